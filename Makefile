@@ -1,0 +1,88 @@
+# Mentoring: `make run` serves the app with demo data; `make test` runs the whole suite.
+# Override the interpreter with `make PYTHON=/path/to/python3.13 ...`.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# The first Python >= 3.12 found: PYTHON=..., python3.13/python3.12 on PATH, then pyenv's.
+PYTHON ?= $(shell for p in python3.13 python3.12 \
+	$$(ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.13*/bin/python 2>/dev/null | sort -rV) \
+	$$(ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.12*/bin/python 2>/dev/null | sort -rV); do \
+	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	    command -v $$p; break; fi; done)
+
+.PHONY: help install run test test-fast lint fmt migrations-check bench browser stop-db clean
+
+help:
+	@echo "make run     set up, migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test    lint, migration check and the whole test suite"
+	@echo "make bench   directory benchmarks (10k and 100k mentors)"
+	@echo "make lint | fmt | migrations-check | stop-db | clean"
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "No Python 3.12 or newer was found. Install one (e.g. pyenv install 3.13) or run: make PYTHON=/path/to/python3.13 $(MAKECMDGOALS)"; \
+	  exit 1; fi
+	@echo "Creating $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for Bootstrap and axe-core: install Node.js (e.g. apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# The browser tests drive Debian's Chromium; install it when it is missing and we may.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
+	  else echo "Chromium is missing: install it (apt-get install chromium) to run the browser tests"; exit 1; fi; }
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py seed_demo --if-empty
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "REDIS_URL is set: starting web, worker and beat"; \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile; \
+	else \
+	  echo "No REDIS_URL: Celery tasks run in the web process"; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi
+
+test: install browser lint migrations-check
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: install
+	$(BIN)/python bench/run.py
+
+stop-db:
+	@if [ -f .data/postgres/postmaster.pid ]; then \
+	  $(BIN)/python -c "import pgserver; pgserver.get_server('.data/postgres', cleanup_mode='stop').cleanup()"; \
+	fi
+
+clean: stop-db
+	rm -rf $(VENV) node_modules staticfiles .data

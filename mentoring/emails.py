@@ -1,0 +1,207 @@
+"""The one place emails are sent from.
+
+`queue()` renders an email and writes it to the outbox inside the caller's transaction; after
+commit a Celery task sends it. One small function per kind of email lives here (or beside the
+app that owns the event) and calls `queue()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from email.utils import make_msgid
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from mentoring.models import Outbox
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _message_id() -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">").strip() or "localhost"
+    return make_msgid(domain=domain)
+
+
+def queue(
+    kind: str,
+    *,
+    to: User | str,
+    ctx: dict[str, Any] | None = None,
+    dedupe_key: str,
+    headers: dict[str, str] | None = None,
+) -> Outbox:
+    """Render `templates/emails/<kind>{_subject.txt,.txt,.html}` and write an outbox row.
+
+    Call it inside the transaction of the change the email reports. If a row with the same
+    `dedupe_key` exists, nothing new is queued and that row is returned.
+    """
+    recipient = None if isinstance(to, str) else to
+    to_email = to if isinstance(to, str) else to.email
+    context = {
+        "site_url": settings.SITE_URL,
+        "scheme_name": settings.SCHEME_NAME,
+        "recipient": recipient,
+        **(ctx or {}),
+    }
+    subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
+    return _store(
+        kind=kind,
+        recipient=recipient,
+        to_email=to_email,
+        subject=subject,
+        body_text=render_to_string(f"emails/{kind}.txt", context),
+        body_html=render_to_string(f"emails/{kind}.html", context),
+        headers=headers or {},
+        context={k: v for k, v in (ctx or {}).items() if isinstance(v, str | int | float | bool)},
+        dedupe_key=dedupe_key,
+    )
+
+
+def queue_message(kind: str, message: EmailMessage, *, dedupe_key: str | None = None) -> Outbox:
+    """Write an already rendered message (e.g. one of allauth's) to the outbox, one row per recipient."""
+    html = ""
+    for content, mimetype in getattr(message, "alternatives", []):
+        if mimetype == "text/html":
+            html = content
+    row = None
+    for address in message.to:
+        row = _store(
+            kind=kind,
+            recipient=None,
+            to_email=address,
+            subject=message.subject,
+            body_text=message.body,
+            body_html=html,
+            headers={},
+            context={},
+            dedupe_key=dedupe_key or f"{kind}:{get_random_string(24)}",
+        )
+    return row
+
+
+def _store(**fields: Any) -> Outbox:
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            row = Outbox.objects.create(
+                **fields,
+                message_id=_message_id(),
+                created_at=now,
+                next_attempt_at=now,
+                queued_at=now,
+            )
+    except IntegrityError:
+        existing = Outbox.objects.filter(dedupe_key=fields["dedupe_key"]).first()
+        if existing is None:
+            raise
+        return existing
+    transaction.on_commit(partial(_publish, row.pk), robust=True)
+    return row
+
+
+def _publish(pk: int) -> None:
+    from mentoring.tasks import send_outbox_email
+
+    try:
+        send_outbox_email.delay(pk)
+    except Exception:  # noqa: BLE001 - any broker failure: the sweep retries
+        # The broker is unreachable. The row is safe in the database; clearing queued_at tells
+        # the next sweep to publish it without waiting for the grace period.
+        logger.warning("Could not publish outbox email %s; the sweep will retry", pk, exc_info=True)
+        Outbox.objects.filter(pk=pk, status=Outbox.Status.QUEUED).update(queued_at=None)
+
+
+def _backoff(attempts: int) -> timedelta:
+    seconds = settings.OUTBOX_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, 6 * 3600))
+
+
+def deliver(pk: int) -> bool:
+    """Send one outbox row if it is still queued. Returns True when this call sent it.
+
+    The row stays locked while the SMTP conversation runs, so a second task for the same row
+    skips it. If the process dies before commit the row stays queued and the sweep sends it
+    again: the only window for a duplicate is between the SMTP server accepting the message and
+    this transaction committing.
+    """
+    with transaction.atomic():
+        row = (
+            Outbox.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, status=Outbox.Status.QUEUED)
+            .first()
+        )
+        if row is None:
+            return False
+        row.attempts += 1
+        try:
+            row.as_message().send()
+        except Exception as exc:  # noqa: BLE001 - record any SMTP or backend failure
+            now = timezone.now()
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                row.status = Outbox.Status.FAILED
+                logger.error("Outbox email %s failed for good: %s", pk, row.last_error)
+            else:
+                row.next_attempt_at = now + _backoff(row.attempts)
+                logger.warning(
+                    "Outbox email %s failed (attempt %s): %s", pk, row.attempts, row.last_error
+                )
+            row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return False
+        row.status = Outbox.Status.SENT
+        row.sent_at = timezone.now()
+        row.last_error = ""
+        row.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        return True
+
+
+def due_for_sweep(now: datetime):
+    """Queued rows whose send is due and whose last published task is presumed lost."""
+    grace = timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
+    return Outbox.objects.filter(status=Outbox.Status.QUEUED, next_attempt_at__lte=now).exclude(
+        queued_at__gt=now - grace
+    )
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Publish a send task for every due row; returns how many were published."""
+    from mentoring.tasks import send_outbox_email
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        pks = list(
+            due_for_sweep(now)
+            .order_by("next_attempt_at")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
+        Outbox.objects.filter(pk__in=pks).update(queued_at=now)
+    for published, pk in enumerate(pks):
+        try:
+            send_outbox_email.delay(pk)
+        except Exception:  # noqa: BLE001 - any broker failure: the sweep retries
+            logger.warning(
+                "Sweep could not publish; %s emails wait for the next sweep", len(pks) - published
+            )
+            Outbox.objects.filter(pk__in=pks[published:], status=Outbox.Status.QUEUED).update(
+                queued_at=None
+            )
+            return published
+    return len(pks)

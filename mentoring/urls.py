@@ -1,0 +1,16 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from mentoring import views
+
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Mentoring scheme administration"
+admin.site.site_title = "Mentoring admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

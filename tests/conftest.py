@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from mentoring.celery import app as celery_app
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.SITE_URL = "http://testserver"
+    settings.MFA_REQUIRED_FOR_STAFF = False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _eager_celery():
+    """Tasks run in-process unless a test starts a real worker (those tests change this)."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+
+
+@pytest.fixture
+def mentee(db):
+    return UserFactory(full_name="Maya Mentee", email="maya@example.org")
+
+
+@pytest.fixture
+def mentor(db):
+    return UserFactory(full_name="Daniel Mentor", email="daniel@example.org")
+
+
+@pytest.fixture
+def stranger(db):
+    return UserFactory(full_name="Sasha Stranger", email="sasha@example.org")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(
+        full_name="Ada Admin", email="ada@example.org", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def client_for():
+    def make(user) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
