@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v $$p; break; fi; done)
 
-.PHONY: help install run test test-fast lint fmt migrations-check bench browser stop-db clean
+.PHONY: help install run test test-fast lint fmt migrations-check bench browser tools stop-db clean
 
 help:
 	@echo "make run     set up, migrate, load demo data, serve on http://$(HOST):$(PORT)"
@@ -50,6 +50,14 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
 	  else echo "Chromium is missing: install it (apt-get install chromium) to run the browser tests"; exit 1; fi; }
 
+# The deployment tests validate docker-compose.yml with Debian's docker-compose (no engine needed).
+tools:
+	@command -v docker-compose >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing docker-compose for the deployment tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; \
+	  else echo "docker-compose is missing: install it (apt-get install docker-compose) to run the deployment tests"; exit 1; fi; }
+
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
@@ -62,7 +70,7 @@ run: install
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
-test: install browser lint migrations-check
+test: install browser tools lint migrations-check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -297,6 +297,10 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = envlist("SILENCED_SYSTEM_CHECKS")
+if not SECURE_HSTS_PRELOAD:
+    # HSTS preloading is a deliberate opt-in (hard to undo, and it binds every subdomain of the
+    # registered domain), so leaving it off is not a misconfiguration worth a deploy warning.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # LOGGING
 LOGGING = {
