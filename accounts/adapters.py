@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django import forms
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 
 from mentoring import emails
 
@@ -23,6 +25,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth's emails go through the outbox like every other email: written now, sent by
-        # Celery after the transaction commits.
-        message = self.render_mail(template_prefix, email, context)
+        # Celery after the transaction commits. The context is the one allauth's own send_mail
+        # builds (its templates use `email` and `current_site`).
+        request = allauth_context.request
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            **context,
+        }
+        message = self.render_mail(template_prefix, email, ctx)
         emails.queue_message(template_prefix.rsplit("/", 1)[-1], message)

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from mentoring.context_processors import scheme
 from mentoring.models import Outbox
 
 if TYPE_CHECKING:
@@ -54,7 +55,10 @@ def queue(
     """
     recipient = None if isinstance(to, str) else to
     to_email = to if isinstance(to, str) else to.email
+    # The names the `scheme` context processor gives pages, so a template reads the same with or
+    # without a request (emails/base.html uses SCHEME_NAME).
     context = {
+        **scheme(None),
         "site_url": settings.SITE_URL,
         "scheme_name": settings.SCHEME_NAME,
         "recipient": recipient,
@@ -160,10 +164,15 @@ def deliver(pk: int) -> bool:
                 logger.error("Outbox email %s failed for good: %s", pk, row.last_error)
             else:
                 row.next_attempt_at = now + _backoff(row.attempts)
+                # This task has finished, so none is outstanding: the sweep may publish the retry
+                # as soon as it is due instead of waiting out the grace period as well.
+                row.queued_at = None
                 logger.warning(
                     "Outbox email %s failed (attempt %s): %s", pk, row.attempts, row.last_error
                 )
-            row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            row.save(
+                update_fields=["attempts", "last_error", "status", "next_attempt_at", "queued_at"]
+            )
             return False
         row.status = Outbox.Status.SENT
         row.sent_at = timezone.now()

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from mentoring.models import Outbox
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _reset(client, email: str):
+    return client.post(reverse("account_reset_password"), {"email": email}, follow=True)
+
+
+def test_reset_shows_the_same_page_for_known_and_unknown_emails(client, mentee):
+    known = _reset(client, "maya@example.org")
+    unknown = _reset(client, "nobody@example.org")
+
+    assert known.redirect_chain == unknown.redirect_chain
+    assert known.redirect_chain == [(reverse("account_reset_password_done"), 302)]
+    assert known.status_code == unknown.status_code == 200
+    assert known.templates[0].name == unknown.templates[0].name
+
+
+def test_reset_link_from_the_outbox_sets_a_new_password(
+    client, mentee, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _reset(client, "maya@example.org")
+
+    assert Outbox.objects.get().kind == "password_reset_key"
+    [message] = mailoutbox
+    assert message.to == ["maya@example.org"]
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", message.body).group(1)
+    assert link in message.alternatives[0].content
+
+    # allauth moves the key from the URL into the session, then shows the form.
+    form_url = client.get(link).url
+    response = client.post(
+        form_url, {"password1": "a-brand-new-passphrase", "password2": "a-brand-new-passphrase"}
+    )
+
+    assert response.status_code == 302
+    mentee.refresh_from_db()
+    assert mentee.check_password("a-brand-new-passphrase")
+    assert not mentee.check_password(PASSWORD)
+
+
+def test_reset_for_an_unknown_email_tells_that_address_through_the_outbox(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _reset(client, "nobody@example.org")
+
+    assert Outbox.objects.get().kind == "unknown_account"
+    assert [m.to for m in mailoutbox] == [["nobody@example.org"]]
+    assert "nobody@example.org" in mailoutbox[0].body
