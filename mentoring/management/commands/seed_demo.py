@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import time
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from mentoring.demo import DemoBuilder
 
 DEFAULT_PASSWORD = "mentoring-demo"
 
@@ -17,11 +20,19 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts (idempotent). Refuses to run with DEBUG=0 unless --force."
+    help = (
+        "Create the demo accounts and realistic mentors and mentees (idempotent). "
+        "Refuses to run with DEBUG=0 unless --force."
+    )
 
     def add_arguments(self, parser):
+        parser.add_argument("--mentors", type=int, default=60, help="demo mentors to create")
+        parser.add_argument("--mentees", type=int, default=40, help="demo mentees to create")
         parser.add_argument(
-            "--password", default=DEFAULT_PASSWORD, help="password of the demo accounts"
+            "--seed", type=int, default=2026, help="random seed (same seed, same people)"
+        )
+        parser.add_argument(
+            "--password", default=DEFAULT_PASSWORD, help="password of every demo account"
         )
         parser.add_argument("--force", action="store_true", help="run even when DEBUG=0")
         parser.add_argument(
@@ -30,18 +41,30 @@ class Command(BaseCommand):
             help="do nothing when the database already has users (used by `make run`)",
         )
 
-    def handle(self, *args, password: str, force: bool, if_empty: bool, **options):
+    def handle(self, *args, mentors, mentees, seed, password, force, if_empty, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates accounts with a known password: use --force with DEBUG=0."
             )
+        if mentors < 0 or mentees < 0:
+            raise CommandError("--mentors and --mentees must be zero or more.")
         if if_empty and User.objects.exists():
             self.stdout.write("The database already has users: demo data not loaded.")
             self._print_logins(password=None)
             return
+        started = time.monotonic()
+        builder = DemoBuilder(seed=seed, password=password)
         with transaction.atomic():
-            for account in DEMO_ACCOUNTS:
-                self._ensure_account(**account, password=password)
+            accounts = {
+                a["email"]: self._ensure_account(**a, password=password) for a in DEMO_ACCOUNTS
+            }
+            builder.give_demo_profiles(accounts["mentor@demo.test"], accounts["mentee@demo.test"])
+        made_mentors = builder.create_mentors(mentors)
+        made_mentees = builder.create_mentees(mentees)
+        self.stdout.write(
+            f"Created {made_mentors} mentors and {made_mentees} mentees "
+            f"in {time.monotonic() - started:.1f}s (seed {seed})."
+        )
         self._print_logins(password=password)
 
     def _ensure_account(self, *, email: str, full_name: str, is_staff: bool, password: str) -> User:
@@ -62,7 +85,7 @@ class Command(BaseCommand):
         return user
 
     def _print_logins(self, *, password: str | None) -> None:
-        shown = password or "(unchanged; run `python manage.py seed_demo` to reset it)"
+        shown = password or "(unchanged; `python manage.py seed_demo` resets it)"
         self.stdout.write(self.style.SUCCESS("Demo logins:"))
         for account in DEMO_ACCOUNTS:
             role = "administrator" if account["is_staff"] else account["email"].split("@")[0]

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from django import forms
+from django.forms import inlineformset_factory
+from django_countries import countries
+
+from profiles.models import (
+    ExpertiseArea,
+    Industry,
+    JobHistoryEntry,
+    MeetingFormat,
+    MenteeProfile,
+    MentorProfile,
+)
+
+
+class _CheckboxMultiple(forms.CheckboxSelectMultiple):
+    pass
+
+
+class MentorProfileForm(forms.ModelForm):
+    areas = forms.ModelMultipleChoiceField(
+        queryset=ExpertiseArea.objects.all(),
+        widget=_CheckboxMultiple,
+        label="Areas I can help with",
+        help_text="Choose the areas where you can really help; mentees filter by them.",
+        error_messages={"required": "Choose at least one area you can help with."},
+    )
+    formats = forms.MultipleChoiceField(
+        choices=MeetingFormat.choices,
+        widget=_CheckboxMultiple,
+        label="Meeting formats I offer",
+        error_messages={"required": "Choose at least one way you can meet."},
+    )
+
+    class Meta:
+        model = MentorProfile
+        fields = [
+            "headline",
+            "job_title",
+            "organisation",
+            "industry",
+            "department",
+            "city",
+            "country",
+            "languages",
+            "course",
+            "graduation_year",
+            "key_areas",
+            "moves_experience",
+            "areas",
+            "help_offered",
+            "formats",
+            "frequency",
+            "capacity",
+        ]
+        widgets = {
+            "key_areas": forms.Textarea(attrs={"rows": 4}),
+            "moves_experience": forms.Textarea(attrs={"rows": 3}),
+            "help_offered": forms.Textarea(attrs={"rows": 3}),
+            "graduation_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "capacity": forms.NumberInput(attrs={"min": 1, "max": 10}),
+        }
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        current = self.instance.mentee_count if self.instance.pk else 0
+        if capacity < current:
+            raise forms.ValidationError(
+                f"You mentor {current} people at the moment, so choose at least {current}. "
+                "To take fewer, end a mentorship first."
+            )
+        return capacity
+
+
+class JobHistoryForm(forms.ModelForm):
+    class Meta:
+        model = JobHistoryEntry
+        fields = ["title", "organisation", "start_year", "end_year", "description"]
+        widgets = {
+            "start_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "end_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+JobHistoryFormSet = inlineformset_factory(
+    MentorProfile,
+    JobHistoryEntry,
+    form=JobHistoryForm,
+    extra=1,
+    can_delete=True,
+    max_num=15,
+    validate_max=True,
+)
+
+
+class MenteeProfileForm(forms.ModelForm):
+    areas = forms.ModelMultipleChoiceField(
+        queryset=ExpertiseArea.objects.all(),
+        widget=_CheckboxMultiple,
+        required=False,
+        label="Areas I want help with",
+        help_text="Mentors who help with these come first in the directory.",
+    )
+    preferred_formats = forms.MultipleChoiceField(
+        choices=MeetingFormat.choices,
+        widget=_CheckboxMultiple,
+        required=False,
+        label="Formats I prefer",
+    )
+
+    class Meta:
+        model = MenteeProfile
+        fields = ["role", "stage", "goals", "areas", "preferred_formats", "introduction"]
+        widgets = {
+            "goals": forms.Textarea(attrs={"rows": 4}),
+            "introduction": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class RoleChoiceForm(forms.Form):
+    ROLE_CHOICES = [
+        ("mentee", "I'd like a mentor"),
+        ("mentor", "I'd like to mentor"),
+        ("both", "Both: I'd like a mentor and to mentor others"),
+    ]
+    role = forms.ChoiceField(
+        choices=ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        label="How would you like to take part?",
+        error_messages={"required": "Choose how you would like to take part."},
+    )
+
+
+class _LenientMultipleChoiceField(forms.MultipleChoiceField):
+    """Drops values it does not know instead of failing, so old links keep working."""
+
+    def clean(self, value):
+        known = {str(k) for k, _ in self.choices}
+        return [v for v in (value or []) if v in known]
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's GET parameters. Invalid values are ignored, never an error page."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    area = _LenientMultipleChoiceField(
+        label="Areas", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    industry = forms.ChoiceField(
+        label="Industry", required=False, choices=[("", "Any industry"), *Industry.choices]
+    )
+    country = forms.ChoiceField(label="Country", required=False)
+    format = forms.ChoiceField(
+        label="Meeting format",
+        required=False,
+        choices=[("", "Any format"), *MeetingFormat.choices],
+    )
+    available = forms.BooleanField(label="Has a free place", required=False)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, areas: list[ExpertiseArea], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [(a.slug, a.name) for a in areas]
+        self.fields["country"].choices = [("", "Any country"), *countries]
+
+    def value(self, name: str, default=None):
+        """The cleaned value of a field, or the default when it was missing or invalid."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        if name in self.errors:
+            return default
+        return self.cleaned_data.get(name, default) or default

@@ -1,0 +1,58 @@
+"""The mentor directory's full-text search document, kept in MentorProfile.search_vector.
+
+Weights: A the person, headline and role; B the areas they help with; C their organisation,
+history and key areas; D where they are and the languages they speak. One set-based UPDATE
+refreshes any number of profiles (signals call it for one, seed_demo for all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+SEARCH_CONFIG = "english"
+
+_UPDATE_SQL = """
+UPDATE profiles_mentorprofile AS p SET
+  area_ids = COALESCE(d.area_ids, '{{}}'),
+  search_vector =
+      setweight(to_tsvector(%(config)s, concat_ws(' ', d.full_name, p.headline, p.job_title)), 'A')
+   || setweight(to_tsvector(%(config)s, concat_ws(' ', d.area_names, p.help_offered)), 'B')
+   || setweight(to_tsvector(%(config)s, concat_ws(' ', p.organisation, p.department, p.course,
+                                                  p.key_areas, p.moves_experience, d.jobs)), 'C')
+   || setweight(to_tsvector(%(config)s, concat_ws(' ', p.city, p.languages)), 'D')
+FROM (
+  SELECT mp.id, u.full_name, areas.ids AS area_ids, areas.names AS area_names, jobs.text AS jobs
+  FROM profiles_mentorprofile AS mp
+  JOIN accounts_user AS u ON u.id = mp.user_id
+  LEFT JOIN LATERAL (
+    SELECT array_agg(a.id ORDER BY a.id) AS ids, string_agg(a.name, ' ') AS names
+    FROM profiles_mentorprofile_areas AS pa
+    JOIN profiles_expertisearea AS a ON a.id = pa.expertisearea_id
+    WHERE pa.mentorprofile_id = mp.id
+  ) AS areas ON TRUE
+  LEFT JOIN LATERAL (
+    SELECT string_agg(concat_ws(' ', j.title, j.organisation, j.description), ' ') AS text
+    FROM profiles_jobhistoryentry AS j
+    WHERE j.profile_id = mp.id
+  ) AS jobs ON TRUE
+  {where}
+) AS d
+WHERE d.id = p.id
+"""
+
+
+def update_search_documents(profile_ids: Iterable[int] | None = None) -> int:
+    """Refresh the search document and area ids of the given profiles (all when None)."""
+    params: dict = {"config": SEARCH_CONFIG}
+    where = ""
+    if profile_ids is not None:
+        params["ids"] = list(profile_ids)
+        if not params["ids"]:
+            return 0
+        where = "WHERE mp.id = ANY(%(ids)s)"
+    sql = _UPDATE_SQL.format(where=where)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -1,0 +1,156 @@
+"""Read-side queries for the mentor directory and profile pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from profiles.models import ExpertiseArea, MenteeProfile, MentorProfile
+from profiles.search import SEARCH_CONFIG
+
+PAGE_SIZE = 20
+COUNT_LIMIT = 1000  # "1,000+ mentors": the count never scans the whole table
+MAX_PAGE = COUNT_LIMIT // PAGE_SIZE
+
+# What a directory card needs; the search document stays in the database.
+CARD_FIELDS = [
+    "id",
+    "headline",
+    "job_title",
+    "organisation",
+    "industry",
+    "city",
+    "country",
+    "capacity",
+    "mentee_count",
+    "confirmed_at",
+    "area_ids",
+    "formats",
+    "user__id",
+    "user__full_name",
+]
+
+
+def areas_for(user) -> list[ExpertiseArea]:
+    """Every area, each marked `wanted` when the signed-in user's mentee profile lists it."""
+    areas = ExpertiseArea.objects.all()
+    if user.is_authenticated:
+        through = MenteeProfile.areas.through
+        areas = areas.annotate(
+            wanted=Exists(
+                through.objects.filter(menteeprofile__user=user, expertisearea=OuterRef("pk"))
+            )
+        )
+    return list(areas)
+
+
+@dataclass
+class DirectoryPage:
+    mentors: list[MentorProfile]
+    number: int
+    has_next: bool
+    total: int  # capped at COUNT_LIMIT + 1
+    ranking: str  # "relevance", "shared_areas" or "recent"
+    wanted_area_ids: set[int] = field(default_factory=set)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def total_is_capped(self) -> bool:
+        return self.total > COUNT_LIMIT
+
+
+def search_directory(
+    *,
+    q: str = "",
+    area_ids: list[int] | None = None,
+    industry: str = "",
+    country: str = "",
+    meeting_format: str = "",
+    available: bool = False,
+    wanted_area_ids: set[int] | None = None,
+    page: int = 1,
+) -> DirectoryPage:
+    page = min(max(page, 1), MAX_PAGE)
+    qs: QuerySet = MentorProfile.objects.listed().select_related("user").only(*CARD_FIELDS)
+    if area_ids:
+        qs = qs.filter(area_ids__contains=sorted(area_ids))
+    if industry:
+        qs = qs.filter(industry=industry)
+    if country:
+        qs = qs.filter(country=country)
+    if meeting_format:
+        qs = qs.filter(formats__contains=[meeting_format])
+    if available:
+        qs = qs.with_free_place()
+    filtered = qs
+
+    newest_first = [F("confirmed_at").desc(nulls_last=True), F("id").desc()]
+    if q:
+        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        qs = qs.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+        ordering, ranking = [F("rank").desc(), *newest_first], "relevance"
+        filtered = filtered.filter(search_vector=query)
+    elif wanted_area_ids:
+        shared = RawSQL(
+            "cardinality(ARRAY(SELECT unnest(profiles_mentorprofile.area_ids) "
+            "INTERSECT SELECT unnest(%s::bigint[])))",
+            (sorted(wanted_area_ids),),
+            output_field=IntegerField(),
+        )
+        qs = qs.annotate(shared=shared)
+        ordering, ranking = [F("shared").desc(), *newest_first], "shared_areas"
+    else:
+        ordering, ranking = newest_first, "recent"
+
+    offset = (page - 1) * PAGE_SIZE
+    rows = list(qs.order_by(*ordering)[offset : offset + PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE and page < MAX_PAGE
+    mentors = rows[:PAGE_SIZE]
+    if page == 1 and len(rows) <= PAGE_SIZE:
+        total = len(rows)
+    else:
+        total = filtered.values("pk")[: COUNT_LIMIT + 1].count()
+    return DirectoryPage(
+        mentors=mentors,
+        number=page,
+        has_next=has_next,
+        total=total,
+        ranking=ranking,
+        wanted_area_ids=set(wanted_area_ids or ()),
+    )
+
+
+def mentor_for_viewer(pk: int, viewer) -> MentorProfile | None:
+    """A mentor profile as `viewer` may see it: listed ones, their own and, for staff, any.
+
+    One query for the profile (with its area names and the viewer's mentee status) and one for
+    the job history.
+    """
+    qs = (
+        MentorProfile.objects.select_related("user").prefetch_related("jobs").defer("search_vector")
+    )
+    if not viewer.is_staff:
+        qs = qs.filter(
+            Q(
+                review_status=MentorProfile.ReviewStatus.APPROVED,
+                is_active=True,
+                user__is_active=True,
+            )
+            | Q(user=viewer)
+        )
+    area_names = ExpertiseArea.objects.filter(mentor_profiles=OuterRef("pk")).values("name")
+    return (
+        qs.annotate(
+            area_names=ArraySubquery(area_names),
+            viewer_is_mentee=Exists(MenteeProfile.objects.filter(user=viewer)),
+        )
+        .filter(pk=pk)
+        .first()
+    )

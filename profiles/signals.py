@@ -1,0 +1,58 @@
+"""Keep each mentor's search document current whatever changed it (forms, admin, shell)."""
+
+from __future__ import annotations
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from accounts.models import User
+from profiles.models import ExpertiseArea, JobHistoryEntry, MentorProfile
+from profiles.search import update_search_documents
+
+
+@receiver(post_save, sender=MentorProfile)
+def profile_saved(sender, instance: MentorProfile, raw: bool = False, **kwargs):
+    if not raw:
+        update_search_documents([instance.pk])
+
+
+@receiver(m2m_changed, sender=MentorProfile.areas.through)
+def profile_areas_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if reverse:  # an area's mentors changed
+        ids = list(pk_set) if pk_set is not None else None
+        if ids is None:
+            return
+        update_search_documents(ids)
+    else:
+        update_search_documents([instance.pk])
+
+
+@receiver([post_save, post_delete], sender=JobHistoryEntry)
+def job_changed(sender, instance: JobHistoryEntry, raw: bool = False, **kwargs):
+    if not raw:
+        update_search_documents([instance.profile_id])
+
+
+@receiver(post_save, sender=ExpertiseArea)
+def area_saved(sender, instance: ExpertiseArea, created: bool, raw: bool = False, **kwargs):
+    if not raw and not created:
+        update_search_documents(instance.mentor_profiles.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=ExpertiseArea)
+def area_deleted(sender, instance: ExpertiseArea, **kwargs):
+    # The through rows are gone already; refresh every profile that still lists the id.
+    update_search_documents(
+        MentorProfile.objects.filter(area_ids__contains=[instance.pk]).values_list("pk", flat=True)
+    )
+
+
+@receiver(post_save, sender=User)
+def user_saved(sender, instance: User, raw: bool = False, update_fields=None, **kwargs):
+    if raw or (update_fields is not None and "full_name" not in update_fields):
+        return
+    update_search_documents(
+        MentorProfile.objects.filter(user=instance).values_list("pk", flat=True)
+    )

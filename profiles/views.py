@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from profiles import selectors, services
+from profiles.forms import (
+    DirectoryFilterForm,
+    JobHistoryFormSet,
+    MenteeProfileForm,
+    MentorProfileForm,
+    RoleChoiceForm,
+)
+from profiles.models import MenteeProfile, MentorProfile
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request):
+    """Onboarding: choose to be a mentee, a mentor or both, then fill in the profile(s)."""
+    form = RoleChoiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        role = form.cleaned_data["role"]
+        if role == "mentor":
+            return redirect("profiles:mentor-edit")
+        url = reverse("profiles:mentee-edit")
+        return redirect(f"{url}?then=mentor" if role == "both" else url)
+    return render(request, "profiles/start.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mentor_edit(request):
+    profile = MentorProfile.objects.filter(user=request.user).first()
+    creating = profile is None
+    instance = profile or MentorProfile(user=request.user)
+    form = MentorProfileForm(request.POST or None, instance=instance)
+    formset = JobHistoryFormSet(request.POST or None, instance=instance, prefix="jobs")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            profile = form.save()
+            formset.instance = profile
+            formset.save()
+        if "submit_for_review" in request.POST:
+            try:
+                services.submit_for_review(profile)
+            except services.ProfileError as exc:
+                messages.error(request, str(exc))
+                return redirect("profiles:mentor-edit")
+            messages.success(request, _submitted_message(profile))
+        else:
+            messages.success(
+                request,
+                "Your mentor profile is saved."
+                if not creating
+                else "Your mentor profile is saved. Submit it for review when it is ready.",
+            )
+        return redirect("profiles:mentor-edit")
+    percent, missing = instance.completeness() if not creating else (0, [])
+    ctx = {
+        "form": form,
+        "formset": formset,
+        "profile": profile,
+        "completeness": percent,
+        "missing": missing,
+    }
+    return render(request, "profiles/mentor_form.html", ctx)
+
+
+def _submitted_message(profile: MentorProfile) -> str:
+    if profile.review_status == MentorProfile.ReviewStatus.APPROVED:
+        return "Your profile is live: mentees can now find you in the directory."
+    return "Thank you. The scheme team will review your profile and email you."
+
+
+def _own_mentor_profile(request) -> MentorProfile:
+    profile = MentorProfile.objects.filter(user=request.user).first()
+    if profile is None:
+        raise Http404("You have no mentor profile yet.")
+    return profile
+
+
+@login_required
+@require_POST
+def mentor_submit(request):
+    profile = _own_mentor_profile(request)
+    try:
+        profile = services.submit_for_review(profile)
+    except services.ProfileError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _submitted_message(profile))
+    return redirect("profiles:mentor-edit")
+
+
+@login_required
+@require_POST
+def mentor_active(request):
+    profile = _own_mentor_profile(request)
+    active = request.POST.get("active") == "1"
+    services.set_active(profile, active=active)
+    if active:
+        messages.success(request, "Your profile is visible to mentees again.")
+    else:
+        messages.success(
+            request,
+            "Your profile is hidden from mentees. Your current mentorships carry on as before.",
+        )
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("profiles:mentor-edit")
+
+
+@login_required
+@require_POST
+def mentor_confirm(request):
+    profile = _own_mentor_profile(request)
+    services.confirm_up_to_date(profile)
+    messages.success(request, "Thank you for confirming your profile is up to date.")
+    return redirect("profiles:mentor-edit")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mentee_edit(request):
+    profile = MenteeProfile.objects.filter(user=request.user).first()
+    instance = profile or MenteeProfile(user=request.user)
+    form = MenteeProfileForm(request.POST or None, instance=instance)
+    then_mentor = request.GET.get("then") == "mentor"
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if then_mentor:
+            messages.success(
+                request, "Your mentee profile is saved. Now tell mentees about you as a mentor."
+            )
+            return redirect("profiles:mentor-edit")
+        messages.success(request, "Your mentee profile is saved. Now find a mentor who can help.")
+        return redirect("profiles:directory" if profile is None else "profiles:mentee-edit")
+    ctx = {"form": form, "profile": profile, "then_mentor": then_mentor}
+    return render(request, "profiles/mentee_form.html", ctx)
+
+
+@login_required
+def directory(request):
+    areas = selectors.areas_for(request.user)
+    form = DirectoryFilterForm(request.GET, areas=areas)
+    form.is_valid()
+    by_slug = {a.slug: a for a in areas}
+    chosen = [by_slug[s] for s in form.value("area", [])]
+    q = (form.value("q", "") or "").strip()
+    page = selectors.search_directory(
+        q=q,
+        area_ids=[a.pk for a in chosen],
+        industry=form.value("industry", ""),
+        country=form.value("country", ""),
+        meeting_format=form.value("format", ""),
+        available=bool(form.value("available", False)),
+        wanted_area_ids={a.pk for a in areas if getattr(a, "wanted", False)},
+        page=form.value("page", 1),
+    )
+    names = {a.pk: a.name for a in areas}
+    cards = [
+        {
+            "mentor": m,
+            "areas": [names[i] for i in m.area_ids if i in names][:4],
+            "shared": [names[i] for i in m.area_ids if i in page.wanted_area_ids and i in names],
+        }
+        for m in page.mentors
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        "form": form,
+        "page": page,
+        "cards": cards,
+        "chosen_areas": chosen,
+        "q": q,
+        "querystring": query.urlencode(),
+        "has_filters": any(
+            form.value(n) for n in ("q", "area", "industry", "country", "format", "available")
+        ),
+    }
+    return render(request, "profiles/mentor_list.html", ctx)
+
+
+@login_required
+def mentor_detail(request, pk: int):
+    profile = selectors.mentor_for_viewer(pk, request.user)
+    if profile is None:
+        raise Http404("No such mentor.")
+    ctx = {"profile": profile, "interest": _interest_state(profile, request.user)}
+    return render(request, "profiles/mentor_detail.html", ctx)
+
+
+def _interest_state(profile: MentorProfile, viewer) -> dict[str, str]:
+    """Whether the Interested button is offered, and the sentence explaining why not."""
+    if profile.user_id == viewer.pk:
+        return {"state": "own", "message": "This is your own profile, as mentees see it."}
+    if not profile.is_listed:
+        return {
+            "state": "hidden",
+            "message": "This profile is not visible to mentees at the moment.",
+        }
+    if profile.is_full:
+        return {
+            "state": "full",
+            "message": "This mentor has no free place at the moment. Try another mentor, or come back later.",
+        }
+    if not profile.viewer_is_mentee:
+        return {
+            "state": "needs_profile",
+            "message": "Tell mentors a little about yourself first: create your mentee profile.",
+        }
+    return {"state": "available", "message": ""}
