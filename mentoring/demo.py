@@ -176,6 +176,7 @@ class DemoBuilder:
             else None,
             "created_at": now,
             "updated_at": now,
+            "is_listed": False,  # computed with the search document
             "search_vector": None,
             "area_ids": [],
         }

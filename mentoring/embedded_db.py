@@ -13,7 +13,10 @@ from pathlib import Path
 
 
 def embedded_database_url(pgdata: Path) -> str:
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent))
+    # pgserver asks platformdirs for a runtime directory, which warns when it has none.
+    runtime = pgdata.parent / "run"
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     import pgserver
 

@@ -89,9 +89,7 @@ class ExpertiseArea(models.Model):
 class MentorProfileQuerySet(models.QuerySet):
     def listed(self):
         """Profiles mentees may see: approved, switched on, and of an active account."""
-        return self.filter(
-            review_status=MentorProfile.ReviewStatus.APPROVED, is_active=True, user__is_active=True
-        )
+        return self.filter(is_listed=True)
 
     def with_free_place(self):
         return self.filter(mentee_count__lt=F("capacity"))
@@ -189,7 +187,9 @@ class MentorProfile(models.Model):
     training_completed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Kept current by profiles.search (signals and bulk updates).
+    # Kept current by profiles.search (signals and bulk updates): approved, switched on and of an
+    # active account, in one column so the directory's indexes need no join.
+    is_listed = models.BooleanField(default=False, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     area_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
 
@@ -203,7 +203,13 @@ class MentorProfile(models.Model):
                 F("confirmed_at").desc(nulls_last=True),
                 F("id").desc(),
                 name="mentor_listed_idx",
-                condition=Q(review_status="approved", is_active=True),
+                condition=Q(is_listed=True),
+            ),
+            models.Index(
+                fields=["industry"], name="mentor_industry_idx", condition=Q(is_listed=True)
+            ),
+            models.Index(
+                fields=["country"], name="mentor_country_idx", condition=Q(is_listed=True)
             ),
         ]
         constraints = [
@@ -219,7 +225,7 @@ class MentorProfile(models.Model):
         return reverse("profiles:mentor-detail", args=[self.pk])
 
     @property
-    def is_listed(self) -> bool:
+    def is_visible_to_mentees(self) -> bool:
         return (
             self.review_status == self.ReviewStatus.APPROVED
             and self.is_active

@@ -1,4 +1,5 @@
-"""The mentor directory's full-text search document, kept in MentorProfile.search_vector.
+"""The mentor directory's full-text search document, kept in MentorProfile.search_vector,
+with the other columns the directory reads without joins (`is_listed`, `area_ids`).
 
 Weights: A the person, headline and role; B the areas they help with; C their organisation,
 history and key areas; D where they are and the languages they speak. One set-based UPDATE
@@ -15,6 +16,7 @@ SEARCH_CONFIG = "english"
 
 _UPDATE_SQL = """
 UPDATE profiles_mentorprofile AS p SET
+  is_listed = (p.review_status = 'approved' AND p.is_active AND d.user_active),
   area_ids = COALESCE(d.area_ids, '{{}}'),
   search_vector =
       setweight(to_tsvector(%(config)s, concat_ws(' ', d.full_name, p.headline, p.job_title)), 'A')
@@ -23,7 +25,7 @@ UPDATE profiles_mentorprofile AS p SET
                                                   p.key_areas, p.moves_experience, d.jobs)), 'C')
    || setweight(to_tsvector(%(config)s, concat_ws(' ', p.city, p.languages)), 'D')
 FROM (
-  SELECT mp.id, u.full_name, areas.ids AS area_ids, areas.names AS area_names, jobs.text AS jobs
+  SELECT mp.id, u.full_name, u.is_active AS user_active, areas.ids AS area_ids, areas.names AS area_names, jobs.text AS jobs
   FROM profiles_mentorprofile AS mp
   JOIN accounts_user AS u ON u.id = mp.user_id
   LEFT JOIN LATERAL (

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, When
 
 from profiles.models import ExpertiseArea, MenteeProfile, MentorProfile
 from profiles.search import SEARCH_CONFIG
@@ -92,24 +91,18 @@ def search_directory(
     filtered = qs
 
     newest_first = [F("confirmed_at").desc(nulls_last=True), F("id").desc()]
+    offset = (page - 1) * PAGE_SIZE
     if q:
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
         qs = qs.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
         ordering, ranking = [F("rank").desc(), *newest_first], "relevance"
         filtered = filtered.filter(search_vector=query)
     elif wanted_area_ids:
-        shared = RawSQL(
-            "cardinality(ARRAY(SELECT unnest(profiles_mentorprofile.area_ids) "
-            "INTERSECT SELECT unnest(%s::bigint[])))",
-            (sorted(wanted_area_ids),),
-            output_field=IntegerField(),
-        )
-        qs = qs.annotate(shared=shared)
-        ordering, ranking = [F("shared").desc(), *newest_first], "shared_areas"
+        qs = _shared_areas_first(qs, sorted(wanted_area_ids), limit=offset + PAGE_SIZE + 1)
+        ordering, ranking = [F("shared_tier").desc(), *newest_first], "shared_areas"
     else:
         ordering, ranking = newest_first, "recent"
 
-    offset = (page - 1) * PAGE_SIZE
     rows = list(qs.order_by(*ordering)[offset : offset + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE and page < MAX_PAGE
     mentors = rows[:PAGE_SIZE]
@@ -124,6 +117,35 @@ def search_directory(
         total=total,
         ranking=ranking,
         wanted_area_ids=set(wanted_area_ids or ()),
+    )
+
+
+def _shared_areas_first(qs: QuerySet, wanted: list[int], *, limit: int) -> QuerySet:
+    """Order mentors who offer every area the mentee wants first, then those who offer some.
+
+    Each tier is read in index order (newest confirmation first) and cut at the page's end, so
+    a page costs three short index walks instead of ranking every mentor.
+    """
+    newest_first = [F("confirmed_at").desc(nulls_last=True), F("id").desc()]
+    tiers = [
+        qs.filter(area_ids__contains=wanted),
+        qs.filter(area_ids__overlap=wanted).exclude(area_ids__contains=wanted),
+        qs.exclude(area_ids__overlap=wanted),
+    ]
+    first, *rest = (t.order_by(*newest_first).values("id")[:limit] for t in tiers)
+    candidates = first.union(*rest, all=True)
+    return (
+        MentorProfile.objects.filter(pk__in=candidates)
+        .select_related("user")
+        .only(*CARD_FIELDS)
+        .annotate(
+            shared_tier=Case(
+                When(area_ids__contains=wanted, then=2),
+                When(area_ids__overlap=wanted, then=1),
+                default=0,
+                output_field=IntegerField(),
+            )
+        )
     )
 
 

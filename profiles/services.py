@@ -50,8 +50,8 @@ _REQUIRED = {
 @transaction.atomic
 def set_active(profile: MentorProfile, *, active: bool) -> MentorProfile:
     """Show or hide a mentor in the directory; running mentorships are not affected."""
-    MentorProfile.objects.filter(pk=profile.pk).update(is_active=active, updated_at=timezone.now())
     profile.is_active = active
+    profile.save(update_fields=["is_active", "updated_at"])  # the signal refreshes is_listed
     return profile
 
 

@@ -51,7 +51,7 @@ def area_deleted(sender, instance: ExpertiseArea, **kwargs):
 
 @receiver(post_save, sender=User)
 def user_saved(sender, instance: User, raw: bool = False, update_fields=None, **kwargs):
-    if raw or (update_fields is not None and "full_name" not in update_fields):
+    if raw or (update_fields is not None and not {"full_name", "is_active"} & set(update_fields)):
         return
     update_search_documents(
         MentorProfile.objects.filter(user=instance).values_list("pk", flat=True)

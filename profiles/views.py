@@ -203,7 +203,7 @@ def _interest_state(profile: MentorProfile, viewer) -> dict[str, str]:
     """Whether the Interested button is offered, and the sentence explaining why not."""
     if profile.user_id == viewer.pk:
         return {"state": "own", "message": "This is your own profile, as mentees see it."}
-    if not profile.is_listed:
+    if not profile.is_visible_to_mentees:
         return {
             "state": "hidden",
             "message": "This profile is not visible to mentees at the moment.",

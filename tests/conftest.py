@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from mentoring.celery import app as celery_app
@@ -13,6 +14,9 @@ def _test_settings(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.SITE_URL = "http://testserver"
     settings.MFA_REQUIRED_FOR_STAFF = False
+    # allauth counts sign-ups, logins and resets in the cache, and the locmem cache outlives a
+    # test: start each test with no attempts on record.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True, scope="session")
