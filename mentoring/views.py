@@ -13,7 +13,15 @@ from django.views.decorators.http import require_GET
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "landing.html")
-    return render(request, "home.html")
+    from matching.selectors import dashboard
+    from profiles.models import MenteeProfile, MentorProfile
+
+    ctx = {
+        "mentor_profile": MentorProfile.objects.filter(user=request.user).first(),
+        "mentee_profile": MenteeProfile.objects.filter(user=request.user).first(),
+        **dashboard(request.user),
+    }
+    return render(request, "home.html", ctx)
 
 
 def _database_status() -> str:

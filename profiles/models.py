@@ -216,6 +216,10 @@ class MentorProfile(models.Model):
             models.CheckConstraint(
                 condition=Q(capacity__gte=1, capacity__lte=10), name="mentor_capacity_1_to_10"
             ),
+            # The last line of defence for "never more mentees than chosen".
+            models.CheckConstraint(
+                condition=Q(mentee_count__lte=F("capacity")), name="mentor_not_over_capacity"
+            ),
         ]
 
     def __str__(self) -> str:

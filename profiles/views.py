@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from matching import selectors as matching_selectors
 from profiles import selectors, services
 from profiles.forms import (
     DirectoryFilterForm,
@@ -195,27 +196,9 @@ def mentor_detail(request, pk: int):
     profile = selectors.mentor_for_viewer(pk, request.user)
     if profile is None:
         raise Http404("No such mentor.")
-    ctx = {"profile": profile, "interest": _interest_state(profile, request.user)}
+    state = matching_selectors.viewer_state(request.user, profile.user_id)
+    ctx = {
+        "profile": profile,
+        "interest": matching_selectors.interest_state(profile, request.user, state),
+    }
     return render(request, "profiles/mentor_detail.html", ctx)
-
-
-def _interest_state(profile: MentorProfile, viewer) -> dict[str, str]:
-    """Whether the Interested button is offered, and the sentence explaining why not."""
-    if profile.user_id == viewer.pk:
-        return {"state": "own", "message": "This is your own profile, as mentees see it."}
-    if not profile.is_visible_to_mentees:
-        return {
-            "state": "hidden",
-            "message": "This profile is not visible to mentees at the moment.",
-        }
-    if profile.is_full:
-        return {
-            "state": "full",
-            "message": "This mentor has no free place at the moment. Try another mentor, or come back later.",
-        }
-    if not profile.viewer_is_mentee:
-        return {
-            "state": "needs_profile",
-            "message": "Tell mentors a little about yourself first: create your mentee profile.",
-        }
-    return {"state": "available", "message": ""}

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class RequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=MentorshipRequest.Status.PENDING)
+
+    def for_user(self, user):
+        """Requests `user` sent or received; anything else is none of their business (404)."""
+        return self.filter(Q(mentee=user) | Q(mentor=user))
+
+    def stale(self, before):
+        return self.pending().filter(created_at__lt=before)
+
+
+class MentorshipRequest(models.Model):
+    """A mentee's "Interested" message to a mentor. Only matching.services changes `status`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    class DeclineReason(models.TextChoices):
+        FULL = "full", "I am full at the moment"
+        NOT_MY_AREA = "not_my_area", "This is not my area of expertise"
+        NOT_AVAILABLE = "not_available", "I am not available now"
+        OTHER = "other", "Another reason"
+
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_requests"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="received_requests"
+    )
+    message = models.TextField(max_length=2000)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    decline_reason = models.CharField(max_length=20, choices=DeclineReason, blank=True)
+    response_message = models.TextField(
+        "message to the mentee", max_length=1000, blank=True, help_text="Sent with a decline."
+    )
+    closing_note = models.CharField(
+        max_length=255, blank=True, help_text="Why the scheme closed it (withdrawn or expired)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["mentor", "status", "-created_at"], name="request_mentor_idx"),
+            models.Index(fields=["mentee", "status", "-created_at"], name="request_mentee_idx"),
+            models.Index(
+                fields=["created_at"], name="request_pending_age_idx", condition=Q(status="pending")
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee", "mentor"],
+                condition=Q(status="pending"),
+                name="one_pending_request_per_pair",
+            ),
+            models.CheckConstraint(condition=~Q(mentee=F("mentor")), name="request_not_to_self"),
+            models.CheckConstraint(
+                condition=Q(status="pending")
+                | Q(responded_at__isnull=False)
+                | Q(withdrawn_at__isnull=False)
+                | Q(expired_at__isnull=False),
+                name="closed_request_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentee} → {self.mentor} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:request-detail", args=[self.pk])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def closed_at(self):
+        return self.responded_at or self.withdrawn_at or self.expired_at
+
+
+class MentorshipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Mentorship.Status.ACTIVE)
+
+    def for_user(self, user):
+        return self.filter(Q(mentee=user) | Q(mentor=user))
+
+
+class Mentorship(models.Model):
+    """A mentor and a mentee working together. Only matching.services changes `status`."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    class EndReason(models.TextChoices):
+        ACHIEVED = "achieved", "Objectives achieved"
+        NOT_A_FIT = "not_a_fit", "Not a good fit"
+        CIRCUMSTANCES = "circumstances", "Circumstances changed"
+        OTHER = "other", "Another reason"
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentor"
+    )
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentee"
+    )
+    request = models.OneToOneField(
+        MentorshipRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mentorship",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The administrator who matched the pair centrally, if one did.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    end_reason = models.CharField(max_length=20, choices=EndReason, blank=True)
+    end_message = models.TextField("message to the other person", max_length=1000, blank=True)
+    feedback_rating = models.PositiveSmallIntegerField(
+        "how it went (1–5)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    feedback_comment = models.TextField(
+        "private feedback for the scheme team", max_length=2000, blank=True
+    )
+
+    objects = MentorshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["mentor", "status"], name="mentorship_mentor_idx"),
+            models.Index(fields=["mentee", "status"], name="mentorship_mentee_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor", "mentee"],
+                condition=Q(status="active"),
+                name="one_active_mentorship_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mentee=F("mentor")), name="mentorship_not_with_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", ended_at__isnull=True)
+                | Q(status="ended", ended_at__isnull=False),
+                name="ended_mentorship_has_end_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(feedback_rating__isnull=True)
+                | Q(feedback_rating__gte=1, feedback_rating__lte=5),
+                name="feedback_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} mentoring {self.mentee}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:mentorship-detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def other_party(self, user):
+        return self.mentee if user.pk == self.mentor_id else self.mentor
+
+    def role_of(self, user) -> str:
+        return "mentor" if user.pk == self.mentor_id else "mentee"

@@ -1,0 +1,122 @@
+"""Read-side queries for matching pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from matching.models import Mentorship, MentorshipRequest
+
+
+def viewer_state(viewer: User, mentor_id: int) -> dict:
+    """One query: the viewer's pending request and active mentorship with this mentor, and how
+    many pending requests and active mentorships they have in all."""
+    pending = MentorshipRequest.objects.pending().filter(mentee=OuterRef("pk"))
+    active = Mentorship.objects.active().filter(mentee=OuterRef("pk"))
+
+    def count(qs):
+        return Coalesce(
+            Subquery(qs.order_by().values("mentee").annotate(n=Count("pk")).values("n")), 0
+        )
+
+    return (
+        User.objects.filter(pk=viewer.pk)
+        .annotate(
+            pending_id=Subquery(pending.filter(mentor=mentor_id).values("pk")[:1]),
+            mentorship_id=Subquery(active.filter(mentor=mentor_id).values("pk")[:1]),
+            pending_count=count(pending),
+            active_count=count(active),
+        )
+        .values("pending_id", "mentorship_id", "pending_count", "active_count")
+        .get()
+    )
+
+
+def interest_state(profile, viewer: User, state: dict) -> dict[str, str]:
+    """Whether the Interested button is offered on a mentor's page, and why not."""
+    name = profile.user.get_short_name()
+    if profile.user_id == viewer.pk:
+        return {"state": "own", "message": "This is your own profile, as mentees see it."}
+    if state["mentorship_id"]:
+        return {
+            "state": "paired",
+            "message": f"{name} is your mentor.",
+            "link": _url("matching:mentorship-detail", state["mentorship_id"]),
+            "link_label": "Open your mentorship",
+        }
+    if state["pending_id"]:
+        return {
+            "state": "asked",
+            "message": f"You have already asked {name}; your request is waiting for an answer.",
+            "link": _url("matching:request-detail", state["pending_id"]),
+            "link_label": "See your request",
+        }
+    if not profile.is_visible_to_mentees:
+        return {
+            "state": "hidden",
+            "message": "This profile is not visible to mentees at the moment.",
+        }
+    if profile.is_full:
+        return {
+            "state": "full",
+            "message": f"{name} has no free place at the moment. Try another mentor, or come back later.",
+        }
+    if not profile.viewer_is_mentee:
+        return {
+            "state": "needs_profile",
+            "message": "Tell mentors a little about yourself first: create your mentee profile.",
+        }
+    if state["active_count"] >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
+        return {
+            "state": "has_mentor",
+            "message": "You already have a mentor. End that mentorship before you approach another.",
+            "link": _url("matching:mentorship-list"),
+            "link_label": "Your mentorships",
+        }
+    if state["pending_count"] >= settings.SCHEME_MAX_PENDING_REQUESTS:
+        return {
+            "state": "limit",
+            "message": f"You already have {state['pending_count']} requests waiting for an answer. "
+            "Withdraw one, or wait for a reply, before you approach another mentor.",
+            "link": _url("matching:request-list"),
+            "link_label": "Your requests",
+        }
+    return {"state": "available", "message": ""}
+
+
+def _url(name: str, *args) -> str:
+    from django.urls import reverse
+
+    return reverse(name, args=args)
+
+
+def requests_for(user: User):
+    """Sent and received requests, newest first, with the other person loaded."""
+    base = MentorshipRequest.objects.select_related("mentee", "mentor")
+    return (
+        list(base.filter(mentee=user)[:100]),
+        list(base.filter(mentor=user)[:100]),
+    )
+
+
+def dashboard(user: User) -> dict:
+    """What the home page shows: waiting requests, mentorships and places used."""
+    mentorships = list(
+        Mentorship.objects.active()
+        .filter(Q(mentor=user) | Q(mentee=user))
+        .select_related("mentor", "mentee")
+    )
+    pending = list(
+        MentorshipRequest.objects.pending()
+        .filter(Q(mentor=user) | Q(mentee=user))
+        .select_related("mentor", "mentee")
+        .order_by("created_at")
+    )
+    return {
+        "mentoring": [m for m in mentorships if m.mentor_id == user.pk],
+        "mentored_by": [m for m in mentorships if m.mentee_id == user.pk],
+        "waiting_for_me": [r for r in pending if r.mentor_id == user.pk],
+        "waiting_on_others": [r for r in pending if r.mentee_id == user.pk],
+    }

@@ -1,0 +1,284 @@
+"""Every change of a request's or a mentorship's state happens here.
+
+Each function runs in one transaction, locks the rows it decides on (always the mentor's
+profile, then the mentee's, then requests, so two transactions never wait on each other in a
+circle) and
+queues its emails in the same transaction. The database constraints back each rule up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from matching import emails
+from matching.models import Mentorship, MentorshipRequest
+from profiles.models import MenteeProfile, MentorProfile
+
+Status = MentorshipRequest.Status
+
+
+class MatchingError(Exception):
+    """A refused change. The message is the sentence the user sees."""
+
+
+def _lock_mentor(mentor: User) -> MentorProfile:
+    profile = MentorProfile.objects.select_for_update().filter(user=mentor).first()
+    if profile is None:
+        raise MatchingError(f"{mentor.full_name} is not a mentor in the scheme.")
+    return profile
+
+
+def _lock_mentee(mentee: User) -> MenteeProfile | None:
+    return MenteeProfile.objects.select_for_update().filter(user=mentee).first()
+
+
+def _active_count(mentee: User) -> int:
+    return Mentorship.objects.active().filter(mentee=mentee).count()
+
+
+@transaction.atomic
+def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipRequest:
+    """A mentee presses Interested. A repeated submit of the same message returns the request
+    it already made."""
+    message = message.strip()
+    if mentee.pk == mentor.pk:
+        raise MatchingError("You cannot send a request to yourself.")
+    profile = _lock_mentor(mentor)
+    if _lock_mentee(mentee) is None:
+        raise MatchingError("Please create your mentee profile before you approach a mentor.")
+    pending = MentorshipRequest.objects.pending().filter(mentee=mentee)
+    existing = pending.filter(mentor=mentor).first()
+    if existing is not None:
+        if existing.message == message:
+            return existing  # a double click
+        raise MatchingError(f"You already have a request waiting for {mentor.full_name}'s answer.")
+    if not profile.is_visible_to_mentees:
+        raise MatchingError(f"{mentor.full_name} is not taking new mentees at the moment.")
+    if Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
+        raise MatchingError(f"{mentor.full_name} is already your mentor.")
+    if profile.is_full:
+        raise MatchingError(
+            f"{mentor.full_name} has no free place at the moment. Please approach another mentor."
+        )
+    limit = settings.SCHEME_MAX_PENDING_REQUESTS
+    if pending.count() >= limit:
+        raise MatchingError(
+            f"You already have {limit} requests waiting for an answer. Withdraw one, or wait for "
+            "a reply, before you approach another mentor."
+        )
+    if _active_count(mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
+        raise MatchingError(
+            "You already have a mentor. End that mentorship before you approach another."
+        )
+    req = MentorshipRequest.objects.create(mentee=mentee, mentor=mentor, message=message)
+    emails.request_received(req)
+    return req
+
+
+def _lock_request(req: MentorshipRequest) -> MentorshipRequest:
+    return (
+        MentorshipRequest.objects.select_for_update()
+        .select_related("mentee", "mentor")
+        .get(pk=req.pk)
+    )
+
+
+def _refuse_closed(req: MentorshipRequest) -> None:
+    if req.status != Status.PENDING:
+        raise MatchingError(
+            f"This request is no longer waiting for an answer: it was {req.get_status_display().lower()}."
+        )
+
+
+@transaction.atomic
+def accept_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
+    mentor_profile = _lock_mentor(req.mentor)  # lock order: mentor, mentee, then requests
+    _lock_mentee(req.mentee)
+    req = _lock_request(req)
+    if req.mentor_id != by.pk:
+        raise MatchingError("Only the mentor can accept this request.")
+    if req.status == Status.ACCEPTED:
+        return req  # a double click
+    _refuse_closed(req)
+    if mentor_profile.is_full:
+        raise MatchingError(
+            f"You have no free place: you mentor {mentor_profile.mentee_count} of "
+            f"{mentor_profile.capacity}. End a mentorship or raise your number of places first."
+        )
+    if _active_count(req.mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
+        raise MatchingError(f"{req.mentee.full_name} has found a mentor in the meantime.")
+    now = timezone.now()
+    req.status, req.responded_at = Status.ACCEPTED, now
+    req.save(update_fields=["status", "responded_at"])
+    Mentorship.objects.create(mentor=req.mentor, mentee=req.mentee, request=req, started_at=now)
+    _add_mentee(mentor_profile)
+    emails.request_accepted(req)
+    _close_other_requests_if_matched(req.mentee, now=now)
+    return req
+
+
+def _add_mentee(profile: MentorProfile) -> None:
+    MentorProfile.objects.filter(pk=profile.pk).update(mentee_count=F("mentee_count") + 1)
+
+
+def _close_other_requests_if_matched(mentee: User, *, now: datetime) -> None:
+    """A mentee with as many mentors as the scheme allows withdraws their other requests, with a
+    kind note to each mentor, so nobody keeps a place for them."""
+    if _active_count(mentee) < settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
+        return
+    others = list(
+        MentorshipRequest.objects.pending()
+        .filter(mentee=mentee)
+        .select_for_update()
+        .select_related("mentee", "mentor")
+    )
+    for other in others:
+        other.status, other.withdrawn_at = Status.WITHDRAWN, now
+        other.closing_note = "The mentee has been matched with a mentor."
+        other.save(update_fields=["status", "withdrawn_at", "closing_note"])
+        emails.request_closed_mentee_matched(other)
+
+
+@transaction.atomic
+def decline_request(
+    req: MentorshipRequest, *, by: User, reason: str, message: str = ""
+) -> MentorshipRequest:
+    req = _lock_request(req)
+    if req.mentor_id != by.pk:
+        raise MatchingError("Only the mentor can decline this request.")
+    if req.status == Status.DECLINED:
+        return req
+    _refuse_closed(req)
+    if reason not in MentorshipRequest.DeclineReason.values:
+        raise MatchingError("Please choose a reason.")
+    req.status, req.responded_at = Status.DECLINED, timezone.now()
+    req.decline_reason, req.response_message = reason, message.strip()
+    req.save(update_fields=["status", "responded_at", "decline_reason", "response_message"])
+    emails.request_declined(req)
+    return req
+
+
+@transaction.atomic
+def withdraw_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
+    req = _lock_request(req)
+    if req.mentee_id != by.pk:
+        raise MatchingError("Only the mentee can withdraw this request.")
+    if req.status == Status.WITHDRAWN:
+        return req
+    _refuse_closed(req)
+    req.status, req.withdrawn_at = Status.WITHDRAWN, timezone.now()
+    req.save(update_fields=["status", "withdrawn_at"])
+    emails.request_withdrawn(req)
+    return req
+
+
+@transaction.atomic
+def expire_requests(*, older_than: datetime, now: datetime | None = None) -> int:
+    """Expire every request still pending since before `older_than`; one UPDATE for the batch.
+    Returns how many expired."""
+    now = now or timezone.now()
+    expired = list(
+        MentorshipRequest.objects.stale(older_than)
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)
+    )
+    if not expired:
+        return 0
+    MentorshipRequest.objects.filter(pk__in=expired).update(
+        status=Status.EXPIRED,
+        expired_at=now,
+        closing_note="The mentor did not answer in time.",
+    )
+    for req in MentorshipRequest.objects.filter(pk__in=expired).select_related("mentee", "mentor"):
+        emails.request_expired(req)
+    return len(expired)
+
+
+@transaction.atomic
+def end_mentorship(
+    mentorship: Mentorship,
+    *,
+    by: User,
+    reason: str,
+    message: str = "",
+    rating: int | None = None,
+    feedback: str = "",
+) -> Mentorship:
+    mentor_profile = _lock_mentor(mentorship.mentor)
+    mentorship = (
+        Mentorship.objects.select_for_update()
+        .select_related("mentor", "mentee")
+        .get(pk=mentorship.pk)
+    )
+    if by.pk not in (mentorship.mentor_id, mentorship.mentee_id):
+        raise MatchingError("Only the mentor or the mentee can end this mentorship.")
+    if mentorship.status == Mentorship.Status.ENDED:
+        return mentorship
+    if reason not in Mentorship.EndReason.values:
+        raise MatchingError("Please choose a reason.")
+    mentorship.status, mentorship.ended_at, mentorship.ended_by = (
+        Mentorship.Status.ENDED,
+        timezone.now(),
+        by,
+    )
+    mentorship.end_reason, mentorship.end_message = reason, message.strip()
+    mentorship.feedback_rating, mentorship.feedback_comment = rating, feedback.strip()
+    mentorship.save(
+        update_fields=[
+            "status",
+            "ended_at",
+            "ended_by",
+            "end_reason",
+            "end_message",
+            "feedback_rating",
+            "feedback_comment",
+        ]
+    )
+    MentorProfile.objects.filter(pk=mentor_profile.pk).update(mentee_count=F("mentee_count") - 1)
+    emails.mentorship_ended(mentorship)
+    return mentorship
+
+
+@transaction.atomic
+def create_mentorship(*, mentor: User, mentee: User, by: User) -> Mentorship:
+    """Central matching by an administrator, under the same rules as a mentee's request."""
+    if mentor.pk == mentee.pk:
+        raise MatchingError("A person cannot mentor themselves.")
+    mentor_profile = _lock_mentor(mentor)
+    if _lock_mentee(mentee) is None:
+        raise MatchingError(f"{mentee.full_name} has no mentee profile yet.")
+    if mentor_profile.review_status != MentorProfile.ReviewStatus.APPROVED:
+        raise MatchingError(f"{mentor.full_name}'s mentor profile is not approved.")
+    if Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
+        raise MatchingError(f"{mentor.full_name} already mentors {mentee.full_name}.")
+    if mentor_profile.is_full:
+        raise MatchingError(f"{mentor.full_name} has no free place.")
+    if _active_count(mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
+        raise MatchingError(f"{mentee.full_name} already has a mentor.")
+    now = timezone.now()
+    request = (
+        MentorshipRequest.objects.pending()
+        .select_for_update()
+        .filter(mentor=mentor, mentee=mentee)
+        .first()
+    )
+    if request is not None:
+        request.status, request.responded_at = Status.ACCEPTED, now
+        request.save(update_fields=["status", "responded_at"])
+    try:
+        with transaction.atomic():
+            mentorship = Mentorship.objects.create(
+                mentor=mentor, mentee=mentee, request=request, created_by=by, started_at=now
+            )
+    except IntegrityError as exc:
+        raise MatchingError(f"{mentor.full_name} already mentors {mentee.full_name}.") from exc
+    _add_mentee(mentor_profile)
+    emails.mentorship_introduction(mentorship)
+    _close_other_requests_if_matched(mentee, now=now)
+    return mentorship

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from matching import views
+
+app_name = "matching"
+
+urlpatterns = [
+    path("mentors/<int:pk>/interested/", views.request_create, name="request-create"),
+    path("requests/", views.request_list, name="request-list"),
+    path("requests/<int:pk>/", views.request_detail, name="request-detail"),
+    path("requests/<int:pk>/accept/", views.request_accept, name="request-accept"),
+    path("requests/<int:pk>/decline/", views.request_decline, name="request-decline"),
+    path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
+    path("mentorships/", views.mentorship_list, name="mentorship-list"),
+    path("mentorships/<int:pk>/", views.mentorship_detail, name="mentorship-detail"),
+    path("mentorships/<int:pk>/end/", views.mentorship_end, name="mentorship-end"),
+]

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from matching import selectors, services
+from matching.forms import DeclineForm, EndMentorshipForm, InterestedForm
+from matching.models import Mentorship, MentorshipRequest
+from profiles.models import MenteeProfile, MentorProfile
+
+
+def _get_request_for_user(request, pk: int) -> MentorshipRequest:
+    qs = MentorshipRequest.objects.for_user(request.user).select_related("mentee", "mentor")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _get_mentorship_for_user(request, pk: int) -> Mentorship:
+    qs = Mentorship.objects.for_user(request.user).select_related("mentee", "mentor")
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_create(request, pk: int):
+    """The Interested form on a mentor's profile."""
+    profile = get_object_or_404(MentorProfile.objects.listed().select_related("user"), pk=pk)
+    form = InterestedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            req = services.send_request(
+                mentee=request.user, mentor=profile.user, message=form.cleaned_data["message"]
+            )
+        except services.MatchingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Your request is on its way: {profile.user.full_name} has been emailed. "
+                "You will hear by email when they answer.",
+            )
+            return redirect(req)
+    return render(request, "matching/request_form.html", {"form": form, "profile": profile})
+
+
+@login_required
+def request_list(request):
+    sent, received = selectors.requests_for(request.user)
+    return render(request, "matching/request_list.html", {"sent": sent, "received": received})
+
+
+@login_required
+def request_detail(request, pk: int):
+    req = _get_request_for_user(request, pk)
+    return _render_request(request, req, DeclineForm())
+
+
+def _render_request(request, req: MentorshipRequest, decline_form: DeclineForm, status: int = 200):
+    is_mentor = req.mentor_id == request.user.pk
+    mentee_profile = None
+    if is_mentor:
+        mentee_profile = (
+            MenteeProfile.objects.filter(user=req.mentee).prefetch_related("areas").first()
+        )
+    ctx = {
+        "req": req,
+        "is_mentor": is_mentor,
+        "mentee_profile": mentee_profile,
+        "decline_form": decline_form,
+        "can_answer": is_mentor and req.is_pending,
+        "can_withdraw": not is_mentor and req.is_pending,
+        "mentorship_id": getattr(getattr(req, "mentorship", None), "pk", None)
+        if req.status == MentorshipRequest.Status.ACCEPTED
+        else None,
+    }
+    return render(request, "matching/request_detail.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def request_accept(request, pk: int):
+    req = _get_request_for_user(request, pk)
+    try:
+        req = services.accept_request(req, by=request.user)
+    except services.MatchingError as exc:
+        messages.error(request, str(exc))
+        return redirect(req)
+    messages.success(
+        request,
+        f"You are now {req.mentee.full_name}'s mentor. They will arrange your first meeting.",
+    )
+    return redirect("matching:mentorship-detail", pk=req.mentorship.pk)
+
+
+@login_required
+@require_POST
+def request_decline(request, pk: int):
+    req = _get_request_for_user(request, pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return _render_request(request, req, form)
+    try:
+        services.decline_request(
+            req,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            message=form.cleaned_data["message"],
+        )
+    except services.MatchingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"You have declined {req.mentee.full_name}'s request. Thank you for answering."
+        )
+    return redirect(req)
+
+
+@login_required
+@require_POST
+def request_withdraw(request, pk: int):
+    req = _get_request_for_user(request, pk)
+    try:
+        services.withdraw_request(req, by=request.user)
+    except services.MatchingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"You have withdrawn your request to {req.mentor.full_name}.")
+    return redirect(req)
+
+
+@login_required
+def mentorship_list(request):
+    mentorships = list(
+        Mentorship.objects.for_user(request.user).select_related("mentor", "mentee")[:200]
+    )
+    return render(request, "matching/mentorship_list.html", {"mentorships": mentorships})
+
+
+@login_required
+def mentorship_detail(request, pk: int):
+    mentorship = _get_mentorship_for_user(request, pk)
+    return _render_mentorship(request, mentorship, EndMentorshipForm())
+
+
+def _render_mentorship(request, mentorship: Mentorship, end_form: EndMentorshipForm):
+    ctx = {
+        "mentorship": mentorship,
+        "role": mentorship.role_of(request.user),
+        "other": mentorship.other_party(request.user),
+        "end_form": end_form,
+    }
+    return render(request, "matching/mentorship_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def mentorship_end(request, pk: int):
+    mentorship = _get_mentorship_for_user(request, pk)
+    form = EndMentorshipForm(request.POST)
+    if not form.is_valid():
+        return _render_mentorship(request, mentorship, form)
+    data = form.cleaned_data
+    try:
+        services.end_mentorship(
+            mentorship,
+            by=request.user,
+            reason=data["reason"],
+            message=data["message"],
+            rating=data["rating"],
+            feedback=data["feedback"],
+        )
+    except services.MatchingError as exc:
+        messages.error(request, str(exc))
+    else:
+        other = mentorship.other_party(request.user)
+        messages.success(
+            request, f"Your mentorship has ended and {other.full_name} has been told. Thank you."
+        )
+    return redirect(mentorship)
