@@ -14,6 +14,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import connection, connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -274,6 +275,134 @@ class DemoBuilder:
                 _copy(MenteeProfile.areas.through, areas)
             created += len(profiles)
         return created
+
+    # Requests and mentorships -----------------------------------------------------------
+    def create_matches(self) -> tuple[int, int]:
+        """Pair about a third of the demo mentees with a listed mentor who has a free place, and
+        give a fifth of them a pending request. Returns (pairs, requests). Runs once: a second
+        run finds the requests and does nothing."""
+        from matching.models import Mentorship, MentorshipRequest
+
+        rng, now = self.rng, self.now
+        if MentorshipRequest.objects.filter(mentee__email__endswith="@mentees.demo.test").exists():
+            return 0, 0  # matched on an earlier run
+        mentees = list(
+            MenteeProfile.objects.filter(user__email__endswith="@mentees.demo.test").values_list(
+                "user_id", flat=True
+            )
+        )
+        places = dict(
+            MentorProfile.objects.listed()
+            .with_free_place()
+            .filter(user__email__endswith="@mentors.demo.test")
+            .values_list("user_id", F("capacity") - F("mentee_count"))
+        )
+        mentors = list(places)
+        if not mentors:
+            return 0, 0
+        pairs, requests = [], []
+        for mentee_id in mentees:
+            roll = rng.random()
+            mentor_id = rng.choice(mentors)
+            if roll < 0.33 and places[mentor_id] > 0:
+                places[mentor_id] -= 1
+                started = now - timedelta(days=rng.randint(5, 300))
+                request_id = _next_ids(MentorshipRequest, 1)[0]
+                requests.append(
+                    self._request_row(
+                        request_id,
+                        mentee_id,
+                        mentor_id,
+                        started,
+                        status="accepted",
+                        responded_at=started,
+                    )
+                )
+                pairs.append(
+                    {
+                        "mentor_id": mentor_id,
+                        "mentee_id": mentee_id,
+                        "request_id": request_id,
+                        "created_by_id": None,
+                        "status": "active",
+                        "started_at": started,
+                        "ended_at": None,
+                        "ended_by_id": None,
+                        "end_reason": "",
+                        "end_message": "",
+                        "feedback_rating": None,
+                        "feedback_comment": "",
+                    }
+                )
+            elif roll < 0.53:
+                sent = now - timedelta(days=rng.randint(0, 12), hours=rng.randint(0, 23))
+                requests.append(
+                    self._request_row(
+                        _next_ids(MentorshipRequest, 1)[0],
+                        mentee_id,
+                        mentor_id,
+                        sent,
+                        status="pending",
+                    )
+                )
+        with transaction.atomic():
+            _copy(MentorshipRequest, requests)
+            _copy(Mentorship, pairs)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    """UPDATE profiles_mentorprofile AS p SET mentee_count = c.n
+                       FROM (SELECT mentor_id, count(*) AS n FROM matching_mentorship
+                             WHERE status = 'active' GROUP BY mentor_id) AS c
+                       WHERE c.mentor_id = p.user_id AND p.mentee_count <> c.n"""
+                )
+        return len(pairs), sum(1 for r in requests if r["status"] == "pending")
+
+    def _request_row(self, pk, mentee_id, mentor_id, created, *, status, responded_at=None):
+        rng = self.rng
+        goal = rng.choice(V.MENTEE_GOALS).format(industry_short=_short(rng.choice(INDUSTRIES)))
+        return {
+            "id": pk,
+            "mentee_id": mentee_id,
+            "mentor_id": mentor_id,
+            "message": f"Hello, I read your profile with interest. {goal} I could meet about once "
+            "a month, by video or in person, and I am happy to arrange the meetings.",
+            "status": status,
+            "decline_reason": "",
+            "response_message": "",
+            "closing_note": "",
+            "created_at": created,
+            "responded_at": responded_at,
+            "withdrawn_at": None,
+            "expired_at": None,
+        }
+
+    def give_demo_requests(self, mentor: User) -> None:
+        """Two seeded mentees ask the demo mentor, so the mentor's home has work waiting."""
+        from matching.models import MentorshipRequest
+
+        if MentorshipRequest.objects.filter(mentor=mentor).exists():
+            return
+        mentees = list(
+            MenteeProfile.objects.filter(user__email__endswith="@mentees.demo.test")
+            .exclude(user__sent_requests__status="pending")
+            .exclude(user__mentorships_as_mentee__status="active")
+            .values_list("user_id", flat=True)[:2]
+        )
+        _copy(
+            MentorshipRequest,
+            [
+                self._request_row(
+                    pk,
+                    mentee_id,
+                    mentor.pk,
+                    self.now - timedelta(days=days, hours=3),
+                    status="pending",
+                )
+                for pk, mentee_id, days in zip(
+                    _next_ids(MentorshipRequest, len(mentees)), mentees, (1, 4), strict=False
+                )
+            ],
+        )
 
     # The three known accounts -----------------------------------------------------------
     def give_demo_profiles(self, mentor: User, mentee: User) -> None:

@@ -61,8 +61,11 @@ class Command(BaseCommand):
             builder.give_demo_profiles(accounts["mentor@demo.test"], accounts["mentee@demo.test"])
         made_mentors = builder.create_mentors(mentors)
         made_mentees = builder.create_mentees(mentees)
+        pairs, pending = builder.create_matches()
+        builder.give_demo_requests(accounts["mentor@demo.test"])
         self.stdout.write(
-            f"Created {made_mentors} mentors and {made_mentees} mentees "
+            f"Created {made_mentors} mentors, {made_mentees} mentees, {pairs} mentorships and "
+            f"{pending} waiting requests "
             f"in {time.monotonic() - started:.1f}s (seed {seed})."
         )
         self._print_logins(password=password)
