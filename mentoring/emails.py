@@ -40,7 +40,7 @@ def _message_id() -> str:
     return make_msgid(domain=domain)
 
 
-def queue(
+def render(
     kind: str,
     *,
     to: User | str,
@@ -48,11 +48,7 @@ def queue(
     dedupe_key: str,
     headers: dict[str, str] | None = None,
 ) -> Outbox:
-    """Render `templates/emails/<kind>{_subject.txt,.txt,.html}` and write an outbox row.
-
-    Call it inside the transaction of the change the email reports. If a row with the same
-    `dedupe_key` exists, nothing new is queued and that row is returned.
-    """
+    """Render `templates/emails/<kind>{_subject.txt,.txt,.html}` into an unsaved outbox row."""
     recipient = None if isinstance(to, str) else to
     to_email = to if isinstance(to, str) else to.email
     # The names the `scheme` context processor gives pages, so a template reads the same with or
@@ -65,7 +61,7 @@ def queue(
         **(ctx or {}),
     }
     subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
-    return _store(
+    return Outbox(
         kind=kind,
         recipient=recipient,
         to_email=to_email,
@@ -76,6 +72,43 @@ def queue(
         context={k: v for k, v in (ctx or {}).items() if isinstance(v, str | int | float | bool)},
         dedupe_key=dedupe_key,
     )
+
+
+def queue(
+    kind: str,
+    *,
+    to: User | str,
+    ctx: dict[str, Any] | None = None,
+    dedupe_key: str,
+    headers: dict[str, str] | None = None,
+) -> Outbox:
+    """Render an email and write it to the outbox.
+
+    Call it inside the transaction of the change the email reports. If a row with the same
+    `dedupe_key` exists, nothing new is queued and that row is returned.
+    """
+    row = render(kind, to=to, ctx=ctx, dedupe_key=dedupe_key, headers=headers)
+    return _store(**{f.attname: getattr(row, f.attname) for f in _STORED_FIELDS})
+
+
+def queue_many(rows: list[Outbox]) -> int:
+    """Write many rendered rows (see `render`) in one INSERT per 500; rows whose dedupe_key is
+    already in the outbox are skipped. Returns how many were queued."""
+    if not rows:
+        return 0
+    now = timezone.now()
+    for row in rows:
+        row.message_id, row.created_at = _message_id(), now
+        row.next_attempt_at, row.queued_at = now, now
+    Outbox.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    # Only rows inserted now carry the fresh message ids.
+    pks = list(
+        Outbox.objects.filter(message_id__in=[r.message_id for r in rows]).values_list(
+            "pk", flat=True
+        )
+    )
+    transaction.on_commit(partial(_publish_many, pks), robust=True)
+    return len(pks)
 
 
 def queue_message(kind: str, message: EmailMessage, *, dedupe_key: str | None = None) -> Outbox:
@@ -100,6 +133,24 @@ def queue_message(kind: str, message: EmailMessage, *, dedupe_key: str | None = 
     return row
 
 
+_STORED_FIELDS = [
+    f
+    for f in Outbox._meta.concrete_fields
+    if f.name
+    in {
+        "kind",
+        "recipient",
+        "to_email",
+        "subject",
+        "body_text",
+        "body_html",
+        "headers",
+        "context",
+        "dedupe_key",
+    }
+]
+
+
 def _store(**fields: Any) -> Outbox:
     now = timezone.now()
     try:
@@ -120,7 +171,17 @@ def _store(**fields: Any) -> Outbox:
     return row
 
 
-def _publish(pk: int) -> None:
+def _publish_many(pks: list[int]) -> None:
+    for published, pk in enumerate(pks):
+        if not _publish(pk):
+            # The broker is down: the rest wait for the sweep, which publishes them at once.
+            Outbox.objects.filter(pk__in=pks[published:], status=Outbox.Status.QUEUED).update(
+                queued_at=None
+            )
+            return
+
+
+def _publish(pk: int) -> bool:
     from mentoring.tasks import send_outbox_email
 
     try:
@@ -130,6 +191,8 @@ def _publish(pk: int) -> None:
         # the next sweep to publish it without waiting for the grace period.
         logger.warning("Could not publish outbox email %s; the sweep will retry", pk, exc_info=True)
         Outbox.objects.filter(pk=pk, status=Outbox.Status.QUEUED).update(queued_at=None)
+        return False
+    return True
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 
@@ -82,3 +86,124 @@ class Outbox(models.Model):
         if self.body_html:
             message.attach_alternative(self.body_html, "text/html")
         return message
+
+
+class Month(models.IntegerChoices):
+    JANUARY = 1, "January"
+    FEBRUARY = 2, "February"
+    MARCH = 3, "March"
+    APRIL = 4, "April"
+    MAY = 5, "May"
+    JUNE = 6, "June"
+    JULY = 7, "July"
+    AUGUST = 8, "August"
+    SEPTEMBER = 9, "September"
+    OCTOBER = 10, "October"
+    NOVEMBER = 11, "November"
+    DECEMBER = 12, "December"
+
+
+def _default_recruitment_months() -> list[int]:
+    return [Month.MARCH, Month.AUGUST]
+
+
+class SchemeSettings(models.Model):
+    """The scheme's rules and reminder schedule, one record edited by administrators.
+
+    Read it with `SchemeSettings.load()`: cached for a minute, so a change reaches every process
+    within a minute.
+    """
+
+    CACHE_KEY = "scheme-settings"
+    CACHE_SECONDS = 60
+
+    request_first_reminder_days = models.PositiveSmallIntegerField(
+        "remind the mentor of an unanswered request after (days)", default=3
+    )
+    request_second_reminder_days = models.PositiveSmallIntegerField(
+        "and again after (days)", default=7
+    )
+    request_expiry_days = models.PositiveSmallIntegerField(
+        "expire an unanswered request after (days)", default=14
+    )
+    no_meeting_nudge_days = models.PositiveSmallIntegerField(
+        "nudge a pair with no meeting logged for (days)", default=30
+    )
+    meeting_reminder_days = models.PositiveSmallIntegerField(
+        "remind both of a planned meeting (days before)", default=1
+    )
+    check_in_first_weeks = models.PositiveSmallIntegerField(
+        "first check-in survey (weeks after the start)", default=6
+    )
+    check_in_second_months = models.PositiveSmallIntegerField(
+        "second check-in survey (months after the start)", default=6
+    )
+    profile_confirmation_month = models.PositiveSmallIntegerField(
+        "ask mentors to confirm their profile each year in",
+        choices=Month,
+        default=Month.AUGUST,
+    )
+    recruitment_months = ArrayField(
+        models.PositiveSmallIntegerField(choices=Month),
+        verbose_name="recruitment rounds (months)",
+        default=_default_recruitment_months,
+        help_text="Mentors who have not confirmed their profile for a year are reminded then.",
+    )
+    max_pending_requests = models.PositiveSmallIntegerField(
+        "requests a mentee may have waiting at once",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    default_capacity = models.PositiveSmallIntegerField(
+        "mentees a new mentor takes at a time",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "scheme settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="scheme_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(request_first_reminder_days__lt=F("request_second_reminder_days"))
+                & Q(request_second_reminder_days__lt=F("request_expiry_days")),
+                name="request_reminders_before_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Scheme settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    def clean(self):
+        super().clean()
+        if not (
+            self.request_first_reminder_days
+            < self.request_second_reminder_days
+            < self.request_expiry_days
+        ):
+            raise ValidationError(
+                {
+                    "request_second_reminder_days": "Reminders must come before the request "
+                    "expires: first reminder < second reminder < expiry."
+                }
+            )
+
+    @classmethod
+    def load(cls) -> SchemeSettings:
+        cached = cache.get(cls.CACHE_KEY)
+        if cached is None:
+            cached, _ = cls.objects.get_or_create(
+                pk=1,
+                defaults={
+                    "max_pending_requests": settings.SCHEME_MAX_PENDING_REQUESTS,
+                    "default_capacity": settings.SCHEME_DEFAULT_CAPACITY,
+                },
+            )
+            cache.set(cls.CACHE_KEY, cached, cls.CACHE_SECONDS)
+        return cached
