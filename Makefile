@@ -60,7 +60,6 @@ tools:
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo --if-empty
 	@if [ -n "$$REDIS_URL" ]; then \
 	  echo "REDIS_URL is set: starting web, worker and beat"; \

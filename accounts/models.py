@@ -49,6 +49,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Unselect this instead of deleting the account.",
     )
     date_joined = models.DateTimeField("date joined", default=timezone.now)
+    reminder_emails = models.BooleanField(
+        "reminders and nudges by email",
+        default=True,
+        help_text="Emails about requests, meetings and check-ins always arrive; these are the "
+        "reminders and nudges on top.",
+    )
 
     objects = UserManager()
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.urls import reverse
 
 from matching.models import Mentorship, MentorshipRequest
-from mentoring.emails import absolute_url, queue
+from mentoring.emails import (
+    absolute_url,
+    queue,
+    queue_many,
+    reminder_extras,
+    render,
+    wants_reminders,
+)
 
 
 def _request_url(req: MentorshipRequest) -> str:
@@ -66,17 +75,48 @@ def request_closed_mentee_matched(req: MentorshipRequest) -> None:
     )
 
 
-def request_expired(req: MentorshipRequest) -> None:
-    queue(
-        "request_expired",
-        to=req.mentee,
-        ctx={
-            "req": req,
-            "url": _request_url(req),
-            "directory_url": absolute_url(reverse("profiles:directory")),
-        },
-        dedupe_key=f"request-expired:{req.pk}",
+def requests_expired(reqs: list[MentorshipRequest]) -> int:
+    directory_url = absolute_url(reverse("profiles:directory"))
+    return queue_many(
+        [
+            render(
+                "request_expired",
+                to=req.mentee,
+                ctx={"req": req, "url": _request_url(req), "directory_url": directory_url},
+                dedupe_key=f"request-expired:{req.pk}",
+            )
+            for req in reqs
+        ]
     )
+
+
+def request_reminders(
+    reqs: list[MentorshipRequest], *, second_ids: set[int], expires_in: int
+) -> int:
+    """The reminders to mentors about unanswered requests (they can opt out of reminders)."""
+    rows = []
+    for req in reqs:
+        if not wants_reminders(req.mentor):
+            continue
+        number = 2 if req.pk in second_ids else 1
+        ctx, headers = reminder_extras(req.mentor)
+        rows.append(
+            render(
+                "request_reminder",
+                to=req.mentor,
+                ctx={
+                    "req": req,
+                    "mentee_profile": getattr(req.mentee, "mentee_profile", None),
+                    "url": _request_url(req),
+                    "number": number,
+                    "expires_on": req.created_at + timedelta(days=expires_in),
+                    **ctx,
+                },
+                headers=headers,
+                dedupe_key=f"request-reminder:{req.pk}:{number}",
+            )
+        )
+    return queue_many(rows)
 
 
 def mentorship_ended(mentorship: Mentorship) -> None:

@@ -52,6 +52,9 @@ class MentorshipRequest(models.Model):
         max_length=255, blank=True, help_text="Why the scheme closed it (withdrawn or expired)."
     )
     created_at = models.DateTimeField(default=timezone.now)
+    reminders_sent = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Reminders the mentor has been sent about it."
+    )
     responded_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)

@@ -8,16 +8,17 @@ queues its emails in the same transaction. The database constraints back each ru
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
 from matching import emails
 from matching.models import Mentorship, MentorshipRequest
+from mentoring.models import SchemeSettings
 from profiles.models import MenteeProfile, MentorProfile
 
 Status = MentorshipRequest.Status
@@ -179,24 +180,56 @@ def withdraw_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
 
 
 @transaction.atomic
-def expire_requests(*, older_than: datetime, now: datetime | None = None) -> int:
-    """Expire every request still pending since before `older_than`; one UPDATE for the batch.
-    Returns how many expired."""
+def remind_unanswered_requests(*, now: datetime | None = None) -> int:
+    """Remind mentors of requests they have not answered (first and second reminder, from the
+    scheme settings). Set-based: a constant number of queries for any number of requests; a
+    request's reminder count and the email's dedupe key make a second run send nothing."""
     now = now or timezone.now()
+    cfg = SchemeSettings.load()
+    first = now - timedelta(days=cfg.request_first_reminder_days)
+    second = now - timedelta(days=cfg.request_second_reminder_days)
+    due = list(
+        MentorshipRequest.objects.pending()
+        .filter(created_at__gt=now - timedelta(days=cfg.request_expiry_days))
+        .filter(
+            Q(reminders_sent__lt=1, created_at__lte=first)
+            | Q(reminders_sent__lt=2, created_at__lte=second)
+        )
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("mentee", "mentor", "mentee__mentee_profile")
+    )
+    if not due:
+        return 0
+    seconds = [r.pk for r in due if r.created_at <= second]
+    firsts = [r.pk for r in due if r.created_at > second]
+    MentorshipRequest.objects.filter(pk__in=seconds).update(reminders_sent=2)
+    MentorshipRequest.objects.filter(pk__in=firsts).update(reminders_sent=1)
+    return emails.request_reminders(
+        due, second_ids=set(seconds), expires_in=cfg.request_expiry_days
+    )
+
+
+@transaction.atomic
+def expire_requests(*, older_than: datetime | None = None, now: datetime | None = None) -> int:
+    """Expire every request still pending since before `older_than` (by default the scheme's
+    expiry age). A constant number of queries for the batch. Returns how many expired."""
+    now = now or timezone.now()
+    if older_than is None:
+        older_than = now - timedelta(days=SchemeSettings.load().request_expiry_days)
     expired = list(
         MentorshipRequest.objects.stale(older_than)
-        .select_for_update(skip_locked=True)
-        .values_list("pk", flat=True)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("mentee", "mentor")
     )
     if not expired:
         return 0
-    MentorshipRequest.objects.filter(pk__in=expired).update(
-        status=Status.EXPIRED,
-        expired_at=now,
-        closing_note="The mentor did not answer in time.",
+    note = "The mentor did not answer in time."
+    MentorshipRequest.objects.filter(pk__in=[r.pk for r in expired]).update(
+        status=Status.EXPIRED, expired_at=now, closing_note=note
     )
-    for req in MentorshipRequest.objects.filter(pk__in=expired).select_related("mentee", "mentor"):
-        emails.request_expired(req)
+    for req in expired:
+        req.status, req.expired_at, req.closing_note = Status.EXPIRED, now, note
+    emails.requests_expired(expired)
     return len(expired)
 
 

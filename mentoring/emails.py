@@ -14,9 +14,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -277,3 +279,32 @@ def sweep(now: datetime | None = None) -> int:
             )
             return published
     return len(pks)
+
+
+UNSUBSCRIBE_SALT = "mentoring.unsubscribe-reminders"
+
+
+def wants_reminders(user: User) -> bool:
+    return user.is_active and user.reminder_emails
+
+
+def unsubscribe_token(user: User) -> str:
+    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def user_for_unsubscribe_token(token: str) -> int | None:
+    try:
+        return signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+
+
+def reminder_extras(user: User) -> tuple[dict[str, str], dict[str, str]]:
+    """The context and headers every reminder carries: a signed one-click unsubscribe link
+    (RFC 8058), so mail apps show their own unsubscribe button."""
+    url = absolute_url(reverse("unsubscribe", args=[unsubscribe_token(user)]))
+    headers = {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return {"unsubscribe_url": url}, headers

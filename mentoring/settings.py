@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -265,8 +266,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Every job is idempotent and set-based, so a missed or doubled run is harmless. Each also runs
+# from a management command for cron users (README: "Scheduled jobs").
 CELERY_BEAT_SCHEDULE = {
-    "sweep-outbox": {"task": "mentoring.tasks.sweep_outbox", "schedule": 60.0},
+    "sweep-outbox": {"task": "mentoring.tasks.sweep_outbox", "schedule": 30.0},
+    "remind-unanswered-requests": {
+        "task": "matching.tasks.remind_unanswered_requests",
+        "schedule": crontab(minute=5),
+    },
+    "expire-requests": {"task": "matching.tasks.expire_requests", "schedule": crontab(minute=10)},
 }
 
 # FORMS

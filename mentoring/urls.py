@@ -11,6 +11,7 @@ admin.site.site_title = "Mentoring admin"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("email/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("accounts/", include("allauth.urls")),
     path("", include("profiles.urls")),
     path("", include("matching.urls")),

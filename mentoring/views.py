@@ -6,7 +6,11 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import User
+from mentoring import emails
 
 
 @require_GET
@@ -54,3 +58,18 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )
+
+
+@csrf_exempt  # mail apps POST here with no session (RFC 8058 one-click unsubscribe)
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """Turn off reminders and nudges from the link in a reminder; GET asks, POST does it."""
+    user = User.objects.filter(pk=emails.user_for_unsubscribe_token(token)).first()
+    if user is None:
+        return render(request, "unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        if user.reminder_emails:
+            user.reminder_emails = False
+            user.save(update_fields=["reminder_emails"])
+        return render(request, "unsubscribe.html", {"done": True, "person": user})
+    return render(request, "unsubscribe.html", {"person": user, "token": token})

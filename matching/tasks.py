@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from matching import services
+
+
+@shared_task(ignore_result=True)
+def remind_unanswered_requests() -> int:
+    return services.remind_unanswered_requests()
+
+
+@shared_task(ignore_result=True)
+def expire_requests() -> int:
+    return services.expire_requests()
