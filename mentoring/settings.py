@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -275,6 +276,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
     },
     "expire-requests": {"task": "matching.tasks.expire_requests", "schedule": crontab(minute=10)},
+    "ask-mentors-to-confirm": {
+        "task": "profiles.tasks.ask_mentors_to_confirm",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 # FORMS
@@ -325,3 +330,5 @@ SCHEME_DEFAULT_CAPACITY = envint("SCHEME_DEFAULT_CAPACITY", 2)
 SCHEME_MAX_PENDING_REQUESTS = envint("SCHEME_MAX_PENDING_REQUESTS", 3)
 SCHEME_MAX_ACTIVE_MENTORSHIPS = envint("SCHEME_MAX_ACTIVE_MENTORSHIPS", 1)
 SCHEME_MENTOR_APPROVAL_REQUIRED = envbool("SCHEME_MENTOR_APPROVAL_REQUIRED", True)
+# A check-in survey link works for this many days after it is sent.
+SCHEME_CHECK_IN_VALID_DAYS = envint("SCHEME_CHECK_IN_VALID_DAYS", 30)

@@ -184,6 +184,9 @@ class MentorProfile(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField("profile confirmed up to date", null=True, blank=True)
+    confirmation_asked_at = models.DateTimeField(
+        "last asked to confirm", null=True, blank=True, editable=False
+    )
     training_completed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -12,5 +12,10 @@ urlpatterns = [
     path("profile/mentor/submit/", views.mentor_submit, name="mentor-submit"),
     path("profile/mentor/active/", views.mentor_active, name="mentor-active"),
     path("profile/mentor/confirm/", views.mentor_confirm, name="mentor-confirm"),
+    path(
+        "profile/mentor/confirm/<str:token>/",
+        views.mentor_confirm_link,
+        name="mentor-confirm-link",
+    ),
     path("profile/mentee/", views.mentee_edit, name="mentee-edit"),
 ]

@@ -202,3 +202,16 @@ def mentor_detail(request, pk: int):
         "interest": matching_selectors.interest_state(profile, request.user, state),
     }
     return render(request, "profiles/mentor_detail.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def mentor_confirm_link(request, token: str):
+    """The link in the yearly email: one button confirms, no sign-in needed (the signed token
+    is the proof). A GET never changes anything, so link scanners cannot confirm for you."""
+    profile = services.profile_for_confirm_token(token)
+    if profile is None:
+        return render(request, "profiles/confirm_link.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        services.confirm_up_to_date(profile)
+        return render(request, "profiles/confirm_link.html", {"profile": profile, "done": True})
+    return render(request, "profiles/confirm_link.html", {"profile": profile, "token": token})

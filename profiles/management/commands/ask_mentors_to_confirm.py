@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from profiles import services
+
+
+class Command(BaseCommand):
+    help = (
+        "In the confirmation month, ask mentors to confirm their profile; in recruitment months, "
+        "remind those who have not for a year. Safe to run daily."
+    )
+
+    def handle(self, *args, **options):
+        count = services.ask_mentors_to_confirm()
+        self.stdout.write(f"Asked {count} mentors to confirm their profile.")

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from profiles import services
+
+
+@shared_task(ignore_result=True)
+def ask_mentors_to_confirm() -> int:
+    return services.ask_mentors_to_confirm()
