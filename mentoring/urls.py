@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from mentoring import views
+from mentoring import admin_views, views
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Mentoring scheme administration"
@@ -15,5 +15,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("profiles.urls")),
     path("", include("matching.urls")),
+    path("admin/emails/", admin_views.email_previews, name="admin-email-previews"),
+    path(
+        "admin/emails/<slug:kind>.html",
+        admin_views.email_preview_html,
+        name="admin-email-preview-html",
+    ),
     path("admin/", admin.site.urls),
 ]

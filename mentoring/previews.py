@@ -1,0 +1,138 @@
+"""Every email kind rendered with sample data, for the staff preview page.
+
+Samples are unsaved model instances: nothing is written and nothing is sent. A kind added to
+templates/emails/ without a sample here shows up on the page as missing (and fails a test).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+EMAIL_DIR = Path(settings.BASE_DIR) / "templates" / "emails"
+
+
+def all_kinds() -> list[str]:
+    return sorted(p.name.removesuffix("_subject.txt") for p in EMAIL_DIR.glob("*_subject.txt"))
+
+
+def _samples() -> dict[str, dict[str, Any]]:
+    from accounts.models import User
+    from matching.models import Mentorship, MentorshipRequest
+    from profiles.models import MenteeProfile, MentorProfile
+
+    now = timezone.now()
+    mentor = User(pk=1, full_name="Daniel Okafor", email="daniel.okafor@example.org")
+    mentee = User(pk=2, full_name="Maya Patel", email="maya.patel@example.org")
+    mentee_profile = MenteeProfile(
+        user=mentee,
+        role="BSc Economics",
+        stage="Final year",
+        goals="A first graduate job in finance, and the confidence to negotiate my salary.",
+    )
+    mentor_profile = MentorProfile(
+        pk=1,
+        user=mentor,
+        job_title="Finance Director",
+        organisation="Northbridge Capital",
+        confirmed_at=now - timedelta(days=400),
+    )
+    req = MentorshipRequest(
+        pk=1,
+        mentee=mentee,
+        mentor=mentor,
+        created_at=now - timedelta(days=3),
+        message="Hello Daniel, I read that you moved from engineering into finance. I hope to "
+        "find a first graduate job in finance and would love to hear how you made the move. I "
+        "could meet once a month by video.",
+        decline_reason=MentorshipRequest.DeclineReason.NOT_AVAILABLE,
+        response_message="I am away for most of the spring; Sara Fraser may be a great fit.",
+    )
+    mentorship = Mentorship(
+        pk=1,
+        mentor=mentor,
+        mentee=mentee,
+        started_at=now - timedelta(days=120),
+        ended_at=now,
+        ended_by=mentee,
+        end_reason=Mentorship.EndReason.ACHIEVED,
+        end_message="Thank you so much: I start my graduate job in September!",
+    )
+    url = f"{settings.SITE_URL}/requests/1/"
+    pair_url = f"{settings.SITE_URL}/mentorships/1/"
+    directory_url = f"{settings.SITE_URL}/mentors/"
+    unsubscribe = {"unsubscribe_url": f"{settings.SITE_URL}/email/unsubscribe/sample/"}
+    confirm = {
+        "profile": mentor_profile,
+        "confirm_url": f"{settings.SITE_URL}/profile/mentor/confirm/sample/",
+        "edit_url": f"{settings.SITE_URL}/profile/mentor/",
+        **unsubscribe,
+    }
+    return {
+        "request_received": {
+            "to": mentor,
+            "req": req,
+            "mentee_profile": mentee_profile,
+            "url": url,
+        },
+        "request_reminder": {
+            "to": mentor,
+            "req": req,
+            "mentee_profile": mentee_profile,
+            "url": url,
+            "number": 1,
+            "expires_on": now + timedelta(days=11),
+            **unsubscribe,
+        },
+        "request_accepted": {"to": mentee, "req": req, "url": pair_url},
+        "request_declined": {"to": mentee, "req": req, "url": url, "directory_url": directory_url},
+        "request_withdrawn": {"to": mentor, "req": req, "url": url},
+        "request_closed_mentee_matched": {"to": mentor, "req": req, "url": url},
+        "request_expired": {"to": mentee, "req": req, "url": url, "directory_url": directory_url},
+        "mentorship_ended": {
+            "to": mentor,
+            "mentorship": mentorship,
+            "ended_by": mentee,
+            "other": mentor,
+            "url": pair_url,
+            "directory_url": directory_url,
+        },
+        "mentorship_introduction": {
+            "to": mentee,
+            "mentorship": mentorship,
+            "person": mentee,
+            "other": mentor,
+            "is_mentee": True,
+            "url": pair_url,
+        },
+        "profile_confirm": {"to": mentor, **confirm},
+        "profile_lapsed": {"to": mentor, **confirm},
+    }
+
+
+def sample_contexts() -> dict[str, dict[str, Any]]:
+    """Sample context per kind, including kinds registered by other apps (see `register`)."""
+    samples = _samples()
+    for builder in _extra_builders:
+        samples.update(builder())
+    return samples
+
+
+_extra_builders: list = []
+
+
+def register(builder) -> None:
+    """Apps add their own samples: `register(lambda: {"kind": {"to": user, ...}})`."""
+    _extra_builders.append(builder)
+
+
+def render_kind(kind: str):
+    from mentoring.emails import render
+
+    ctx = dict(sample_contexts()[kind])
+    to = ctx.pop("to")
+    return render(kind, to=to, ctx=ctx, dedupe_key=f"preview:{kind}")
