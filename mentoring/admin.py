@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mentoring.models import Outbox
+from mentoring.models import Outbox, SchemeSettings
 
 
 @admin.register(Outbox)
@@ -24,3 +24,55 @@ class OutboxAdmin(admin.ModelAdmin):
             status=Outbox.Status.QUEUED, next_attempt_at=timezone.now(), queued_at=None, attempts=0
         )
         self.message_user(request, f"{count} emails will be sent by the next sweep.")
+
+
+@admin.register(SchemeSettings)
+class SchemeSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (
+            "Requests",
+            {
+                "fields": [
+                    "request_first_reminder_days",
+                    "request_second_reminder_days",
+                    "request_expiry_days",
+                    "max_pending_requests",
+                ]
+            },
+        ),
+        (
+            "Mentors",
+            {
+                "fields": [
+                    "default_capacity",
+                    "training_required",
+                    "profile_confirmation_month",
+                    "recruitment_months",
+                ]
+            },
+        ),
+        (
+            "Mentorships",
+            {
+                "fields": [
+                    "no_meeting_nudge_days",
+                    "meeting_reminder_days",
+                    "check_in_first_weeks",
+                    "check_in_second_months",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return not SchemeSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # One record: go straight to it.
+        from django.shortcuts import redirect
+
+        settings_row = SchemeSettings.load()
+        return redirect("admin:mentoring_schemesettings_change", settings_row.pk)

@@ -159,6 +159,9 @@ class SchemeSettings(models.Model):
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
+    training_required = models.BooleanField(
+        "mentors must complete training before approval", default=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

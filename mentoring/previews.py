@@ -109,6 +109,15 @@ def _samples() -> dict[str, dict[str, Any]]:
             "is_mentee": True,
             "url": pair_url,
         },
+        "profile_approved": {"to": mentor, "profile": mentor_profile, "url": url},
+        "profile_changes_requested": {
+            "to": mentor,
+            "profile": MentorProfile(
+                user=mentor,
+                review_note="Please add your job history and say which areas you can help with.",
+            ),
+            "url": f"{settings.SITE_URL}/profile/mentor/",
+        },
         "profile_confirm": {"to": mentor, **confirm},
         "profile_lapsed": {"to": mentor, **confirm},
     }

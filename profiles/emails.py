@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 
-from mentoring.emails import absolute_url, queue_many, reminder_extras, render, wants_reminders
+from mentoring.emails import (
+    absolute_url,
+    queue,
+    queue_many,
+    reminder_extras,
+    render,
+    wants_reminders,
+)
 from profiles.models import MentorProfile
 
 
@@ -33,3 +41,24 @@ def profile_confirmation_requests(profiles: list[MentorProfile], *, kind: str, p
             )
         )
     return queue_many(rows)
+
+
+def profile_approved(profile: MentorProfile) -> None:
+    queue(
+        "profile_approved",
+        to=profile.user,
+        ctx={
+            "profile": profile,
+            "url": absolute_url(reverse("profiles:mentor-detail", args=[profile.pk])),
+        },
+        dedupe_key=f"profile-approved:{profile.pk}:{profile.approved_at:%Y%m%d%H%M%S}",
+    )
+
+
+def profile_changes_requested(profile: MentorProfile) -> None:
+    queue(
+        "profile_changes_requested",
+        to=profile.user,
+        ctx={"profile": profile, "url": absolute_url(reverse("profiles:mentor-edit"))},
+        dedupe_key=f"profile-changes:{profile.pk}:{get_random_string(12)}",
+    )

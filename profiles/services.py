@@ -112,3 +112,38 @@ def ask_mentors_to_confirm(*, now: datetime | None = None) -> int:
         return 0
     MentorProfile.objects.filter(pk__in=[p.pk for p in profiles]).update(confirmation_asked_at=now)
     return emails.profile_confirmation_requests(profiles, kind=kind, period=local.strftime("%Y-%m"))
+
+
+@transaction.atomic
+def approve_profile(profile: MentorProfile, *, by) -> MentorProfile:
+    """The scheme team approves a submitted profile: it appears in the directory at once."""
+    profile = MentorProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    if profile.review_status == MentorProfile.ReviewStatus.APPROVED:
+        return profile
+    if SchemeSettings.load().training_required and profile.training_completed_on is None:
+        raise ProfileError(
+            f"{profile.user.full_name} has not completed mentor training yet; record the date "
+            "first (the scheme requires training before approval)."
+        )
+    now = timezone.now()
+    profile.review_status = MentorProfile.ReviewStatus.APPROVED
+    profile.approved_at = now
+    profile.confirmed_at = profile.confirmed_at or now
+    profile.review_note = ""
+    profile.save(update_fields=["review_status", "approved_at", "confirmed_at", "review_note"])
+    emails.profile_approved(profile)
+    return profile
+
+
+@transaction.atomic
+def request_changes(profile: MentorProfile, *, by, message: str) -> MentorProfile:
+    """The scheme team asks for changes before approving; the mentor gets the message."""
+    message = message.strip()
+    if not message:
+        raise ProfileError("Please say what the mentor should change.")
+    profile = MentorProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    profile.review_status = MentorProfile.ReviewStatus.CHANGES_REQUESTED
+    profile.review_note = message
+    profile.save(update_fields=["review_status", "review_note"])
+    emails.profile_changes_requested(profile)
+    return profile

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.template.response import TemplateResponse
+
+from mentoring.admin_utils import LargeTableAdminMixin
+from profiles import services
+from profiles.models import ExpertiseArea, JobHistoryEntry, MenteeProfile, MentorProfile
+
+
+@admin.register(ExpertiseArea)
+class ExpertiseAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position", "mentors", "mentees"]
+    list_editable = ["position"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                mentor_count=Count("mentor_profiles", distinct=True),
+                mentee_count=Count("mentee_profiles", distinct=True),
+            )
+        )
+
+    @admin.display(ordering="mentor_count")
+    def mentors(self, obj):
+        return obj.mentor_count
+
+    @admin.display(ordering="mentee_count")
+    def mentees(self, obj):
+        return obj.mentee_count
+
+
+class JobHistoryInline(admin.TabularInline):
+    model = JobHistoryEntry
+    extra = 0
+    fields = ["title", "organisation", "start_year", "end_year", "description"]
+
+
+class ReviewStatusFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("queue", "Waiting for review"),
+            *MentorProfile.ReviewStatus.choices,
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "queue":
+            return queryset.filter(review_status=MentorProfile.ReviewStatus.SUBMITTED)
+        if self.value() in MentorProfile.ReviewStatus.values:
+            return queryset.filter(review_status=self.value())
+        return queryset
+
+
+class RequestChangesForm(forms.Form):
+    message = forms.CharField(
+        label="What should the mentor change?",
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        max_length=2000,
+        help_text="Emailed to each selected mentor and shown on their profile page.",
+    )
+
+
+@admin.register(MentorProfile)
+class MentorProfileAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "job_title",
+        "organisation",
+        "review_status",
+        "is_active",
+        "places",
+        "training_completed_on",
+        "confirmed_at",
+        "submitted_at",
+    ]
+    list_filter = [ReviewStatusFilter, "is_active", "industry", "training_completed_on"]
+    search_fields = ["user__full_name", "user__email", "organisation", "job_title"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user", "areas"]
+    date_hierarchy = "submitted_at"
+    ordering = ["-submitted_at"]
+    inlines = [JobHistoryInline]
+    actions = ["approve", "request_changes"]
+    readonly_fields = [
+        "review_status",
+        "review_note",
+        "mentee_count",
+        "submitted_at",
+        "approved_at",
+        "confirmed_at",
+        "confirmation_asked_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["user", "headline", "job_title", "organisation", "industry"]}),
+        (
+            "Where and who",
+            {"fields": ["department", "city", "country", "languages", "course", "graduation_year"]},
+        ),
+        ("Experience", {"fields": ["key_areas", "moves_experience", "areas", "help_offered"]}),
+        (
+            "Mentoring",
+            {"fields": ["formats", "frequency", "capacity", "mentee_count", "is_active"]},
+        ),
+        (
+            "Review",
+            {
+                "fields": [
+                    "review_status",
+                    "review_note",
+                    "training_completed_on",
+                    "submitted_at",
+                    "approved_at",
+                    "confirmed_at",
+                    "confirmation_asked_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(ordering="user__full_name")
+    def name(self, obj):
+        return obj.user.full_name
+
+    @admin.display(description="places used")
+    def places(self, obj):
+        return f"{obj.mentee_count} of {obj.capacity}"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("search_vector")
+
+    @admin.action(description="Approve the selected profiles (emails each mentor)")
+    def approve(self, request, queryset):
+        approved, refused = 0, []
+        for profile in queryset.select_related("user"):
+            try:
+                services.approve_profile(profile, by=request.user)
+                approved += 1
+            except services.ProfileError as exc:
+                refused.append(str(exc))
+        if approved:
+            self.message_user(request, f"Approved {approved} profiles.", messages.SUCCESS)
+        for sentence in refused:
+            self.message_user(request, sentence, messages.ERROR)
+
+    @admin.action(description="Request changes to the selected profiles…")
+    def request_changes(self, request, queryset):
+        form = RequestChangesForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for profile in queryset:
+                services.request_changes(
+                    profile, by=request.user, message=form.cleaned_data["message"]
+                )
+            self.message_user(
+                request, f"Asked {queryset.count()} mentors for changes.", messages.SUCCESS
+            )
+            return None
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": "Request changes",
+            "form": form,
+            "profiles": queryset.select_related("user"),
+            "action": "request_changes",
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/profiles/request_changes.html", ctx)
+
+
+@admin.register(MenteeProfile)
+class MenteeProfileAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "role", "stage", "created_at"]
+    search_fields = ["user__full_name", "user__email", "role", "goals"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user", "areas"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "updated_at"]
+
+    @admin.display(ordering="user__full_name")
+    def name(self, obj):
+        return obj.user.full_name
