@@ -2,8 +2,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, IntegerField
+from django.db.models.expressions import RawSQL
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from mentoring.admin_utils import LargeTableAdminMixin
 from profiles import services
@@ -181,7 +186,7 @@ class MentorProfileAdmin(LargeTableAdminMixin, admin.ModelAdmin):
 
 @admin.register(MenteeProfile)
 class MenteeProfileAdmin(LargeTableAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "role", "stage", "created_at"]
+    list_display = ["name", "role", "stage", "created_at", "match_link"]
     search_fields = ["user__full_name", "user__email", "role", "goals"]
     list_select_related = ["user"]
     autocomplete_fields = ["user", "areas"]
@@ -191,3 +196,84 @@ class MenteeProfileAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     @admin.display(ordering="user__full_name")
     def name(self, obj):
         return obj.user.full_name
+
+    @admin.display(description="central matching")
+    def match_link(self, obj):
+        url = reverse("admin:profiles_menteeprofile_match", args=[obj.pk])
+        return format_html('<a href="{}">Find a mentor</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/match/",
+                self.admin_site.admin_view(self.match_view),
+                name="profiles_menteeprofile_match",
+            ),
+            *super().get_urls(),
+        ]
+
+    def match_view(self, request, pk: int):
+        """Central matching: suggested mentors for one mentee, matched under the same rules as
+        a mentee's own request."""
+        from matching import services as matching_services
+
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        mentee_profile = get_object_or_404(MenteeProfile.objects.select_related("user"), pk=pk)
+        if request.method == "POST":
+            mentor = get_object_or_404(
+                MentorProfile.objects.select_related("user"), pk=request.POST.get("mentor")
+            )
+            try:
+                mentorship = matching_services.create_mentorship(
+                    mentor=mentor.user, mentee=mentee_profile.user, by=request.user
+                )
+            except matching_services.MatchingError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Matched {mentee_profile.user.full_name} with {mentor.user.full_name}; "
+                    "both have been emailed an introduction.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:matching_mentorship_change", mentorship.pk)
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": f"Find a mentor for {mentee_profile.user.full_name}",
+            "mentee_profile": mentee_profile,
+            "wanted": list(mentee_profile.areas.all()),
+            "suggestions": suggested_mentors(mentee_profile),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/profiles/match.html", ctx)
+
+
+def suggested_mentors(mentee_profile: MenteeProfile, limit: int = 25) -> list[MentorProfile]:
+    """Approved, active mentors with a free place, most shared areas first."""
+    wanted = sorted(mentee_profile.areas.values_list("pk", flat=True))
+    qs = (
+        MentorProfile.objects.listed()
+        .with_free_place()
+        .exclude(user=mentee_profile.user)
+        .select_related("user")
+        .defer("search_vector")
+    )
+    if wanted:
+        qs = qs.filter(area_ids__overlap=wanted).annotate(
+            shared=RawSQL(
+                "cardinality(ARRAY(SELECT unnest(profiles_mentorprofile.area_ids) "
+                "INTERSECT SELECT unnest(%s::bigint[])))",
+                (wanted,),
+                output_field=IntegerField(),
+            )
+        )
+        ordering = ["-shared", F("confirmed_at").desc(nulls_last=True)]
+    else:
+        ordering = [F("confirmed_at").desc(nulls_last=True)]
+    mentors = list(qs.order_by(*ordering)[:limit])
+    names = dict(ExpertiseArea.objects.values_list("pk", "name"))
+    for mentor in mentors:
+        mentor.shared_names = [names[i] for i in mentor.area_ids if i in wanted and i in names]
+        mentor.places_left_now = mentor.places_left
+    return mentors
