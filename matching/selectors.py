@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from matching.models import Mentorship, MentorshipRequest
+from matching.services import active_limit_sentence, pending_limit_sentence
 
 
 def viewer_state(viewer: User, mentor_id: int) -> dict:
@@ -71,15 +72,14 @@ def interest_state(profile, viewer: User, state: dict) -> dict[str, str]:
     if state["active_count"] >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
         return {
             "state": "has_mentor",
-            "message": "You already have a mentor. End that mentorship before you approach another.",
+            "message": active_limit_sentence(settings.SCHEME_MAX_ACTIVE_MENTORSHIPS),
             "link": _url("matching:mentorship-list"),
             "link_label": "Your mentorships",
         }
     if state["pending_count"] >= settings.SCHEME_MAX_PENDING_REQUESTS:
         return {
             "state": "limit",
-            "message": f"You already have {state['pending_count']} requests waiting for an answer. "
-            "Withdraw one, or wait for a reply, before you approach another mentor.",
+            "message": pending_limit_sentence(state["pending_count"]),
             "link": _url("matching:request-list"),
             "link_label": "Your requests",
         }

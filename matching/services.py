@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from accounts.models import User
@@ -26,6 +27,22 @@ Status = MentorshipRequest.Status
 
 class MatchingError(Exception):
     """A refused change. The message is the sentence the user sees."""
+
+
+def pending_limit_sentence(count: int) -> str:
+    return (
+        f"You already have {count} request{pluralize(count)} waiting for an answer. Withdraw "
+        "one, or wait for a reply, before you approach another mentor."
+    )
+
+
+def active_limit_sentence(limit: int) -> str:
+    if limit == 1:
+        return "You already have a mentor. End that mentorship before you approach another."
+    return (
+        f"You already have {limit} mentors. End one of those mentorships before you approach "
+        "another."
+    )
 
 
 def _lock_mentor(mentor: User) -> MentorProfile:
@@ -69,14 +86,9 @@ def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipReque
         )
     limit = settings.SCHEME_MAX_PENDING_REQUESTS
     if pending.count() >= limit:
-        raise MatchingError(
-            f"You already have {limit} requests waiting for an answer. Withdraw one, or wait for "
-            "a reply, before you approach another mentor."
-        )
+        raise MatchingError(pending_limit_sentence(limit))
     if _active_count(mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
-        raise MatchingError(
-            "You already have a mentor. End that mentorship before you approach another."
-        )
+        raise MatchingError(active_limit_sentence(settings.SCHEME_MAX_ACTIVE_MENTORSHIPS))
     req = MentorshipRequest.objects.create(mentee=mentee, mentor=mentor, message=message)
     emails.request_received(req)
     return req

@@ -26,8 +26,9 @@ def _get_mentorship_for_user(request, pk: int) -> Mentorship:
 def request_create(request, pk: int):
     """The Interested form on a mentor's profile."""
     profile = get_object_or_404(MentorProfile.objects.listed().select_related("user"), pk=pk)
-    form = InterestedForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # Bound on every POST: `request.POST or None` would leave an empty POST unbound and silent.
+    form = InterestedForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
         try:
             req = services.send_request(
                 mentee=request.user, mentor=profile.user, message=form.cleaned_data["message"]

@@ -88,3 +88,70 @@ class MenteeProfileFactory(factory.django.DjangoModelFactory):
     def areas(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.areas.set(extracted)
+
+
+def _mentor_user():
+    return MentorProfileFactory().user
+
+
+def _mentee_user():
+    return MenteeProfileFactory().user
+
+
+class MentorshipRequestFactory(factory.django.DjangoModelFactory):
+    """A pending "Interested" request from a mentee (with a mentee profile) to a listed mentor.
+
+    Pass `mentee=` or `mentor=` to use people you already have; their profiles are up to you.
+    """
+
+    class Meta:
+        model = "matching.MentorshipRequest"
+
+    mentee = factory.LazyFunction(_mentee_user)
+    mentor = factory.LazyFunction(_mentor_user)
+    message = (
+        "I hope to move into corporate finance within a year. Could we meet once a month by video?"
+    )
+    status = "pending"
+
+    class Params:
+        accepted = factory.Trait(status="accepted", responded_at=factory.LazyFunction(timezone.now))
+        declined = factory.Trait(
+            status="declined",
+            decline_reason="not_available",
+            responded_at=factory.LazyFunction(timezone.now),
+        )
+        withdrawn = factory.Trait(
+            status="withdrawn", withdrawn_at=factory.LazyFunction(timezone.now)
+        )
+        expired = factory.Trait(status="expired", expired_at=factory.LazyFunction(timezone.now))
+
+
+class MentorshipFactory(factory.django.DjangoModelFactory):
+    """An active mentorship. Like matching.services, it takes one of the mentor's places
+    (`mentee_count`), so ending it through the service keeps the count right."""
+
+    class Meta:
+        model = "matching.Mentorship"
+
+    mentee = factory.LazyFunction(_mentee_user)
+    mentor = factory.LazyFunction(_mentor_user)
+    status = "active"
+
+    class Params:
+        ended = factory.Trait(
+            status="ended", ended_at=factory.LazyFunction(timezone.now), end_reason="achieved"
+        )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from django.db.models import F
+
+        from profiles.models import MentorProfile
+
+        mentorship = super()._create(model_class, *args, **kwargs)
+        if mentorship.status == "active":
+            MentorProfile.objects.filter(user=mentorship.mentor_id).update(
+                mentee_count=F("mentee_count") + 1
+            )
+        return mentorship

@@ -1,0 +1,208 @@
+"""Who may open which matching URL.
+
+Every URL in matching/urls.py has a row here, and a test fails when one is added without a
+row. Someone else's request or mentorship is a 404 (never a 403 that confirms it exists), for
+staff too: administrators work in the admin. State changes are POST-only.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from matching import urls as matching_urls
+from tests.factories import (
+    MenteeProfileFactory,
+    MentorProfileFactory,
+    MentorshipFactory,
+    MentorshipRequestFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "mentee_owner", "mentor_owner", "other_mentee", "other_mentor", "staff"]
+LOGIN = "login"  # a redirect to the sign-in page, coming back afterwards
+
+# What each URL is about: "mentor" (a listed mentor's profile), "request" (a pending request
+# from mentee_owner to mentor_owner), "mentorship" (their active mentorship) or None.
+SUBJECT = {
+    "request-create": "mentor",
+    "request-list": None,
+    "request-detail": "request",
+    "request-accept": "request",
+    "request-decline": "request",
+    "request-withdraw": "request",
+    "mentorship-list": None,
+    "mentorship-detail": "mentorship",
+    "mentorship-end": "mentorship",
+}
+
+# The body each POST sends: valid, so the owners' rows show what really happens.
+POST_DATA = {
+    "request-create": {"message": "I would like help planning a move into finance. " * 2},
+    "request-decline": {"reason": "not_available"},
+    "mentorship-end": {"reason": "achieved"},
+}
+
+
+def _row(*expected) -> dict:
+    return dict(zip(ROLES, expected, strict=True))
+
+
+# url name -> method -> expected status (or LOGIN) for each role, in the order of ROLES:
+#                   anonymous, mentee_owner, mentor_owner, other_mentee, other_mentor, staff
+# 302 for an owner's POST is the view's redirect: to the new mentorship after an accept, back to
+# the page with a message otherwise, a refusal included (a mentee pressing accept, say).
+MATRIX = {
+    "request-create": {
+        # Anyone signed in may open a listed mentor's form. The service refuses the mentor
+        # themself and people with no mentee profile with a sentence on the form (200).
+        "GET": _row(LOGIN, 200, 200, 200, 200, 200),
+        "POST": _row(LOGIN, 302, 200, 302, 200, 200),
+    },
+    "request-list": {"GET": _row(LOGIN, 200, 200, 200, 200, 200)},
+    "request-detail": {"GET": _row(LOGIN, 200, 200, 404, 404, 404)},
+    "request-accept": {
+        "GET": _row(LOGIN, 405, 405, 405, 405, 405),
+        "POST": _row(LOGIN, 302, 302, 404, 404, 404),
+    },
+    "request-decline": {
+        "GET": _row(LOGIN, 405, 405, 405, 405, 405),
+        "POST": _row(LOGIN, 302, 302, 404, 404, 404),
+    },
+    "request-withdraw": {
+        "GET": _row(LOGIN, 405, 405, 405, 405, 405),
+        "POST": _row(LOGIN, 302, 302, 404, 404, 404),
+    },
+    "mentorship-list": {"GET": _row(LOGIN, 200, 200, 200, 200, 200)},
+    "mentorship-detail": {"GET": _row(LOGIN, 200, 200, 404, 404, 404)},
+    "mentorship-end": {
+        "GET": _row(LOGIN, 405, 405, 405, 405, 405),
+        "POST": _row(LOGIN, 302, 302, 404, 404, 404),
+    },
+}
+
+CASES = [
+    pytest.param(name, method, role, id=f"{name}-{method}-{role}")
+    for name, methods in MATRIX.items()
+    for method, roles in methods.items()
+    for role in ROLES
+]
+
+
+def _url_names() -> list[str]:
+    return [p.name for p in matching_urls.urlpatterns]
+
+
+@pytest.fixture
+def cast():
+    mentor_owner = MentorProfileFactory(user__full_name="Owen Mentor").user
+    mentee_owner = MenteeProfileFactory(user__full_name="Mia Mentee").user
+    other_mentee = MenteeProfileFactory(user__full_name="Otto Mentee").user
+    other_mentor = MentorProfileFactory(user__full_name="Olga Mentor").user
+    # The others have requests and mentorships of their own, so a 404 is not just an empty table.
+    MentorshipRequestFactory(mentee=other_mentee, mentor=other_mentor)
+    return {
+        "anonymous": None,
+        "mentee_owner": mentee_owner,
+        "mentor_owner": mentor_owner,
+        "other_mentee": other_mentee,
+        "other_mentor": other_mentor,
+        "staff": UserFactory(full_name="Stella Staff", is_staff=True, is_superuser=True),
+    }
+
+
+def _subject_url(name: str, cast: dict) -> str:
+    subject = SUBJECT[name]
+    mentee, mentor = cast["mentee_owner"], cast["mentor_owner"]
+    if subject == "mentor":
+        return reverse(f"matching:{name}", args=[mentor.mentor_profile.pk])
+    if subject == "request":
+        req = MentorshipRequestFactory(mentee=mentee, mentor=mentor)
+        return reverse(f"matching:{name}", args=[req.pk])
+    if subject == "mentorship":
+        mentorship = MentorshipFactory(mentee=mentee, mentor=mentor)
+        return reverse(f"matching:{name}", args=[mentorship.pk])
+    return reverse(f"matching:{name}")
+
+
+def test_every_matching_url_has_a_row_in_the_matrix():
+    names = _url_names()
+
+    assert all(names), "every matching URL needs a name to be checked here"
+    assert sorted(names) == sorted(MATRIX), (
+        "matching/urls.py and MATRIX differ: add a row for each new URL"
+    )
+    assert sorted(SUBJECT) == sorted(MATRIX)
+
+
+def test_state_changes_are_post_only_in_the_matrix():
+    # A URL that answers POST must refuse GET, except the form that shows itself on GET.
+    changes = [n for n, m in MATRIX.items() if "POST" in m and n != "request-create"]
+
+    assert sorted(changes) == [
+        "mentorship-end",
+        "request-accept",
+        "request-decline",
+        "request-withdraw",
+    ]
+    for name in changes:
+        signed_in = {role: s for role, s in MATRIX[name]["GET"].items() if role != "anonymous"}
+        assert set(signed_in.values()) == {405}, name
+
+
+@pytest.mark.parametrize(("name", "method", "role"), CASES)
+def test_access(client_for, cast, name, method, role):
+    url = _subject_url(name, cast)
+    client = client_for(cast[role])
+    expected = MATRIX[name][method][role]
+
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, POST_DATA.get(name, {}))
+
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('account_login')}?next={url}"
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    "unlisted",
+    [
+        {"review_status": "draft"},
+        {"review_status": "submitted"},
+        {"review_status": "changes_requested"},
+        {"is_active": False},
+        {"user__is_active": False},
+    ],
+    ids=["draft", "submitted", "changes-requested", "switched-off", "account-closed"],
+)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_interested_in_an_unlisted_mentor_is_404(client_for, mentee_profile, unlisted, method):
+    profile = MentorProfileFactory(**unlisted)
+    url = reverse("matching:request-create", args=[profile.pk])
+    client = client_for(mentee_profile.user)
+
+    response = client.get(url) if method == "GET" else client.post(url, POST_DATA["request-create"])
+
+    assert response.status_code == 404
+
+
+def test_interested_in_an_unlisted_mentor_is_404_for_staff_too(client_for, admin_user):
+    profile = MentorProfileFactory(review_status="submitted")
+
+    response = client_for(admin_user).get(reverse("matching:request-create", args=[profile.pk]))
+
+    assert response.status_code == 404
+
+
+def test_interested_in_a_mentor_who_does_not_exist_is_404(client_for, mentee_profile):
+    response = client_for(mentee_profile.user).get(
+        reverse("matching:request-create", args=[999_999])
+    )
+
+    assert response.status_code == 404

@@ -1,0 +1,208 @@
+"""Races and the database constraints that back the services up.
+
+The threaded tests commit for real (`transaction=True`), so each thread has its own
+connection and really waits on the row locks. Their data comes from factories: the flush after
+a transactional test empties every table, rows seeded by data migrations included.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from matching.models import Mentorship, MentorshipRequest
+from matching.services import MatchingError, accept_request, send_request
+from profiles.models import MentorProfile
+from tests.factories import (
+    MenteeProfileFactory,
+    MentorProfileFactory,
+    MentorshipRequestFactory,
+    UserFactory,
+)
+from tests.matching.conftest import MESSAGE
+
+racing = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _reseed_expertise_areas(django_db_blocker):
+    """Put back the areas profiles' data migration seeds, which the flush after a threaded test
+    deletes, so later tests and --reuse-db runs find the database as migrations left it."""
+    yield
+    seed = importlib.import_module("profiles.migrations.0002_expertise_areas")
+    with django_db_blocker.unblock():
+        seed.add_areas(apps, None)
+
+
+def _race(calls: list[Callable[[], object]]) -> list[object]:
+    """Run each call in its own thread, all released at once; return what each returned or
+    raised, in order."""
+    barrier = threading.Barrier(len(calls), timeout=30)
+    results: list[object] = [None] * len(calls)
+
+    def run(i: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[i] = call()
+        except BaseException as exc:  # noqa: BLE001 - the test inspects every outcome
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a thread is stuck"
+    return results
+
+
+@racing
+def test_fifty_concurrent_accepts_fill_exactly_the_mentors_places():
+    profile = MentorProfileFactory(capacity=3)
+    mentor = profile.user
+    requests = [
+        MentorshipRequestFactory(mentor=mentor, mentee=MenteeProfileFactory().user)
+        for _ in range(50)
+    ]
+
+    results = _race([lambda req=req: accept_request(req, by=mentor) for req in requests])
+
+    accepted = [r for r in results if isinstance(r, MentorshipRequest)]
+    refused = [r for r in results if isinstance(r, MatchingError)]
+    others = [r for r in results if not isinstance(r, MentorshipRequest | MatchingError)]
+    assert others == []
+    assert (len(accepted), len(refused)) == (3, 47)
+    assert all(str(e).startswith("You have no free place: you mentor 3 of 3.") for e in refused)
+    assert Mentorship.objects.active().filter(mentor=mentor).count() == 3
+    assert MentorshipRequest.objects.filter(status="accepted").count() == 3
+    assert MentorshipRequest.objects.pending().count() == 47
+    profile.refresh_from_db()
+    assert profile.mentee_count == 3
+
+
+@racing
+def test_twenty_concurrent_sends_for_one_pair_make_one_pending_request():
+    mentee = MenteeProfileFactory().user
+    mentor = MentorProfileFactory().user
+
+    results = _race(
+        [lambda: send_request(mentee=mentee, mentor=mentor, message=MESSAGE) for _ in range(20)]
+    )
+
+    made = [r for r in results if isinstance(r, MentorshipRequest)]
+    others = [r for r in results if not isinstance(r, MentorshipRequest | MatchingError)]
+    assert others == []
+    assert MentorshipRequest.objects.count() == 1
+    only = MentorshipRequest.objects.get()
+    assert only.is_pending
+    assert {r.pk for r in made} == {only.pk}
+
+
+@racing
+def test_concurrent_sends_with_different_messages_still_make_one_request():
+    mentee = MenteeProfileFactory().user
+    mentor = MentorProfileFactory().user
+
+    results = _race(
+        [
+            lambda i=i: send_request(mentee=mentee, mentor=mentor, message=f"{MESSAGE} ({i})")
+            for i in range(10)
+        ]
+    )
+
+    made = [r for r in results if isinstance(r, MentorshipRequest)]
+    refused = [r for r in results if isinstance(r, MatchingError)]
+    assert (len(made), len(refused)) == (1, 9)
+    assert MentorshipRequest.objects.count() == 1
+
+
+@racing
+def test_concurrent_sends_to_many_mentors_respect_the_pending_limit(settings):
+    settings.SCHEME_MAX_PENDING_REQUESTS = 3
+    mentee = MenteeProfileFactory().user
+    mentors = [MentorProfileFactory().user for _ in range(10)]
+
+    results = _race(
+        [lambda m=m: send_request(mentee=mentee, mentor=m, message=MESSAGE) for m in mentors]
+    )
+
+    others = [r for r in results if not isinstance(r, MentorshipRequest | MatchingError)]
+    assert others == []
+    assert MentorshipRequest.objects.pending().filter(mentee=mentee).count() == 3
+
+
+# The constraints themselves: a write that bypasses the services fails at the database.
+
+
+@pytest.mark.django_db
+def test_a_second_pending_request_for_a_pair_is_refused_by_the_database(pending):
+    with pytest.raises(IntegrityError, match="one_pending_request_per_pair"):
+        with transaction.atomic():
+            MentorshipRequest.objects.create(
+                mentee=pending.mentee, mentor=pending.mentor, message=MESSAGE
+            )
+
+
+@pytest.mark.django_db
+def test_a_second_active_mentorship_for_a_pair_is_refused_by_the_database(mentorship):
+    with pytest.raises(IntegrityError, match="one_active_mentorship_per_pair"):
+        with transaction.atomic():
+            Mentorship.objects.create(mentor=mentorship.mentor, mentee=mentorship.mentee)
+
+
+@pytest.mark.django_db
+def test_more_mentees_than_places_is_refused_by_the_database(mentor_profile):
+    with pytest.raises(IntegrityError, match="mentor_not_over_capacity"):
+        with transaction.atomic():
+            MentorProfile.objects.filter(pk=mentor_profile.pk).update(
+                mentee_count=F("capacity") + 1
+            )
+
+
+@pytest.mark.django_db
+def test_a_request_to_yourself_is_refused_by_the_database():
+    me = UserFactory()
+
+    with pytest.raises(IntegrityError, match="request_not_to_self"):
+        with transaction.atomic():
+            MentorshipRequest.objects.create(mentee=me, mentor=me, message=MESSAGE)
+
+
+@pytest.mark.django_db
+def test_a_mentorship_with_yourself_is_refused_by_the_database():
+    me = UserFactory()
+
+    with pytest.raises(IntegrityError, match="mentorship_not_with_self"):
+        with transaction.atomic():
+            Mentorship.objects.create(mentor=me, mentee=me)
+
+
+@pytest.mark.django_db
+def test_a_closed_request_without_a_date_is_refused_by_the_database(pending):
+    with pytest.raises(IntegrityError, match="closed_request_has_a_date"):
+        with transaction.atomic():
+            MentorshipRequest.objects.filter(pk=pending.pk).update(status="declined")
+
+
+@pytest.mark.django_db
+def test_an_ended_mentorship_without_an_end_date_is_refused_by_the_database(mentorship):
+    with pytest.raises(IntegrityError, match="ended_mentorship_has_end_date"):
+        with transaction.atomic():
+            Mentorship.objects.filter(pk=mentorship.pk).update(status="ended")
+
+
+@pytest.mark.django_db
+def test_a_pending_request_and_an_old_closed_one_for_a_pair_may_coexist(pending):
+    # The uniqueness is partial: history stays.
+    closed = MentorshipRequestFactory(mentee=pending.mentee, mentor=pending.mentor, declined=True)
+
+    assert MentorshipRequest.objects.filter(mentee=pending.mentee).count() == 2
+    assert not closed.is_pending

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+
+from matching.models import MentorshipRequest
+from matching.services import MatchingError, accept_request, send_request, withdraw_request
+from tests.factories import MentorshipRequestFactory
+from tests.matching.conftest import MESSAGE
+
+pytestmark = pytest.mark.django_db
+Status = MentorshipRequest.Status
+
+
+def test_withdraw_closes_the_request(pending, mentee):
+    withdraw_request(pending, by=mentee)
+
+    pending.refresh_from_db()
+    assert pending.status == Status.WITHDRAWN
+    assert pending.withdrawn_at is not None
+    assert pending.responded_at is None
+
+
+def test_withdraw_twice_returns_the_request_unchanged(pending, mentee):
+    first = withdraw_request(pending, by=mentee)
+
+    second = withdraw_request(pending, by=mentee)
+
+    assert second.pk == first.pk
+    assert second.status == Status.WITHDRAWN
+    assert second.withdrawn_at == first.withdrawn_at
+
+
+def test_withdraw_refused_to_the_mentor(pending, mentor):
+    with pytest.raises(MatchingError) as exc:
+        withdraw_request(pending, by=mentor)
+
+    assert str(exc.value) == "Only the mentee can withdraw this request."
+    pending.refresh_from_db()
+    assert pending.is_pending
+
+
+def test_withdraw_refused_to_a_stranger(pending, stranger):
+    with pytest.raises(MatchingError) as exc:
+        withdraw_request(pending, by=stranger)
+
+    assert str(exc.value) == "Only the mentee can withdraw this request."
+
+
+def test_withdraw_of_an_accepted_request_is_refused(pending, mentor, mentee):
+    accept_request(pending, by=mentor)
+
+    with pytest.raises(MatchingError) as exc:
+        withdraw_request(pending, by=mentee)
+
+    assert str(exc.value) == "This request is no longer waiting for an answer: it was accepted."
+    pending.refresh_from_db()
+    assert pending.status == Status.ACCEPTED
+
+
+@pytest.mark.parametrize("closed", ["declined", "expired"])
+def test_withdraw_of_a_closed_request_is_refused(mentee_profile, mentor_profile, closed):
+    req = MentorshipRequestFactory(
+        mentee=mentee_profile.user, mentor=mentor_profile.user, **{closed: True}
+    )
+
+    with pytest.raises(MatchingError) as exc:
+        withdraw_request(req, by=mentee_profile.user)
+
+    assert str(exc.value) == f"This request is no longer waiting for an answer: it was {closed}."
+
+
+def test_withdraw_frees_a_slot_under_the_pending_limit(settings, mentee_profile):
+    settings.SCHEME_MAX_PENDING_REQUESTS = 1
+    req = MentorshipRequestFactory(mentee=mentee_profile.user)
+    withdraw_request(req, by=mentee_profile.user)
+
+    again = send_request(mentee=mentee_profile.user, mentor=req.mentor, message=MESSAGE)
+
+    assert again.is_pending
+    assert again.pk != req.pk
