@@ -4,8 +4,23 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from matching.models import Mentorship, MentorshipRequest
+from matching.models import Mentorship, MentorshipRequest, StatusChange
 from mentoring.admin_utils import LargeTableAdminMixin
+
+
+class HistoryInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    fields = ["at", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
 
 
 @admin.register(MentorshipRequest)
@@ -17,6 +32,7 @@ class MentorshipRequestAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["mentee", "mentor"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
+    inlines = [HistoryInline]
     # State changes go through matching.services (the site, or central matching): never by
     # editing the status here.
     readonly_fields = [
@@ -60,6 +76,7 @@ class MentorshipAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     list_select_related = ["mentee", "mentor"]
     date_hierarchy = "started_at"
     ordering = ["-started_at"]
+    inlines = [HistoryInline]
     readonly_fields = [
         "mentor",
         "mentee",

@@ -209,3 +209,39 @@ class Mentorship(models.Model):
 
     def role_of(self, user) -> str:
         return "mentor" if user.pk == self.mentor_id else "mentee"
+
+
+class StatusChange(models.Model):
+    """Who moved a request or a mentorship to which state, and when (for the scheme team)."""
+
+    request = models.ForeignKey(
+        MentorshipRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="history"
+    )
+    mentorship = models.ForeignKey(
+        Mentorship, null=True, blank=True, on_delete=models.CASCADE, related_name="history"
+    )
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the scheme did it (e.g. expiry).",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(request__isnull=False, mentorship__isnull=True)
+                | Q(request__isnull=True, mentorship__isnull=False),
+                name="status_change_of_one_thing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching import emails
-from matching.models import Mentorship, MentorshipRequest
+from matching.models import Mentorship, MentorshipRequest, StatusChange
 from mentoring.models import SchemeSettings
 from profiles.models import MenteeProfile, MentorProfile
 
@@ -90,6 +90,7 @@ def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipReque
     if _active_count(mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
         raise MatchingError(active_limit_sentence(settings.SCHEME_MAX_ACTIVE_MENTORSHIPS))
     req = MentorshipRequest.objects.create(mentee=mentee, mentor=mentor, message=message)
+    _record(req, Status.PENDING, by=mentee, at=req.created_at)
     emails.request_received(req)
     return req
 
@@ -129,11 +130,31 @@ def accept_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
     now = timezone.now()
     req.status, req.responded_at = Status.ACCEPTED, now
     req.save(update_fields=["status", "responded_at"])
-    Mentorship.objects.create(mentor=req.mentor, mentee=req.mentee, request=req, started_at=now)
+    _record(req, Status.ACCEPTED, by=by, at=now, previous=Status.PENDING)
+    mentorship = Mentorship.objects.create(
+        mentor=req.mentor, mentee=req.mentee, request=req, started_at=now
+    )
+    _record(mentorship, Mentorship.Status.ACTIVE, by=by, at=now)
     _add_mentee(mentor_profile)
     emails.request_accepted(req)
     _close_other_requests_if_matched(req.mentee, now=now)
     return req
+
+
+def _record(
+    obj: MentorshipRequest | Mentorship,
+    status: str,
+    *,
+    by: User | None,
+    at: datetime,
+    previous: str = "",
+    note: str = "",
+) -> None:
+    """Write the history line of a state change (shown to the scheme team in the admin)."""
+    target = {"request": obj} if isinstance(obj, MentorshipRequest) else {"mentorship": obj}
+    StatusChange.objects.create(
+        **target, from_status=previous, to_status=status, actor=by, at=at, note=note[:255]
+    )
 
 
 def _add_mentee(profile: MentorProfile) -> None:
@@ -155,6 +176,14 @@ def _close_other_requests_if_matched(mentee: User, *, now: datetime) -> None:
         other.status, other.withdrawn_at = Status.WITHDRAWN, now
         other.closing_note = "The mentee has been matched with a mentor."
         other.save(update_fields=["status", "withdrawn_at", "closing_note"])
+        _record(
+            other,
+            Status.WITHDRAWN,
+            by=None,
+            at=now,
+            previous=Status.PENDING,
+            note=other.closing_note,
+        )
         emails.request_closed_mentee_matched(other)
 
 
@@ -173,6 +202,7 @@ def decline_request(
     req.status, req.responded_at = Status.DECLINED, timezone.now()
     req.decline_reason, req.response_message = reason, message.strip()
     req.save(update_fields=["status", "responded_at", "decline_reason", "response_message"])
+    _record(req, Status.DECLINED, by=by, at=req.responded_at, previous=Status.PENDING)
     emails.request_declined(req)
     return req
 
@@ -187,6 +217,7 @@ def withdraw_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
     _refuse_closed(req)
     req.status, req.withdrawn_at = Status.WITHDRAWN, timezone.now()
     req.save(update_fields=["status", "withdrawn_at"])
+    _record(req, Status.WITHDRAWN, by=by, at=req.withdrawn_at, previous=Status.PENDING)
     emails.request_withdrawn(req)
     return req
 
@@ -239,6 +270,15 @@ def expire_requests(*, older_than: datetime | None = None, now: datetime | None 
     MentorshipRequest.objects.filter(pk__in=[r.pk for r in expired]).update(
         status=Status.EXPIRED, expired_at=now, closing_note=note
     )
+    StatusChange.objects.bulk_create(
+        [
+            StatusChange(
+                request=req, from_status=Status.PENDING, to_status=Status.EXPIRED, at=now, note=note
+            )
+            for req in expired
+        ],
+        batch_size=1000,
+    )
     for req in expired:
         req.status, req.expired_at, req.closing_note = Status.EXPIRED, now, note
     emails.requests_expired(expired)
@@ -286,6 +326,14 @@ def end_mentorship(
         ]
     )
     MentorProfile.objects.filter(pk=mentor_profile.pk).update(mentee_count=F("mentee_count") - 1)
+    _record(
+        mentorship,
+        Mentorship.Status.ENDED,
+        by=by,
+        at=mentorship.ended_at,
+        previous=Mentorship.Status.ACTIVE,
+        note=mentorship.get_end_reason_display(),
+    )
     emails.mentorship_ended(mentorship)
     return mentorship
 
@@ -316,6 +364,14 @@ def create_mentorship(*, mentor: User, mentee: User, by: User) -> Mentorship:
     if request is not None:
         request.status, request.responded_at = Status.ACCEPTED, now
         request.save(update_fields=["status", "responded_at"])
+        _record(
+            request,
+            Status.ACCEPTED,
+            by=by,
+            at=now,
+            previous=Status.PENDING,
+            note="Matched centrally by the scheme team.",
+        )
     try:
         with transaction.atomic():
             mentorship = Mentorship.objects.create(
@@ -324,6 +380,13 @@ def create_mentorship(*, mentor: User, mentee: User, by: User) -> Mentorship:
     except IntegrityError as exc:
         raise MatchingError(f"{mentor.full_name} already mentors {mentee.full_name}.") from exc
     _add_mentee(mentor_profile)
+    _record(
+        mentorship,
+        Mentorship.Status.ACTIVE,
+        by=by,
+        at=now,
+        note="Matched centrally by the scheme team.",
+    )
     emails.mentorship_introduction(mentorship)
     _close_other_requests_if_matched(mentee, now=now)
     return mentorship
