@@ -1,5 +1,7 @@
 from django import forms
 
+from accounts.models import User, time_zone_names
+
 
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form (allauth adds email and passwords)."""
@@ -22,3 +24,22 @@ class SignupForm(forms.Form):
     def signup(self, request, user):
         user.full_name = self.cleaned_data["full_name"]
         user.save(update_fields=["full_name"])
+
+
+class TimeZoneForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["time_zone"]
+        labels = {"time_zone": "Your time zone"}
+        help_texts = {
+            "time_zone": "Meeting times are shown in this zone, and the times you enter are read "
+            "in it."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        field.widget = forms.Select(
+            choices=[(name, name.replace("_", " ")) for name in time_zone_names()]
+        )
+        field.error_messages["required"] = "Choose your time zone."

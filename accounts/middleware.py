@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import zoneinfo
+
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 
 class StaffMFAMiddleware:
@@ -31,3 +34,27 @@ class StaffMFAMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Show and read times in the signed-in person's own time zone (User.time_zone)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        zone = None
+        if user is not None and user.is_authenticated and user.time_zone:
+            try:
+                zone = zoneinfo.ZoneInfo(user.time_zone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                zone = None
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,9 +1,35 @@
 from __future__ import annotations
 
+import zoneinfo
+from functools import cache
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+
+@cache
+def _available_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+@cache
+def time_zone_names() -> list[str]:
+    """The IANA zones a person can choose: "Region/City" names and UTC, sorted."""
+    names = _available_zones()
+    return sorted(n for n in names if "/" in n and not n.startswith(("Etc/", "SystemV/"))) + ["UTC"]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _available_zones():
+        raise ValidationError("Choose a time zone from the list, e.g. Europe/London.")
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
 
 
 class UserManager(BaseUserManager):
@@ -54,6 +80,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=True,
         help_text="Emails about requests, meetings and check-ins always arrive; these are the "
         "reminders and nudges on top.",
+    )
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="Meeting times are shown and entered in this zone.",
     )
 
     objects = UserManager()

@@ -9,6 +9,7 @@ from matching import selectors, services
 from matching.forms import DeclineForm, EndMentorshipForm, InterestedForm
 from matching.models import Mentorship, MentorshipRequest
 from profiles.models import MenteeProfile, MentorProfile
+from sessions_log.selectors import pair_space
 
 
 def _get_request_for_user(request, pk: int) -> MentorshipRequest:
@@ -150,6 +151,7 @@ def _render_mentorship(request, mentorship: Mentorship, end_form: EndMentorshipF
         "role": mentorship.role_of(request.user),
         "other": mentorship.other_party(request.user),
         "end_form": end_form,
+        **pair_space(mentorship, request.user),
     }
     return render(request, "matching/mentorship_detail.html", ctx)
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("profiles.urls")),
     path("", include("matching.urls")),
+    path("", include("sessions_log.urls")),
+    path("", include("accounts.urls")),
     path("admin/emails/", admin_views.email_previews, name="admin-email-previews"),
     path(
         "admin/emails/<slug:kind>.html",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
@@ -155,3 +157,51 @@ class MentorshipFactory(factory.django.DjangoModelFactory):
                 mentee_count=F("mentee_count") + 1
             )
         return mentorship
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_log.Objective"
+
+    mentorship = factory.SubFactory(MentorshipFactory)
+    title = factory.Sequence(lambda n: f"Objective {n}: lead a project from start to finish")
+    success = "I have run one project end to end and presented the results."
+    position = factory.Sequence(lambda n: n)
+    created_by = factory.LazyAttribute(lambda o: o.mentorship.mentee)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A planned meeting a week from now; `held=True` or `cancelled=True` for the others."""
+
+    class Meta:
+        model = "sessions_log.Meeting"
+
+    mentorship = factory.SubFactory(MentorshipFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    time_zone = "Europe/London"
+    duration_minutes = 60
+    format = "video"
+    location = "https://meet.example.org/pair"
+    agenda = "Progress on the objectives."
+    created_by = factory.LazyAttribute(lambda o: o.mentorship.mentee)
+
+    class Params:
+        held = factory.Trait(
+            status="held",
+            starts_at=factory.LazyFunction(lambda: timezone.now() - timedelta(hours=2)),
+            summary="We talked about the project plan.",
+        )
+        cancelled = factory.Trait(
+            status="cancelled", cancelled_at=factory.LazyFunction(timezone.now)
+        )
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_log.CheckIn"
+
+    mentorship = factory.SubFactory(MentorshipFactory)
+    person = factory.LazyAttribute(lambda o: o.mentorship.mentee)
+    kind = "six_weeks"
+    sent_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))

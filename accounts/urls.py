@@ -1,0 +1,9 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("profile/time-zone/", views.time_zone_edit, name="time-zone-edit"),
+]

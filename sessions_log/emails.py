@@ -1,0 +1,93 @@
+"""One function per email the sessions log sends; each queues through the outbox.
+
+Meeting times are written in the recipient's own time zone (the templates use `zone`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.urls import reverse
+
+from mentoring.emails import absolute_url, queue
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from sessions_log.models import CheckIn, Meeting
+
+
+def _meeting_ctx(meeting: Meeting, *, by: User, to: User) -> dict:
+    mentorship = meeting.mentorship
+    return {
+        "meeting": meeting,
+        "by": by,
+        "other": to,
+        "zone": to.time_zone,
+        "url": absolute_url(meeting.get_absolute_url()),
+        "ics_url": absolute_url(
+            reverse("sessions_log:meeting-ics", args=[mentorship.pk, meeting.pk])
+        ),
+    }
+
+
+def meeting_planned(meeting: Meeting, *, by: User) -> None:
+    to = meeting.mentorship.other_party(by)
+    queue(
+        "meeting_planned",
+        to=to,
+        ctx=_meeting_ctx(meeting, by=by, to=to),
+        dedupe_key=f"meeting-planned:{meeting.pk}",
+    )
+
+
+def meeting_changed(meeting: Meeting, *, by: User) -> None:
+    to = meeting.mentorship.other_party(by)
+    queue(
+        "meeting_changed",
+        to=to,
+        ctx=_meeting_ctx(meeting, by=by, to=to),
+        dedupe_key=f"meeting-changed:{meeting.pk}:{meeting.sequence}",
+    )
+
+
+def meeting_cancelled(meeting: Meeting, *, by: User) -> None:
+    to = meeting.mentorship.other_party(by)
+    queue(
+        "meeting_cancelled",
+        to=to,
+        ctx=_meeting_ctx(meeting, by=by, to=to),
+        dedupe_key=f"meeting-cancelled:{meeting.pk}",
+    )
+
+
+def check_in(check_in: CheckIn) -> None:
+    mentorship = check_in.mentorship
+    queue(
+        "check_in",
+        to=check_in.person,
+        ctx={
+            "check_in": check_in,
+            "other": mentorship.other_party(check_in.person),
+            "zone": check_in.person.time_zone,
+            "url": absolute_url(check_in.get_absolute_url()),
+        },
+        dedupe_key=f"check-in:{check_in.pk}",
+    )
+
+
+def check_in_alert(check_in: CheckIn) -> None:
+    """To the scheme team: a check-in with a low rating or a request to be contacted."""
+    queue(
+        "check_in_alert",
+        to=settings.SCHEME_CONTACT_EMAIL,
+        ctx={
+            "check_in": check_in,
+            "person": check_in.person,
+            "mentorship": check_in.mentorship,
+            "admin_url": absolute_url(
+                reverse("admin:sessions_log_checkin_change", args=[check_in.pk])
+            ),
+        },
+        dedupe_key=f"check-in-alert:{check_in.pk}",
+    )

@@ -1,0 +1,263 @@
+"""Forms validate input only; sessions_log.services makes the changes.
+
+Times are typed in the signed-in person's own time zone: accounts' middleware activates it,
+and Django's DateTimeField reads a naive value in the active zone.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import dateformat, timezone
+
+from matching.models import Mentorship
+from sessions_log.models import MAX_DURATION, MIN_DURATION, Meeting, Objective
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time picked in the browser (`datetime-local`), in the person's time zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
+    input_formats = [DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+    default_error_messages = {
+        "invalid": "Enter a date and time, e.g. 14/03/2026 10:30.",
+        "required": "Enter the date and time of the meeting.",
+    }
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _start_date(mentorship: Mentorship):
+    return timezone.localdate(mentorship.started_at)
+
+
+def _before_start_error(mentorship: Mentorship, what: str) -> str:
+    began = dateformat.format(_start_date(mentorship), "j F Y")
+    return f"{what} cannot be before your mentorship began on {began}."
+
+
+class ObjectiveForm(forms.ModelForm):
+    class Meta:
+        model = Objective
+        fields = ["title", "success", "target_date"]
+        labels = {"title": "Objective", "target_date": "Target date (optional)"}
+        help_texts = {
+            "title": "One thing you want to achieve, e.g. “Lead a project from start to finish”.",
+            "success": "How will you both know it is achieved?",
+        }
+        widgets = {
+            "success": forms.Textarea(attrs={"rows": 3}),
+            "target_date": DateInput(),
+        }
+        error_messages = {
+            "title": {"required": "Give the objective a short title."},
+            "target_date": {"invalid": "Enter a date, e.g. 30/06/2026."},
+        }
+
+    def __init__(self, *args, mentorship: Mentorship, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mentorship = mentorship
+        self.fields["success"].label = "What success looks like (optional)"
+
+    def clean_title(self):
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError("Give the objective a short title.")
+        return title
+
+    def clean_target_date(self):
+        target = self.cleaned_data["target_date"]
+        if target is not None and target < _start_date(self.mentorship):
+            raise forms.ValidationError(_before_start_error(self.mentorship, "The target date"))
+        return target
+
+
+class ObjectiveUpdateForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status", choices=Objective.Status.choices, widget=forms.RadioSelect
+    )
+    achieved_on = forms.DateField(
+        label="Achieved on",
+        required=False,
+        widget=DateInput(),
+        help_text="Only when it is achieved; today if you leave it empty.",
+        error_messages={"invalid": "Enter a date, e.g. 30/06/2026."},
+    )
+    note = forms.CharField(
+        label="Progress note (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What has happened since the last update? Both of you see it, dated.",
+    )
+
+    def __init__(self, *args, objective: Objective, **kwargs):
+        kwargs.setdefault(
+            "initial", {"status": objective.status, "achieved_on": objective.achieved_on}
+        )
+        super().__init__(*args, **kwargs)
+        self.objective = objective
+
+    def clean_achieved_on(self):
+        achieved_on = self.cleaned_data["achieved_on"]
+        if achieved_on is None:
+            return None
+        if achieved_on > timezone.localdate():
+            raise forms.ValidationError("The date it was achieved cannot be in the future.")
+        mentorship = self.objective.mentorship
+        if achieved_on < _start_date(mentorship):
+            raise forms.ValidationError(_before_start_error(mentorship, "The date it was achieved"))
+        return achieved_on
+
+    def clean(self):
+        data = super().clean()
+        status, note = data.get("status"), data.get("note", "").strip()
+        if status != Objective.Status.ACHIEVED:
+            data["achieved_on"] = None
+        unchanged = status == self.objective.status and (
+            status != Objective.Status.ACHIEVED
+            or data.get("achieved_on") in (None, self.objective.achieved_on)
+        )
+        if status and unchanged and not note and "note" not in self.errors:
+            self.add_error("note", "Write a progress note, or choose a new status.")
+        return data
+
+
+class _MeetingForm(forms.ModelForm):
+    starts_at = LocalDateTimeField(label="Date and time")
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+        labels = {"duration_minutes": "Duration (minutes)", "location": "Place or link"}
+        widgets = {
+            "agenda": forms.Textarea(attrs={"rows": 4}),
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "next_steps": forms.Textarea(attrs={"rows": 3}),
+            "objectives": forms.CheckboxSelectMultiple,
+            "format": forms.RadioSelect,
+        }
+        help_texts = {
+            "duration_minutes": f"Between {MIN_DURATION} and {MAX_DURATION} minutes (8 hours).",
+            "location": "A room, a café, or the video call link.",
+            "agenda": "What would you like to talk about? Both of you see it.",
+            "summary": "What you talked about. Both of you see it.",
+            "next_steps": "Who does what before the next meeting.",
+        }
+        error_messages = {
+            "duration_minutes": {
+                "required": "Enter how long the meeting lasts, in minutes.",
+                "invalid": "Enter a whole number of minutes, e.g. 60.",
+                "min_value": f"A meeting lasts at least {MIN_DURATION} minutes.",
+                "max_value": f"A meeting lasts at most {MAX_DURATION} minutes (8 hours).",
+            },
+            "format": {"required": "Choose how you will meet."},
+        }
+
+    def __init__(self, *args, mentorship: Mentorship, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mentorship = mentorship
+        zone = timezone.get_current_timezone_name()
+        self.fields["starts_at"].help_text = f"In your time zone, {zone.replace('_', ' ')}."
+        if "objectives" in self.fields:
+            field = self.fields["objectives"]
+            field.queryset = mentorship.objectives.order_by("position", "pk")
+            field.required = False
+            field.label = "Objectives discussed"
+            field.help_text = "The objectives this meeting moved forward."
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        if starts_at < self.mentorship.started_at:
+            raise forms.ValidationError(_before_start_error(self.mentorship, "A meeting"))
+        return starts_at
+
+
+class PlanMeetingForm(_MeetingForm):
+    """Plan a meeting, or change a planned one."""
+
+    class Meta(_MeetingForm.Meta):
+        fields = ["starts_at", "duration_minutes", "format", "location", "agenda"]
+
+    def clean_starts_at(self):
+        starts_at = super().clean_starts_at()
+        changed = self.instance.pk is None or starts_at != self.instance.starts_at
+        if changed and starts_at <= timezone.now():
+            raise forms.ValidationError(
+                "This time has passed. To record a meeting that has happened, log a past "
+                "meeting instead."
+            )
+        return starts_at
+
+
+class _HeldFormMixin:
+    def clean_starts_at(self):
+        starts_at = super().clean_starts_at()
+        if starts_at > timezone.now():
+            raise forms.ValidationError(
+                "A meeting that has been held cannot be in the future. Check the date and time."
+            )
+        return starts_at
+
+
+class HeldMeetingForm(_HeldFormMixin, _MeetingForm):
+    """Mark a planned meeting held, or correct the record of a held one."""
+
+    class Meta(_MeetingForm.Meta):
+        fields = ["starts_at", "duration_minutes", "summary", "objectives", "next_steps"]
+
+
+class LogMeetingForm(_HeldFormMixin, _MeetingForm):
+    """Record a meeting that has already happened."""
+
+    class Meta(_MeetingForm.Meta):
+        fields = [
+            "starts_at",
+            "duration_minutes",
+            "format",
+            "location",
+            "summary",
+            "objectives",
+            "next_steps",
+        ]
+
+
+class PrivateNoteForm(forms.Form):
+    text = forms.CharField(
+        label="Your private note",
+        required=False,
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Only you will ever see this note. Leave it empty to delete it.",
+    )
+
+
+class CheckInForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="How is your mentoring going?",
+        coerce=int,
+        choices=[
+            (5, "5: Very well"),
+            (4, "4: Well"),
+            (3, "3: All right"),
+            (2, "2: Not so well"),
+            (1, "1: Badly"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how it is going, from 1 to 5."},
+    )
+    comment = forms.CharField(
+        label="Anything you would like to tell the scheme team? (optional)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    wants_contact = forms.BooleanField(
+        label="I'd like the scheme team to contact me", required=False
+    )

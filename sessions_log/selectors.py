@@ -1,0 +1,134 @@
+"""What the pair's page shows, read in a fixed number of queries whatever the history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import OuterRef, Prefetch, Q, Subquery, Value
+from django.utils import timezone
+
+from accounts.models import User
+from matching.models import Mentorship
+from sessions_log.models import Meeting, MeetingPrivateNote, Objective, ObjectiveUpdate
+
+
+@dataclass
+class TimelineEntry:
+    when: datetime
+    kind: str  # "meeting", "cancelled", "objective-added" or "objective-update"
+    meeting: Meeting | None = None
+    objective: Objective | None = None
+    update: ObjectiveUpdate | None = None
+
+
+@dataclass
+class Totals:
+    held: int = 0
+    minutes: int = 0
+    last: Meeting | None = None
+    next: Meeting | None = None
+    objectives: int = 0
+    achieved: int = 0
+    dropped: int = 0
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
+    @property
+    def percent_achieved(self) -> int:
+        return round(100 * self.achieved / self.objectives) if self.objectives else 0
+
+
+@dataclass
+class PairSpace:
+    objectives: list[Objective]
+    upcoming: list[Meeting]
+    timeline: list[TimelineEntry]
+    totals: Totals
+    can_edit: bool
+    now: datetime = field(default_factory=timezone.now)
+
+
+def _objectives(mentorship: Mentorship) -> list[Objective]:
+    updates = ObjectiveUpdate.objects.select_related("author").order_by("-created_at", "-pk")
+    return list(
+        mentorship.objectives.select_related("created_by")
+        .prefetch_related(Prefetch("updates", queryset=updates))
+        .order_by("position", "pk")
+    )
+
+
+def _meetings(mentorship: Mentorship, user: User) -> list[Meeting]:
+    """The pair's meetings, each with the ids of the objectives it discussed and the viewer's
+    own private note (never the other person's) in the same query."""
+    my_note = MeetingPrivateNote.objects.filter(meeting=OuterRef("pk"), author=user)
+    return list(
+        mentorship.meetings.select_related("created_by")
+        .annotate(
+            my_note=Subquery(my_note.values("text")[:1]),
+            objective_ids=ArrayAgg(
+                "objectives__id",
+                filter=Q(objectives__isnull=False),
+                order_by="objectives__position",
+                default=Value([]),
+            ),
+        )
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def pair_space(mentorship: Mentorship, user: User) -> dict:
+    """The context of the pair's objectives, meetings and timeline for `user`, one of the pair."""
+    now = timezone.now()
+    objectives = _objectives(mentorship)
+    by_id = {o.pk: o for o in objectives}
+    meetings = _meetings(mentorship, user)
+
+    totals = Totals(objectives=len(objectives))
+    timeline: list[TimelineEntry] = []
+    upcoming: list[Meeting] = []
+    for objective in objectives:
+        objective.latest_update = next(iter(objective.updates.all()), None)
+        if objective.status == Objective.Status.ACHIEVED:
+            totals.achieved += 1
+        elif objective.status == Objective.Status.DROPPED:
+            totals.dropped += 1
+        timeline.append(TimelineEntry(objective.created_at, "objective-added", objective=objective))
+        for update in objective.updates.all():
+            timeline.append(
+                TimelineEntry(
+                    update.created_at, "objective-update", objective=objective, update=update
+                )
+            )
+    totals.objectives -= totals.dropped
+
+    for meeting in meetings:
+        meeting.discussed = [by_id[pk] for pk in meeting.objective_ids if pk in by_id]
+        if meeting.is_held:
+            totals.held += 1
+            totals.minutes += meeting.duration_minutes
+            if totals.last is None:  # newest first
+                totals.last = meeting
+            timeline.append(TimelineEntry(meeting.starts_at, "meeting", meeting=meeting))
+        elif meeting.is_cancelled:
+            timeline.append(TimelineEntry(meeting.cancelled_at, "cancelled", meeting=meeting))
+        else:
+            meeting.is_overdue = meeting.ends_at < now
+            upcoming.append(meeting)
+    upcoming.reverse()  # soonest first
+    totals.next = next((m for m in upcoming if m.starts_at >= now), None)
+    timeline.sort(key=lambda entry: entry.when, reverse=True)
+
+    return {
+        "space": PairSpace(
+            objectives=objectives,
+            upcoming=upcoming,
+            timeline=timeline,
+            totals=totals,
+            can_edit=mentorship.is_active,
+            now=now,
+        )
+    }

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from sessions_log import views
+
+app_name = "sessions_log"
+
+pair = "mentorships/<int:pk>/"
+objective = pair + "objectives/<int:oid>/"
+meeting = pair + "meetings/<int:mid>/"
+
+urlpatterns = [
+    path(pair + "objectives/add/", views.objective_add, name="objective-add"),
+    path(objective + "edit/", views.objective_edit, name="objective-edit"),
+    path(objective + "update/", views.objective_update, name="objective-update"),
+    path(objective + "move/", views.objective_move, name="objective-move"),
+    path(pair + "meetings/add/", views.meeting_add, name="meeting-add"),
+    path(meeting + "edit/", views.meeting_edit, name="meeting-edit"),
+    path(meeting + "held/", views.meeting_held, name="meeting-held"),
+    path(meeting + "cancel/", views.meeting_cancel, name="meeting-cancel"),
+    path(meeting + "note/", views.meeting_note, name="meeting-note"),
+    path(pair + "meetings/<int:mid>.ics", views.meeting_ics, name="meeting-ics"),
+    path("calendar/", views.calendar_feed_detail, name="calendar-feed-detail"),
+    path("calendar/reset/", views.calendar_feed_reset, name="calendar-feed-reset"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
+    path("check-ins/<str:token>/", views.check_in_answer, name="check-in-answer"),
+]

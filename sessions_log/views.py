@@ -1,0 +1,377 @@
+from __future__ import annotations
+
+import copy
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from matching.models import Mentorship
+from sessions_log import calendar, services
+from sessions_log.forms import (
+    CheckInForm,
+    HeldMeetingForm,
+    LogMeetingForm,
+    ObjectiveForm,
+    ObjectiveUpdateForm,
+    PlanMeetingForm,
+    PrivateNoteForm,
+)
+from sessions_log.models import CalendarFeed, CheckIn, Meeting, MeetingPrivateNote, Objective
+
+
+def _get_mentorship_for_user(request, pk: int) -> Mentorship:
+    qs = Mentorship.objects.for_user(request.user).select_related("mentor", "mentee")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _get_objective_for_user(request, pk: int, oid: int) -> Objective:
+    qs = Objective.objects.filter(
+        mentorship__in=Mentorship.objects.for_user(request.user)
+    ).select_related("mentorship__mentor", "mentorship__mentee")
+    return get_object_or_404(qs, pk=oid, mentorship_id=pk)
+
+
+def _get_meeting_for_user(request, pk: int, mid: int) -> Meeting:
+    qs = Meeting.objects.filter(
+        mentorship__in=Mentorship.objects.for_user(request.user)
+    ).select_related("mentorship__mentor", "mentorship__mentee")
+    return get_object_or_404(qs, pk=mid, mentorship_id=pk)
+
+
+def _data(request):
+    # Bound on every POST, so an empty POST shows its errors instead of an empty form.
+    return request.POST if request.method == "POST" else None
+
+
+def _read_only(request, mentorship: Mentorship):
+    """An ended mentorship's space can be read, not changed: send the form back to it."""
+    if mentorship.is_active:
+        return None
+    messages.error(
+        request,
+        "This mentorship has ended, so its objectives and meetings can no longer be changed.",
+    )
+    return redirect(mentorship)
+
+
+def _back(mentorship: Mentorship, anchor: str):
+    return redirect(f"{mentorship.get_absolute_url()}#{anchor}")
+
+
+# Objectives
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_add(request, pk: int):
+    mentorship = _get_mentorship_for_user(request, pk)
+    if response := _read_only(request, mentorship):
+        return response
+    form = ObjectiveForm(_data(request), mentorship=mentorship)
+    if form.is_bound and form.is_valid():
+        try:
+            objective = services.add_objective(mentorship, by=request.user, **form.cleaned_data)
+        except services.SessionsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Objective added: {objective.title}.")
+            return _back(mentorship, "objectives")
+    ctx = {"mentorship": mentorship, "form": form, "heading": "Add an objective"}
+    return render(request, "sessions_log/objective_form.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_edit(request, pk: int, oid: int):
+    objective = _get_objective_for_user(request, pk, oid)
+    mentorship = objective.mentorship
+    if response := _read_only(request, mentorship):
+        return response
+    form = ObjectiveForm(_data(request), instance=copy.copy(objective), mentorship=mentorship)
+    if form.is_bound and form.is_valid():
+        try:
+            services.edit_objective(objective, by=request.user, **form.cleaned_data)
+        except services.SessionsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Objective saved.")
+            return _back(mentorship, f"objective-{objective.pk}")
+    ctx = {
+        "mentorship": mentorship,
+        "form": form,
+        "objective": objective,
+        "heading": "Edit the objective",
+    }
+    return render(request, "sessions_log/objective_form.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_update(request, pk: int, oid: int):
+    """A new status and/or a dated progress note."""
+    objective = _get_objective_for_user(request, pk, oid)
+    mentorship = objective.mentorship
+    if response := _read_only(request, mentorship):
+        return response
+    form = ObjectiveUpdateForm(_data(request), objective=objective)
+    if form.is_bound and form.is_valid():
+        try:
+            objective = services.update_objective(objective, by=request.user, **form.cleaned_data)
+        except services.SessionsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Progress recorded: {objective.title} is {objective.get_status_display().lower()}.",
+            )
+            return _back(mentorship, f"objective-{objective.pk}")
+    ctx = {
+        "mentorship": mentorship,
+        "form": form,
+        "objective": objective,
+        "heading": f"Update progress: {objective.title}",
+    }
+    return render(request, "sessions_log/objective_update_form.html", ctx)
+
+
+@login_required
+@require_POST
+def objective_move(request, pk: int, oid: int):
+    objective = _get_objective_for_user(request, pk, oid)
+    try:
+        services.move_objective(
+            objective, by=request.user, direction=request.POST.get("direction", "")
+        )
+    except services.SessionsError as exc:
+        messages.error(request, str(exc))
+    return _back(objective.mentorship, f"objective-{objective.pk}")
+
+
+# Meetings
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_add(request, pk: int):
+    """Plan a meeting, or (with ?log=1) record one that has already happened."""
+    mentorship = _get_mentorship_for_user(request, pk)
+    if response := _read_only(request, mentorship):
+        return response
+    log = request.GET.get("log") == "1"
+    form_class = LogMeetingForm if log else PlanMeetingForm
+    form = form_class(_data(request), mentorship=mentorship)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if log:
+                meeting = services.log_meeting(
+                    mentorship, by=request.user, time_zone=request.user.time_zone, **data
+                )
+            else:
+                meeting = services.plan_meeting(
+                    mentorship, by=request.user, time_zone=request.user.time_zone, **data
+                )
+        except services.SessionsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            other = mentorship.other_party(request.user)
+            if log:
+                messages.success(request, "Meeting recorded.")
+            else:
+                messages.success(
+                    request,
+                    f"Meeting planned. {other.full_name} has been emailed. Add it to your own "
+                    "calendar with “Add to calendar”.",
+                )
+            return _back(mentorship, f"meeting-{meeting.pk}")
+    heading = "Log a past meeting" if log else "Plan a meeting"
+    ctx = {"mentorship": mentorship, "form": form, "log": log, "heading": heading}
+    return render(request, "sessions_log/meeting_form.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk: int, mid: int):
+    meeting = _get_meeting_for_user(request, pk, mid)
+    mentorship = meeting.mentorship
+    if response := _read_only(request, mentorship):
+        return response
+    if not meeting.is_planned:
+        messages.error(request, "Only planned meetings can be changed.")
+        return _back(mentorship, f"meeting-{meeting.pk}")
+    form = PlanMeetingForm(_data(request), instance=copy.copy(meeting), mentorship=mentorship)
+    if form.is_bound and form.is_valid():
+        try:
+            services.update_meeting(
+                meeting, by=request.user, time_zone=request.user.time_zone, **form.cleaned_data
+            )
+        except services.SessionsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Meeting saved.")
+            return _back(mentorship, f"meeting-{meeting.pk}")
+    ctx = {
+        "mentorship": mentorship,
+        "form": form,
+        "meeting": meeting,
+        "heading": "Change the meeting",
+    }
+    return render(request, "sessions_log/meeting_form.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_held(request, pk: int, mid: int):
+    """Mark a planned meeting held (or correct a held meeting's record)."""
+    meeting = _get_meeting_for_user(request, pk, mid)
+    mentorship = meeting.mentorship
+    if response := _read_only(request, mentorship):
+        return response
+    if meeting.is_cancelled:
+        messages.error(request, "This meeting was cancelled. Log the meeting you held instead.")
+        return _back(mentorship, "meetings")
+    form = HeldMeetingForm(_data(request), instance=copy.copy(meeting), mentorship=mentorship)
+    if form.is_bound and form.is_valid():
+        try:
+            services.mark_held(meeting, by=request.user, **form.cleaned_data)
+        except services.SessionsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Meeting recorded as held.")
+            return _back(mentorship, f"meeting-{meeting.pk}")
+    heading = "Edit the meeting record" if meeting.is_held else "Mark the meeting held"
+    ctx = {"mentorship": mentorship, "form": form, "meeting": meeting, "heading": heading}
+    return render(request, "sessions_log/meeting_held_form.html", ctx)
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, pk: int, mid: int):
+    meeting = _get_meeting_for_user(request, pk, mid)
+    try:
+        services.cancel_meeting(meeting, by=request.user)
+    except services.SessionsError as exc:
+        messages.error(request, str(exc))
+    else:
+        other = meeting.mentorship.other_party(request.user)
+        messages.success(request, f"Meeting cancelled. {other.full_name} has been emailed.")
+    return _back(meeting.mentorship, "meetings")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_note(request, pk: int, mid: int):
+    """The signed-in person's own private note on a meeting."""
+    meeting = _get_meeting_for_user(request, pk, mid)
+    mentorship = meeting.mentorship
+    if response := _read_only(request, mentorship):
+        return response
+    note = MeetingPrivateNote.objects.filter(meeting=meeting, author=request.user).first()
+    form = PrivateNoteForm(_data(request), initial={"text": note.text if note else ""})
+    if form.is_bound and form.is_valid():
+        try:
+            saved = services.save_private_note(
+                meeting, by=request.user, text=form.cleaned_data["text"]
+            )
+        except services.SessionsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Private note saved." if saved else "Private note deleted.")
+            return _back(mentorship, f"meeting-{meeting.pk}")
+    ctx = {
+        "mentorship": mentorship,
+        "meeting": meeting,
+        "form": form,
+        "heading": "Your private note",
+    }
+    return render(request, "sessions_log/meeting_note_form.html", ctx)
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=calendar.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_GET
+def meeting_ics(request, pk: int, mid: int):
+    meeting = _get_meeting_for_user(request, pk, mid)
+    mentorship = meeting.mentorship
+    name = f"Mentoring: {mentorship.mentor.full_name} and {mentorship.mentee.full_name}"
+    local = timezone.localtime(meeting.starts_at)
+    return _ics_response(
+        calendar.calendar_for([meeting], name=name), f"meeting-{local:%Y-%m-%d}.ics"
+    )
+
+
+# Calendar feed
+
+
+@login_required
+@require_GET
+def calendar_feed_detail(request):
+    feed = services.calendar_feed_for(request.user)
+    ctx = {"feed": feed, "feed_url": request.build_absolute_uri(feed.get_absolute_url())}
+    return render(request, "sessions_log/calendar_feed.html", ctx)
+
+
+@login_required
+@require_POST
+def calendar_feed_reset(request):
+    services.reset_calendar_feed(request.user)
+    messages.success(
+        request,
+        "Your calendar feed has a new address. The old one no longer works: subscribe again "
+        "with the new one.",
+    )
+    return redirect("sessions_log:calendar-feed-detail")
+
+
+@never_cache
+@require_GET
+def calendar_feed(request, token: str):
+    """A person's meetings as a calendar subscription. No sign-in: the token is the secret."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404("No such calendar feed.")
+    body = calendar.calendar_for(
+        calendar.feed_meetings(feed.user), name=f"Mentoring meetings ({feed.user.full_name})"
+    )
+    response = HttpResponse(body, content_type=calendar.CONTENT_TYPE)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# Check-ins
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in_answer(request, token: str):
+    """The check-in survey from the email: only for the person it was sent to."""
+    check_in = get_object_or_404(
+        CheckIn.objects.select_related("mentorship__mentor", "mentorship__mentee"),
+        token=token,
+        person=request.user,
+    )
+    other = check_in.mentorship.other_party(request.user)
+    state = "answered" if check_in.is_answered else "expired" if check_in.is_expired() else "open"
+    form = CheckInForm(_data(request)) if state == "open" else None
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            services.answer_check_in(check_in, by=request.user, **form.cleaned_data)
+        except services.SessionsError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Thank you: your answer has reached the scheme team.")
+        return redirect(reverse("sessions_log:check-in-answer", args=[token]))
+    ctx = {"check_in": check_in, "other": other, "form": form, "state": state}
+    return render(request, "sessions_log/check_in_form.html", ctx)
