@@ -9,11 +9,12 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from matching.models import Mentorship, MentorshipRequest
 from matching.services import active_limit_sentence, pending_limit_sentence
+from mentoring.models import SchemeSettings
 
 
 def viewer_state(viewer: User, mentor_id: int) -> dict:
-    """One query: the viewer's pending request and active mentorship with this mentor, and how
-    many pending requests and active mentorships they have in all."""
+    """One query: the viewer's pending request and active mentorship with this mentor, how many
+    pending requests and active mentorships they have in all, and the scheme's pending limit."""
     pending = MentorshipRequest.objects.pending().filter(mentee=OuterRef("pk"))
     active = Mentorship.objects.active().filter(mentee=OuterRef("pk"))
 
@@ -29,8 +30,13 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
             mentorship_id=Subquery(active.filter(mentor=mentor_id).values("pk")[:1]),
             pending_count=count(pending),
             active_count=count(active),
+            # The scheme's limit rides along, so the profile page needs no extra query.
+            pending_limit=Coalesce(
+                Subquery(SchemeSettings.objects.values("max_pending_requests")[:1]),
+                settings.SCHEME_MAX_PENDING_REQUESTS,
+            ),
         )
-        .values("pending_id", "mentorship_id", "pending_count", "active_count")
+        .values("pending_id", "mentorship_id", "pending_count", "active_count", "pending_limit")
         .get()
     )
 
@@ -76,7 +82,7 @@ def interest_state(profile, viewer: User, state: dict) -> dict[str, str]:
             "link": _url("matching:mentorship-list"),
             "link_label": "Your mentorships",
         }
-    if state["pending_count"] >= settings.SCHEME_MAX_PENDING_REQUESTS:
+    if state["pending_count"] >= state["pending_limit"]:
         return {
             "state": "limit",
             "message": pending_limit_sentence(state["pending_count"]),

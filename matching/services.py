@@ -84,7 +84,7 @@ def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipReque
         raise MatchingError(
             f"{mentor.full_name} has no free place at the moment. Please approach another mentor."
         )
-    limit = settings.SCHEME_MAX_PENDING_REQUESTS
+    limit = SchemeSettings.load().max_pending_requests
     if pending.count() >= limit:
         raise MatchingError(pending_limit_sentence(limit))
     if _active_count(mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:

@@ -20,7 +20,9 @@ def _current_year() -> int:
 
 
 def default_capacity() -> int:
-    return settings.SCHEME_DEFAULT_CAPACITY
+    from mentoring.models import SchemeSettings
+
+    return SchemeSettings.load().default_capacity
 
 
 def validate_past_year(value: int) -> None:

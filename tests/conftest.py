@@ -58,3 +58,18 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def set_scheme(db):
+    """Change the scheme settings record for one test: `set_scheme(max_pending_requests=1)`."""
+    from mentoring.models import SchemeSettings
+
+    def change(**values):
+        record = SchemeSettings.load()
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.save()
+        return record
+
+    return change

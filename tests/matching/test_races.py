@@ -125,8 +125,8 @@ def test_concurrent_sends_with_different_messages_still_make_one_request():
 
 
 @racing
-def test_concurrent_sends_to_many_mentors_respect_the_pending_limit(settings):
-    settings.SCHEME_MAX_PENDING_REQUESTS = 3
+def test_concurrent_sends_to_many_mentors_respect_the_pending_limit(set_scheme, settings):
+    set_scheme(max_pending_requests=3)
     mentee = MenteeProfileFactory().user
     mentors = [MentorProfileFactory().user for _ in range(10)]
 

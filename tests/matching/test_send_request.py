@@ -135,8 +135,8 @@ def test_send_allowed_again_after_a_decline(mentee_profile, mentor_profile):
     assert MentorshipRequest.objects.filter(mentee=mentee_profile.user).count() == 2
 
 
-def test_send_refused_at_the_pending_limit(settings, mentee_profile):
-    settings.SCHEME_MAX_PENDING_REQUESTS = 3
+def test_send_refused_at_the_pending_limit(set_scheme, settings, mentee_profile):
+    set_scheme(max_pending_requests=3)
     for _ in range(3):
         MentorshipRequestFactory(mentee=mentee_profile.user)
     fourth = MentorProfileFactory()
@@ -151,8 +151,8 @@ def test_send_refused_at_the_pending_limit(settings, mentee_profile):
     assert not MentorshipRequest.objects.filter(mentor=fourth.user).exists()
 
 
-def test_pending_limit_follows_the_setting(settings, mentee_profile):
-    settings.SCHEME_MAX_PENDING_REQUESTS = 1
+def test_pending_limit_follows_the_setting(set_scheme, settings, mentee_profile):
+    set_scheme(max_pending_requests=1)
     MentorshipRequestFactory(mentee=mentee_profile.user)
 
     with pytest.raises(MatchingError) as exc:
@@ -166,8 +166,10 @@ def test_pending_limit_follows_the_setting(settings, mentee_profile):
     )
 
 
-def test_closed_requests_do_not_count_towards_the_pending_limit(settings, mentee_profile):
-    settings.SCHEME_MAX_PENDING_REQUESTS = 1
+def test_closed_requests_do_not_count_towards_the_pending_limit(
+    set_scheme, settings, mentee_profile
+):
+    set_scheme(max_pending_requests=1)
     MentorshipRequestFactory(mentee=mentee_profile.user, declined=True)
     MentorshipRequestFactory(mentee=mentee_profile.user, withdrawn=True)
     MentorshipRequestFactory(mentee=mentee_profile.user, expired=True)

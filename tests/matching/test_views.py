@@ -501,9 +501,9 @@ def test_profile_asks_for_a_mentee_profile_first(
 
 
 def test_profile_says_when_the_pending_limit_is_reached(
-    settings, client_for, mentee_profile, mentor_profile, django_assert_max_num_queries
+    set_scheme, settings, client_for, mentee_profile, mentor_profile, django_assert_max_num_queries
 ):
-    settings.SCHEME_MAX_PENDING_REQUESTS = 3
+    set_scheme(max_pending_requests=3)
     for _ in range(3):
         MentorshipRequestFactory(mentee=mentee_profile.user)
 
@@ -534,9 +534,9 @@ def test_profile_says_when_the_mentee_already_has_a_mentor(
 
 
 def test_profile_counts_one_pending_request_in_the_singular(
-    settings, client_for, mentee_profile, mentor_profile, django_assert_max_num_queries
+    set_scheme, settings, client_for, mentee_profile, mentor_profile, django_assert_max_num_queries
 ):
-    settings.SCHEME_MAX_PENDING_REQUESTS = 1
+    set_scheme(max_pending_requests=1)
     MentorshipRequestFactory(mentee=mentee_profile.user)
 
     response = _profile_page(

@@ -69,8 +69,8 @@ def test_withdraw_of_a_closed_request_is_refused(mentee_profile, mentor_profile,
     assert str(exc.value) == f"This request is no longer waiting for an answer: it was {closed}."
 
 
-def test_withdraw_frees_a_slot_under_the_pending_limit(settings, mentee_profile):
-    settings.SCHEME_MAX_PENDING_REQUESTS = 1
+def test_withdraw_frees_a_slot_under_the_pending_limit(set_scheme, settings, mentee_profile):
+    set_scheme(max_pending_requests=1)
     req = MentorshipRequestFactory(mentee=mentee_profile.user)
     withdraw_request(req, by=mentee_profile.user)
 

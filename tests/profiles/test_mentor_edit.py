@@ -205,3 +205,11 @@ def test_the_form_shows_how_complete_the_profile_is(client_for):
 
     assert response.context["completeness"] < 100
     assert "moves between countries or industries" in response.content.decode()
+
+
+def test_a_new_mentor_starts_with_the_schemes_default_capacity(client_for, mentor, set_scheme):
+    set_scheme(default_capacity=3)
+
+    response = client_for(mentor).get(URL)
+
+    assert response.context["form"]["capacity"].value() == 3
