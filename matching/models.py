@@ -164,6 +164,9 @@ class Mentorship(models.Model):
     feedback_comment = models.TextField(
         "private feedback for the scheme team", max_length=2000, blank=True
     )
+    nudged_at = models.DateTimeField(
+        "last nudged about meetings", null=True, blank=True, editable=False
+    )
 
     objects = MentorshipQuerySet.as_manager()
 

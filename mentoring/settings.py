@@ -234,6 +234,7 @@ else:
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_BACKOFF_SECONDS = envint("OUTBOX_BACKOFF_SECONDS", 60)
 OUTBOX_SWEEP_GRACE_SECONDS = envint("OUTBOX_SWEEP_GRACE_SECONDS", 120)
+OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", 30)
 
 # CELERY
 # With no REDIS_URL, tasks run eagerly in the web process (development).
@@ -270,17 +271,35 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Every job is idempotent and set-based, so a missed or doubled run is harmless. Each also runs
 # from a management command for cron users (README: "Scheduled jobs").
 CELERY_BEAT_SCHEDULE = {
-    "sweep-outbox": {"task": "mentoring.tasks.sweep_outbox", "schedule": 30.0},
+    "sweep-outbox": {
+        "task": "mentoring.tasks.sweep_outbox",
+        "schedule": float(OUTBOX_SWEEP_SECONDS),
+    },
     "remind-unanswered-requests": {
         "task": "matching.tasks.remind_unanswered_requests",
         "schedule": crontab(minute=5),
     },
     "expire-requests": {"task": "matching.tasks.expire_requests", "schedule": crontab(minute=10)},
+    "send-check-ins": {"task": "sessions_log.tasks.send_check_ins", "schedule": crontab(minute=20)},
+    "remind-upcoming-meetings": {
+        "task": "sessions_log.tasks.remind_upcoming_meetings",
+        "schedule": crontab(minute=25),
+    },
+    "nudge-quiet-pairs": {
+        "task": "sessions_log.tasks.nudge_quiet_pairs",
+        "schedule": crontab(hour=10, minute=0),
+    },
     "ask-mentors-to-confirm": {
         "task": "profiles.tasks.ask_mentors_to_confirm",
         "schedule": crontab(hour=9, minute=0),
     },
 }
+# Tests and demos: run every other job every N seconds instead of at its time of day. Harmless
+# because every job is idempotent; the delivery tests use it to run two beats at full speed.
+if _jobs_every := envint("SCHEDULED_JOBS_EVERY_SECONDS", 0):
+    for _name, _entry in CELERY_BEAT_SCHEDULE.items():
+        if _name != "sweep-outbox":
+            _entry["schedule"] = float(_jobs_every)
 
 # FORMS
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -67,4 +67,23 @@ def samples() -> dict[str, dict[str, Any]]:
             "mentorship": mentorship,
             "admin_url": f"{settings.SITE_URL}/admin/sessions_log/checkin/1/change/",
         },
+        "meeting_reminder": {
+            "to": mentee,
+            **meeting_ctx,
+            "person": mentee,
+            "other": mentor,
+            "zone": mentee.time_zone,
+            "unsubscribe_url": f"{settings.SITE_URL}/email/unsubscribe/sample/",
+        },
+        "no_meeting_nudge": {
+            "to": mentee,
+            "mentorship": mentorship,
+            "person": mentee,
+            "other": mentor,
+            "role": "mentee",
+            "last_meeting": now - timedelta(days=34),
+            "never_met": False,
+            "url": pair_url,
+            "unsubscribe_url": f"{settings.SITE_URL}/email/unsubscribe/sample/",
+        },
     }

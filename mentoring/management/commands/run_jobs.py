@@ -1,0 +1,23 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+JOBS = [
+    "remind_requests",
+    "expire_requests",
+    "send_check_ins",
+    "remind_upcoming_meetings",
+    "nudge_quiet_pairs",
+    "ask_mentors_to_confirm",
+    "sweep_outbox",
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Run every scheduled job once, for cron users who do not run Celery beat "
+        "(e.g. hourly: `python manage.py run_jobs`). Every job is idempotent."
+    )
+
+    def handle(self, *args, **options):
+        for job in JOBS:
+            call_command(job, stdout=self.stdout)
