@@ -43,3 +43,15 @@ class TimeZoneForm(forms.ModelForm):
             choices=[(name, name.replace("_", " ")) for name in time_zone_names()]
         )
         field.error_messages["required"] = "Choose your time zone."
+
+
+class EmailPreferencesForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["reminder_emails"]
+        labels = {"reminder_emails": "Send me reminders and nudges"}
+        help_texts = {
+            "reminder_emails": "Reminders of unanswered requests and upcoming meetings, nudges "
+            "when a pair has not met for a while, and the yearly request to check your mentor "
+            "profile. Emails about your requests, mentorships and check-ins always arrive."
+        }
