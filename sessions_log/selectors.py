@@ -38,6 +38,15 @@ class Totals:
         return round(self.minutes / 60, 1)
 
     @property
+    def time_together(self) -> str:
+        """Like "2 h 30 min", "45 min" or "3 h"."""
+        hours, minutes = divmod(self.minutes, 60)
+        parts = [f"{hours} h"] if hours else []
+        if minutes or not hours:
+            parts.append(f"{minutes} min")
+        return " ".join(parts)
+
+    @property
     def percent_achieved(self) -> int:
         return round(100 * self.achieved / self.objectives) if self.objectives else 0
 

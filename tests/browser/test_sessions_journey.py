@@ -117,7 +117,9 @@ def test_pair_plans_a_meeting_records_it_and_sees_progress_on_the_timeline(
     field(page, "Date and time").fill(f"{earlier:%Y-%m-%dT%H:%M}")
     page.get_by_role("button", name="Mark as held").click()
     expect(page.get_by_role("status").filter(has_text="Meeting recorded as held")).to_be_visible()
-    expect(meetings.get_by_role("definition").first).to_have_text("1")  # meetings held
+    totals = meetings.get_by_role("definition")
+    expect(totals.nth(0)).to_have_text("1")  # meetings held
+    expect(totals.nth(1)).to_have_text("45 min")  # time together
 
     # The objective is achieved.
     page.get_by_role(

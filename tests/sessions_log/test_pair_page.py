@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sessions_log import services
 from sessions_log.models import Meeting, MeetingPrivateNote, ObjectiveUpdate
-from sessions_log.selectors import pair_space
+from sessions_log.selectors import Totals, pair_space
 from tests.factories import MeetingFactory, MentorshipFactory, ObjectiveFactory, UserFactory
 from tests.sessions_log.conftest import hours_ago, next_week
 
@@ -123,7 +123,7 @@ def test_totals_count_held_meetings_hours_last_and_next(mentorship, mentee):
 
     totals = pair_space(mentorship, mentee)["space"].totals
 
-    assert (totals.held, totals.hours) == (2, 2.5)
+    assert (totals.held, totals.hours, totals.time_together) == (2, 2.5, "2 h 30 min")
     assert totals.last == last
     assert totals.next == soon
 
@@ -203,3 +203,10 @@ def test_a_new_pair_sees_how_to_get_started(client_for, mentorship, mentee, ment
 
     assert "You arrange the meetings" in maya
     assert "Maya will arrange your first meeting" in daniel
+
+
+@pytest.mark.parametrize(
+    ("minutes", "shown"), [(0, "0 min"), (45, "45 min"), (180, "3 h"), (195, "3 h 15 min")]
+)
+def test_time_together_reads_naturally(minutes, shown):
+    assert Totals(minutes=minutes).time_together == shown
