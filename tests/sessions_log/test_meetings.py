@@ -361,3 +361,21 @@ def test_meeting_emails_show_the_time_in_the_recipients_zone(mentorship, mentee,
     row = Outbox.objects.get(kind="meeting_planned")
     assert "15 January, 18:00" in row.subject
     assert "18:00 to 19:00 (Asia/Tokyo)" in row.body_text
+
+
+def test_a_time_skipped_by_the_clocks_going_forward_is_an_error(client_for, mentee, mentorship):
+    # 01:30 on the last Sunday of March does not exist in London.
+    year = timezone.now().year + 1
+    last_sunday = max(
+        datetime(year, 3, day) for day in range(25, 32) if datetime(year, 3, day).weekday() == 6
+    )
+    url = reverse("sessions_log:meeting-add", args=[mentorship.pk])
+
+    response = client_for(mentee).post(
+        url, _plan_data(next_week(), starts_at=f"{last_sunday:%Y-%m-%d}T01:30")
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["starts_at"]
+    assert "Europe/London" in error
+    assert not mentorship.meetings.exists()
