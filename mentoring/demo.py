@@ -7,11 +7,13 @@ search documents in a second thread while Python builds the next chunk.
 
 from __future__ import annotations
 
+import importlib
 import random
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, connections, transaction
 from django.db.models import F
@@ -86,8 +88,19 @@ class _Story(dict):
         return value
 
 
+def ensure_expertise_areas() -> None:
+    """The demo needs the default taxonomy; put it back if the table was emptied."""
+    if ExpertiseArea.objects.exists():
+        return
+    from django.apps import apps
+
+    migration = importlib.import_module("profiles.migrations.0002_expertise_areas")
+    migration.add_areas(apps, None)
+
+
 class DemoBuilder:
     def __init__(self, *, seed: int, password: str):
+        ensure_expertise_areas()
         self.rng = random.Random(seed)
         self.password_hash = make_password(password)
         self.areas = list(ExpertiseArea.objects.order_by("pk").values_list("pk", flat=True))
@@ -114,6 +127,8 @@ class DemoBuilder:
                     "is_staff": False,
                     "is_active": True,
                     "date_joined": self.now,
+                    "reminder_emails": True,
+                    "time_zone": settings.TIME_ZONE,
                 }
                 for pk, email in zip(ids, missing, strict=True)
             ],
@@ -371,6 +386,7 @@ class DemoBuilder:
             "response_message": "",
             "closing_note": "",
             "created_at": created,
+            "reminders_sent": 0,
             "responded_at": responded_at,
             "withdrawn_at": None,
             "expired_at": None,
@@ -403,6 +419,125 @@ class DemoBuilder:
                 )
             ],
         )
+
+    def give_demo_pair(self, mentor: User) -> None:
+        """The demo mentor mentors one seeded mentee, with a plan and meetings, so the pair's
+        space has something to show (one of the mentor's two places stays free)."""
+        from matching.models import Mentorship, StatusChange
+        from sessions_log.models import Meeting, Objective, ObjectiveUpdate
+
+        if Mentorship.objects.filter(mentor=mentor).exists():
+            return
+        mentee = (
+            User.objects.filter(email__endswith="@mentees.demo.test", mentee_profile__isnull=False)
+            .exclude(sent_requests__isnull=False)
+            .exclude(mentorships_as_mentee__isnull=False)
+            .first()
+        )
+        if mentee is None:
+            return
+        now = self.now
+        started = now - timedelta(days=75)
+        pair = Mentorship.objects.create(mentor=mentor, mentee=mentee, started_at=started)
+        StatusChange.objects.create(mentorship=pair, to_status="active", actor=mentor, at=started)
+        MentorProfile.objects.filter(user=mentor).update(mentee_count=F("mentee_count") + 1)
+        cv, interviews, network = Objective.objects.bulk_create(
+            [
+                Objective(
+                    mentorship=pair,
+                    position=0,
+                    created_by=mentee,
+                    created_at=started,
+                    title="A CV that gets me interviews for finance graduate schemes",
+                    success="Three applications sent with a CV Daniel thinks is ready.",
+                    target_date=(started + timedelta(days=45)).date(),
+                    status=Objective.Status.ACHIEVED,
+                    achieved_on=(started + timedelta(days=40)).date(),
+                ),
+                Objective(
+                    mentorship=pair,
+                    position=1,
+                    created_by=mentee,
+                    created_at=started,
+                    title="Feel ready for assessment centres",
+                    success="A mock assessment day done, with feedback I can act on.",
+                    target_date=(now + timedelta(days=30)).date(),
+                    status=Objective.Status.IN_PROGRESS,
+                ),
+                Objective(
+                    mentorship=pair,
+                    position=2,
+                    created_by=mentor,
+                    created_at=started,
+                    title="Build a network in corporate finance",
+                    success="Five conversations with people in roles I am aiming for.",
+                    status=Objective.Status.NOT_STARTED,
+                ),
+            ]
+        )
+        ObjectiveUpdate.objects.bulk_create(
+            [
+                ObjectiveUpdate(
+                    objective=cv,
+                    author=mentee,
+                    status=Objective.Status.ACHIEVED,
+                    created_at=started + timedelta(days=40),
+                    note="Two interview invitations already!",
+                ),
+                ObjectiveUpdate(
+                    objective=interviews,
+                    author=mentee,
+                    status=Objective.Status.IN_PROGRESS,
+                    created_at=started + timedelta(days=41),
+                    note="Practised the group exercise with Daniel.",
+                ),
+            ]
+        )
+        zone = mentee.time_zone
+        first, second = Meeting.objects.bulk_create(
+            [
+                Meeting(
+                    mentorship=pair,
+                    status=Meeting.Status.HELD,
+                    created_by=mentee,
+                    starts_at=(started + timedelta(days=6)).replace(hour=17, minute=0),
+                    time_zone=zone,
+                    duration_minutes=60,
+                    format="video",
+                    location="Video call",
+                    summary="Agreed our objectives and how often to meet "
+                    "(about once a month). Went through my CV line by line.",
+                    next_steps="Rewrite the CV around achievements; send it to Daniel.",
+                ),
+                Meeting(
+                    mentorship=pair,
+                    status=Meeting.Status.HELD,
+                    created_by=mentee,
+                    starts_at=(started + timedelta(days=38)).replace(hour=12, minute=30),
+                    time_zone=zone,
+                    duration_minutes=45,
+                    format="in_person",
+                    location="Café near Northbridge Capital",
+                    summary="The new CV is ready. Talked about assessment centres.",
+                    next_steps="Book a mock assessment day.",
+                ),
+                Meeting(
+                    mentorship=pair,
+                    status=Meeting.Status.PLANNED,
+                    created_by=mentee,
+                    starts_at=(now + timedelta(days=5)).replace(
+                        hour=17, minute=30, second=0, microsecond=0
+                    ),
+                    time_zone=zone,
+                    duration_minutes=60,
+                    format="video",
+                    location="Video call",
+                    agenda="Mock interview: competency questions.",
+                ),
+            ]
+        )[:2]
+        first.objectives.set([cv])
+        second.objectives.set([cv, interviews])
 
     # The three known accounts -----------------------------------------------------------
     def give_demo_profiles(self, mentor: User, mentee: User) -> None:

@@ -63,6 +63,7 @@ class Command(BaseCommand):
         made_mentees = builder.create_mentees(mentees)
         pairs, pending = builder.create_matches()
         builder.give_demo_requests(accounts["mentor@demo.test"])
+        builder.give_demo_pair(accounts["mentor@demo.test"])
         self.stdout.write(
             f"Created {made_mentors} mentors, {made_mentees} mentees, {pairs} mentorships and "
             f"{pending} waiting requests "
