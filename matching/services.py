@@ -254,7 +254,7 @@ def remind_unanswered_requests(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def expire_requests(*, older_than: datetime | None = None, now: datetime | None = None) -> int:
-    """Expire every request still pending since before `older_than` (by default the scheme's
+    """Expire every request still pending since `older_than` or before (by default the scheme's
     expiry age). A constant number of queries for the batch. Returns how many expired."""
     now = now or timezone.now()
     if older_than is None:
@@ -326,6 +326,7 @@ def end_mentorship(
         ]
     )
     MentorProfile.objects.filter(pk=mentor_profile.pk).update(mentee_count=F("mentee_count") - 1)
+    _cancel_planned_meetings(mentorship)
     _record(
         mentorship,
         Mentorship.Status.ENDED,
@@ -336,6 +337,20 @@ def end_mentorship(
     )
     emails.mentorship_ended(mentorship)
     return mentorship
+
+
+def _cancel_planned_meetings(mentorship: Mentorship) -> None:
+    """Meetings still planned when a pair ends are cancelled, so calendars that subscribed to
+    the feed drop them."""
+    from sessions_log.models import Meeting
+
+    Meeting.objects.planned().filter(
+        mentorship=mentorship, starts_at__gt=mentorship.ended_at
+    ).update(
+        status=Meeting.Status.CANCELLED,
+        cancelled_at=mentorship.ended_at,
+        sequence=F("sequence") + 1,
+    )
 
 
 @transaction.atomic

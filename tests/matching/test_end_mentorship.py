@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from matching.models import Mentorship
 from matching.services import MatchingError, accept_request, end_mentorship, send_request
 from profiles.models import MentorProfile
+from sessions_log.models import Meeting
 from tests.matching.conftest import MESSAGE
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +101,19 @@ def test_after_the_end_the_mentee_may_approach_the_same_mentor_again(mentorship,
     req = send_request(mentee=mentee, mentor=mentor, message=MESSAGE)
 
     assert req.is_pending
+
+
+def test_ending_cancels_meetings_still_planned(mentorship, mentee):
+    planned = Meeting.objects.create(
+        mentorship=mentorship,
+        starts_at=timezone.now() + timedelta(days=3),
+        time_zone="Europe/London",
+        duration_minutes=60,
+        created_by=mentee,
+    )
+
+    end_mentorship(mentorship, by=mentee, reason="achieved")
+
+    planned.refresh_from_db()
+    assert planned.status == Meeting.Status.CANCELLED
+    assert planned.sequence == 1  # calendar apps see the change
