@@ -62,6 +62,7 @@ class SchemeSettingsAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Needs attention", {"fields": ["unmatched_alert_weeks"]}),
     ]
 
     def has_add_permission(self, request):

@@ -162,6 +162,12 @@ class SchemeSettings(models.Model):
     training_required = models.BooleanField(
         "mentors must complete training before approval", default=False
     )
+    unmatched_alert_weeks = models.PositiveSmallIntegerField(
+        "flag mentees still without a mentor after (weeks)",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="They are listed under “Needs attention” on the reports page.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
