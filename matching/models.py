@@ -17,7 +17,9 @@ class RequestQuerySet(models.QuerySet):
         return self.filter(Q(mentee=user) | Q(mentor=user))
 
     def stale(self, before):
-        return self.pending().filter(created_at__lt=before)
+        """Still pending and made at `before` or earlier (`before` is the expiry cutoff: a request
+        exactly the expiry age old has expired, the moment the reminder job stops reminding)."""
+        return self.pending().filter(created_at__lte=before)
 
 
 class MentorshipRequest(models.Model):

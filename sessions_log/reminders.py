@@ -8,6 +8,7 @@ at once, never sends twice.
 
 from __future__ import annotations
 
+import calendar
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -29,7 +30,9 @@ ENDING_WINDOW = timedelta(days=30)
 def months_before(moment: datetime, months: int) -> datetime:
     month_index = moment.year * 12 + moment.month - 1 - months
     year, month = divmod(month_index, 12)
-    day = min(moment.day, 28)  # every month has a 28th
+    # The same day of that month, or its last day when it is shorter: a pair that began on 29
+    # January is six months old on 29 July, one that began on 31 August on 1 March.
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
     return moment.replace(year=year, month=month + 1, day=day)
 
 

@@ -1,0 +1,40 @@
+"""Builders for the scheduled-job tests (many due rows at once) and small readers of what a job
+queued and how many queries it made."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from matching.models import Mentorship, MentorshipRequest
+from mentoring.models import Outbox, SchemeSettings
+from tests.factories import MentorshipFactory, MentorshipRequestFactory
+
+
+def requests_made_at(when: datetime, n: int = 1, **kwargs) -> list[MentorshipRequest]:
+    """`n` pending requests, each from its own mentee to its own listed mentor, made at `when`."""
+    return [MentorshipRequestFactory(created_at=when, **kwargs) for _ in range(n)]
+
+
+def pairs_started_at(when: datetime, n: int = 1, **kwargs) -> list[Mentorship]:
+    """`n` active mentorships, each of its own mentor and mentee, that began at `when`."""
+    return [MentorshipFactory(started_at=when, **kwargs) for _ in range(n)]
+
+
+def queued(kind: str) -> list[Outbox]:
+    return list(Outbox.objects.filter(kind=kind).order_by("pk"))
+
+
+def keys(kind: str) -> set[str]:
+    return set(Outbox.objects.filter(kind=kind).values_list("dedupe_key", flat=True))
+
+
+def run_counting_queries(job: Callable[[], int]) -> tuple[int, int]:
+    """Run a job; return what it returned and how many queries it made."""
+    SchemeSettings.load()  # warm the cache: a miss costs queries the job itself does not make
+    with CaptureQueriesContext(connection) as queries:
+        result = job()
+    return result, len(queries.captured_queries)

@@ -1,0 +1,210 @@
+"""The two entry points of every scheduled job: a management command for cron users, which
+prints what it did, and a Celery task for beat, which returns the count. `run_jobs` runs all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from matching import tasks as matching_tasks
+from mentoring import tasks as mentoring_tasks
+from mentoring.celery import app as celery_app
+from mentoring.models import Outbox
+from profiles import tasks as profiles_tasks
+from sessions_log import tasks as sessions_tasks
+from tests.factories import MeetingFactory, MentorProfileFactory
+from tests.reminders.factories import pairs_started_at, requests_made_at
+
+pytestmark = pytest.mark.django_db
+
+# In August, so the profile confirmation job has work too.
+NOW = datetime(2026, 8, 10, 9, 0, tzinfo=UTC)
+
+
+def _unanswered_request() -> None:
+    requests_made_at(NOW - timedelta(days=3))
+
+
+def _stale_request() -> None:
+    requests_made_at(NOW - timedelta(days=14))
+
+
+def _pair_at_six_weeks() -> None:
+    (pair,) = pairs_started_at(NOW - timedelta(weeks=6))
+    # A meeting tomorrow keeps this pair from being nudged.
+    MeetingFactory(mentorship=pair, starts_at=NOW + timedelta(hours=23))
+
+
+def _meeting_tomorrow() -> None:
+    (pair,) = pairs_started_at(NOW - timedelta(days=10))
+    MeetingFactory(mentorship=pair, starts_at=NOW + timedelta(hours=23))
+
+
+def _quiet_pair() -> None:
+    pairs_started_at(NOW - timedelta(days=31))
+
+
+def _mentor_to_ask() -> None:
+    MentorProfileFactory(confirmed_at=NOW - timedelta(days=365))
+
+
+def _unpublished_email() -> None:
+    # As if the broker was down when the row was written: the sweep publishes it.
+    Outbox.objects.create(
+        kind="request_received",
+        to_email="daniel@example.org",
+        subject="A mentee is interested",
+        body_text="Maya would like you to mentor her.",
+        dedupe_key="request-received:test",
+        message_id="<request-received-test@example.org>",
+        queued_at=None,
+    )
+
+
+# (command, task, arrange, how many it does, what the command prints)
+JOBS: list[tuple[str, Callable[[], int], Callable[[], None], int, str]] = [
+    (
+        "remind_requests",
+        matching_tasks.remind_unanswered_requests,
+        _unanswered_request,
+        1,
+        "Reminded mentors of 1 unanswered requests.",
+    ),
+    (
+        "expire_requests",
+        matching_tasks.expire_requests,
+        _stale_request,
+        1,
+        "Expired 1 unanswered requests.",
+    ),
+    (
+        "send_check_ins",
+        sessions_tasks.send_check_ins,
+        _pair_at_six_weeks,
+        2,
+        "Sent 2 check-ins.",
+    ),
+    (
+        "remind_upcoming_meetings",
+        sessions_tasks.remind_upcoming_meetings,
+        _meeting_tomorrow,
+        2,
+        "Queued 2 meeting reminders.",
+    ),
+    (
+        "nudge_quiet_pairs",
+        sessions_tasks.nudge_quiet_pairs,
+        _quiet_pair,
+        1,
+        "Nudged 1 quiet pairs.",
+    ),
+    (
+        "ask_mentors_to_confirm",
+        profiles_tasks.ask_mentors_to_confirm,
+        _mentor_to_ask,
+        1,
+        "Asked 1 mentors to confirm their profile.",
+    ),
+    (
+        "sweep_outbox",
+        mentoring_tasks.sweep_outbox,
+        _unpublished_email,
+        1,
+        "Published 1 outbox emails.",
+    ),
+]
+IDS = [job[0] for job in JOBS]
+
+
+@pytest.fixture
+def clock(time_machine):
+    """Time stands still at NOW (this module's jobs run in August)."""
+    time_machine.move_to(NOW, tick=False)
+    return time_machine
+
+
+def _run(command: str) -> str:
+    out = StringIO()
+    call_command(command, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("command", "task", "arrange", "count", "printed"), JOBS, ids=IDS)
+def test_each_command_prints_what_it_did(clock, command, task, arrange, count, printed):
+    arrange()
+
+    assert _run(command) == printed + "\n"
+
+
+@pytest.mark.parametrize(("command", "task", "arrange", "count", "printed"), JOBS, ids=IDS)
+def test_each_command_run_again_does_nothing(
+    clock, command, task, arrange, count, printed, django_capture_on_commit_callbacks
+):
+    arrange()
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(command)
+
+    again = _run(command)
+
+    assert again == printed.replace(f" {count} ", " 0 ") + "\n"
+
+
+@pytest.mark.parametrize(("command", "task", "arrange", "count", "printed"), JOBS, ids=IDS)
+def test_each_task_runs_eagerly_and_returns_the_count(
+    clock, command, task, arrange, count, printed
+):
+    arrange()
+
+    result = task.delay()
+
+    assert result.successful()
+    assert result.get() == count
+
+
+def test_run_jobs_runs_every_job_once(clock):
+    for _, _, arrange, _, _ in JOBS:
+        arrange()
+
+    printed = _run("run_jobs").splitlines()
+
+    assert printed == [
+        "Reminded mentors of 1 unanswered requests.",
+        "Expired 1 unanswered requests.",
+        # The pair at six weeks, and the pair with a meeting tomorrow (two reminders each).
+        "Sent 2 check-ins.",
+        "Queued 4 meeting reminders.",
+        "Nudged 1 quiet pairs.",
+        "Asked 1 mentors to confirm their profile.",
+        # The email the broker missed; those queued a moment ago are published on commit.
+        "Published 1 outbox emails.",
+    ]
+
+
+def test_run_jobs_run_again_does_nothing(clock, django_capture_on_commit_callbacks):
+    for _, _, arrange, _, _ in JOBS:
+        arrange()
+    with django_capture_on_commit_callbacks(execute=True):
+        _run("run_jobs")
+
+    assert _run("run_jobs").splitlines() == [
+        "Reminded mentors of 0 unanswered requests.",
+        "Expired 0 unanswered requests.",
+        "Sent 0 check-ins.",
+        "Queued 0 meeting reminders.",
+        "Nudged 0 quiet pairs.",
+        "Asked 0 mentors to confirm their profile.",
+        "Published 0 outbox emails.",
+    ]
+
+
+@pytest.mark.parametrize(("command", "task", "arrange", "count", "printed"), JOBS, ids=IDS)
+def test_beat_runs_each_job_task(command, task, arrange, count, printed):
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert task.name in scheduled
+    assert task.name in celery_app.tasks
