@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from matching.models import Mentorship, MentorshipRequest, StatusChange
-from mentoring.admin_utils import LargeTableAdminMixin
+from mentoring import attention
+from mentoring.admin_utils import AttentionFilter, CsvExportMixin, LargeTableAdminMixin
 
 
 class HistoryInline(admin.TabularInline):
@@ -23,10 +25,28 @@ class HistoryInline(admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class RequestAttentionFilter(AttentionFilter):
+    rules = {
+        "waiting": (
+            "Waiting over a week",
+            lambda request: attention.waiting_request(timezone.now()),
+        ),
+    }
+
+
+class MentorshipAttentionFilter(AttentionFilter):
+    rules = {
+        "no_meeting": (
+            "No meeting in 60 days",
+            lambda request: attention.quiet_pair(timezone.now()),
+        ),
+    }
+
+
 @admin.register(MentorshipRequest)
-class MentorshipRequestAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+class MentorshipRequestAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
     list_display = ["mentee_name", "mentor_name", "status", "created_at", "waiting", "responded_at"]
-    list_filter = ["status", "decline_reason", "created_at"]
+    list_filter = [RequestAttentionFilter, "status", "decline_reason", "created_at"]
     search_fields = ["mentee__full_name", "mentee__email", "mentor__full_name", "mentor__email"]
     list_select_related = ["mentee", "mentor"]
     autocomplete_fields = ["mentee", "mentor"]
@@ -50,6 +70,24 @@ class MentorshipRequestAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         "expired_at",
     ]
 
+    actions = ["export_csv"]
+    # The message is the mentee's letter to one mentor: not for a spreadsheet.
+    csv_columns = [
+        ("ID", "pk"),
+        ("Mentee", "mentee.full_name"),
+        ("Mentee email", "mentee.email"),
+        ("Mentor", "mentor.full_name"),
+        ("Mentor email", "mentor.email"),
+        ("Status", "get_status_display"),
+        ("Decline reason", "get_decline_reason_display"),
+        ("Sent at", "created_at"),
+        ("Reminders sent", "reminders_sent"),
+        ("Responded at", "responded_at"),
+        ("Withdrawn at", "withdrawn_at"),
+        ("Expired at", "expired_at"),
+    ]
+    csv_select_related = ["mentee", "mentor"]
+
     def has_add_permission(self, request):
         return False
 
@@ -69,9 +107,17 @@ class MentorshipRequestAdmin(LargeTableAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Mentorship)
-class MentorshipAdmin(LargeTableAdminMixin, admin.ModelAdmin):
-    list_display = ["mentor_name", "mentee_name", "status", "started_at", "ended_at", "end_reason"]
-    list_filter = ["status", "end_reason", "started_at"]
+class MentorshipAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "mentor_name",
+        "mentee_name",
+        "status",
+        "started_at",
+        "last_meeting",
+        "ended_at",
+        "end_reason",
+    ]
+    list_filter = [MentorshipAttentionFilter, "status", "end_reason", "started_at"]
     search_fields = ["mentee__full_name", "mentee__email", "mentor__full_name", "mentor__email"]
     list_select_related = ["mentee", "mentor"]
     date_hierarchy = "started_at"
@@ -92,8 +138,45 @@ class MentorshipAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         "feedback_comment",
     ]
 
+    actions = ["export_csv"]
+    # Private meeting notes are never exported (nor shown in the admin); the feedback at the
+    # end is written for the scheme team.
+    csv_columns = [
+        ("ID", "pk"),
+        ("Mentor", "mentor.full_name"),
+        ("Mentor email", "mentor.email"),
+        ("Mentee", "mentee.full_name"),
+        ("Mentee email", "mentee.email"),
+        ("Status", "get_status_display"),
+        ("Started at", "started_at"),
+        ("Matched centrally by", "created_by.full_name"),
+        ("Last meeting held", "last_held"),
+        ("Ended at", "ended_at"),
+        ("End reason", "get_end_reason_display"),
+        ("Feedback rating", "feedback_rating"),
+        ("Feedback for the scheme team", "feedback_comment"),
+    ]
+    csv_select_related = ["mentor", "mentee", "created_by"]
+
+    def get_queryset(self, request):
+        from sessions_log.models import Meeting
+
+        last_held = (
+            Meeting.objects.held()
+            .filter(mentorship=OuterRef("pk"))
+            .order_by()
+            .values("mentorship")
+            .annotate(last=Max("starts_at"))
+            .values("last")
+        )
+        return super().get_queryset(request).annotate(last_held=Subquery(last_held))
+
     def has_add_permission(self, request):
         return False  # central matching creates mentorships, under the scheme's rules
+
+    @admin.display(description="last meeting held")
+    def last_meeting(self, obj):
+        return obj.last_held
 
     @admin.display(ordering="mentee__full_name", description="mentee")
     def mentee_name(self, obj):

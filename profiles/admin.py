@@ -8,9 +8,12 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from mentoring.admin_utils import LargeTableAdminMixin
+from mentoring import attention
+from mentoring.admin_utils import AttentionFilter, CsvExportMixin, LargeTableAdminMixin
+from mentoring.models import SchemeSettings
 from profiles import services
 from profiles.models import ExpertiseArea, JobHistoryEntry, MenteeProfile, MentorProfile
 
@@ -75,7 +78,7 @@ class RequestChangesForm(forms.Form):
 
 
 @admin.register(MentorProfile)
-class MentorProfileAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+class MentorProfileAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "job_title",
@@ -94,7 +97,29 @@ class MentorProfileAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     ordering = ["-submitted_at"]
     inlines = [JobHistoryInline]
-    actions = ["approve", "request_changes"]
+    actions = ["approve", "request_changes", "export_csv"]
+    csv_columns = [
+        ("ID", "pk"),
+        ("Name", "user.full_name"),
+        ("Email", "user.email"),
+        ("Job title", "job_title"),
+        ("Organisation", "organisation"),
+        ("Industry", "get_industry_display"),
+        ("Department", "department"),
+        ("Country", "country.name"),
+        ("Areas", "areas"),
+        ("Review", "get_review_status_display"),
+        ("Visible to mentees", "is_active"),
+        ("Capacity", "capacity"),
+        ("Current mentees", "mentee_count"),
+        ("Training completed on", "training_completed_on"),
+        ("Submitted at", "submitted_at"),
+        ("Approved at", "approved_at"),
+        ("Confirmed up to date at", "confirmed_at"),
+        ("Created at", "created_at"),
+    ]
+    csv_select_related = ["user"]
+    csv_prefetch_related = ["areas"]
     readonly_fields = [
         "review_status",
         "review_note",
@@ -184,18 +209,59 @@ class MentorProfileAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/profiles/request_changes.html", ctx)
 
 
+class MenteeAttentionFilter(AttentionFilter):
+    rules = {
+        "unmatched": (
+            "No mentor after the scheme's alert weeks",
+            lambda request: attention.unmatched_mentee(
+                timezone.now(), SchemeSettings.load().unmatched_alert_weeks
+            ),
+        ),
+        "no_mentor": ("No mentor now", lambda request: ~attention.has_active_mentorship()),
+    }
+
+    def lookups(self, request, model_admin):
+        weeks = SchemeSettings.load().unmatched_alert_weeks
+        return [("unmatched", f"No mentor after {weeks} weeks"), ("no_mentor", "No mentor now")]
+
+
 @admin.register(MenteeProfile)
-class MenteeProfileAdmin(LargeTableAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "role", "stage", "created_at", "match_link"]
+class MenteeProfileAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "role", "stage", "created_at", "has_mentor", "match_link"]
+    list_filter = [MenteeAttentionFilter]
     search_fields = ["user__full_name", "user__email", "role", "goals"]
     list_select_related = ["user"]
     autocomplete_fields = ["user", "areas"]
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "updated_at"]
+    actions = ["export_csv"]
+    csv_columns = [
+        ("ID", "pk"),
+        ("Name", "user.full_name"),
+        ("Email", "user.email"),
+        ("Course, department or role", "role"),
+        ("Stage", "stage"),
+        ("Areas", "areas"),
+        ("Has a mentor now", "has_active_mentor"),
+        ("Created at", "created_at"),
+    ]
+    csv_select_related = ["user"]
+    csv_prefetch_related = ["areas"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(has_active_mentor=attention.has_active_mentorship())
+        )
 
     @admin.display(ordering="user__full_name")
     def name(self, obj):
         return obj.user.full_name
+
+    @admin.display(boolean=True, description="mentor now")
+    def has_mentor(self, obj):
+        return obj.has_active_mentor
 
     @admin.display(description="central matching")
     def match_link(self, obj):

@@ -5,7 +5,10 @@ author ever sees them. Calendar feed tokens are not shown either.
 """
 
 from django.contrib import admin
+from django.utils import timezone
 
+from mentoring import attention
+from mentoring.admin_utils import AttentionFilter
 from sessions_log.models import CheckIn, Meeting, Objective
 
 
@@ -33,6 +36,21 @@ class MeetingAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
+class CheckInAttentionFilter(AttentionFilter):
+    rules = {
+        "recent": (
+            "Rated low or asking for contact, last 30 days",
+            lambda request: attention.worrying_check_in(
+                since=timezone.now() - attention.RECENT_CHECK_INS
+            ),
+        ),
+        "all": (
+            "Rated low or asking for contact, any time",
+            lambda request: attention.worrying_check_in(),
+        ),
+    }
+
+
 @admin.register(CheckIn)
 class CheckInAdmin(admin.ModelAdmin):
     list_display = [
@@ -44,7 +62,13 @@ class CheckInAdmin(admin.ModelAdmin):
         "rating",
         "wants_contact",
     ]
-    list_filter = ["kind", "rating", "wants_contact", ("answered_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        CheckInAttentionFilter,
+        "kind",
+        "rating",
+        "wants_contact",
+        ("answered_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["person__full_name", "person__email"]
     list_select_related = ["person", "mentorship__mentor", "mentorship__mentee"]
     raw_id_fields = ["mentorship", "person"]
