@@ -1,16 +1,26 @@
-"""Staff pages inside the admin: the email preview."""
+"""Staff pages inside the admin: the email previews and the reports."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.csp import CSP
+from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 
-from mentoring import previews
+from mentoring import charts, previews
+from mentoring.admin_utils import csv_response
+from mentoring.reports import build_report
 
 
 @staff_member_required
@@ -45,3 +55,91 @@ def email_preview_html(request, kind: str):
     if kind not in previews.sample_contexts():
         raise Http404("No such email.")
     return HttpResponse(previews.render_kind(kind).body_html)
+
+
+REPORT_MAX_YEARS = 5
+REPORT_FIRST_DAY = date(2000, 1, 1)
+
+
+def _today() -> date:
+    return timezone.localdate(timezone=ZoneInfo(settings.TIME_ZONE))
+
+
+def _months_back(day: date, months: int) -> date:
+    """The first day of the month `months` months before `day`'s month."""
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def default_report_range(today: date | None = None) -> tuple[date, date]:
+    """The last twelve months: the current month so far and the eleven before it."""
+    today = today or _today()
+    return _months_back(today, 11), today
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+class ReportRangeForm(forms.Form):
+    start = forms.DateField(label="From", required=False, widget=_DateInput())
+    end = forms.DateField(label="To", required=False, widget=_DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        start, end = data.get("start"), data.get("end")
+        today, first = _today(), REPORT_FIRST_DAY
+        for name, day in [("start", start), ("end", end)]:
+            if day is not None and day < first:
+                self.add_error(name, f"Choose a date from {first.day} {first:%B %Y}.")
+            if day is not None and day > today + timedelta(days=366):
+                self.add_error(name, "Choose a date at most a year from today.")
+        if self.errors:
+            return data
+        end = end or today
+        start = start or _months_back(end, 11)
+        if start > end:
+            raise forms.ValidationError("The start date must be on or before the end date.")
+        if start < _months_back(end, 12 * REPORT_MAX_YEARS - 1):
+            raise forms.ValidationError(
+                f"Choose a period of at most {REPORT_MAX_YEARS} years: the charts show months."
+            )
+        data["start"], data["end"] = start, end
+        return data
+
+
+def reports(request):
+    """The scheme's figures for a period (GET start, end; format=csv to download them).
+
+    Staff only: wrapped in admin.site.admin_view in mentoring/urls.py, and under /admin/, so
+    the two-factor rule for staff applies too.
+    """
+    start, end = default_report_range()
+    status = 200
+    if "start" in request.GET or "end" in request.GET:
+        form = ReportRangeForm(request.GET)
+        if form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        else:
+            status = 400
+    else:
+        form = ReportRangeForm(initial={"start": start, "end": end})
+    report = build_report(start, end)
+    if request.GET.get("format") == "csv" and status == 200:
+        return csv_response(report.csv_rows(), f"scheme-report-{start}-to-{end}.csv")
+    ctx = {
+        **admin.site.each_context(request),
+        "title": "Scheme report",
+        "form": form,
+        "report": report,
+        "csv_url": "?" + urlencode({"start": start, "end": end, "format": "csv"}),
+        "trend_charts": [charts.column_chart(s, months=True) for s in report.trends],
+        "end_reasons_chart": charts.bar_chart(report.end_reasons),
+        "ratings_chart": charts.column_chart(report.ratings),
+    }
+    return TemplateResponse(request, "admin/reports.html", ctx, status=status)

@@ -23,5 +23,6 @@ urlpatterns = [
         admin_views.email_preview_html,
         name="admin-email-preview-html",
     ),
+    path("admin/reports/", admin.site.admin_view(admin_views.reports), name="admin-reports"),
     path("admin/", admin.site.urls),
 ]
