@@ -59,6 +59,7 @@ tools:
 	  else echo "docker-compose is missing: install it (apt-get install docker-compose) to run the deployment tests"; exit 1; fi; }
 
 run: install
+	@mkdir -p .data  # beat keeps its schedule file here
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	@if [ -n "$$REDIS_URL" ]; then \
