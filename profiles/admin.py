@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, F, IntegerField
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, redirect
@@ -44,7 +45,8 @@ class ExpertiseAreaAdmin(admin.ModelAdmin):
         return obj.mentee_count
 
 
-class JobHistoryInline(admin.TabularInline):
+class JobHistoryInline(admin.StackedInline):
+    # Stacked, not tabular: a tabular inline's inputs have no labels of their own.
     model = JobHistoryEntry
     extra = 0
     fields = ["title", "organisation", "start_year", "end_year", "description"]
@@ -55,9 +57,14 @@ class ReviewStatusFilter(admin.SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
+        # "Waiting for review" is the queue: listed once, first.
         return [
             ("queue", "Waiting for review"),
-            *MentorProfile.ReviewStatus.choices,
+            *[
+                choice
+                for choice in MentorProfile.ReviewStatus.choices
+                if choice[0] != MentorProfile.ReviewStatus.SUBMITTED
+            ],
         ]
 
     def queryset(self, request, queryset):
@@ -93,7 +100,10 @@ class MentorProfileAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin)
     list_filter = [ReviewStatusFilter, "is_active", "industry", "training_completed_on"]
     search_fields = ["user__full_name", "user__email", "organisation", "job_title"]
     list_select_related = ["user"]
-    autocomplete_fields = ["user", "areas"]
+    autocomplete_fields = ["user"]
+    # Plain labelled checkboxes for the areas: the admin's select2 tag box and two-box widget
+    # fail axe's checks (an unlabelled search field, prohibited ARIA).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     date_hierarchy = "submitted_at"
     ordering = ["-submitted_at"]
     inlines = [JobHistoryInline]
@@ -231,7 +241,10 @@ class MenteeProfileAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin)
     list_filter = [MenteeAttentionFilter]
     search_fields = ["user__full_name", "user__email", "role", "goals"]
     list_select_related = ["user"]
-    autocomplete_fields = ["user", "areas"]
+    autocomplete_fields = ["user"]
+    # Plain labelled checkboxes for the areas: the admin's select2 tag box and two-box widget
+    # fail axe's checks (an unlabelled search field, prohibited ARIA).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "updated_at"]
     actions = ["export_csv"]
