@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
@@ -10,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 class Outbox(models.Model):
@@ -187,7 +191,7 @@ class SchemeSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
+        _cache_call(cache.delete, self.CACHE_KEY)
 
     def clean(self):
         super().clean()
@@ -205,7 +209,7 @@ class SchemeSettings(models.Model):
 
     @classmethod
     def load(cls) -> SchemeSettings:
-        cached = cache.get(cls.CACHE_KEY)
+        cached = _cache_call(cache.get, cls.CACHE_KEY)
         if cached is None:
             cached, _ = cls.objects.get_or_create(
                 pk=1,
@@ -214,5 +218,15 @@ class SchemeSettings(models.Model):
                     "default_capacity": settings.SCHEME_DEFAULT_CAPACITY,
                 },
             )
-            cache.set(cls.CACHE_KEY, cached, cls.CACHE_SECONDS)
+            _cache_call(cache.set, cls.CACHE_KEY, cached, cls.CACHE_SECONDS)
         return cached
+
+
+def _cache_call(method, *args):
+    """The cache is Redis in production: while it is down, the settings come from the database
+    (a mentee pressing Interested must not fail because the broker's server is)."""
+    try:
+        return method(*args)
+    except Exception as exc:  # noqa: BLE001 - any cache backend failure
+        logger.warning("Cache unavailable (%s); scheme settings read from the database", exc)
+        return None

@@ -294,12 +294,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
     },
 }
-# Tests and demos: run every other job every N seconds instead of at its time of day. Harmless
-# because every job is idempotent; the delivery tests use it to run two beats at full speed.
-if _jobs_every := envint("SCHEDULED_JOBS_EVERY_SECONDS", 0):
-    for _name, _entry in CELERY_BEAT_SCHEDULE.items():
-        if _name != "sweep-outbox":
-            _entry["schedule"] = float(_jobs_every)
+# Tests and demos: run some jobs every so many seconds instead of at their time, e.g.
+# BEAT_INTERVALS=remind-unanswered-requests=1 (harmless: every job is idempotent).
+for _job, _, _seconds in (item.partition("=") for item in envlist("BEAT_INTERVALS")):
+    if _job.strip() not in CELERY_BEAT_SCHEDULE or not _seconds.strip():
+        raise ImproperlyConfigured(f"BEAT_INTERVALS: expected <beat job>=<seconds>, got {_job!r}")
+    CELERY_BEAT_SCHEDULE[_job.strip()]["schedule"] = float(_seconds)
 
 # FORMS
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
