@@ -71,6 +71,8 @@ class MentorshipRequest(models.Model):
             models.Index(
                 fields=["created_at"], name="request_pending_age_idx", condition=Q(status="pending")
             ),
+            # The admin's list (newest first) and the reports' date ranges.
+            models.Index(F("created_at").desc(), F("id").desc(), name="request_created_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -177,6 +179,8 @@ class Mentorship(models.Model):
         indexes = [
             models.Index(fields=["mentor", "status"], name="mentorship_mentor_idx"),
             models.Index(fields=["mentee", "status"], name="mentorship_mentee_idx"),
+            # The admin's list (newest first) and the reports' date ranges.
+            models.Index(F("started_at").desc(), F("id").desc(), name="mentorship_started_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -21,15 +21,23 @@ def waiting_request(now: datetime) -> Q:
 
 
 def has_active_mentorship() -> Exists:
-    """For a MenteeProfile: its person has a mentor now."""
+    """For one MenteeProfile (a column of a page of rows): its person has a mentor now."""
     from matching.models import Mentorship
 
     return Exists(Mentorship.objects.active().filter(mentee=OuterRef("user_id")))
 
 
+def with_mentor() -> Q:
+    """MenteeProfiles whose person has a mentor now. An IN, not a correlated EXISTS: Postgres
+    hashes the active mentees once, where a count over every profile would probe per row."""
+    from matching.models import Mentorship
+
+    return Q(user_id__in=Mentorship.objects.active().values("mentee_id"))
+
+
 def unmatched_mentee(now: datetime, weeks: int) -> Q:
     """A MenteeProfile created more than `weeks` weeks ago whose person has no mentor now."""
-    return Q(created_at__lt=now - timedelta(weeks=weeks)) & ~has_active_mentorship()
+    return Q(created_at__lt=now - timedelta(weeks=weeks)) & ~with_mentor()
 
 
 def quiet_pair(now: datetime) -> Q:

@@ -212,7 +212,7 @@ def build_report(start: date, end: date, *, now: datetime | None = None) -> Repo
     mentees = together.aggregate(
         MenteeProfile.objects.all(),
         joined=Count("pk", filter=within("created_at")),
-        without_mentor=Count("pk", filter=~attention.has_active_mentorship()),
+        without_mentor=Count("pk", filter=~attention.with_mentor()),
         unmatched=Count("pk", filter=unmatched),
     )
 

@@ -216,6 +216,14 @@ class MentorProfile(models.Model):
             models.Index(
                 fields=["country"], name="mentor_country_idx", condition=Q(is_listed=True)
             ),
+            # The admin's list (latest submitted first) and its review queue.
+            models.Index(F("submitted_at").desc(), F("id").desc(), name="mentor_submitted_idx"),
+            models.Index(
+                F("submitted_at").desc(),
+                F("id").desc(),
+                name="mentor_review_queue_idx",
+                condition=Q(review_status="submitted"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
