@@ -1,4 +1,5 @@
-"""The reports page: who may open it, its period, its numbers in HTML and CSV, its queries."""
+"""The reports page: its period, its numbers in HTML and CSV, its queries (who may open it:
+test_access_matrix.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import generate_totp_secret
-from allauth.mfa.utils import encrypt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -41,61 +39,6 @@ def csv_rows(response) -> list[list[str]]:
 
 def test_the_url_name_is_admin_reports():
     assert reverse("admin-reports") == REPORTS
-
-
-# Who may open it ------------------------------------------------------------------------------
-@pytest.mark.parametrize("query", ["", "?format=csv"])
-def test_anonymous_people_are_sent_to_sign_in(client, query):
-    response = client.get(REPORTS + query)
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-    assert client.get(response.url).url.startswith(reverse("account_login"))
-
-
-@pytest.mark.parametrize("who", ["mentee", "mentor", "stranger"])
-@pytest.mark.parametrize("query", ["", "?format=csv"])
-def test_people_who_are_not_staff_get_no_report(client_for, who, query, request):
-    user = request.getfixturevalue(who)
-    client = client_for(user)
-
-    response = client.get(REPORTS + query)
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-    # allauth's guard on the admin login refuses a signed-in non-staff person outright.
-    assert client.get(response.url).status_code == 403
-
-
-@pytest.mark.parametrize("who", ["staff_user", "admin_user"])
-def test_staff_get_the_report(client_for, who, request):
-    response = client_for(request.getfixturevalue(who)).get(REPORTS)
-
-    assert response.status_code == 200
-    assert b"Scheme report" in response.content
-
-
-@pytest.mark.parametrize("query", ["", "?format=csv"])
-def test_staff_without_two_factor_are_sent_to_set_it_up_when_required(
-    client_for, admin_user, settings, query
-):
-    settings.MFA_REQUIRED_FOR_STAFF = True
-
-    response = client_for(admin_user).get(REPORTS + query)
-
-    assert response.status_code == 302
-    assert response.url == reverse("mfa_activate_totp")
-
-
-def test_staff_with_two_factor_get_the_report_when_required(client_for, admin_user, settings):
-    settings.MFA_REQUIRED_FOR_STAFF = True
-    Authenticator.objects.create(
-        user=admin_user,
-        type=Authenticator.Type.TOTP,
-        data={"secret": encrypt(generate_totp_secret())},
-    )
-
-    assert client_for(admin_user).get(REPORTS).status_code == 200
 
 
 def test_the_admin_home_links_to_the_reports(client_for, admin_user):
