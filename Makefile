@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 # The first Python >= 3.12 found: PYTHON=..., python3.13/python3.12 on PATH, then pyenv's.
 PYTHON ?= $(shell for p in python3.13 python3.12 \
@@ -20,7 +21,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 \
 help:
 	@echo "make run     set up, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test    lint, migration check and the whole test suite"
-	@echo "make bench   directory benchmarks (10k and 100k mentors)"
+	@echo "make bench   directory benchmarks (10k and 100k mentors); BENCH_ARGS=\"--sizes 10000\" for a quick run"
 	@echo "make lint | fmt | migrations-check | stop-db | clean"
 
 $(BIN)/python:
@@ -85,7 +86,7 @@ migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 stop-db:
 	@if [ -f .data/postgres/postmaster.pid ]; then \

@@ -6,7 +6,18 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+    Window,
+)
 
 from profiles.models import ExpertiseArea, MenteeProfile, MentorProfile
 from profiles.search import SEARCH_CONFIG
@@ -92,22 +103,25 @@ def search_directory(
 
     newest_first = [F("confirmed_at").desc(nulls_last=True), F("id").desc()]
     offset = (page - 1) * PAGE_SIZE
+    matches = None
     if q:
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-        qs = qs.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
-        ordering, ranking = [F("rank").desc(), *newest_first], "relevance"
         filtered = filtered.filter(search_vector=query)
-    elif wanted_area_ids:
-        qs = _shared_areas_first(qs, sorted(wanted_area_ids), limit=offset + PAGE_SIZE + 1)
-        ordering, ranking = [F("shared_tier").desc(), *newest_first], "shared_areas"
+        rows, matches = _ranked_page(filtered, query, newest_first, offset)
+        ranking = "relevance"
     else:
-        ordering, ranking = newest_first, "recent"
-
-    rows = list(qs.order_by(*ordering)[offset : offset + PAGE_SIZE + 1])
+        if wanted_area_ids:
+            qs = _shared_areas_first(qs, sorted(wanted_area_ids), limit=offset + PAGE_SIZE + 1)
+            ordering, ranking = [F("shared_tier").desc(), *newest_first], "shared_areas"
+        else:
+            ordering, ranking = newest_first, "recent"
+        rows = list(qs.order_by(*ordering)[offset : offset + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE and page < MAX_PAGE
     mentors = rows[:PAGE_SIZE]
     if page == 1 and len(rows) <= PAGE_SIZE:
         total = len(rows)
+    elif matches is not None:
+        total = min(matches, COUNT_LIMIT + 1)
     else:
         total = filtered.values("pk")[: COUNT_LIMIT + 1].count()
     return DirectoryPage(
@@ -118,6 +132,32 @@ def search_directory(
         ranking=ranking,
         wanted_area_ids=set(wanted_area_ids or ()),
     )
+
+
+def _ranked_page(
+    filtered: QuerySet, query: SearchQuery, newest_first: list, offset: int
+) -> tuple[list[MentorProfile], int | None]:
+    """One page of search results, best matches first, and how many mentors match.
+
+    Ranking reads every match, so the same query counts them (a window aggregate) rather than
+    a second pass over them; and it reads only ids, so the cards' columns and the user join
+    are fetched for the page's rows alone, after the sort (joining first can mean reading
+    every user). The count is None when the page is past the last match.
+    """
+    ranked = (
+        filtered.annotate(rank=SearchRank(F("search_vector"), query), matches=Window(Count("*")))
+        .order_by(F("rank").desc(), *newest_first)
+        .values_list("pk", "matches")[offset : offset + PAGE_SIZE + 1]
+    )
+    ids = list(ranked)
+    if not ids:
+        return [], None
+    cards = (
+        MentorProfile.objects.select_related("user")
+        .only(*CARD_FIELDS)
+        .in_bulk([pk for pk, _ in ids])
+    )
+    return [cards[pk] for pk, _ in ids if pk in cards], ids[0][1]
 
 
 def _shared_areas_first(qs: QuerySet, wanted: list[int], *, limit: int) -> QuerySet:

@@ -1,0 +1,1 @@
+"""`make bench`: directory benchmarks against seeded databases (see bench/README.md)."""

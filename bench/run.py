@@ -1,0 +1,882 @@
+"""`make bench`: the mentor directory under load, at 10,000 and 100,000 mentors.
+
+For each size: a separate database (`mentoring_bench_<size>`, reused when it already holds that
+data set), the app under gunicorn with DEBUG=0, the demo mentee signed in through a session made
+with Django, and wrk on 127.0.0.1 for every scenario: closed-loop maximum throughput with
+p50/p95/p99 latencies, then the search at a fixed offered rate. Prints a table and writes
+bench/results/latest.json. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from http.client import HTTPConnection
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+LUA = BENCH / "wrk.lua"
+
+DEFAULT_SIZES = (10_000, 100_000)
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/"
+SEED = 1
+PASSWORD = "bench-demo-password"  # every bench account's password (the data is throwaway)
+MENTEE = "mentee@demo.test"
+
+# A mentee typing a word, ticking an area and choosing video calls. The requests cycle through
+# these, so the search figures are for a mix of common and rarer words, not one lucky query.
+SEARCHES = [
+    ("finance", "salary-negotiation"),
+    ("engineering", "changing-sector"),
+    ("leadership", "becoming-a-team-leader"),
+    ("research", "further-study-and-research-careers"),
+    ("marketing", "personal-branding-and-linkedin"),
+    ("nhs", "returning-to-work"),
+]
+SEARCH_FORMAT = "video"
+PROFILES = 50  # /mentors/<id>/ cycles through this many listed mentors
+
+# The issue's targets, checked at the largest size run.
+TARGET_SEARCH_P95_MS = 40.0
+TARGET_SEARCH_RATE = 50.0
+TARGET_DIRECTORY_RATIO = 0.2
+
+# Files whose change alters the seeded data: a bench database seeded by other versions is
+# rebuilt rather than reused. (Schema changes alone only need `migrate`, run on every reuse.)
+FINGERPRINTED = [
+    "mentoring/demo.py",
+    "mentoring/demo_vocabulary.py",
+    "mentoring/management/commands/seed_demo.py",
+    "profiles/search.py",
+]
+
+# Configuration read by the app that must not leak from the caller's environment.
+APP_ENV = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "CONN_MAX_AGE",
+    "LOG_LEVEL",
+    "EMAIL_HOST",
+    "EMAIL_BACKEND",
+    "DJANGO_SETTINGS_MODULE",
+    "WEB_CONCURRENCY",
+    "GUNICORN_CMD_ARGS",
+    "BENCH_RATE",
+    "BENCH_CONNECTIONS",
+}
+
+
+def say(message: str = "") -> None:
+    sys.stdout.write(message + "\n")
+    sys.stdout.flush()
+
+
+# Databases ---------------------------------------------------------------------------------
+
+
+def server_url() -> str:
+    """The Postgres server for the bench databases (any database name in it is ignored)."""
+    return os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_SERVER
+
+
+def database_url(server: str, name: str) -> str:
+    parts = urlsplit(server)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
+
+
+def connect(url: str):
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True, connect_timeout=10)
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in [ROOT / f for f in FINGERPRINTED]:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_database(server: str, size: int, *, rebuild: bool) -> dict:
+    """The bench database for `size` mentors, seeded and analysed; reused when it matches."""
+    name = f"mentoring_bench_{size}"
+    url = database_url(server, name)
+    mentees = size // 5
+    marker = f"mentoring-bench mentors={size} mentees={mentees} seed={SEED} data={fingerprint()}"
+    with connect(database_url(server, "postgres")) as admin:
+        row = admin.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [name],
+        ).fetchone()
+    comment = {}
+    if row and row[0]:
+        with contextlib.suppress(ValueError):
+            comment = json.loads(row[0])
+    if row and not rebuild and comment.get("marker") == marker:
+        with connect(url) as conn:
+            count = conn.execute("SELECT count(*) FROM profiles_mentorprofile").fetchone()[0]
+        if count == size + 1:  # the seeded mentors and the demo mentor
+            say(f"Reusing database {name} ({count:,} mentor profiles).")
+            if "Applying" in manage(["migrate", "--noinput"], app_env(url, debug=True), quiet=True):
+                with connect(url) as conn:
+                    conn.execute("ANALYZE")
+            return {"database": name, "reused": True, **comment}
+        say(f"Database {name} has {count:,} mentor profiles, not {size + 1:,}: rebuilding it.")
+    elif row:
+        say(f"Database {name} was built from other data or code: rebuilding it.")
+
+    # Built under a temporary name and renamed at the end, so a failed build never costs the
+    # database that was there.
+    started = time.monotonic()
+    building = f"{name}_building"
+    build_url = database_url(server, building)
+    with connect(database_url(server, "postgres")) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{building}"')
+    env = app_env(build_url, debug=True)
+    say(f"Migrating {building}")
+    manage(["migrate", "--noinput", "-v", "0"], env)
+    manage(["createcachetable"], env)
+    say(f"Seeding {size:,} mentors and {mentees:,} mentees (seed {SEED}) into {building}")
+    seed_started = time.monotonic()
+    manage(
+        [
+            "seed_demo",
+            f"--mentors={size}",
+            f"--mentees={mentees}",
+            f"--seed={SEED}",
+            f"--password={PASSWORD}",
+            "--force",
+        ],
+        env,
+        quiet=True,
+    )
+    seed_seconds = time.monotonic() - seed_started
+    vacuum_started = time.monotonic()
+    with connect(build_url) as conn:
+        conn.execute("VACUUM ANALYZE")
+    comment = {
+        "marker": marker,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seed_seconds": round(seed_seconds, 1),
+        "vacuum_analyze_seconds": round(time.monotonic() - vacuum_started, 1),
+        "build_seconds": round(time.monotonic() - started, 1),
+    }
+    with connect(database_url(server, "postgres")) as admin:
+        admin.execute(
+            f"COMMENT ON DATABASE \"{building}\" IS '{json.dumps(comment).replace(chr(39), '')}'"
+        )
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    say(f"Built {name} in {comment['build_seconds']}s (seeding {comment['seed_seconds']}s).")
+    return {"database": name, "reused": False, **comment}
+
+
+# The app -----------------------------------------------------------------------------------
+
+
+def app_env(db_url: str, *, debug: bool, secret_key: str = "", static_root: str = "") -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in APP_ENV}
+    env.update(
+        DATABASE_URL=db_url,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        LOG_LEVEL="WARNING",
+    )
+    if debug:
+        env["DEBUG"] = "1"
+    else:
+        env.update(
+            DEBUG="0",
+            SECRET_KEY=secret_key,
+            ALLOWED_HOSTS="127.0.0.1",
+            SECURE_SSL_REDIRECT="0",
+            BENCH_STATIC_ROOT=static_root,
+            # Each worker keeps its database connection for the whole run (the app's default
+            # is 60 s), so its backend's CPU time can be measured across scenarios.
+            CONN_MAX_AGE="3600",
+        )
+    return env
+
+
+def manage(args: list[str], env: dict, *, quiet: bool = False) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"manage.py {args[0]} failed (exit {result.returncode}).")
+    if not quiet and result.stdout.strip():
+        say(result.stdout.rstrip())
+    return result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the app on a free loopback port; stopped (by its pid) on exit."""
+
+    def __init__(self, env: dict, *, workers: int, worker_class: str, threads: int, log: Path):
+        self.port = free_port()
+        self.log = log
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "mentoring.wsgi",
+            f"--bind=127.0.0.1:{self.port}",
+            f"--workers={workers}",
+            f"--worker-class={worker_class}",
+            "--log-level=warning",
+            "--timeout=30",
+            "--graceful-timeout=5",
+            f"--chdir={ROOT}",
+        ]
+        if worker_class == "gthread":
+            cmd.append(f"--threads={threads}")
+        self._log_file = log.open("w")
+        self.process = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited early:\n{self.log.read_text()}")
+            with contextlib.suppress(OSError):
+                if get(self.port, "/bench/ping")[0] == 200:
+                    return
+            time.sleep(0.2)
+        raise SystemExit(f"gunicorn did not answer within {timeout}s:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log_file.close()
+
+
+def get(port: int, path: str, cookie: str = "") -> tuple[int, str]:
+    conn = HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+# CPU accounting: the machine is shared (the load generator, Postgres, and whatever else runs),
+# so each scenario also records the CPU time the app and its database backends spent per request,
+# which depends far less than latency on how busy the machine was, and how much CPU other
+# processes took meanwhile.
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pids) -> dict[int, float]:
+    """CPU seconds (user + system) of each live process in `pids`."""
+    seconds = {}
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / TICK
+    return seconds
+
+
+def machine_cpu() -> tuple[float, float]:
+    """Busy and total CPU seconds of the whole machine since boot (all cores)."""
+    with contextlib.suppress(OSError):
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
+        user, nice, system, idle, iowait, irq, softirq, steal = values
+        busy = user + nice + system + irq + softirq + steal
+        return busy / TICK, (busy + idle + iowait) / TICK
+    return 0.0, 0.0
+
+
+def cpu_pressure() -> float | None:
+    """Share of the last 10 s in which some runnable task waited for a CPU (Linux PSI), %."""
+    with contextlib.suppress(OSError, AttributeError, ValueError):
+        text = Path("/proc/pressure/cpu").read_text()
+        return float(re.search(r"^some avg10=([\d.]+)", text, re.MULTILINE).group(1))
+    return None
+
+
+class CpuMeter:
+    """CPU used by gunicorn (master and workers) and by the bench database's backends."""
+
+    def __init__(self, server: Server, db_url: str, database: str):
+        self.server, self.db_url, self.database = server, db_url, database
+        parts = urlsplit(db_url)
+        # A TCP loopback address or a Unix socket (pgserver's "?host=/dir"): /proc shows it.
+        self.local_db = (parts.hostname or "") in {"127.0.0.1", "localhost", "::1", ""}
+
+    def _server_pids(self) -> list[int]:
+        master = self.server.process.pid
+        pids = [master]
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{master}/task").iterdir():
+                with contextlib.suppress(OSError):
+                    pids += [int(p) for p in (task / "children").read_text().split()]
+        return pids
+
+    def _db_pids(self) -> list[int]:
+        if not self.local_db:
+            return []
+        with connect(self.db_url) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.database],
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def snapshot(self) -> dict:
+        busy, total = machine_cpu()
+        children = os.times()
+        return {
+            "server": process_cpu(self._server_pids()),
+            "db": process_cpu(self._db_pids()),
+            "load": children.children_user + children.children_system,
+            "busy": busy,
+            "total": total,
+        }
+
+    @staticmethod
+    def _used(before: dict[int, float], after: dict[int, float]) -> float:
+        return sum(after[pid] - before.get(pid, 0.0) for pid in after)
+
+    def report(self, before: dict, after: dict, requests: int) -> dict:
+        server = self._used(before["server"], after["server"])
+        db = self._used(before["db"], after["db"])
+        load = after["load"] - before["load"]
+        busy = after["busy"] - before["busy"]
+        total = after["total"] - before["total"]
+        per = 1000 / max(requests, 1)
+        cpu_ms = (server + db) * per
+        return {
+            "app_cpu_ms_per_request": round(server * per, 2),
+            "db_cpu_ms_per_request": round(db * per, 2) if self.local_db else None,
+            # The rate at which the app and its database would use every core: a ceiling on
+            # throughput here even on an idle machine (the load generator's share not counted).
+            "cpu_bound_rps": round((os.cpu_count() or 1) * 1000 / cpu_ms, 1) if cpu_ms else None,
+            "machine_busy_pct": round(100 * busy / total, 1) if total else None,
+            "others_cpu_pct": round(100 * max(busy - server - db - load, 0) / total, 1)
+            if total
+            else None,
+            "cpu_pressure_avg10": cpu_pressure(),
+        }
+
+
+# Django-side preparation (run in a subprocess with the server's settings) --------------------
+
+
+def prepare_in_django() -> None:
+    """Print JSON: a session for the demo mentee, mentors to visit, and the search query plans."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from profiles import selectors
+    from profiles.models import MentorProfile
+
+    mentee = User.objects.get(email=MENTEE)
+    client = Client()
+    client.force_login(mentee, backend=settings.AUTHENTICATION_BACKENDS[0])
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+    listed = list(MentorProfile.objects.listed().order_by("pk").values_list("pk", flat=True))
+    step = max(len(listed) // PROFILES, 1)
+    profile_ids = listed[::step][:PROFILES]
+
+    # The queries the directory runs for each search, built by the app's own selector.
+    areas = selectors.areas_for(mentee)
+    by_slug = {a.slug: a.pk for a in areas}
+    wanted = {a.pk for a in areas if getattr(a, "wanted", False)}
+    plans = []
+    for q, slug in SEARCHES:
+        with CaptureQueriesContext(connection) as captured:
+            page = selectors.search_directory(
+                q=q, area_ids=[by_slug[slug]], meeting_format=SEARCH_FORMAT, wanted_area_ids=wanted
+            )
+        for index, query in enumerate(captured.captured_queries):
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + query["sql"])
+                plan = cursor.fetchone()[0]
+            plan = plan[0] if isinstance(plan, list) else plan
+            plans.append(
+                {
+                    "q": q,
+                    "area": slug,
+                    "query": "rank"
+                    if index == 0
+                    else "count"
+                    if "COUNT(" in query["sql"][:40]
+                    else "cards",
+                    "matches": page.total,
+                    "execution_ms": round(plan["Execution Time"], 2),
+                    "planning_ms": round(plan["Planning Time"], 2),
+                    "indexes": sorted(_indexes(plan["Plan"])),
+                    "sql": query["sql"],
+                    "plan": plan["Plan"],
+                }
+            )
+    json.dump(
+        {
+            "cookie": cookie,
+            "mentor_profiles": MentorProfile.objects.count(),
+            "listed": len(listed),
+            "profile_ids": profile_ids,
+            "plans": plans,
+        },
+        sys.stdout,
+    )
+
+
+def _indexes(node: dict) -> set[str]:
+    found = {node["Index Name"]} if "Index Name" in node else set()
+    for child in node.get("Plans", ()):
+        found |= _indexes(child)
+    return found
+
+
+def prepare(env: dict) -> dict:
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--prepare"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit("Preparing the session and query plans failed.")
+    return json.loads(result.stdout)
+
+
+# Load --------------------------------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk:
+        return wrk
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("Installing wrk (Debian package) for the benchmarks")
+        apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=apt_env)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"],
+            check=True,
+            env=apt_env,
+            stdout=subprocess.DEVNULL,
+        )
+        wrk = shutil.which("wrk")
+    if not wrk:
+        raise SystemExit("wrk is missing: install it (apt-get install wrk) to run the benchmarks.")
+    return wrk
+
+
+def run_wrk(
+    wrk: str,
+    port: int,
+    paths: list[str],
+    cookie: str,
+    *,
+    seconds: float,
+    connections: int,
+    rate: float = 0,
+) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in APP_ENV}
+    env.update(BENCH_RATE=str(rate), BENCH_CONNECTIONS=str(connections))
+    cmd = [
+        wrk,
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(int(round(seconds)), 1)}s",
+        "--timeout=5s",
+        "-s",
+        str(LUA),
+        "-H",
+        f"Cookie: {cookie}",
+        f"http://127.0.0.1:{port}",
+        "--",
+        *paths,
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=seconds + 60)
+    match = re.search(r"^BENCH_JSON (.*)$", result.stdout, re.MULTILINE)
+    if result.returncode != 0 or not match:
+        raise SystemExit(f"wrk failed:\n{result.stdout}{result.stderr}")
+    raw = json.loads(match.group(1))
+    duration = raw["duration_us"] / 1e6
+    errors = {k: v for k, v in raw["errors"].items() if v}
+    stats = {
+        "p50_ms": round(raw["p50_us"] / 1000, 2),
+        "p95_ms": round(raw["p95_us"] / 1000, 2),
+        "p99_ms": round(raw["p99_us"] / 1000, 2),
+        "max_rps": round(raw["requests"] / duration, 1),
+        "p90_ms": round(raw["p90_us"] / 1000, 2),
+        "mean_ms": round(raw["mean_us"] / 1000, 2),
+        "max_ms": round(raw["max_us"] / 1000, 2),
+        "requests": raw["requests"],
+        "seconds": round(duration, 2),
+        "connections": connections,
+        "errors": errors,
+    }
+    if rate:
+        stats["offered_rps"] = rate
+        stats["achieved_rps"] = stats.pop("max_rps")
+        stats["late_sends"] = raw["late_sends"]
+        stats["max_lag_ms"] = raw["max_lag_ms"]
+        # Open loop holds only while every start finds an idle connection: with more
+        # connections than server workers, a late start means the server was saturated.
+        stats["sustained"] = (
+            stats["achieved_rps"] >= 0.95 * rate and raw["late_sends"] <= 0.01 * raw["requests"]
+        )
+    return stats
+
+
+def scenarios(info: dict) -> dict[str, list[str]]:
+    return {
+        "trivial": ["/bench/ping"],
+        "directory": ["/mentors/"],
+        "directory_search": [
+            f"/mentors/?q={q}&area={slug}&format={SEARCH_FORMAT}" for q, slug in SEARCHES
+        ],
+        "profile": [f"/mentors/{pk}/" for pk in info["profile_ids"]],
+    }
+
+
+def preflight(port: int, name: str, paths: list[str], cookie: str) -> None:
+    """Every path answers 200 to the signed-in mentee (a login redirect would be fast and wrong)."""
+    for path in paths:
+        status, body = get(port, path, cookie)
+        if status != 200:
+            raise SystemExit(f"{name}: GET {path} answered {status}, not 200.")
+        if name.startswith("directory") and not re.search(r'href="/mentors/\d+/"', body):
+            raise SystemExit(f"{name}: GET {path} lists no mentors.")
+        if name == "profile" and "Sign out" not in body and "sign out" not in body.lower():
+            raise SystemExit(f"{name}: GET {path} is not the signed-in page.")
+
+
+def bench_size(args, wrk: str, server: str, size: int, static_root: str, logs: Path) -> dict:
+    db = ensure_database(server, size, rebuild=args.rebuild)
+    secret_key = secrets.token_urlsafe(50)
+    db_url = database_url(server, db["database"])
+    env = app_env(
+        db_url,
+        debug=False,
+        secret_key=secret_key,
+        static_root=static_root,
+    )
+    info = prepare(env)
+    server_proc = Server(
+        env,
+        workers=args.workers,
+        worker_class=args.worker_class,
+        threads=args.threads,
+        log=logs / f"gunicorn-{size}.log",
+    )
+    results: dict = {}
+    try:
+        server_proc.wait_ready()
+        port, cookie = server_proc.port, info["cookie"]
+        meter = CpuMeter(server_proc, db_url, db["database"])
+
+        def measure(paths: list[str], *, connections: int, rate: float = 0) -> dict:
+            before = meter.snapshot()
+            stats = run_wrk(
+                wrk, port, paths, cookie, seconds=args.duration, connections=connections, rate=rate
+            )
+            stats.update(meter.report(before, meter.snapshot(), stats["requests"]))
+            return stats
+
+        for name, paths in scenarios(info).items():
+            preflight(port, name, paths, cookie)
+            if args.warmup:
+                run_wrk(wrk, port, paths, cookie, seconds=args.warmup, connections=args.connections)
+            results[name] = measure(paths, connections=args.connections)
+            say(_row(size, name, results[name]))
+        name = f"directory_search_at_{args.rate:g}rps"
+        paths = scenarios(info)["directory_search"]
+        results[name] = measure(paths, connections=args.rate_connections, rate=args.rate)
+        say(_row(size, f"directory_search @{args.rate:g}/s", results[name]))
+    finally:
+        server_proc.stop()
+    rows_plans = [p for p in info["plans"] if p["query"] == "rank"]
+    results["database"] = {
+        **db,
+        "mentor_profiles": info["mentor_profiles"],
+        "listed_mentors": info["listed"],
+    }
+    results["search_plans"] = [
+        {k: v for k, v in p.items() if k not in {"plan", "sql"}} for p in info["plans"]
+    ]
+    results["search_uses_gin_index"] = bool(rows_plans) and all(
+        "mentor_search_gin" in p["indexes"] for p in rows_plans
+    )
+    (logs / f"plans-{size}.json").write_text(json.dumps(info["plans"], indent=1))
+    return results
+
+
+# Reporting ---------------------------------------------------------------------------------
+
+HEADER = (
+    f"{'mentors':>8}  {'scenario':<24} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'rps':>7}"
+    f" {'app cpu':>8} {'db cpu':>7} {'cpu-bound':>9} {'others':>7}\n"
+    f"{'':>8}  {'':<24} {'':>8} {'':>8} {'':>8} {'':>7} {'ms/req':>8} {'ms/req':>7}"
+    f" {'rps':>9} {'cpu %':>7}"
+)
+
+
+def _row(size: int, name: str, stats: dict) -> str:
+    rps = stats.get("max_rps", stats.get("achieved_rps"))
+
+    def num(key: str, width: int) -> str:
+        value = stats.get(key)
+        return f"{value:>{width}.1f}" if isinstance(value, int | float) else f"{'-':>{width}}"
+
+    extra = ""
+    if stats.get("errors"):
+        extra += f"  errors {stats['errors']}"
+    if stats.get("sustained") is False:
+        extra += f"  NOT sustained: {stats['achieved_rps']:g} of {stats['offered_rps']:g}/s"
+    if stats.get("late_sends"):
+        extra += f"  {stats['late_sends']} sends late (max {stats['max_lag_ms']:.0f} ms)"
+    return (
+        f"{size:>8,}  {name:<24} {stats['p50_ms']:>8.1f} {stats['p95_ms']:>8.1f} "
+        f"{stats['p99_ms']:>8.1f} {rps:>7.0f} {num('app_cpu_ms_per_request', 8)} "
+        f"{num('db_cpu_ms_per_request', 7)} {num('cpu_bound_rps', 9)} "
+        f"{num('others_cpu_pct', 7)}{extra}"
+    )
+
+
+def machine() -> dict:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        match = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
+        cpu = match.group(1).strip() if match else ""
+    memory = ""
+    with contextlib.suppress(OSError):
+        match = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
+        memory = f"{int(match.group(1)) / 1024 / 1024:.1f} GiB" if match else ""
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory": memory,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def versions(wrk: str, server: str) -> dict:
+    import django
+    import gunicorn
+
+    wrk_version = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.split()
+    with connect(database_url(server, "postgres")) as conn:
+        postgres = conn.execute("SHOW server_version").fetchone()[0]
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "django": django.get_version(),
+        "gunicorn": gunicorn.__version__,
+        "postgres": postgres,
+        "wrk": wrk_version[1] if len(wrk_version) > 1 else "",
+        "commit": commit,
+    }
+
+
+def checks(sizes: dict, rate: float) -> dict:
+    size = str(max(int(s) for s in sizes))
+    at = sizes[size]
+    search = at.get(f"directory_search_at_{rate:g}rps", {})
+    ratio = at["directory"]["max_rps"] / at["trivial"]["max_rps"]
+    return {
+        "size": int(size),
+        "search_p95_ms_at_offered_rate": search.get("p95_ms"),
+        "search_p95_target_ms": TARGET_SEARCH_P95_MS,
+        "search_offered_rps": rate,
+        "search_rate_sustained": search.get("sustained"),
+        "search_p95_ok": rate >= TARGET_SEARCH_RATE
+        and bool(search.get("sustained"))
+        and search.get("p95_ms", 1e9) <= TARGET_SEARCH_P95_MS
+        and not search.get("errors"),
+        "directory_to_trivial_rps": round(ratio, 3),
+        "directory_to_trivial_target": TARGET_DIRECTORY_RATIO,
+        "directory_rps_ok": ratio >= TARGET_DIRECTORY_RATIO,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in DEFAULT_SIZES),
+        help="comma-separated mentor counts (default: %(default)s)",
+    )
+    parser.add_argument("--duration", type=float, default=10, help="seconds per scenario")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per scenario")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (closed loop)")
+    parser.add_argument("--rate", type=float, default=TARGET_SEARCH_RATE, help="offered search rps")
+    parser.add_argument(
+        "--rate-connections",
+        type=int,
+        help="wrk connections for the offered rate (default: twice the workers, at least 4)",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the bench databases")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="results file (default: bench/results/latest.json for the default sizes, "
+        "else bench/results/sizes-<sizes>.json)",
+    )
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.prepare:
+        prepare_in_django()
+        return
+
+    sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
+    workers = args.workers * (args.threads if args.worker_class == "gthread" else 1)
+    args.rate_connections = args.rate_connections or max(4, 2 * workers)
+    output = args.output or (
+        RESULTS / "latest.json"
+        if tuple(sizes) == DEFAULT_SIZES
+        else RESULTS / f"sizes-{'-'.join(map(str, sizes))}.json"
+    )
+    started = time.monotonic()
+    wrk = ensure_wrk()
+    server = server_url()
+    report: dict = {
+        "sizes": {},
+        "search_uses_gin_index": None,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": {
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "gunicorn": f"{args.workers} {args.worker_class} workers"
+            + (f" x {args.threads} threads" if args.worker_class == "gthread" else ""),
+            "closed_loop": f"wrk -t1 -c{args.connections}",
+            "open_loop": f"wrk -t1 -c{args.rate_connections}, starts scheduled at "
+            f"{args.rate:g}/s (bench/wrk.lua)",
+            "searches": [
+                f"/mentors/?q={q}&area={slug}&format={SEARCH_FORMAT}" for q, slug in SEARCHES
+            ],
+            "profiles": f"{PROFILES} listed mentors, in turn",
+            "signed_in_as": MENTEE,
+        },
+        "machine": machine(),
+        "versions": versions(wrk, server),
+    }
+    with tempfile.TemporaryDirectory(prefix="mentoring-bench-") as tmp:
+        tmp_path = Path(tmp)
+        static_root = str(tmp_path / "static")
+        say("Collecting static files (DEBUG=0 serves them through WhiteNoise's manifest)")
+        manage(
+            ["collectstatic", "--noinput", "-v", "0"],
+            app_env(
+                database_url(server, "postgres"),
+                debug=False,
+                secret_key="collectstatic",
+                static_root=static_root,
+            ),
+        )
+        say()
+        say(HEADER)
+        for size in sizes:
+            report["sizes"][str(size)] = bench_size(args, wrk, server, size, static_root, tmp_path)
+        # Plans stay with the run's other files for anyone who wants them.
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        for plan in tmp_path.glob("plans-*.json"):
+            shutil.copy(plan, RESULTS / plan.name)
+    largest = report["sizes"][str(max(sizes))]
+    report["search_uses_gin_index"] = largest.pop("search_uses_gin_index")
+    report["search_uses_gin_index_at"] = max(sizes)
+    for size in sizes[:-1]:
+        report["sizes"][str(size)].pop("search_uses_gin_index")
+    report["checks"] = checks(report["sizes"], args.rate)
+    others = [
+        stats["others_cpu_pct"]
+        for size in report["sizes"].values()
+        for stats in size.values()
+        if isinstance(stats, dict) and stats.get("others_cpu_pct") is not None
+    ]
+    report["machine"]["others_cpu_pct_mean"] = (
+        round(sum(others) / len(others), 1) if others else None
+    )
+    report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["total_seconds"] = round(time.monotonic() - started, 1)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2) + "\n")
+
+    c = report["checks"]
+    say()
+    say(f"At {c['size']:,} mentors:")
+    say(
+        f"  search p95 at {args.rate:g} rps offered: {c['search_p95_ms_at_offered_rate']} ms "
+        f"(target <= {TARGET_SEARCH_P95_MS:g} ms) {'OK' if c['search_p95_ok'] else 'MISSED'}"
+    )
+    say(
+        f"  directory / trivial max rps: {c['directory_to_trivial_rps']:.2f} "
+        f"(target >= {TARGET_DIRECTORY_RATIO}) {'OK' if c['directory_rps_ok'] else 'MISSED'}"
+    )
+    say(f"  search uses mentor_search_gin: {report['search_uses_gin_index']}")
+    busy = report["machine"]["others_cpu_pct_mean"]
+    if busy and busy > 15:
+        say(
+            f"Warning: other processes took {busy:.0f}% of the machine's CPU during the run; "
+            "latencies and rates are lower than this app gets on a quiet machine."
+        )
+    shown = output.resolve()
+    shown = shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown
+    say(f"Wrote {shown} in {report['total_seconds']:.0f}s.")
+
+
+if __name__ == "__main__":
+    main()
