@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -93,22 +94,45 @@ def queue(
     return _store(**{f.attname: getattr(row, f.attname) for f in _STORED_FIELDS})
 
 
+_QUEUE_MANY_SQL = """
+INSERT INTO mentoring_outbox (kind, recipient_id, to_email, subject, body_text, body_html,
+    headers, context, dedupe_key, message_id, status, attempts, next_attempt_at, queued_at,
+    last_error, created_at)
+SELECT kind, recipient_id, to_email, subject, body_text, body_html, headers, context,
+       dedupe_key, message_id, 'queued', 0, %(now)s, %(now)s, '', %(now)s
+FROM unnest(%(kind)s::text[], %(recipient_id)s::bigint[], %(to_email)s::text[],
+            %(subject)s::text[], %(body_text)s::text[], %(body_html)s::text[],
+            %(headers)s::jsonb[], %(context)s::jsonb[], %(dedupe_key)s::text[],
+            %(message_id)s::text[])
+     AS r(kind, recipient_id, to_email, subject, body_text, body_html, headers, context,
+          dedupe_key, message_id)
+ON CONFLICT (dedupe_key) DO NOTHING
+RETURNING id
+"""
+
+
 def queue_many(rows: list[Outbox]) -> int:
-    """Write many rendered rows (see `render`) in one INSERT per 500; rows whose dedupe_key is
-    already in the outbox are skipped. Returns how many were queued."""
+    """Write many rendered rows (see `render`) in one INSERT, whatever their number; rows whose
+    dedupe_key is already in the outbox are skipped. Returns how many were queued."""
     if not rows:
         return 0
-    now = timezone.now()
-    for row in rows:
-        row.message_id, row.created_at = _message_id(), now
-        row.next_attempt_at, row.queued_at = now, now
-    Outbox.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    # Only rows inserted now carry the fresh message ids.
-    pks = list(
-        Outbox.objects.filter(message_id__in=[r.message_id for r in rows]).values_list(
-            "pk", flat=True
-        )
-    )
+    encode = DjangoJSONEncoder().encode
+    params = {
+        "now": timezone.now(),
+        "kind": [r.kind for r in rows],
+        "recipient_id": [r.recipient_id for r in rows],
+        "to_email": [r.to_email for r in rows],
+        "subject": [r.subject for r in rows],
+        "body_text": [r.body_text for r in rows],
+        "body_html": [r.body_html for r in rows],
+        "headers": [encode(r.headers) for r in rows],
+        "context": [encode(r.context) for r in rows],
+        "dedupe_key": [r.dedupe_key for r in rows],
+        "message_id": [_message_id() for _ in rows],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_QUEUE_MANY_SQL, params)
+        pks = [pk for (pk,) in cursor.fetchall()]
     transaction.on_commit(partial(_publish_many, pks), robust=True)
     return len(pks)
 

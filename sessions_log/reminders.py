@@ -12,7 +12,7 @@ import calendar
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import DateTimeField, Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -74,7 +74,7 @@ def send_check_ins(*, now: datetime | None = None) -> int:
                 )
     if not new:
         return 0
-    CheckIn.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    _insert_check_ins(new)
     created = list(
         CheckIn.objects.filter(created_at=now, sent_at__isnull=True)
         .select_related("person", "mentorship__mentor", "mentorship__mentee")
@@ -96,8 +96,31 @@ def send_check_ins(*, now: datetime | None = None) -> int:
             for c in created
         ]
     )
-    CheckIn.objects.filter(pk__in=[c.pk for c in created]).update(sent_at=now)
+    CheckIn.objects.filter(created_at=now, sent_at__isnull=True).update(sent_at=now)
     return len(created)
+
+
+def _insert_check_ins(rows: list[CheckIn]) -> None:
+    """One INSERT for any number of check-ins (bulk_create would take one per thousand)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO sessions_log_checkin (mentorship_id, person_id, kind, token, created_at,
+                expires_at, comment, wants_contact)
+            SELECT m, p, k, t, c, e, '', false
+            FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[],
+                        %s::timestamptz[], %s::timestamptz[]) AS r(m, p, k, t, c, e)
+            ON CONFLICT DO NOTHING
+            """,
+            [
+                [r.mentorship_id for r in rows],
+                [r.person_id for r in rows],
+                [r.kind for r in rows],
+                [r.token for r in rows],
+                [r.created_at for r in rows],
+                [r.expires_at for r in rows],
+            ],
+        )
 
 
 @transaction.atomic
