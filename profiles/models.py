@@ -202,8 +202,12 @@ class MentorProfile(models.Model):
 
     class Meta:
         indexes = [
-            GinIndex(fields=["search_vector"], name="mentor_search_gin"),
-            GinIndex(fields=["area_ids"], name="mentor_area_ids_gin"),
+            # Partial: only listed mentors are ever searched, and the planner then needs no
+            # other index to apply `is_listed`.
+            GinIndex(
+                fields=["search_vector"], name="mentor_search_gin", condition=Q(is_listed=True)
+            ),
+            GinIndex(fields=["area_ids"], name="mentor_area_ids_gin", condition=Q(is_listed=True)),
             models.Index(
                 F("confirmed_at").desc(nulls_last=True),
                 F("id").desc(),
