@@ -87,6 +87,7 @@ migrations-check: install
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/jobs.py
 
 stop-db:
 	@if [ -f .data/postgres/postmaster.pid ]; then \
