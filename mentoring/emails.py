@@ -117,8 +117,12 @@ def queue_many(rows: list[Outbox]) -> int:
     if not rows:
         return 0
     encode = DjangoJSONEncoder().encode
+    now = timezone.now()
+    for row in rows:
+        row.message_id, row.created_at = _message_id(), now
+        row.next_attempt_at, row.queued_at = now, now
     params = {
-        "now": timezone.now(),
+        "now": now,
         "kind": [r.kind for r in rows],
         "recipient_id": [r.recipient_id for r in rows],
         "to_email": [r.to_email for r in rows],
@@ -128,7 +132,7 @@ def queue_many(rows: list[Outbox]) -> int:
         "headers": [encode(r.headers) for r in rows],
         "context": [encode(r.context) for r in rows],
         "dedupe_key": [r.dedupe_key for r in rows],
-        "message_id": [_message_id() for _ in rows],
+        "message_id": [r.message_id for r in rows],
     }
     with connection.cursor() as cursor:
         cursor.execute(_QUEUE_MANY_SQL, params)
