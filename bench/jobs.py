@@ -199,9 +199,9 @@ def _jobs():
         (
             "nudge_quiet_pairs",
             lambda: reminders.nudge_quiet_pairs(now=now),
-            {"no_meeting_nudge_days": 85},
+            {"no_meeting_nudge_days": 400},
             lambda: reminders.nudge_quiet_pairs(now=now),
-            {"no_meeting_nudge_days": 30},
+            {"no_meeting_nudge_days": 200},
         ),
         (
             "ask_mentors_to_confirm",
