@@ -166,7 +166,7 @@ def _jobs():
 
     now = timezone.now()
     august = now.replace(month=8, day=3)
-    march = now.replace(month=3, day=3)
+    march = now.replace(year=now.year + 1, month=3, day=3)  # lapsed: not confirmed in a year
     return [
         (
             "remind_unanswered_requests",
