@@ -20,6 +20,7 @@ from accounts.models import User
 from matching import emails
 from matching.models import Mentorship, MentorshipRequest, StatusChange
 from mentoring.models import SchemeSettings
+from profiles import cache as directory_cache
 from profiles.models import MenteeProfile, MentorProfile
 
 Status = MentorshipRequest.Status
@@ -171,6 +172,7 @@ def _record_many(request_ids: list[int], previous: str, status: str, *, at, note
 
 def _add_mentee(profile: MentorProfile) -> None:
     MentorProfile.objects.filter(pk=profile.pk).update(mentee_count=F("mentee_count") + 1)
+    directory_cache.bump()  # "1 place left" on the card
 
 
 def _close_other_requests_if_matched(mentee: User, *, now: datetime) -> None:
@@ -330,6 +332,7 @@ def end_mentorship(
         ]
     )
     MentorProfile.objects.filter(pk=mentor_profile.pk).update(mentee_count=F("mentee_count") - 1)
+    directory_cache.bump()
     _cancel_planned_meetings(mentorship)
     _record(
         mentorship,

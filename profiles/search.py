@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from profiles import cache as directory_cache
+
 SEARCH_CONFIG = "english"
 
 _UPDATE_SQL = """
@@ -55,6 +57,7 @@ def update_search_documents(profile_ids: Iterable[int] | None = None) -> int:
             return 0
         where = "WHERE mp.id = ANY(%(ids)s)"
     sql = _UPDATE_SQL.format(where=where)
+    directory_cache.bump()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

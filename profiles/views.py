@@ -2,15 +2,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching import selectors as matching_selectors
 from profiles import selectors, services
+from profiles.cache import DIRECTORY_CACHE_SECONDS, cache_key
 from profiles.forms import (
     DirectoryFilterForm,
     JobHistoryFormSet,
@@ -151,6 +154,20 @@ def mentee_edit(request):
 @login_required
 def directory(request):
     areas = selectors.areas_for(request.user)
+    wanted = sorted(a.pk for a in areas if getattr(a, "wanted", False))
+    # The filters and results are the same for everyone with the same query and wanted areas
+    # until a mentor's listing changes, which bumps the directory's version (profiles.cache).
+    key = cache_key(request.GET.urlencode(), wanted)
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "profiles/_directory.html", _directory_context(request, areas, wanted), request
+        )
+        cache.set(key, html, DIRECTORY_CACHE_SECONDS)
+    return render(request, "profiles/mentor_list.html", {"directory_html": html})
+
+
+def _directory_context(request, areas, wanted: list[int]) -> dict:
     form = DirectoryFilterForm(request.GET, areas=areas)
     form.is_valid()
     by_slug = {a.slug: a for a in areas}
@@ -163,7 +180,7 @@ def directory(request):
         country=form.value("country", ""),
         meeting_format=form.value("format", ""),
         available=bool(form.value("available", False)),
-        wanted_area_ids={a.pk for a in areas if getattr(a, "wanted", False)},
+        wanted_area_ids=set(wanted),
         page=form.value("page", 1),
     )
     names = {a.pk: a.name for a in areas}
@@ -177,7 +194,7 @@ def directory(request):
     ]
     query = request.GET.copy()
     query.pop("page", None)
-    ctx = {
+    return {
         "form": form,
         "page": page,
         "cards": cards,
@@ -188,7 +205,6 @@ def directory(request):
             form.value(n) for n in ("q", "area", "industry", "country", "format", "available")
         ),
     }
-    return render(request, "profiles/mentor_list.html", ctx)
 
 
 @login_required

@@ -1,0 +1,50 @@
+"""The directory's rendered filters and results, cached under a version of the directory's data.
+
+Anything that changes what a card shows or who is listed (a profile, its areas or job history,
+a name, an area, a place taken or freed) bumps the version, so a cached page is never stale: the
+next request renders afresh. The version lives in the shared cache; if the cache is empty or
+down, every request simply renders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "directory-version"
+DIRECTORY_CACHE_SECONDS = 600
+
+
+def version() -> int:
+    current = cache.get(VERSION_KEY)
+    if current is None:
+        current = 1
+        cache.add(VERSION_KEY, current, None)
+    return current
+
+
+def bump() -> None:
+    """Invalidate every cached directory page: now, and again once the change is committed (a
+    page rendered in between, from the data before the commit, must not outlive it)."""
+    _bump()
+    transaction.on_commit(_bump, robust=True)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet, or the cache was cleared
+        cache.set(VERSION_KEY, 2, None)
+    except Exception:  # noqa: BLE001 - a cache that is down has nothing to invalidate
+        logger.warning("Could not bump the directory version", exc_info=True)
+
+
+def cache_key(querystring: str, wanted_area_ids: list[int]) -> str:
+    raw = f"{querystring}|{','.join(map(str, wanted_area_ids))}"
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return f"directory:{version()}:{digest}"
