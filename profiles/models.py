@@ -202,12 +202,10 @@ class MentorProfile(models.Model):
 
     class Meta:
         indexes = [
-            # Partial: only listed mentors are ever searched, and the planner then needs no
-            # other index to apply `is_listed`.
-            GinIndex(
-                fields=["search_vector"], name="mentor_search_gin", condition=Q(is_listed=True)
-            ),
-            GinIndex(fields=["area_ids"], name="mentor_area_ids_gin", condition=Q(is_listed=True)),
+            # Whole-table GIN indexes: with partial ones the planner dropped the search index
+            # for common words (bench: plans-100000.json), and the rendered directory is cached.
+            GinIndex(fields=["search_vector"], name="mentor_search_gin"),
+            GinIndex(fields=["area_ids"], name="mentor_area_ids_gin"),
             models.Index(
                 F("confirmed_at").desc(nulls_last=True),
                 F("id").desc(),
