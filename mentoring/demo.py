@@ -40,6 +40,8 @@ FREQUENCIES = [f.value for f in MeetingFrequency]
 
 
 def _short(industry: str) -> str:
+    if industry == "other":
+        return "business"  # "9 years in other" reads oddly
     return INDUSTRY_LABELS[industry].split(",")[0].split(" and ")[0].lower()
 
 
