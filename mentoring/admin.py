@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Q
 
 from mentoring.models import Outbox, SchemeSettings
 
@@ -16,11 +17,16 @@ class OutboxAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Retry the selected failed or queued emails now")
+    @admin.action(
+        description="Retry the selected failed or queued emails now", permissions=["change"]
+    )
     def retry_now(self, request, queryset):
         from django.utils import timezone
 
-        count = queryset.exclude(status=Outbox.Status.SENT).update(
+        # Only emails whose sending failed: never a sent one (twice), a cancelled one, or one
+        # held on purpose (a retry now would end its hold early).
+        retryable = Q(status=Outbox.Status.FAILED) | Q(status=Outbox.Status.QUEUED, attempts__gt=0)
+        count = queryset.filter(retryable).update(
             status=Outbox.Status.QUEUED, next_attempt_at=timezone.now(), queued_at=None, attempts=0
         )
         self.message_user(request, f"{count} emails will be sent by the next sweep.")
@@ -66,14 +72,17 @@ class SchemeSettingsAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        return not SchemeSettings.objects.exists()
+        return super().has_add_permission(request) and not SchemeSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def changelist_view(self, request, extra_context=None):
         # One record: go straight to it.
+        from django.core.exceptions import PermissionDenied
         from django.shortcuts import redirect
 
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         settings_row = SchemeSettings.load()
         return redirect("admin:mentoring_schemesettings_change", settings_row.pk)

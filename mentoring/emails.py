@@ -84,14 +84,31 @@ def queue(
     ctx: dict[str, Any] | None = None,
     dedupe_key: str,
     headers: dict[str, str] | None = None,
+    hold: timedelta | None = None,
 ) -> Outbox:
     """Render an email and write it to the outbox.
 
     Call it inside the transaction of the change the email reports. If a row with the same
     `dedupe_key` exists, nothing new is queued and that row is returned.
+
+    With `hold`, the email waits that long before it may be sent (the sweep publishes it when it
+    is due), so `cancel_queued` can still stop it.
     """
     row = render(kind, to=to, ctx=ctx, dedupe_key=dedupe_key, headers=headers)
-    return _store(**{f.attname: getattr(row, f.attname) for f in _STORED_FIELDS})
+    return _store(**{f.attname: getattr(row, f.attname) for f in _STORED_FIELDS}, hold=hold)
+
+
+def cancel_queued(dedupe_key: str) -> bool:
+    """Stop a queued email from being sent. Returns whether one was cancelled.
+
+    Call it inside the transaction of the change that makes the email wrong. An email already
+    sent or failed is left alone; one being sent at this moment holds its row lock, so this waits
+    for that send and then sees its outcome.
+    """
+    cancelled = Outbox.objects.filter(dedupe_key=dedupe_key, status=Outbox.Status.QUEUED).update(
+        status=Outbox.Status.CANCELLED, queued_at=None
+    )
+    return cancelled > 0
 
 
 _QUEUE_MANY_SQL = """
@@ -181,7 +198,7 @@ _STORED_FIELDS = [
 ]
 
 
-def _store(**fields: Any) -> Outbox:
+def _store(*, hold: timedelta | None = None, **fields: Any) -> Outbox:
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -189,15 +206,17 @@ def _store(**fields: Any) -> Outbox:
                 **fields,
                 message_id=_message_id(),
                 created_at=now,
-                next_attempt_at=now,
-                queued_at=now,
+                next_attempt_at=now + hold if hold else now,
+                # A held row has no task outstanding: the sweep publishes it once it is due.
+                queued_at=None if hold else now,
             )
     except IntegrityError:
         existing = Outbox.objects.filter(dedupe_key=fields["dedupe_key"]).first()
         if existing is None:
             raise
         return existing
-    transaction.on_commit(partial(_publish, row.pk), robust=True)
+    if not hold:
+        transaction.on_commit(partial(_publish, row.pk), robust=True)
     return row
 
 
@@ -241,10 +260,11 @@ def deliver(pk: int) -> bool:
     with transaction.atomic():
         row = (
             Outbox.objects.select_for_update(skip_locked=True)
-            .filter(pk=pk, status=Outbox.Status.QUEUED)
+            .filter(pk=pk, status=Outbox.Status.QUEUED, next_attempt_at__lte=timezone.now())
             .first()
         )
         if row is None:
+            # Sent, failed or cancelled already, or held or backing off until later.
             return False
         row.attempts += 1
         try:
