@@ -33,10 +33,12 @@ COPY --from=assets /build/node_modules ./node_modules
 COPY . .
 
 # Static files are collected (and hashed/compressed by WhiteNoise) at build time with the
-# production storage. The key and database URL are throwaway values: collectstatic neither signs
-# anything nor connects to the database, and neither value ends up in the running container.
+# production storage. The keys and database URL are throwaway values: collectstatic neither signs
+# nor encrypts anything nor connects to the database, and none of them ends up in the running
+# container.
 RUN DEBUG=0 \
     SECRET_KEY=build-time-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
+    MFA_ENCRYPTION_KEY=build-time-only-not-a-key \
     DATABASE_URL=postgres://build@localhost:5432/build \
     python manage.py collectstatic --noinput
 

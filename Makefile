@@ -59,7 +59,12 @@ tools:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; \
 	  else echo "docker-compose is missing: install it (apt-get install docker-compose) to run the deployment tests"; exit 1; fi; }
 
+# Settings default to production; `make run` is the development profile: DEBUG on, and two-factor
+# for staff off so the demo administrator signs in with a password. Either can be set to override.
+run: export DEBUG ?= 1
+run: export MFA_REQUIRED_FOR_STAFF ?= 0
 run: install
+	@echo "Development settings: DEBUG=$(DEBUG); two-factor authentication for staff is $(if $(filter 0,$(MFA_REQUIRED_FOR_STAFF)),OFF,on) (MFA_REQUIRED_FOR_STAFF=$(MFA_REQUIRED_FOR_STAFF))"
 	@mkdir -p .data  # beat keeps its schedule file here
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
@@ -82,6 +87,7 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+migrations-check: export DEBUG = 1
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

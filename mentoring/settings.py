@@ -38,12 +38,16 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 
 # GENERAL
-DEBUG = envbool("DEBUG", True)
+# Off unless asked for: a deployment that forgets DEBUG gets the secure profile, never debug pages.
+# `make run`, the Procfile and the tests turn it on.
+DEBUG = envbool("DEBUG", False)
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = env("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG=0, to a long random value (not the development key)."
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -206,8 +210,9 @@ ACCOUNT_ALLOWED_EMAIL_DOMAINS = [d.lower().lstrip("@") for d in envlist("ALLOWED
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SCHEME_NAME
-# Staff must have two-factor authentication before the admin opens (on by default in production).
-MFA_REQUIRED_FOR_STAFF = envbool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
+# Staff must have two-factor authentication before the admin opens: on unless switched off
+# explicitly (`make run` does, so the demo administrator can sign in with a password).
+MFA_REQUIRED_FOR_STAFF = envbool("MFA_REQUIRED_FOR_STAFF", True)
 
 # EMAIL
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SCHEME_NAME} <noreply@example.org>")

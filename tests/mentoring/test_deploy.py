@@ -6,6 +6,7 @@ the settings are checked by running manage.py in a subprocess with a production 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -194,6 +195,7 @@ def production_env(**overrides: str | None) -> dict[str, str | None]:
     env: dict[str, str | None] = {
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "mentoring.example.org",
         "SITE_URL": "https://mentoring.example.org",
         # A production deployment sends real mail (docker-compose.yml sets it too); without an
@@ -228,24 +230,52 @@ def test_production_without_smtp_fails_deploy_checks():
     assert "mail.E001" in result.stderr
 
 
-def test_production_settings_have_secure_defaults():
+def read_settings(env_overrides: dict[str, str | None], *names: str) -> list[str]:
+    """The named settings as the settings module computes them from this environment."""
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
-        "s.SECURE_HSTS_SECONDS > 0, s.MFA_REQUIRED_FOR_STAFF)"
+        f"print(*(getattr(s, name) for name in {names!r}))"
     )
-    env = production_env()
+    env = {k: v for k, v in os.environ.items() if k not in env_overrides}
+    env.update({k: v for k, v in env_overrides.items() if v is not None})
     env["DJANGO_SETTINGS_MODULE"] = "mentoring.settings"
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={k: v for k, v in {**os.environ, **env}.items() if v is not None},
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "True", "True", "True", "True", "True"]
+    return result.stdout.split()
+
+
+def test_production_settings_have_secure_defaults():
+    values = read_settings(
+        production_env(),
+        "DEBUG",
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
+        "MFA_REQUIRED_FOR_STAFF",
+    )
+    assert values == ["False", "True", "True", "True", "31536000", "True"]
+
+
+def test_debug_is_off_when_the_environment_does_not_set_it():
+    values = read_settings(
+        production_env(DEBUG=None), "DEBUG", "SESSION_COOKIE_SECURE", "MFA_REQUIRED_FOR_STAFF"
+    )
+    assert values == ["False", "True", "True"]
+
+
+def test_staff_two_factor_is_required_in_development_unless_switched_off():
+    development = {"DEBUG": "1", "SECRET_KEY": None, "MFA_REQUIRED_FOR_STAFF": None}
+    assert read_settings(development, "MFA_REQUIRED_FOR_STAFF") == ["True"]
+    switched_off = {**development, "MFA_REQUIRED_FOR_STAFF": "0"}
+    assert read_settings(switched_off, "MFA_REQUIRED_FOR_STAFF") == ["False"]
 
 
 def test_settings_refuse_to_load_without_secret_key_in_production():
@@ -253,4 +283,41 @@ def test_settings_refuse_to_load_without_secret_key_in_production():
         result = run_manage(["check"], production_env(SECRET_KEY=missing))
         assert result.returncode != 0
         assert "ImproperlyConfigured" in result.stderr
-        assert "SECRET_KEY must be set when DEBUG=0." in result.stderr
+        assert "SECRET_KEY must be set when DEBUG=0" in result.stderr
+
+
+def test_settings_refuse_the_development_secret_key_in_production():
+    from mentoring.settings import DEVELOPMENT_SECRET_KEY
+
+    result = run_manage(["check"], production_env(SECRET_KEY=DEVELOPMENT_SECRET_KEY))
+    assert result.returncode != 0
+    assert "not the development key" in result.stderr
+
+
+def test_an_empty_environment_refuses_to_start_rather_than_run_in_debug():
+    result = run_manage(["check"], production_env(DEBUG=None, SECRET_KEY=None))
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG=0" in result.stderr
+
+
+# Development entry points: `make run` and the Procfile turn on what settings leave off.
+
+
+def test_make_run_turns_on_debug_and_says_staff_two_factor_is_off():
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "MFA_REQUIRED_FOR_STAFF")}
+    # -n prints the recipe without running it, with the Makefile's variables filled in.
+    result = subprocess.run(
+        ["make", "-n", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG=1;" in result.stdout
+    assert "two-factor authentication for staff is OFF (MFA_REQUIRED_FOR_STAFF=0)" in (
+        result.stdout
+    )
+
+
+def test_procfile_processes_default_to_debug():
+    lines = [line for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()]
+    assert {line.split(":", 1)[0] for line in lines} == {"web", "worker", "beat"}
+    for line in lines:
+        assert line.split(":", 1)[1].split()[0] == "DEBUG=${DEBUG:-1}", line
