@@ -1,7 +1,22 @@
+"""People's accounts in the admin.
+
+Only a superuser changes who is staff, who is a superuser, groups and permissions, sets
+passwords, or sees email addresses and two-factor devices: otherwise a staff member allowed to
+edit accounts could raise their own rights, or take over someone else's account.
+"""
+
+from __future__ import annotations
+
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
+
+ACCESS_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
 
 
 @admin.register(User)
@@ -31,3 +46,97 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # Without the password field there is no link to the set-password page either.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ACCESS_FIELDS
+        return readonly
+
+    def has_add_permission(self, request):
+        # A new account gets a password here; people otherwise sign up themselves.
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and _is_privileged(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and _is_privileged(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def delete_queryset(self, request, queryset):
+        # "Delete selected" checks the model permission only, not each account.
+        if not request.user.is_superuser and any(_is_privileged(u) for u in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+
+def _is_privileged(user: User) -> bool:
+    """Staff accounts (superusers among them): editing one, e.g. its email address followed
+    by a password reset, would hand over its rights."""
+    return user.is_staff or user.is_superuser
+
+
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+admin.site.unregister(EmailAddress)
+admin.site.unregister(Authenticator)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(SuperuserOnlyAdmin, AllauthEmailAddressAdmin):
+    @admin.action(description="Mark selected email addresses as verified", permissions=["change"])
+    def make_verified(self, request, queryset):
+        return super().make_verified(request, queryset)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(SuperuserOnlyAdmin):
+    """Two-factor devices: a superuser may see that one exists and delete it (a lost phone),
+    never read its secret (`data`: the TOTP secret or the recovery codes' seed)."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type", "created_at", "last_used_at"]
+    search_fields = ["user__email", "user__full_name"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

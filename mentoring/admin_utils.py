@@ -129,7 +129,8 @@ class CsvExportMixin:
     csv_prefetch_related: list[str] = []
     CSV_CHUNK = 1000
 
-    @admin.action(description="Export selected to CSV")
+    # Reading rows out is viewing them: anyone who may see the list may export it.
+    @admin.action(description="Export selected to CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         qs = queryset.select_related(*self.csv_select_related).prefetch_related(
             *self.csv_prefetch_related

@@ -213,6 +213,16 @@ MFA_TOTP_ISSUER = SCHEME_NAME
 # Staff must have two-factor authentication before the admin opens: on unless switched off
 # explicitly (`make run` does, so the demo administrator can sign in with a password).
 MFA_REQUIRED_FOR_STAFF = envbool("MFA_REQUIRED_FOR_STAFF", True)
+# Two-factor secrets are stored encrypted with this Fernet key (accounts.mfa); comma-separated
+# keys rotate it. With DEBUG on and none set, a key is derived from SECRET_KEY.
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+MFA_ENCRYPTION_KEY = env("MFA_ENCRYPTION_KEY")
+if not DEBUG and not MFA_ENCRYPTION_KEY:
+    raise ImproperlyConfigured(
+        "MFA_ENCRYPTION_KEY must be set when DEBUG=0: a Fernet key that encrypts two-factor "
+        "secrets, e.g. python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'"
+    )
 
 # EMAIL
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SCHEME_NAME} <noreply@example.org>")

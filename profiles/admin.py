@@ -181,7 +181,13 @@ class MentorProfileAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin)
     def get_queryset(self, request):
         return super().get_queryset(request).defer("search_vector")
 
-    @admin.action(description="Approve the selected profiles (emails each mentor)")
+    def has_approve_permission(self, request) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.approve_{opts.model_name}")
+
+    @admin.action(
+        description="Approve the selected profiles (emails each mentor)", permissions=["approve"]
+    )
     def approve(self, request, queryset):
         approved, refused = 0, []
         for profile in queryset.select_related("user"):
@@ -195,7 +201,8 @@ class MentorProfileAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin)
         for sentence in refused:
             self.message_user(request, sentence, messages.ERROR)
 
-    @admin.action(description="Request changes to the selected profiles…")
+    # Part of the review: whoever may approve may also send a profile back.
+    @admin.action(description="Request changes to the selected profiles…", permissions=["approve"])
     def request_changes(self, request, queryset):
         form = RequestChangesForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -276,6 +283,18 @@ class MenteeProfileAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin)
     def has_mentor(self, obj):
         return obj.has_active_mentor
 
+    def has_match_permission(self, request) -> bool:
+        """Central matching reads the mentee and creates a mentorship."""
+        return self.has_view_permission(request) and request.user.has_perm(
+            "matching.add_mentorship"
+        )
+
+    def get_list_display(self, request):
+        list_display = super().get_list_display(request)
+        if self.has_match_permission(request):
+            return list_display
+        return [name for name in list_display if name != "match_link"]
+
     @admin.display(description="central matching")
     def match_link(self, obj):
         url = reverse("admin:profiles_menteeprofile_match", args=[obj.pk])
@@ -296,7 +315,7 @@ class MenteeProfileAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin)
         a mentee's own request."""
         from matching import services as matching_services
 
-        if not self.has_change_permission(request):
+        if not self.has_match_permission(request):
             raise PermissionDenied
         mentee_profile = get_object_or_404(MenteeProfile.objects.select_related("user"), pk=pk)
         if request.method == "POST":

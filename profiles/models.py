@@ -201,6 +201,7 @@ class MentorProfile(models.Model):
     objects = MentorProfileQuerySet.as_manager()
 
     class Meta:
+        permissions = [("approve_mentorprofile", "Can approve mentor profiles")]
         indexes = [
             # Whole-table GIN indexes: with partial ones the planner dropped the search index
             # for common words (bench: plans-100000.json), and the rendered directory is cached.
