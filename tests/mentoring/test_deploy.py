@@ -22,7 +22,15 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 APP_SERVICES = ("migrate", "web", "worker", "beat")
 ALL_SERVICES = ("web", "worker", "beat", "postgres", "redis", "mailpit")
-SHARED_ENV = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "EMAIL_HOST", "SITE_URL")
+SHARED_ENV = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "MFA_ENCRYPTION_KEY",
+    "DEBUG",
+    "EMAIL_HOST",
+    "SITE_URL",
+)
 
 
 def docker_compose() -> str:
@@ -62,16 +70,30 @@ def final_stage(dockerfile: str) -> list[str]:
 # docker-compose.yml
 
 
+def compose_secrets(**overrides: str | None) -> dict[str, str | None]:
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        **overrides,
+    }
+
+
 def test_compose_file_is_valid_for_docker_compose():
-    result = compose_config({"SECRET_KEY": secrets.token_urlsafe(50)})
+    result = compose_config(compose_secrets())
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
 
 
 def test_compose_refuses_to_start_without_a_secret_key():
-    result = compose_config({"SECRET_KEY": None})
+    result = compose_config(compose_secrets(SECRET_KEY=None))
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+def test_compose_refuses_to_start_without_an_mfa_encryption_key():
+    result = compose_config(compose_secrets(MFA_ENCRYPTION_KEY=None))
+    assert result.returncode != 0
+    assert "Set MFA_ENCRYPTION_KEY" in result.stderr
 
 
 def test_compose_has_every_service_and_named_volumes():
@@ -284,6 +306,14 @@ def test_settings_refuse_to_load_without_secret_key_in_production():
         assert result.returncode != 0
         assert "ImproperlyConfigured" in result.stderr
         assert "SECRET_KEY must be set when DEBUG=0" in result.stderr
+
+
+def test_settings_refuse_to_load_without_mfa_encryption_key_in_production():
+    for missing in (None, ""):
+        result = run_manage(["check"], production_env(MFA_ENCRYPTION_KEY=missing))
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr
+        assert "MFA_ENCRYPTION_KEY must be set when DEBUG=0" in result.stderr
 
 
 def test_settings_refuse_the_development_secret_key_in_production():
