@@ -11,7 +11,9 @@ from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
@@ -112,8 +114,23 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
         return request.user.is_active and request.user.is_superuser
 
 
+admin.site.unregister(Group)
 admin.site.unregister(EmailAddress)
 admin.site.unregister(Authenticator)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Whoever may change a group may give its members, themselves included, any permission."""
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
 
 
 @admin.register(EmailAddress)

@@ -34,6 +34,7 @@ class OutboxAdmin(admin.ModelAdmin):
 
 @admin.register(SchemeSettings)
 class SchemeSettingsAdmin(admin.ModelAdmin):
+    actions = None  # one record, never deleted: its list is only a way to it
     fieldsets = [
         (
             "Requests",
