@@ -45,5 +45,7 @@ RUN DEBUG=0 \
 USER app
 EXPOSE 8000
 
-# Worker processes come from WEB_CONCURRENCY (gunicorn reads it; default 1).
-CMD ["gunicorn", "mentoring.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# Worker processes come from WEB_CONCURRENCY (gunicorn reads it; default 1), the proxies trusted
+# for X-Forwarded-Proto from FORWARDED_ALLOW_IPS. The config sends the access log to stdout with
+# the secrets in tokened links redacted.
+CMD ["gunicorn", "mentoring.wsgi", "--bind", "0.0.0.0:8000", "--config", "python:mentoring.gunicorn_conf"]

@@ -96,6 +96,47 @@ def test_compose_refuses_to_start_without_an_mfa_encryption_key():
     assert "Set MFA_ENCRYPTION_KEY" in result.stderr
 
 
+def resolved_compose(env_overrides: dict[str, str | None]) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in env_overrides}
+    env.update({k: v for k, v in env_overrides.items() if v is not None})
+    result = subprocess.run(
+        [docker_compose(), "-f", str(COMPOSE_FILE), "config"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def forwarded_allow_ips(command: list[str]) -> str:
+    return command[command.index("--forwarded-allow-ips") + 1]
+
+
+def test_compose_trusts_no_proxy_unless_told():
+    unset = dict.fromkeys(
+        ("TRUSTED_PROXY_COUNT", "TRUSTED_CLIENT_IP_HEADER", "FORWARDED_ALLOW_IPS")
+    )
+    services = resolved_compose(compose_secrets(**unset))["services"]
+
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["TRUSTED_PROXY_COUNT"] == "0"
+        assert services[name]["environment"]["TRUSTED_CLIENT_IP_HEADER"] == ""
+    assert forwarded_allow_ips(services["web"]["command"]) == "127.0.0.1,::1"
+
+
+def test_compose_passes_the_proxy_to_the_app_and_to_gunicorn():
+    proxy = {"TRUSTED_PROXY_COUNT": "1", "FORWARDED_ALLOW_IPS": "172.18.0.1"}
+    services = resolved_compose(compose_secrets(**proxy))["services"]
+
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    assert forwarded_allow_ips(services["web"]["command"]) == "172.18.0.1"
+    assert "python:mentoring.gunicorn_conf" in services["web"]["command"]
+
+
 def test_compose_has_every_service_and_named_volumes():
     compose = load_compose()
     services = compose["services"]
@@ -182,6 +223,8 @@ def test_dockerfile_builds_assets_and_runs_gunicorn_as_non_root():
     args = json.loads(cmd[len("CMD ") :])
     assert args[:2] == ["gunicorn", "mentoring.wsgi"]
     assert "0.0.0.0:8000" in args
+    # The access log that redacts tokens (tests/mentoring/test_log_redaction.py).
+    assert args[args.index("--config") + 1] == "python:mentoring.gunicorn_conf"
 
 
 def test_dockerignore_keeps_local_state_out_of_the_image():
@@ -298,6 +341,20 @@ def test_staff_two_factor_is_required_in_development_unless_switched_off():
     assert read_settings(development, "MFA_REQUIRED_FOR_STAFF") == ["True"]
     switched_off = {**development, "MFA_REQUIRED_FOR_STAFF": "0"}
     assert read_settings(switched_off, "MFA_REQUIRED_FOR_STAFF") == ["False"]
+
+
+def test_proxy_settings_come_from_the_environment():
+    development = {"DEBUG": "1", "SECRET_KEY": None}
+    assert read_settings(
+        {**development, "TRUSTED_PROXY_COUNT": None, "TRUSTED_CLIENT_IP_HEADER": None},
+        "ALLAUTH_TRUSTED_PROXY_COUNT",
+        "ALLAUTH_TRUSTED_CLIENT_IP_HEADER",
+    ) == ["0", "None"]
+    assert read_settings(
+        {**development, "TRUSTED_PROXY_COUNT": "2", "TRUSTED_CLIENT_IP_HEADER": "X-Real-IP"},
+        "ALLAUTH_TRUSTED_PROXY_COUNT",
+        "ALLAUTH_TRUSTED_CLIENT_IP_HEADER",
+    ) == ["2", "X-Real-IP"]
 
 
 def test_settings_refuse_to_load_without_secret_key_in_production():
