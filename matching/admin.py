@@ -5,7 +5,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from matching.models import Mentorship, MentorshipRequest, StatusChange
+from matching.models import Mentorship, MentorshipRequest, RequestReport, StatusChange
 from mentoring import attention
 from mentoring.admin_utils import AttentionFilter, CsvExportMixin, LargeTableAdminMixin
 
@@ -185,3 +185,49 @@ class MentorshipAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
     @admin.display(ordering="mentor__full_name", description="mentor")
     def mentor_name(self, obj):
         return obj.mentor.full_name
+
+
+@admin.register(RequestReport)
+class RequestReportAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+    """Requests mentors reported as inappropriate. Read-only: matching.services writes reports
+    (and closes the request) when a mentor sends one."""
+
+    list_display = ["created_at", "mentor_name", "mentee_name", "request_status", "reason_start"]
+    list_filter = ["created_at", "request__status"]
+    search_fields = [
+        "request__mentee__full_name",
+        "request__mentee__email",
+        "request__mentor__full_name",
+        "request__mentor__email",
+    ]
+    list_select_related = ["request__mentee", "request__mentor"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    fields = ["created_at", "reported_by", "reason", "request", "request_message"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(ordering="request__mentor__full_name", description="mentor")
+    def mentor_name(self, obj):
+        return obj.request.mentor.full_name
+
+    @admin.display(ordering="request__mentee__full_name", description="mentee")
+    def mentee_name(self, obj):
+        return obj.request.mentee.full_name
+
+    @admin.display(description="request")
+    def request_status(self, obj):
+        return obj.request.get_status_display()
+
+    @admin.display(description="what was inappropriate")
+    def reason_start(self, obj):
+        return obj.reason if len(obj.reason) <= 80 else f"{obj.reason[:79]}…"
+
+    @admin.display(description="the mentee's message")
+    def request_message(self, obj):
+        return obj.request.message

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.urls import reverse
 
-from matching.models import Mentorship, MentorshipRequest
+from matching.models import Mentorship, MentorshipRequest, RequestReport
 from mentoring.emails import (
     absolute_url,
+    cancel_queued,
     queue,
     queue_many,
     reminder_extras,
@@ -22,13 +24,25 @@ def _request_url(req: MentorshipRequest) -> str:
 
 
 def request_received(req: MentorshipRequest) -> None:
+    """Held a few minutes (settings), so a request withdrawn at once never reaches the mentor."""
     mentee_profile = getattr(req.mentee, "mentee_profile", None)
     queue(
         "request_received",
         to=req.mentor,
         ctx={"req": req, "mentee_profile": mentee_profile, "url": _request_url(req)},
-        dedupe_key=f"request-received:{req.pk}",
+        dedupe_key=_received_key(req),
+        hold=timedelta(minutes=settings.REQUEST_EMAIL_HOLD_MINUTES),
     )
+
+
+def cancel_request_received(req: MentorshipRequest) -> bool:
+    """Stop the mentor's "new request" email while it is still held. True when it was stopped,
+    so the mentor was never told of the request."""
+    return cancel_queued(_received_key(req))
+
+
+def _received_key(req: MentorshipRequest) -> str:
+    return f"request-received:{req.pk}"
 
 
 def request_accepted(req: MentorshipRequest) -> None:
@@ -63,6 +77,23 @@ def request_withdrawn(req: MentorshipRequest) -> None:
         to=req.mentor,
         ctx={"req": req, "url": _request_url(req)},
         dedupe_key=f"request-withdrawn:{req.pk}",
+    )
+
+
+def request_reported(report: RequestReport) -> None:
+    """To the scheme team: a mentor reported a request as inappropriate."""
+    req = report.request
+    queue(
+        "request_reported",
+        to=settings.SCHEME_CONTACT_EMAIL,
+        ctx={
+            "report": report,
+            "req": req,
+            "admin_url": absolute_url(
+                reverse("admin:matching_requestreport_change", args=[report.pk])
+            ),
+        },
+        dedupe_key=f"request-reported:{report.pk}",
     )
 
 

@@ -37,6 +37,20 @@ class DeclineForm(forms.Form):
     )
 
 
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label="What was inappropriate?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Only the scheme team reads this. The mentee is told their request was "
+        "declined, not that you reported it.",
+        error_messages={
+            "required": "Please tell the scheme team what was inappropriate.",
+            "max_length": "Please keep it under 2,000 characters (you wrote %(show_value)d).",
+        },
+    )
+
+
 class EndMentorshipForm(forms.Form):
     reason = forms.ChoiceField(
         label="Why are you ending the mentorship?",

@@ -254,3 +254,32 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class RequestReport(models.Model):
+    """A mentor's report that a request they received was inappropriate, for the scheme team.
+
+    Written only by matching.services.report_request, which also closes the request."""
+
+    request = models.OneToOneField(
+        MentorshipRequest, on_delete=models.CASCADE, related_name="report"
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The mentor who received the request.",
+    )
+    reason = models.TextField("what was inappropriate", max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The admin's list (newest first).
+            models.Index(F("created_at").desc(), F("id").desc(), name="request_report_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on {self.request}"

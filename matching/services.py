@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Max, Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from accounts.models import User
 from matching import emails
-from matching.models import Mentorship, MentorshipRequest, StatusChange
+from matching.models import Mentorship, MentorshipRequest, RequestReport, StatusChange
 from mentoring.models import SchemeSettings
 from profiles import cache as directory_cache
 from profiles.models import MenteeProfile, MentorProfile
@@ -61,6 +62,90 @@ def _active_count(mentee: User) -> int:
     return Mentorship.objects.active().filter(mentee=mentee).count()
 
 
+def _moment(at: datetime, *, now: datetime) -> str:
+    """When someone may act again, to end a sentence "… from <moment>.": "14:32 today",
+    "09:05 tomorrow", "3 March at 14:32"."""
+    local, today = timezone.localtime(at), timezone.localdate(now)
+    time = format_date(local, "H:i")
+    if local.date() == today:
+        return f"{time} today"
+    if local.date() == today + timedelta(days=1):
+        return f"{time} tomorrow"
+    return f"{format_date(local, 'j F' if local.year == today.year else 'j F Y')} at {time}"
+
+
+def _refuse_too_soon_for_pair(mentee: User, mentor: User, *, now: datetime) -> None:
+    """A mentee waits before asking the same mentor again after a decline or after withdrawing
+    (settings). An expired request leaves no wait: the mentor never answered, the mentee did
+    nothing wrong, and expiry takes weeks, so it cannot be used to flood anyone. A reported
+    request ends the mentee's approaches to that mentor."""
+    name = mentor.get_short_name()
+    last = MentorshipRequest.objects.filter(mentee=mentee, mentor=mentor).aggregate(
+        reported=Count("report", distinct=True),
+        declined_at=Max("responded_at", filter=Q(status=Status.DECLINED)),
+        # Withdrawn by the mentee themself, not by the scheme when they were matched.
+        withdrawn_at=Max(
+            "withdrawn_at",
+            filter=Q(
+                status=Status.WITHDRAWN,
+                history__to_status=Status.WITHDRAWN,
+                history__actor=mentee,
+            ),
+        ),
+    )
+    if last["reported"]:
+        raise MatchingError(f"You cannot ask {name} again. Please approach another mentor.")
+    waits = [
+        (
+            last["declined_at"],
+            settings.REQUEST_COOLDOWN_AFTER_DECLINE_DAYS,
+            f"{name} declined your last request.",
+        ),
+        (
+            last["withdrawn_at"],
+            settings.REQUEST_COOLDOWN_AFTER_WITHDRAWAL_DAYS,
+            f"You withdrew your last request to {name}.",
+        ),
+    ]
+    for closed_at, days, why in waits:
+        if closed_at is not None and closed_at + timedelta(days=days) > now:
+            until = closed_at + timedelta(days=days)
+            raise MatchingError(f"{why} You can ask {name} again from {_moment(until, now=now)}.")
+
+
+def _refuse_over_rate_limit(mentee: User, *, now: datetime) -> None:
+    """At most so many requests an hour and a day (settings), counted from the requests the
+    mentee created, withdrawn ones included, so send-and-withdraw cycles count too. Counted in the
+    database under the mentee's lock: the same answer in every process, and no cache to fail
+    open."""
+    limits = [
+        (settings.REQUEST_RATE_LIMIT_PER_HOUR, timedelta(hours=1), "in the last hour"),
+        (settings.REQUEST_RATE_LIMIT_PER_DAY, timedelta(days=1), "in the last 24 hours"),
+    ]
+    limits = [limit for limit in limits if limit[0] > 0]
+    if not limits:
+        return
+    longest = max(window for _, window, _ in limits)
+    sent = sorted(
+        MentorshipRequest.objects.filter(mentee=mentee, created_at__gt=now - longest).values_list(
+            "created_at", flat=True
+        )
+    )
+    refusals = []
+    for limit, window, label in limits:
+        recent = [at for at in sent if at > now - window]
+        if len(recent) >= limit:
+            # Another may go once enough of these have left the window.
+            until = recent[len(recent) - limit] + window
+            refusals.append((until, len(recent), label))
+    if refusals:
+        until, count, label = max(refusals)
+        raise MatchingError(
+            f"You have sent {count} requests {label}, the most the scheme allows. You can "
+            f"send another from {_moment(until, now=now)}."
+        )
+
+
 @transaction.atomic
 def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipRequest:
     """A mentee presses Interested. A repeated submit of the same message returns the request
@@ -77,6 +162,8 @@ def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipReque
         if existing.message == message:
             return existing  # a double click
         raise MatchingError(f"You already have a request waiting for {mentor.full_name}'s answer.")
+    now = timezone.now()
+    _refuse_too_soon_for_pair(mentee, mentor, now=now)
     if not profile.is_visible_to_mentees:
         raise MatchingError(f"{mentor.full_name} is not taking new mentees at the moment.")
     if Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
@@ -90,7 +177,10 @@ def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipReque
         raise MatchingError(pending_limit_sentence(limit))
     if _active_count(mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
         raise MatchingError(active_limit_sentence(settings.SCHEME_MAX_ACTIVE_MENTORSHIPS))
-    req = MentorshipRequest.objects.create(mentee=mentee, mentor=mentor, message=message)
+    _refuse_over_rate_limit(mentee, now=now)
+    req = MentorshipRequest.objects.create(
+        mentee=mentee, mentor=mentor, message=message, created_at=now
+    )
     _record(req, Status.PENDING, by=mentee, at=req.created_at)
     emails.request_received(req)
     return req
@@ -98,7 +188,7 @@ def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipReque
 
 def _lock_request(req: MentorshipRequest) -> MentorshipRequest:
     return (
-        MentorshipRequest.objects.select_for_update()
+        MentorshipRequest.objects.select_for_update(of=("self",))
         .select_related("mentee", "mentor")
         .get(pk=req.pk)
     )
@@ -137,6 +227,7 @@ def accept_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
     )
     _record(mentorship, Mentorship.Status.ACTIVE, by=by, at=now)
     _add_mentee(mentor_profile)
+    emails.cancel_request_received(req)  # answered on the site before the email went
     emails.request_accepted(req)
     _close_other_requests_if_matched(req.mentee, now=now)
     return req
@@ -183,7 +274,7 @@ def _close_other_requests_if_matched(mentee: User, *, now: datetime) -> None:
     others = list(
         MentorshipRequest.objects.pending()
         .filter(mentee=mentee)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("mentee", "mentor")
     )
     for other in others:
@@ -198,7 +289,8 @@ def _close_other_requests_if_matched(mentee: User, *, now: datetime) -> None:
             previous=Status.PENDING,
             note=other.closing_note,
         )
-        emails.request_closed_mentee_matched(other)
+        if not emails.cancel_request_received(other):
+            emails.request_closed_mentee_matched(other)
 
 
 @transaction.atomic
@@ -217,6 +309,7 @@ def decline_request(
     req.decline_reason, req.response_message = reason, message.strip()
     req.save(update_fields=["status", "responded_at", "decline_reason", "response_message"])
     _record(req, Status.DECLINED, by=by, at=req.responded_at, previous=Status.PENDING)
+    emails.cancel_request_received(req)  # answered on the site before the email went
     emails.request_declined(req)
     return req
 
@@ -232,8 +325,51 @@ def withdraw_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
     req.status, req.withdrawn_at = Status.WITHDRAWN, timezone.now()
     req.save(update_fields=["status", "withdrawn_at"])
     _record(req, Status.WITHDRAWN, by=by, at=req.withdrawn_at, previous=Status.PENDING)
-    emails.request_withdrawn(req)
+    # Withdrawn while its email was still held: the mentor never heard of it, so no news of
+    # the withdrawal either.
+    if not emails.cancel_request_received(req):
+        emails.request_withdrawn(req)
     return req
+
+
+@transaction.atomic
+def report_request(req: MentorshipRequest, *, by: User, reason: str) -> RequestReport:
+    """The mentor reports a request as inappropriate. The scheme team is emailed and sees the
+    report in the admin; a request still waiting is declined, and the mentee can never ask this
+    mentor again.
+
+    The mentee gets the ordinary decline email and is not told of the report: they are not left
+    waiting or tempted to chase the mentor elsewhere, and the mentor need not fear their reaction
+    to being reported. The scheme team decides what to say to the mentee."""
+    req = _lock_request(req)
+    if req.mentor_id != by.pk:
+        raise MatchingError("Only the mentor can report this request.")
+    existing = RequestReport.objects.filter(request=req).first()
+    if existing is not None:
+        return existing  # a double click
+    reason = reason.strip()
+    if not reason:
+        raise MatchingError("Please tell the scheme team what was inappropriate.")
+    now = timezone.now()
+    report = RequestReport.objects.create(
+        request=req, reported_by=by, reason=reason, created_at=now
+    )
+    if req.status == Status.PENDING:
+        req.status, req.responded_at = Status.DECLINED, now
+        req.decline_reason, req.response_message = MentorshipRequest.DeclineReason.OTHER, ""
+        req.save(update_fields=["status", "responded_at", "decline_reason", "response_message"])
+        _record(
+            req,
+            Status.DECLINED,
+            by=by,
+            at=now,
+            previous=Status.PENDING,
+            note="Reported as inappropriate by the mentor.",
+        )
+        emails.cancel_request_received(req)
+        emails.request_declined(req)
+    emails.request_reported(report)
+    return report
 
 
 @transaction.atomic
@@ -303,7 +439,7 @@ def end_mentorship(
 ) -> Mentorship:
     mentor_profile = _lock_mentor(mentorship.mentor)
     mentorship = (
-        Mentorship.objects.select_for_update()
+        Mentorship.objects.select_for_update(of=("self",))
         .select_related("mentor", "mentee")
         .get(pk=mentorship.pk)
     )
@@ -394,6 +530,7 @@ def create_mentorship(*, mentor: User, mentee: User, by: User) -> Mentorship:
             previous=Status.PENDING,
             note="Matched centrally by the scheme team.",
         )
+        emails.cancel_request_received(request)
     try:
         with transaction.atomic():
             mentorship = Mentorship.objects.create(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("requests/<int:pk>/accept/", views.request_accept, name="request-accept"),
     path("requests/<int:pk>/decline/", views.request_decline, name="request-decline"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
+    path("requests/<int:pk>/report/", views.request_report, name="request-report"),
     path("mentorships/", views.mentorship_list, name="mentorship-list"),
     path("mentorships/<int:pk>/", views.mentorship_detail, name="mentorship-detail"),
     path("mentorships/<int:pk>/end/", views.mentorship_end, name="mentorship-end"),

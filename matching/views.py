@@ -6,14 +6,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching import selectors, services
-from matching.forms import DeclineForm, EndMentorshipForm, InterestedForm
+from matching.forms import DeclineForm, EndMentorshipForm, InterestedForm, ReportForm
 from matching.models import Mentorship, MentorshipRequest
 from profiles.models import MenteeProfile, MentorProfile
 from sessions_log.selectors import pair_space
 
 
 def _get_request_for_user(request, pk: int) -> MentorshipRequest:
-    qs = MentorshipRequest.objects.for_user(request.user).select_related("mentee", "mentor")
+    qs = MentorshipRequest.objects.for_user(request.user).select_related(
+        "mentee", "mentor", "report"
+    )
     return get_object_or_404(qs, pk=pk)
 
 
@@ -58,7 +60,13 @@ def request_detail(request, pk: int):
     return _render_request(request, req, DeclineForm())
 
 
-def _render_request(request, req: MentorshipRequest, decline_form: DeclineForm, status: int = 200):
+def _render_request(
+    request,
+    req: MentorshipRequest,
+    decline_form: DeclineForm,
+    report_form: ReportForm | None = None,
+    status: int = 200,
+):
     is_mentor = req.mentor_id == request.user.pk
     mentee_profile = None
     if is_mentor:
@@ -72,6 +80,8 @@ def _render_request(request, req: MentorshipRequest, decline_form: DeclineForm, 
         "decline_form": decline_form,
         "can_answer": is_mentor and req.is_pending,
         "can_withdraw": not is_mentor and req.is_pending,
+        "report": getattr(req, "report", None) if is_mentor else None,
+        "report_form": report_form or ReportForm(prefix="report"),
         "mentorship_id": getattr(getattr(req, "mentorship", None), "pk", None)
         if req.status == MentorshipRequest.Status.ACCEPTED
         else None,
@@ -128,6 +138,26 @@ def request_withdraw(request, pk: int):
         messages.error(request, str(exc))
     else:
         messages.success(request, f"You have withdrawn your request to {req.mentor.full_name}.")
+    return redirect(req)
+
+
+@login_required
+@require_POST
+def request_report(request, pk: int):
+    req = _get_request_for_user(request, pk)
+    form = ReportForm(request.POST, prefix="report")
+    if not form.is_valid():
+        return _render_request(request, req, DeclineForm(), form)
+    try:
+        services.report_request(req, by=request.user, reason=form.cleaned_data["reason"])
+    except services.MatchingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "Thank you for telling us. The scheme team has your report; the request is closed and "
+            f"{req.mentee.full_name} cannot ask you again.",
+        )
     return redirect(req)
 
 

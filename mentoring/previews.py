@@ -22,7 +22,7 @@ def all_kinds() -> list[str]:
 
 def _samples() -> dict[str, dict[str, Any]]:
     from accounts.models import User
-    from matching.models import Mentorship, MentorshipRequest
+    from matching.models import Mentorship, MentorshipRequest, RequestReport
     from profiles.models import MenteeProfile, MentorProfile
 
     now = timezone.now()
@@ -93,6 +93,17 @@ def _samples() -> dict[str, dict[str, Any]]:
         "request_withdrawn": {"to": mentor, "req": req, "url": url},
         "request_closed_mentee_matched": {"to": mentor, "req": req, "url": url},
         "request_expired": {"to": mentee, "req": req, "url": url, "directory_url": directory_url},
+        "request_reported": {
+            "to": settings.SCHEME_CONTACT_EMAIL,
+            "req": MentorshipRequest(
+                pk=2, mentee=mentee, mentor=mentor, created_at=req.created_at, status="declined"
+            ),
+            "report": RequestReport(
+                pk=1,
+                reason="The message asked for my home address and was rude about my colleagues.",
+            ),
+            "admin_url": f"{settings.SITE_URL}/admin/matching/requestreport/1/change/",
+        },
         "mentorship_ended": {
             "to": mentor,
             "mentorship": mentorship,

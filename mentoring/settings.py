@@ -407,3 +407,12 @@ SCHEME_MAX_ACTIVE_MENTORSHIPS = envint("SCHEME_MAX_ACTIVE_MENTORSHIPS", 1)
 SCHEME_MENTOR_APPROVAL_REQUIRED = envbool("SCHEME_MENTOR_APPROVAL_REQUIRED", True)
 # A check-in survey link works for this many days after it is sent.
 SCHEME_CHECK_IN_VALID_DAYS = envint("SCHEME_CHECK_IN_VALID_DAYS", 30)
+# Interested cannot be used to flood mentors: requests a mentee may send in an hour and in a
+# day (0 switches a limit off), and how long after a decline or their own withdrawal a mentee
+# waits before asking the same mentor again.
+REQUEST_RATE_LIMIT_PER_HOUR = envint("REQUEST_RATE_LIMIT_PER_HOUR", 5)
+REQUEST_RATE_LIMIT_PER_DAY = envint("REQUEST_RATE_LIMIT_PER_DAY", 10)
+REQUEST_COOLDOWN_AFTER_DECLINE_DAYS = envint("REQUEST_COOLDOWN_AFTER_DECLINE_DAYS", 30)
+REQUEST_COOLDOWN_AFTER_WITHDRAWAL_DAYS = envint("REQUEST_COOLDOWN_AFTER_WITHDRAWAL_DAYS", 1)
+# The mentor's "new request" email waits this long, so a request withdrawn at once sends nothing.
+REQUEST_EMAIL_HOLD_MINUTES = envint("REQUEST_EMAIL_HOLD_MINUTES", 5)

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from mentoring.emails import sweep
 from tests.factories import (
     MenteeProfileFactory,
     MentorProfileFactory,
@@ -13,6 +17,19 @@ MESSAGE = (
     "I hope to move from audit into corporate finance this year. Your move from Deloitte to "
     "Harbour Bank is exactly the step I am planning. Could we meet once a month by video?"
 )
+
+
+@pytest.fixture
+def after_the_hold(time_machine, settings):
+    """Let the hold on mentors' "new request" emails pass, then run the outbox sweep that sends
+    what is due. Returns how many emails the sweep sent on."""
+
+    def run() -> int:
+        hold = timedelta(minutes=settings.REQUEST_EMAIL_HOLD_MINUTES)
+        time_machine.move_to(timezone.now() + hold, tick=False)
+        return sweep()
+
+    return run
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ SUBJECT = {
     "request-accept": "request",
     "request-decline": "request",
     "request-withdraw": "request",
+    "request-report": "request",
     "mentorship-list": None,
     "mentorship-detail": "mentorship",
     "mentorship-end": "mentorship",
@@ -42,6 +43,7 @@ SUBJECT = {
 POST_DATA = {
     "request-create": {"message": "I would like help planning a move into finance. " * 2},
     "request-decline": {"reason": "not_available"},
+    "request-report": {"report-reason": "The message was abusive about my colleagues."},
     "mentorship-end": {"reason": "achieved"},
 }
 
@@ -72,6 +74,11 @@ MATRIX = {
         "POST": _row(LOGIN, 302, 302, 404, 404, 404),
     },
     "request-withdraw": {
+        "GET": _row(LOGIN, 405, 405, 405, 405, 405),
+        "POST": _row(LOGIN, 302, 302, 404, 404, 404),
+    },
+    # Only the mentor may report; the mentee pressing it is refused with a message (302).
+    "request-report": {
         "GET": _row(LOGIN, 405, 405, 405, 405, 405),
         "POST": _row(LOGIN, 302, 302, 404, 404, 404),
     },
@@ -145,6 +152,7 @@ def test_state_changes_are_post_only_in_the_matrix():
         "mentorship-end",
         "request-accept",
         "request-decline",
+        "request-report",
         "request-withdraw",
     ]
     for name in changes:

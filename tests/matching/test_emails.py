@@ -51,12 +51,13 @@ DIRECTORY = SITE + reverse("profiles:directory")
 
 
 def test_request_received_goes_to_the_mentor_with_the_message_and_the_mentee(
-    django_capture_on_commit_callbacks, mailoutbox, mentee_profile, mentor_profile
+    django_capture_on_commit_callbacks, mailoutbox, mentee_profile, mentor_profile, after_the_hold
 ):
     with django_capture_on_commit_callbacks(execute=True):
         req = services.send_request(
             mentee=mentee_profile.user, mentor=mentor_profile.user, message=MESSAGE
         )
+    after_the_hold()
 
     email = _only_email(mailoutbox)
     assert email.to == ["daniel@example.org"]
@@ -72,13 +73,14 @@ def test_request_received_goes_to_the_mentor_with_the_message_and_the_mentee(
 
 
 def test_a_double_submitted_request_emails_the_mentor_once(
-    django_capture_on_commit_callbacks, mailoutbox, mentee_profile, mentor_profile
+    django_capture_on_commit_callbacks, mailoutbox, mentee_profile, mentor_profile, after_the_hold
 ):
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(2):
             services.send_request(
                 mentee=mentee_profile.user, mentor=mentor_profile.user, message=MESSAGE
             )
+    after_the_hold()
 
     assert len(mailoutbox) == 1
 

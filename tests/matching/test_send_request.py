@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from matching.models import MentorshipRequest
 from matching.services import MatchingError, send_request
@@ -126,8 +129,15 @@ def test_send_refused_when_mentor_is_already_your_mentor(mentee_profile, mentors
     assert str(exc.value) == "Daniel Mentor is already your mentor."
 
 
-def test_send_allowed_again_after_a_decline(mentee_profile, mentor_profile):
-    MentorshipRequestFactory(mentee=mentee_profile.user, mentor=mentor_profile.user, declined=True)
+def test_send_allowed_again_once_a_decline_is_old_enough(settings, mentee_profile, mentor_profile):
+    days = settings.REQUEST_COOLDOWN_AFTER_DECLINE_DAYS
+    MentorshipRequestFactory(
+        mentee=mentee_profile.user,
+        mentor=mentor_profile.user,
+        declined=True,
+        created_at=timezone.now() - timedelta(days=days + 2),
+        responded_at=timezone.now() - timedelta(days=days),
+    )
 
     req = send_request(mentee=mentee_profile.user, mentor=mentor_profile.user, message=MESSAGE)
 

@@ -4,7 +4,7 @@ import pytest
 
 from matching.models import MentorshipRequest
 from matching.services import MatchingError, accept_request, send_request, withdraw_request
-from tests.factories import MentorshipRequestFactory
+from tests.factories import MentorProfileFactory, MentorshipRequestFactory
 from tests.matching.conftest import MESSAGE
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,11 @@ def test_withdraw_frees_a_slot_under_the_pending_limit(set_scheme, settings, men
     req = MentorshipRequestFactory(mentee=mentee_profile.user)
     withdraw_request(req, by=mentee_profile.user)
 
-    again = send_request(mentee=mentee_profile.user, mentor=req.mentor, message=MESSAGE)
+    # Another mentor: the same one is refused for a while after a withdrawal
+    # (test_request_limits.py).
+    again = send_request(
+        mentee=mentee_profile.user, mentor=MentorProfileFactory().user, message=MESSAGE
+    )
 
     assert again.is_pending
     assert again.pk != req.pk
