@@ -1,18 +1,46 @@
 from django.contrib import admin
 from django.db.models import Q
+from django.db.models.constants import LOOKUP_SEP
 
 from mentoring.models import Outbox, SchemeSettings
 
 
 @admin.register(Outbox)
 class OutboxAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "to_email", "status", "attempts", "sent_at"]
+    """Metadata only. An email's content (body, headers, context) may hold a password-reset or
+    sign-in link, so it is never shown, searched, filtered on or even loaded here."""
+
+    CONTENT = ["body_text", "body_html", "headers", "context"]
+
+    list_display = ["created_at", "kind", "to_email", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to_email", "subject", "dedupe_key"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-    readonly_fields = [f.name for f in Outbox._meta.fields]
+    fields = readonly_fields = [
+        "kind",
+        "recipient",
+        "to_email",
+        "subject",
+        "status",
+        "attempts",
+        "created_at",
+        "queued_at",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    ]
     actions = ["retry_now"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*self.CONTENT)
+
+    def lookup_allowed(self, lookup, value, request):
+        # The changelist otherwise accepts any filter on the model's own fields in the URL
+        # (?body_text__contains=...), which would reveal a link one character at a time.
+        if lookup.split(LOOKUP_SEP, 1)[0] in self.CONTENT:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request):
         return False
@@ -23,10 +51,12 @@ class OutboxAdmin(admin.ModelAdmin):
     def retry_now(self, request, queryset):
         from django.utils import timezone
 
-        # Only emails whose sending failed: never a sent one (twice), a cancelled one, or one
-        # held on purpose (a retry now would end its hold early).
-        retryable = Q(status=Outbox.Status.FAILED) | Q(status=Outbox.Status.QUEUED, attempts__gt=0)
-        count = queryset.filter(retryable).update(
+        # Only emails whose sending failed: never a sent one (twice), a cancelled one, one held
+        # on purpose (a retry now would end its hold early), or one whose content the retention
+        # job has blanked.
+        failed = Q(status=Outbox.Status.FAILED) | Q(status=Outbox.Status.QUEUED, attempts__gt=0)
+        retryable = queryset.filter(failed).exclude(body_text="", body_html="")
+        count = retryable.update(
             status=Outbox.Status.QUEUED, next_attempt_at=timezone.now(), queued_at=None, attempts=0
         )
         self.message_user(request, f"{count} emails will be sent by the next sweep.")

@@ -9,8 +9,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.csp import CSP
@@ -55,6 +57,20 @@ def email_preview_html(request, kind: str):
     if kind not in previews.sample_contexts():
         raise Http404("No such email.")
     return HttpResponse(previews.render_kind(kind).body_html)
+
+
+def view_on_site(request, content_type_id: int, object_id: str):
+    """The admin's "View on site" redirect, for models whose admin offers that link and staff
+    who may view them there. Django's own follows any object's `get_absolute_url` for any staff
+    member, and a check-in's or a calendar feed's address is its secret token."""
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    model = content_type.model_class()
+    if model is None or not admin.site.is_registered(model):
+        raise Http404("No such page.")
+    model_admin = admin.site.get_model_admin(model)
+    if not model_admin.view_on_site or not model_admin.has_view_permission(request):
+        raise Http404("No such page.")
+    return contenttype_views.shortcut(request, content_type_id, object_id)
 
 
 REPORT_MAX_YEARS = 5

@@ -18,6 +18,7 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,23 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
+
+# Kinds whose body carries a key, code or link that signs someone in or changes their account
+# (allauth's template names). Their bodies are blanked in the transaction that marks them sent,
+# so no one reading the outbox afterwards can use them.
+SECRET_KINDS = frozenset(
+    {
+        "password_reset_key",
+        "password_reset_code",
+        "email_confirmation",
+        "email_confirmation_signup",
+        "login_code",
+        "account_already_exists",
+        "unknown_account",
+    }
+)
+# What a row keeps once its content is purged: who, what kind, subject, status and dates.
+_PURGED = {"body_text": "", "body_html": "", "headers": {}, "context": {}}
 
 
 def absolute_url(path: str) -> str:
@@ -290,7 +308,12 @@ def deliver(pk: int) -> bool:
         row.status = Outbox.Status.SENT
         row.sent_at = timezone.now()
         row.last_error = ""
-        row.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        update_fields = ["attempts", "status", "sent_at", "last_error"]
+        if row.kind in SECRET_KINDS:
+            for field, empty in _PURGED.items():
+                setattr(row, field, empty)
+            update_fields += list(_PURGED)
+        row.save(update_fields=update_fields)
         return True
 
 
@@ -327,6 +350,31 @@ def sweep(now: datetime | None = None) -> int:
             )
             return published
     return len(pks)
+
+
+def purge(now: datetime | None = None) -> tuple[int, int]:
+    """Retention: blank the content of rows sent (or failed or cancelled) more than
+    OUTBOX_BODY_RETENTION_DAYS ago, and delete those older than OUTBOX_DELETE_AFTER_DAYS.
+    Returns (blanked, deleted); one UPDATE and one DELETE, whatever the number of rows."""
+    now = now or timezone.now()
+    done = [Outbox.Status.FAILED, Outbox.Status.CANCELLED]
+
+    def finished_before(days: int) -> Q:
+        before = now - timedelta(days=days)
+        return Q(status=Outbox.Status.SENT, sent_at__lt=before) | Q(
+            status__in=done, created_at__lt=before
+        )
+
+    with transaction.atomic():
+        deleted, _ = Outbox.objects.filter(
+            finished_before(settings.OUTBOX_DELETE_AFTER_DAYS)
+        ).delete()
+        blanked = (
+            Outbox.objects.filter(finished_before(settings.OUTBOX_BODY_RETENTION_DAYS))
+            .exclude(**_PURGED)
+            .update(**_PURGED)
+        )
+    return blanked, deleted
 
 
 UNSUBSCRIBE_SALT = "mentoring.unsubscribe-reminders"

@@ -181,6 +181,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A password reset link works for an hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 3600
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
@@ -255,6 +257,10 @@ OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_BACKOFF_SECONDS = envint("OUTBOX_BACKOFF_SECONDS", 60)
 OUTBOX_SWEEP_GRACE_SECONDS = envint("OUTBOX_SWEEP_GRACE_SECONDS", 120)
 OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", 30)
+# Retention: finished emails keep their content (body, headers, context) this many days, and
+# the rows themselves this many; emails that sign someone in are blanked as soon as they are sent.
+OUTBOX_BODY_RETENTION_DAYS = envint("OUTBOX_BODY_RETENTION_DAYS", 30)
+OUTBOX_DELETE_AFTER_DAYS = envint("OUTBOX_DELETE_AFTER_DAYS", 365)
 
 # CELERY
 # With no REDIS_URL, tasks run eagerly in the web process (development).
@@ -294,6 +300,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {
         "task": "mentoring.tasks.sweep_outbox",
         "schedule": float(OUTBOX_SWEEP_SECONDS),
+    },
+    "purge-outbox": {
+        "task": "mentoring.tasks.purge_outbox",
+        "schedule": crontab(hour=3, minute=15),
     },
     "remind-unanswered-requests": {
         "task": "matching.tasks.remind_unanswered_requests",

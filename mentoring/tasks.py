@@ -15,3 +15,9 @@ def send_outbox_email(pk: int) -> bool:
 def sweep_outbox() -> int:
     """Re-publish queued emails whose task was lost and retry failed sends that are due."""
     return emails.sweep()
+
+
+@shared_task(ignore_result=True)
+def purge_outbox() -> tuple[int, int]:
+    """Retention: blank old emails' content and delete the oldest rows."""
+    return emails.purge()

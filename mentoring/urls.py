@@ -24,5 +24,10 @@ urlpatterns = [
         name="admin-email-preview-html",
     ),
     path("admin/reports/", admin.site.admin_view(admin_views.reports), name="admin-reports"),
+    # Before the admin's own, which would redirect any staff member to any object's address.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(admin_views.view_on_site),
+    ),
     path("admin/", admin.site.urls),
 ]

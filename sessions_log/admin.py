@@ -5,6 +5,7 @@ author ever sees them. Calendar feed tokens are not shown either.
 """
 
 from django.contrib import admin
+from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
 
 from mentoring import attention
@@ -75,3 +76,11 @@ class CheckInAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "sent_at", "answered_at", "rating", "comment", "wants_contact"]
     exclude = ["token"]
     show_full_result_count = False
+    # The answer page's address is the token: "View on site" would hand it to staff, and a URL
+    # filter on it (?token__startswith=...) would reveal it one character at a time.
+    view_on_site = False
+
+    def lookup_allowed(self, lookup, value, request):
+        if lookup.split(LOOKUP_SEP, 1)[0] == "token":
+            return False
+        return super().lookup_allowed(lookup, value, request)

@@ -9,6 +9,7 @@ JOBS = [
     "nudge_quiet_pairs",
     "ask_mentors_to_confirm",
     "sweep_outbox",
+    "purge_outbox",
 ]
 
 
