@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -155,20 +155,42 @@ def mentee_edit(request):
 def directory(request):
     areas = selectors.areas_for(request.user)
     wanted = sorted(a.pk for a in areas if getattr(a, "wanted", False))
+    query = _directory_query(DirectoryFilterForm(request.GET, areas=areas))
     # The filters and results are the same for everyone with the same query and wanted areas
     # until a mentor's listing changes, which bumps the directory's version (profiles.cache).
-    key = cache_key(request.GET.urlencode(), wanted)
+    key = cache_key(query.urlencode(), wanted)
     html = cache.get(key)
     if html is None:
+        form = DirectoryFilterForm(query, areas=areas)
         html = render_to_string(
-            "profiles/_directory.html", _directory_context(request, areas, wanted), request
+            "profiles/_directory.html", _directory_context(form, query, areas, wanted), request
         )
         cache.set(key, html, DIRECTORY_CACHE_SECONDS)
     return render(request, "profiles/mentor_list.html", {"directory_html": html})
 
 
-def _directory_context(request, areas, wanted: list[int]) -> dict:
-    form = DirectoryFilterForm(request.GET, areas=areas)
+def _directory_query(form: DirectoryFilterForm) -> QueryDict:
+    """The query rebuilt from its valid filter values only, in one order. The page depends on
+    nothing else, so unknown parameters and invalid values neither change it nor put another
+    copy of it in the cache (shared with the Celery broker)."""
+    query = QueryDict(mutable=True)
+    if q := " ".join((form.value("q", "") or "").split()):
+        query["q"] = q
+    if chosen := sorted(set(form.value("area", []))):
+        query.setlist("area", chosen)
+    for name in ("industry", "country", "format"):
+        if value := form.value(name, ""):
+            query[name] = value
+    if form.value("available", False):
+        query["available"] = "1"
+    if (page := min(form.value("page", 1), selectors.MAX_PAGE)) > 1:
+        query["page"] = str(page)
+    return query
+
+
+def _directory_context(
+    form: DirectoryFilterForm, query: QueryDict, areas, wanted: list[int]
+) -> dict:
     form.is_valid()
     by_slug = {a.slug: a for a in areas}
     chosen = [by_slug[s] for s in form.value("area", [])]
@@ -192,7 +214,7 @@ def _directory_context(request, areas, wanted: list[int]) -> dict:
         }
         for m in page.mentors
     ]
-    query = request.GET.copy()
+    query = query.copy()
     query.pop("page", None)
     return {
         "form": form,

@@ -4,7 +4,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from matching import services
-from tests.factories import MenteeProfileFactory, MentorProfileFactory, MentorshipRequestFactory
+from tests.factories import (
+    ExpertiseAreaFactory,
+    MenteeProfileFactory,
+    MentorProfileFactory,
+    MentorshipRequestFactory,
+)
 
 pytestmark = pytest.mark.django_db
 URL = reverse("profiles:directory")
@@ -47,3 +52,66 @@ def test_a_place_taken_is_seen_at_once(client_for):
 
     assert "Full" in _queries(client)[1]
     assert "1 place left" not in _queries(client)[1]
+
+
+def _directory_entries() -> int:
+    # The tests' cache is local memory; count the rendered directory pages it holds.
+    from django.core.cache import cache
+
+    return sum(":directory:" in key for key in cache._cache)
+
+
+def test_unknown_parameters_share_the_plain_page_entry(client_for, mentee):
+    MentorProfileFactory.create_batch(2)
+    client = client_for(mentee)
+    plain, _ = _queries(client)
+
+    for junk in range(5):
+        cached, html = _queries(client, utm_source=f"newsletter{junk}", x="y" * 500)
+        assert cached < plain
+        assert "newsletter" not in html and "yyy" not in html
+
+    assert _directory_entries() == 1
+
+
+def test_invalid_filter_values_share_the_plain_page_entry(client_for, mentee):
+    MentorProfileFactory.create_batch(2)
+    client = client_for(mentee)
+    plain, _ = _queries(client)
+
+    for bogus in (
+        {"industry": "not-an-industry"},
+        {"country": "ZZ"},
+        {"format": "carrier-pigeon"},
+        {"area": "no-such-area"},
+        {"page": "abc"},
+        {"q": "   "},
+    ):
+        cached, _ = _queries(client, **bogus)
+        assert cached < plain, bogus
+
+    assert _directory_entries() == 1
+
+
+def test_the_same_filters_in_another_order_share_an_entry(client_for, mentee):
+    first, second = ExpertiseAreaFactory(name="Finance"), ExpertiseAreaFactory(name="Law")
+    MentorProfileFactory(areas=[first, second], headline="Banking law partner")
+    client = client_for(mentee)
+    uncached, _ = _queries(client, area=["law", "finance"], q="banking  law")
+
+    cached, html = _queries(client, q=" banking law ", area=["finance", "law", "law"])
+
+    assert cached < uncached
+    assert "1 mentor" in html
+    assert _directory_entries() == 1
+
+
+def test_page_numbers_past_the_last_share_one_entry(client_for, mentee):
+    from profiles.selectors import MAX_PAGE
+
+    client = client_for(mentee)
+    _queries(client, page=MAX_PAGE)
+    for page in (MAX_PAGE + 1, 10**6, 10**12):
+        _queries(client, page=page)
+
+    assert _directory_entries() == 1
