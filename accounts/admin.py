@@ -10,12 +10,13 @@ from __future__ import annotations
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
+from accounts import privacy
 from accounts.models import User
 
 ACCESS_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
@@ -88,7 +89,15 @@ class UserAdmin(BaseUserAdmin):
         # "Delete selected" checks the model permission only, not each account.
         if not request.user.is_superuser and any(_is_privileged(u) for u in queryset):
             raise PermissionDenied
-        super().delete_queryset(request, queryset)
+        for user in queryset:
+            self.delete_model(request, user)
+
+    def delete_model(self, request, obj):
+        # The same deletion as the person's own: it anonymises, never cascades (accounts.privacy).
+        try:
+            privacy.delete_account(obj)
+        except privacy.AccountDeletionError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
 
 
 def _is_privileged(user: User) -> bool:

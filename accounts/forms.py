@@ -55,3 +55,25 @@ class EmailPreferencesForm(forms.ModelForm):
             "when a pair has not met for a while, and the yearly request to check your mentor "
             "profile. Emails about your requests, mentorships and check-ins always arrive."
         }
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To be sure it is you.",
+        error_messages={"required": "Enter your password to delete your account."},
+    )
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                "That is not your password. Your account has not been deleted."
+            )
+        return password

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from datetime import date, datetime
+from typing import Any
 
-from accounts.forms import EmailPreferencesForm, TimeZoneForm
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts import privacy
+from accounts.forms import DeleteAccountForm, EmailPreferencesForm, TimeZoneForm
 
 
 @login_required
@@ -37,3 +47,62 @@ def email_preferences(request):
             )
         return redirect("accounts:email-preferences")
     return render(request, "accounts/email_preferences.html", {"form": form})
+
+
+def _readable(value: Any) -> Any:
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, datetime | date):
+        return value  # the template formats it in the person's time zone
+    return str(value)
+
+
+@login_required
+@never_cache
+@require_GET
+def personal_data(request):
+    """Everything held about me: a readable page, or `?format=json` to download."""
+    data = privacy.personal_data(request.user)
+    if request.GET.get("format") == "json":
+        response = JsonResponse(
+            {"generated_at": timezone.now(), **data},
+            encoder=DjangoJSONEncoder,
+            json_dumps_params={"indent": 2, "ensure_ascii": False},
+        )
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="my-mentoring-data-{stamp}.json"'
+        return response
+    sections = [
+        (title, [[(label, _readable(v)) for label, v in row.items()] for row in rows])
+        for title, rows in data.items()
+    ]
+    return render(request, "accounts/personal_data.html", {"sections": sections})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    form = DeleteAccountForm(request.user, request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            privacy.delete_account(request.user)
+        except privacy.AccountDeletionError as exc:
+            messages.error(request, str(exc))
+            return redirect("accounts:account-delete")
+        logout(request)
+        messages.success(request, "Your account has been deleted. Thank you for taking part.")
+        return redirect("home")
+    return render(request, "accounts/account_delete.html", {"form": form})
+
+
+@require_GET
+def privacy_notice(request):
+    ctx = {
+        "body_retention_days": settings.OUTBOX_BODY_RETENTION_DAYS,
+        "email_retention_days": settings.OUTBOX_DELETE_AFTER_DAYS,
+    }
+    return render(request, "privacy.html", ctx)

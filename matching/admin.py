@@ -74,9 +74,9 @@ class MentorshipRequestAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAd
     # The message is the mentee's letter to one mentor: not for a spreadsheet.
     csv_columns = [
         ("ID", "pk"),
-        ("Mentee", "mentee.full_name"),
+        ("Mentee", "mentee_name"),
         ("Mentee email", "mentee.email"),
-        ("Mentor", "mentor.full_name"),
+        ("Mentor", "mentor_name"),
         ("Mentor email", "mentor.email"),
         ("Status", "get_status_display"),
         ("Decline reason", "get_decline_reason_display"),
@@ -93,11 +93,11 @@ class MentorshipRequestAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAd
 
     @admin.display(ordering="mentee__full_name", description="mentee")
     def mentee_name(self, obj):
-        return obj.mentee.full_name
+        return obj.mentee_name
 
     @admin.display(ordering="mentor__full_name", description="mentor")
     def mentor_name(self, obj):
-        return obj.mentor.full_name
+        return obj.mentor_name
 
     @admin.display(description="waiting")
     def waiting(self, obj):
@@ -143,9 +143,9 @@ class MentorshipAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
     # end is written for the scheme team.
     csv_columns = [
         ("ID", "pk"),
-        ("Mentor", "mentor.full_name"),
+        ("Mentor", "mentor_name"),
         ("Mentor email", "mentor.email"),
-        ("Mentee", "mentee.full_name"),
+        ("Mentee", "mentee_name"),
         ("Mentee email", "mentee.email"),
         ("Status", "get_status_display"),
         ("Started at", "started_at"),
@@ -180,11 +180,11 @@ class MentorshipAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
 
     @admin.display(ordering="mentee__full_name", description="mentee")
     def mentee_name(self, obj):
-        return obj.mentee.full_name
+        return obj.mentee_name
 
     @admin.display(ordering="mentor__full_name", description="mentor")
     def mentor_name(self, obj):
-        return obj.mentor.full_name
+        return obj.mentor_name
 
 
 @admin.register(RequestReport)
@@ -214,11 +214,11 @@ class RequestReportAdmin(LargeTableAdminMixin, admin.ModelAdmin):
 
     @admin.display(ordering="request__mentor__full_name", description="mentor")
     def mentor_name(self, obj):
-        return obj.request.mentor.full_name
+        return obj.request.mentor_name
 
     @admin.display(ordering="request__mentee__full_name", description="mentee")
     def mentee_name(self, obj):
-        return obj.request.mentee.full_name
+        return obj.request.mentee_name
 
     @admin.display(description="request")
     def request_status(self, obj):

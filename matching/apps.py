@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class MatchingConfig(AppConfig):
     name = "matching"
+
+    def ready(self):
+        from matching import privacy  # noqa: F401

@@ -54,7 +54,10 @@ class ReportForm(forms.Form):
 class EndMentorshipForm(forms.Form):
     reason = forms.ChoiceField(
         label="Why are you ending the mentorship?",
-        choices=Mentorship.EndReason.choices,
+        # "Account deleted" is the scheme's reason when a person deletes their account.
+        choices=[
+            c for c in Mentorship.EndReason.choices if c[0] != Mentorship.EndReason.ACCOUNT_DELETED
+        ],
         widget=forms.RadioSelect,
         error_messages={"required": "Please choose a reason."},
     )

@@ -7,6 +7,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.privacy import FORMER_PARTICIPANT
+
 
 class RequestQuerySet(models.QuerySet):
     def pending(self):
@@ -38,11 +40,19 @@ class MentorshipRequest(models.Model):
         NOT_AVAILABLE = "not_available", "I am not available now"
         OTHER = "other", "Another reason"
 
+    # Empty once that person deleted their account (accounts.privacy): the other person's
+    # history, the scheme's reports and any report of the request stay.
     mentee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_requests"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="sent_requests",
     )
     mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="received_requests"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="received_requests",
     )
     message = models.TextField(max_length=2000)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
@@ -81,6 +91,11 @@ class MentorshipRequest(models.Model):
                 name="one_pending_request_per_pair",
             ),
             models.CheckConstraint(condition=~Q(mentee=F("mentor")), name="request_not_to_self"),
+            # Deleting an account closes its requests first (accounts.privacy).
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(mentee__isnull=False, mentor__isnull=False),
+                name="pending_request_has_both_people",
+            ),
             models.CheckConstraint(
                 condition=Q(status="pending")
                 | Q(responded_at__isnull=False)
@@ -91,10 +106,18 @@ class MentorshipRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mentee} → {self.mentor} ({self.get_status_display()})"
+        return f"{self.mentee_name} → {self.mentor_name} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
         return reverse("matching:request-detail", args=[self.pk])
+
+    @property
+    def mentee_name(self) -> str:
+        return self.mentee.full_name if self.mentee_id else FORMER_PARTICIPANT
+
+    @property
+    def mentor_name(self) -> str:
+        return self.mentor.full_name if self.mentor_id else FORMER_PARTICIPANT
 
     @property
     def is_pending(self) -> bool:
@@ -125,12 +148,21 @@ class Mentorship(models.Model):
         NOT_A_FIT = "not_a_fit", "Not a good fit"
         CIRCUMSTANCES = "circumstances", "Circumstances changed"
         OTHER = "other", "Another reason"
+        ACCOUNT_DELETED = "account_deleted", "Account deleted"
 
+    # Empty once that person deleted their account: the other person keeps the pair's records
+    # (accounts.privacy).
     mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentor"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="mentorships_as_mentor",
     )
     mentee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentee"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="mentorships_as_mentee",
     )
     request = models.OneToOneField(
         MentorshipRequest,
@@ -191,6 +223,11 @@ class Mentorship(models.Model):
             models.CheckConstraint(
                 condition=~Q(mentee=F("mentor")), name="mentorship_not_with_self"
             ),
+            # Deleting an account ends its mentorships first (accounts.privacy).
+            models.CheckConstraint(
+                condition=Q(status="ended") | Q(mentor__isnull=False, mentee__isnull=False),
+                name="active_mentorship_has_both_people",
+            ),
             models.CheckConstraint(
                 condition=Q(status="active", ended_at__isnull=True)
                 | Q(status="ended", ended_at__isnull=False),
@@ -204,7 +241,7 @@ class Mentorship(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mentor} mentoring {self.mentee}"
+        return f"{self.mentor_name} mentoring {self.mentee_name}"
 
     def get_absolute_url(self) -> str:
         return reverse("matching:mentorship-detail", args=[self.pk])
@@ -213,8 +250,28 @@ class Mentorship(models.Model):
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
 
+    @property
+    def mentor_name(self) -> str:
+        return self.mentor.full_name if self.mentor_id else FORMER_PARTICIPANT
+
+    @property
+    def mentee_name(self) -> str:
+        return self.mentee.full_name if self.mentee_id else FORMER_PARTICIPANT
+
+    @property
+    def ended_by_name(self) -> str:
+        if self.ended_by_id:
+            return self.ended_by.full_name
+        if self.end_reason == self.EndReason.ACCOUNT_DELETED:
+            return FORMER_PARTICIPANT
+        return "the scheme"
+
     def other_party(self, user):
+        """The other person, or None once they deleted their account."""
         return self.mentee if user.pk == self.mentor_id else self.mentor
+
+    def other_name(self, user) -> str:
+        return self.mentee_name if user.pk == self.mentor_id else self.mentor_name
 
     def role_of(self, user) -> str:
         return "mentor" if user.pk == self.mentor_id else "mentee"

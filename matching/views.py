@@ -180,6 +180,7 @@ def _render_mentorship(request, mentorship: Mentorship, end_form: EndMentorshipF
         "mentorship": mentorship,
         "role": mentorship.role_of(request.user),
         "other": mentorship.other_party(request.user),
+        "other_name": mentorship.other_name(request.user),
         "end_form": end_form,
         **pair_space(mentorship, request.user),
     }

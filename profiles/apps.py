@@ -5,4 +5,4 @@ class ProfilesConfig(AppConfig):
     name = "profiles"
 
     def ready(self):
-        from profiles import signals  # noqa: F401
+        from profiles import privacy, signals  # noqa: F401

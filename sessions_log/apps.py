@@ -7,6 +7,7 @@ class SessionsLogConfig(AppConfig):
 
     def ready(self):
         from mentoring import previews
+        from sessions_log import privacy  # noqa: F401
         from sessions_log.previews import samples
 
         previews.register(samples)

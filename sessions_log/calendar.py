@@ -46,9 +46,7 @@ def _event(meeting: Meeting) -> Event:
     event.add("created", meeting.created_at)
     event.add("dtstart", meeting.starts_at.astimezone(zone))
     event.add("dtend", meeting.ends_at.astimezone(zone))
-    event.add(
-        "summary", f"Mentoring: {mentorship.mentor.full_name} and {mentorship.mentee.full_name}"
-    )
+    event.add("summary", f"Mentoring: {mentorship.mentor_name} and {mentorship.mentee_name}")
     location = meeting.location or meeting.get_format_display()
     event.add("location", location)
     description = [meeting.agenda] if meeting.agenda else []

@@ -69,6 +69,7 @@ def check_in(check_in: CheckIn) -> None:
         ctx={
             "check_in": check_in,
             "other": mentorship.other_party(check_in.person),
+            "other_name": mentorship.other_name(check_in.person),
             "zone": check_in.person.time_zone,
             "url": absolute_url(check_in.get_absolute_url()),
         },

@@ -63,6 +63,8 @@ def send_check_ins(*, now: datetime | None = None) -> int:
         )
         for pk, mentor_id, mentee_id in pairs:
             for person_id in (mentee_id, mentor_id):
+                if person_id is None:
+                    continue  # that person deleted their account
                 new.append(
                     CheckIn(
                         mentorship_id=pk,

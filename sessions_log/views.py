@@ -305,7 +305,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 def meeting_ics(request, pk: int, mid: int):
     meeting = _get_meeting_for_user(request, pk, mid)
     mentorship = meeting.mentorship
-    name = f"Mentoring: {mentorship.mentor.full_name} and {mentorship.mentee.full_name}"
+    name = f"Mentoring: {mentorship.mentor_name} and {mentorship.mentee_name}"
     local = timezone.localtime(meeting.starts_at)
     return _ics_response(
         calendar.calendar_for([meeting], name=name), f"meeting-{local:%Y-%m-%d}.ics"
@@ -373,5 +373,11 @@ def check_in_answer(request, token: str):
         else:
             messages.success(request, "Thank you: your answer has reached the scheme team.")
         return redirect(reverse("sessions_log:check-in-answer", args=[token]))
-    ctx = {"check_in": check_in, "other": other, "form": form, "state": state}
+    ctx = {
+        "check_in": check_in,
+        "other": other,
+        "other_name": check_in.mentorship.other_name(request.user),
+        "form": form,
+        "state": state,
+    }
     return render(request, "sessions_log/check_in_form.html", ctx)

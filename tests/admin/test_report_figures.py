@@ -163,6 +163,7 @@ def test_mentorships_started_active_and_ended_by_reason(admin_user):
         "Not a good fit": "<5",
         "Circumstances changed": "<5",
         "Another reason": "0",
+        "Account deleted": "0",
     }
 
 

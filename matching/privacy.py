@@ -1,0 +1,76 @@
+"""Matching's part of a person's data export and of deleting their account (accounts.privacy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from accounts.models import User
+from accounts.privacy import closing_account, collect_personal_data
+from matching import services
+from matching.models import Mentorship, MentorshipRequest
+
+
+def _request_row(req: MentorshipRequest, *, other: str) -> dict[str, Any]:
+    return {
+        other: req.mentor_name if other == "To" else req.mentee_name,
+        "Sent": req.created_at,
+        "Message": req.message,
+        "Status": req.get_status_display(),
+        "Decline reason": req.get_decline_reason_display(),
+        "Message with the decline": req.response_message,
+        "Closed": req.closed_at,
+        "Why the scheme closed it": req.closing_note,
+    }
+
+
+@receiver(collect_personal_data, dispatch_uid="matching-personal-data")
+def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, Any]]]:
+    sent = MentorshipRequest.objects.filter(mentee=user).select_related("mentor")
+    received = MentorshipRequest.objects.filter(mentor=user).select_related("mentee")
+    mentorships = Mentorship.objects.for_user(user).select_related("mentor", "mentee")
+    return {
+        "Requests you sent": [_request_row(r, other="To") for r in sent],
+        "Requests you received": [_request_row(r, other="From") for r in received],
+        "Mentorships": [
+            {
+                "Reference": m.pk,
+                "Your role": m.role_of(user),
+                "With": m.mentee_name if m.role_of(user) == "mentor" else m.mentor_name,
+                "Status": m.get_status_display(),
+                "Started": m.started_at,
+                "Ended": m.ended_at,
+                "End reason": m.get_end_reason_display(),
+                "Message at the end": m.end_message,
+                # What the person who ended it told the scheme team is theirs alone.
+                "Your feedback for the scheme team": (
+                    m.feedback_comment if m.ended_by_id == user.pk else ""
+                ),
+                "Your rating": m.feedback_rating if m.ended_by_id == user.pk else None,
+            }
+            for m in mentorships
+        ],
+    }
+
+
+@receiver(closing_account, dispatch_uid="matching-close-account")
+def close_requests_and_mentorships(sender, *, user: User, **kwargs) -> None:
+    """Withdraw and answer open requests and end active mentorships, through the usual
+    services: the other person gets the usual email and the mentor's place is freed."""
+    for req in MentorshipRequest.objects.pending().filter(mentee=user):
+        services.withdraw_request(req, by=user)
+    for req in MentorshipRequest.objects.pending().filter(mentor=user):
+        services.decline_request(
+            req,
+            by=user,
+            reason=MentorshipRequest.DeclineReason.NOT_AVAILABLE,
+            message=f"{user.full_name} has left the scheme.",
+        )
+    for mentorship in Mentorship.objects.active().for_user(user):
+        services.end_mentorship(
+            mentorship,
+            by=user,
+            reason=Mentorship.EndReason.ACCOUNT_DELETED,
+            message=f"{user.full_name} has left the scheme and deleted their account.",
+        )

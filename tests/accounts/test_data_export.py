@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.privacy import delete_account
+from mentoring.models import Outbox
+from sessions_log.models import MeetingPrivateNote
+from tests.factories import (
+    CheckInFactory,
+    JobHistoryEntryFactory,
+    MeetingFactory,
+    MenteeProfileFactory,
+    MentorProfileFactory,
+    MentorshipFactory,
+    MentorshipRequestFactory,
+    ObjectiveFactory,
+)
+
+pytestmark = pytest.mark.django_db
+URL = reverse("accounts:personal-data")
+
+
+@pytest.fixture
+def held_pair(mentor, mentee):
+    """Maya (mentee) and Daniel (mentor): a request, a mentorship with an objective, a held
+    meeting carrying a private note by each, a check-in Maya answered and an email to her."""
+    MentorProfileFactory(user=mentor, headline="Finance director who moved from engineering")
+    MenteeProfileFactory(user=mentee, goals="A graduate job in corporate finance.")
+    MentorshipRequestFactory(
+        mentee=mentee, mentor=mentor, message="Could we meet monthly?", accepted=True
+    )
+    pair = MentorshipFactory(mentor=mentor, mentee=mentee)
+    ObjectiveFactory(mentorship=pair, title="Land a finance internship")
+    meeting = MeetingFactory(mentorship=pair, held=True, summary="We rewrote the CV.")
+    MeetingPrivateNote.objects.create(meeting=meeting, author=mentee, text="Maya: ask about MBA")
+    MeetingPrivateNote.objects.create(meeting=meeting, author=mentor, text="Daniel: seems anxious")
+    CheckInFactory(mentorship=pair, person=mentee, rating=5, answered_at=timezone.now())
+    Outbox.objects.create(
+        kind="password_reset",
+        recipient=mentee,
+        to_email=mentee.email,
+        subject="Reset your password",
+        body_text="https://example.org/reset/secret-link/",
+        dedupe_key="reset-1",
+        message_id="<reset-1@example.org>",
+    )
+    return pair
+
+
+@pytest.mark.parametrize("query", ["", "?format=json"])
+def test_anonymous_is_sent_to_sign_in(client, query):
+    response = client.get(URL + query)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_page_shows_what_is_held_about_me(client_for, mentee, held_pair):
+    html = client_for(mentee).get(URL).content.decode()
+
+    for held in [
+        mentee.email,
+        "A graduate job in corporate finance.",
+        "Could we meet monthly?",
+        "Land a finance internship",
+        "We rewrote the CV.",
+        "Maya: ask about MBA",
+        "Reset your password",
+    ]:
+        assert held in html
+
+
+def test_the_page_never_shows_the_other_persons_private_note(client_for, mentee, held_pair):
+    html = client_for(mentee).get(URL).content.decode()
+
+    assert "Daniel: seems anxious" not in html
+
+
+def test_json_download_is_an_attachment_with_my_data(client_for, mentee, held_pair):
+    response = client_for(mentee).get(URL, {"format": "json"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    data = json.loads(response.content)
+    assert data["Account"][0]["Email address (sign-in)"] == mentee.email
+    assert data["Mentee profile"][0]["What I hope to achieve"] == (
+        "A graduate job in corporate finance."
+    )
+    assert data["Requests you sent"][0]["Message"] == "Could we meet monthly?"
+    assert data["Mentorships"][0]["With"] == "Daniel Mentor"
+    [meeting] = data["Meetings"]
+    assert meeting["Your private note"] == "Maya: ask about MBA"
+    assert data["Check-ins you were sent"][0]["Rating"] == 5
+
+
+def test_json_holds_no_other_private_note_and_no_email_body(client_for, mentee, held_pair):
+    body = client_for(mentee).get(URL, {"format": "json"}).content.decode()
+
+    assert "Daniel: seems anxious" not in body
+    assert "secret-link" not in body
+    assert "Reset your password" in body
+
+
+def test_a_mentor_gets_their_profile_and_job_history(client_for, mentor, held_pair):
+    JobHistoryEntryFactory(profile=mentor.mentor_profile, title="Head of audit")
+
+    data = json.loads(client_for(mentor).get(URL, {"format": "json"}).content)
+
+    assert data["Mentor profile"][0]["Headline"] == "Finance director who moved from engineering"
+    assert data["Job history"][0]["Job title"] == "Head of audit"
+    assert data["Requests you received"][0]["From"] == "Maya Mentee"
+    assert data["Meetings"][0]["Your private note"] == "Daniel: seems anxious"
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data(
+    client_for, mentee, held_pair, django_assert_max_num_queries
+):
+    client = client_for(mentee)
+    for _ in range(5):
+        pair = MentorshipFactory(mentee=mentee, status="ended", ended_at=timezone.now())
+        ObjectiveFactory(mentorship=pair)
+        MeetingFactory(mentorship=pair, held=True)
+
+    with django_assert_max_num_queries(20):
+        assert client.get(URL).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(URL, {"format": "json"}).status_code == 200
+
+
+def test_a_deleted_other_person_shows_as_a_former_participant(
+    client_for, mentee, mentor, held_pair
+):
+    delete_account(mentor)
+
+    data = json.loads(client_for(mentee).get(URL, {"format": "json"}).content)
+
+    assert data["Requests you sent"][0]["To"] == "a former participant"
+    assert data["Mentorships"][0]["With"] == "a former participant"
