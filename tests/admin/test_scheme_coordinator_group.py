@@ -1,0 +1,67 @@
+"""The "Scheme coordinator" group that migrations create, with exactly the role's permissions
+(README: "What the scheme team's role may do")."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = {
+    ("accounts", "view_user"),
+    ("profiles", "view_mentorprofile"),
+    ("profiles", "change_mentorprofile"),
+    ("profiles", "approve_mentorprofile"),
+    ("profiles", "view_jobhistoryentry"),
+    ("profiles", "change_jobhistoryentry"),
+    ("profiles", "view_menteeprofile"),
+    ("profiles", "change_menteeprofile"),
+    ("profiles", "view_expertisearea"),
+    ("profiles", "add_expertisearea"),
+    ("profiles", "change_expertisearea"),
+    ("matching", "view_mentorshiprequest"),
+    ("matching", "add_mentorshiprequest"),
+    ("matching", "change_mentorshiprequest"),
+    ("matching", "view_mentorship"),
+    ("matching", "add_mentorship"),
+    ("matching", "change_mentorship"),
+    ("matching", "view_statuschange"),
+    ("matching", "view_requestreport"),
+    ("sessions_log", "view_objective"),
+    ("sessions_log", "view_meeting"),
+    ("sessions_log", "view_checkin"),
+    ("mentoring", "view_outbox"),
+    ("mentoring", "view_schemesettings"),
+    ("mentoring", "change_schemesettings"),
+}
+
+
+def test_the_group_has_exactly_the_roles_permissions():
+    group = Group.objects.get(name="Scheme coordinator")
+
+    granted = set(group.permissions.values_list("content_type__app_label", "codename"))
+
+    assert granted == EXPECTED
+
+
+def test_the_group_has_nothing_on_accounts_access_or_private_notes():
+    group = Group.objects.get(name="Scheme coordinator")
+
+    codenames = set(group.permissions.values_list("codename", flat=True))
+
+    for forbidden in [
+        "change_user",
+        "add_user",
+        "delete_user",
+        "view_group",
+        "change_group",
+        "view_permission",
+        "view_authenticator",
+        "view_emailaddress",
+        "view_meetingprivatenote",
+        "view_calendarfeed",
+        "change_outbox",
+    ]:
+        assert forbidden not in codenames
+    assert not any(codename.startswith("delete_") for codename in codenames)

@@ -1,0 +1,447 @@
+"""Every admin URL and every admin action, for three kinds of staff: one who may view every
+model and nothing more, a member of the "Scheme coordinator" group, and a superuser.
+
+The tables are checked against what is registered: a new model admin, admin action or admin
+view without a row here fails `test_every_*_has_a_row`, so nobody adds one without deciding who
+may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.messages import get_messages
+from django.test import RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from matching.models import Mentorship, RequestReport
+from mentoring.models import Outbox, SchemeSettings
+from profiles.models import MentorProfile
+from tests.factories import (
+    CheckInFactory,
+    ExpertiseAreaFactory,
+    MeetingFactory,
+    MenteeProfileFactory,
+    MentorProfileFactory,
+    MentorshipFactory,
+    MentorshipRequestFactory,
+    ObjectiveFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["viewer", "coordinator", "superuser"]
+PAGES = ["changelist", "add", "change", "delete", "history"]
+ALL = "200 200 200 200 200"
+READ = "200 403 200 403 200"  # the list, an object and its history; no add, no delete
+NONE = "403 403 403 403 403"
+NO_ADD = "200 403 200 200 200"
+
+
+def _outbox_row() -> Outbox:
+    return Outbox.objects.create(
+        kind="request_received",
+        to_email="someone@example.org",
+        subject="A new request",
+        body_text="…",
+        dedupe_key="matrix:1",
+        message_id="<matrix-1@example.org>",
+        status=Outbox.Status.FAILED,
+        attempts=5,
+    )
+
+
+def _unverified_address() -> EmailAddress:
+    user = UserFactory(verified=False)
+    return EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+
+
+def _request_report() -> RequestReport:
+    req = MentorshipRequestFactory(declined=True)
+    return RequestReport.objects.create(request=req, reported_by=req.mentor, reason="Rude.")
+
+
+# One object of each registered model, made only when a test needs it.
+OBJECTS = {
+    "auth.group": lambda: Group.objects.create(name="Readers"),
+    "account.emailaddress": _unverified_address,
+    "mfa.authenticator": lambda: TOTP.activate(UserFactory(), generate_totp_secret()).instance,
+    "mentoring.outbox": _outbox_row,
+    "mentoring.schemesettings": SchemeSettings.load,
+    "accounts.user": UserFactory,
+    "profiles.expertisearea": ExpertiseAreaFactory,
+    "profiles.mentorprofile": lambda: MentorProfileFactory(
+        review_status=MentorProfile.ReviewStatus.SUBMITTED,
+        training_completed_on=timezone.localdate(),
+    ),
+    "profiles.menteeprofile": MenteeProfileFactory,
+    "matching.mentorshiprequest": MentorshipRequestFactory,
+    "matching.mentorship": MentorshipFactory,
+    "matching.requestreport": _request_report,
+    "sessions_log.objective": ObjectiveFactory,
+    "sessions_log.meeting": MeetingFactory,
+    "sessions_log.checkin": CheckInFactory,
+}
+
+# Status codes of changelist, add, change, delete and history, per role.
+MODEL_PAGES = {
+    # Groups hand out permissions: only superusers change them (accounts.admin.GroupAdmin).
+    "auth.group": {"viewer": READ, "coordinator": NONE, "superuser": ALL},
+    # Email addresses and two-factor devices: superusers only, whatever the permissions say.
+    "account.emailaddress": {"viewer": NONE, "coordinator": NONE, "superuser": ALL},
+    # A device is deleted (a lost phone), never added or edited here.
+    "mfa.authenticator": {"viewer": NONE, "coordinator": NONE, "superuser": NO_ADD},
+    # The outbox is written by the code, never added by hand.
+    "mentoring.outbox": {"viewer": READ, "coordinator": READ, "superuser": NO_ADD},
+    # One settings record: its list goes straight to it; it is never added twice nor deleted.
+    "mentoring.schemesettings": {
+        "viewer": "302 403 200 403 200",
+        "coordinator": "302 403 200 403 200",
+        "superuser": "302 403 200 403 200",
+    },
+    "accounts.user": {"viewer": READ, "coordinator": READ, "superuser": ALL},
+    "profiles.expertisearea": {
+        "viewer": READ,
+        "coordinator": "200 200 200 403 200",
+        "superuser": ALL,
+    },
+    "profiles.mentorprofile": {"viewer": READ, "coordinator": READ, "superuser": ALL},
+    "profiles.menteeprofile": {"viewer": READ, "coordinator": READ, "superuser": ALL},
+    # Requests come from mentees and mentorships from accepting them or central matching.
+    "matching.mentorshiprequest": {
+        "viewer": READ,
+        "coordinator": READ,
+        "superuser": NO_ADD,
+    },
+    "matching.mentorship": {
+        "viewer": READ,
+        "coordinator": READ,
+        "superuser": NO_ADD,
+    },
+    "matching.requestreport": {
+        "viewer": READ,
+        "coordinator": READ,
+        "superuser": NO_ADD,
+    },
+    "sessions_log.objective": {"viewer": READ, "coordinator": READ, "superuser": ALL},
+    "sessions_log.meeting": {"viewer": READ, "coordinator": READ, "superuser": ALL},
+    "sessions_log.checkin": {"viewer": READ, "coordinator": READ, "superuser": ALL},
+}
+
+
+def _csv_downloaded(response, obj) -> bool:
+    return response.status_code == 200 and response.get("Content-Disposition", "").startswith(
+        "attachment"
+    )
+
+
+def _approved(response, obj) -> bool:
+    obj.refresh_from_db()
+    return obj.review_status == MentorProfile.ReviewStatus.APPROVED
+
+
+def _asked_what_to_change(response, obj) -> bool:
+    return response.status_code == 200 and b"What should the mentor change?" in response.content
+
+
+def _requeued(response, obj) -> bool:
+    obj.refresh_from_db()
+    return obj.status == Outbox.Status.QUEUED and obj.attempts == 0
+
+
+def _verified(response, obj) -> bool:
+    obj.refresh_from_db()
+    return obj.verified
+
+
+def _asked_to_confirm_deletion(response, obj) -> bool:
+    # The first step of "delete selected" only asks; nothing is deleted by this test.
+    return response.status_code == 200 and b"Are you sure you want to delete" in response.content
+
+
+ACTION_EFFECTS = {
+    "export_csv": _csv_downloaded,
+    "approve": _approved,
+    "request_changes": _asked_what_to_change,
+    "retry_now": _requeued,
+    "make_verified": _verified,
+    "delete_selected": _asked_to_confirm_deletion,
+}
+
+SUPERUSER = {"viewer": False, "coordinator": False, "superuser": True}
+VIEWERS = {"viewer": True, "coordinator": True, "superuser": True}
+REVIEWERS = {"viewer": False, "coordinator": True, "superuser": True}
+
+# Whether each role may run each action.
+ACTIONS = {
+    ("auth.group", "delete_selected"): SUPERUSER,
+    ("account.emailaddress", "make_verified"): SUPERUSER,
+    ("account.emailaddress", "delete_selected"): SUPERUSER,
+    ("mfa.authenticator", "delete_selected"): SUPERUSER,
+    ("mentoring.outbox", "retry_now"): SUPERUSER,
+    ("mentoring.outbox", "delete_selected"): SUPERUSER,
+    ("accounts.user", "delete_selected"): SUPERUSER,
+    ("profiles.expertisearea", "delete_selected"): SUPERUSER,
+    ("profiles.mentorprofile", "approve"): REVIEWERS,
+    ("profiles.mentorprofile", "request_changes"): REVIEWERS,
+    ("profiles.mentorprofile", "export_csv"): VIEWERS,
+    ("profiles.mentorprofile", "delete_selected"): SUPERUSER,
+    ("profiles.menteeprofile", "export_csv"): VIEWERS,
+    ("profiles.menteeprofile", "delete_selected"): SUPERUSER,
+    ("matching.mentorshiprequest", "export_csv"): VIEWERS,
+    ("matching.mentorshiprequest", "delete_selected"): SUPERUSER,
+    ("matching.mentorship", "export_csv"): VIEWERS,
+    ("matching.mentorship", "delete_selected"): SUPERUSER,
+    ("matching.requestreport", "delete_selected"): SUPERUSER,
+    ("sessions_log.objective", "delete_selected"): SUPERUSER,
+    ("sessions_log.meeting", "delete_selected"): SUPERUSER,
+    ("sessions_log.checkin", "delete_selected"): SUPERUSER,
+}
+
+
+def _match_url() -> str:
+    return reverse("admin:profiles_menteeprofile_match", args=[MenteeProfileFactory().pk])
+
+
+def _post_match(client, user) -> object:
+    mentor = MentorProfileFactory()
+    mentee_profile = MenteeProfileFactory()
+    response = client.post(
+        reverse("admin:profiles_menteeprofile_match", args=[mentee_profile.pk]),
+        {"mentor": mentor.pk},
+    )
+    matched = Mentorship.objects.filter(mentor=mentor.user, mentee=mentee_profile.user).exists()
+    assert matched == (response.status_code == 302)
+    return response
+
+
+def _get(url_builder):
+    def request(client, user):
+        return client.get(url_builder())
+
+    return request
+
+
+def _set_password_url():
+    return reverse("admin:auth_user_password_change", args=[UserFactory().pk])
+
+
+def _view_on_site_url():
+    profile = MentorProfileFactory()
+    content_type = ContentType.objects.get_for_model(profile)
+    return reverse("admin:view_on_site", args=[content_type.pk, profile.pk])
+
+
+def _autocomplete_url():
+    return (
+        reverse("admin:autocomplete")
+        + "?app_label=profiles&model_name=mentorprofile&field_name=user&term=a"
+    )
+
+
+def _app_list(app_label: str):
+    return _get(lambda: reverse("admin:app_list", args=[app_label]))
+
+
+# Views other than a model's five pages: URL name → {label: (request, expected per role)}.
+OTHER_VIEWS = {
+    "index": {"home": (_get(lambda: "/admin/"), (200, 200, 200))},
+    # Signed-in staff are sent on to the admin's home.
+    "login": {"sign in": (_get(lambda: reverse("admin:login")), (302, 302, 302))},
+    "logout": {"sign out": (lambda c, u: c.post(reverse("admin:logout")), (200, 200, 200))},
+    # Their own password, knowing the current one.
+    "password_change": {
+        "own password": (_get(lambda: reverse("admin:password_change")), (200, 200, 200))
+    },
+    "password_change_done": {
+        "own password changed": (
+            _get(lambda: reverse("admin:password_change_done")),
+            (200, 200, 200),
+        )
+    },
+    # Another person's password: superusers only.
+    "auth_user_password_change": {"set a password": (_get(_set_password_url), (403, 403, 200))},
+    # Searching people for a profile's "user" field needs the right to view accounts.
+    "autocomplete": {"people search": (_get(_autocomplete_url), (200, 200, 200))},
+    "jsi18n": {"translations": (_get(lambda: reverse("admin:jsi18n")), (200, 200, 200))},
+    "view_on_site": {"view on site": (_get(_view_on_site_url), (302, 302, 302))},
+    "app_list": {
+        f"{app} app": (_app_list(app), codes)
+        for app, codes in {
+            "auth": (200, 404, 200),
+            "account": (404, 404, 200),
+            "mfa": (404, 404, 200),
+            "mentoring": (200, 200, 200),
+            "accounts": (200, 200, 200),
+            "profiles": (200, 200, 200),
+            "matching": (200, 200, 200),
+            "sessions_log": (200, 200, 200),
+        }.items()
+    },
+    # Central matching creates a mentorship.
+    "profiles_menteeprofile_match": {
+        "central matching page": (_get(_match_url), (403, 200, 200)),
+        "central matching": (_post_match, (403, 302, 302)),
+    },
+    # Aggregate figures only, no one's name: every member of the scheme team.
+    "admin-reports": {
+        "reports": (_get(lambda: "/admin/reports/"), (200, 200, 200)),
+        "reports as CSV": (
+            _get(lambda: "/admin/reports/?format=csv&start=2025-01-01&end=2025-12-31"),
+            (200, 200, 200),
+        ),
+    },
+    # Fictional sample people and links, never a real email: every member of the scheme team.
+    "admin-email-previews": {"email previews": (_get(lambda: "/admin/emails/"), (200, 200, 200))},
+    "admin-email-preview-html": {
+        "an email preview": (_get(lambda: "/admin/emails/request_received.html"), (200, 200, 200))
+    },
+}
+
+
+@pytest.fixture
+def users(db):
+    viewer = UserFactory(email="vera@example.org", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    coordinator = UserFactory(email="cora@example.org", is_staff=True)
+    coordinator.groups.add(Group.objects.get(name="Scheme coordinator"))
+    superuser = UserFactory(email="sue@example.org", is_staff=True, is_superuser=True)
+    return {"viewer": viewer, "coordinator": coordinator, "superuser": superuser}
+
+
+def _label(model) -> str:
+    return model._meta.label_lower
+
+
+def _page_url(label: str, page: str, obj) -> str:
+    app_label, model_name = label.split(".")
+    name = f"admin:{app_label}_{model_name}_{page}"
+    if page in ("changelist", "add"):
+        return reverse(name)
+    return reverse(name, args=[obj.pk])
+
+
+# The tables match what is registered ------------------------------------------------------
+
+
+def test_every_registered_model_has_a_row():
+    registered = {_label(model) for model in admin.site._registry}
+
+    assert registered == set(MODEL_PAGES)
+    assert registered == set(OBJECTS)
+
+
+def _actions(model_admin):
+    """Every action of a model admin, whoever may run it (get_actions filters by user)."""
+    if model_admin.actions is None:  # Django then offers none, not even the site's
+        return []
+    return model_admin._get_base_actions()
+
+
+def test_every_admin_action_has_a_row():
+    registered = {
+        (_label(model), name)
+        for model, model_admin in admin.site._registry.items()
+        for name in (action.name for action in _actions(model_admin))
+    }
+
+    assert registered == set(ACTIONS)
+    assert {name for _, name in registered} <= set(ACTION_EFFECTS)
+
+
+def test_every_admin_action_declares_its_permissions():
+    for model, model_admin in admin.site._registry.items():
+        for action in _actions(model_admin):
+            assert getattr(action.func, "allowed_permissions", None), (_label(model), action.name)
+
+
+def _admin_url_names(patterns, prefix: str = ""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _admin_url_names(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern) and route.startswith("admin/") and pattern.name:
+            yield pattern.name
+
+
+def test_every_other_admin_view_has_a_row():
+    model_pages = {f"{label.replace('.', '_')}_{page}" for label in MODEL_PAGES for page in PAGES}
+    names = set(_admin_url_names(get_resolver().url_patterns)) - model_pages
+
+    assert names == set(OTHER_VIEWS)
+
+
+# Pages ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("label", sorted(MODEL_PAGES))
+def test_model_pages(client_for, users, label, page, role):
+    expected = int(MODEL_PAGES[label][role].split()[PAGES.index(page)])
+    obj = OBJECTS[label]()
+
+    response = client_for(users[role]).get(_page_url(label, page, obj))
+
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "name,label",
+    [(name, label) for name, rows in OTHER_VIEWS.items() for label in rows],
+)
+def test_other_admin_views(client_for, users, name, label, role):
+    request, codes = OTHER_VIEWS[name][label]
+
+    response = request(client_for(users[role]), users[role])
+
+    assert response.status_code == codes[ROLES.index(role)]
+
+
+# Actions ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("label,action", sorted(ACTIONS))
+def test_admin_actions(client_for, users, label, action, role):
+    obj = OBJECTS[label]()
+    app_label, model_name = label.split(".")
+
+    response = client_for(users[role]).post(
+        reverse(f"admin:{app_label}_{model_name}_changelist"),
+        {"action": action, ACTION_CHECKBOX_NAME: [obj.pk], "index": 0},
+    )
+
+    if ACTIONS[(label, action)][role]:
+        assert ACTION_EFFECTS[action](response, obj)
+    else:
+        assert not ACTION_EFFECTS[action](response, obj)
+        refused_outright = response.status_code == 403
+        # Not offered: Django answers as if none had been chosen, or, when it offers this
+        # person no action at all, shows the list again.
+        not_offered = response.status_code == 302 and "No action selected." in [
+            m.message for m in get_messages(response.wsgi_request)
+        ]
+        list_again = response.status_code == 200 and "cl" in (response.context_data or {})
+        assert refused_outright or not_offered or list_again
+
+
+def test_the_viewer_sees_no_actions_it_may_not_run(users):
+    request = RequestFactory().get("/admin/")
+    request.user = users["viewer"]
+    offered = {
+        (_label(model), name)
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.has_view_permission(request)
+        for name in model_admin.get_actions(request)
+    }
+
+    assert offered == {key for key, roles in ACTIONS.items() if roles["viewer"]}
