@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter
 from django import forms
 
 from accounts.models import User, time_zone_names
@@ -72,7 +73,8 @@ class DeleteAccountForm(forms.Form):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        # allauth's check counts failures like a sign-in's, so its rate limit applies here too.
+        if not get_adapter().reauthenticate(self.user, password):
             raise forms.ValidationError(
                 "That is not your password. Your account has not been deleted."
             )

@@ -78,7 +78,12 @@ def personal_data(user: User) -> dict[str, list[dict[str, Any]]]:
 
 
 def _outbox_to(user: User):
-    return Outbox.objects.filter(Q(recipient=user) | Q(to_email__iexact=user.email))
+    """Emails to the person, including those written to one of their addresses before it was
+    theirs or without the account (e.g. "an account already exists")."""
+    addresses = EmailAddress.objects.filter(user=user).values("email")
+    return Outbox.objects.filter(
+        Q(recipient=user) | Q(to_email__iexact=user.email) | Q(to_email__in=addresses)
+    )
 
 
 def _is_last_superuser(user: User) -> bool:

@@ -244,3 +244,16 @@ def test_admin_delete_selected_anonymises_too(client_for, admin_user, pair, ment
     assert (pair.mentor, pair.mentee) == (mentor, None)
     assert MentorProfile.objects.get(user=mentor).mentee_count == 0
     assert not MenteeProfile.objects.filter(user_id=mentee.pk).exists()
+
+
+def test_guessing_the_password_is_rate_limited_like_a_sign_in(client_for, mentee, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/m/key"}
+    client = client_for(mentee)
+    for _ in range(3):
+        client.post(URL, {"password": "a-guess"})
+
+    response = client.post(URL, {"password": PASSWORD})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["password"]
+    assert User.objects.filter(pk=mentee.pk).exists()
