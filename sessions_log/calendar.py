@@ -25,6 +25,10 @@ from mentoring.emails import absolute_url
 from sessions_log.models import Meeting
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+# A calendar lists meetings within this many years of today. The meeting form allows two years
+# ahead; rows saved before that rule may lie in year 9999, where the end time and the time zone
+# rules around it cannot even be computed.
+CALENDAR_YEARS = 10
 
 
 def _host() -> str:
@@ -69,7 +73,8 @@ def calendar_for(meetings: Iterable[Meeting], *, name: str) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
-    meetings = list(meetings)
+    now = timezone.now()
+    meetings = [m for m in meetings if _within_calendar_years(m, now)]
     for meeting in meetings:
         cal.add_component(_event(meeting))
     if meetings:
@@ -79,6 +84,10 @@ def calendar_for(meetings: Iterable[Meeting], *, name: str) -> bytes:
             last_date=max(m.ends_at for m in meetings).date() + timedelta(days=366),
         )
     return cal.to_ical()
+
+
+def _within_calendar_years(meeting: Meeting, now) -> bool:
+    return abs(meeting.starts_at - now) <= timedelta(days=366 * CALENDAR_YEARS)
 
 
 def feed_meetings(user) -> QuerySet[Meeting]:

@@ -6,6 +6,8 @@ and Django's DateTimeField reads a naive value in the active zone.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.utils import dateformat, timezone
 
@@ -13,6 +15,10 @@ from matching.models import Mentorship
 from sessions_log.models import MAX_DURATION, MIN_DURATION, Meeting, Objective
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# Meetings are planned at most this far ahead and recorded from this year on: a mistyped year
+# (9999) would otherwise break both people's calendars.
+MEETING_MAX_DAYS_AHEAD = 730
+MEETING_EARLIEST_YEAR = 2000
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -174,6 +180,16 @@ class _MeetingForm(forms.ModelForm):
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
+        latest = timezone.now() + timedelta(days=MEETING_MAX_DAYS_AHEAD)
+        if starts_at > latest:
+            raise forms.ValidationError(
+                "A meeting can be planned at most two years ahead: choose a date before "
+                f"{dateformat.format(timezone.localdate(latest), 'j F Y')}."
+            )
+        if starts_at.year < MEETING_EARLIEST_YEAR:
+            raise forms.ValidationError(
+                f"A meeting cannot be before {MEETING_EARLIEST_YEAR}. Check the year."
+            )
         if starts_at < self.mentorship.started_at:
             raise forms.ValidationError(_before_start_error(self.mentorship, "A meeting"))
         return starts_at
