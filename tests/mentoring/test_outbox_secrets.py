@@ -261,3 +261,11 @@ def _has_template(name: str) -> bool:
     except TemplateDoesNotExist:
         return False
     return True
+
+
+def test_outbox_offers_no_export(client_for, admin_user, reset_row):
+    # An export would carry the rows out of the admin; the outbox has none to offer.
+    response = client_for(admin_user).get(reverse("admin:mentoring_outbox_changelist"))
+
+    actions = {value for value, _ in response.context["action_form"].fields["action"].choices}
+    assert actions == {"", "delete_selected", "retry_now"}
