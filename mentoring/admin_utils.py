@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from itertools import chain
 
 from django.contrib import admin
@@ -81,19 +82,24 @@ class _Echo:
 
 
 def csv_cell(value) -> str:
+    """One cell's text. Every value that came from text is neutralised, each item of a list or
+    many-to-many column too, and the joined cell once more."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, int | float | Decimal):
+        return str(value)  # a number cannot be a formula, and -3 must stay a number
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, list | tuple):
-        return ", ".join(csv_cell(v) for v in value)
     if hasattr(value, "all"):  # a prefetched many-to-many manager
-        return ", ".join(str(v) for v in value.all())
-    text = str(value)
+        value = list(value.all())
+    if isinstance(value, list | tuple):
+        text = ", ".join(csv_cell(v) for v in value)
+    else:
+        text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
