@@ -66,9 +66,11 @@ def test_the_page_explains_what_happens_and_asks_for_the_password(client_for, me
 def test_wrong_password_keeps_the_page_with_an_error_beside_the_field(client_for, mentee):
     response = client_for(mentee).post(URL, {"password": "not-my-password"})
 
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "That is not your password" in response.content.decode()
-    assert response.context["form"].errors["password"]
+    assert '<div id="id_password_error" class="invalid-feedback">' in html
+    assert "That is not your password" in html
+    assert 'href="#id_password"' in html  # the error summary links to the field
     assert User.objects.filter(pk=mentee.pk).exists()
 
 
