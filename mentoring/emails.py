@@ -267,6 +267,11 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, 6 * 3600))
 
 
+# A task may reach a worker whose clock is a little behind the web process that queued the
+# email: a row due within this margin is sent rather than left for the next sweep.
+CLOCK_MARGIN = timedelta(seconds=2)
+
+
 def deliver(pk: int) -> bool:
     """Send one outbox row if it is still queued. Returns True when this call sent it.
 
@@ -278,7 +283,11 @@ def deliver(pk: int) -> bool:
     with transaction.atomic():
         row = (
             Outbox.objects.select_for_update(skip_locked=True)
-            .filter(pk=pk, status=Outbox.Status.QUEUED, next_attempt_at__lte=timezone.now())
+            .filter(
+                pk=pk,
+                status=Outbox.Status.QUEUED,
+                next_attempt_at__lte=timezone.now() + CLOCK_MARGIN,
+            )
             .first()
         )
         if row is None:

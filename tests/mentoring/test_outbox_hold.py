@@ -79,7 +79,7 @@ def test_held_email_is_sent_by_the_sweep_once_the_hold_ends(
 def test_deliver_refuses_a_held_email_before_its_time(mentee, clock, mailoutbox):
     # A stray task (a redelivery, a retry clicked early) must not end the hold.
     row = _ping(mentee, hold=HOLD)
-    clock.shift(HOLD - timedelta(seconds=1))
+    clock.shift(HOLD - emails.CLOCK_MARGIN - timedelta(seconds=1))
 
     assert send_outbox_email(row.pk) is False
 
@@ -96,7 +96,7 @@ def test_deliver_refuses_a_failed_send_before_its_backoff_ends(
     with django_capture_on_commit_callbacks(execute=True):
         row = _ping(mentee)
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    clock.shift(timedelta(seconds=59))
+    clock.shift(timedelta(seconds=60) - emails.CLOCK_MARGIN - timedelta(seconds=1))
 
     assert send_outbox_email(row.pk) is False
 
@@ -242,3 +242,13 @@ def test_cancel_during_a_send_waits_for_it_and_reports_it_sent(
     row.refresh_from_db()
     assert row.status == Outbox.Status.SENT
     assert len(mailoutbox) == 1
+
+
+def test_deliver_sends_a_fresh_email_to_a_worker_whose_clock_is_a_little_behind(
+    mentee, clock, mailoutbox
+):
+    row = _ping(mentee)
+    clock.shift(-emails.CLOCK_MARGIN + timedelta(milliseconds=100))
+
+    assert send_outbox_email(row.pk) is True
+    assert [m.to for m in mailoutbox] == [["maya@example.org"]]
