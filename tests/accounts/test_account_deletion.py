@@ -37,7 +37,7 @@ def pair(mentor, mentee):
     MentorProfileFactory(user=mentor, capacity=2)
     MenteeProfileFactory(user=mentee)
     mentorship = MentorshipFactory(mentor=mentor, mentee=mentee)
-    ObjectiveFactory(mentorship=mentorship, title="Lead a project")
+    ObjectiveFactory(mentorship=mentorship, title="Lead a project", created_by=mentor)
     held = MeetingFactory(mentorship=mentorship, held=True)
     MeetingFactory(mentorship=mentorship)
     MeetingPrivateNote.objects.create(meeting=held, author=mentor, text="Daniel's own thoughts")
@@ -137,6 +137,7 @@ def test_the_remaining_person_sees_a_former_participant(client_for, pair, mentor
 
     assert detail.status_code == 200
     assert "Mentored by a former participant" in detail.content.decode()
+    assert "A former participant added the objective" in detail.content.decode()
     assert "Mentored by a former participant" in listing.content.decode()
     assert str(Mentorship.objects.get(pk=pair.pk)) == "a former participant mentoring Maya Mentee"
 
