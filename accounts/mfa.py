@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 # The values in Authenticator.data that are secrets, by authenticator type.
@@ -57,6 +58,16 @@ def is_encrypted(value: str) -> bool:
     except InvalidToken:
         return False
     return True
+
+
+@checks.register(checks.Tags.security)
+def check_encryption_key(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A wrong key is found at start-up, not when someone first signs in with two factors."""
+    try:
+        _fernet()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="accounts.E001")]
+    return []
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.urls import reverse
 
-from accounts.mfa import decrypt_text, encrypt_text
+from accounts.mfa import check_encryption_key, decrypt_text, encrypt_text
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +176,18 @@ def test_a_key_that_is_not_a_fernet_key_is_a_clear_error(settings):
 
     with pytest.raises(ImproperlyConfigured, match="must be a Fernet key"):
         encrypt_text("JBSWY3DPEHPK3PXP")
+
+
+def test_system_checks_report_a_key_that_is_not_a_fernet_key(settings):
+    settings.MFA_ENCRYPTION_KEY = "not-a-key"
+
+    [error] = check_encryption_key()
+
+    assert error.id == "accounts.E001"
+    assert "must be a Fernet key" in error.msg
+
+
+def test_system_checks_accept_a_fernet_key(settings):
+    settings.MFA_ENCRYPTION_KEY = Fernet.generate_key().decode()
+
+    assert check_encryption_key() == []
