@@ -5,16 +5,24 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Mentorship, MentorshipRequest
-from matching.services import active_limit_sentence, pending_limit_sentence
+from matching.services import (
+    active_limit_sentence,
+    flood_checks,
+    pair_wait_sentence,
+    pending_limit_sentence,
+    rate_limit_sentence,
+)
 from mentoring.models import SchemeSettings
 
 
 def viewer_state(viewer: User, mentor_id: int) -> dict:
     """One query: the viewer's pending request and active mentorship with this mentor, how many
-    pending requests and active mentorships they have in all, and the scheme's pending limit."""
+    pending requests and active mentorships they have in all, the scheme's pending limit, and
+    what the checks against flooding a mentor need (`services.flood_checks`)."""
     pending = MentorshipRequest.objects.pending().filter(mentee=OuterRef("pk"))
     active = Mentorship.objects.active().filter(mentee=OuterRef("pk"))
 
@@ -23,9 +31,11 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
             Subquery(qs.order_by().values("mentee").annotate(n=Count("pk")).values("n")), 0
         )
 
+    checks = flood_checks(mentor_id=mentor_id, now=timezone.now())
     return (
         User.objects.filter(pk=viewer.pk)
         .annotate(
+            **checks,
             pending_id=Subquery(pending.filter(mentor=mentor_id).values("pk")[:1]),
             mentorship_id=Subquery(active.filter(mentor=mentor_id).values("pk")[:1]),
             pending_count=count(pending),
@@ -36,7 +46,14 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
                 settings.SCHEME_MAX_PENDING_REQUESTS,
             ),
         )
-        .values("pending_id", "mentorship_id", "pending_count", "active_count", "pending_limit")
+        .values(
+            "pending_id",
+            "mentorship_id",
+            "pending_count",
+            "active_count",
+            "pending_limit",
+            *checks,
+        )
         .get()
     )
 
@@ -60,6 +77,9 @@ def interest_state(profile, viewer: User, state: dict) -> dict[str, str]:
             "link": _url("matching:request-detail", state["pending_id"]),
             "link_label": "See your request",
         }
+    now = timezone.now()
+    if wait := pair_wait_sentence(state, mentor_name=name, now=now):
+        return {"state": "wait", "message": wait}
     if not profile.is_visible_to_mentees:
         return {
             "state": "hidden",
@@ -89,6 +109,8 @@ def interest_state(profile, viewer: User, state: dict) -> dict[str, str]:
             "link": _url("matching:request-list"),
             "link_label": "Your requests",
         }
+    if wait := rate_limit_sentence(state, now=now):
+        return {"state": "wait", "message": wait}
     return {"state": "available", "message": ""}
 
 

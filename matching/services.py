@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -74,76 +75,107 @@ def _moment(at: datetime, *, now: datetime) -> str:
     return f"{format_date(local, 'j F' if local.year == today.year else 'j F Y')} at {time}"
 
 
-def _refuse_too_soon_for_pair(mentee: User, mentor: User, *, now: datetime) -> None:
-    """A mentee waits before asking the same mentor again after a decline or after withdrawing
-    (settings). An expired request leaves no wait: the mentor never answered, the mentee did
-    nothing wrong, and expiry takes weeks, so it cannot be used to flood anyone. A reported
-    request ends the mentee's approaches to that mentor."""
-    name = mentor.get_short_name()
-    last = MentorshipRequest.objects.filter(mentee=mentee, mentor=mentor).aggregate(
-        reported=Count("report", distinct=True),
-        declined_at=Max("responded_at", filter=Q(status=Status.DECLINED)),
-        # Withdrawn by the mentee themself, not by the scheme when they were matched.
-        withdrawn_at=Max(
-            "withdrawn_at",
-            filter=Q(
+def flood_checks(*, mentor_id: int, now: datetime) -> dict:
+    """Annotations on a query of users (the mentee) with what the checks against flooding a
+    mentor need: whether this mentor reported one of their requests, when this mentor last
+    declined them, when they last withdrew a request to this mentor themself (not the scheme
+    when they were matched), and when they sent their recent requests. `send_request` and the
+    mentor's page use the same ones, so both say the same."""
+    mine = MentorshipRequest.objects.filter(mentee=OuterRef("pk"))
+    pair = mine.filter(mentor=mentor_id)
+    return {
+        "reported": Exists(
+            RequestReport.objects.filter(request__mentee=OuterRef("pk"), request__mentor=mentor_id)
+        ),
+        "declined_at": Subquery(
+            pair.filter(status=Status.DECLINED).order_by("-responded_at").values("responded_at")[:1]
+        ),
+        "withdrawn_at": Subquery(
+            pair.filter(
                 status=Status.WITHDRAWN,
                 history__to_status=Status.WITHDRAWN,
-                history__actor=mentee,
-            ),
+                history__actor=OuterRef("pk"),
+            )
+            .order_by("-withdrawn_at")
+            .values("withdrawn_at")[:1]
         ),
-    )
-    if last["reported"]:
-        raise MatchingError(f"You cannot ask {name} again. Please approach another mentor.")
+        "sent_recently": Subquery(
+            mine.filter(created_at__gt=now - _longest_rate_window())
+            .order_by()
+            .values("mentee")
+            .annotate(times=ArrayAgg("created_at"))
+            .values("times")
+        ),
+    }
+
+
+def _flood_state(mentee: User, mentor: User, *, now: datetime) -> dict:
+    checks = flood_checks(mentor_id=mentor.pk, now=now)
+    return User.objects.filter(pk=mentee.pk).annotate(**checks).values(*checks).get()
+
+
+def pair_wait_sentence(state: dict, *, mentor_name: str, now: datetime) -> str | None:
+    """Why the mentee may not ask this mentor yet, and from when they may, or None.
+
+    A mentee waits after a decline or after withdrawing (settings). An expired request leaves no
+    wait: the mentor never answered, the mentee did nothing wrong, and expiry takes weeks, so it
+    cannot be used to flood anyone. A reported request ends the mentee's approaches to that
+    mentor."""
+    if state["reported"]:
+        return f"You cannot ask {mentor_name} again. Please approach another mentor."
     waits = [
         (
-            last["declined_at"],
+            state["declined_at"],
             settings.REQUEST_COOLDOWN_AFTER_DECLINE_DAYS,
-            f"{name} declined your last request.",
+            f"{mentor_name} declined your last request.",
         ),
         (
-            last["withdrawn_at"],
+            state["withdrawn_at"],
             settings.REQUEST_COOLDOWN_AFTER_WITHDRAWAL_DAYS,
-            f"You withdrew your last request to {name}.",
+            f"You withdrew your last request to {mentor_name}.",
         ),
     ]
     for closed_at, days, why in waits:
         if closed_at is not None and closed_at + timedelta(days=days) > now:
             until = closed_at + timedelta(days=days)
-            raise MatchingError(f"{why} You can ask {name} again from {_moment(until, now=now)}.")
+            return f"{why} You can ask {mentor_name} again from {_moment(until, now=now)}."
+    return None
 
 
-def _refuse_over_rate_limit(mentee: User, *, now: datetime) -> None:
-    """At most so many requests an hour and a day (settings), counted from the requests the
-    mentee created, withdrawn ones included, so send-and-withdraw cycles count too. Counted in the
-    database under the mentee's lock: the same answer in every process, and no cache to fail
-    open."""
+def _longest_rate_window() -> timedelta:
+    return max((window for _, window, _ in _rate_limits()), default=timedelta(0))
+
+
+def _rate_limits() -> list[tuple[int, timedelta, str]]:
     limits = [
         (settings.REQUEST_RATE_LIMIT_PER_HOUR, timedelta(hours=1), "in the last hour"),
         (settings.REQUEST_RATE_LIMIT_PER_DAY, timedelta(days=1), "in the last 24 hours"),
     ]
-    limits = [limit for limit in limits if limit[0] > 0]
-    if not limits:
-        return
-    longest = max(window for _, window, _ in limits)
-    sent = sorted(
-        MentorshipRequest.objects.filter(mentee=mentee, created_at__gt=now - longest).values_list(
-            "created_at", flat=True
-        )
-    )
+    return [limit for limit in limits if limit[0] > 0]  # 0 switches a limit off
+
+
+def rate_limit_sentence(state: dict, *, now: datetime) -> str | None:
+    """Why the mentee may send no request now, and from when they may, or None.
+
+    At most so many requests an hour and a day (settings), counted from the requests the mentee
+    created, withdrawn ones included, so send-and-withdraw cycles count too. Counted in the
+    database (under the mentee's lock in `send_request`): the same answer in every process, and
+    no cache to fail open."""
+    sent = sorted(state["sent_recently"] or [])
     refusals = []
-    for limit, window, label in limits:
+    for limit, window, label in _rate_limits():
         recent = [at for at in sent if at > now - window]
         if len(recent) >= limit:
             # Another may go once enough of these have left the window.
             until = recent[len(recent) - limit] + window
             refusals.append((until, len(recent), label))
-    if refusals:
-        until, count, label = max(refusals)
-        raise MatchingError(
-            f"You have sent {count} requests {label}, the most the scheme allows. You can "
-            f"send another from {_moment(until, now=now)}."
-        )
+    if not refusals:
+        return None
+    until, count, label = max(refusals)
+    return (
+        f"You have sent {count} requests {label}, the most the scheme allows. You can send "
+        f"another from {_moment(until, now=now)}."
+    )
 
 
 @transaction.atomic
@@ -163,7 +195,9 @@ def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipReque
             return existing  # a double click
         raise MatchingError(f"You already have a request waiting for {mentor.full_name}'s answer.")
     now = timezone.now()
-    _refuse_too_soon_for_pair(mentee, mentor, now=now)
+    flood = _flood_state(mentee, mentor, now=now)
+    if refusal := pair_wait_sentence(flood, mentor_name=mentor.get_short_name(), now=now):
+        raise MatchingError(refusal)
     if not profile.is_visible_to_mentees:
         raise MatchingError(f"{mentor.full_name} is not taking new mentees at the moment.")
     if Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
@@ -177,7 +211,8 @@ def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipReque
         raise MatchingError(pending_limit_sentence(limit))
     if _active_count(mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
         raise MatchingError(active_limit_sentence(settings.SCHEME_MAX_ACTIVE_MENTORSHIPS))
-    _refuse_over_rate_limit(mentee, now=now)
+    if refusal := rate_limit_sentence(flood, now=now):
+        raise MatchingError(refusal)
     req = MentorshipRequest.objects.create(
         mentee=mentee, mentor=mentor, message=message, created_at=now
     )

@@ -296,7 +296,7 @@ def _five_an_hour(mentee, mentor):
         _send_and_withdraw(mentee, MentorProfileFactory().user)
 
 
-@pytest.mark.parametrize(
+REFUSALS = pytest.mark.parametrize(
     ("arrange", "sentence"),
     [
         (
@@ -317,6 +317,9 @@ def _five_an_hour(mentee, mentor):
     ],
     ids=["rate-limit", "after-decline", "after-withdrawal", "reported"],
 )
+
+
+@REFUSALS
 def test_each_refusal_is_a_sentence_on_the_form_and_the_message_is_kept(
     clock, client_for, mentee_profile, mentor_profile, arrange, sentence
 ):
@@ -335,3 +338,30 @@ def test_each_refusal_is_a_sentence_on_the_form_and_the_message_is_kept(
     assert sentence in html
     assert f">\n{typed}</textarea>" in html
     assert MentorshipRequest.objects.count() == before
+
+
+@REFUSALS
+def test_the_mentors_page_says_so_instead_of_offering_interested(
+    clock, client_for, mentee_profile, mentor_profile, arrange, sentence
+):
+    mentee, mentor = mentee_profile.user, mentor_profile.user
+    arrange(mentee, mentor)
+
+    response = client_for(mentee).get(mentor_profile.get_absolute_url())
+
+    assert response.context["interest"] == {"state": "wait", "message": sentence}
+    html = response.content.decode()
+    assert sentence in html
+    assert reverse("matching:request-create", args=[mentor_profile.pk]) not in html
+
+
+def test_the_mentors_page_offers_interested_once_the_wait_is_over(
+    clock, client_for, mentee_profile, mentor_profile
+):
+    mentee, mentor = mentee_profile.user, mentor_profile.user
+    _send_and_withdraw(mentee, mentor)
+    clock.shift(timedelta(days=1))
+
+    response = client_for(mentee).get(mentor_profile.get_absolute_url())
+
+    assert response.context["interest"]["state"] == "available"
