@@ -86,7 +86,8 @@ class UserAdmin(BaseUserAdmin):
         return super().user_change_password(request, id, form_url)
 
     def delete_queryset(self, request, queryset):
-        # "Delete selected" checks the model permission only, not each account.
+        # Beside the per-account check of the confirmation page: never delete a staff account
+        # for someone who is not a superuser, whatever path led here.
         if not request.user.is_superuser and any(_is_privileged(u) for u in queryset):
             raise PermissionDenied
         for user in queryset:

@@ -75,6 +75,14 @@ class ReviewStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProfileOwnerMixin:
+    """A profile is one person's for good: the admin chooses the person only when adding it."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "user"] if obj is not None else readonly
+
+
 class RequestChangesForm(forms.Form):
     message = forms.CharField(
         label="What should the mentor change?",
@@ -85,7 +93,7 @@ class RequestChangesForm(forms.Form):
 
 
 @admin.register(MentorProfile)
-class MentorProfileAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
+class MentorProfileAdmin(ProfileOwnerMixin, CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "job_title",
@@ -243,7 +251,7 @@ class MenteeAttentionFilter(AttentionFilter):
 
 
 @admin.register(MenteeProfile)
-class MenteeProfileAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
+class MenteeProfileAdmin(ProfileOwnerMixin, CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
     list_display = ["name", "role", "stage", "created_at", "has_mentor", "match_link"]
     list_filter = [MenteeAttentionFilter]
     search_fields = ["user__full_name", "user__email", "role", "goals"]
