@@ -425,4 +425,6 @@ REQUEST_RATE_LIMIT_PER_DAY = envint("REQUEST_RATE_LIMIT_PER_DAY", 10)
 REQUEST_COOLDOWN_AFTER_DECLINE_DAYS = envint("REQUEST_COOLDOWN_AFTER_DECLINE_DAYS", 30)
 REQUEST_COOLDOWN_AFTER_WITHDRAWAL_DAYS = envint("REQUEST_COOLDOWN_AFTER_WITHDRAWAL_DAYS", 1)
 # The mentor's "new request" email waits this long, so a request withdrawn at once sends nothing.
-REQUEST_EMAIL_HOLD_MINUTES = envint("REQUEST_EMAIL_HOLD_MINUTES", 5)
+# The outbox sweep sends it when due; with no REDIS_URL no beat runs the sweep, so by default
+# nothing is held then.
+REQUEST_EMAIL_HOLD_MINUTES = envint("REQUEST_EMAIL_HOLD_MINUTES", 5 if REDIS_URL else 0)
