@@ -156,7 +156,7 @@ def request_report(request, pk: int):
         messages.success(
             request,
             "Thank you for telling us. The scheme team has your report; the request is closed and "
-            f"{req.mentee.full_name} cannot ask you again.",
+            f"{req.mentee_name} cannot ask you again.",
         )
     return redirect(req)
 

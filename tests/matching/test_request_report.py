@@ -117,6 +117,21 @@ def test_reporting_an_answered_request_emails_only_the_scheme_team(
     assert [m.to for m in mailoutbox] == [["mentoring@example.org"]]
 
 
+def test_a_request_from_a_deleted_account_can_still_be_reported(
+    django_capture_on_commit_callbacks, mailoutbox, client_for, admin_user, mentor_profile
+):
+    req = MentorshipRequestFactory(mentee=None, mentor=mentor_profile.user, withdrawn=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_request(req, by=mentor_profile.user, reason=REASON)
+
+    (email,) = mailoutbox
+    assert email.subject == "Report: Daniel Mentor reported a request from a former participant"
+    listing = client_for(admin_user).get("/admin/matching/requestreport/")
+    assert listing.status_code == 200
+    assert "a former participant" in listing.content.decode()
+    assert report.request.mentee_id is None
+
+
 # The page
 
 
