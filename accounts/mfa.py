@@ -2,7 +2,8 @@
 
 allauth keeps each TOTP secret and each recovery-code seed in `Authenticator.data`, passing it
 through the MFA adapter's `encrypt`/`decrypt` hooks; here they use Fernet with the key in
-`MFA_ENCRYPTION_KEY`. Several comma-separated keys rotate it: the first encrypts, any decrypts.
+`MFA_ENCRYPTION_KEY`. Several comma-separated keys rotate it: the first encrypts, any decrypts,
+and `manage.py rotate_mfa_key` encrypts everything again with the first.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ def decrypt_text(token: str) -> str:
     return _fernet().decrypt(token.encode()).decode()
 
 
+def rotate_text(token: str) -> str:
+    """The same secret, encrypted again with the first key."""
+    return _fernet().rotate(token.encode()).decode()
+
+
 def is_encrypted(value: str) -> bool:
     try:
         decrypt_text(value)
@@ -88,6 +94,12 @@ def encrypt_stored_secrets(authenticator_model) -> int:
 def decrypt_stored_secrets(authenticator_model) -> int:
     """The reverse of `encrypt_stored_secrets`, for rolling its migration back."""
     return _convert_stored_secrets(authenticator_model, encrypted=True, convert=decrypt_text)
+
+
+def rotate_stored_secrets(authenticator_model) -> int:
+    """Encrypts every stored secret again with the first of MFA_ENCRYPTION_KEY's keys, after
+    which the others can be removed."""
+    return _convert_stored_secrets(authenticator_model, encrypted=True, convert=rotate_text)
 
 
 def _convert_stored_secrets(authenticator_model, *, encrypted: bool, convert) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -17,6 +18,7 @@ from allauth.mfa.totp.internal.auth import (
 from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -191,3 +193,22 @@ def test_system_checks_accept_a_fernet_key(settings):
     settings.MFA_ENCRYPTION_KEY = Fernet.generate_key().decode()
 
     assert check_encryption_key() == []
+
+
+def test_rotating_the_key_lets_the_old_one_go(settings, person):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.MFA_ENCRYPTION_KEY = old
+    secret = generate_totp_secret()
+    authenticator = TOTP.activate(person, secret).instance
+    codes = RecoveryCodes.activate(person).generate_codes()
+    settings.MFA_ENCRYPTION_KEY = f"{new},{old}"
+    out = io.StringIO()
+
+    call_command("rotate_mfa_key", stdout=out)
+
+    settings.MFA_ENCRYPTION_KEY = new
+    authenticator.refresh_from_db()
+    assert decrypt_text(authenticator.data["secret"]) == secret
+    recovery = Authenticator.objects.get(user=person, type=Authenticator.Type.RECOVERY_CODES)
+    assert RecoveryCodes(recovery).generate_codes() == codes
+    assert "secrets of 2 authenticators" in out.getvalue()
