@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -56,8 +57,10 @@ def _readable(value: Any) -> Any:
         return "Yes" if value else "No"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
-    if isinstance(value, datetime | date):
-        return value  # the template formats it in the person's time zone
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "j F Y, H:i")  # in the person's zone
+    if isinstance(value, date):
+        return date_format(value, "j F Y")
     return str(value)
 
 

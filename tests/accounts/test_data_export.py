@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -157,3 +158,13 @@ def test_a_deleted_other_person_shows_as_a_former_participant(
 
     assert data["Requests you sent"][0]["To"] == "a former participant"
     assert data["Mentorships"][0]["With"] == "a former participant"
+
+
+def test_the_page_shows_times_in_my_time_zone(client_for, mentee):
+    mentee.time_zone = "Asia/Tokyo"
+    mentee.date_joined = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+    mentee.save()
+
+    html = client_for(mentee).get(URL).content.decode()
+
+    assert "2 March 2026, 08:30" in html
