@@ -21,7 +21,11 @@ def _emails_to(address: str) -> list:
     return [m for m in mail.outbox if address in m.to]
 
 
-def test_interested_then_accepted_in_two_browsers(browser, page: Page, context, live_server):
+def test_interested_then_accepted_in_two_browsers(
+    browser, page: Page, context, live_server, settings
+):
+    # Daniel's email goes at once here; tests/matching/test_request_email_hold.py is about the hold.
+    settings.REQUEST_EMAIL_HOLD_MINUTES = 0
     mentee = MenteeProfileFactory(
         user__full_name="Maya Patel", user__email="maya@example.org", role="BSc Economics"
     ).user
