@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import time
 import zoneinfo
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -58,3 +60,47 @@ class UserTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+# Session keys: when the person signed in, and when a staff member was last active.
+SIGNED_IN_AT = "signed_in_at"
+LAST_ACTIVE = "last_active"
+# A staff session is saved (moving its expiry on) at most this often, not on every request.
+ACTIVITY_RESOLUTION_SECONDS = 60
+
+
+def start_session_clock(sender, request, user, **kwargs) -> None:
+    """On sign-in (user_logged_in): the session's fixed lifetime starts now."""
+    now = time.time()
+    request.session[SIGNED_IN_AT] = now
+    if user.is_staff:
+        _mark_staff_activity(request.session, now)
+
+
+def _mark_staff_activity(session, now: float) -> None:
+    idle = settings.STAFF_SESSION_IDLE_SECONDS
+    if session.get_expiry_age() != idle:
+        # Django's idle expiry: the session lasts this long after it was last saved.
+        session.set_expiry(idle)
+    if now - session.get(LAST_ACTIVE, 0) >= ACTIVITY_RESOLUTION_SECONDS:
+        session[LAST_ACTIVE] = now
+
+
+class SessionLifetimeMiddleware:
+    """A session ends SESSION_COOKIE_AGE after sign-in however active its owner is (Django's own
+    expiry moves on whenever the session is saved), and a staff member's also after
+    STAFF_SESSION_IDLE_SECONDS without a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            # Sessions from before sign-in was recorded start their clock now.
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
+            if now - signed_in_at >= settings.SESSION_COOKIE_AGE:
+                logout(request)
+            elif request.user.is_staff:
+                _mark_staff_activity(request.session, now)
+        return self.get_response(request)
