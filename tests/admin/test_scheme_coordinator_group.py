@@ -65,3 +65,36 @@ def test_the_group_has_nothing_on_accounts_access_or_private_notes():
     ]:
         assert forbidden not in codenames
     assert not any(codename.startswith("delete_") for codename in codenames)
+
+
+def test_the_code_and_the_migration_grant_the_same_permissions():
+    from accounts.roles import COORDINATOR_PERMISSIONS
+
+    in_code = {
+        (app, codename) for app, names in COORDINATOR_PERMISSIONS.items() for codename in names
+    }
+
+    assert in_code == EXPECTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_gets_the_group_back():
+    # A flush (and the test runner between transactional tests) empties the group table; like
+    # Django's permissions, the group is made again on post_migrate.
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    group = Group.objects.get(name="Scheme coordinator")
+    assert set(group.permissions.values_list("content_type__app_label", "codename")) == EXPECTED
+
+
+def test_an_adapted_group_keeps_its_permissions_on_migrate():
+    from django.core.management import call_command
+
+    group = Group.objects.get(name="Scheme coordinator")
+    group.permissions.remove(*group.permissions.filter(codename="change_schemesettings"))
+
+    call_command("migrate", verbosity=0)
+
+    assert not group.permissions.filter(codename="change_schemesettings").exists()

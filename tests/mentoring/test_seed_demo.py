@@ -18,6 +18,9 @@ def test_seed_demo_creates_the_known_accounts_and_realistic_people(capsys):
     assert "mentee@demo.test" in out and "demo-pass-123" in out
     admin = User.objects.get(email="admin@demo.test")
     assert admin.is_staff and admin.is_superuser and admin.check_password("demo-pass-123")
+    coordinator = User.objects.get(email="coordinator@demo.test")
+    assert coordinator.is_staff and not coordinator.is_superuser
+    assert list(coordinator.groups.values_list("name", flat=True)) == ["Scheme coordinator"]
     assert MentorProfile.objects.filter(user__email__endswith="@mentors.demo.test").count() == 12
     assert MenteeProfile.objects.filter(user__email__endswith="@mentees.demo.test").count() == 9
     assert not MentorProfile.objects.filter(search_vector__isnull=True).exists()

@@ -4,18 +4,21 @@ import time
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from accounts.roles import COORDINATOR_GROUP
 from mentoring.demo import DemoBuilder
 
 DEFAULT_PASSWORD = "mentoring-demo"
 
 DEMO_ACCOUNTS = [
-    {"email": "mentee@demo.test", "full_name": "Maya Patel", "is_staff": False},
-    {"email": "mentor@demo.test", "full_name": "Daniel Okafor", "is_staff": False},
-    {"email": "admin@demo.test", "full_name": "Sam Administrator", "is_staff": True},
+    {"email": "mentee@demo.test", "full_name": "Maya Patel", "role": "mentee"},
+    {"email": "mentor@demo.test", "full_name": "Daniel Okafor", "role": "mentor"},
+    {"email": "coordinator@demo.test", "full_name": "Chris Coordinator", "role": "coordinator"},
+    {"email": "admin@demo.test", "full_name": "Sam Administrator", "role": "administrator"},
 ]
 
 
@@ -71,18 +74,20 @@ class Command(BaseCommand):
         )
         self._print_logins(password=password)
 
-    def _ensure_account(self, *, email: str, full_name: str, is_staff: bool, password: str) -> User:
+    def _ensure_account(self, *, email: str, full_name: str, role: str, password: str) -> User:
         user, _ = User.objects.update_or_create(
             email=email,
             defaults={
                 "full_name": full_name,
-                "is_staff": is_staff,
-                "is_superuser": is_staff,
+                "is_staff": role in {"coordinator", "administrator"},
+                "is_superuser": role == "administrator",
                 "is_active": True,
             },
         )
         user.set_password(password)
         user.save(update_fields=["password"])
+        if role == "coordinator":
+            user.groups.add(Group.objects.get(name=COORDINATOR_GROUP))
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
@@ -92,5 +97,4 @@ class Command(BaseCommand):
         shown = password or "(unchanged; `python manage.py seed_demo` resets it)"
         self.stdout.write(self.style.SUCCESS("Demo logins:"))
         for account in DEMO_ACCOUNTS:
-            role = "administrator" if account["is_staff"] else account["email"].split("@")[0]
-            self.stdout.write(f"  {account['email']:<20} password: {shown}   ({role})")
+            self.stdout.write(f"  {account['email']:<22} password: {shown}   ({account['role']})")

@@ -1,0 +1,56 @@
+"""Staff roles: the "Scheme coordinator" group and what it may do in the admin.
+
+A data migration (accounts 0005, 0006) creates the group on a new database. A flush (`flush`,
+or the test runner between transactional tests) empties the group table but, like Django's own
+permissions, the group comes back on `post_migrate`; it is only created when missing, so an
+organisation that adapts the group's permissions keeps its changes.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+COORDINATOR_GROUP = "Scheme coordinator"
+
+# README "What the scheme team's role may do" explains each line.
+COORDINATOR_PERMISSIONS = {
+    "accounts": ["view_user"],
+    "profiles": [
+        "view_mentorprofile",
+        "change_mentorprofile",
+        "approve_mentorprofile",
+        "view_jobhistoryentry",
+        "change_jobhistoryentry",
+        "view_menteeprofile",
+        "change_menteeprofile",
+        "view_expertisearea",
+        "add_expertisearea",
+        "change_expertisearea",
+    ],
+    "matching": [
+        "view_mentorshiprequest",
+        "add_mentorshiprequest",
+        "change_mentorshiprequest",
+        "view_mentorship",
+        "add_mentorship",
+        "change_mentorship",
+        "view_statuschange",
+        "view_requestreport",
+    ],
+    "sessions_log": ["view_objective", "view_meeting", "view_checkin"],
+    "mentoring": ["view_outbox", "view_schemesettings", "change_schemesettings"],
+}
+
+
+def ensure_coordinator_group(**kwargs) -> None:
+    """`post_migrate` receiver: create the group with its permissions when it is missing."""
+    if Group.objects.filter(name=COORDINATOR_GROUP).exists():
+        return
+    wanted = Q()
+    for app_label, codenames in COORDINATOR_PERMISSIONS.items():
+        wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
+    permissions = list(Permission.objects.filter(wanted))
+    if len(permissions) < sum(map(len, COORDINATOR_PERMISSIONS.values())):
+        return  # not every app is migrated yet (a partial migrate): the next migrate makes it
+    Group.objects.create(name=COORDINATOR_GROUP).permissions.set(permissions)
