@@ -3,13 +3,14 @@ from __future__ import annotations
 import time
 import zoneinfo
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+
+from accounts.staff import has_staff_access
 
 
 class StaffMFAMiddleware:
@@ -23,11 +24,10 @@ class StaffMFAMiddleware:
         if self.admin_prefix is None:
             self.admin_prefix = reverse("admin:index")
         if (
-            settings.MFA_REQUIRED_FOR_STAFF
-            and request.path.startswith(self.admin_prefix)
+            request.path.startswith(self.admin_prefix)
             and request.user.is_authenticated
             and request.user.is_staff
-            and not is_mfa_enabled(request.user)
+            and not has_staff_access(request.user)
         ):
             messages.warning(
                 request,

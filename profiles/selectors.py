@@ -19,6 +19,7 @@ from django.db.models import (
     Window,
 )
 
+from accounts.staff import has_staff_access
 from profiles.models import ExpertiseArea, MenteeProfile, MentorProfile
 from profiles.search import SEARCH_CONFIG
 
@@ -190,7 +191,8 @@ def _shared_areas_first(qs: QuerySet, wanted: list[int], *, limit: int) -> Query
 
 
 def mentor_for_viewer(pk: int, viewer) -> MentorProfile | None:
-    """A mentor profile as `viewer` may see it: listed ones, their own and, for staff, any.
+    """A mentor profile as `viewer` may see it: listed ones, their own and, for staff (with
+    two-factor authentication when it is required), any.
 
     One query for the profile (with its area names and the viewer's mentee status) and one for
     the job history.
@@ -198,7 +200,7 @@ def mentor_for_viewer(pk: int, viewer) -> MentorProfile | None:
     qs = (
         MentorProfile.objects.select_related("user").prefetch_related("jobs").defer("search_vector")
     )
-    if not viewer.is_staff:
+    if not has_staff_access(viewer):
         qs = qs.filter(
             Q(
                 review_status=MentorProfile.ReviewStatus.APPROVED,
