@@ -24,8 +24,9 @@ RUN groupadd --system app \
     && mkdir -p /var/lib/celery \
     && chown app:app /var/lib/celery
 
-# Dependencies first, so a code change does not reinstall them. Every package in the lock has a
-# wheel for Python 3.13 (psycopg[binary]), so no compiler is needed.
+# Dependencies first, so a code change does not reinstall them: the runtime lock only (test and
+# development tools are in requirements-dev.lock). Every package in it has a wheel for Python 3.13
+# (psycopg[binary]), so no compiler is needed.
 COPY requirements.lock ./
 RUN pip install -r requirements.lock
 

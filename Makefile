@@ -31,9 +31,10 @@ $(BIN)/python:
 	@echo "Creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+# The runtime lock (all the production image installs) and the development and test tools.
+$(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements.lock -r requirements-dev.lock
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -13,9 +13,12 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -225,6 +228,37 @@ def test_dockerfile_builds_assets_and_runs_gunicorn_as_non_root():
     assert "0.0.0.0:8000" in args
     # The access log that redacts tokens (tests/mentoring/test_log_redaction.py).
     assert args[args.index("--config") + 1] == "python:mentoring.gunicorn_conf"
+
+
+def locked(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text().splitlines():
+        if line and not line.startswith((" ", "#", "-")):
+            name, _, version = line.partition("==")
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def roots(requirements: list[str]) -> set[str]:
+    return {canonicalize_name(Requirement(r).name) for r in requirements}
+
+
+def test_the_runtime_lock_holds_no_development_or_test_tool():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime, dev = locked(ROOT / "requirements.lock"), locked(ROOT / "requirements-dev.lock")
+
+    assert roots(project["dependencies"]) <= runtime.keys()
+    assert roots(project["optional-dependencies"]["dev"]) <= dev.keys()
+    for tool in ("pytest", "pytest-django", "playwright", "ruff", "aiosmtpd", "factory-boy"):
+        assert tool not in runtime
+    assert not runtime.keys() & dev.keys(), "pin each package in one lock only"
+
+
+def test_the_image_installs_the_runtime_lock_only_and_make_installs_both():
+    installs = [line for line in final_stage(DOCKERFILE.read_text()) if "pip install" in line]
+    assert installs == ["RUN pip install -r requirements.lock"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert "pip install --quiet -r requirements.lock -r requirements-dev.lock" in makefile
 
 
 def test_dockerignore_keeps_local_state_out_of_the_image():
