@@ -382,6 +382,11 @@ def report_request(req: MentorshipRequest, *, by: User, reason: str) -> RequestR
     existing = RequestReport.objects.filter(request=req).first()
     if existing is not None:
         return existing  # a double click
+    if req.status == Status.ACCEPTED:
+        raise MatchingError(
+            "You accepted this request, so it cannot be reported. To raise a concern about your "
+            f"mentorship, contact the scheme team at {settings.SCHEME_CONTACT_EMAIL}."
+        )
     reason = reason.strip()
     if not reason:
         raise MatchingError("Please tell the scheme team what was inappropriate.")

@@ -81,6 +81,7 @@ def _render_request(
         "can_answer": is_mentor and req.is_pending,
         "can_withdraw": not is_mentor and req.is_pending,
         "report": getattr(req, "report", None) if is_mentor else None,
+        "can_report": is_mentor and req.status != MentorshipRequest.Status.ACCEPTED,
         "report_form": report_form or ReportForm(prefix="report"),
         "mentorship_id": getattr(getattr(req, "mentorship", None), "pk", None)
         if req.status == MentorshipRequest.Status.ACCEPTED
@@ -155,7 +156,7 @@ def request_report(request, pk: int):
     else:
         messages.success(
             request,
-            "Thank you for telling us. The scheme team has your report; the request is closed and "
+            "Thank you for telling us. The scheme team has your report, and "
             f"{req.mentee_name} cannot ask you again.",
         )
     return redirect(req)

@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from matching.models import MentorshipRequest, RequestReport, StatusChange
-from matching.services import MatchingError, report_request
+from matching.services import MatchingError, accept_request, report_request
 from tests.factories import MentorshipRequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +50,28 @@ def test_reporting_a_closed_request_keeps_its_state(mentee_profile, mentor_profi
     req.refresh_from_db()
     assert req.status == Status.WITHDRAWN
     assert RequestReport.objects.filter(request=req).exists()
+
+
+def test_an_accepted_request_cannot_be_reported(settings, pending, mentor):
+    settings.SCHEME_CONTACT_EMAIL = "team@example.org"
+    accept_request(pending, by=mentor)
+
+    with pytest.raises(MatchingError) as exc:
+        report_request(pending, by=mentor, reason=REASON)
+
+    assert str(exc.value) == (
+        "You accepted this request, so it cannot be reported. To raise a concern about your "
+        "mentorship, contact the scheme team at team@example.org."
+    )
+    assert not RequestReport.objects.exists()
+
+
+def test_the_report_form_is_not_offered_on_an_accepted_request(client_for, pending, mentor):
+    accept_request(pending, by=mentor)
+
+    html = client_for(mentor).get(pending.get_absolute_url()).content.decode()
+
+    assert _report_url(pending) not in html
 
 
 def test_reporting_twice_returns_the_first_report(pending, mentor):
@@ -106,15 +128,16 @@ def test_the_scheme_team_is_emailed_and_the_mentee_gets_the_usual_decline(
 
 
 def test_reporting_an_answered_request_emails_only_the_scheme_team(
-    django_capture_on_commit_callbacks, mailoutbox, mentee_profile, mentor_profile
+    settings, django_capture_on_commit_callbacks, mailoutbox, mentee_profile, mentor_profile
 ):
+    settings.SCHEME_CONTACT_EMAIL = "team@example.org"
     req = MentorshipRequestFactory(
         mentee=mentee_profile.user, mentor=mentor_profile.user, declined=True
     )
     with django_capture_on_commit_callbacks(execute=True):
         report_request(req, by=mentor_profile.user, reason=REASON)
 
-    assert [m.to for m in mailoutbox] == [["mentoring@example.org"]]
+    assert [m.to for m in mailoutbox] == [["team@example.org"]]
 
 
 def test_a_request_from_a_deleted_account_can_still_be_reported(
@@ -144,8 +167,8 @@ def test_the_mentor_reports_from_the_request_page(client_for, mailoutbox, pendin
     assert response.status_code == 302
     assert response["Location"] == pending.get_absolute_url()
     assert _messages(response) == [
-        "Thank you for telling us. The scheme team has your report; the request is closed and "
-        "Maya Mentee cannot ask you again."
+        "Thank you for telling us. The scheme team has your report, and Maya Mentee cannot ask "
+        "you again."
     ]
     assert RequestReport.objects.get().reason == REASON
     after = client_for(mentor).get(pending.get_absolute_url()).content.decode()
