@@ -10,7 +10,13 @@ import pytest
 from django.urls import reverse
 
 from matching.models import MentorshipRequest
-from matching.services import accept_request, decline_request, send_request, withdraw_request
+from matching.services import (
+    accept_request,
+    create_mentorship,
+    decline_request,
+    send_request,
+    withdraw_request,
+)
 from mentoring.models import Outbox
 from tests.factories import MentorProfileFactory
 from tests.matching.conftest import MESSAGE
@@ -137,6 +143,27 @@ def test_matched_inside_the_hold_the_other_mentor_hears_nothing(
     assert _received_by(mailoutbox, other) == []
     assert _received_by(mailoutbox, mentor) == []
     assert len(_received_by(mailoutbox, mentee)) == 1  # accepted
+
+
+def test_matched_centrally_inside_the_hold_the_pair_get_only_the_introductions(
+    clock,
+    django_capture_on_commit_callbacks,
+    mailoutbox,
+    mentee_profile,
+    mentor_profile,
+    admin_user,
+    after_the_hold,
+):
+    mentee, mentor = mentee_profile.user, mentor_profile.user
+    with django_capture_on_commit_callbacks(execute=True):
+        send_request(mentee=mentee, mentor=mentor, message=MESSAGE)
+        create_mentorship(mentor=mentor, mentee=mentee, by=admin_user)
+    after_the_hold()
+
+    assert sorted(m.subject for m in mailoutbox) == [
+        "Meet your mentee, Maya Mentee",
+        "Meet your mentor, Daniel Mentor",
+    ]
 
 
 def _cycles(client, mentee, mentors, clock, commits) -> None:
