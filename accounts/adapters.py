@@ -5,6 +5,7 @@ from allauth.core import context as allauth_context
 from django import forms
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.urls import reverse
 
 from mentoring import emails
 
@@ -36,3 +37,12 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         message = self.render_mail(template_prefix, email, ctx)
         emails.queue_message(template_prefix.rsplit("/", 1)[-1], message)
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
+        # "Your password was changed" and the like: if it was not them, the person resets their
+        # password from this link.
+        context = {
+            "reset_page_url": emails.absolute_url(reverse("account_reset_password")),
+            **(context or {}),
+        }
+        super().send_notification_mail(template_prefix, user, context, email)

@@ -55,6 +55,7 @@ def test_changing_the_password_emails_the_person(
     assert message.subject.endswith("Your password was changed")
     assert "was changed" in message.body
     assert "IP address 127.0.0.1" in message.body
+    assert "Reset your password now at http://testserver/accounts/password/reset/" in message.body
 
 
 def test_changing_the_email_address_tells_the_old_address(
