@@ -166,9 +166,24 @@ def test_each_task_runs_eagerly_and_returns_the_count(
     assert result.get() == count
 
 
+def _email_sent_long_ago() -> None:
+    Outbox.objects.create(
+        kind="request_received",
+        to_email="daniel@example.org",
+        subject="A mentee is interested",
+        body_text="Maya would like you to mentor her.",
+        dedupe_key="request-received:long-ago",
+        message_id="<request-received-long-ago@example.org>",
+        status=Outbox.Status.SENT,
+        created_at=NOW - timedelta(days=400),
+        sent_at=NOW - timedelta(days=400),
+    )
+
+
 def test_run_jobs_runs_every_job_once(clock):
     for _, _, arrange, _, _ in JOBS:
         arrange()
+    _email_sent_long_ago()
 
     printed = _run("run_jobs").splitlines()
 
@@ -182,12 +197,14 @@ def test_run_jobs_runs_every_job_once(clock):
         "Asked 1 mentors to confirm their profile.",
         # The email the broker missed; those queued a moment ago are published on commit.
         "Published 1 outbox emails.",
+        "Blanked the content of 0 outbox emails older than 30 days; deleted 1 older than 365 days.",
     ]
 
 
 def test_run_jobs_run_again_does_nothing(clock, django_capture_on_commit_callbacks):
     for _, _, arrange, _, _ in JOBS:
         arrange()
+    _email_sent_long_ago()
     with django_capture_on_commit_callbacks(execute=True):
         _run("run_jobs")
 
@@ -199,6 +216,7 @@ def test_run_jobs_run_again_does_nothing(clock, django_capture_on_commit_callbac
         "Nudged 0 quiet pairs.",
         "Asked 0 mentors to confirm their profile.",
         "Published 0 outbox emails.",
+        "Blanked the content of 0 outbox emails older than 30 days; deleted 0 older than 365 days.",
     ]
 
 
