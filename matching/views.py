@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,10 +40,16 @@ def request_create(request, pk: int):
         except services.MatchingError as exc:
             form.add_error(None, str(exc))
         else:
+            hold = settings.REQUEST_EMAIL_HOLD_MINUTES
+            emailed = (
+                f"{profile.user.full_name} will be emailed in {hold} minutes (withdraw before "
+                "then and they are not told)"
+                if hold
+                else f"{profile.user.full_name} has been emailed"
+            )
             messages.success(
                 request,
-                f"Your request is on its way: {profile.user.full_name} has been emailed. "
-                "You will hear by email when they answer.",
+                f"Your request is on its way: {emailed}. You will hear by email when they answer.",
             )
             return redirect(req)
     return render(request, "matching/request_form.html", {"form": form, "profile": profile})

@@ -45,7 +45,10 @@ def test_interested_form_shows_the_mentor(client_for, mentee_profile, mentor_pro
     assert "Ask Daniel to mentor you" in _text(response)
 
 
-def test_interested_creates_the_request_and_opens_it(client_for, mentee_profile, mentor_profile):
+def test_interested_creates_the_request_and_opens_it(
+    client_for, mentee_profile, mentor_profile, settings
+):
+    settings.REQUEST_EMAIL_HOLD_MINUTES = 0
     response = client_for(mentee_profile.user).post(
         _interested_url(mentor_profile), {"message": MESSAGE}
     )
@@ -57,6 +60,21 @@ def test_interested_creates_the_request_and_opens_it(client_for, mentee_profile,
     assert _messages(response) == [
         "Your request is on its way: Daniel Mentor has been emailed. You will hear by email when "
         "they answer."
+    ]
+
+
+def test_interested_says_when_the_mentor_will_be_emailed_while_it_is_held(
+    client_for, mentee_profile, mentor_profile, settings
+):
+    settings.REQUEST_EMAIL_HOLD_MINUTES = 5
+
+    response = client_for(mentee_profile.user).post(
+        _interested_url(mentor_profile), {"message": MESSAGE}
+    )
+
+    assert _messages(response) == [
+        "Your request is on its way: Daniel Mentor will be emailed in 5 minutes (withdraw "
+        "before then and they are not told). You will hear by email when they answer."
     ]
 
 
