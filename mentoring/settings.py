@@ -45,7 +45,8 @@ DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456
 SECRET_KEY = env("SECRET_KEY")
 if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
     raise ImproperlyConfigured(
-        "SECRET_KEY must be set when DEBUG=0, to a long random value (not the development key)."
+        "SECRET_KEY must be set when DEBUG=0, to a long random value (not the development key). "
+        "For development, set DEBUG=1 (make run does)."
     )
 SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
