@@ -22,6 +22,8 @@ import time
 import warnings
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "admin@demo.test"
 PAGES = [
@@ -50,6 +52,7 @@ def setup_django() -> None:
         DJANGO_SETTINGS_MODULE="mentoring.settings",
         DEBUG="0",
         SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        MFA_ENCRYPTION_KEY=os.environ.get("MFA_ENCRYPTION_KEY") or Fernet.generate_key().decode(),
         ALLOWED_HOSTS="testserver",
         SECURE_SSL_REDIRECT="0",
         MFA_REQUIRED_FOR_STAFF="0",

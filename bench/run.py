@@ -29,6 +29,8 @@ from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
@@ -73,6 +75,7 @@ APP_ENV = {
     "REDIS_URL",
     "DEBUG",
     "SECRET_KEY",
+    "MFA_ENCRYPTION_KEY",
     "ALLOWED_HOSTS",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
@@ -212,6 +215,7 @@ def app_env(db_url: str, *, debug: bool, secret_key: str = "", static_root: str 
         env.update(
             DEBUG="0",
             SECRET_KEY=secret_key,
+            MFA_ENCRYPTION_KEY=Fernet.generate_key().decode(),
             ALLOWED_HOSTS="127.0.0.1",
             SECURE_SSL_REDIRECT="0",
             BENCH_STATIC_ROOT=static_root,
