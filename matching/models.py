@@ -332,6 +332,8 @@ class RequestReport(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # "Reported requests" in the admin, apart from the scheme's Reports page.
+        verbose_name = "reported request"
         ordering = ["-created_at"]
         indexes = [
             # The admin's list (newest first).
