@@ -61,18 +61,23 @@ def meeting_cancelled(meeting: Meeting, *, by: User) -> None:
     )
 
 
+def check_in_ctx(check_in: CheckIn) -> dict:
+    """The check-in email's context, for the one sent at once and the scheduled job's."""
+    mentorship, person = check_in.mentorship, check_in.person
+    return {
+        "check_in": check_in,
+        "other": mentorship.other_party(person),
+        "other_name": mentorship.other_name(person),
+        "zone": person.time_zone,
+        "url": absolute_url(check_in.get_absolute_url()),
+    }
+
+
 def check_in(check_in: CheckIn) -> None:
-    mentorship = check_in.mentorship
     queue(
         "check_in",
         to=check_in.person,
-        ctx={
-            "check_in": check_in,
-            "other": mentorship.other_party(check_in.person),
-            "other_name": mentorship.other_name(check_in.person),
-            "zone": check_in.person.time_zone,
-            "url": absolute_url(check_in.get_absolute_url()),
-        },
+        ctx=check_in_ctx(check_in),
         dedupe_key=f"check-in:{check_in.pk}",
     )
 

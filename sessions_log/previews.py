@@ -57,6 +57,7 @@ def samples() -> dict[str, dict[str, Any]]:
             "to": mentee,
             "check_in": check_in,
             "other": mentor,
+            "other_name": mentor.full_name,
             "zone": mentee.time_zone,
             "url": f"{settings.SITE_URL}/check-ins/sample/",
         },

@@ -21,6 +21,7 @@ from django.utils import timezone
 from matching.models import Mentorship
 from mentoring.emails import absolute_url, queue_many, reminder_extras, render, wants_reminders
 from mentoring.models import SchemeSettings
+from sessions_log import emails
 from sessions_log.models import CheckIn, Meeting
 
 CHECK_IN_WINDOW = timedelta(weeks=4)  # a check-in missed by more than this is not sent late
@@ -87,12 +88,7 @@ def send_check_ins(*, now: datetime | None = None) -> int:
             render(
                 "check_in",
                 to=c.person,
-                ctx={
-                    "check_in": c,
-                    "other": c.mentorship.other_party(c.person),
-                    "zone": c.person.time_zone,
-                    "url": absolute_url(c.get_absolute_url()),
-                },
+                ctx=emails.check_in_ctx(c),
                 dedupe_key=f"check-in:{c.pk}",
             )
             for c in created

@@ -212,3 +212,27 @@ def test_constant_queries_for_one_or_thirty_due_pairs(clock):
 
     assert (one[0], thirty[0]) == (2, 60)
     assert thirty[1] == one[1]
+
+
+def test_the_jobs_check_in_email_names_the_other_person(clock, pair, mentor, mentee):
+    clock.shift(SIX_WEEKS)
+
+    send_check_ins()
+
+    to_mentee = CheckIn.objects.get(mentorship=pair, person=mentee).pk
+    row = next(r for r in queued("check_in") if r.dedupe_key == f"check-in:{to_mentee}")
+    assert f"You have been working with {mentor.full_name} for" in row.body_text
+    assert f"working with {mentor.full_name} for" in row.body_html
+
+
+def test_the_ending_check_in_after_a_deletion_names_a_former_participant(
+    clock, pair, mentor, mentee
+):
+    from accounts.privacy import delete_account
+
+    delete_account(mentor)
+
+    assert send_check_ins() == 1
+    (row,) = queued("check_in")
+    assert "Your mentorship with a former participant has ended." in row.body_text
+    assert "the other person does not see it" in row.body_text
