@@ -19,7 +19,9 @@ from django.core.exceptions import PermissionDenied
 from accounts import privacy
 from accounts.models import User
 
-ACCESS_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
+# The email address is the login and where a password reset goes: changing someone's is taking
+# their account.
+ACCESS_FIELDS = ["email", "is_staff", "is_superuser", "groups", "user_permissions"]
 
 
 @admin.register(User)
@@ -77,6 +79,9 @@ class UserAdmin(BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not request.user.is_superuser and _is_privileged(obj):
+            return False
+        if obj is not None and privacy.is_last_superuser(obj):
+            # Refused before the confirmation page, which then says so, rather than after it.
             return False
         return super().has_delete_permission(request, obj)
 

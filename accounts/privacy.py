@@ -27,8 +27,6 @@ from django.dispatch import Signal
 from accounts.models import User
 from mentoring.models import Outbox
 
-FORMER_PARTICIPANT = "a former participant"
-
 collect_personal_data = Signal()
 closing_account = Signal()
 erasing_account = Signal()
@@ -86,7 +84,7 @@ def _outbox_to(user: User):
     )
 
 
-def _is_last_superuser(user: User) -> bool:
+def is_last_superuser(user: User) -> bool:
     return (
         user.is_superuser
         and not User.objects.filter(is_superuser=True, is_active=True).exclude(pk=user.pk).exists()
@@ -99,7 +97,7 @@ def delete_account(user: User) -> None:
     their mentorships ended (the other person is told, the place freed), their own records
     deleted, and the user row with them."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    if _is_last_superuser(user):
+    if is_last_superuser(user):
         raise AccountDeletionError(
             "You are the only administrator: make someone else an administrator before you "
             "delete your account."

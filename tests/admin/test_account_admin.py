@@ -82,7 +82,7 @@ def test_staff_see_the_access_fields_read_only(client_for, account_manager, pers
     )
 
     assert response.status_code == 200
-    for field in ["is_staff", "is_superuser", "groups", "user_permissions"]:
+    for field in ["email", "is_staff", "is_superuser", "groups", "user_permissions"]:
         assert f'name="{field}"'.encode() not in response.content
     assert b'name="full_name"' in response.content
 
@@ -96,6 +96,38 @@ def test_superusers_grant_staff_and_groups(client_for, admin_user, person):
     person.refresh_from_db()
     assert person.is_staff
     assert list(person.groups.all()) == [group]
+
+
+def test_staff_cannot_change_a_participants_email_address(client_for, account_manager, person):
+    # The address is where a password reset goes: changing it would hand over the account.
+    response = _change(client_for(account_manager), person, email="mine@example.org")
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.email == "pat@example.org"
+
+
+def test_superusers_change_a_participants_email_address(client_for, admin_user, person):
+    response = _change(client_for(admin_user), person, email="pat.new@example.org")
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.email == "pat.new@example.org"
+
+
+def test_the_last_superuser_is_refused_before_the_confirmation(client_for, admin_user):
+    client = client_for(admin_user)
+    url = reverse("admin:accounts_user_delete", args=[admin_user.pk])
+
+    assert client.get(url).status_code == 403
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "delete_selected", ACTION_CHECKBOX_NAME: [admin_user.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 403
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
 
 
 @pytest.mark.parametrize("who", ["superuser", "other staff"])
