@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
-from accounts.roles import COORDINATOR_GROUP
 from mentoring.demo import DemoBuilder
+from mentoring.roles import COORDINATOR_GROUP
 
 DEFAULT_PASSWORD = "mentoring-demo"
 

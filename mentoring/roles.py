@@ -1,6 +1,7 @@
 """Staff roles: the "Scheme coordinator" group and what it may do in the admin.
 
-A data migration (accounts 0005, 0006) creates the group on a new database. A flush (`flush`,
+The role spans every app, so it lives in the top layer. A data migration (mentoring 0007) creates
+the group on a new database. A flush (`flush`,
 or the test runner between transactional tests) empties the group table but, like Django's own
 permissions, the group comes back on `post_migrate`; it is only created when missing, so an
 organisation that adapts the group's permissions keeps its changes.
@@ -30,11 +31,8 @@ COORDINATOR_PERMISSIONS = {
     ],
     "matching": [
         "view_mentorshiprequest",
-        "add_mentorshiprequest",
-        "change_mentorshiprequest",
         "view_mentorship",
-        "add_mentorship",
-        "change_mentorship",
+        "add_mentorship",  # central matching; requests and mentorships are read-only otherwise
         "view_statuschange",
         "view_requestreport",
     ],

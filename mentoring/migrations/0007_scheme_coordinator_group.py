@@ -2,7 +2,8 @@
 
 README.md ("What the scheme team's role may do") explains each line. Nothing on accounts beyond
 viewing them, nothing on groups, permissions, two-factor devices, email addresses or private
-meeting notes.
+meeting notes; requests and mentorships are read-only but for central matching. A frozen copy of
+mentoring.roles.COORDINATOR_PERMISSIONS (a test keeps the two the same).
 """
 
 from django.contrib.auth.management import create_permissions
@@ -25,12 +26,10 @@ PERMISSIONS = {
     ],
     "matching": [
         "view_mentorshiprequest",
-        "add_mentorshiprequest",
-        "change_mentorshiprequest",
         "view_mentorship",
         "add_mentorship",
-        "change_mentorship",
         "view_statuschange",
+        "view_requestreport",
     ],
     "sessions_log": ["view_objective", "view_meeting", "view_checkin"],
     "mentoring": ["view_outbox", "view_schemesettings", "change_schemesettings"],
@@ -64,13 +63,13 @@ def delete_group(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_encrypt_mfa_secrets"),
+        ("mentoring", "0006_outbox_cancelled_status"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
+        ("accounts", "0004_encrypt_mfa_secrets"),
         ("profiles", "0008_approve_permission"),
-        ("matching", "0005_admin_list_indexes"),
+        ("matching", "0008_request_report_verbose_name"),
         ("sessions_log", "0001_initial"),
-        ("mentoring", "0005_unmatched_alert_weeks"),
     ]
 
     operations = [migrations.RunPython(create_group, delete_group)]
