@@ -32,6 +32,10 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
+# How a person who deleted their account is named in the records they shared (accounts.privacy).
+FORMER_PARTICIPANT = "a former participant"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 

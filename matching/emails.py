@@ -30,7 +30,7 @@ def request_received(req: MentorshipRequest) -> None:
         "request_received",
         to=req.mentor,
         ctx={"req": req, "mentee_profile": mentee_profile, "url": _request_url(req)},
-        dedupe_key=_received_key(req),
+        dedupe_key=received_key(req),
         hold=timedelta(minutes=settings.REQUEST_EMAIL_HOLD_MINUTES),
     )
 
@@ -38,10 +38,10 @@ def request_received(req: MentorshipRequest) -> None:
 def cancel_request_received(req: MentorshipRequest) -> bool:
     """Stop the mentor's "new request" email while it is still held. True when it was stopped,
     so the mentor was never told of the request."""
-    return cancel_queued(_received_key(req))
+    return cancel_queued(received_key(req))
 
 
-def _received_key(req: MentorshipRequest) -> str:
+def received_key(req: MentorshipRequest) -> str:
     return f"request-received:{req.pk}"
 
 

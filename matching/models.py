@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.privacy import FORMER_PARTICIPANT
+from accounts.models import FORMER_PARTICIPANT
 
 
 class RequestQuerySet(models.QuerySet):
@@ -262,9 +262,9 @@ class Mentorship(models.Model):
     def ended_by_name(self) -> str:
         if self.ended_by_id:
             return self.ended_by.full_name
-        if self.end_reason == self.EndReason.ACCOUNT_DELETED:
-            return FORMER_PARTICIPANT
-        return "the scheme"
+        # Only the mentor or the mentee ends a pair (services.end_mentorship; the scheme team
+        # never does), so an ended pair without `ended_by` was ended by someone since deleted.
+        return FORMER_PARTICIPANT if self.ended_at else ""
 
     def other_party(self, user):
         """The other person, or None once they deleted their account."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.dispatch import receiver
 
 from accounts.models import User
 from accounts.privacy import closing_account, collect_personal_data
 from matching import services
-from matching.models import Mentorship, MentorshipRequest
+from matching.models import Mentorship, MentorshipRequest, RequestReport
+from profiles.models import MenteeProfile, MentorProfile
 
 
 def _request_row(req: MentorshipRequest, *, other: str) -> dict[str, Any]:
@@ -30,6 +32,8 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
     sent = MentorshipRequest.objects.filter(mentee=user).select_related("mentor")
     received = MentorshipRequest.objects.filter(mentor=user).select_related("mentee")
     mentorships = Mentorship.objects.for_user(user).select_related("mentor", "mentee")
+    # Only reports the person filed: a mentee is never told they were reported.
+    reports = RequestReport.objects.filter(reported_by=user).select_related("request__mentee")
     return {
         "Requests you sent": [_request_row(r, other="To") for r in sent],
         "Requests you received": [_request_row(r, other="From") for r in received],
@@ -51,13 +55,34 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
             }
             for m in mentorships
         ],
+        "Requests you reported": [
+            {
+                "Request from": r.request.mentee_name,
+                "Request sent": r.request.created_at,
+                "Reported": r.created_at,
+                "What was inappropriate": r.reason,
+            }
+            for r in reports
+        ],
     }
 
 
 @receiver(closing_account, dispatch_uid="matching-close-account")
 def close_requests_and_mentorships(sender, *, user: User, **kwargs) -> None:
     """Withdraw and answer open requests and end active mentorships, through the usual
-    services: the other person gets the usual email and the mentor's place is freed."""
+    services: the other person gets the usual email and the mentor's place is freed.
+
+    The person's profiles are locked first, so a request sent to or by them at this moment
+    waits and then finds no profile, instead of leaving a pending request to someone who no
+    longer exists. In the services' order: mentor profiles (with those of the person's mentors,
+    which ending their mentorships locks), then the mentee profile."""
+    their_mentors = Mentorship.objects.active().filter(mentee=user).values("mentor")
+    list(
+        MentorProfile.objects.select_for_update()
+        .filter(Q(user=user) | Q(user__in=their_mentors))
+        .order_by("pk")
+    )
+    list(MenteeProfile.objects.select_for_update().filter(user=user))
     for req in MentorshipRequest.objects.pending().filter(mentee=user):
         services.withdraw_request(req, by=user)
     for req in MentorshipRequest.objects.pending().filter(mentor=user):
@@ -65,12 +90,15 @@ def close_requests_and_mentorships(sender, *, user: User, **kwargs) -> None:
             req,
             by=user,
             reason=MentorshipRequest.DeclineReason.NOT_AVAILABLE,
-            message=f"{user.full_name} has left the scheme.",
+            # Kept in the mentee's records after the deletion: the message names nobody.
+            message="This mentor has left the scheme.",
         )
     for mentorship in Mentorship.objects.active().for_user(user):
         services.end_mentorship(
             mentorship,
             by=user,
             reason=Mentorship.EndReason.ACCOUNT_DELETED,
-            message=f"{user.full_name} has left the scheme and deleted their account.",
+            message=(
+                f"Your {mentorship.role_of(user)} has left the scheme and deleted their account."
+            ),
         )

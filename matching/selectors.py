@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from matching import emails
 from matching.models import Mentorship, MentorshipRequest
 from matching.services import (
     active_limit_sentence,
@@ -16,7 +17,7 @@ from matching.services import (
     pending_limit_sentence,
     rate_limit_sentence,
 )
-from mentoring.models import SchemeSettings
+from mentoring.models import Outbox, SchemeSettings
 
 
 def viewer_state(viewer: User, mentor_id: int) -> dict:
@@ -118,6 +119,17 @@ def _url(name: str, *args) -> str:
     from django.urls import reverse
 
     return reverse(name, args=args)
+
+
+def request_email_held(req: MentorshipRequest) -> bool:
+    """Whether the mentor's new-request email is still held (settings.REQUEST_EMAIL_HOLD_MINUTES):
+    withdrawing now cancels it and the mentor hears nothing at all (services.withdraw_request).
+    One query."""
+    return Outbox.objects.filter(
+        dedupe_key=emails.received_key(req),
+        status=Outbox.Status.QUEUED,
+        next_attempt_at__gt=timezone.now(),
+    ).exists()
 
 
 def requests_for(user: User):

@@ -48,10 +48,13 @@ def active_limit_sentence(limit: int) -> str:
     )
 
 
-def _lock_mentor(mentor: User) -> MentorProfile:
+def _lock_mentor(mentor: User | None) -> MentorProfile:
+    # Also how a request to someone deleting their account at this moment is refused: their
+    # deletion holds this lock (matching.privacy), and the profile is gone once it is released.
     profile = MentorProfile.objects.select_for_update().filter(user=mentor).first()
     if profile is None:
-        raise MatchingError(f"{mentor.full_name} is not a mentor in the scheme.")
+        name = mentor.full_name if mentor is not None else "This person"
+        raise MatchingError(f"{name} is not a mentor in the scheme.")
     return profile
 
 
@@ -340,13 +343,19 @@ def decline_request(
     _refuse_closed(req)
     if reason not in MentorshipRequest.DeclineReason.values:
         raise MatchingError("Please choose a reason.")
-    req.status, req.responded_at = Status.DECLINED, timezone.now()
-    req.decline_reason, req.response_message = reason, message.strip()
+    _decline(req, by=by, reason=reason, message=message.strip(), at=timezone.now())
+    return req
+
+
+def _decline(
+    req: MentorshipRequest, *, by: User, reason: str, message: str, at: datetime, note: str = ""
+) -> None:
+    req.status, req.responded_at = Status.DECLINED, at
+    req.decline_reason, req.response_message = reason, message
     req.save(update_fields=["status", "responded_at", "decline_reason", "response_message"])
-    _record(req, Status.DECLINED, by=by, at=req.responded_at, previous=Status.PENDING)
+    _record(req, Status.DECLINED, by=by, at=at, previous=Status.PENDING, note=note)
     emails.cancel_request_received(req)  # answered on the site before the email went
     emails.request_declined(req)
-    return req
 
 
 @transaction.atomic
@@ -395,19 +404,14 @@ def report_request(req: MentorshipRequest, *, by: User, reason: str) -> RequestR
         request=req, reported_by=by, reason=reason, created_at=now
     )
     if req.status == Status.PENDING:
-        req.status, req.responded_at = Status.DECLINED, now
-        req.decline_reason, req.response_message = MentorshipRequest.DeclineReason.OTHER, ""
-        req.save(update_fields=["status", "responded_at", "decline_reason", "response_message"])
-        _record(
+        _decline(
             req,
-            Status.DECLINED,
             by=by,
+            reason=MentorshipRequest.DeclineReason.OTHER,
+            message="",
             at=now,
-            previous=Status.PENDING,
             note="Reported as inappropriate by the mentor.",
         )
-        emails.cancel_request_received(req)
-        emails.request_declined(req)
     emails.request_reported(report)
     return report
 
@@ -477,16 +481,18 @@ def end_mentorship(
     rating: int | None = None,
     feedback: str = "",
 ) -> Mentorship:
-    mentor_profile = _lock_mentor(mentorship.mentor)
-    mentorship = (
-        Mentorship.objects.select_for_update(of=("self",))
-        .select_related("mentor", "mentee")
-        .get(pk=mentorship.pk)
-    )
+    pairs = Mentorship.objects.select_related("mentor", "mentee")
+    # Read before locking the mentor's profile: a pair already ended (a double click, or ended
+    # by the other person's deletion) may have no mentor any more.
+    mentorship = pairs.get(pk=mentorship.pk)
     if by.pk not in (mentorship.mentor_id, mentorship.mentee_id):
         raise MatchingError("Only the mentor or the mentee can end this mentorship.")
     if mentorship.status == Mentorship.Status.ENDED:
         return mentorship
+    mentor_profile = _lock_mentor(mentorship.mentor)
+    mentorship = pairs.select_for_update(of=("self",)).get(pk=mentorship.pk)
+    if mentorship.status == Mentorship.Status.ENDED:
+        return mentorship  # ended while we waited for the lock
     if reason not in Mentorship.EndReason.values:
         raise MatchingError("Please choose a reason.")
     mentorship.status, mentorship.ended_at, mentorship.ended_by = (

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching import selectors, services
@@ -75,6 +76,7 @@ def _render_request(
     status: int = 200,
 ):
     is_mentor = req.mentor_id == request.user.pk
+    can_withdraw = not is_mentor and req.is_pending
     mentee_profile = None
     if is_mentor:
         mentee_profile = (
@@ -86,7 +88,9 @@ def _render_request(
         "mentee_profile": mentee_profile,
         "decline_form": decline_form,
         "can_answer": is_mentor and req.is_pending,
-        "can_withdraw": not is_mentor and req.is_pending,
+        "can_withdraw": can_withdraw,
+        # Withdrawn inside the hold, the mentor is never emailed about the request at all.
+        "mentor_unaware": can_withdraw and selectors.request_email_held(req),
         "report": getattr(req, "report", None) if is_mentor else None,
         "can_report": is_mentor and req.status != MentorshipRequest.Status.ACCEPTED,
         "report_form": report_form or ReportForm(prefix="report"),
@@ -108,7 +112,7 @@ def request_accept(request, pk: int):
         return redirect(req)
     messages.success(
         request,
-        f"You are now {req.mentee.full_name}'s mentor. They will arrange your first meeting.",
+        f"You are now {req.mentee_name}'s mentor. They will arrange your first meeting.",
     )
     return redirect("matching:mentorship-detail", pk=req.mentorship.pk)
 
@@ -131,7 +135,7 @@ def request_decline(request, pk: int):
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, f"You have declined {req.mentee.full_name}'s request. Thank you for answering."
+            request, f"You have declined {req.mentee_name}'s request. Thank you for answering."
         )
     return redirect(req)
 
@@ -145,7 +149,7 @@ def request_withdraw(request, pk: int):
     except services.MatchingError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"You have withdrawn your request to {req.mentor.full_name}.")
+        messages.success(request, f"You have withdrawn your request to {req.mentor_name}.")
     return redirect(req)
 
 
@@ -204,7 +208,7 @@ def mentorship_end(request, pk: int):
         return _render_mentorship(request, mentorship, form)
     data = form.cleaned_data
     try:
-        services.end_mentorship(
+        ended = services.end_mentorship(
             mentorship,
             by=request.user,
             reason=data["reason"],
@@ -215,8 +219,11 @@ def mentorship_end(request, pk: int):
     except services.MatchingError as exc:
         messages.error(request, str(exc))
     else:
-        other = mentorship.other_party(request.user)
-        messages.success(
-            request, f"Your mentorship has ended and {other.full_name} has been told. Thank you."
-        )
+        if ended.ended_by_id == request.user.pk:
+            other = ended.other_name(request.user)
+            messages.success(
+                request, f"Your mentorship has ended and {other} has been told. Thank you."
+            )
+        else:
+            messages.info(request, f"{capfirst(ended.ended_by_name)} had already ended it.")
     return redirect(mentorship)

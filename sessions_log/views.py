@@ -180,13 +180,13 @@ def meeting_add(request, pk: int):
         except services.SessionsError as exc:
             form.add_error(None, str(exc))
         else:
-            other = mentorship.other_party(request.user)
+            other = mentorship.other_name(request.user)
             if log:
                 messages.success(request, "Meeting recorded.")
             else:
                 messages.success(
                     request,
-                    f"Meeting planned. {other.full_name} has been emailed. Add it to your own "
+                    f"Meeting planned. {other} has been emailed. Add it to your own "
                     "calendar with “Add to calendar”.",
                 )
             return _back(mentorship, f"meeting-{meeting.pk}")
@@ -259,8 +259,8 @@ def meeting_cancel(request, pk: int, mid: int):
     except services.SessionsError as exc:
         messages.error(request, str(exc))
     else:
-        other = meeting.mentorship.other_party(request.user)
-        messages.success(request, f"Meeting cancelled. {other.full_name} has been emailed.")
+        other = meeting.mentorship.other_name(request.user)
+        messages.success(request, f"Meeting cancelled. {other} has been emailed.")
     return _back(meeting.mentorship, "meetings")
 
 

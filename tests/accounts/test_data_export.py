@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.privacy import delete_account
+from matching.services import report_request
 from mentoring.models import Outbox
 from sessions_log.models import MeetingPrivateNote
 from tests.factories import (
@@ -118,6 +119,24 @@ def test_a_mentor_gets_their_profile_and_job_history(client_for, mentor, held_pa
     assert data["Job history"][0]["Job title"] == "Head of audit"
     assert data["Requests you received"][0]["From"] == "Maya Mentee"
     assert data["Meetings"][0]["Your private note"] == "Daniel: seems anxious"
+
+
+def test_a_mentor_gets_the_reports_they_filed_and_the_mentee_never_learns_of_them(
+    client_for, mentor, mentee
+):
+    MentorProfileFactory(user=mentor)
+    MenteeProfileFactory(user=mentee)
+    req = MentorshipRequestFactory(mentee=mentee, mentor=mentor, message="Call me tonight.")
+    report_request(req, by=mentor, reason="Asked for my private phone number.")
+
+    mine = json.loads(client_for(mentor).get(URL, {"format": "json"}).content)
+    theirs = client_for(mentee).get(URL, {"format": "json"}).content.decode()
+
+    [report] = mine["Requests you reported"]
+    assert report["Request from"] == mentee.full_name
+    assert report["What was inappropriate"] == "Asked for my private phone number."
+    assert "private phone number" not in theirs
+    assert json.loads(theirs)["Requests you reported"] == []
 
 
 def _add_pairs(mentee, n: int) -> None:

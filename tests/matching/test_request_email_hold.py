@@ -235,3 +235,32 @@ def test_without_the_hold_the_rate_limit_alone_bounds_the_emails(
 
     # Five requests, each a "new request" and a "withdrawn" email: 10 rather than 30.
     assert len(mailoutbox) == 10
+
+
+def _withdraw_copy(client_for, req) -> str:
+    html = client_for(req.mentee).get(req.get_absolute_url()).content.decode()
+    start = html.index('id="withdraw-title"')
+    return html[start : html.index("</form>", start)]
+
+
+def test_inside_the_hold_the_page_says_the_mentor_will_never_hear_of_a_withdrawn_request(
+    clock, client_for, mentee_profile, mentor_profile
+):
+    req = send_request(mentee=mentee_profile.user, mentor=mentor_profile.user, message=MESSAGE)
+
+    copy = _withdraw_copy(client_for, req)
+
+    assert f"{mentor_profile.user.get_short_name()} will never hear of it" in copy
+    assert "will be told" not in copy
+
+
+def test_once_the_email_went_the_page_says_the_mentor_will_be_told(
+    clock, client_for, after_the_hold, mentee_profile, mentor_profile
+):
+    req = send_request(mentee=mentee_profile.user, mentor=mentor_profile.user, message=MESSAGE)
+    after_the_hold()
+
+    copy = _withdraw_copy(client_for, req)
+
+    assert f"{mentor_profile.user.get_short_name()} will be told there is nothing to do" in copy
+    assert "never hear" not in copy
