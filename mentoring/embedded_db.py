@@ -11,6 +11,8 @@ import logging
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 
 def embedded_database_url(pgdata: Path) -> str:
     # pgserver asks platformdirs for a runtime directory, which warns when it has none.
@@ -18,7 +20,14 @@ def embedded_database_url(pgdata: Path) -> str:
     runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     logging.getLogger("pgserver").setLevel(logging.WARNING)
-    import pgserver
+    try:
+        import pgserver
+    except ImportError as exc:  # a production install has no embedded database
+        raise ImproperlyConfigured(
+            "Set DATABASE_URL to your PostgreSQL database. (The embedded PostgreSQL that "
+            "`make run` starts without one comes with the development tools: "
+            "requirements-dev.lock.)"
+        ) from exc
 
     pgdata.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(pgdata, cleanup_mode=None)
