@@ -16,6 +16,7 @@ from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
+from accounts import privacy
 from matching.models import Mentorship, MentorshipRequest
 from matching.services import MatchingError, accept_request, send_request
 from profiles.models import MentorProfile
@@ -156,6 +157,43 @@ def test_a_second_active_mentorship_for_a_pair_is_refused_by_the_database(mentor
     with pytest.raises(IntegrityError, match="one_active_mentorship_per_pair"):
         with transaction.atomic():
             Mentorship.objects.create(mentor=mentorship.mentor, mentee=mentorship.mentee)
+
+
+@racing
+@pytest.mark.parametrize("deleted", ["mentor", "mentee"])
+def test_a_request_sent_while_the_account_is_being_deleted_is_refused(deleted):
+    """The deletion has closed the person's requests and is still running when the request
+    comes: it waits for the deletion and finds the profile gone, instead of leaving a pending
+    request to nobody that makes the deletion fail."""
+    mentor = MentorProfileFactory().user
+    mentee = MenteeProfileFactory().user
+    gone = mentor if deleted == "mentor" else mentee
+    closed, go_on = threading.Event(), threading.Event()
+
+    def pause(sender, **kwargs):
+        closed.set()
+        go_on.wait(timeout=2)  # long enough for the request to reach the lock and wait there
+
+    def delete():
+        # Connected after matching's receiver, so it runs once the requests are closed.
+        privacy.closing_account.connect(pause, dispatch_uid="test-pause")
+        try:
+            privacy.delete_account(gone)
+        finally:
+            privacy.closing_account.disconnect(dispatch_uid="test-pause")
+
+    def send():
+        assert closed.wait(timeout=10)
+        try:
+            return send_request(mentee=mentee, mentor=mentor, message=MESSAGE)
+        finally:
+            go_on.set()
+
+    deletion, request = _race([delete, send])
+
+    assert deletion is None
+    assert isinstance(request, MatchingError), request
+    assert not MentorshipRequest.objects.exists()
 
 
 @pytest.mark.django_db
