@@ -195,6 +195,8 @@ def test_a_report_with_no_reason_shows_the_error_beside_the_field(client_for, pe
         "Please tell the scheme team what was inappropriate."
     ]
     assert 'id="id_report-reason_error"' in html
+    # The summary reads "What was inappropriate? Please tell…", not "inappropriate?: Please".
+    assert "What was inappropriate? Please tell the scheme team" in html
     assert "<details" in html and " open>" in html  # the form is shown open, not folded away
     pending.refresh_from_db()
     assert pending.is_pending
