@@ -1,5 +1,8 @@
-"""The sessions log's part of a person's data export and of deleting their account
-(accounts.privacy)."""
+"""The sessions log's part of a person's data export (accounts.privacy).
+
+Deleting an account needs nothing from here: the person's private notes, check-ins and calendar
+feed cascade with the user row, and the pair's objectives and meetings stay for the other
+person (their author fields are SET_NULL)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from django.db.models import Prefetch
 from django.dispatch import receiver
 
 from accounts.models import User
-from accounts.privacy import collect_personal_data, erasing_account
+from accounts.privacy import collect_personal_data
 from matching.models import Mentorship
 from sessions_log.models import (
     CalendarFeed,
@@ -88,12 +91,3 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
             [{"Subscription address created": feed.created_at}] if feed is not None else []
         ),
     }
-
-
-@receiver(erasing_account, dispatch_uid="sessions-log-erase-account")
-def erase_own_records(sender, *, user: User, **kwargs) -> None:
-    """The person's private notes, check-in answers and calendar feed go with them; the pair's
-    objectives and meetings stay for the other person."""
-    MeetingPrivateNote.objects.filter(author=user).delete()
-    CheckIn.objects.filter(person=user).delete()
-    CalendarFeed.objects.filter(user=user).delete()
