@@ -12,6 +12,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.privacy import delete_account
 from sessions_log.models import MeetingPrivateNote
 from tests.factories import (
     ExpertiseAreaFactory,
@@ -157,3 +158,20 @@ def test_the_export_reads_rows_in_a_constant_number_of_queries(
         rows = export(client, "profiles_mentorprofile", profiles)
 
     assert len(rows) == 12
+
+
+def test_requests_and_mentorships_of_a_deleted_person(client):
+    pair = MentorshipFactory()
+    mentee = pair.mentee
+    request = MentorshipRequestFactory(mentee=mentee, mentor=pair.mentor, declined=True)
+    delete_account(pair.mentor)
+
+    [req_row] = export(client, "matching_mentorshiprequest", [request])
+    [pair_row] = export(client, "matching_mentorship", [pair])
+
+    assert (req_row["Mentor"], req_row["Mentor email"]) == ("a former participant", "")
+    assert (pair_row["Mentor"], pair_row["Mentee"]) == ("a former participant", mentee.full_name)
+    for changelist in ("matching_mentorshiprequest", "matching_mentorship"):
+        response = client.get(reverse(f"admin:{changelist}_changelist"))
+        assert response.status_code == 200
+        assert "a former participant" in response.content.decode()

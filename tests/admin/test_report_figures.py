@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.privacy import delete_account
 from mentoring.reports import build_report, suppress
 from tests.admin.conftest import END, START, local
 from tests.factories import (
@@ -391,3 +393,16 @@ def test_a_mentor_is_a_person_not_a_profile_count():
 
     assert report.figure("Mentors with a mentee in the period").csv_value == "<5"
     assert report.figure("Started").csv_value == "<5"
+
+
+def test_the_report_page_and_csv_with_pairs_and_requests_of_deleted_people(client_for, admin_user):
+    pair = MentorshipFactory()
+    MentorshipRequestFactory(mentee=pair.mentee, mentor=pair.mentor, declined=True)
+    delete_account(pair.mentor)
+    client = client_for(admin_user)
+
+    page = client.get(reverse("admin-reports"))
+    csv = client.get(reverse("admin-reports"), {"format": "csv"})
+
+    assert page.status_code == 200
+    assert csv.status_code == 200
