@@ -43,3 +43,9 @@ def test_an_unknown_kind_is_404(client_for, admin_user):
     response = client_for(admin_user).get(reverse("admin-email-preview-html", args=["nope"]))
 
     assert response.status_code == 404
+
+
+def test_the_check_in_preview_names_the_other_person(client_for, admin_user):
+    page = client_for(admin_user).get(reverse("admin-email-previews"), {"kind": "check_in"})
+
+    assert "You have been working with Daniel Okafor for" in page.context["email"].body_text
