@@ -7,7 +7,9 @@ connects receivers (in its own `privacy.py`, from its AppConfig.ready) to three 
   a flat dict of label → value, in a bounded number of queries;
 - `closing_account`: close what is still open (withdraw requests, end mentorships) through the
   app's own services, so the other person is told and places are freed;
-- `erasing_account`: delete what is the person's alone (profiles, private notes, check-ins).
+- `erasing_account`: delete what is the person's alone when the user row's cascade is not enough
+  (profiles: a listed mentor must also leave the directory's cache). Private notes, check-ins
+  and the calendar feed simply cascade with the user row.
 
 Both deletion signals are sent inside one transaction with the user row locked, then the user row
 is deleted: records the person shared with someone else keep their other person and show
