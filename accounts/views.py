@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import privacy
+from accounts import privacy, services
 from accounts.forms import DeleteAccountForm, EmailPreferencesForm, TimeZoneForm
 
 
@@ -37,8 +37,9 @@ def email_preferences(request):
         request.POST if request.method == "POST" else None, instance=request.user
     )
     if form.is_bound and form.is_valid():
-        form.save()
-        if form.instance.reminder_emails:
+        on = form.cleaned_data["reminder_emails"]
+        services.set_reminder_emails(request.user, on=on)
+        if on:
             messages.success(request, "You will get reminders and nudges by email.")
         else:
             messages.success(

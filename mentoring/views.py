@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
+from accounts.services import set_reminder_emails
 from mentoring import emails
 
 
@@ -69,7 +70,6 @@ def unsubscribe(request, token: str):
         return render(request, "unsubscribe.html", {"invalid": True}, status=404)
     if request.method == "POST":
         if user.reminder_emails:
-            user.reminder_emails = False
-            user.save(update_fields=["reminder_emails"])
+            set_reminder_emails(user, on=False)
         return render(request, "unsubscribe.html", {"done": True, "person": user})
     return render(request, "unsubscribe.html", {"person": user, "token": token})
