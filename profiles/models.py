@@ -183,6 +183,15 @@ class MentorProfile(models.Model):
     review_note = models.TextField(
         "message from the scheme team", blank=True, help_text="Shown to the mentor."
     )
+    # Who last approved the profile or asked for changes (profiles.services).
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField("profile confirmed up to date", null=True, blank=True)

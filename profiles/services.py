@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from mentoring.models import SchemeSettings
 from profiles import emails
 from profiles.models import MentorProfile
@@ -115,7 +116,7 @@ def ask_mentors_to_confirm(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def approve_profile(profile: MentorProfile, *, by) -> MentorProfile:
+def approve_profile(profile: MentorProfile, *, by: User) -> MentorProfile:
     """The scheme team approves a submitted profile: it appears in the directory at once."""
     profile = MentorProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
     if profile.review_status == MentorProfile.ReviewStatus.APPROVED:
@@ -130,13 +131,16 @@ def approve_profile(profile: MentorProfile, *, by) -> MentorProfile:
     profile.approved_at = now
     profile.confirmed_at = profile.confirmed_at or now
     profile.review_note = ""
-    profile.save(update_fields=["review_status", "approved_at", "confirmed_at", "review_note"])
+    profile.reviewed_by = by
+    profile.save(
+        update_fields=["review_status", "approved_at", "confirmed_at", "review_note", "reviewed_by"]
+    )
     emails.profile_approved(profile)
     return profile
 
 
 @transaction.atomic
-def request_changes(profile: MentorProfile, *, by, message: str) -> MentorProfile:
+def request_changes(profile: MentorProfile, *, by: User, message: str) -> MentorProfile:
     """The scheme team asks for changes before approving; the mentor gets the message."""
     message = message.strip()
     if not message:
@@ -144,6 +148,7 @@ def request_changes(profile: MentorProfile, *, by, message: str) -> MentorProfil
     profile = MentorProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
     profile.review_status = MentorProfile.ReviewStatus.CHANGES_REQUESTED
     profile.review_note = message
-    profile.save(update_fields=["review_status", "review_note"])
+    profile.reviewed_by = by
+    profile.save(update_fields=["review_status", "review_note", "reviewed_by"])
     emails.profile_changes_requested(profile)
     return profile
