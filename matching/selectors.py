@@ -1,10 +1,18 @@
-"""Read-side queries for matching pages."""
+"""Read-side queries for matching pages, and the "needs attention" rules on requests and on
+mentees without a mentor.
+
+Each rule is a `Q` so that the admin filters (the rows) and the reports page (the counts, inside
+its aggregate queries) use the very same definition.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -116,8 +124,6 @@ def interest_state(profile, viewer: User, state: dict) -> dict[str, str]:
 
 
 def _url(name: str, *args) -> str:
-    from django.urls import reverse
-
     return reverse(name, args=args)
 
 
@@ -160,3 +166,27 @@ def dashboard(user: User) -> dict:
         "waiting_for_me": [r for r in pending if r.mentor_id == user.pk],
         "waiting_on_others": [r for r in pending if r.mentee_id == user.pk],
     }
+
+
+REQUEST_WAIT = timedelta(days=7)
+
+
+def waiting_request(now: datetime) -> Q:
+    """A MentorshipRequest still unanswered a week after it was sent."""
+    return Q(status="pending", created_at__lt=now - REQUEST_WAIT)
+
+
+def has_active_mentorship() -> Exists:
+    """For one MenteeProfile (a column of a page of rows): its person has a mentor now."""
+    return Exists(Mentorship.objects.active().filter(mentee=OuterRef("user_id")))
+
+
+def with_mentor() -> Q:
+    """MenteeProfiles whose person has a mentor now. An IN, not a correlated EXISTS: Postgres
+    hashes the active mentees once, where a count over every profile would probe per row."""
+    return Q(user_id__in=Mentorship.objects.active().values("mentee_id"))
+
+
+def unmatched_mentee(now: datetime, weeks: int) -> Q:
+    """A MenteeProfile created more than `weeks` weeks ago whose person has no mentor now."""
+    return Q(created_at__lt=now - timedelta(weeks=weeks)) & ~with_mentor()

@@ -54,7 +54,7 @@ class LargeTableAdminMixin:
 
 class AttentionFilter(admin.SimpleListFilter):
     """ "Needs attention" on a changelist: `rules` maps a value of `?attention=` to its label and
-    a function of the request returning the `Q` (see mentoring.attention)."""
+    a function of the request returning the `Q` (the rules live in the apps' selectors)."""
 
     title = "needs attention"
     parameter_name = "attention"

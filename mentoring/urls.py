@@ -2,7 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from mentoring import admin_views, views
+from mentoring import views
+from mentoring.backoffice import views as backoffice
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Mentoring scheme administration"
@@ -17,17 +18,17 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("sessions_log.urls")),
     path("", include("accounts.urls")),
-    path("admin/emails/", admin_views.email_previews, name="admin-email-previews"),
+    path("admin/emails/", backoffice.email_previews, name="admin-email-previews"),
     path(
         "admin/emails/<slug:kind>.html",
-        admin_views.email_preview_html,
+        backoffice.email_preview_html,
         name="admin-email-preview-html",
     ),
-    path("admin/reports/", admin.site.admin_view(admin_views.reports), name="admin-reports"),
+    path("admin/reports/", admin.site.admin_view(backoffice.reports), name="admin-reports"),
     # Before the admin's own, which would redirect any staff member to any object's address.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",
-        admin.site.admin_view(admin_views.view_on_site),
+        admin.site.admin_view(backoffice.view_on_site),
     ),
     path("admin/", admin.site.urls),
 ]

@@ -2,21 +2,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count, F, IntegerField
-from django.db.models.expressions import RawSQL
-from django.shortcuts import get_object_or_404, redirect
+from django.db.models import Count
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.html import format_html
 
-from mentoring import attention
-from mentoring.admin_utils import AttentionFilter, CsvExportMixin, LargeTableAdminMixin
-from mentoring.models import SchemeSettings
+from mentoring.admin_utils import CsvExportMixin, LargeTableAdminMixin
 from profiles import services
-from profiles.models import ExpertiseArea, JobHistoryEntry, MenteeProfile, MentorProfile
+from profiles.models import ExpertiseArea, JobHistoryEntry, MentorProfile
 
 
 @admin.register(ExpertiseArea)
@@ -232,154 +224,3 @@ class MentorProfileAdmin(ProfileOwnerMixin, CsvExportMixin, LargeTableAdminMixin
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/profiles/request_changes.html", ctx)
-
-
-class MenteeAttentionFilter(AttentionFilter):
-    rules = {
-        "unmatched": (
-            "No mentor after the scheme's alert weeks",
-            lambda request: attention.unmatched_mentee(
-                timezone.now(), SchemeSettings.load().unmatched_alert_weeks
-            ),
-        ),
-        "no_mentor": ("No mentor now", lambda request: ~attention.with_mentor()),
-    }
-
-    def lookups(self, request, model_admin):
-        weeks = SchemeSettings.load().unmatched_alert_weeks
-        return [("unmatched", f"No mentor after {weeks} weeks"), ("no_mentor", "No mentor now")]
-
-
-@admin.register(MenteeProfile)
-class MenteeProfileAdmin(ProfileOwnerMixin, CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "role", "stage", "created_at", "has_mentor", "match_link"]
-    list_filter = [MenteeAttentionFilter]
-    search_fields = ["user__full_name", "user__email", "role", "goals"]
-    list_select_related = ["user"]
-    autocomplete_fields = ["user"]
-    # Plain labelled checkboxes for the areas: the admin's select2 tag box and two-box widget
-    # fail axe's checks (an unlabelled search field, prohibited ARIA).
-    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
-    date_hierarchy = "created_at"
-    readonly_fields = ["created_at", "updated_at"]
-    actions = ["export_csv"]
-    csv_columns = [
-        ("ID", "pk"),
-        ("Name", "user.full_name"),
-        ("Email", "user.email"),
-        ("Course, department or role", "role"),
-        ("Stage", "stage"),
-        ("Areas", "areas"),
-        ("Has a mentor now", "has_active_mentor"),
-        ("Created at", "created_at"),
-    ]
-    csv_select_related = ["user"]
-    csv_prefetch_related = ["areas"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(has_active_mentor=attention.has_active_mentorship())
-        )
-
-    @admin.display(ordering="user__full_name")
-    def name(self, obj):
-        return obj.user.full_name
-
-    @admin.display(boolean=True, description="mentor now")
-    def has_mentor(self, obj):
-        return obj.has_active_mentor
-
-    def has_match_permission(self, request) -> bool:
-        """Central matching reads the mentee and creates a mentorship."""
-        return self.has_view_permission(request) and request.user.has_perm(
-            "matching.add_mentorship"
-        )
-
-    def get_list_display(self, request):
-        list_display = super().get_list_display(request)
-        if self.has_match_permission(request):
-            return list_display
-        return [name for name in list_display if name != "match_link"]
-
-    @admin.display(description="central matching")
-    def match_link(self, obj):
-        url = reverse("admin:profiles_menteeprofile_match", args=[obj.pk])
-        return format_html('<a href="{}">Find a mentor</a>', url)
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/match/",
-                self.admin_site.admin_view(self.match_view),
-                name="profiles_menteeprofile_match",
-            ),
-            *super().get_urls(),
-        ]
-
-    def match_view(self, request, pk: int):
-        """Central matching: suggested mentors for one mentee, matched under the same rules as
-        a mentee's own request."""
-        from matching import services as matching_services
-
-        if not self.has_match_permission(request):
-            raise PermissionDenied
-        mentee_profile = get_object_or_404(MenteeProfile.objects.select_related("user"), pk=pk)
-        if request.method == "POST":
-            mentor = get_object_or_404(
-                MentorProfile.objects.select_related("user"), pk=request.POST.get("mentor")
-            )
-            try:
-                mentorship = matching_services.create_mentorship(
-                    mentor=mentor.user, mentee=mentee_profile.user, by=request.user
-                )
-            except matching_services.MatchingError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"Matched {mentee_profile.user.full_name} with {mentor.user.full_name}; "
-                    "both have been emailed an introduction.",
-                    messages.SUCCESS,
-                )
-                return redirect("admin:matching_mentorship_change", mentorship.pk)
-        ctx = {
-            **self.admin_site.each_context(request),
-            "title": f"Find a mentor for {mentee_profile.user.full_name}",
-            "mentee_profile": mentee_profile,
-            "wanted": list(mentee_profile.areas.all()),
-            "suggestions": suggested_mentors(mentee_profile),
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/profiles/match.html", ctx)
-
-
-def suggested_mentors(mentee_profile: MenteeProfile, limit: int = 25) -> list[MentorProfile]:
-    """Approved, active mentors with a free place, most shared areas first."""
-    wanted = sorted(mentee_profile.areas.values_list("pk", flat=True))
-    qs = (
-        MentorProfile.objects.listed()
-        .with_free_place()
-        .exclude(user=mentee_profile.user)
-        .select_related("user")
-        .defer("search_vector")
-    )
-    if wanted:
-        qs = qs.filter(area_ids__overlap=wanted).annotate(
-            shared=RawSQL(
-                "cardinality(ARRAY(SELECT unnest(profiles_mentorprofile.area_ids) "
-                "INTERSECT SELECT unnest(%s::bigint[])))",
-                (wanted,),
-                output_field=IntegerField(),
-            )
-        )
-        ordering = ["-shared", F("confirmed_at").desc(nulls_last=True)]
-    else:
-        ordering = [F("confirmed_at").desc(nulls_last=True)]
-    mentors = list(qs.order_by(*ordering)[:limit])
-    names = dict(ExpertiseArea.objects.values_list("pk", "name"))
-    for mentor in mentors:
-        mentor.shared_names = [names[i] for i in mentor.area_ids if i in wanted and i in names]
-        mentor.places_left_now = mentor.places_left
-    return mentors

@@ -6,8 +6,4 @@ class SessionsLogConfig(AppConfig):
     verbose_name = "Sessions log"
 
     def ready(self):
-        from mentoring import previews
         from sessions_log import privacy  # noqa: F401
-        from sessions_log.previews import samples
-
-        previews.register(samples)

@@ -1,4 +1,5 @@
-"""Sample data for the staff email previews (mentoring.previews) of the sessions log emails."""
+"""Sample data for the staff email previews (mentoring.backoffice.previews) of the sessions log
+emails."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import User
+from matching.models import Mentorship
+from sessions_log.models import CheckIn, Meeting
+
 
 def samples() -> dict[str, dict[str, Any]]:
-    from accounts.models import User
-    from matching.models import Mentorship
-    from sessions_log.models import CheckIn, Meeting
-
     now = timezone.now()
     mentor = User(pk=1, full_name="Daniel Okafor", email="daniel.okafor@example.org")
     mentee = User(pk=2, full_name="Maya Patel", email="maya.patel@example.org")

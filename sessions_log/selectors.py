@@ -1,17 +1,25 @@
-"""What the pair's page shows, read in a fixed number of queries whatever the history."""
+"""What the pair's page shows, read in a fixed number of queries whatever the history; and the
+"needs attention" rules on pairs and check-ins, each a `Q` shared by the admin filters and the
+reports page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Mentorship
-from sessions_log.models import Meeting, MeetingPrivateNote, Objective, ObjectiveUpdate
+from sessions_log.models import (
+    LOW_RATING,
+    Meeting,
+    MeetingPrivateNote,
+    Objective,
+    ObjectiveUpdate,
+)
 
 
 @dataclass
@@ -141,3 +149,23 @@ def pair_space(mentorship: Mentorship, user: User) -> dict:
             now=now,
         )
     }
+
+
+NO_MEETING = timedelta(days=60)
+RECENT_CHECK_INS = timedelta(days=30)
+
+
+def quiet_pair(now: datetime) -> Q:
+    """An active Mentorship with no meeting held in 60 days: none since the later of its start
+    and its last held meeting."""
+    cutoff = now - NO_MEETING
+    met_since = Meeting.objects.held().filter(mentorship=OuterRef("pk"), starts_at__gte=cutoff)
+    return Q(status="active", started_at__lt=cutoff) & ~Exists(met_since)
+
+
+def worrying_check_in(since: datetime | None = None) -> Q:
+    """An answered CheckIn rated low or asking the scheme team to get in touch."""
+    rule = Q(answered_at__isnull=False) & (Q(rating__lte=LOW_RATING) | Q(wants_contact=True))
+    if since is not None:
+        rule &= Q(answered_at__gte=since)
+    return rule

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.privacy import delete_account
-from mentoring.reports import build_report, suppress
+from mentoring.backoffice.reports import build_report, suppress
 from tests.admin.conftest import END, START, local
 from tests.factories import (
     CheckInFactory,

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.admin_views import default_report_range
+from mentoring.backoffice.views import default_report_range
 from tests.admin.conftest import local
 from tests.factories import (
     CheckInFactory,

@@ -8,7 +8,8 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from mentoring import emails, previews
+from mentoring import emails
+from mentoring.backoffice import previews
 from profiles.services import confirm_token
 from sessions_log.models import CalendarFeed, CheckIn
 from tests.factories import CheckInFactory, MentorshipFactory, UserFactory

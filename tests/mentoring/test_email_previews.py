@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from mentoring import previews
+from mentoring.backoffice import previews
 
 pytestmark = pytest.mark.django_db
 

@@ -13,6 +13,12 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import User
+from matching.models import Mentorship, MentorshipRequest, RequestReport
+from mentoring.emails import render
+from profiles.models import MenteeProfile, MentorProfile
+from sessions_log import previews as sessions_log_previews
+
 EMAIL_DIR = Path(settings.BASE_DIR) / "templates" / "emails"
 
 
@@ -21,10 +27,6 @@ def all_kinds() -> list[str]:
 
 
 def _samples() -> dict[str, dict[str, Any]]:
-    from accounts.models import User
-    from matching.models import Mentorship, MentorshipRequest, RequestReport
-    from profiles.models import MenteeProfile, MentorProfile
-
     now = timezone.now()
     mentor = User(pk=1, full_name="Daniel Okafor", email="daniel.okafor@example.org")
     mentee = User(pk=2, full_name="Maya Patel", email="maya.patel@example.org")
@@ -135,24 +137,11 @@ def _samples() -> dict[str, dict[str, Any]]:
 
 
 def sample_contexts() -> dict[str, dict[str, Any]]:
-    """Sample context per kind, including kinds registered by other apps (see `register`)."""
-    samples = _samples()
-    for builder in _extra_builders:
-        samples.update(builder())
-    return samples
-
-
-_extra_builders: list = []
-
-
-def register(builder) -> None:
-    """Apps add their own samples: `register(lambda: {"kind": {"to": user, ...}})`."""
-    _extra_builders.append(builder)
+    """Sample context per kind, the sessions log's own emails included."""
+    return {**_samples(), **sessions_log_previews.samples()}
 
 
 def render_kind(kind: str):
-    from mentoring.emails import render
-
     ctx = dict(sample_contexts()[kind])
     to = ctx.pop("to")
     return render(kind, to=to, ctx=ctx, dedupe_key=f"preview:{kind}")

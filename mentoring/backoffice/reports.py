@@ -39,7 +39,12 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from mentoring import attention
+from matching import selectors as matching_selectors
+from matching.models import Mentorship, MentorshipRequest
+from mentoring.models import SchemeSettings
+from profiles.models import MenteeProfile, MentorProfile
+from sessions_log import selectors as sessions_selectors
+from sessions_log.models import CheckIn, Meeting, Objective
 
 SMALL = 5
 HIDDEN = "–"
@@ -182,11 +187,6 @@ class Report:
 
 
 def build_report(start: date, end: date, *, now: datetime | None = None) -> Report:
-    from matching.models import Mentorship, MentorshipRequest
-    from mentoring.models import SchemeSettings
-    from profiles.models import MenteeProfile, MentorProfile
-    from sessions_log.models import CheckIn, Meeting, Objective
-
     now = now or timezone.now()
     zone = ZoneInfo(settings.TIME_ZONE)
     since = datetime.combine(start, time.min, tzinfo=zone)
@@ -195,11 +195,11 @@ def build_report(start: date, end: date, *, now: datetime | None = None) -> Repo
     def within(name: str) -> Q:
         return Q(**{f"{name}__gte": since, f"{name}__lt": until})
 
-    waiting = attention.waiting_request(now)
+    waiting = matching_selectors.waiting_request(now)
     unmatched_weeks = SchemeSettings.load().unmatched_alert_weeks
-    unmatched = attention.unmatched_mentee(now, unmatched_weeks)
-    quiet = attention.quiet_pair(now)
-    worrying = attention.worrying_check_in(since=now - attention.RECENT_CHECK_INS)
+    unmatched = matching_selectors.unmatched_mentee(now, unmatched_weeks)
+    quiet = sessions_selectors.quiet_pair(now)
+    worrying = sessions_selectors.worrying_check_in(since=now - sessions_selectors.RECENT_CHECK_INS)
 
     together = Together()
     mentors = together.aggregate(
@@ -212,7 +212,7 @@ def build_report(start: date, end: date, *, now: datetime | None = None) -> Repo
     mentees = together.aggregate(
         MenteeProfile.objects.all(),
         joined=Count("pk", filter=within("created_at")),
-        without_mentor=Count("pk", filter=~attention.with_mentor()),
+        without_mentor=Count("pk", filter=~matching_selectors.with_mentor()),
         unmatched=Count("pk", filter=unmatched),
     )
 

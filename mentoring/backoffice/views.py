@@ -20,9 +20,9 @@ from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 
-from mentoring import charts, previews
 from mentoring.admin_utils import csv_response
-from mentoring.reports import build_report
+from mentoring.backoffice import charts, previews
+from mentoring.backoffice.reports import build_report
 
 
 @staff_member_required

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from mentoring.reports import SMALL, Point, Series
+from mentoring.backoffice.reports import SMALL, Point, Series
 
 WIDTH = 460  # about the width of a chart on the page, so that 12 units are 12 pixels
 FONT = 12

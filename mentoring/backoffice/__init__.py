@@ -1,0 +1,1 @@
+"""The scheme team's pages across every app: reports, charts, email previews (top layer)."""

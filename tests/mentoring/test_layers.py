@@ -1,0 +1,73 @@
+"""The layers contract in pyproject.toml (`make lint`): the tree keeps it, and an import that
+points up a layer breaks it. The upward imports are written into a copy of the packages, so the
+tree itself is never touched."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ["mentoring", "accounts", "profiles", "matching", "sessions_log"]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
+    # lint-imports reads the packages from its working directory, which it puts first on the path.
+    return subprocess.run(
+        [LINT_IMPORTS, "--no-cache"], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def tree_copy(tmp_path: Path) -> Path:
+    for package in PACKAGES:
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    return tmp_path
+
+
+def test_the_tree_keeps_the_layers():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "added", "broken"),
+    [
+        # A lower app reaching into a higher one, from a new module.
+        (
+            "accounts/upward.py",
+            "from matching.models import Mentorship\n",
+            "accounts.upward -> matching.models",
+        ),
+        # The base (the outbox and shared plumbing) importing an app.
+        (
+            "mentoring/cache.py",
+            "\nfrom profiles.models import MentorProfile\n",
+            "mentoring.cache -> profiles.models",
+        ),
+        # An app importing the cross-app pages above it, even from inside a function.
+        (
+            "profiles/views.py",
+            "\n\ndef upward():\n    from mentoring.views import home\n\n    return home\n",
+            "profiles.views -> mentoring.views",
+        ),
+    ],
+)
+def test_an_upward_import_breaks_the_contract(tree_copy, module, added, broken):
+    path = tree_copy / module
+    path.write_text((path.read_text() if path.exists() else "") + added)
+
+    result = lint_imports(tree_copy)
+
+    assert result.returncode == 1, result.stdout
+    assert "1 broken" in result.stdout
+    assert broken in result.stdout
