@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
-from mentoring.demo import DemoBuilder
+from mentoring.demo.seeder import DemoBuilder
 from mentoring.roles import COORDINATOR_GROUP
 
 DEFAULT_PASSWORD = "mentoring-demo"

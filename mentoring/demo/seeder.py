@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, connections, transaction
@@ -20,7 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from mentoring import demo_vocabulary as V
+from matching.models import Mentorship, MentorshipRequest, StatusChange
+from mentoring.demo import vocabulary as V
 from profiles.models import (
     ExpertiseArea,
     Industry,
@@ -31,6 +33,7 @@ from profiles.models import (
     MentorProfile,
 )
 from profiles.search import update_search_documents
+from sessions_log.models import Meeting, Objective, ObjectiveUpdate
 
 BATCH = 5000
 INDUSTRY_LABELS = dict(Industry.choices)
@@ -94,8 +97,6 @@ def ensure_expertise_areas() -> None:
     """The demo needs the default taxonomy; put it back if the table was emptied."""
     if ExpertiseArea.objects.exists():
         return
-    from django.apps import apps
-
     migration = importlib.import_module("profiles.migrations.0002_expertise_areas")
     migration.add_areas(apps, None)
 
@@ -298,8 +299,6 @@ class DemoBuilder:
         """Pair about a third of the demo mentees with a listed mentor who has a free place, and
         give a fifth of them a pending request. Returns (pairs, requests). Runs once: a second
         run finds the requests and does nothing."""
-        from matching.models import Mentorship, MentorshipRequest
-
         rng, now = self.rng, self.now
         if MentorshipRequest.objects.filter(mentee__email__endswith="@mentees.demo.test").exists():
             return 0, 0  # matched on an earlier run
@@ -396,8 +395,6 @@ class DemoBuilder:
 
     def give_demo_requests(self, mentor: User) -> None:
         """Two seeded mentees ask the demo mentor, so the mentor's home has work waiting."""
-        from matching.models import MentorshipRequest
-
         if MentorshipRequest.objects.filter(mentor=mentor).exists():
             return
         mentees = list(
@@ -425,9 +422,6 @@ class DemoBuilder:
     def give_demo_pair(self, mentor: User) -> None:
         """The demo mentor mentors one seeded mentee, with a plan and meetings, so the pair's
         space has something to show (one of the mentor's two places stays free)."""
-        from matching.models import Mentorship, StatusChange
-        from sessions_log.models import Meeting, Objective, ObjectiveUpdate
-
         if Mentorship.objects.filter(mentor=mentor).exists():
             return
         mentee = (
