@@ -1,3 +1,6 @@
+"""The project's own pages: the landing page and each person's home across the apps, the health
+check and the unsubscribe link of reminder emails (top layer)."""
+
 from __future__ import annotations
 
 import redis
@@ -11,16 +14,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from accounts.services import set_reminder_emails
+from matching.selectors import dashboard
 from mentoring import emails
+from profiles.models import MenteeProfile, MentorProfile
 
 
 @require_GET
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "landing.html")
-    from matching.selectors import dashboard
-    from profiles.models import MenteeProfile, MentorProfile
-
     ctx = {
         "mentor_profile": MentorProfile.objects.filter(user=request.user).first(),
         "mentee_profile": MenteeProfile.objects.filter(user=request.user).first(),
