@@ -133,6 +133,7 @@ class MentorProfileAdmin(ProfileOwnerMixin, CsvExportMixin, LargeTableAdminMixin
     readonly_fields = [
         "review_status",
         "review_note",
+        "reviewed_by",
         "mentee_count",
         "submitted_at",
         "approved_at",
@@ -158,6 +159,7 @@ class MentorProfileAdmin(ProfileOwnerMixin, CsvExportMixin, LargeTableAdminMixin
                 "fields": [
                     "review_status",
                     "review_note",
+                    "reviewed_by",
                     "training_completed_on",
                     "submitted_at",
                     "approved_at",

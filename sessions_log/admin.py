@@ -113,7 +113,8 @@ class ObjectiveAdmin(admin.ModelAdmin):
     search_fields = ["title", "mentorship__mentor__full_name", "mentorship__mentee__full_name"]
     list_select_related = ["mentorship__mentor", "mentorship__mentee"]
     raw_id_fields = ["mentorship", "created_by"]
-    readonly_fields = ["created_at", "updated_at"]
+    # The pair moves an objective along on their plan (sessions_log.services), never the admin.
+    readonly_fields = ["status", "achieved_on", "created_at", "updated_at"]
     show_full_result_count = False
 
 
@@ -126,7 +127,8 @@ class MeetingAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     raw_id_fields = ["mentorship", "created_by"]
     filter_horizontal = ["objectives"]
-    readonly_fields = ["uid", "sequence", "created_at", "updated_at", "cancelled_at"]
+    # Planning, holding and cancelling go through sessions_log.services, never the admin.
+    readonly_fields = ["status", "uid", "sequence", "created_at", "updated_at", "cancelled_at"]
     show_full_result_count = False
 
 
