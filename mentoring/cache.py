@@ -1,72 +1,84 @@
-"""A Redis cache that lets the site keep working while Redis is down.
+"""A Redis cache that lets the site keep working while Redis is down or hangs.
 
-Redis is both Celery's broker and the shared cache (allauth's rate limits, scheme settings).
-The outbox already keeps emails safe while it is down; this keeps pages working too: a read
-misses, a write is dropped, `add` succeeds. Rate limits and TOTP code-reuse checks are therefore
-not enforced for the length of an outage; every failure is logged.
+Redis is both Celery's broker and the shared cache (allauth's rate limits, scheme settings, the
+directory). The outbox already keeps emails safe while it is down; this keeps pages working too: a
+read misses, a write is dropped, `add` succeeds. Rate limits and TOTP code-reuse checks are
+therefore not enforced for the length of an outage.
+
+A hung Redis costs one socket timeout (REDIS_TIMEOUT_MS), not one per call: the first failure opens
+the server's circuit breaker (mentoring/breaker.py), and until a probe finds it answering again
+every call takes the fallback at once. The breaker logs the outage, once.
 """
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django.utils.functional import cached_property
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
-logger = logging.getLogger(__name__)
-UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+from mentoring import breaker
+from mentoring.breaker import UNAVAILABLE
 
-
-def _warn(operation: str, exc: Exception) -> None:
-    logger.warning("Cache unavailable for %s (%s): carrying on without it", operation, exc)
+_RAISE = object()
 
 
 class ResilientRedisCache(RedisCache):
-    def get(self, key, default=None, version=None):
+    @cached_property
+    def _breaker(self) -> breaker.CircuitBreaker:
+        return breaker.for_redis(self._servers[0])
+
+    def _guarded(self, fallback: Any, call: Callable[..., Any], *args: Any) -> Any:
+        """`call(*args)`, or `fallback` while Redis is unavailable (with `_RAISE`, the error)."""
+        if not self._breaker.allow():
+            if fallback is _RAISE:
+                raise RedisConnectionError(f"{self._breaker.name} is skipped for now")
+            return fallback
         try:
-            return super().get(key, default, version)
+            result = call(*args)
         except UNAVAILABLE as exc:
-            _warn("get", exc)
-            return default
+            self._breaker.failed(exc)
+            if fallback is _RAISE:
+                raise
+            return fallback
+        self._breaker.succeeded()
+        return result
+
+    def get(self, key, default=None, version=None):
+        return self._guarded(default, super().get, key, default, version)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNAVAILABLE as exc:
-            _warn("get_many", exc)
-            return {}
+        return self._guarded({}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._guarded(False, super().has_key, key, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except UNAVAILABLE as exc:
-            _warn("set", exc)
+        self._guarded(None, super().set, key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNAVAILABLE as exc:
-            _warn("set_many", exc)
-            return list(data)
+        return self._guarded(list(data), super().set_many, data, timeout, version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNAVAILABLE as exc:
-            _warn("add", exc)
-            return True
+        # allauth's rate limit takes a lock with add(): a caller must not spin until it times out.
+        return self._guarded(True, super().add, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guarded(False, super().touch, key, timeout, version)
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNAVAILABLE as exc:
-            _warn("delete", exc)
-            return False
+        return self._guarded(False, super().delete, key, version)
 
     def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except UNAVAILABLE as exc:
-            _warn("delete_many", exc)
+        self._guarded(None, super().delete_many, keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        # No value stands in for a counter: the caller hears Redis is unavailable, as it would
+        # without the breaker (decr goes through here too).
+        return self._guarded(_RAISE, super().incr, key, delta, version)
+
+    def clear(self):
+        return self._guarded(False, super().clear)

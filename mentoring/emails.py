@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from mentoring import breaker
 from mentoring.context_processors import scheme
 from mentoring.models import Outbox
 
@@ -251,14 +252,34 @@ def _publish_many(pks: list[int]) -> None:
 def _publish(pk: int) -> bool:
     from mentoring.tasks import send_outbox_email
 
-    try:
-        send_outbox_email.delay(pk)
-    except Exception:  # noqa: BLE001 - any broker failure: the sweep retries
+    if not _send_task(send_outbox_email, pk):
         # The broker is unreachable. The row is safe in the database; clearing queued_at tells
         # the next sweep to publish it without waiting for the grace period.
-        logger.warning("Could not publish outbox email %s; the sweep will retry", pk, exc_info=True)
         Outbox.objects.filter(pk=pk, status=Outbox.Status.QUEUED).update(queued_at=None)
         return False
+    return True
+
+
+def _send_task(task, arg: Any) -> bool:
+    """Publish `task(arg)`; False if the broker failed, or is skipped while its breaker is open
+    (the breaker logs the outage once, so a request does not)."""
+    conf = task.app.conf
+    # An eager task (no REDIS_URL) runs here and now: there is no broker to guard.
+    guard = None if conf.task_always_eager else breaker.for_redis(conf.broker_url)
+    if guard is not None and not guard.allow():
+        return False
+    try:
+        task.delay(arg)
+    except Exception as exc:  # noqa: BLE001 - any broker failure: the sweep retries
+        if guard is not None and isinstance(exc, breaker.UNAVAILABLE):
+            guard.failed(exc)
+        else:
+            logger.warning(
+                "Could not publish %s(%s); the sweep will retry", task.name, arg, exc_info=True
+            )
+        return False
+    if guard is not None:
+        guard.succeeded()
     return True
 
 
@@ -348,10 +369,8 @@ def sweep(now: datetime | None = None) -> int:
         )
         Outbox.objects.filter(pk__in=pks).update(queued_at=now)
     for published, pk in enumerate(pks):
-        try:
-            send_outbox_email.delay(pk)
-        except Exception:  # noqa: BLE001 - any broker failure: the sweep retries
-            logger.warning(
+        if not _send_task(send_outbox_email, pk):
+            logger.info(
                 "Sweep could not publish; %s emails wait for the next sweep", len(pks) - published
             )
             Outbox.objects.filter(pk__in=pks[published:], status=Outbox.Status.QUEUED).update(

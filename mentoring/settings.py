@@ -138,13 +138,18 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Rate limits (allauth) need a cache every process shares: Redis when there is one, else the
 # database.
 REDIS_URL = env("REDIS_URL")
+# A Redis that hangs costs a page one of these timeouts (connect, or any one reply), then its
+# circuit breaker skips it for REDIS_BREAKER_SECONDS before letting one call probe it again
+# (mentoring/breaker.py). A healthy Redis answers in about a millisecond.
+REDIS_TIMEOUT = envint("REDIS_TIMEOUT_MS", 250) / 1000
+REDIS_BREAKER_SECONDS = envint("REDIS_BREAKER_SECONDS", 15)
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Pages keep working while Redis is down (see mentoring/cache.py).
+            # Pages keep working while Redis is down or hangs (see mentoring/cache.py).
             "BACKEND": "mentoring.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
     }
 else:
@@ -290,20 +295,18 @@ CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task not acknowledged within the visibility timeout is delivered again: keep it well above
 # the task time limit, so a slow task is never run twice for that reason.
+# The worker waits for tasks on the event loop (BRPOP), which the socket timeout does not bound.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    "socket_timeout": REDIS_TIMEOUT,
 }
 # Publishing happens after commit; if the broker is down the row stays in the outbox for the
-# sweep, so the user's request must not wait long.
+# sweep, so the user's request must not wait: one try, no retry. A pooled connection Redis has
+# closed (a restart) is replaced by redis-py when it is taken from the pool, so a retry would
+# only ever wait on a hung server a second time.
 CELERY_TASK_PUBLISH_RETRY = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
-}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Every job is idempotent and set-based, so a missed or doubled run is harmless. Each also runs
 # from a management command for cron users (README: "Scheduled jobs").
