@@ -28,6 +28,8 @@ class OutboxAdmin(admin.ModelAdmin):
         "queued_at",
         "next_attempt_at",
         "sent_at",
+        "claimed_at",
+        "claimed_by",
         "last_error",
     ]
     actions = ["retry_now"]
@@ -51,9 +53,9 @@ class OutboxAdmin(admin.ModelAdmin):
     def retry_now(self, request, queryset):
         from django.utils import timezone
 
-        # Only emails whose sending failed: never a sent one (twice), a cancelled one, one held
-        # on purpose (a retry now would end its hold early), or one whose content the retention
-        # job has blanked.
+        # Only emails whose sending failed: never a sent one (twice), one being sent (the sweep
+        # retries it if its claim expires), a cancelled one, one held on purpose (a retry now
+        # would end its hold early), or one whose content the retention job has blanked.
         failed = Q(status=Outbox.Status.FAILED) | Q(status=Outbox.Status.QUEUED, attempts__gt=0)
         retryable = queryset.filter(failed).exclude(body_text="", body_html="")
         count = retryable.update(

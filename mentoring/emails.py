@@ -8,6 +8,10 @@ app that owns the event) and calls `queue()`.
 from __future__ import annotations
 
 import logging
+import os
+import smtplib
+import socket
+import time
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 from functools import partial
@@ -15,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -121,8 +125,8 @@ def cancel_queued(dedupe_key: str) -> bool:
     """Stop a queued email from being sent. Returns whether one was cancelled.
 
     Call it inside the transaction of the change that makes the email wrong. An email already
-    sent or failed is left alone; one being sent at this moment holds its row lock, so this waits
-    for that send and then sees its outcome.
+    sent or failed is left alone, and so is one being sent at this moment (`sending`): it may
+    already be with the SMTP server.
     """
     cancelled = Outbox.objects.filter(dedupe_key=dedupe_key, status=Outbox.Status.QUEUED).update(
         status=Outbox.Status.CANCELLED, queued_at=None
@@ -240,10 +244,15 @@ def _store(*, hold: timedelta | None = None, **fields: Any) -> Outbox:
 
 
 def _publish_many(pks: list[int]) -> None:
-    for published, pk in enumerate(pks):
-        if not _publish(pk):
+    """Publish one batch task per OUTBOX_SEND_BATCH rows: each sends its rows over one SMTP
+    connection."""
+    from mentoring.tasks import send_outbox_emails
+
+    size = settings.OUTBOX_SEND_BATCH
+    for start in range(0, len(pks), size):
+        if not _send_task(send_outbox_emails, pks[start : start + size]):
             # The broker is down: the rest wait for the sweep, which publishes them at once.
-            Outbox.objects.filter(pk__in=pks[published:], status=Outbox.Status.QUEUED).update(
+            Outbox.objects.filter(pk__in=pks[start:], status=Outbox.Status.QUEUED).update(
                 queued_at=None
             )
             return
@@ -291,60 +300,183 @@ def _backoff(attempts: int) -> timedelta:
 # A task may reach a worker whose clock is a little behind the web process that queued the
 # email: a row due within this margin is sent rather than left for the next sweep.
 CLOCK_MARGIN = timedelta(seconds=2)
+# Recording a send's outcome is retried this many times on a fresh database connection: the
+# email has gone, and a lost "sent" would send it again.
+RECORD_TRIES = 4
+MAY_HAVE_BEEN_DELIVERED = "the server may have the message, so a retry may deliver a second copy"
+CLAIM_EXPIRED = "claim expired: the previous attempt may have been delivered"
 
 
 def deliver(pk: int) -> bool:
-    """Send one outbox row if it is still queued. Returns True when this call sent it.
+    """Send one outbox row if it is still queued and due. Returns True when this call sent it."""
+    return deliver_many([pk]) == 1
 
-    The row stays locked while the SMTP conversation runs, so a second task for the same row
-    skips it. If the process dies before commit the row stays queued and the sweep sends it
-    again: the only window for a duplicate is between the SMTP server accepting the message and
-    this transaction committing.
+
+def deliver_many(pks: list[int]) -> int:
+    """Send the given outbox rows that are queued and due over one SMTP connection; returns how
+    many this call sent.
+
+    Each row is claimed in its own short committed transaction (status `sending`, the attempt
+    counted, who and when), sent with no transaction open, and its outcome recorded in another
+    short transaction, retried on a fresh database connection if the first one died. A row
+    another sender holds is skipped. If this process dies mid-send the row stays `sending`
+    until its claim expires, and the sweep retries it as an attempt that may have been
+    delivered (`OUTBOX_MAX_ATTEMPTS` still bounds the copies).
     """
+    mailer = None
+    sent = 0
+    try:
+        for pk in pks:
+            row = _claim(pk)
+            if row is None:
+                # Sent, failed, cancelled or being sent already, or held or backing off.
+                continue
+            if mailer is None:
+                mailer = mailers.default
+            try:
+                mailer.open()
+            except Exception as exc:  # noqa: BLE001 - the server never saw this message
+                _close_quietly(mailer)
+                _record_failure(row, exc, may_have_been_delivered=False)
+                continue
+            try:
+                mailer.send_messages([row.as_message()])
+            except Exception as exc:  # noqa: BLE001 - record any SMTP or network failure
+                # The next row starts on a new connection: this one may be out of step.
+                _close_quietly(mailer)
+                _record_failure(row, exc, may_have_been_delivered=_no_reply(exc))
+                continue
+            if _record_sent(row):
+                sent += 1
+    finally:
+        if mailer is not None:
+            _close_quietly(mailer)
+    return sent
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claim(pk: int) -> Outbox | None:
+    now = timezone.now()
     with transaction.atomic():
         row = (
             Outbox.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk=pk,
-                status=Outbox.Status.QUEUED,
-                next_attempt_at__lte=timezone.now() + CLOCK_MARGIN,
-            )
+            .filter(pk=pk, status=Outbox.Status.QUEUED, next_attempt_at__lte=now + CLOCK_MARGIN)
             .first()
         )
         if row is None:
-            # Sent, failed or cancelled already, or held or backing off until later.
-            return False
+            return None
+        row.status = Outbox.Status.SENDING
         row.attempts += 1
+        row.claimed_at, row.claimed_by = now, _worker_name()
+        row.save(update_fields=["status", "attempts", "claimed_at", "claimed_by"])
+    return row
+
+
+def _close_quietly(mailer) -> None:
+    try:
+        mailer.close()
+    except Exception:  # noqa: BLE001 - the connection is being dropped anyway
+        logger.debug("Closing the SMTP connection failed", exc_info=True)
+
+
+def _permanent(exc: Exception) -> bool:
+    """A 5xx reply: the server refused the message for good, so retrying cannot help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def _no_reply(exc: Exception) -> bool:
+    """No reply came (a timeout, a dropped connection): the server may have taken the message."""
+    replied = smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused
+    return isinstance(exc, OSError) and not isinstance(exc, replied)
+
+
+def _record_failure(row: Outbox, exc: Exception, *, may_have_been_delivered: bool) -> None:
+    error = f"{type(exc).__name__}: {exc}"
+    if may_have_been_delivered:
+        error = f"{error} ({MAY_HAVE_BEEN_DELIVERED})"
+    fields: dict[str, Any] = {"last_error": error[:2000]}
+    if _permanent(exc) or row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        fields["status"] = Outbox.Status.FAILED
+        logger.error("Outbox email %s failed for good: %s", row.pk, error)
+    else:
+        # This task has finished with the row, so none is outstanding: the sweep may publish the
+        # retry as soon as it is due instead of waiting out the grace period as well.
+        fields.update(
+            status=Outbox.Status.QUEUED,
+            next_attempt_at=timezone.now() + _backoff(row.attempts),
+            queued_at=None,
+        )
+        logger.warning("Outbox email %s failed (attempt %s): %s", row.pk, row.attempts, error)
+    _record(row, fields)
+
+
+def _record_sent(row: Outbox) -> bool:
+    fields: dict[str, Any] = {
+        "status": Outbox.Status.SENT,
+        "sent_at": timezone.now(),
+        "last_error": "",
+    }
+    if row.kind in SECRET_KINDS:
+        fields.update(_PURGED)
+    return _record(row, fields)
+
+
+def _record(row: Outbox, fields: dict[str, Any]) -> bool:
+    """Write the outcome of this call's attempt, unless a later attempt has claimed the row since.
+
+    A claim the sweep expired (re-queued or failed) still takes the outcome: a late "sent" saves
+    the retry a copy."""
+    ours = Outbox.objects.filter(
+        pk=row.pk,
+        claimed_at=row.claimed_at,
+        claimed_by=row.claimed_by,
+        status__in=[Outbox.Status.SENDING, Outbox.Status.QUEUED, Outbox.Status.FAILED],
+    )
+    for tries_left in reversed(range(RECORD_TRIES)):
         try:
-            row.as_message().send()
-        except Exception as exc:  # noqa: BLE001 - record any SMTP or backend failure
-            now = timezone.now()
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-                row.status = Outbox.Status.FAILED
-                logger.error("Outbox email %s failed for good: %s", pk, row.last_error)
-            else:
-                row.next_attempt_at = now + _backoff(row.attempts)
-                # This task has finished, so none is outstanding: the sweep may publish the retry
-                # as soon as it is due instead of waiting out the grace period as well.
-                row.queued_at = None
-                logger.warning(
-                    "Outbox email %s failed (attempt %s): %s", pk, row.attempts, row.last_error
-                )
-            row.save(
-                update_fields=["attempts", "last_error", "status", "next_attempt_at", "queued_at"]
-            )
-            return False
-        row.status = Outbox.Status.SENT
-        row.sent_at = timezone.now()
-        row.last_error = ""
-        update_fields = ["attempts", "status", "sent_at", "last_error"]
-        if row.kind in SECRET_KINDS:
-            for field, empty in _PURGED.items():
-                setattr(row, field, empty)
-            update_fields += list(_PURGED)
-        row.save(update_fields=update_fields)
-        return True
+            with transaction.atomic():
+                updated = ours.update(**fields)
+            break
+        except (OperationalError, InterfaceError):
+            # The database connection died while SMTP ran (a failover, a killed backend, an
+            # idle timeout): try again on a new one. Inside a caller's transaction that is
+            # impossible, so the error goes up.
+            if tries_left == 0 or connection.in_atomic_block:
+                raise
+            logger.warning("Recording outbox email %s failed; reconnecting", row.pk, exc_info=True)
+            connection.close()
+            time.sleep(0.2 * (RECORD_TRIES - tries_left))
+    if not updated:
+        logger.warning("Outbox email %s was claimed again before this attempt ended", row.pk)
+    return bool(updated)
+
+
+def expire_claims(now: datetime) -> int:
+    """Rows stuck in `sending` past OUTBOX_CLAIM_SECONDS: their sender died or lost its database
+    connection mid-send. Each is queued again (the attempt stays counted, so max attempts bounds
+    the copies), or failed once out of attempts, with the reason in last_error."""
+    expired = Outbox.objects.filter(
+        status=Outbox.Status.SENDING,
+        claimed_at__lt=now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS),
+    )
+    with transaction.atomic():
+        failed = expired.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
+            status=Outbox.Status.FAILED, last_error=f"{CLAIM_EXPIRED}; no attempts left"
+        )
+        retried = expired.update(
+            status=Outbox.Status.QUEUED,
+            next_attempt_at=now,
+            queued_at=None,
+            last_error=CLAIM_EXPIRED,
+        )
+    if failed or retried:
+        logger.warning("Outbox: %s expired claims retried, %s failed", retried, failed)
+    return failed + retried
 
 
 def due_for_sweep(now: datetime):
@@ -356,10 +488,13 @@ def due_for_sweep(now: datetime):
 
 
 def sweep(now: datetime | None = None) -> int:
-    """Publish a send task for every due row; returns how many were published."""
-    from mentoring.tasks import send_outbox_email
+    """Retry expired claims, then publish batch send tasks for every due row; returns how many
+    rows were published. Safe to run twice at once: a row is published by one sweep (SKIP
+    LOCKED), and a task sends only rows it can claim."""
+    from mentoring.tasks import send_outbox_emails
 
     now = now or timezone.now()
+    expire_claims(now)
     with transaction.atomic():
         pks = list(
             due_for_sweep(now)
@@ -368,8 +503,9 @@ def sweep(now: datetime | None = None) -> int:
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
         Outbox.objects.filter(pk__in=pks).update(queued_at=now)
-    for published, pk in enumerate(pks):
-        if not _send_task(send_outbox_email, pk):
+    size = settings.OUTBOX_SEND_BATCH
+    for published in range(0, len(pks), size):
+        if not _send_task(send_outbox_emails, pks[published : published + size]):
             logger.info(
                 "Sweep could not publish; %s emails wait for the next sweep", len(pks) - published
             )

@@ -21,11 +21,13 @@ class Outbox(models.Model):
 
     A Celery task sends it by primary key; a periodic sweep re-queues rows whose task was lost.
     The unique `dedupe_key` stops the same email being queued twice, and the row's status stops it
-    being sent twice.
+    being sent twice: a sender claims it (`sending`, committed) before the SMTP conversation and
+    records the outcome after it, with no database transaction open in between.
     """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
@@ -54,6 +56,12 @@ class Outbox(models.Model):
         blank=True,
         help_text="When a send task was last published; empty when publishing failed.",
     )
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last attempt to send it started."
+    )
+    claimed_by = models.CharField(
+        max_length=255, blank=True, help_text="The worker (host:process) that made that attempt."
+    )
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -67,6 +75,11 @@ class Outbox(models.Model):
                 fields=["next_attempt_at"],
                 name="outbox_due_idx",
                 condition=Q(status="queued"),
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                name="outbox_sending_idx",
+                condition=Q(status="sending"),
             ),
         ]
         constraints = [

@@ -246,6 +246,8 @@ if not DEBUG and not MFA_ENCRYPTION_KEY:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SCHEME_NAME} <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _email_host = env("EMAIL_HOST")
+# Seconds an SMTP server may take to answer any one command.
+_email_timeout = envint("EMAIL_TIMEOUT", 20)
 if _email_host:
     MAILERS = {
         "default": {
@@ -257,7 +259,7 @@ if _email_host:
                 "password": env("EMAIL_HOST_PASSWORD"),
                 "use_tls": envbool("EMAIL_USE_TLS", False),
                 "use_ssl": envbool("EMAIL_USE_SSL", False),
-                "timeout": envint("EMAIL_TIMEOUT", 20),
+                "timeout": _email_timeout,
             },
         }
     }
@@ -273,6 +275,18 @@ OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_BACKOFF_SECONDS = envint("OUTBOX_BACKOFF_SECONDS", 60)
 OUTBOX_SWEEP_GRACE_SECONDS = envint("OUTBOX_SWEEP_GRACE_SECONDS", 120)
 OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", 30)
+# A send claims its row (status `sending`) before talking SMTP. A claim older than this is
+# presumed dead (its worker or its database connection died mid-send) and the sweep retries the
+# email as an attempt that may have been delivered. It must outlast one SMTP conversation: a
+# connect and four commands, each allowed EMAIL_TIMEOUT.
+OUTBOX_CLAIM_SECONDS = envint("OUTBOX_CLAIM_SECONDS", max(300, 6 * _email_timeout))
+if OUTBOX_CLAIM_SECONDS < 6 * _email_timeout:
+    raise ImproperlyConfigured(
+        "OUTBOX_CLAIM_SECONDS must be at least 6 × EMAIL_TIMEOUT, or a slow send would be "
+        "retried while it is still under way"
+    )
+# Emails one task sends over one SMTP connection.
+OUTBOX_SEND_BATCH = envint("OUTBOX_SEND_BATCH", 50)
 # Retention: finished emails keep their content (body, headers, context) this many days, and
 # the rows themselves this many; emails that sign someone in are blanked as soon as they are sent.
 OUTBOX_BODY_RETENTION_DAYS = envint("OUTBOX_BODY_RETENTION_DAYS", 30)

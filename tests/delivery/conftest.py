@@ -172,6 +172,8 @@ class SmtpSink:
     refuse: Callable[[Received, int], str | None] | None = None
     # Seconds each accepted message waits before the 250 reply (a slow server).
     delay: float = 0.0
+    # Seconds each RCPT TO waits before its 250 reply.
+    rcpt_delay: float = 0.0
     # hold = ("rcpt" | "data", n): stall the n-th conversation at that stage until `release`.
     hold: tuple[str, int] | None = None
     held: threading.Event = field(default_factory=threading.Event)
@@ -190,6 +192,8 @@ class SmtpSink:
             stall = self.hold == ("rcpt", self._rcpts)
         if stall:
             await self._stall(address=address)
+        elif self.rcpt_delay:
+            await asyncio.sleep(self.rcpt_delay)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
@@ -260,13 +264,15 @@ def smtp_sink() -> Iterator[SmtpSink]:
 # Celery ---------------------------------------------------------------------------------------
 
 
-def database_url_for_tests() -> str:
-    """The pytest database, for the worker and beat processes."""
+def database_url_for_tests(**extra_options: str) -> str:
+    """The pytest database, for the worker and beat processes; `extra_options` are libpq
+    connection parameters (application_name, options="-c name=value")."""
     db = django_settings.DATABASES["default"]
     auth = quote(db.get("USER") or "", safe="")
     if db.get("PASSWORD"):
         auth += ":" + quote(db["PASSWORD"], safe="")
     options = {k: v for k, v in db.get("OPTIONS", {}).items() if isinstance(v, str | int)}
+    options.update(extra_options)
     host = db.get("HOST") or ""
     if host.startswith("/"):  # a Unix socket directory (the embedded server's)
         options["host"], host = host, ""
@@ -394,6 +400,20 @@ def celery_processes(tmp_path, delivery_env) -> Iterator[Callable[..., CeleryPro
     finally:
         for process in started:
             process.kill()
+
+
+def terminate_backends(application_name: str) -> int:
+    """pg_terminate_backend every database session of that application_name (what a failover or
+    a pooler restart does to a worker's connection); returns how many were ended."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = %s AND pid <> pg_backend_pid()",
+            [application_name],
+        )
+        return cursor.fetchone()[0]
 
 
 def _reset_producers() -> None:

@@ -1,5 +1,5 @@
 """An SMTP server that refuses: a temporary failure is retried by the sweep with backoff and
-delivered once; a permanent one ends `failed` after OUTBOX_MAX_ATTEMPTS, visible in the row."""
+delivered once; a permanent one (5xx) ends `failed` at once, with the reply in the row."""
 
 from __future__ import annotations
 
@@ -55,10 +55,11 @@ def test_refusing_smtp_server_is_retried_with_backoff_then_delivered_or_failed(
     # Backoff: at least 1s before the second attempt, 2s before the third.
     assert gaps[0] >= BACKOFF * 0.9 and gaps[1] >= 2 * BACKOFF * 0.9, gaps
 
+    # A 5xx is permanent: the row fails at the first refusal, with no retry.
     broken.refresh_from_db()
-    assert (broken.status, broken.attempts, broken.sent_at) == ("failed", MAX_ATTEMPTS, None)
+    assert (broken.status, broken.attempts, broken.sent_at) == ("failed", 1, None)
     assert "554" in broken.last_error and "Message rejected" in broken.last_error
-    assert len(smtp_sink.attempts_for("broken0@example.org")) == MAX_ATTEMPTS
+    assert len(smtp_sink.attempts_for("broken0@example.org")) == 1
 
     counts = smtp_sink.message_ids()
     assert counts == {flaky.message_id: 1, healthy.message_id: 1}, "delivered once, never twice"

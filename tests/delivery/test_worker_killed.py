@@ -1,5 +1,7 @@
 """A worker SIGKILLed in the middle of an SMTP conversation loses nothing, and doubles at most the
-one email whose DATA the server had already taken (the documented window)."""
+one email whose DATA the server had already taken (the documented window): its row stays
+`sending`, and once the claim expires the sweep retries it as an attempt that may have been
+delivered."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from tests.delivery.conftest import sweep_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-QUEUED, SENT = Outbox.Status.QUEUED, Outbox.Status.SENT
+SENDING, SENT = Outbox.Status.SENDING, Outbox.Status.SENT
 
 
 @pytest.mark.parametrize(
@@ -25,6 +27,7 @@ def test_worker_killed_mid_send_loses_nothing_and_doubles_at_most_the_one_in_fli
 ):
     redis = publish_to_redis
     settings.OUTBOX_SWEEP_GRACE_SECONDS = 2
+    settings.OUTBOX_CLAIM_SECONDS = 3
     # The sixth SMTP conversation stalls (at RCPT TO, or after DATA before the 250 reply).
     smtp_sink.hold = (stage, 6)
     rows = queue_pings(20)
@@ -36,10 +39,10 @@ def test_worker_killed_mid_send_loses_nothing_and_doubles_at_most_the_one_in_fli
     smtp_sink.release.set()
 
     in_flight = Outbox.objects.get(to_email=smtp_sink.held_address)
-    # The killed transaction rolled back: the row is still queued, its task message sits
-    # unacknowledged in Redis (redelivered only after the hour-long visibility timeout), and the
-    # five sends before it were committed.
-    assert (in_flight.status, in_flight.attempts) == (QUEUED, 0)
+    # The claim was committed before the SMTP conversation: the row is `sending` with its attempt
+    # counted, its task message sits unacknowledged in Redis (redelivered only after the
+    # hour-long visibility timeout), and the five sends before it were recorded.
+    assert (in_flight.status, in_flight.attempts) == (SENDING, 1)
     assert Outbox.objects.filter(status=SENT).count() == 5
     assert (redis.unacked(), redis.queued()) == (1, 14)
 
@@ -57,5 +60,6 @@ def test_worker_killed_mid_send_loses_nothing_and_doubles_at_most_the_one_in_fli
         assert smtp_sink.held_message_id == in_flight.message_id
         assert duplicates == {in_flight.message_id: 2}
     assert len(duplicates) <= 1
+    # The killed attempt counts: the sweep's retry was the second.
     in_flight.refresh_from_db()
-    assert (in_flight.status, in_flight.attempts) == (SENT, 1)
+    assert (in_flight.status, in_flight.attempts) == (SENT, 2)

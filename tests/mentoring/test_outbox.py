@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError
 
 from mentoring import emails
 from mentoring.models import Outbox
-from mentoring.tasks import send_outbox_email
+from mentoring.tasks import send_outbox_email, send_outbox_emails
 from tests import mailers
 
 pytestmark = pytest.mark.django_db
@@ -307,7 +307,7 @@ def test_sweep_leaves_rows_for_the_next_sweep_when_the_broker_is_down(
     _ping(mentee, key="ping:1")
     _ping(stranger, key="ping:2")
     Outbox.objects.update(queued_at=None)
-    monkeypatch.setattr(send_outbox_email, "delay", _broker_down)
+    monkeypatch.setattr(send_outbox_emails, "delay", _broker_down)
 
     assert emails.sweep() == 0
 

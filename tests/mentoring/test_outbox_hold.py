@@ -202,7 +202,7 @@ def test_retry_now_in_the_admin_leaves_cancelled_and_held_emails_alone(
 @pytest.mark.django_db(
     transaction=True, available_apps=["accounts", "allauth.account", "mentoring"]
 )
-def test_cancel_during_a_send_waits_for_it_and_reports_it_sent(
+def test_cancel_during_a_send_leaves_it_to_finish_and_reports_it_not_cancelled(
     mentee, settings, mailoutbox, monkeypatch
 ):
     row = Outbox.objects.create(
@@ -229,14 +229,15 @@ def test_cancel_during_a_send_waits_for_it_and_reports_it_sent(
         target=run, args=("cancelled", lambda: emails.cancel_queued("request-received:7"))
     )
     sender.start()
-    # The sender is in the middle of the SMTP conversation, holding the row.
+    # The sender is in the middle of the SMTP conversation: the server may already have the
+    # email, so it can no longer be cancelled. No lock is held meanwhile, so the cancel does not
+    # wait for the SMTP server.
     assert mailers.BlockingBackend.sending.wait(timeout=10)
     canceller.start()
-    canceller.join(timeout=1)
-    assert canceller.is_alive(), "the cancel waits for the send in progress"
+    canceller.join(timeout=5)
+    assert results == {"cancelled": False}
     mailers.BlockingBackend.release.set()
     sender.join(timeout=10)
-    canceller.join(timeout=10)
 
     assert results == {"sent": True, "cancelled": False}
     row.refresh_from_db()
