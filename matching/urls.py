@@ -5,6 +5,8 @@ from matching import views
 app_name = "matching"
 
 urlpatterns = [
+    # A mentor's page: what a mentee reads before pressing Interested, and the box itself.
+    path("mentors/<int:pk>/", views.mentor_detail, name="mentor-detail"),
     path("mentors/<int:pk>/interested/", views.request_create, name="request-create"),
     path("requests/", views.request_list, name="request-list"),
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),

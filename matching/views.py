@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from matching import selectors, services
 from matching.forms import DeclineForm, EndMentorshipForm, InterestedForm, ReportForm
 from matching.models import Mentorship, MentorshipRequest
+from profiles import selectors as profile_selectors
 from profiles.models import MenteeProfile, MentorProfile
 from sessions_log.selectors import pair_space
 
@@ -24,6 +26,20 @@ def _get_request_for_user(request, pk: int) -> MentorshipRequest:
 def _get_mentorship_for_user(request, pk: int) -> Mentorship:
     qs = Mentorship.objects.for_user(request.user).select_related("mentee", "mentor")
     return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def mentor_detail(request, pk: int):
+    """A mentor's profile, with the Interested box saying what the viewer may do now."""
+    profile = profile_selectors.mentor_for_viewer(pk, request.user)
+    if profile is None:
+        raise Http404("No such mentor.")
+    state = selectors.viewer_state(request.user, profile.user_id)
+    ctx = {
+        "profile": profile,
+        "interest": selectors.interest_state(profile, request.user, state),
+    }
+    return render(request, "profiles/mentor_detail.html", ctx)
 
 
 @login_required

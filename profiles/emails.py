@@ -49,7 +49,7 @@ def profile_approved(profile: MentorProfile) -> None:
         to=profile.user,
         ctx={
             "profile": profile,
-            "url": absolute_url(reverse("profiles:mentor-detail", args=[profile.pk])),
+            "url": absolute_url(reverse("matching:mentor-detail", args=[profile.pk])),
         },
         dedupe_key=f"profile-approved:{profile.pk}:{profile.approved_at:%Y%m%d%H%M%S}",
     )

@@ -251,7 +251,8 @@ class MentorProfile(models.Model):
         return f"{self.user} ({self.job_title})"
 
     def get_absolute_url(self) -> str:
-        return reverse("profiles:mentor-detail", args=[self.pk])
+        # The page is matching's: its job is the Interested box.
+        return reverse("matching:mentor-detail", args=[self.pk])
 
     @property
     def is_visible_to_mentees(self) -> bool:

@@ -6,7 +6,6 @@ app_name = "profiles"
 
 urlpatterns = [
     path("mentors/", views.directory, name="directory"),
-    path("mentors/<int:pk>/", views.mentor_detail, name="mentor-detail"),
     path("profile/start/", views.start, name="start"),
     path("profile/mentor/", views.mentor_edit, name="mentor-edit"),
     path("profile/mentor/submit/", views.mentor_submit, name="mentor-submit"),

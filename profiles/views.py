@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from matching import selectors as matching_selectors
 from profiles import selectors, services
 from profiles.cache import DIRECTORY_CACHE_SECONDS, cache_key
 from profiles.forms import (
@@ -227,19 +226,6 @@ def _directory_context(
             form.value(n) for n in ("q", "area", "industry", "country", "format", "available")
         ),
     }
-
-
-@login_required
-def mentor_detail(request, pk: int):
-    profile = selectors.mentor_for_viewer(pk, request.user)
-    if profile is None:
-        raise Http404("No such mentor.")
-    state = matching_selectors.viewer_state(request.user, profile.user_id)
-    ctx = {
-        "profile": profile,
-        "interest": matching_selectors.interest_state(profile, request.user, state),
-    }
-    return render(request, "profiles/mentor_detail.html", ctx)
 
 
 @require_http_methods(["GET", "POST"])

@@ -27,6 +27,7 @@ LOGIN = "login"  # a redirect to the sign-in page, coming back afterwards
 # What each URL is about: "mentor" (a listed mentor's profile), "request" (a pending request
 # from mentee_owner to mentor_owner), "mentorship" (their active mentorship) or None.
 SUBJECT = {
+    "mentor-detail": "mentor",
     "request-create": "mentor",
     "request-list": None,
     "request-detail": "request",
@@ -57,6 +58,8 @@ def _row(*expected) -> dict:
 # 302 for an owner's POST is the view's redirect: to the new mentorship after an accept, back to
 # the page with a message otherwise, a refusal included (a mentee pressing accept, say).
 MATRIX = {
+    # A listed mentor's page is for everyone signed in, the mentor themself included.
+    "mentor-detail": {"GET": _row(LOGIN, 200, 200, 200, 200, 200)},
     "request-create": {
         # Anyone signed in may open a listed mentor's form. The service refuses the mentor
         # themself and people with no mentee profile with a sentence on the form (200).
