@@ -22,8 +22,8 @@ from accounts.models import User
 from matching import emails
 from matching.models import Mentorship, MentorshipRequest, RequestReport, StatusChange
 from mentoring.models import SchemeSettings
-from profiles import cache as directory_cache
 from profiles.models import MenteeProfile, MentorProfile
+from profiles.services import free_place, take_place
 
 Status = MentorshipRequest.Status
 
@@ -256,19 +256,48 @@ def accept_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
         )
     if _active_count(req.mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
         raise MatchingError(f"{req.mentee.full_name} has found a mentor in the meantime.")
-    now = timezone.now()
-    req.status, req.responded_at = Status.ACCEPTED, now
-    req.save(update_fields=["status", "responded_at"])
-    _record(req, Status.ACCEPTED, by=by, at=now, previous=Status.PENDING)
-    mentorship = Mentorship.objects.create(
-        mentor=req.mentor, mentee=req.mentee, request=req, started_at=now
-    )
-    _record(mentorship, Mentorship.Status.ACTIVE, by=by, at=now)
-    _add_mentee(mentor_profile)
-    emails.cancel_request_received(req)  # answered on the site before the email went
-    emails.request_accepted(req)
-    _close_other_requests_if_matched(req.mentee, now=now)
+    _start_mentorship(mentor_profile, mentor=req.mentor, mentee=req.mentee, request=req, by=by)
     return req
+
+
+def _start_mentorship(
+    mentor_profile: MentorProfile,
+    *,
+    mentor: User,
+    mentee: User,
+    request: MentorshipRequest | None,
+    by: User,
+    centrally: bool = False,
+) -> Mentorship:
+    """The one way a mentorship starts, from a mentor's acceptance or from central matching:
+    accept the pair's waiting request (if any), create the mentorship, take one of the mentor's
+    places, tell the two people, and close the mentee's other requests once they have as many
+    mentors as the scheme allows. The caller holds the locks and has checked the rules."""
+    now = timezone.now()
+    note = "Matched centrally by the scheme team." if centrally else ""
+    if request is not None:
+        request.status, request.responded_at = Status.ACCEPTED, now
+        request.save(update_fields=["status", "responded_at"])
+        _record(request, Status.ACCEPTED, by=by, at=now, previous=Status.PENDING, note=note)
+        emails.cancel_request_received(request)  # answered on the site before the email went
+    try:
+        mentorship = Mentorship.objects.create(
+            mentor=mentor,
+            mentee=mentee,
+            request=request,
+            created_by=by if centrally else None,
+            started_at=now,
+        )
+    except IntegrityError as exc:  # the caller's transaction rolls back as this leaves it
+        raise MatchingError(f"{mentor.full_name} already mentors {mentee.full_name}.") from exc
+    _record(mentorship, Mentorship.Status.ACTIVE, by=by, at=now, note=note)
+    take_place(mentor_profile)
+    if centrally:
+        emails.mentorship_introduction(mentorship)
+    else:
+        emails.request_accepted(request)
+    _close_other_requests_if_matched(mentee, now=now)
+    return mentorship
 
 
 def _record(
@@ -297,11 +326,6 @@ def _record_many(request_ids: list[int], previous: str, status: str, *, at, note
             """,
             [previous, status, at, note, request_ids],
         )
-
-
-def _add_mentee(profile: MentorProfile) -> None:
-    MentorProfile.objects.filter(pk=profile.pk).update(mentee_count=F("mentee_count") + 1)
-    directory_cache.bump()  # "1 place left" on the card
 
 
 def _close_other_requests_if_matched(mentee: User, *, now: datetime) -> None:
@@ -513,8 +537,7 @@ def end_mentorship(
             "feedback_comment",
         ]
     )
-    MentorProfile.objects.filter(pk=mentor_profile.pk).update(mentee_count=F("mentee_count") - 1)
-    directory_cache.bump()
+    free_place(mentor_profile)
     _cancel_planned_meetings(mentorship)
     _record(
         mentorship,
@@ -558,40 +581,12 @@ def create_mentorship(*, mentor: User, mentee: User, by: User) -> Mentorship:
         raise MatchingError(f"{mentor.full_name} has no free place.")
     if _active_count(mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
         raise MatchingError(f"{mentee.full_name} already has a mentor.")
-    now = timezone.now()
     request = (
         MentorshipRequest.objects.pending()
         .select_for_update()
         .filter(mentor=mentor, mentee=mentee)
         .first()
     )
-    if request is not None:
-        request.status, request.responded_at = Status.ACCEPTED, now
-        request.save(update_fields=["status", "responded_at"])
-        _record(
-            request,
-            Status.ACCEPTED,
-            by=by,
-            at=now,
-            previous=Status.PENDING,
-            note="Matched centrally by the scheme team.",
-        )
-        emails.cancel_request_received(request)
-    try:
-        with transaction.atomic():
-            mentorship = Mentorship.objects.create(
-                mentor=mentor, mentee=mentee, request=request, created_by=by, started_at=now
-            )
-    except IntegrityError as exc:
-        raise MatchingError(f"{mentor.full_name} already mentors {mentee.full_name}.") from exc
-    _add_mentee(mentor_profile)
-    _record(
-        mentorship,
-        Mentorship.Status.ACTIVE,
-        by=by,
-        at=now,
-        note="Matched centrally by the scheme team.",
+    return _start_mentorship(
+        mentor_profile, mentor=mentor, mentee=mentee, request=request, by=by, centrally=True
     )
-    emails.mentorship_introduction(mentorship)
-    _close_other_requests_if_matched(mentee, now=now)
-    return mentorship

@@ -7,17 +7,55 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
 from mentoring.models import SchemeSettings
+from profiles import cache as directory_cache
 from profiles import emails
 from profiles.models import MentorProfile
 
 
 class ProfileError(Exception):
     """A refused change; the message is the sentence the user sees."""
+
+
+# A mentor's places: only these three change `mentee_count`.
+
+
+def take_place(profile: MentorProfile) -> None:
+    """A mentorship starts. The caller holds the lock on the profile and has checked it has a
+    free place (the matching services)."""
+    MentorProfile.objects.filter(pk=profile.pk).update(mentee_count=F("mentee_count") + 1)
+    directory_cache.bump()  # "1 place left" on the card
+
+
+def free_place(profile: MentorProfile) -> None:
+    """A mentorship ends. The caller holds the lock on the profile."""
+    MentorProfile.objects.filter(pk=profile.pk).update(mentee_count=F("mentee_count") - 1)
+    directory_cache.bump()
+
+
+def recount_places(active_pairs: QuerySet) -> int:
+    """Set each mentor's count from `active_pairs`, a query of active mentorships, in one UPDATE:
+    for bulk loaders (the demo seeder) that write mentorships straight into their table. Mentors
+    with no pair in it are left as they are. Returns how many counts changed."""
+    taken = Subquery(
+        active_pairs.filter(mentor=OuterRef("user"))
+        .order_by()
+        .values("mentor")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    changed = (
+        MentorProfile.objects.filter(user__in=active_pairs.values("mentor"))
+        .exclude(mentee_count=taken)
+        .update(mentee_count=taken)
+    )
+    if changed:
+        directory_cache.bump()
+    return changed
 
 
 @transaction.atomic

@@ -147,15 +147,14 @@ class MentorshipFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from django.db.models import F
-
         from profiles.models import MentorProfile
+        from profiles.services import take_place
 
         mentorship = super()._create(model_class, *args, **kwargs)
         if mentorship.status == "active":
-            MentorProfile.objects.filter(user=mentorship.mentor_id).update(
-                mentee_count=F("mentee_count") + 1
-            )
+            profile = MentorProfile.objects.filter(user=mentorship.mentor_id).first()
+            if profile is not None:
+                take_place(profile)
         return mentorship
 
 

@@ -33,6 +33,7 @@ from profiles.models import (
     MentorProfile,
 )
 from profiles.search import update_search_documents
+from profiles.services import recount_places, take_place
 from sessions_log.models import Meeting, Objective, ObjectiveUpdate
 
 BATCH = 5000
@@ -364,13 +365,7 @@ class DemoBuilder:
         with transaction.atomic():
             _copy(MentorshipRequest, requests)
             _copy(Mentorship, pairs)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    """UPDATE profiles_mentorprofile AS p SET mentee_count = c.n
-                       FROM (SELECT mentor_id, count(*) AS n FROM matching_mentorship
-                             WHERE status = 'active' GROUP BY mentor_id) AS c
-                       WHERE c.mentor_id = p.user_id AND p.mentee_count <> c.n"""
-                )
+            recount_places(Mentorship.objects.active())
         return len(pairs), sum(1 for r in requests if r["status"] == "pending")
 
     def _request_row(self, pk, mentee_id, mentor_id, created, *, status, responded_at=None):
@@ -436,7 +431,7 @@ class DemoBuilder:
         started = now - timedelta(days=75)
         pair = Mentorship.objects.create(mentor=mentor, mentee=mentee, started_at=started)
         StatusChange.objects.create(mentorship=pair, to_status="active", actor=mentor, at=started)
-        MentorProfile.objects.filter(user=mentor).update(mentee_count=F("mentee_count") + 1)
+        take_place(MentorProfile.objects.get(user=mentor))
         cv, interviews, network = Objective.objects.bulk_create(
             [
                 Objective(
