@@ -137,9 +137,9 @@ def cancel_queued(dedupe_key: str) -> bool:
 _QUEUE_MANY_SQL = """
 INSERT INTO mentoring_outbox (kind, recipient_id, to_email, subject, body_text, body_html,
     headers, context, dedupe_key, message_id, status, attempts, next_attempt_at, queued_at,
-    last_error, created_at)
+    last_error, claimed_by, created_at)
 SELECT kind, recipient_id, to_email, subject, body_text, body_html, headers, context,
-       dedupe_key, message_id, 'queued', 0, %(now)s, %(now)s, '', %(now)s
+       dedupe_key, message_id, 'queued', 0, %(now)s, %(now)s, '', '', %(now)s
 FROM unnest(%(kind)s::text[], %(recipient_id)s::bigint[], %(to_email)s::text[],
             %(subject)s::text[], %(body_text)s::text[], %(body_html)s::text[],
             %(headers)s::jsonb[], %(context)s::jsonb[], %(dedupe_key)s::text[],

@@ -351,3 +351,20 @@ def test_cancel_leaves_a_row_being_sent_alone(clock):
     assert emails.cancel_queued(row.dedupe_key) is False
     row.refresh_from_db()
     assert row.status == "sending"
+
+
+def test_rows_written_by_queue_many_are_sent_as_one_batch(
+    mentee, stranger, clock, mailoutbox, django_capture_on_commit_callbacks
+):
+    rows = [
+        emails.render("ping", to=user, ctx={"name": user.full_name}, dedupe_key=f"ping:{user.pk}")
+        for user in (mentee, stranger)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert emails.queue_many(rows) == 2
+
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([mentee.email, stranger.email])
+    assert ScriptedBackend.opened == 1
+    assert set(Outbox.objects.values_list("status", "attempts", "claimed_at")) == {
+        ("sent", 1, START)
+    }
