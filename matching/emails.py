@@ -52,7 +52,7 @@ def request_accepted(req: MentorshipRequest) -> None:
         to=req.mentee,
         ctx={
             "req": req,
-            "url": absolute_url(reverse("matching:mentorship-detail", args=[mentorship.pk])),
+            "url": absolute_url(reverse("sessions_log:mentorship-detail", args=[mentorship.pk])),
         },
         dedupe_key=f"request-accepted:{req.pk}",
     )
@@ -159,7 +159,7 @@ def mentorship_ended(mentorship: Mentorship) -> None:
             "mentorship": mentorship,
             "ended_by": mentorship.ended_by,
             "other": other,
-            "url": absolute_url(reverse("matching:mentorship-detail", args=[mentorship.pk])),
+            "url": absolute_url(reverse("sessions_log:mentorship-detail", args=[mentorship.pk])),
             "directory_url": absolute_url(reverse("profiles:directory")),
         },
         dedupe_key=f"mentorship-ended:{mentorship.pk}",
@@ -167,7 +167,7 @@ def mentorship_ended(mentorship: Mentorship) -> None:
 
 
 def mentorship_introduction(mentorship: Mentorship) -> None:
-    url = absolute_url(reverse("matching:mentorship-detail", args=[mentorship.pk]))
+    url = absolute_url(reverse("sessions_log:mentorship-detail", args=[mentorship.pk]))
     for person, other in (
         (mentorship.mentee, mentorship.mentor),
         (mentorship.mentor, mentorship.mentee),

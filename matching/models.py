@@ -244,7 +244,8 @@ class Mentorship(models.Model):
         return f"{self.mentor_name} mentoring {self.mentee_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("matching:mentorship-detail", args=[self.pk])
+        # The pair's page is their space in the sessions log.
+        return reverse("sessions_log:mentorship-detail", args=[self.pk])
 
     @property
     def is_active(self) -> bool:

@@ -76,7 +76,7 @@ def interest_state(profile, viewer: User, state: dict) -> dict[str, str]:
         return {
             "state": "paired",
             "message": f"{name} is your mentor.",
-            "link": _url("matching:mentorship-detail", state["mentorship_id"]),
+            "link": _url("sessions_log:mentorship-detail", state["mentorship_id"]),
             "link_label": "Open your mentorship",
         }
     if state["pending_id"]:

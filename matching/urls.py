@@ -15,6 +15,4 @@ urlpatterns = [
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
     path("requests/<int:pk>/report/", views.request_report, name="request-report"),
     path("mentorships/", views.mentorship_list, name="mentorship-list"),
-    path("mentorships/<int:pk>/", views.mentorship_detail, name="mentorship-detail"),
-    path("mentorships/<int:pk>/end/", views.mentorship_end, name="mentorship-end"),
 ]

@@ -5,26 +5,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching import selectors, services
-from matching.forms import DeclineForm, EndMentorshipForm, InterestedForm, ReportForm
+from matching.forms import DeclineForm, InterestedForm, ReportForm
 from matching.models import Mentorship, MentorshipRequest
 from profiles import selectors as profile_selectors
 from profiles.models import MenteeProfile, MentorProfile
-from sessions_log.selectors import pair_space
 
 
 def _get_request_for_user(request, pk: int) -> MentorshipRequest:
     qs = MentorshipRequest.objects.for_user(request.user).select_related(
         "mentee", "mentor", "report"
     )
-    return get_object_or_404(qs, pk=pk)
-
-
-def _get_mentorship_for_user(request, pk: int) -> Mentorship:
-    qs = Mentorship.objects.for_user(request.user).select_related("mentee", "mentor")
     return get_object_or_404(qs, pk=pk)
 
 
@@ -130,7 +123,7 @@ def request_accept(request, pk: int):
         request,
         f"You are now {req.mentee_name}'s mentor. They will arrange your first meeting.",
     )
-    return redirect("matching:mentorship-detail", pk=req.mentorship.pk)
+    return redirect(req.mentorship)
 
 
 @login_required
@@ -195,51 +188,3 @@ def mentorship_list(request):
         Mentorship.objects.for_user(request.user).select_related("mentor", "mentee")[:200]
     )
     return render(request, "matching/mentorship_list.html", {"mentorships": mentorships})
-
-
-@login_required
-def mentorship_detail(request, pk: int):
-    mentorship = _get_mentorship_for_user(request, pk)
-    return _render_mentorship(request, mentorship, EndMentorshipForm())
-
-
-def _render_mentorship(request, mentorship: Mentorship, end_form: EndMentorshipForm):
-    ctx = {
-        "mentorship": mentorship,
-        "role": mentorship.role_of(request.user),
-        "other": mentorship.other_party(request.user),
-        "other_name": mentorship.other_name(request.user),
-        "end_form": end_form,
-        **pair_space(mentorship, request.user),
-    }
-    return render(request, "matching/mentorship_detail.html", ctx)
-
-
-@login_required
-@require_POST
-def mentorship_end(request, pk: int):
-    mentorship = _get_mentorship_for_user(request, pk)
-    form = EndMentorshipForm(request.POST)
-    if not form.is_valid():
-        return _render_mentorship(request, mentorship, form)
-    data = form.cleaned_data
-    try:
-        ended = services.end_mentorship(
-            mentorship,
-            by=request.user,
-            reason=data["reason"],
-            message=data["message"],
-            rating=data["rating"],
-            feedback=data["feedback"],
-        )
-    except services.MatchingError as exc:
-        messages.error(request, str(exc))
-    else:
-        if ended.ended_by_id == request.user.pk:
-            other = ended.other_name(request.user)
-            messages.success(
-                request, f"Your mentorship has ended and {other} has been told. Thank you."
-            )
-        else:
-            messages.info(request, f"{capfirst(ended.ended_by_name)} had already ended it.")
-    return redirect(mentorship)

@@ -173,7 +173,8 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return (
-            reverse("matching:mentorship-detail", args=[self.mentorship_id]) + f"#meeting-{self.pk}"
+            reverse("sessions_log:mentorship-detail", args=[self.mentorship_id])
+            + f"#meeting-{self.pk}"
         )
 
     @property

@@ -8,9 +8,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from matching import services as matching_services
+from matching.forms import EndMentorshipForm
 from matching.models import Mentorship
 from sessions_log import calendar, services
 from sessions_log.forms import (
@@ -23,6 +26,7 @@ from sessions_log.forms import (
     PrivateNoteForm,
 )
 from sessions_log.models import CalendarFeed, CheckIn, Meeting, MeetingPrivateNote, Objective
+from sessions_log.selectors import pair_space
 
 
 def _get_mentorship_for_user(request, pk: int) -> Mentorship:
@@ -47,6 +51,55 @@ def _get_meeting_for_user(request, pk: int, mid: int) -> Meeting:
 def _data(request):
     # Bound on every POST, so an empty POST shows its errors instead of an empty form.
     return request.POST if request.method == "POST" else None
+
+
+# The pair's page: their space (objectives, meetings, notes) and the form that ends the pair.
+@login_required
+def mentorship_detail(request, pk: int):
+    mentorship = _get_mentorship_for_user(request, pk)
+    return _render_mentorship(request, mentorship, EndMentorshipForm())
+
+
+def _render_mentorship(request, mentorship: Mentorship, end_form: EndMentorshipForm):
+    ctx = {
+        "mentorship": mentorship,
+        "role": mentorship.role_of(request.user),
+        "other": mentorship.other_party(request.user),
+        "other_name": mentorship.other_name(request.user),
+        "end_form": end_form,
+        **pair_space(mentorship, request.user),
+    }
+    return render(request, "matching/mentorship_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def mentorship_end(request, pk: int):
+    mentorship = _get_mentorship_for_user(request, pk)
+    form = EndMentorshipForm(request.POST)
+    if not form.is_valid():
+        return _render_mentorship(request, mentorship, form)
+    data = form.cleaned_data
+    try:
+        ended = matching_services.end_mentorship(
+            mentorship,
+            by=request.user,
+            reason=data["reason"],
+            message=data["message"],
+            rating=data["rating"],
+            feedback=data["feedback"],
+        )
+    except matching_services.MatchingError as exc:
+        messages.error(request, str(exc))
+    else:
+        if ended.ended_by_id == request.user.pk:
+            other = ended.other_name(request.user)
+            messages.success(
+                request, f"Your mentorship has ended and {other} has been told. Thank you."
+            )
+        else:
+            messages.info(request, f"{capfirst(ended.ended_by_name)} had already ended it.")
+    return redirect(mentorship)
 
 
 def _read_only(request, mentorship: Mentorship):

@@ -1,4 +1,4 @@
-"""Who may open which matching URL.
+"""Who may open which matching URL (the pair's page and ending a pair: tests/sessions_log).
 
 Every URL in matching/urls.py has a row here, and a test fails when one is added without a
 row. Someone else's request or mentorship is a 404 (never a 403 that confirms it exists), for
@@ -14,7 +14,6 @@ from matching import urls as matching_urls
 from tests.factories import (
     MenteeProfileFactory,
     MentorProfileFactory,
-    MentorshipFactory,
     MentorshipRequestFactory,
     UserFactory,
 )
@@ -25,7 +24,7 @@ ROLES = ["anonymous", "mentee_owner", "mentor_owner", "other_mentee", "other_men
 LOGIN = "login"  # a redirect to the sign-in page, coming back afterwards
 
 # What each URL is about: "mentor" (a listed mentor's profile), "request" (a pending request
-# from mentee_owner to mentor_owner), "mentorship" (their active mentorship) or None.
+# from mentee_owner to mentor_owner) or None. The pair's page is the sessions log's.
 SUBJECT = {
     "mentor-detail": "mentor",
     "request-create": "mentor",
@@ -36,8 +35,6 @@ SUBJECT = {
     "request-withdraw": "request",
     "request-report": "request",
     "mentorship-list": None,
-    "mentorship-detail": "mentorship",
-    "mentorship-end": "mentorship",
 }
 
 # The body each POST sends: valid, so the owners' rows show what really happens.
@@ -45,7 +42,6 @@ POST_DATA = {
     "request-create": {"message": "I would like help planning a move into finance. " * 2},
     "request-decline": {"reason": "not_available"},
     "request-report": {"report-reason": "The message was abusive about my colleagues."},
-    "mentorship-end": {"reason": "achieved"},
 }
 
 
@@ -86,11 +82,6 @@ MATRIX = {
         "POST": _row(LOGIN, 302, 302, 404, 404, 404),
     },
     "mentorship-list": {"GET": _row(LOGIN, 200, 200, 200, 200, 200)},
-    "mentorship-detail": {"GET": _row(LOGIN, 200, 200, 404, 404, 404)},
-    "mentorship-end": {
-        "GET": _row(LOGIN, 405, 405, 405, 405, 405),
-        "POST": _row(LOGIN, 302, 302, 404, 404, 404),
-    },
 }
 
 CASES = [
@@ -131,9 +122,6 @@ def _subject_url(name: str, cast: dict) -> str:
     if subject == "request":
         req = MentorshipRequestFactory(mentee=mentee, mentor=mentor)
         return reverse(f"matching:{name}", args=[req.pk])
-    if subject == "mentorship":
-        mentorship = MentorshipFactory(mentee=mentee, mentor=mentor)
-        return reverse(f"matching:{name}", args=[mentorship.pk])
     return reverse(f"matching:{name}")
 
 
@@ -152,7 +140,6 @@ def test_state_changes_are_post_only_in_the_matrix():
     changes = [n for n, m in MATRIX.items() if "POST" in m and n != "request-create"]
 
     assert sorted(changes) == [
-        "mentorship-end",
         "request-accept",
         "request-decline",
         "request-report",

@@ -72,7 +72,7 @@ def test_ending_a_mentorship_the_other_persons_deletion_already_ended(
     data = {"reason": Mentorship.EndReason.ACHIEVED, "message": "", "rating": 5, "feedback": ""}
 
     response = client_for(stays).post(
-        reverse("matching:mentorship-end", args=[mentorship.pk]), data
+        reverse("sessions_log:mentorship-end", args=[mentorship.pk]), data
     )
 
     assert response.status_code == 302
@@ -96,7 +96,7 @@ def test_ending_twice_by_the_same_person_says_it_ended(client_for, mentorship, m
     data = {"reason": Mentorship.EndReason.ACHIEVED, "message": "", "rating": 5, "feedback": ""}
 
     response = client_for(mentor).post(
-        reverse("matching:mentorship-end", args=[mentorship.pk]), data
+        reverse("sessions_log:mentorship-end", args=[mentorship.pk]), data
     )
 
     assert _messages(response) == [
@@ -179,13 +179,21 @@ def orphaned(mentorship, pending):
 
 @pytest.mark.parametrize(
     "page",
-    ["request-list", "request-detail", "mentorship-list", "mentorship-detail"],
+    [
+        "matching:request-list",
+        "matching:request-detail",
+        "matching:mentorship-list",
+        "sessions_log:mentorship-detail",
+    ],
 )
 def test_the_mentees_pages_name_a_former_participant(client_for, orphaned, page):
     maya = orphaned.mentee
-    args = {"request-detail": [orphaned.request_id], "mentorship-detail": [orphaned.pk]}
+    args = {
+        "matching:request-detail": [orphaned.request_id],
+        "sessions_log:mentorship-detail": [orphaned.pk],
+    }
 
-    response = client_for(maya).get(reverse(f"matching:{page}", args=args.get(page, [])))
+    response = client_for(maya).get(reverse(page, args=args.get(page, [])))
 
     assert response.status_code == 200
     assert "a former participant" in response.content.decode().lower()

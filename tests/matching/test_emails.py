@@ -44,7 +44,7 @@ def _request_url(req) -> str:
 
 
 def _mentorship_url(mentorship) -> str:
-    return SITE + reverse("matching:mentorship-detail", args=[mentorship.pk])
+    return SITE + reverse("sessions_log:mentorship-detail", args=[mentorship.pk])
 
 
 DIRECTORY = SITE + reverse("profiles:directory")

@@ -300,7 +300,7 @@ def test_an_accepted_request_links_to_the_mentorship(client_for, pending, mentor
 
 def test_end_without_a_reason_shows_the_error(client_for, mentorship, mentee):
     response = client_for(mentee).post(
-        reverse("matching:mentorship-end", args=[mentorship.pk]), {"message": "Thanks!"}
+        reverse("sessions_log:mentorship-end", args=[mentorship.pk]), {"message": "Thanks!"}
     )
 
     assert response.status_code == 200
@@ -313,7 +313,7 @@ def test_end_without_a_reason_shows_the_error(client_for, mentorship, mentee):
 
 def test_end_with_a_reason_returns_to_the_mentorship(client_for, mentorship, mentee):
     response = client_for(mentee).post(
-        reverse("matching:mentorship-end", args=[mentorship.pk]),
+        reverse("sessions_log:mentorship-end", args=[mentorship.pk]),
         {"reason": "achieved", "rating": "5"},
     )
 
@@ -328,14 +328,14 @@ def test_end_with_a_reason_returns_to_the_mentorship(client_for, mentorship, men
 
 def test_an_ended_mentorship_offers_no_end_form(client_for, mentorship, mentee):
     client_for(mentee).post(
-        reverse("matching:mentorship-end", args=[mentorship.pk]), {"reason": "achieved"}
+        reverse("sessions_log:mentorship-end", args=[mentorship.pk]), {"reason": "achieved"}
     )
 
     response = client_for(mentee).get(mentorship.get_absolute_url())
 
     html = _text(response)
     assert "ended" in html
-    assert reverse("matching:mentorship-end", args=[mentorship.pk]) not in html
+    assert reverse("sessions_log:mentorship-end", args=[mentorship.pk]) not in html
 
 
 def test_the_pair_see_each_others_email_address(client_for, mentorship, mentee, mentor):

@@ -40,6 +40,9 @@ POST_ONLY = _row(LOGIN, 405, 405, 405, 405)
 #                          anonymous, mentee_owner, mentor_owner, stranger, staff
 # A 302 for an owner's POST is the view's redirect back to the pair's page after the change.
 MATRIX = {
+    # The pair's page, and ending the pair from it.
+    "mentorship-detail": {"GET": OWNERS_ONLY},
+    "mentorship-end": {"GET": POST_ONLY, "POST": OWNERS_CHANGE},
     "objective-add": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
     "objective-edit": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
     "objective-update": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
@@ -103,6 +106,8 @@ def subject(cast):
     feed, _ = CalendarFeed.objects.get_or_create(user=mentee)
     pair = [mentorship.pk]
     return {
+        "mentorship-detail": pair,
+        "mentorship-end": pair,
         "objective-add": pair,
         "objective-edit": [*pair, objective.pk],
         "objective-update": [*pair, objective.pk],
@@ -123,6 +128,7 @@ def subject(cast):
 def _post_data(name: str) -> dict:
     """A valid body for each POST, so the owners' rows show what really happens."""
     return {
+        "mentorship-end": {"reason": "achieved"},
         "objective-add": {"title": "Speak at a team meeting"},
         "objective-edit": {"title": "Speak at a department meeting"},
         "objective-update": {"status": "in_progress", "note": "Booked a slot."},
@@ -159,7 +165,12 @@ def test_every_sessions_url_has_a_row_in_the_matrix():
 def test_state_changes_without_a_form_are_post_only():
     post_only = [n for n, m in MATRIX.items() if m.get("GET") == POST_ONLY]
 
-    assert sorted(post_only) == ["calendar-feed-reset", "meeting-cancel", "objective-move"]
+    assert sorted(post_only) == [
+        "calendar-feed-reset",
+        "meeting-cancel",
+        "mentorship-end",
+        "objective-move",
+    ]
 
 
 @pytest.mark.parametrize(("name", "method", "role"), CASES)
