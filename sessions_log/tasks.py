@@ -2,19 +2,19 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from sessions_log import reminders
+from sessions_log import jobs
 
 
 @shared_task(ignore_result=True)
 def send_check_ins() -> int:
-    return reminders.send_check_ins()
+    return jobs.send_check_ins()
 
 
 @shared_task(ignore_result=True)
 def remind_upcoming_meetings() -> int:
-    return reminders.remind_upcoming_meetings()
+    return jobs.remind_upcoming_meetings()
 
 
 @shared_task(ignore_result=True)
 def nudge_quiet_pairs() -> int:
-    return reminders.nudge_quiet_pairs()
+    return jobs.nudge_quiet_pairs()

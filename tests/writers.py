@@ -76,3 +76,39 @@ def writers_of(field: str) -> list[str]:
             if any(_writes(node, field, sql) for node in ast.walk(func)):
                 found.add(f"{module}:{func.name}")
     return sorted(found)
+
+
+def _creates(node: ast.AST, model: str, sql: re.Pattern) -> bool:
+    if isinstance(node, ast.Call):
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in {"create", "get_or_create", "update_or_create", "bulk_create"}
+            and isinstance(func.value, ast.Attribute)
+            and isinstance(func.value.value, ast.Name)
+            and func.value.value.id == model
+        ):
+            return True
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and bool(sql.search(node.value))
+    )
+
+
+def creators_of(model: type) -> list[str]:
+    """`module:function` for each place outside tests and migrations that saves new rows of
+    `model` through its manager or with SQL into its table (unsaved instances, such as the email
+    previews' samples, and factories are not counted)."""
+    name, table = model.__name__, model._meta.db_table
+    sql = re.compile(rf"\bINSERT\s+INTO\s+{table}\b|\bCOPY\s+{table}\b", re.IGNORECASE)
+    found = set()
+    for path in _sources():
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for func in ast.walk(tree):
+            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if any(_creates(node, name, sql) for node in ast.walk(func)):
+                found.add(f"{module}:{func.name}")
+    return sorted(found)

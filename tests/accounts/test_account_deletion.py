@@ -12,8 +12,8 @@ from accounts.privacy import AccountDeletionError, delete_account
 from matching.models import Mentorship, MentorshipRequest
 from mentoring.models import Outbox
 from profiles.models import MenteeProfile, MentorProfile
+from sessions_log.jobs import send_check_ins
 from sessions_log.models import CheckIn, Meeting, MeetingPrivateNote, Objective
-from sessions_log.reminders import send_check_ins
 from tests.factories import (
     PASSWORD,
     CheckInFactory,

@@ -9,8 +9,8 @@ import pytest
 
 from matching.models import Mentorship
 from matching.services import end_mentorship
+from sessions_log.jobs import send_check_ins
 from sessions_log.models import CheckIn
-from sessions_log.reminders import send_check_ins
 from tests.factories import MenteeProfileFactory, MentorProfileFactory, MentorshipFactory
 from tests.reminders.conftest import START
 from tests.reminders.factories import keys, pairs_started_at, queued, run_counting_queries
@@ -59,6 +59,7 @@ def test_each_person_is_emailed_their_own_survey_link(clock, pair, mentor, mente
     for person in (mentee, mentor):
         check_in = CheckIn.objects.get(mentorship=pair, person=person)
         [row] = [r for r in queued("check_in") if r.recipient == person]
+        assert row.subject == "How is your mentoring going? (6 weeks check-in)"
         assert row.dedupe_key == f"check-in:{check_in.pk}"
         assert f"http://testserver/check-ins/{check_in.token}/" in row.body_text
         assert f"http://testserver/check-ins/{check_in.token}/" in row.body_html

@@ -10,8 +10,8 @@ import pytest
 from matching.models import Mentorship
 from matching.services import end_mentorship
 from sessions_log import services
+from sessions_log.jobs import remind_upcoming_meetings
 from sessions_log.models import Meeting
-from sessions_log.reminders import remind_upcoming_meetings
 from tests.factories import (
     MeetingFactory,
     MenteeProfileFactory,

@@ -10,7 +10,7 @@ import pytest
 
 from matching.models import Mentorship
 from matching.services import end_mentorship
-from sessions_log.reminders import nudge_quiet_pairs
+from sessions_log.jobs import nudge_quiet_pairs
 from tests.factories import (
     MeetingFactory,
     MenteeProfileFactory,

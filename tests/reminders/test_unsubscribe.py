@@ -16,7 +16,7 @@ from accounts.models import User
 from matching.services import expire_requests, remind_unanswered_requests
 from mentoring.emails import unsubscribe_token
 from profiles.services import ask_mentors_to_confirm, confirm_token
-from sessions_log.reminders import nudge_quiet_pairs, remind_upcoming_meetings, send_check_ins
+from sessions_log.jobs import nudge_quiet_pairs, remind_upcoming_meetings, send_check_ins
 from tests.factories import MeetingFactory, MentorProfileFactory
 from tests.reminders.conftest import START
 from tests.reminders.factories import pairs_started_at, queued, requests_made_at

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sessions_log import reminders
+from sessions_log import jobs
 
 
 class Command(BaseCommand):
@@ -9,5 +9,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        count = reminders.nudge_quiet_pairs()
+        count = jobs.nudge_quiet_pairs()
         self.stdout.write(f"Nudged {count} quiet pairs.")

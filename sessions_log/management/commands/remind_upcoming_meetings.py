@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from sessions_log import reminders
+from sessions_log import jobs
 
 
 class Command(BaseCommand):
     help = "Remind both people of tomorrow's planned meetings. Safe to run as often as you like."
 
     def handle(self, *args, **options):
-        count = reminders.remind_upcoming_meetings()
+        count = jobs.remind_upcoming_meetings()
         self.stdout.write(f"Queued {count} meeting reminders.")
