@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from accounts.models import User
-from matching import emails
+from matching import emails, signals
 from matching.models import Mentorship, MentorshipRequest, RequestReport, StatusChange
 from mentoring.models import SchemeSettings
 from profiles.models import MenteeProfile, MentorProfile
@@ -538,7 +538,7 @@ def end_mentorship(
         ]
     )
     free_place(mentor_profile)
-    _cancel_planned_meetings(mentorship)
+    signals.mentorship_ended.send(sender=Mentorship, mentorship=mentorship)
     _record(
         mentorship,
         Mentorship.Status.ENDED,
@@ -549,20 +549,6 @@ def end_mentorship(
     )
     emails.mentorship_ended(mentorship)
     return mentorship
-
-
-def _cancel_planned_meetings(mentorship: Mentorship) -> None:
-    """Meetings still planned when a pair ends are cancelled, so calendars that subscribed to
-    the feed drop them."""
-    from sessions_log.models import Meeting
-
-    Meeting.objects.planned().filter(
-        mentorship=mentorship, starts_at__gt=mentorship.ended_at
-    ).update(
-        status=Meeting.Status.CANCELLED,
-        cancelled_at=mentorship.ended_at,
-        sequence=F("sequence") + 1,
-    )
 
 
 @transaction.atomic

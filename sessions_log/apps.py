@@ -6,4 +6,4 @@ class SessionsLogConfig(AppConfig):
     verbose_name = "Sessions log"
 
     def ready(self):
-        from sessions_log import privacy  # noqa: F401
+        from sessions_log import privacy, signals  # noqa: F401

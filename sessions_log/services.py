@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import dateformat, timezone
 
 from accounts.models import User
@@ -331,6 +331,21 @@ def cancel_meeting(meeting: Meeting, *, by: User) -> Meeting:
     meeting.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
     emails.meeting_cancelled(meeting, by=by)
     return meeting
+
+
+def cancel_planned_meetings(mentorship: Mentorship) -> int:
+    """When a pair ends (matching's `mentorship_ended`, inside its transaction), meetings still
+    planned after the end are cancelled, so calendars that subscribed to the feed drop them. No
+    email: the ending's own email tells both. Returns how many were cancelled."""
+    return (
+        Meeting.objects.planned()
+        .filter(mentorship=mentorship, starts_at__gt=mentorship.ended_at)
+        .update(
+            status=Meeting.Status.CANCELLED,
+            cancelled_at=mentorship.ended_at,
+            sequence=F("sequence") + 1,
+        )
+    )
 
 
 @transaction.atomic

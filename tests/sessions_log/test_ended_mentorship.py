@@ -5,9 +5,19 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from matching import services as matching_services
+from matching.models import Mentorship
+from matching.signals import mentorship_ended
 from sessions_log import services
+from sessions_log.models import Meeting
 from sessions_log.services import SessionsError
-from tests.factories import MeetingFactory, ObjectiveFactory
+from sessions_log.signals import cancel_planned_meetings
+from tests.factories import (
+    MeetingFactory,
+    MentorProfileFactory,
+    MentorshipFactory,
+    ObjectiveFactory,
+)
 from tests.sessions_log.conftest import hours_ago, local_input, next_week
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +121,61 @@ def test_calendar_file_of_an_ended_mentorships_meeting_still_downloads(
     url = reverse("sessions_log:meeting-ics", args=[ended.pk, history["held"].pk])
 
     assert client_for(mentee).get(url).status_code == 200
+
+
+@pytest.fixture
+def pair(mentor, mentee):
+    """Daniel, a listed mentor, mentoring Maya since thirty days ago."""
+    MentorProfileFactory(user=mentor, capacity=2)
+    return MentorshipFactory(mentor=mentor, mentee=mentee, started_at=hours_ago(24 * 30))
+
+
+def _end(mentorship, by):
+    return matching_services.end_mentorship(mentorship, by=by, reason="achieved")
+
+
+def test_ending_the_pair_cancels_its_planned_meetings_and_no_other(pair, mentee):
+    planned = MeetingFactory(mentorship=pair, starts_at=next_week())
+    held = MeetingFactory(mentorship=pair, starts_at=hours_ago(48), held=True)
+    elsewhere = MeetingFactory(starts_at=next_week())
+
+    _end(pair, mentee)
+
+    for meeting in (planned, held, elsewhere):
+        meeting.refresh_from_db()
+    assert (planned.status, planned.sequence) == (Meeting.Status.CANCELLED, 1)
+    assert planned.cancelled_at == Mentorship.objects.get(pk=pair.pk).ended_at
+    assert held.status == Meeting.Status.HELD
+    assert elsewhere.status == Meeting.Status.PLANNED
+
+
+def test_the_cancelling_rolls_back_with_an_ending_that_fails(pair, mentee, monkeypatch):
+    """The receiver runs inside end_mentorship's transaction: if the ending fails after it (here
+    its email cannot be queued), the meetings are planned as before."""
+    planned = MeetingFactory(mentorship=pair, starts_at=next_week())
+
+    def fail(mentorship):
+        raise RuntimeError("the outbox is unavailable")
+
+    monkeypatch.setattr(matching_services.emails, "mentorship_ended", fail)
+    with pytest.raises(RuntimeError):
+        _end(pair, mentee)
+
+    planned.refresh_from_db()
+    assert planned.status == Meeting.Status.PLANNED
+    assert Mentorship.objects.get(pk=pair.pk).status == Mentorship.Status.ACTIVE
+
+
+def test_matching_leaves_the_meetings_to_the_sessions_log(pair, mentee):
+    """Without the sessions log's receiver, ending a pair writes no meeting: matching only
+    sends `mentorship_ended`."""
+    planned = MeetingFactory(mentorship=pair, starts_at=next_week())
+    uid = "sessions_log-cancel-planned-meetings"
+    assert mentorship_ended.disconnect(dispatch_uid=uid)
+    try:
+        _end(pair, mentee)
+    finally:
+        mentorship_ended.connect(cancel_planned_meetings, dispatch_uid=uid)
+
+    planned.refresh_from_db()
+    assert planned.status == Meeting.Status.PLANNED

@@ -1,0 +1,8 @@
+"""What matching tells the apps above it. A higher app reacts to a pair's change by listening
+here; matching never imports it (DESIGN "Layers")."""
+
+from django.dispatch import Signal
+
+# Sent by services.end_mentorship inside its transaction, once the pair is saved as ended, with
+# `mentorship` (its `ended_at` set). A receiver's writes commit or roll back with the ending.
+mentorship_ended = Signal()
