@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -122,35 +122,6 @@ def profile_for_confirm_token(token: str) -> MentorProfile | None:
     except signing.BadSignature:
         return None
     return MentorProfile.objects.select_related("user").filter(pk=pk).first()
-
-
-@transaction.atomic
-def ask_mentors_to_confirm(*, now: datetime | None = None) -> int:
-    """Each year in the confirmation month, ask every approved mentor to confirm their profile is
-    up to date; in the other recruitment months, remind those who have not confirmed for a
-    year. Set-based and idempotent: a mentor is asked once a month at most."""
-    now = now or timezone.now()
-    cfg = SchemeSettings.load()
-    local = timezone.localtime(now)
-    annual = local.month == cfg.profile_confirmation_month
-    if not annual and local.month not in cfg.recruitment_months:
-        return 0
-    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    due = MentorProfile.objects.filter(
-        review_status=MentorProfile.ReviewStatus.APPROVED, user__is_active=True
-    ).filter(Q(confirmation_asked_at__isnull=True) | Q(confirmation_asked_at__lt=month_start))
-    if annual:
-        due = due.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=month_start))
-        kind = "profile_confirm"
-    else:
-        lapsed = now - timedelta(days=365)
-        due = due.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=lapsed))
-        kind = "profile_lapsed"
-    profiles = list(due.select_for_update(skip_locked=True, of=("self",)).select_related("user"))
-    if not profiles:
-        return 0
-    MentorProfile.objects.filter(pk__in=[p.pk for p in profiles]).update(confirmation_asked_at=now)
-    return emails.profile_confirmation_requests(profiles, kind=kind, period=local.strftime("%Y-%m"))
 
 
 @transaction.atomic

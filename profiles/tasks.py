@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from profiles import services
+from profiles import jobs
 
 
 @shared_task(ignore_result=True)
 def ask_mentors_to_confirm() -> int:
-    return services.ask_mentors_to_confirm()
+    return jobs.ask_mentors_to_confirm()

@@ -73,15 +73,6 @@ def check_in_ctx(check_in: CheckIn) -> dict:
     }
 
 
-def check_in(check_in: CheckIn) -> None:
-    queue(
-        "check_in",
-        to=check_in.person,
-        ctx=check_in_ctx(check_in),
-        dedupe_key=f"check-in:{check_in.pk}",
-    )
-
-
 def check_in_alert(check_in: CheckIn) -> None:
     """To the scheme team: a check-in with a low rating or a request to be contacted."""
     queue(

@@ -420,30 +420,6 @@ def reset_calendar_feed(user: User) -> CalendarFeed:
 
 
 @transaction.atomic
-def create_check_in(
-    mentorship: Mentorship, *, person: User, kind: str, now: datetime | None = None
-) -> CheckIn:
-    """Create one person's check-in survey and email them the link. Safe to run twice."""
-    if person.pk not in (mentorship.mentor_id, mentorship.mentee_id):
-        raise SessionsError("Only the mentor or the mentee of a mentorship can be asked.")
-    now = now or timezone.now()
-    check_in, created = CheckIn.objects.get_or_create(
-        mentorship=mentorship,
-        person=person,
-        kind=kind,
-        defaults={
-            "expires_at": now + timedelta(days=settings.SCHEME_CHECK_IN_VALID_DAYS),
-            "created_at": now,
-        },
-    )
-    if created or check_in.sent_at is None:
-        emails.check_in(check_in)
-        check_in.sent_at = now
-        check_in.save(update_fields=["sent_at"])
-    return check_in
-
-
-@transaction.atomic
 def answer_check_in(
     check_in: CheckIn,
     *,

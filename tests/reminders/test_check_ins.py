@@ -14,6 +14,7 @@ from sessions_log.models import CheckIn
 from tests.factories import MenteeProfileFactory, MentorProfileFactory, MentorshipFactory
 from tests.reminders.conftest import START
 from tests.reminders.factories import keys, pairs_started_at, queued, run_counting_queries
+from tests.writers import creators_of
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +238,7 @@ def test_the_ending_check_in_after_a_deletion_names_a_former_participant(
     (row,) = queued("check_in")
     assert "Your mentorship with a former participant has ended." in row.body_text
     assert "the other person does not see it" in row.body_text
+
+
+def test_only_the_job_creates_check_ins():
+    assert creators_of(CheckIn) == ["sessions_log.jobs:_insert_check_ins"]

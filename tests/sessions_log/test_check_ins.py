@@ -24,40 +24,6 @@ def _url(check_in: CheckIn) -> str:
     return reverse("sessions_log:check-in-answer", args=[check_in.token])
 
 
-# Creating and sending
-
-
-def test_create_check_in_emails_its_link_to_the_person(
-    mentorship, mentee, settings, django_capture_on_commit_callbacks, mailoutbox
-):
-    settings.SCHEME_CHECK_IN_VALID_DAYS = 21
-    now = timezone.now()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        check_in = services.create_check_in(mentorship, person=mentee, kind="six_weeks", now=now)
-
-    assert (check_in.sent_at, check_in.expires_at) == (now, now + timedelta(days=21))
-    assert len(check_in.token) >= 40
-    [email] = mailoutbox
-    assert email.to == [mentee.email]
-    assert email.subject == "How is your mentoring going? (6 weeks check-in)"
-    assert f"http://testserver/check-ins/{check_in.token}/" in email.body
-    assert "Daniel" in email.body
-
-
-def test_creating_the_same_check_in_twice_sends_one_email(mentorship, mentee):
-    first = services.create_check_in(mentorship, person=mentee, kind="six_months")
-    second = services.create_check_in(mentorship, person=mentee, kind="six_months")
-
-    assert first.pk == second.pk
-    assert Outbox.objects.filter(kind="check_in").count() == 1
-
-
-def test_check_ins_go_only_to_the_pair(mentorship, stranger):
-    with pytest.raises(SessionsError):
-        services.create_check_in(mentorship, person=stranger, kind="six_weeks")
-
-
 # Answering
 
 

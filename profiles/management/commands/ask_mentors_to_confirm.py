@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from profiles import services
+from profiles import jobs
 
 
 class Command(BaseCommand):
@@ -10,5 +10,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        count = services.ask_mentors_to_confirm()
+        count = jobs.ask_mentors_to_confirm()
         self.stdout.write(f"Asked {count} mentors to confirm their profile.")
