@@ -21,7 +21,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 \
 help:
 	@echo "make run     set up, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test    lint, migration check and the whole test suite"
-	@echo "make bench   directory benchmarks (10k and 100k mentors); BENCH_ARGS=\"--sizes 10000\" for a quick run"
+	@echo "make bench   directory (10k and 100k mentors), scheduled jobs and emails/s benchmarks; BENCH_ARGS=\"--sizes 10000\" for a quick run"
 	@echo "make lint | fmt | migrations-check | stop-db | clean"
 
 $(BIN)/python:
@@ -96,6 +96,7 @@ migrations-check: install
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/jobs.py
+	$(BIN)/python bench/emails.py
 
 stop-db:
 	@if [ -f .data/postgres/postmaster.pid ]; then \

@@ -21,8 +21,15 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, mailers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Q
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -316,23 +323,28 @@ def deliver_many(pks: list[int]) -> int:
     """Send the given outbox rows that are queued and due over one SMTP connection; returns how
     many this call sent.
 
-    Each row is claimed in its own short committed transaction (status `sending`, the attempt
-    counted, who and when), sent with no transaction open, and its outcome recorded in another
-    short transaction, retried on a fresh database connection if the first one died. A row
-    another sender holds is skipped. If this process dies mid-send the row stays `sending`
+    The rows are claimed in one short committed transaction (status `sending`, each attempt
+    counted, who and when; rows another sender holds are skipped), sent one by one with no
+    transaction open, and each outcome recorded on its own, retried on a fresh database
+    connection if the first one died. If this process dies mid-send a row stays `sending`
     until its claim expires, and the sweep retries it as an attempt that may have been
     delivered (`OUTBOX_MAX_ATTEMPTS` still bounds the copies).
     """
-    mailer = None
+    rows, claimed_at = _claim(pks)
+    if not rows:
+        # Sent, failed, cancelled or being sent already, or held or backing off.
+        return 0
+    # Rows still unsent when the claim is half way to expiring go back to the queue rather than
+    # risk a second sender taking them while this one still might.
+    give_back_at = time.monotonic() + settings.OUTBOX_CLAIM_SECONDS / 2
+    mailer = mailers.default
     sent = 0
+    done = 0
     try:
-        for pk in pks:
-            row = _claim(pk)
-            if row is None:
-                # Sent, failed, cancelled or being sent already, or held or backing off.
-                continue
-            if mailer is None:
-                mailer = mailers.default
+        for row in rows:
+            if time.monotonic() > give_back_at:
+                break
+            done += 1
             try:
                 mailer.open()
             except Exception as exc:  # noqa: BLE001 - the server never saw this message
@@ -349,8 +361,9 @@ def deliver_many(pks: list[int]) -> int:
             if _record_sent(row):
                 sent += 1
     finally:
-        if mailer is not None:
-            _close_quietly(mailer)
+        _close_quietly(mailer)
+        if done < len(rows):
+            _give_back(rows[done:], claimed_at)
     return sent
 
 
@@ -358,21 +371,38 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _claim(pk: int) -> Outbox | None:
+def _claim(pks: list[int]) -> tuple[list[Outbox], datetime]:
     now = timezone.now()
+    mine = {"claimed_at": now, "claimed_by": _worker_name()}
     with transaction.atomic():
-        row = (
+        claimable = list(
             Outbox.objects.select_for_update(skip_locked=True)
-            .filter(pk=pk, status=Outbox.Status.QUEUED, next_attempt_at__lte=now + CLOCK_MARGIN)
-            .first()
+            .filter(
+                pk__in=pks, status=Outbox.Status.QUEUED, next_attempt_at__lte=now + CLOCK_MARGIN
+            )
+            .values_list("pk", flat=True)
         )
-        if row is None:
-            return None
-        row.status = Outbox.Status.SENDING
-        row.attempts += 1
-        row.claimed_at, row.claimed_by = now, _worker_name()
-        row.save(update_fields=["status", "attempts", "claimed_at", "claimed_by"])
-    return row
+        if not claimable:
+            return [], now
+        Outbox.objects.filter(pk__in=claimable).update(
+            status=Outbox.Status.SENDING, attempts=F("attempts") + 1, **mine
+        )
+        rows = {row.pk: row for row in Outbox.objects.filter(pk__in=claimable)}
+    return [rows[pk] for pk in pks if pk in rows], now
+
+
+def _give_back(rows: list[Outbox], claimed_at: datetime) -> None:
+    """Return claimed rows this call never tried to send to the queue, their attempt uncounted."""
+    try:
+        Outbox.objects.filter(
+            pk__in=[row.pk for row in rows],
+            status=Outbox.Status.SENDING,
+            claimed_at=claimed_at,
+            claimed_by=_worker_name(),
+        ).update(status=Outbox.Status.QUEUED, attempts=F("attempts") - 1, queued_at=None)
+    except DatabaseError:
+        # Their claims expire and the sweep retries them.
+        logger.warning("Could not give back %s unsent outbox emails", len(rows), exc_info=True)
 
 
 def _close_quietly(mailer) -> None:
@@ -439,8 +469,8 @@ def _record(row: Outbox, fields: dict[str, Any]) -> bool:
     )
     for tries_left in reversed(range(RECORD_TRIES)):
         try:
-            with transaction.atomic():
-                updated = ours.update(**fields)
+            # One UPDATE: in autocommit it is its own short transaction.
+            updated = ours.update(**fields)
             break
         except (OperationalError, InterfaceError):
             # The database connection died while SMTP ran (a failover, a killed backend, an

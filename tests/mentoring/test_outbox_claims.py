@@ -8,6 +8,7 @@ import copy
 import os
 import smtplib
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -368,3 +369,17 @@ def test_rows_written_by_queue_many_are_sent_as_one_batch(
     assert set(Outbox.objects.values_list("status", "attempts", "claimed_at")) == {
         ("sent", 1, START)
     }
+
+
+def test_rows_left_when_the_claim_is_half_way_to_expiring_go_back_to_the_queue(
+    settings, mailoutbox
+):
+    settings.OUTBOX_CLAIM_SECONDS = 1
+    rows = [_row(n) for n in range(3)]
+    ScriptedBackend.during_send = staticmethod(lambda messages: time.sleep(0.6))
+
+    assert emails.deliver_many([row.pk for row in rows]) == 1
+
+    states = [Outbox.objects.values_list("status", "attempts").get(pk=row.pk) for row in rows]
+    assert states == [("sent", 1), ("queued", 0), ("queued", 0)]
+    assert Outbox.objects.get(pk=rows[1].pk).queued_at is None, "the sweep publishes them at once"
