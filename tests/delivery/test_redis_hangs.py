@@ -11,9 +11,11 @@ import threading
 import time
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from matching.models import MentorshipRequest
+from mentoring import breaker
 from mentoring.models import Outbox
 from tests.delivery.conftest import make_pairs, wait_for
 
@@ -21,6 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 N = 20
 THREADS = 4
+COOLDOWN = 2
 MESSAGE = "I hope to move into corporate finance within a year. Could we meet once a month?"
 
 
@@ -46,6 +49,9 @@ def test_redis_frozen_while_20_mentees_press_interested(
         }
     }
     settings.REQUEST_EMAIL_HOLD_MINUTES = 0  # each email is published at once
+    # A short cooldown, so the outage outlasts it: a probe meets the frozen Redis too.
+    settings.REDIS_BREAKER_SECONDS = COOLDOWN
+    breaker.reset()
     profiles, mentees = make_pairs(N + 1)
     worker = celery_processes("worker", pool="prefork", concurrency=1, wait=False)
     beat = celery_processes("beat", wait=False, OUTBOX_SWEEP_SECONDS=2)
@@ -80,17 +86,12 @@ def test_redis_frozen_while_20_mentees_press_interested(
 
     os.kill(redis_server.proc.pid, signal.SIGSTOP)
     try:
-        # The first mentee alone, then the others four at a time.
+        # The first mentee alone, then the others four at a time: half of them, and the other
+        # half once the breaker lets a probe through (which finds Redis still frozen).
         press_interested([0])
-        threads = [
-            threading.Thread(target=press_interested, args=(range(1 + t, N, THREADS),))
-            for t in range(THREADS)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        assert not any(thread.is_alive() for thread in threads)
+        in_parallel(press_interested, range(1, N // 2))
+        time.sleep(COOLDOWN + 0.5)
+        in_parallel(press_interested, range(N // 2, N))
         rows = Outbox.objects.filter(kind="request_received").exclude(
             to_email=profiles[N].user.email
         )
@@ -111,8 +112,7 @@ def test_redis_frozen_while_20_mentees_press_interested(
     # One socket timeout for the first request that meets the frozen Redis, none after it.
     assert took[0] < 1.0, f"the first request against the frozen Redis took {took[0]:.2f}s"
     assert p95(took) < 1.5, f"p95 {p95(took):.2f}s; each took {[round(t, 2) for t in took]}"
-    opened = [r for r in caplog.records if "is unavailable" in r.getMessage()]
-    assert len(opened) == 1, "one outage, logged once"
+    assert len(breaker_logs(caplog, "is unavailable")) == 1, "one outage, logged once"
 
     wait_for(
         lambda: not rows.exclude(status=Outbox.Status.SENT).exists(),
@@ -125,6 +125,33 @@ def test_redis_frozen_while_20_mentees_press_interested(
     assert set(counts.values()) == {1}, "none twice"
     assert smtp_sink.recipients() == {p.user.email: 1 for p in profiles}
     assert worker.alive() and beat.alive(), "worker and beat rode out the freeze"
+
+    # The next probe finds Redis answering: the breaker closes, and says so once.
+    time.sleep(COOLDOWN)
+    cache.get("anything")
+    cache.get("anything")
+    assert len(breaker_logs(caplog, "is back")) == 1
+    assert len(breaker_logs(caplog, "is unavailable")) == 1
+
+
+def in_parallel(press_interested, indexes: range) -> None:
+    threads = [
+        threading.Thread(target=press_interested, args=(indexes[t::THREADS],))
+        for t in range(THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+
+
+def breaker_logs(caplog, text: str) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "mentoring.breaker" and text in r.getMessage()
+    ]
 
 
 def _warm_up_ids(profile) -> list[str]:
