@@ -14,11 +14,10 @@ from mentoring.emails import (
     wants_reminders,
 )
 from profiles.models import MentorProfile
+from profiles.tokens import confirm_token
 
 
 def profile_confirmation_requests(profiles: list[MentorProfile], *, kind: str, period: str) -> int:
-    from profiles.services import confirm_token
-
     rows = []
     for profile in profiles:
         if not wants_reminders(profile.user):

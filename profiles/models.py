@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from mentoring.models import SchemeSettings
+
 MIN_YEAR = 1940
 
 
@@ -20,8 +22,6 @@ def _current_year() -> int:
 
 
 def default_capacity() -> int:
-    from mentoring.models import SchemeSettings
-
     return SchemeSettings.load().default_capacity
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -106,22 +103,6 @@ def confirm_up_to_date(profile: MentorProfile) -> MentorProfile:
     MentorProfile.objects.filter(pk=profile.pk).update(confirmed_at=now, updated_at=now)
     profile.confirmed_at = now
     return profile
-
-
-CONFIRM_SALT = "profiles.confirm-up-to-date"
-CONFIRM_MAX_AGE = timedelta(days=90)
-
-
-def confirm_token(profile: MentorProfile) -> str:
-    return signing.dumps(profile.pk, salt=CONFIRM_SALT, compress=True)
-
-
-def profile_for_confirm_token(token: str) -> MentorProfile | None:
-    try:
-        pk = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return MentorProfile.objects.select_related("user").filter(pk=pk).first()
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from profiles import selectors, services
+from profiles import selectors, services, tokens
 from profiles.cache import DIRECTORY_CACHE_SECONDS, cache_key
 from profiles.forms import (
     DirectoryFilterForm,
@@ -232,7 +232,7 @@ def _directory_context(
 def mentor_confirm_link(request, token: str):
     """The link in the yearly email: one button confirms, no sign-in needed (the signed token
     is the proof). A GET never changes anything, so link scanners cannot confirm for you."""
-    profile = services.profile_for_confirm_token(token)
+    profile = tokens.profile_for_confirm_token(token)
     if profile is None:
         return render(request, "profiles/confirm_link.html", {"invalid": True}, status=404)
     if request.method == "POST":

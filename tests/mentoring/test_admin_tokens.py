@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from mentoring import emails
 from mentoring.backoffice import previews
-from profiles.services import confirm_token
+from profiles.tokens import confirm_token
 from sessions_log.models import CalendarFeed, CheckIn
 from tests.factories import CheckInFactory, MentorshipFactory, UserFactory
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from mentoring.emails import unsubscribe_token
 from profiles.jobs import ask_mentors_to_confirm
 from profiles.models import MentorProfile
-from profiles.services import confirm_token
+from profiles.tokens import confirm_token
 from tests.factories import MentorProfileFactory, UserFactory
 from tests.reminders.factories import keys, queued, run_counting_queries
 

@@ -16,7 +16,7 @@ from accounts.models import User
 from matching.services import expire_requests, remind_unanswered_requests
 from mentoring.emails import unsubscribe_token
 from profiles.jobs import ask_mentors_to_confirm
-from profiles.services import confirm_token
+from profiles.tokens import confirm_token
 from sessions_log.jobs import nudge_quiet_pairs, remind_upcoming_meetings, send_check_ins
 from tests.factories import MeetingFactory, MentorProfileFactory
 from tests.reminders.conftest import START
