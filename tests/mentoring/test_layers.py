@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,27 @@ def tree_copy(tmp_path: Path) -> Path:
         )
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     return tmp_path
+
+
+def test_every_module_of_the_project_package_has_a_layer():
+    """`mentoring/` holds both the top layer and the base: a module in neither would escape the
+    contract, so each one must be listed (itself or its package) in pyproject.toml."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (layers,) = [c["layers"] for c in config["contracts"] if c["type"] == "layers"]
+    listed = {name.strip() for layer in layers for name in layer.split(":")}
+    packages = {"mentoring", "mentoring.management", "mentoring.management.commands"}
+    modules = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for path in (ROOT / "mentoring").rglob("*.py")
+    }
+
+    unplaced = {
+        m
+        for m in modules - packages
+        if not any(m == name or m.startswith(f"{name}.") for name in listed)
+    }
+
+    assert not unplaced, f"add these to a layer in pyproject.toml: {sorted(unplaced)}"
 
 
 def test_the_tree_keeps_the_contracts():
