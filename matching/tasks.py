@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from matching import services
+from matching import jobs
 
 
 @shared_task(ignore_result=True)
 def remind_unanswered_requests() -> int:
-    return services.remind_unanswered_requests()
+    return jobs.remind_unanswered_requests()
 
 
 @shared_task(ignore_result=True)
 def expire_requests() -> int:
-    return services.expire_requests()
+    return jobs.expire_requests()

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from matching import services
+from matching import jobs, services
 from tests.factories import MentorProfileFactory, MentorshipRequestFactory
 from tests.matching.conftest import MESSAGE
 
@@ -157,7 +157,7 @@ def test_request_expired_goes_to_the_mentee(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.expire_requests(older_than=timezone.now() - timedelta(days=14))
+        jobs.expire_requests(older_than=timezone.now() - timedelta(days=14))
 
     email = _only_email(mailoutbox)
     assert email.to == ["maya@example.org"]
@@ -174,8 +174,8 @@ def test_each_expired_request_emails_its_own_mentee_once(
     reqs = [MentorshipRequestFactory(created_at=old) for _ in range(3)]
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.expire_requests(older_than=timezone.now() - timedelta(days=14))
-        services.expire_requests(older_than=timezone.now() - timedelta(days=14))
+        jobs.expire_requests(older_than=timezone.now() - timedelta(days=14))
+        jobs.expire_requests(older_than=timezone.now() - timedelta(days=14))
 
     assert sorted(m.to[0] for m in mailoutbox) == sorted(r.mentee.email for r in reqs)
 

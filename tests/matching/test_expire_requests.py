@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from matching.jobs import expire_requests
 from matching.models import MentorshipRequest
-from matching.services import expire_requests
 from mentoring.models import Outbox
 from tests.factories import MenteeProfileFactory, MentorProfileFactory, MentorshipRequestFactory
 

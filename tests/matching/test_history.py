@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from matching import services
+from matching import jobs, services
 from matching.models import MentorshipRequest, StatusChange
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_expiry_is_recorded_as_done_by_the_scheme(pending):
         created_at=timezone.now() - timedelta(days=30)
     )
 
-    services.expire_requests()
+    jobs.expire_requests()
 
     line = StatusChange.objects.get(request=pending, to_status="expired")
     assert line.actor is None

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from matching.jobs import expire_requests
 from matching.models import MentorshipRequest
-from matching.services import expire_requests
 from tests.reminders.conftest import START
 from tests.reminders.factories import keys, queued, requests_made_at, run_counting_queries
 

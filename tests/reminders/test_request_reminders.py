@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from matching.jobs import expire_requests, remind_unanswered_requests
 from matching.models import MentorshipRequest
-from matching.services import expire_requests, remind_unanswered_requests, send_request
+from matching.services import send_request
 from tests.factories import MenteeProfileFactory, MentorProfileFactory, MentorshipRequestFactory
 from tests.reminders.conftest import START
 from tests.reminders.factories import keys, queued, requests_made_at, run_counting_queries

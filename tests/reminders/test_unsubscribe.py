@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from matching.services import expire_requests, remind_unanswered_requests
+from matching.jobs import expire_requests, remind_unanswered_requests
 from mentoring.emails import unsubscribe_token
 from profiles.jobs import ask_mentors_to_confirm
 from profiles.tokens import confirm_token

@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from matching import services
+from matching import jobs
 
 
 class Command(BaseCommand):
     help = "Remind mentors of requests they have not answered (safe to run as often as you like)."
 
     def handle(self, *args, **options):
-        count = services.remind_unanswered_requests()
+        count = jobs.remind_unanswered_requests()
         self.stdout.write(f"Reminded mentors of {count} unanswered requests.")
