@@ -383,3 +383,34 @@ def test_rows_left_when_the_claim_is_half_way_to_expiring_go_back_to_the_queue(
     states = [Outbox.objects.values_list("status", "attempts").get(pk=row.pk) for row in rows]
     assert states == [("sent", 1), ("queued", 0), ("queued", 0)]
     assert Outbox.objects.get(pk=rows[1].pk).queued_at is None, "the sweep publishes them at once"
+
+
+def test_retry_now_in_the_admin_leaves_a_row_being_sent_alone(clock, admin_user, client_for):
+    sending = _row(1, status=Outbox.Status.SENDING, attempts=1, claimed_at=START)
+    failed = _row(2, status=Outbox.Status.FAILED, attempts=3, last_error="SMTPDataError: 451")
+
+    response = client_for(admin_user).post(
+        "/admin/mentoring/outbox/",
+        {"action": "retry_now", "_selected_action": [sending.pk, failed.pk]},
+    )
+
+    assert response.status_code == 302
+    sending.refresh_from_db()
+    failed.refresh_from_db()
+    assert (sending.status, sending.attempts) == ("sending", 1)
+    assert (failed.status, failed.attempts) == ("queued", 0)
+
+
+def test_the_outbox_admin_lists_and_filters_rows_being_sent(clock, admin_user, client_for):
+    _row(1, status=Outbox.Status.SENDING, attempts=1, claimed_at=START, claimed_by="web1:42")
+
+    response = client_for(admin_user).get("/admin/mentoring/outbox/?status__exact=sending")
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list.values_list("to_email", flat=True)) == [
+        "person1@example.org"
+    ]
+    detail = client_for(admin_user).get(
+        f"/admin/mentoring/outbox/{Outbox.objects.get().pk}/change/"
+    )
+    assert b"web1:42" in detail.content
