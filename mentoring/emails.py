@@ -460,13 +460,9 @@ def _record(row: Outbox, fields: dict[str, Any]) -> bool:
     """Write the outcome of this call's attempt, unless a later attempt has claimed the row since.
 
     A claim the sweep expired (re-queued or failed) still takes the outcome: a late "sent" saves
-    the retry a copy."""
-    ours = Outbox.objects.filter(
-        pk=row.pk,
-        claimed_at=row.claimed_at,
-        claimed_by=row.claimed_by,
-        status__in=[Outbox.Status.SENDING, Outbox.Status.QUEUED, Outbox.Status.FAILED],
-    )
+    the retry a copy. `sent` is matched too, so a retry after an UPDATE that committed but whose
+    reply was lost finds its own row."""
+    ours = Outbox.objects.filter(pk=row.pk, claimed_at=row.claimed_at, claimed_by=row.claimed_by)
     for tries_left in reversed(range(RECORD_TRIES)):
         try:
             # One UPDATE: in autocommit it is its own short transaction.
