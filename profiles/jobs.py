@@ -1,5 +1,5 @@
-"""The directory's scheduled jobs. Beat tasks (profiles.tasks) and the command are thin doors
-to them."""
+"""The mentor profiles' scheduled job. Its beat task (profiles.tasks) and command are thin doors
+to it."""
 
 from __future__ import annotations
 
