@@ -160,9 +160,9 @@ def _measure(job, **settings_values) -> dict:
 def _jobs():
     from django.utils import timezone
 
-    from matching import services as matching
-    from profiles import services as profiles
-    from sessions_log import reminders
+    from matching import jobs as matching
+    from profiles import jobs as profiles
+    from sessions_log import jobs as reminders
 
     now = timezone.now()
     august = now.replace(month=8, day=3)
