@@ -14,6 +14,8 @@ import logging
 from django.core.cache import cache
 from django.db import transaction
 
+from mentoring.breaker import UNAVAILABLE
+
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "directory-version"
@@ -40,6 +42,10 @@ def _bump() -> None:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet, or the cache was cleared
         cache.set(VERSION_KEY, 2, None)
+    except UNAVAILABLE:
+        # Redis is down or skipped by the breaker, which logged the outage once. Pages cached
+        # before it may show for up to DIRECTORY_CACHE_SECONDS after it.
+        pass
     except Exception:  # noqa: BLE001 - a cache that is down has nothing to invalidate
         logger.warning("Could not bump the directory version", exc_info=True)
 

@@ -115,3 +115,21 @@ def test_page_numbers_past_the_last_share_one_entry(client_for, mentee):
         _queries(client, page=page)
 
     assert _directory_entries() == 1
+
+
+def test_a_bump_while_redis_is_skipped_logs_nothing_more(caplog, monkeypatch):
+    # The breaker logs an outage once; a bump per profile save must not add a traceback each.
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from profiles import cache as directory_cache
+
+    class SkippedCache:
+        def incr(self, *args, **kwargs):
+            raise RedisConnectionError("redis is skipped for now")
+
+    monkeypatch.setattr(directory_cache, "cache", SkippedCache())
+
+    with caplog.at_level("WARNING"):
+        directory_cache._bump()
+
+    assert caplog.records == []
