@@ -5,30 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mentoring', '0007_scheme_coordinator_group'),
+        ("mentoring", "0007_scheme_coordinator_group"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outbox',
-            name='claimed_at',
-            field=models.DateTimeField(blank=True, help_text='When the last attempt to send it started.', null=True),
+            model_name="outbox",
+            name="claimed_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When the last attempt to send it started.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='outbox',
-            name='claimed_by',
-            field=models.CharField(blank=True, help_text='The worker (host:process) that made that attempt.', max_length=255),
+            model_name="outbox",
+            name="claimed_by",
+            field=models.CharField(
+                blank=True,
+                help_text="The worker (host:process) that made that attempt.",
+                max_length=255,
+            ),
         ),
         migrations.AlterField(
-            model_name='outbox',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=10),
+            model_name="outbox",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("sending", "Sending"),
+                    ("sent", "Sent"),
+                    ("failed", "Failed"),
+                    ("cancelled", "Cancelled"),
+                ],
+                default="queued",
+                max_length=10,
+            ),
         ),
         migrations.AddIndex(
-            model_name='outbox',
-            index=models.Index(condition=models.Q(('status', 'sending')), fields=['claimed_at'], name='outbox_sending_idx'),
+            model_name="outbox",
+            index=models.Index(
+                condition=models.Q(("status", "sending")),
+                fields=["claimed_at"],
+                name="outbox_sending_idx",
+            ),
         ),
     ]
