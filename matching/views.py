@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from matching import selectors, services
 from matching.forms import DeclineForm, InterestedForm, ReportForm
@@ -22,6 +22,7 @@ def _get_request_for_user(request, pk: int) -> MentorshipRequest:
 
 
 @login_required
+@require_GET
 def mentor_detail(request, pk: int):
     """A mentor's profile, with the Interested box saying what the viewer may do now."""
     profile = profile_selectors.mentor_for_viewer(pk, request.user)
@@ -40,7 +41,6 @@ def mentor_detail(request, pk: int):
 def request_create(request, pk: int):
     """The Interested form on a mentor's profile."""
     profile = get_object_or_404(MentorProfile.objects.listed().select_related("user"), pk=pk)
-    # Bound on every POST: `request.POST or None` would leave an empty POST unbound and silent.
     form = InterestedForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -66,12 +66,14 @@ def request_create(request, pk: int):
 
 
 @login_required
+@require_GET
 def request_list(request):
     sent, received = selectors.requests_for(request.user)
     return render(request, "matching/request_list.html", {"sent": sent, "received": received})
 
 
 @login_required
+@require_GET
 def request_detail(request, pk: int):
     req = _get_request_for_user(request, pk)
     return _render_request(request, req, DeclineForm())
@@ -183,6 +185,7 @@ def request_report(request, pk: int):
 
 
 @login_required
+@require_GET
 def mentorship_list(request):
     mentorships = list(
         Mentorship.objects.for_user(request.user).select_related("mentor", "mentee")[:200]

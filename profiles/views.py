@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from profiles import selectors, services, tokens
 from profiles.cache import DIRECTORY_CACHE_SECONDS, cache_key
@@ -27,8 +27,8 @@ from profiles.models import MenteeProfile, MentorProfile
 @require_http_methods(["GET", "POST"])
 def start(request):
     """Onboarding: choose to be a mentee, a mentor or both, then fill in the profile(s)."""
-    form = RoleChoiceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = RoleChoiceForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
         role = form.cleaned_data["role"]
         if role == "mentor":
             return redirect("profiles:mentor-edit")
@@ -43,9 +43,10 @@ def mentor_edit(request):
     profile = MentorProfile.objects.filter(user=request.user).first()
     creating = profile is None
     instance = profile or MentorProfile(user=request.user)
-    form = MentorProfileForm(request.POST or None, instance=instance)
-    formset = JobHistoryFormSet(request.POST or None, instance=instance, prefix="jobs")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = MentorProfileForm(data, instance=instance)
+    formset = JobHistoryFormSet(data, instance=instance, prefix="jobs")
+    if form.is_bound and form.is_valid() and formset.is_valid():
         with transaction.atomic():
             profile = form.save()
             formset.instance = profile
@@ -135,9 +136,9 @@ def mentor_confirm(request):
 def mentee_edit(request):
     profile = MenteeProfile.objects.filter(user=request.user).first()
     instance = profile or MenteeProfile(user=request.user)
-    form = MenteeProfileForm(request.POST or None, instance=instance)
+    form = MenteeProfileForm(request.POST if request.method == "POST" else None, instance=instance)
     then_mentor = request.GET.get("then") == "mentor"
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         form.save()
         if then_mentor:
             messages.success(
@@ -151,6 +152,7 @@ def mentee_edit(request):
 
 
 @login_required
+@require_GET
 def directory(request):
     areas = selectors.areas_for(request.user)
     wanted = sorted(a.pk for a in areas if getattr(a, "wanted", False))

@@ -48,13 +48,9 @@ def _get_meeting_for_user(request, pk: int, mid: int) -> Meeting:
     return get_object_or_404(qs, pk=mid, mentorship_id=pk)
 
 
-def _data(request):
-    # Bound on every POST, so an empty POST shows its errors instead of an empty form.
-    return request.POST if request.method == "POST" else None
-
-
 # The pair's page: their space (objectives, meetings, notes) and the form that ends the pair.
 @login_required
+@require_GET
 def mentorship_detail(request, pk: int):
     mentorship = _get_mentorship_for_user(request, pk)
     return _render_mentorship(request, mentorship, EndMentorshipForm())
@@ -126,7 +122,7 @@ def objective_add(request, pk: int):
     mentorship = _get_mentorship_for_user(request, pk)
     if response := _read_only(request, mentorship):
         return response
-    form = ObjectiveForm(_data(request), mentorship=mentorship)
+    form = ObjectiveForm(request.POST if request.method == "POST" else None, mentorship=mentorship)
     if form.is_bound and form.is_valid():
         try:
             objective = services.add_objective(mentorship, by=request.user, **form.cleaned_data)
@@ -146,7 +142,11 @@ def objective_edit(request, pk: int, oid: int):
     mentorship = objective.mentorship
     if response := _read_only(request, mentorship):
         return response
-    form = ObjectiveForm(_data(request), instance=copy.copy(objective), mentorship=mentorship)
+    form = ObjectiveForm(
+        request.POST if request.method == "POST" else None,
+        instance=copy.copy(objective),
+        mentorship=mentorship,
+    )
     if form.is_bound and form.is_valid():
         try:
             services.edit_objective(objective, by=request.user, **form.cleaned_data)
@@ -172,7 +172,9 @@ def objective_update(request, pk: int, oid: int):
     mentorship = objective.mentorship
     if response := _read_only(request, mentorship):
         return response
-    form = ObjectiveUpdateForm(_data(request), objective=objective)
+    form = ObjectiveUpdateForm(
+        request.POST if request.method == "POST" else None, objective=objective
+    )
     if form.is_bound and form.is_valid():
         try:
             objective = services.update_objective(objective, by=request.user, **form.cleaned_data)
@@ -218,7 +220,7 @@ def meeting_add(request, pk: int):
         return response
     log = request.GET.get("log") == "1"
     form_class = LogMeetingForm if log else PlanMeetingForm
-    form = form_class(_data(request), mentorship=mentorship)
+    form = form_class(request.POST if request.method == "POST" else None, mentorship=mentorship)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -258,7 +260,11 @@ def meeting_edit(request, pk: int, mid: int):
     if not meeting.is_planned:
         messages.error(request, "Only planned meetings can be changed.")
         return _back(mentorship, f"meeting-{meeting.pk}")
-    form = PlanMeetingForm(_data(request), instance=copy.copy(meeting), mentorship=mentorship)
+    form = PlanMeetingForm(
+        request.POST if request.method == "POST" else None,
+        instance=copy.copy(meeting),
+        mentorship=mentorship,
+    )
     if form.is_bound and form.is_valid():
         try:
             services.update_meeting(
@@ -289,7 +295,11 @@ def meeting_held(request, pk: int, mid: int):
     if meeting.is_cancelled:
         messages.error(request, "This meeting was cancelled. Log the meeting you held instead.")
         return _back(mentorship, "meetings")
-    form = HeldMeetingForm(_data(request), instance=copy.copy(meeting), mentorship=mentorship)
+    form = HeldMeetingForm(
+        request.POST if request.method == "POST" else None,
+        instance=copy.copy(meeting),
+        mentorship=mentorship,
+    )
     if form.is_bound and form.is_valid():
         try:
             services.mark_held(meeting, by=request.user, **form.cleaned_data)
@@ -326,7 +336,10 @@ def meeting_note(request, pk: int, mid: int):
     if response := _read_only(request, mentorship):
         return response
     note = MeetingPrivateNote.objects.filter(meeting=meeting, author=request.user).first()
-    form = PrivateNoteForm(_data(request), initial={"text": note.text if note else ""})
+    form = PrivateNoteForm(
+        request.POST if request.method == "POST" else None,
+        initial={"text": note.text if note else ""},
+    )
     if form.is_bound and form.is_valid():
         try:
             saved = services.save_private_note(
@@ -417,7 +430,9 @@ def check_in_answer(request, token: str):
     )
     other = check_in.mentorship.other_party(request.user)
     state = "answered" if check_in.is_answered else "expired" if check_in.is_expired() else "open"
-    form = CheckInForm(_data(request)) if state == "open" else None
+    form = (
+        CheckInForm(request.POST if request.method == "POST" else None) if state == "open" else None
+    )
     if form is not None and form.is_bound and form.is_valid():
         try:
             services.answer_check_in(check_in, by=request.user, **form.cleaned_data)

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from profiles.models import MenteeProfile
 from tests.factories import ExpertiseAreaFactory
@@ -45,3 +46,16 @@ def test_the_start_page_routes_by_role(client_for, mentee):
         client.post(reverse("profiles:start"), {"role": "both"})["Location"] == f"{URL}?then=mentor"
     )
     assert client.post(reverse("profiles:start"), {}).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["profiles:start", "profiles:mentee-edit", "profiles:mentor-edit"])
+def test_an_empty_post_is_answered_with_the_missing_fields(client_for, mentee, name):
+    # An empty POST is still a POST: the form is bound and says what is missing.
+    response = client_for(mentee).post(reverse(name), {})
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.is_bound
+    field, errors = next(iter(form.errors.items()))
+    assert field in form.fields
+    assert escape(errors[0]) in response.content.decode()
