@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
@@ -18,6 +19,16 @@ from mentoring.emails import (
     wants_reminders,
 )
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def _present(person: User | None) -> User:
+    """The person an email about a request or a mentorship goes to. Deleting an account closes
+    its pending requests and ends its mentorships first (matching.privacy), so they have one."""
+    assert person is not None, "an email to a deleted account"
+    return person
+
 
 def _request_url(req: MentorshipRequest) -> str:
     return absolute_url(reverse("matching:request-detail", args=[req.pk]))
@@ -28,7 +39,7 @@ def request_received(req: MentorshipRequest) -> None:
     mentee_profile = getattr(req.mentee, "mentee_profile", None)
     queue(
         "request_received",
-        to=req.mentor,
+        to=_present(req.mentor),
         ctx={"req": req, "mentee_profile": mentee_profile, "url": _request_url(req)},
         dedupe_key=received_key(req),
         hold=timedelta(minutes=settings.REQUEST_EMAIL_HOLD_MINUTES),
@@ -49,7 +60,7 @@ def request_accepted(req: MentorshipRequest) -> None:
     mentorship = req.mentorship
     queue(
         "request_accepted",
-        to=req.mentee,
+        to=_present(req.mentee),
         ctx={
             "req": req,
             "url": absolute_url(reverse("sessions_log:mentorship-detail", args=[mentorship.pk])),
@@ -61,7 +72,7 @@ def request_accepted(req: MentorshipRequest) -> None:
 def request_declined(req: MentorshipRequest) -> None:
     queue(
         "request_declined",
-        to=req.mentee,
+        to=_present(req.mentee),
         ctx={
             "req": req,
             "url": _request_url(req),
@@ -74,7 +85,7 @@ def request_declined(req: MentorshipRequest) -> None:
 def request_withdrawn(req: MentorshipRequest) -> None:
     queue(
         "request_withdrawn",
-        to=req.mentor,
+        to=_present(req.mentor),
         ctx={"req": req, "url": _request_url(req)},
         dedupe_key=f"request-withdrawn:{req.pk}",
     )
@@ -100,7 +111,7 @@ def request_reported(report: RequestReport) -> None:
 def request_closed_mentee_matched(req: MentorshipRequest) -> None:
     queue(
         "request_closed_mentee_matched",
-        to=req.mentor,
+        to=_present(req.mentor),
         ctx={"req": req, "url": _request_url(req)},
         dedupe_key=f"request-closed-matched:{req.pk}",
     )
@@ -112,7 +123,7 @@ def requests_expired(reqs: list[MentorshipRequest]) -> int:
         [
             render(
                 "request_expired",
-                to=req.mentee,
+                to=_present(req.mentee),
                 ctx={"req": req, "url": _request_url(req), "directory_url": directory_url},
                 dedupe_key=f"request-expired:{req.pk}",
             )
@@ -127,14 +138,15 @@ def request_reminders(
     """The reminders to mentors about unanswered requests (they can opt out of reminders)."""
     rows = []
     for req in reqs:
-        if not wants_reminders(req.mentor):
+        mentor = _present(req.mentor)
+        if not wants_reminders(mentor):
             continue
         number = 2 if req.pk in second_ids else 1
-        ctx, headers = reminder_extras(req.mentor)
+        ctx, headers = reminder_extras(mentor)
         rows.append(
             render(
                 "request_reminder",
-                to=req.mentor,
+                to=mentor,
                 ctx={
                     "req": req,
                     "mentee_profile": getattr(req.mentee, "mentee_profile", None),
@@ -151,7 +163,7 @@ def request_reminders(
 
 
 def mentorship_ended(mentorship: Mentorship) -> None:
-    other = mentorship.other_party(mentorship.ended_by)
+    other = _present(mentorship.other_party(mentorship.ended_by))
     queue(
         "mentorship_ended",
         to=other,
@@ -168,10 +180,8 @@ def mentorship_ended(mentorship: Mentorship) -> None:
 
 def mentorship_introduction(mentorship: Mentorship) -> None:
     url = absolute_url(reverse("sessions_log:mentorship-detail", args=[mentorship.pk]))
-    for person, other in (
-        (mentorship.mentee, mentorship.mentor),
-        (mentorship.mentor, mentorship.mentee),
-    ):
+    mentee, mentor = _present(mentorship.mentee), _present(mentorship.mentor)
+    for person, other in ((mentee, mentor), (mentor, mentee)):
         queue(
             "mentorship_introduction",
             to=person,

@@ -72,7 +72,9 @@ def expire_requests(*, older_than: datetime | None = None, now: datetime | None 
     return len(expired)
 
 
-def _record_many(request_ids: list[int], previous: str, status: str, *, at, note: str) -> None:
+def _record_many(
+    request_ids: list[int], previous: str, status: str, *, at: datetime, note: str
+) -> None:
     """History lines for a batch of requests the scheme changed, in one INSERT."""
     with connection.cursor() as cursor:
         cursor.execute(

@@ -8,9 +8,10 @@ its aggregate queries) use the very same definition.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,9 @@ from matching.services import (
 )
 from mentoring.models import Outbox, SchemeSettings
 
+if TYPE_CHECKING:
+    from profiles.selectors import MentorForViewer
+
 
 def viewer_state(viewer: User, mentor_id: int) -> dict:
     """One query: the viewer's pending request and active mentorship with this mentor, how many
@@ -35,7 +39,7 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
     pending = MentorshipRequest.objects.pending().filter(mentee=OuterRef("pk"))
     active = Mentorship.objects.active().filter(mentee=OuterRef("pk"))
 
-    def count(qs):
+    def count(qs: QuerySet[Any]) -> Coalesce:
         return Coalesce(
             Subquery(qs.order_by().values("mentee").annotate(n=Count("pk")).values("n")), 0
         )
@@ -67,7 +71,7 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
     )
 
 
-def interest_state(profile, viewer: User, state: dict) -> dict[str, str]:
+def interest_state(profile: MentorForViewer, viewer: User, state: dict) -> dict[str, str]:
     """Whether the Interested button is offered on a mentor's page, and why not."""
     name = profile.user.get_short_name()
     if profile.user_id == viewer.pk:
@@ -123,7 +127,7 @@ def interest_state(profile, viewer: User, state: dict) -> dict[str, str]:
     return {"state": "available", "message": ""}
 
 
-def _url(name: str, *args) -> str:
+def _url(name: str, *args: object) -> str:
     return reverse(name, args=args)
 
 
@@ -138,7 +142,7 @@ def request_email_held(req: MentorshipRequest) -> bool:
     ).exists()
 
 
-def requests_for(user: User):
+def requests_for(user: User) -> tuple[list[MentorshipRequest], list[MentorshipRequest]]:
     """Sent and received requests, newest first, with the other person loaded."""
     base = MentorshipRequest.objects.select_related("mentee", "mentor")
     return (

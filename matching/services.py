@@ -59,7 +59,7 @@ def _lock_mentor(mentor: User | None) -> MentorProfile:
     return profile
 
 
-def _lock_mentee(mentee: User) -> MenteeProfile | None:
+def _lock_mentee(mentee: User | None) -> MenteeProfile | None:
     return MenteeProfile.objects.select_for_update().filter(user=mentee).first()
 
 
@@ -250,6 +250,8 @@ def accept_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
     if req.status == Status.ACCEPTED:
         return req  # a double click
     _refuse_closed(req)
+    # Deleting an account closes its pending requests (matching.privacy): both people are here.
+    assert req.mentor is not None and req.mentee is not None
     if mentor_profile.is_full:
         raise MatchingError(
             f"You have no free place: you mentor {mentor_profile.mentee_count} of "
@@ -296,6 +298,7 @@ def _start_mentorship(
     if centrally:
         emails.mentorship_introduction(mentorship)
     else:
+        assert request is not None  # only central matching starts a pair without a request
         emails.request_accepted(request)
     _close_other_requests_if_matched(mentee, now=now)
     return mentorship

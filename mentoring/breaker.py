@@ -45,7 +45,7 @@ class CircuitBreaker:
     def allow(self) -> bool:
         """Whether a call may go to the server now. While open, only one caller is let through
         (the probe) once the cooldown has passed, and another only if that one never reports."""
-        if self._opened_at is None:
+        if not self.is_open:
             return True
         with self._lock:
             if self._opened_at is None:
@@ -57,7 +57,7 @@ class CircuitBreaker:
             return True
 
     def succeeded(self) -> None:
-        if self._opened_at is None:
+        if not self.is_open:
             return
         with self._lock:
             if self._opened_at is None:

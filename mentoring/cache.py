@@ -12,7 +12,7 @@ every call takes the fallback at once. The breaker logs the outage, once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -29,7 +29,8 @@ _RAISE = object()
 class ResilientRedisCache(RedisCache):
     @cached_property
     def _breaker(self) -> breaker.CircuitBreaker:
-        return breaker.for_redis(self._servers[0])
+        # django-stubs leave out the server list RedisCache.__init__ keeps.
+        return breaker.for_redis(self._servers[0])  # type: ignore[attr-defined]
 
     def _guarded(self, fallback: Any, call: Callable[..., Any], *args: Any) -> Any:
         """`call(*args)`, or `fallback` while Redis is unavailable (with `_RAISE`, the error)."""
@@ -47,38 +48,57 @@ class ResilientRedisCache(RedisCache):
         self._breaker.succeeded()
         return result
 
-    def get(self, key, default=None, version=None):
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         return self._guarded(default, super().get, key, default, version)
 
-    def get_many(self, keys, version=None):
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
         return self._guarded({}, super().get_many, keys, version)
 
-    def has_key(self, key, version=None):
+    def has_key(self, key: Any, version: int | None = None) -> bool:
         return self._guarded(False, super().has_key, key, version)
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def set(
+        self,
+        key: Any,
+        value: Any,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> None:
         self._guarded(None, super().set, key, value, timeout, version)
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+    def set_many(
+        self,
+        data: dict[Any, Any],
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> list[Any]:
         return self._guarded(list(data), super().set_many, data, timeout, version)
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def add(
+        self,
+        key: Any,
+        value: Any,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> bool:
         # allauth's rate limit takes a lock with add(): a caller must not spin until it times out.
         return self._guarded(True, super().add, key, value, timeout, version)
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+    def touch(
+        self, key: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
         return self._guarded(False, super().touch, key, timeout, version)
 
-    def delete(self, key, version=None):
+    def delete(self, key: Any, version: int | None = None) -> bool:
         return self._guarded(False, super().delete, key, version)
 
-    def delete_many(self, keys, version=None):
+    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
         self._guarded(None, super().delete_many, keys, version)
 
-    def incr(self, key, delta=1, version=None):
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         # No value stands in for a counter: the caller hears Redis is unavailable, as it would
         # without the breaker (decr goes through here too).
         return self._guarded(_RAISE, super().incr, key, delta, version)
 
-    def clear(self):
+    def clear(self) -> None:
         return self._guarded(False, super().clear)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -20,8 +21,23 @@ from django.db.models import (
 )
 
 from accounts.staff import has_staff_access
-from profiles.models import ExpertiseArea, MenteeProfile, MentorProfile
+from profiles.models import ExpertiseArea, MenteeProfile, MentorProfile, MentorProfileQuerySet
 from profiles.search import SEARCH_CONFIG
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import WithAnnotations
+
+    from accounts.models import User
+
+    # A mentor profile as mentor_for_viewer returns it.
+    type MentorForViewer = WithAnnotations[MentorProfile, _ViewerExtras]
+
+
+class _ViewerExtras(TypedDict):
+    area_names: list[str]
+    viewer_is_mentee: bool
+
 
 PAGE_SIZE = 20
 COUNT_LIMIT = 1000  # "1,000+ mentors": the count never scans the whole table
@@ -46,7 +62,7 @@ CARD_FIELDS = [
 ]
 
 
-def areas_for(user) -> list[ExpertiseArea]:
+def areas_for(user: User | AnonymousUser) -> list[ExpertiseArea]:
     """Every area, each marked `wanted` when the signed-in user's mentee profile lists it."""
     areas = ExpertiseArea.objects.all()
     if user.is_authenticated:
@@ -89,7 +105,9 @@ def search_directory(
     page: int = 1,
 ) -> DirectoryPage:
     page = min(max(page, 1), MAX_PAGE)
-    qs: QuerySet = MentorProfile.objects.listed().select_related("user").only(*CARD_FIELDS)
+    qs: MentorProfileQuerySet = (
+        MentorProfile.objects.listed().select_related("user").only(*CARD_FIELDS)
+    )
     if area_ids:
         qs = qs.filter(area_ids__contains=sorted(area_ids))
     if industry:
@@ -161,7 +179,9 @@ def _ranked_page(
     return [cards[pk] for pk, _ in ids if pk in cards], ids[0][1]
 
 
-def _shared_areas_first(qs: QuerySet, wanted: list[int], *, limit: int) -> QuerySet:
+def _shared_areas_first(
+    qs: MentorProfileQuerySet, wanted: list[int], *, limit: int
+) -> MentorProfileQuerySet:
     """Order mentors who offer every area the mentee wants first, then those who offer some.
 
     Each tier is read in index order (newest confirmation first) and cut at the page's end, so
@@ -190,7 +210,7 @@ def _shared_areas_first(qs: QuerySet, wanted: list[int], *, limit: int) -> Query
     )
 
 
-def mentor_for_viewer(pk: int, viewer) -> MentorProfile | None:
+def mentor_for_viewer(pk: int, viewer: User) -> MentorForViewer | None:
     """A mentor profile as `viewer` may see it: listed ones, their own and, for staff (with
     two-factor authentication when it is required), any.
 

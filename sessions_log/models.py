@@ -46,6 +46,9 @@ class Objective(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Set on the pair's page by sessions_log.selectors.pair_space.
+    latest_update: ObjectiveUpdate | None
+
     class Meta:
         ordering = ["position", "pk"]
         indexes = [models.Index(fields=["mentorship", "position"], name="objective_plan_idx")]
@@ -146,6 +149,10 @@ class Meeting(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = MeetingQuerySet.as_manager()
+
+    # Set on the pair's page by sessions_log.selectors.pair_space.
+    discussed: list[Objective]
+    is_overdue: bool
 
     class Meta:
         ordering = ["-starts_at", "-pk"]

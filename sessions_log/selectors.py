@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
@@ -20,6 +21,14 @@ from sessions_log.models import (
     Objective,
     ObjectiveUpdate,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _MeetingExtras(TypedDict):
+    my_note: str | None
+    objective_ids: list[int]
 
 
 @dataclass
@@ -78,7 +87,7 @@ def _objectives(mentorship: Mentorship) -> list[Objective]:
     )
 
 
-def _meetings(mentorship: Mentorship, user: User) -> list[Meeting]:
+def _meetings(mentorship: Mentorship, user: User) -> list[WithAnnotations[Meeting, _MeetingExtras]]:
     """The pair's meetings, each with the ids of the objectives it discussed and the viewer's
     own private note (never the other person's) in the same query."""
     my_note = MeetingPrivateNote.objects.filter(meeting=OuterRef("pk"), author=user)
@@ -130,7 +139,7 @@ def pair_space(mentorship: Mentorship, user: User) -> dict:
             if totals.last is None:  # newest first
                 totals.last = meeting
             timeline.append(TimelineEntry(meeting.starts_at, "meeting", meeting=meeting))
-        elif meeting.is_cancelled:
+        elif meeting.cancelled_at is not None:  # cancelled: a constraint sets both together
             timeline.append(TimelineEntry(meeting.cancelled_at, "cancelled", meeting=meeting))
         else:
             meeting.is_overdue = meeting.ends_at < now
@@ -160,7 +169,8 @@ def quiet_pair(now: datetime) -> Q:
     and its last held meeting."""
     cutoff = now - NO_MEETING
     met_since = Meeting.objects.held().filter(mentorship=OuterRef("pk"), starts_at__gte=cutoff)
-    return Q(status="active", started_at__lt=cutoff) & ~Exists(met_since)
+    # django-stubs type `Q & expression` as a bare Combinable; Django returns a Q.
+    return Q(status="active", started_at__lt=cutoff) & ~Exists(met_since)  # type: ignore[return-value]
 
 
 def worrying_check_in(since: datetime | None = None) -> Q:
