@@ -16,6 +16,7 @@ urlpatterns = [
     path(objective + "update/", views.objective_update, name="objective-update"),
     path(objective + "move/", views.objective_move, name="objective-move"),
     path(pair + "meetings/add/", views.meeting_add, name="meeting-add"),
+    path(pair + "meetings/log/", views.meeting_log, name="meeting-log"),
     path(meeting + "edit/", views.meeting_edit, name="meeting-edit"),
     path(meeting + "held/", views.meeting_held, name="meeting-held"),
     path(meeting + "cancel/", views.meeting_cancel, name="meeting-cancel"),

@@ -214,39 +214,53 @@ def objective_move(request, pk: int, oid: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_add(request, pk: int):
-    """Plan a meeting, or (with ?log=1) record one that has already happened."""
+    """Plan a meeting."""
+    if request.GET.get("log") == "1":
+        # Logging a past meeting had this address with ?log=1; old links still find it.
+        return redirect("sessions_log:meeting-log", pk=pk)
     mentorship = _get_mentorship_for_user(request, pk)
     if response := _read_only(request, mentorship):
         return response
-    log = request.GET.get("log") == "1"
-    form_class = LogMeetingForm if log else PlanMeetingForm
-    form = form_class(request.POST if request.method == "POST" else None, mentorship=mentorship)
+    form = PlanMeetingForm(
+        request.POST if request.method == "POST" else None, mentorship=mentorship
+    )
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
         try:
-            if log:
-                meeting = services.log_meeting(
-                    mentorship, by=request.user, time_zone=request.user.time_zone, **data
-                )
-            else:
-                meeting = services.plan_meeting(
-                    mentorship, by=request.user, time_zone=request.user.time_zone, **data
-                )
+            meeting = services.plan_meeting(
+                mentorship, by=request.user, time_zone=request.user.time_zone, **form.cleaned_data
+            )
         except services.SessionsError as exc:
             form.add_error(None, str(exc))
         else:
-            other = mentorship.other_name(request.user)
-            if log:
-                messages.success(request, "Meeting recorded.")
-            else:
-                messages.success(
-                    request,
-                    f"Meeting planned. {other} has been emailed. Add it to your own "
-                    "calendar with “Add to calendar”.",
-                )
+            messages.success(
+                request,
+                f"Meeting planned. {mentorship.other_name(request.user)} has been emailed. Add "
+                "it to your own calendar with “Add to calendar”.",
+            )
             return _back(mentorship, f"meeting-{meeting.pk}")
-    heading = "Log a past meeting" if log else "Plan a meeting"
-    ctx = {"mentorship": mentorship, "form": form, "log": log, "heading": heading}
+    ctx = {"mentorship": mentorship, "form": form, "heading": "Plan a meeting"}
+    return render(request, "sessions_log/meeting_form.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_log(request, pk: int):
+    """Record a meeting that has already happened."""
+    mentorship = _get_mentorship_for_user(request, pk)
+    if response := _read_only(request, mentorship):
+        return response
+    form = LogMeetingForm(request.POST if request.method == "POST" else None, mentorship=mentorship)
+    if form.is_bound and form.is_valid():
+        try:
+            meeting = services.log_meeting(
+                mentorship, by=request.user, time_zone=request.user.time_zone, **form.cleaned_data
+            )
+        except services.SessionsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Meeting recorded.")
+            return _back(mentorship, f"meeting-{meeting.pk}")
+    ctx = {"mentorship": mentorship, "form": form, "log": True, "heading": "Log a past meeting"}
     return render(request, "sessions_log/meeting_form.html", ctx)
 
 

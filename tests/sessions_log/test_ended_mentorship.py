@@ -46,6 +46,7 @@ def test_both_still_see_the_space(client_for, ended, history, person, request):
     # No way to change anything is offered.
     assert reverse("sessions_log:objective-add", args=[ended.pk]) not in html
     assert reverse("sessions_log:meeting-add", args=[ended.pk]) not in html
+    assert reverse("sessions_log:meeting-log", args=[ended.pk]) not in html
     assert "/move/" not in html
     assert "/cancel/" not in html
 
@@ -64,6 +65,10 @@ def _changes(ended, history) -> list[tuple[str, dict]]:
         (
             reverse("sessions_log:meeting-add", args=[pair]),
             {"starts_at": local_input(next_week()), "duration_minutes": "60", "format": "video"},
+        ),
+        (
+            reverse("sessions_log:meeting-log", args=[pair]),
+            {"starts_at": local_input(hours_ago(2)), "duration_minutes": "60", "format": "video"},
         ),
         (
             reverse("sessions_log:meeting-edit", args=[pair, planned]),

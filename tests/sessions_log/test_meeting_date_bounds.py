@@ -47,10 +47,10 @@ def test_a_meeting_just_under_two_years_ahead_is_planned(client_for, mentorship,
 def test_a_past_meeting_before_2000_is_refused(client_for, mentorship, mentee):
     mentorship.started_at = datetime(1990, 1, 1, tzinfo=UTC)
     mentorship.save(update_fields=["started_at"])
-    url = reverse("sessions_log:meeting-add", args=[mentorship.pk])
+    url = reverse("sessions_log:meeting-log", args=[mentorship.pk])
 
     response = client_for(mentee).post(
-        url + "?log=1",
+        url,
         {"starts_at": "1999-12-31T10:00", "duration_minutes": "60", "format": "video"},
     )
 

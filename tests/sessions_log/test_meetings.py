@@ -144,7 +144,7 @@ def test_database_refuses_durations_out_of_bounds(mentorship):
 
 def test_meeting_before_the_mentorship_began_is_refused(client_for, mentee, mentorship):
     before = mentorship.started_at - timedelta(days=1)
-    url = reverse("sessions_log:meeting-add", args=[mentorship.pk]) + "?log=1"
+    url = reverse("sessions_log:meeting-log", args=[mentorship.pk])
 
     response = client_for(mentee).post(url, _held_data(before))
 
@@ -282,7 +282,7 @@ def test_a_cancelled_meeting_cannot_be_marked_held(mentee, mentorship):
 
 
 def test_log_a_past_meeting_directly(client_for, mentor, mentorship, objective):
-    url = reverse("sessions_log:meeting-add", args=[mentorship.pk]) + "?log=1"
+    url = reverse("sessions_log:meeting-log", args=[mentorship.pk])
     when = hours_ago(26)
 
     response = client_for(mentor).post(
@@ -298,8 +298,26 @@ def test_log_a_past_meeting_directly(client_for, mentor, mentorship, objective):
     assert not Outbox.objects.filter(kind__startswith="meeting_").exists()
 
 
+def test_the_old_log_address_leads_to_the_log_page(client_for, mentee, mentorship):
+    old = reverse("sessions_log:meeting-add", args=[mentorship.pk]) + "?log=1"
+
+    response = client_for(mentee).get(old, follow=True)
+
+    log_url = reverse("sessions_log:meeting-log", args=[mentorship.pk])
+    assert response.redirect_chain == [(log_url, 302)]
+    assert response.context["heading"] == "Log a past meeting"
+
+
+def test_the_plan_page_offers_logging_at_its_own_address(client_for, mentee, mentorship):
+    response = client_for(mentee).get(reverse("sessions_log:meeting-add", args=[mentorship.pk]))
+
+    log_url = reverse("sessions_log:meeting-log", args=[mentorship.pk])
+    assert f'href="{log_url}"' in response.content.decode()
+    assert "?log=1" not in response.content.decode()
+
+
 def test_logging_a_meeting_in_the_future_is_refused(client_for, mentee, mentorship):
-    url = reverse("sessions_log:meeting-add", args=[mentorship.pk]) + "?log=1"
+    url = reverse("sessions_log:meeting-log", args=[mentorship.pk])
 
     response = client_for(mentee).post(url, _held_data(next_week(), format="video"))
 
