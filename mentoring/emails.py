@@ -29,7 +29,7 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +40,8 @@ from mentoring.context_processors import scheme
 from mentoring.models import Outbox
 
 if TYPE_CHECKING:
+    from django.core.mail.backends.base import BaseEmailBackend
+
     from accounts.models import User
 
 logger = logging.getLogger(__name__)
@@ -168,7 +170,7 @@ def queue_many(rows: list[Outbox]) -> int:
     for row in rows:
         row.message_id, row.created_at = _message_id(), now
         row.next_attempt_at, row.queued_at = now, now
-    params = {
+    params: dict[str, Any] = {
         "now": now,
         "kind": [r.kind for r in rows],
         "recipient_id": [r.recipient_id for r in rows],
@@ -188,7 +190,9 @@ def queue_many(rows: list[Outbox]) -> int:
     return len(pks)
 
 
-def queue_message(kind: str, message: EmailMessage, *, dedupe_key: str | None = None) -> Outbox:
+def queue_message(
+    kind: str, message: EmailMessage, *, dedupe_key: str | None = None
+) -> Outbox | None:
     """Write an already rendered message (e.g. one of allauth's) to the outbox, one row per recipient."""
     html = ""
     for content, mimetype in getattr(message, "alternatives", []):
@@ -276,7 +280,7 @@ def _publish(pk: int) -> bool:
     return True
 
 
-def _send_task(task, arg: Any) -> bool:
+def _send_task(task: Any, arg: Any) -> bool:
     """Publish `task(arg)`; False if the broker failed, or is skipped while its breaker is open
     (the breaker logs the outage once, so a request does not)."""
     conf = task.app.conf
@@ -405,7 +409,7 @@ def _give_back(rows: list[Outbox], claimed_at: datetime) -> None:
         logger.warning("Could not give back %s unsent outbox emails", len(rows), exc_info=True)
 
 
-def _close_quietly(mailer) -> None:
+def _close_quietly(mailer: BaseEmailBackend) -> None:
     try:
         mailer.close()
     except Exception:  # noqa: BLE001 - the connection is being dropped anyway
@@ -505,7 +509,7 @@ def expire_claims(now: datetime) -> int:
     return failed + retried
 
 
-def due_for_sweep(now: datetime):
+def due_for_sweep(now: datetime) -> QuerySet[Outbox]:
     """Queued rows whose send is due and whose last published task is presumed lost."""
     grace = timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
     return Outbox.objects.filter(status=Outbox.Status.QUEUED, next_attempt_at__lte=now).exclude(
