@@ -34,6 +34,11 @@ class MentorshipRequest(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         EXPIRED = "expired", "Expired"
 
+        @property
+        def tone(self) -> str:
+            """The Bootstrap colour of its badge (includes/status_badge.html)."""
+            return {"pending": "warning", "accepted": "success"}.get(self.value, "secondary")
+
     class DeclineReason(models.TextChoices):
         FULL = "full", "I am full at the moment"
         NOT_MY_AREA = "not_my_area", "This is not my area of expertise"
@@ -120,6 +125,11 @@ class MentorshipRequest(models.Model):
         return self.mentor.full_name if self.mentor_id else FORMER_PARTICIPANT
 
     @property
+    def status_choice(self) -> Status:
+        """The status as its choice, which knows its label and its tone."""
+        return self.Status(self.status)
+
+    @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
 
@@ -142,6 +152,11 @@ class Mentorship(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         ENDED = "ended", "Ended"
+
+        @property
+        def tone(self) -> str:
+            """The Bootstrap colour of its badge (includes/status_badge.html)."""
+            return {"active": "success"}.get(self.value, "secondary")
 
     class EndReason(models.TextChoices):
         ACHIEVED = "achieved", "Objectives achieved"
@@ -250,6 +265,11 @@ class Mentorship(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def status_choice(self) -> Status:
+        """The status as its choice, which knows its label and its tone."""
+        return self.Status(self.status)
 
     @property
     def mentor_name(self) -> str:

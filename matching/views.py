@@ -187,7 +187,8 @@ def request_report(request, pk: int):
 @login_required
 @require_GET
 def mentorship_list(request):
-    mentorships = list(
-        Mentorship.objects.for_user(request.user).select_related("mentor", "mentee")[:200]
-    )
+    mentorships = [
+        (m, m.role_of(request.user) == "mentor", m.other_name(request.user))
+        for m in Mentorship.objects.for_user(request.user).select_related("mentor", "mentee")[:200]
+    ]
     return render(request, "matching/mentorship_list.html", {"mentorships": mentorships})

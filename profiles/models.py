@@ -104,6 +104,13 @@ class MentorProfile(models.Model):
         APPROVED = "approved", "Approved"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
 
+        @property
+        def tone(self) -> str:
+            """The Bootstrap colour of its badge (includes/status_badge.html)."""
+            return {"approved": "success", "changes_requested": "warning"}.get(
+                self.value, "secondary"
+            )
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_profile"
     )
@@ -261,6 +268,16 @@ class MentorProfile(models.Model):
             and self.is_active
             and self.user.is_active
         )
+
+    @property
+    def review_status_choice(self) -> ReviewStatus:
+        """The status as its choice, which knows its label and its tone."""
+        return self.ReviewStatus(self.review_status)
+
+    @property
+    def can_submit(self) -> bool:
+        """Whether "Save and submit for review" is offered (services.submit_for_review)."""
+        return self.review_status in {self.ReviewStatus.DRAFT, self.ReviewStatus.CHANGES_REQUESTED}
 
     @property
     def places_left(self) -> int:

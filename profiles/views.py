@@ -71,6 +71,7 @@ def mentor_edit(request):
         "form": form,
         "formset": formset,
         "profile": profile,
+        "can_submit": profile is None or profile.can_submit,
         "completeness": percent,
         "missing": missing,
     }

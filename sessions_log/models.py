@@ -31,6 +31,12 @@ class Objective(models.Model):
         ACHIEVED = "achieved", "Achieved"
         DROPPED = "dropped", "No longer relevant"
 
+        @property
+        def tone(self) -> str:
+            """The Bootstrap colour of its badge (includes/status_badge.html)."""
+            tones = {"in_progress": "primary", "achieved": "success", "dropped": "light"}
+            return tones.get(self.value, "secondary")
+
     mentorship = models.ForeignKey(
         "matching.Mentorship", on_delete=models.CASCADE, related_name="objectives"
     )
@@ -66,6 +72,11 @@ class Objective(models.Model):
     @property
     def is_achieved(self) -> bool:
         return self.status == self.Status.ACHIEVED
+
+    @property
+    def status_choice(self) -> Status:
+        """The status as its choice, which knows its label and its tone."""
+        return self.Status(self.status)
 
 
 class ObjectiveUpdate(models.Model):

@@ -56,12 +56,19 @@ def mentorship_detail(request, pk: int):
     return _render_mentorship(request, mentorship, EndMentorshipForm())
 
 
-def _render_mentorship(request, mentorship: Mentorship, end_form: EndMentorshipForm):
-    ctx = {
+def _pair(request, mentorship: Mentorship) -> dict:
+    """The pair and the signed-in person's place in it, for every page of their space."""
+    return {
         "mentorship": mentorship,
         "role": mentorship.role_of(request.user),
         "other": mentorship.other_party(request.user),
         "other_name": mentorship.other_name(request.user),
+    }
+
+
+def _render_mentorship(request, mentorship: Mentorship, end_form: EndMentorshipForm):
+    ctx = {
+        **_pair(request, mentorship),
         "end_form": end_form,
         **pair_space(mentorship, request.user),
     }
@@ -131,7 +138,7 @@ def objective_add(request, pk: int):
         else:
             messages.success(request, f"Objective added: {objective.title}.")
             return _back(mentorship, "objectives")
-    ctx = {"mentorship": mentorship, "form": form, "heading": "Add an objective"}
+    ctx = {**_pair(request, mentorship), "form": form, "heading": "Add an objective"}
     return render(request, "sessions_log/objective_form.html", ctx)
 
 
@@ -156,7 +163,7 @@ def objective_edit(request, pk: int, oid: int):
             messages.success(request, "Objective saved.")
             return _back(mentorship, f"objective-{objective.pk}")
     ctx = {
-        "mentorship": mentorship,
+        **_pair(request, mentorship),
         "form": form,
         "objective": objective,
         "heading": "Edit the objective",
@@ -187,7 +194,7 @@ def objective_update(request, pk: int, oid: int):
             )
             return _back(mentorship, f"objective-{objective.pk}")
     ctx = {
-        "mentorship": mentorship,
+        **_pair(request, mentorship),
         "form": form,
         "objective": objective,
         "heading": f"Update progress: {objective.title}",
@@ -238,7 +245,7 @@ def meeting_add(request, pk: int):
                 "it to your own calendar with “Add to calendar”.",
             )
             return _back(mentorship, f"meeting-{meeting.pk}")
-    ctx = {"mentorship": mentorship, "form": form, "heading": "Plan a meeting"}
+    ctx = {**_pair(request, mentorship), "form": form, "heading": "Plan a meeting"}
     return render(request, "sessions_log/meeting_form.html", ctx)
 
 
@@ -260,7 +267,7 @@ def meeting_log(request, pk: int):
         else:
             messages.success(request, "Meeting recorded.")
             return _back(mentorship, f"meeting-{meeting.pk}")
-    ctx = {"mentorship": mentorship, "form": form, "log": True, "heading": "Log a past meeting"}
+    ctx = {**_pair(request, mentorship), "form": form, "log": True, "heading": "Log a past meeting"}
     return render(request, "sessions_log/meeting_form.html", ctx)
 
 
@@ -290,7 +297,7 @@ def meeting_edit(request, pk: int, mid: int):
             messages.success(request, "Meeting saved.")
             return _back(mentorship, f"meeting-{meeting.pk}")
     ctx = {
-        "mentorship": mentorship,
+        **_pair(request, mentorship),
         "form": form,
         "meeting": meeting,
         "heading": "Change the meeting",
@@ -323,7 +330,7 @@ def meeting_held(request, pk: int, mid: int):
             messages.success(request, "Meeting recorded as held.")
             return _back(mentorship, f"meeting-{meeting.pk}")
     heading = "Edit the meeting record" if meeting.is_held else "Mark the meeting held"
-    ctx = {"mentorship": mentorship, "form": form, "meeting": meeting, "heading": heading}
+    ctx = {**_pair(request, mentorship), "form": form, "meeting": meeting, "heading": heading}
     return render(request, "sessions_log/meeting_held_form.html", ctx)
 
 
@@ -365,7 +372,7 @@ def meeting_note(request, pk: int, mid: int):
             messages.success(request, "Private note saved." if saved else "Private note deleted.")
             return _back(mentorship, f"meeting-{meeting.pk}")
     ctx = {
-        "mentorship": mentorship,
+        **_pair(request, mentorship),
         "meeting": meeting,
         "form": form,
         "heading": "Your private note",
@@ -442,7 +449,6 @@ def check_in_answer(request, token: str):
         token=token,
         person=request.user,
     )
-    other = check_in.mentorship.other_party(request.user)
     state = "answered" if check_in.is_answered else "expired" if check_in.is_expired() else "open"
     form = (
         CheckInForm(request.POST if request.method == "POST" else None) if state == "open" else None
@@ -456,9 +462,8 @@ def check_in_answer(request, token: str):
             messages.success(request, "Thank you: your answer has reached the scheme team.")
         return redirect(reverse("sessions_log:check-in-answer", args=[token]))
     ctx = {
+        **_pair(request, check_in.mentorship),
         "check_in": check_in,
-        "other": other,
-        "other_name": check_in.mentorship.other_name(request.user),
         "form": form,
         "state": state,
     }

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -210,3 +211,27 @@ def test_a_new_pair_sees_how_to_get_started(client_for, mentorship, mentee, ment
 )
 def test_time_together_reads_naturally(minutes, shown):
     assert Totals(minutes=minutes).time_together == shown
+
+
+@pytest.mark.parametrize(
+    ("who", "other", "name"), [("mentee", "mentor", "Daniel"), ("mentor", "mentee", "Maya")]
+)
+@pytest.mark.parametrize("page", ["meeting-add", "meeting-log", "objective-add"])
+def test_a_form_page_of_the_pair_names_the_other_person(
+    client_for, request, mentorship, who, other, name, page
+):
+    response = client_for(request.getfixturevalue(who)).get(
+        reverse(f"sessions_log:{page}", args=[mentorship.pk])
+    )
+
+    assert response.context["other"] == request.getfixturevalue(other)
+    breadcrumb = f'<a href="{mentorship.get_absolute_url()}">{name} '
+    assert breadcrumb in response.content.decode()
+
+
+def test_no_template_works_out_who_the_other_person_is(settings):
+    # The views pass `other`, `other_name` and `role` (sessions_log.views._pair).
+    templates = Path(settings.BASE_DIR, "templates")
+    working_it_out = re.compile(r"\b(mentor|mentee)_id == user\.pk")
+
+    assert [p.name for p in templates.rglob("*.html") if working_it_out.search(p.read_text())] == []
