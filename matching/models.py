@@ -134,6 +134,10 @@ class MentorshipRequest(models.Model):
         return self.status == self.Status.PENDING
 
     @property
+    def is_declined(self) -> bool:
+        return self.status == self.Status.DECLINED
+
+    @property
     def closed_at(self):
         return self.responded_at or self.withdrawn_at or self.expired_at
 

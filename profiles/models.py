@@ -275,6 +275,15 @@ class MentorProfile(models.Model):
         return self.ReviewStatus(self.review_status)
 
     @property
+    def is_approved(self) -> bool:
+        """Approved by the scheme team (it may still be hidden: see is_visible_to_mentees)."""
+        return self.review_status == self.ReviewStatus.APPROVED
+
+    @property
+    def has_changes_requested(self) -> bool:
+        return self.review_status == self.ReviewStatus.CHANGES_REQUESTED
+
+    @property
     def can_submit(self) -> bool:
         """Whether "Save and submit for review" is offered (services.submit_for_review)."""
         return self.review_status in {self.ReviewStatus.DRAFT, self.ReviewStatus.CHANGES_REQUESTED}

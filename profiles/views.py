@@ -79,7 +79,7 @@ def mentor_edit(request):
 
 
 def _submitted_message(profile: MentorProfile) -> str:
-    if profile.review_status == MentorProfile.ReviewStatus.APPROVED:
+    if profile.is_approved:
         return "Your profile is live: mentees can now find you in the directory."
     return "Thank you. The scheme team will review your profile and email you."
 

@@ -107,6 +107,10 @@ class ObjectiveUpdate(models.Model):
     def __str__(self) -> str:
         return f"{self.objective}: {self.get_status_display() or 'note'}"
 
+    @property
+    def is_achievement(self) -> bool:
+        return self.status == Objective.Status.ACHIEVED
+
 
 class MeetingQuerySet(models.QuerySet):
     def planned(self):

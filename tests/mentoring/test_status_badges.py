@@ -84,3 +84,26 @@ def test_the_badges_on_the_pages(client_for, mentee, mentor):
     assert '<span class="badge status-active text-bg-success">Active</span>' in space
     assert '<span class="badge status-dropped text-bg-light">No longer relevant</span>' in space
     assert '<span class="badge status-approved text-bg-success">Approved</span>' in profile
+
+
+def test_no_template_compares_a_status():
+    # Flags like "declined" or "approved" are model predicates (req.is_declined,
+    # profile.is_approved): a template only asks them.
+    templates = Path(settings.BASE_DIR, "templates")
+    comparing = re.compile(r"\b(status|review_status) *[!=]=")
+
+    assert [p.name for p in templates.rglob("*.*") if comparing.search(p.read_text())] == []
+
+
+def test_the_predicates_say_what_the_templates_used_to_compare():
+    declined = MentorshipRequest(status=MentorshipRequest.Status.DECLINED)
+    approved = MentorProfile(capacity=1, review_status=MentorProfile.ReviewStatus.APPROVED)
+    to_change = MentorProfile(
+        capacity=1, review_status=MentorProfile.ReviewStatus.CHANGES_REQUESTED
+    )
+
+    assert declined.is_declined and not MentorshipRequest().is_declined
+    assert approved.is_approved and not approved.has_changes_requested
+    assert approved.can_submit is False
+    assert to_change.has_changes_requested and to_change.can_submit
+    assert not to_change.is_approved
