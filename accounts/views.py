@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import privacy, services
 from accounts.forms import DeleteAccountForm, EmailPreferencesForm, TimeZoneForm
@@ -67,7 +67,7 @@ def _readable(value: Any) -> Any:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def personal_data(request):
     """Everything held about me: a readable page, or `?format=json` to download."""
     data = privacy.personal_data(request.user)
@@ -103,7 +103,7 @@ def account_delete(request):
     return render(request, "accounts/account_delete.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def privacy_notice(request):
     ctx = {
         "body_retention_days": settings.OUTBOX_BODY_RETENTION_DAYS,

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from matching import selectors, services
 from matching.forms import DeclineForm, InterestedForm, ReportForm
@@ -22,7 +22,7 @@ def _get_request_for_user(request, pk: int) -> MentorshipRequest:
 
 
 @login_required
-@require_GET
+@require_safe
 def mentor_detail(request, pk: int):
     """A mentor's profile, with the Interested box saying what the viewer may do now."""
     profile = profile_selectors.mentor_for_viewer(pk, request.user)
@@ -66,14 +66,14 @@ def request_create(request, pk: int):
 
 
 @login_required
-@require_GET
+@require_safe
 def request_list(request):
     sent, received = selectors.requests_for(request.user)
     return render(request, "matching/request_list.html", {"sent": sent, "received": received})
 
 
 @login_required
-@require_GET
+@require_safe
 def request_detail(request, pk: int):
     req = _get_request_for_user(request, pk)
     return _render_request(request, req, DeclineForm())
@@ -185,7 +185,7 @@ def request_report(request, pk: int):
 
 
 @login_required
-@require_GET
+@require_safe
 def mentorship_list(request):
     mentorships = [
         (m, m.role_of(request.user) == "mentor", m.other_name(request.user))

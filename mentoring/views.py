@@ -10,7 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import User
 from accounts.services import set_reminder_emails
@@ -19,7 +19,7 @@ from mentoring import emails
 from profiles.models import MenteeProfile, MentorProfile
 
 
-@require_GET
+@require_safe
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "landing.html")
@@ -54,7 +54,7 @@ def _broker_status() -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     checks = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(value in {"ok", "eager"} for value in checks.values())

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from profiles import selectors, services, tokens
 from profiles.cache import DIRECTORY_CACHE_SECONDS, cache_key
@@ -153,7 +153,7 @@ def mentee_edit(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def directory(request):
     areas = selectors.areas_for(request.user)
     wanted = sorted(a.pk for a in areas if getattr(a, "wanted", False))

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from matching import services as matching_services
 from matching.forms import EndMentorshipForm
@@ -50,7 +50,7 @@ def _get_meeting_for_user(request, pk: int, mid: int) -> Meeting:
 
 # The pair's page: their space (objectives, meetings, notes) and the form that ends the pair.
 @login_required
-@require_GET
+@require_safe
 def mentorship_detail(request, pk: int):
     mentorship = _get_mentorship_for_user(request, pk)
     return _render_mentorship(request, mentorship, EndMentorshipForm())
@@ -388,7 +388,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def meeting_ics(request, pk: int, mid: int):
     meeting = _get_meeting_for_user(request, pk, mid)
     mentorship = meeting.mentorship
@@ -403,7 +403,7 @@ def meeting_ics(request, pk: int, mid: int):
 
 
 @login_required
-@require_GET
+@require_safe
 def calendar_feed_detail(request):
     feed = services.calendar_feed_for(request.user)
     ctx = {"feed": feed, "feed_url": request.build_absolute_uri(feed.get_absolute_url())}
@@ -423,7 +423,7 @@ def calendar_feed_reset(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def calendar_feed(request, token: str):
     """A person's meetings as a calendar subscription. No sign-in: the token is the secret."""
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()

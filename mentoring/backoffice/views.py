@@ -19,7 +19,7 @@ from django.utils.csp import CSP
 from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from mentoring.admin_utils import csv_response
 from mentoring.backoffice import charts, previews
@@ -27,7 +27,7 @@ from mentoring.backoffice.reports import build_report
 
 
 @staff_member_required
-@require_GET
+@require_safe
 def email_previews(request):
     samples = previews.sample_contexts()
     kinds = [{"kind": k, "ready": k in samples} for k in previews.all_kinds()]
@@ -53,7 +53,7 @@ def email_previews(request):
         "frame-ancestors": [CSP.SELF],
     }
 )
-@require_GET
+@require_safe
 def email_preview_html(request, kind: str):
     """The HTML part alone, shown in an iframe: emails use inline styles, which the site's CSP
     forbids everywhere else."""
@@ -62,7 +62,7 @@ def email_preview_html(request, kind: str):
     return HttpResponse(previews.render_kind(kind).body_html)
 
 
-@require_GET
+@require_safe
 def view_on_site(request, content_type_id: int, object_id: str):
     """The admin's "View on site" redirect, for models whose admin offers that link and staff
     who may view them there. Django's own follows any object's `get_absolute_url` for any staff
@@ -133,7 +133,7 @@ class ReportRangeForm(forms.Form):
         return data
 
 
-@require_GET
+@require_safe
 def reports(request):
     """The scheme's figures for a period (GET start, end; format=csv to download them).
 

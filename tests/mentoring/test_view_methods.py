@@ -1,4 +1,4 @@
-"""Every page of the project says which HTTP methods it takes (`@require_GET`, `@require_POST`,
+"""Every page of the project says which HTTP methods it takes (`@require_safe`, `@require_POST`,
 or `@require_http_methods(["GET", "POST"])` for a form page), so any other method is a 405
 before the view runs. Django's decorators leave no mark on the function, so each view is called
 with a method none of them accepts."""
@@ -20,7 +20,8 @@ OWN_VIEW_MODULES = {
     "mentoring.views",
     "mentoring.backoffice.views",
 }
-ALLOWED = {"GET", "POST", "GET, POST"}
+# A page is GET and HEAD (`require_safe`: link checkers and monitors ask with HEAD).
+ALLOWED = {"GET, HEAD", "POST", "GET, POST"}
 
 
 def _patterns(patterns, prefix: str = ""):
@@ -65,3 +66,9 @@ def test_every_view_names_its_methods(pattern):
 
     assert response.status_code == 405, f"{pattern.name or pattern.callback} ran on a PUT"
     assert response["Allow"] in ALLOWED
+
+
+@pytest.mark.django_db
+def test_a_page_answers_head_like_get(client):
+    # Link checkers and uptime monitors ask with HEAD.
+    assert client.head("/privacy/").status_code == 200
