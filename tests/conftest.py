@@ -6,6 +6,7 @@ from django.test import Client
 
 from mentoring.celery import app as celery_app
 from tests.factories import UserFactory
+from tests.support import START
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +74,10 @@ def set_scheme(db):
         return record
 
     return change
+
+
+@pytest.fixture
+def clock(time_machine):
+    """Time stands still at START until a test moves it (`clock.shift(...)`, `clock.move_to(...)`)."""
+    time_machine.move_to(START, tick=False)
+    return time_machine

@@ -11,8 +11,7 @@ from matching.jobs import expire_requests, remind_unanswered_requests
 from matching.models import MentorshipRequest
 from matching.services import send_request
 from tests.factories import MenteeProfileFactory, MentorProfileFactory, MentorshipRequestFactory
-from tests.reminders.conftest import START
-from tests.reminders.factories import keys, queued, requests_made_at, run_counting_queries
+from tests.support import START, keys, queued, requests_made_at, run_counting_queries
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,7 @@ from profiles.jobs import ask_mentors_to_confirm
 from profiles.tokens import confirm_token
 from sessions_log.jobs import nudge_quiet_pairs, remind_upcoming_meetings, send_check_ins
 from tests.factories import MeetingFactory, MentorProfileFactory
-from tests.reminders.conftest import START
-from tests.reminders.factories import pairs_started_at, queued, requests_made_at
+from tests.support import START, pairs_started_at, queued, requests_made_at
 
 pytestmark = pytest.mark.django_db
 

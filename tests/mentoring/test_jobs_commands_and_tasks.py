@@ -18,7 +18,7 @@ from mentoring.models import Outbox
 from profiles import tasks as profiles_tasks
 from sessions_log import tasks as sessions_tasks
 from tests.factories import MeetingFactory, MentorProfileFactory
-from tests.reminders.factories import pairs_started_at, requests_made_at
+from tests.support import pairs_started_at, requests_made_at
 
 pytestmark = pytest.mark.django_db
 

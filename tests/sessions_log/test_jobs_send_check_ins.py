@@ -12,8 +12,7 @@ from matching.services import end_mentorship
 from sessions_log.jobs import send_check_ins
 from sessions_log.models import CheckIn
 from tests.factories import MenteeProfileFactory, MentorProfileFactory, MentorshipFactory
-from tests.reminders.conftest import START
-from tests.reminders.factories import keys, pairs_started_at, queued, run_counting_queries
+from tests.support import START, keys, pairs_started_at, queued, run_counting_queries
 from tests.writers import creators_of
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,7 @@ import pytest
 
 from matching.jobs import expire_requests
 from matching.models import MentorshipRequest
-from tests.reminders.conftest import START
-from tests.reminders.factories import keys, queued, requests_made_at, run_counting_queries
+from tests.support import START, keys, queued, requests_made_at, run_counting_queries
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,11 @@
-"""Builders for the scheduled-job tests (many due rows at once) and small readers of what a job
-queued and how many queries it made."""
+"""Plain helpers shared by the tests (fixtures live in tests/conftest.py): builders for the
+scheduled-job tests (many due rows at once) and small readers of what a job queued, how many
+queries it made and what a response said."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from matching.models import Mentorship, MentorshipRequest
 from mentoring.models import Outbox, SchemeSettings
 from tests.factories import MentorshipFactory, MentorshipRequestFactory
+
+# Where the scheduled-job tests' `clock` stands: a Monday in winter, when London time is UTC,
+# so "day 3" is 72 hours later on every clock.
+START = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
 
 
 def requests_made_at(when: datetime, n: int = 1, **kwargs) -> list[MentorshipRequest]:

@@ -18,8 +18,7 @@ from tests.factories import (
     MentorProfileFactory,
     MentorshipFactory,
 )
-from tests.reminders.conftest import START
-from tests.reminders.factories import keys, pairs_started_at, queued, run_counting_queries
+from tests.support import START, keys, pairs_started_at, queued, run_counting_queries
 
 pytestmark = pytest.mark.django_db
 

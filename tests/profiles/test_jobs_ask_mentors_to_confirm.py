@@ -14,7 +14,7 @@ from profiles.jobs import ask_mentors_to_confirm
 from profiles.models import MentorProfile
 from profiles.tokens import confirm_token
 from tests.factories import MentorProfileFactory, UserFactory
-from tests.reminders.factories import keys, queued, run_counting_queries
+from tests.support import keys, queued, run_counting_queries
 
 pytestmark = pytest.mark.django_db
 
