@@ -1,0 +1,48 @@
+"""The scheme's report for a date range, for the scheme team's yearly evaluation.
+
+Three steps, each in its own module: `query` fetches a period's figures (two queries in all,
+whatever the size of the scheme), `present` turns them into the sections, series and cards the
+page and its charts show (with the small-numbers rule of `disclosure`), and `format` writes them
+as the CSV's rows.
+
+Dates are whole days in the scheme's time zone (settings.TIME_ZONE), both ends included.
+"Now" figures (visible mentors, full mentors, mentees without a mentor, needs attention) describe
+today, whatever the range.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from mentoring.backoffice.reports.disclosure import HIDDEN, SMALL, suppress
+from mentoring.backoffice.reports.present import (
+    Attention,
+    Figure,
+    Point,
+    Report,
+    Section,
+    Series,
+    present_report,
+)
+from mentoring.backoffice.reports.query import Period, monthly_counts, period_figures
+
+__all__ = [
+    "HIDDEN",
+    "SMALL",
+    "Attention",
+    "Figure",
+    "Point",
+    "Report",
+    "Section",
+    "Series",
+    "build_report",
+    "suppress",
+]
+
+
+def build_report(start: date, end: date, *, now: datetime | None = None) -> Report:
+    period = Period(start, end)
+    figures = period_figures(period, now or timezone.now())
+    return present_report(period, figures, monthly_counts(period))

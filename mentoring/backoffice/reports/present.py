@@ -1,0 +1,347 @@
+"""What the reports page and its charts show: sections of figures, series by month or by kind,
+and the needs-attention cards, built from a period's exact numbers with the rule of `disclosure`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from matching.models import Mentorship, MentorshipRequest
+from mentoring.backoffice.reports.disclosure import HIDDEN, SMALL, plain, suppress
+from mentoring.backoffice.reports.format import csv_rows
+from mentoring.backoffice.reports.query import Figures, Period
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    shown: str  # as on the page
+    csv_value: str  # as in the CSV (no thousands separators, durations in hours)
+    csv_label: str = ""
+    note: str = ""
+
+
+def count(label: str, n: int, note: str = "") -> Figure:
+    return Figure(label, suppress(n), plain(n), note=note)
+
+
+def rate(label: str, part: int, whole: int, note: str = "") -> Figure:
+    shown = f"{round(100 * part / whole)}%" if whole >= SMALL else HIDDEN
+    return Figure(label, shown, shown, note=note)
+
+
+def average(label: str, value: float | None, n: int, note: str = "") -> Figure:
+    shown = f"{value:.1f}" if value is not None and n >= SMALL else HIDDEN
+    return Figure(label, f"{shown} of 5" if shown != HIDDEN else shown, shown, note=note)
+
+
+def hours(label: str, minutes: int | None, n: int, note: str = "") -> Figure:
+    shown = f"{(minutes or 0) / 60:,.1f}" if n >= SMALL else HIDDEN
+    return Figure(label, shown, shown.replace(",", ""), note=note)
+
+
+def duration(label: str, value: timedelta | None, n: int, note: str = "") -> Figure:
+    if value is None or n < SMALL:
+        return Figure(label, HIDDEN, HIDDEN, csv_label=f"{label} (hours)", note=note)
+    in_hours = value.total_seconds() / 3600
+    return Figure(
+        label, _friendly(value), f"{in_hours:.1f}", csv_label=f"{label} (hours)", note=note
+    )
+
+
+def _friendly(value: timedelta) -> str:
+    in_hours = value.total_seconds() / 3600
+    if in_hours < 1:
+        return "under an hour"
+    if in_hours < 48:
+        whole = round(in_hours)
+        return f"{whole} hour{'s' if whole != 1 else ''}"
+    return f"{in_hours / 24:.1f} days"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    figures: list[Figure]
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    value: int  # exact, for drawing only: show `shown`
+    shown: str
+
+
+def point(label: str, n: int) -> Point:
+    return Point(label, n, suppress(n))
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    title: str
+    points: list[Point]
+
+
+@dataclass(frozen=True)
+class Attention:
+    key: str
+    label: str
+    count: int  # exact: the card links to the rows, which name the people anyway
+    changelist: str  # admin URL name
+    value: str  # of ?attention=
+
+
+@dataclass
+class Report:
+    start: date
+    end: date
+    sections: list[Section]
+    months: list[date]
+    trends: list[Series]  # one point per month
+    end_reasons: Series
+    ratings: Series
+    attention: list[Attention] = field(default_factory=list)
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    def figure(self, label: str) -> Figure:
+        return next(f for s in self.sections for f in s.figures if f.label == label)
+
+    def month_rows(self) -> list[tuple[str, list[str]]]:
+        """The trends as a table: a month, then each series' count as shown."""
+        return [
+            (month.strftime("%b %Y"), [series.points[i].shown for series in self.trends])
+            for i, month in enumerate(self.months)
+        ]
+
+    def csv_rows(self) -> Iterator[list[str]]:
+        return csv_rows(self)
+
+
+def present_report(
+    period: Period, figures: Figures, monthly: dict[tuple[str, date], int]
+) -> Report:
+    months = months_between(period.start, period.end)
+    return Report(
+        start=period.start,
+        end=period.end,
+        sections=[
+            mentors_section(figures),
+            mentees_section(figures),
+            requests_section(figures),
+            mentorships_section(figures),
+            meetings_section(figures),
+            objectives_section(figures),
+            check_ins_section(figures),
+        ],
+        months=months,
+        trends=trends(months, monthly),
+        end_reasons=end_reasons(figures),
+        ratings=ratings(figures),
+        attention=attention(figures),
+    )
+
+
+def mentors_section(f: Figures) -> Section:
+    return Section(
+        "mentors",
+        "Mentors",
+        [
+            count("Profiles submitted for review", f.mentors["submitted"]),
+            count("Profiles approved", f.mentors["approved"]),
+            count("Mentors with a mentee in the period", f.pairs["mentors"]),
+            count("Visible to mentees now", f.mentors["listed"]),
+            count("Full now", f.mentors["full"], note="Visible mentors with every place taken."),
+        ],
+    )
+
+
+def mentees_section(f: Figures) -> Section:
+    return Section(
+        "mentees",
+        "Mentees",
+        [
+            count("New mentee profiles", f.mentees["joined"]),
+            count("Mentees with a mentor in the period", f.pairs["mentees"]),
+            count("Without a mentor now", f.mentees["without_mentor"]),
+        ],
+    )
+
+
+def requests_section(f: Figures) -> Section:
+    Status = MentorshipRequest.Status
+    requests = f.requests
+    answered = requests[Status.ACCEPTED] + requests[Status.DECLINED]
+    return Section(
+        "requests",
+        "Requests",
+        [
+            count("Requests sent", requests["sent"]),
+            count("Accepted", requests[Status.ACCEPTED]),
+            count("Declined", requests[Status.DECLINED]),
+            count("Withdrawn by the mentee", requests[Status.WITHDRAWN]),
+            count("Expired unanswered", requests[Status.EXPIRED]),
+            count("Still waiting", requests[Status.PENDING]),
+            rate(
+                "Acceptance rate",
+                requests[Status.ACCEPTED],
+                answered + requests[Status.EXPIRED],
+                note="Accepted, of those accepted, declined or expired.",
+            ),
+            duration(
+                "Median time to a response",
+                requests["median_response"],
+                requests["responded"],
+                note="From sending to the mentor's accept or decline.",
+            ),
+        ],
+    )
+
+
+def mentorships_section(f: Figures) -> Section:
+    pairs = f.pairs
+    return Section(
+        "mentorships",
+        "Mentorships",
+        [
+            count("Started", pairs["started"]),
+            count("Matched centrally", pairs["central"]),
+            count("Active at the end of the period", pairs["active_at_end"]),
+            count("Ended", pairs["ended"]),
+            *[
+                count(f"Ended: {label}", pairs[f"ended_{reason}"])
+                for reason, label in Mentorship.EndReason.choices
+            ],
+            average(
+                "Rating at the end",
+                pairs["feedback"],
+                pairs["feedback_n"],
+                note="From the feedback given when a mentorship ends.",
+            ),
+        ],
+    )
+
+
+def meetings_section(f: Figures) -> Section:
+    meetings = f.meetings
+    return Section(
+        "meetings",
+        "Meetings",
+        [
+            count("Meetings held", meetings["held"]),
+            hours("Hours of mentoring", meetings["minutes"], meetings["held"]),
+            count("Pairs who met", meetings["pairs"]),
+            count("Meetings cancelled", meetings["cancelled"]),
+        ],
+    )
+
+
+def objectives_section(f: Figures) -> Section:
+    return Section(
+        "objectives",
+        "Objectives",
+        [
+            count("Objectives set", f.objectives["set"]),
+            count("Objectives achieved", f.objectives["achieved"]),
+        ],
+    )
+
+
+def check_ins_section(f: Figures) -> Section:
+    check_ins = f.check_ins
+    return Section(
+        "check_ins",
+        "Check-ins",
+        [
+            count("Check-ins sent", check_ins["sent"]),
+            count("Answered", check_ins["answered"]),
+            rate("Response rate", check_ins["answered"], check_ins["sent"]),
+            average("Average rating", check_ins["avg_rating"], check_ins["answered"]),
+            count("Asked the scheme team to get in touch", check_ins["contact"]),
+        ],
+    )
+
+
+def end_reasons(f: Figures) -> Series:
+    return Series(
+        "end_reasons",
+        "Why mentorships ended",
+        [
+            point(label, f.pairs[f"ended_{reason}"])
+            for reason, label in Mentorship.EndReason.choices
+        ],
+    )
+
+
+def ratings(f: Figures) -> Series:
+    return Series(
+        "ratings",
+        "Check-in ratings",
+        [point(f"{n} of 5", f.check_ins[f"rated_{n}"]) for n in range(1, 6)],
+    )
+
+
+def attention(f: Figures) -> list[Attention]:
+    return [
+        Attention(
+            "requests",
+            "Requests waiting over a week",
+            f.requests["waiting"],
+            "admin:matching_mentorshiprequest_changelist",
+            "waiting",
+        ),
+        Attention(
+            "mentees",
+            f"Mentees without a mentor after {f.unmatched_weeks} weeks",
+            f.mentees["unmatched"],
+            "admin:profiles_menteeprofile_changelist",
+            "unmatched",
+        ),
+        Attention(
+            "pairs",
+            "Pairs with no meeting in 60 days",
+            f.pairs["quiet"],
+            "admin:matching_mentorship_changelist",
+            "no_meeting",
+        ),
+        Attention(
+            "check_ins",
+            "Check-ins rated low or asking for contact (30 days)",
+            f.check_ins["worrying"],
+            "admin:sessions_log_checkin_changelist",
+            "recent",
+        ),
+    ]
+
+
+# The series by month, in the order of the page, with their titles.
+TRENDS = [
+    ("requests", "Requests sent"),
+    ("mentorships", "Mentorships started"),
+    ("meetings", "Meetings held"),
+]
+
+
+def trends(months: list[date], monthly: dict[tuple[str, date], int]) -> list[Series]:
+    return [
+        Series(
+            key,
+            title,
+            [point(month.strftime("%b %Y"), monthly.get((key, month), 0)) for month in months],
+        )
+        for key, title in TRENDS
+    ]
+
+
+def months_between(start: date, end: date) -> list[date]:
+    """The first day of each month from start's to end's."""
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
