@@ -40,33 +40,59 @@ def start(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def mentor_edit(request):
+    profile, form, formset = _mentor_forms(request)
+    saved = _save_mentor_forms(form, formset)
+    if saved is None:
+        return _mentor_form_page(request, profile, form, formset)
+    messages.success(
+        request,
+        "Your mentor profile is saved."
+        if profile is not None
+        else "Your mentor profile is saved. Submit it for review when it is ready.",
+    )
+    return redirect("profiles:mentor-edit")
+
+
+@login_required
+@require_POST
+def mentor_submit(request):
+    """ "Save and submit for review": the form's second button posts the whole form here
+    (formaction), so what was typed is saved first and an invalid form is shown again."""
+    profile, form, formset = _mentor_forms(request)
+    saved = _save_mentor_forms(form, formset)
+    if saved is None:
+        return _mentor_form_page(request, profile, form, formset)
+    try:
+        saved = services.submit_for_review(saved)
+    except services.ProfileError as exc:
+        # What was typed is saved: the form page shows it again with the reasons.
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _submitted_message(saved))
+    return redirect("profiles:mentor-edit")
+
+
+def _mentor_forms(request) -> tuple[MentorProfile | None, MentorProfileForm, JobHistoryFormSet]:
+    """The mentor's profile (None before the first save) and its forms, bound on every POST."""
     profile = MentorProfile.objects.filter(user=request.user).first()
-    creating = profile is None
     instance = profile or MentorProfile(user=request.user)
     data = request.POST if request.method == "POST" else None
     form = MentorProfileForm(data, instance=instance)
-    formset = JobHistoryFormSet(data, instance=instance, prefix="jobs")
-    if form.is_bound and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            profile = form.save()
-            formset.instance = profile
-            formset.save()
-        if "submit_for_review" in request.POST:
-            try:
-                services.submit_for_review(profile)
-            except services.ProfileError as exc:
-                messages.error(request, str(exc))
-                return redirect("profiles:mentor-edit")
-            messages.success(request, _submitted_message(profile))
-        else:
-            messages.success(
-                request,
-                "Your mentor profile is saved."
-                if not creating
-                else "Your mentor profile is saved. Submit it for review when it is ready.",
-            )
-        return redirect("profiles:mentor-edit")
-    percent, missing = instance.completeness() if not creating else (0, [])
+    return profile, form, JobHistoryFormSet(data, instance=instance, prefix="jobs")
+
+
+def _save_mentor_forms(form: MentorProfileForm, formset: JobHistoryFormSet) -> MentorProfile | None:
+    if not (form.is_bound and form.is_valid() and formset.is_valid()):
+        return None
+    with transaction.atomic():
+        profile = form.save()
+        formset.instance = profile
+        formset.save()
+    return profile
+
+
+def _mentor_form_page(request, profile, form, formset):
+    percent, missing = form.instance.completeness() if profile is not None else (0, [])
     ctx = {
         "form": form,
         "formset": formset,
@@ -89,19 +115,6 @@ def _own_mentor_profile(request) -> MentorProfile:
     if profile is None:
         raise Http404("You have no mentor profile yet.")
     return profile
-
-
-@login_required
-@require_POST
-def mentor_submit(request):
-    profile = _own_mentor_profile(request)
-    try:
-        profile = services.submit_for_review(profile)
-    except services.ProfileError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _submitted_message(profile))
-    return redirect("profiles:mentor-edit")
 
 
 @login_required

@@ -6,6 +6,7 @@ from tests.factories import ExpertiseAreaFactory, MentorProfileFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("profiles:mentor-edit")
+SUBMIT = reverse("profiles:mentor-submit")
 
 
 def _valid(area, **overrides):
@@ -55,9 +56,7 @@ def test_a_new_mentor_creates_a_profile_with_job_history(client_for, mentor):
 
 
 def test_save_and_submit_sends_the_profile_for_review(client_for, mentor):
-    response = client_for(mentor).post(
-        URL, _valid(ExpertiseAreaFactory(), submit_for_review="1"), follow=True
-    )
+    response = client_for(mentor).post(SUBMIT, _valid(ExpertiseAreaFactory()), follow=True)
 
     profile = MentorProfile.objects.get(user=mentor)
     assert profile.review_status == "submitted"
@@ -68,11 +67,72 @@ def test_save_and_submit_sends_the_profile_for_review(client_for, mentor):
 def test_without_required_review_a_submitted_profile_goes_live(client_for, mentor, settings):
     settings.SCHEME_MENTOR_APPROVAL_REQUIRED = False
 
-    client_for(mentor).post(URL, _valid(ExpertiseAreaFactory(), submit_for_review="1"))
+    response = client_for(mentor).post(SUBMIT, _valid(ExpertiseAreaFactory()), follow=True)
 
     profile = MentorProfile.objects.get(user=mentor)
     assert profile.review_status == "approved"
     assert MentorProfile.objects.listed().filter(pk=profile.pk).exists()
+    assert "Your profile is live" in response.content.decode()
+
+
+def test_the_owner_of_a_draft_saves_what_they_typed_and_submits_it(client_for):
+    profile = MentorProfileFactory(review_status="draft", submitted_at=None)
+
+    response = client_for(profile.user).post(
+        SUBMIT, _valid(ExpertiseAreaFactory(), headline="Now in finance"), follow=True
+    )
+
+    profile.refresh_from_db()
+    assert (profile.headline, profile.review_status) == ("Now in finance", "submitted")
+    assert response.redirect_chain == [(URL, 302)]
+    assert "The scheme team will review your profile" in response.content.decode()
+
+
+def test_the_submit_button_posts_the_form_to_its_own_url(client_for, mentor):
+    html = client_for(mentor).get(URL).content.decode()
+
+    assert f'action="{URL}"' in html
+    assert f'formaction="{SUBMIT}"' in html
+
+
+def test_saving_alone_does_not_submit(client_for, mentor):
+    client_for(mentor).post(URL, _valid(ExpertiseAreaFactory(), submit_for_review="1"))
+
+    assert MentorProfile.objects.get(user=mentor).review_status == "draft"
+
+
+def test_anonymous_cannot_submit(client):
+    response = client.post(SUBMIT, _valid(ExpertiseAreaFactory()))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert not MentorProfile.objects.exists()
+
+
+def test_an_incomplete_profile_is_refused_with_the_reasons_and_what_was_typed_is_kept(
+    client_for, mentor
+):
+    data = _valid(ExpertiseAreaFactory(), headline="", job_title="")
+
+    response = client_for(mentor).post(SUBMIT, data)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {"headline", "job_title"}
+    assert form["organisation"].value() == "Northbridge Capital"
+    assert response.context["formset"].forms[0]["title"].value() == "Structural Engineer"
+    assert 'id="error-summary"' in response.content.decode()
+    assert not MentorProfile.objects.filter(user=mentor).exists()
+
+
+def test_an_invalid_form_sent_for_review_is_explained_and_kept(client_for, mentor):
+    response = client_for(mentor).post(SUBMIT, _valid(ExpertiseAreaFactory(), capacity="0"))
+
+    assert response.status_code == 200
+    assert "greater than or equal to 1" in " ".join(response.context["form"].errors["capacity"])
+    assert response.context["form"]["organisation"].value() == "Northbridge Capital"
+    assert f'action="{URL}"' in response.content.decode()
+    assert not MentorProfile.objects.filter(user=mentor).exists()
 
 
 @pytest.mark.parametrize(
@@ -193,7 +253,7 @@ def test_profile_actions_are_post_only(client_for, name):
     assert client_for(profile.user).get(reverse(f"profiles:{name}")).status_code == 405
 
 
-@pytest.mark.parametrize("name", ["mentor-active", "mentor-confirm", "mentor-submit"])
+@pytest.mark.parametrize("name", ["mentor-active", "mentor-confirm"])
 def test_profile_actions_without_a_profile_are_404(client_for, stranger, name):
     assert client_for(stranger).post(reverse(f"profiles:{name}")).status_code == 404
 
