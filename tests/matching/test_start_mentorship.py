@@ -51,5 +51,5 @@ def test_only_the_start_step_creates_mentorships():
     # The demo's showcase pair is written as history, with its start 75 days back.
     assert creators_of(Mentorship) == [
         "matching.services:_start_mentorship",
-        "mentoring.demo.seeder:give_demo_pair",
+        "mentoring.demo.showcase:give_demo_pair",
     ]

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
-from mentoring.demo.seeder import DemoBuilder
+from mentoring.demo import showcase
+from mentoring.demo.bulk import BulkBuilder
 from mentoring.roles import COORDINATOR_GROUP
 
 DEFAULT_PASSWORD = "mentoring-demo"
@@ -56,17 +57,19 @@ class Command(BaseCommand):
             self._print_logins(password=None)
             return
         started = time.monotonic()
-        builder = DemoBuilder(seed=seed, password=password)
+        bulk = BulkBuilder(seed=seed, password=password)
         with transaction.atomic():
             accounts = {
                 a["email"]: self._ensure_account(**a, password=password) for a in DEMO_ACCOUNTS
             }
-            builder.give_demo_profiles(accounts["mentor@demo.test"], accounts["mentee@demo.test"])
-        made_mentors = builder.create_mentors(mentors)
-        made_mentees = builder.create_mentees(mentees)
-        pairs, pending = builder.create_matches()
-        builder.give_demo_requests(accounts["mentor@demo.test"])
-        builder.give_demo_pair(accounts["mentor@demo.test"])
+            demo_mentor, demo_mentee = accounts["mentor@demo.test"], accounts["mentee@demo.test"]
+            showcase.give_demo_profiles(demo_mentor, demo_mentee, now=bulk.now)
+        made_mentors = bulk.create_mentors(mentors)
+        made_mentees = bulk.create_mentees(mentees)
+        pairs, pending = bulk.create_matches()
+        # The showcase's requests and pair come from seeded mentees, so they follow the bulk.
+        showcase.give_demo_requests(demo_mentor, bulk)
+        showcase.give_demo_pair(demo_mentor, now=bulk.now)
         self.stdout.write(
             f"Created {made_mentors} mentors, {made_mentees} mentees, {pairs} mentorships and "
             f"{pending} waiting requests "

@@ -1,4 +1,5 @@
-"""Realistic demo data at any scale, for `make run`, manual testing and benchmarks.
+"""The bulk of the demo data: realistic mentors and mentees at any scale, for `make run`, manual
+testing and benchmarks (the demo accounts' own data is in `showcase`).
 
 Bulk rows are written with COPY and primary keys taken from the sequences up front, so 100,000
 mentors with their areas and job history take about a minute; Postgres computes each chunk's
@@ -21,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from matching.models import Mentorship, MentorshipRequest, StatusChange
+from matching.models import Mentorship, MentorshipRequest
 from mentoring.demo import vocabulary as V
 from profiles.models import (
     ExpertiseArea,
@@ -33,8 +34,7 @@ from profiles.models import (
     MentorProfile,
 )
 from profiles.search import update_search_documents
-from profiles.services import recount_places, take_place
-from sessions_log.models import Meeting, Objective, ObjectiveUpdate
+from profiles.services import recount_places
 
 BATCH = 5000
 INDUSTRY_LABELS = dict(Industry.choices)
@@ -49,7 +49,7 @@ def _short(industry: str) -> str:
     return INDUSTRY_LABELS[industry].split(",")[0].split(" and ")[0].lower()
 
 
-def _next_ids(model, count: int) -> list[int]:
+def next_ids(model, count: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -58,7 +58,7 @@ def _next_ids(model, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _copy(model, rows: list[dict]) -> None:
+def copy_rows(model, rows: list[dict]) -> None:
     """COPY rows (dicts of column -> value, all with the same keys) into the model's table."""
     if not rows:
         return
@@ -102,7 +102,12 @@ def ensure_expertise_areas() -> None:
     migration.add_areas(apps, None)
 
 
-class DemoBuilder:
+class BulkBuilder:
+    """Thousands of realistic mentors and mentees, their requests and pairs, written with COPY.
+
+    One random generator for everything, so the same seed gives the same people.
+    """
+
     def __init__(self, *, seed: int, password: str):
         ensure_expertise_areas()
         self.rng = random.Random(seed)
@@ -117,8 +122,8 @@ class DemoBuilder:
         rng = self.rng
         existing = dict(User.objects.filter(email__in=emails).values_list("email", "pk"))
         missing = [e for e in emails if e not in existing]
-        ids = _next_ids(User, len(missing))
-        _copy(
+        ids = next_ids(User, len(missing))
+        copy_rows(
             User,
             [
                 {
@@ -137,7 +142,7 @@ class DemoBuilder:
                 for pk, email in zip(ids, missing, strict=True)
             ],
         )
-        _copy(
+        copy_rows(
             EmailAddress,
             [
                 {"user_id": pk, "email": email, "verified": True, "primary": True}
@@ -239,14 +244,14 @@ class DemoBuilder:
                     )
                     todo = [users[e] for e in chunk if users[e] not in have]
                     profiles, areas, jobs = [], [], []
-                    for pk, user_id in zip(_next_ids(MentorProfile, len(todo)), todo, strict=True):
+                    for pk, user_id in zip(next_ids(MentorProfile, len(todo)), todo, strict=True):
                         profile, profile_areas, profile_jobs = self.mentor_rows(pk, user_id)
                         profiles.append(profile)
                         areas.extend(profile_areas)
                         jobs.extend(profile_jobs)
-                    _copy(MentorProfile, profiles)
-                    _copy(MentorProfile.areas.through, areas)
-                    _copy(JobHistoryEntry, jobs)
+                    copy_rows(MentorProfile, profiles)
+                    copy_rows(MentorProfile.areas.through, areas)
+                    copy_rows(JobHistoryEntry, jobs)
                 created += len(profiles)
                 pending.append(indexer.submit(_index, [p["id"] for p in profiles]))
             for future in pending:
@@ -269,7 +274,7 @@ class DemoBuilder:
                 )
                 todo = [users[e] for e in chunk if users[e] not in have]
                 profiles, areas = [], []
-                for pk, user_id in zip(_next_ids(MenteeProfile, len(todo)), todo, strict=True):
+                for pk, user_id in zip(next_ids(MenteeProfile, len(todo)), todo, strict=True):
                     industry = rng.choice(INDUSTRIES)
                     profiles.append(
                         {
@@ -290,8 +295,8 @@ class DemoBuilder:
                         {"menteeprofile_id": pk, "expertisearea_id": a}
                         for a in rng.sample(self.areas, rng.randint(1, 3))
                     )
-                _copy(MenteeProfile, profiles)
-                _copy(MenteeProfile.areas.through, areas)
+                copy_rows(MenteeProfile, profiles)
+                copy_rows(MenteeProfile.areas.through, areas)
             created += len(profiles)
         return created
 
@@ -324,9 +329,9 @@ class DemoBuilder:
             if roll < 0.33 and places[mentor_id] > 0:
                 places[mentor_id] -= 1
                 started = now - timedelta(days=rng.randint(5, 300))
-                request_id = _next_ids(MentorshipRequest, 1)[0]
+                request_id = next_ids(MentorshipRequest, 1)[0]
                 requests.append(
-                    self._request_row(
+                    self.request_row(
                         request_id,
                         mentee_id,
                         mentor_id,
@@ -354,8 +359,8 @@ class DemoBuilder:
             elif roll < 0.53:
                 sent = now - timedelta(days=rng.randint(0, 12), hours=rng.randint(0, 23))
                 requests.append(
-                    self._request_row(
-                        _next_ids(MentorshipRequest, 1)[0],
+                    self.request_row(
+                        next_ids(MentorshipRequest, 1)[0],
                         mentee_id,
                         mentor_id,
                         sent,
@@ -363,12 +368,12 @@ class DemoBuilder:
                     )
                 )
         with transaction.atomic():
-            _copy(MentorshipRequest, requests)
-            _copy(Mentorship, pairs)
+            copy_rows(MentorshipRequest, requests)
+            copy_rows(Mentorship, pairs)
             recount_places(Mentorship.objects.active())
         return len(pairs), sum(1 for r in requests if r["status"] == "pending")
 
-    def _request_row(self, pk, mentee_id, mentor_id, created, *, status, responded_at=None):
+    def request_row(self, pk, mentee_id, mentor_id, created, *, status, responded_at=None):
         rng = self.rng
         goal = rng.choice(V.MENTEE_GOALS).format(industry_short=_short(rng.choice(INDUSTRIES)))
         return {
@@ -387,234 +392,6 @@ class DemoBuilder:
             "withdrawn_at": None,
             "expired_at": None,
         }
-
-    def give_demo_requests(self, mentor: User) -> None:
-        """Two seeded mentees ask the demo mentor, so the mentor's home has work waiting."""
-        if MentorshipRequest.objects.filter(mentor=mentor).exists():
-            return
-        mentees = list(
-            MenteeProfile.objects.filter(user__email__endswith="@mentees.demo.test")
-            .exclude(user__sent_requests__status="pending")
-            .exclude(user__mentorships_as_mentee__status="active")
-            .values_list("user_id", flat=True)[:2]
-        )
-        _copy(
-            MentorshipRequest,
-            [
-                self._request_row(
-                    pk,
-                    mentee_id,
-                    mentor.pk,
-                    self.now - timedelta(days=days, hours=3),
-                    status="pending",
-                )
-                for pk, mentee_id, days in zip(
-                    _next_ids(MentorshipRequest, len(mentees)), mentees, (1, 4), strict=False
-                )
-            ],
-        )
-
-    def give_demo_pair(self, mentor: User) -> None:
-        """The demo mentor mentors one seeded mentee, with a plan and meetings, so the pair's
-        space has something to show (one of the mentor's two places stays free)."""
-        if Mentorship.objects.filter(mentor=mentor).exists():
-            return
-        mentee = (
-            User.objects.filter(email__endswith="@mentees.demo.test", mentee_profile__isnull=False)
-            .exclude(sent_requests__isnull=False)
-            .exclude(mentorships_as_mentee__isnull=False)
-            .first()
-        )
-        if mentee is None:
-            return
-        now = self.now
-        started = now - timedelta(days=75)
-        pair = Mentorship.objects.create(mentor=mentor, mentee=mentee, started_at=started)
-        StatusChange.objects.create(mentorship=pair, to_status="active", actor=mentor, at=started)
-        take_place(MentorProfile.objects.get(user=mentor))
-        cv, interviews, network = Objective.objects.bulk_create(
-            [
-                Objective(
-                    mentorship=pair,
-                    position=0,
-                    created_by=mentee,
-                    created_at=started,
-                    title="A CV that gets me interviews for finance graduate schemes",
-                    success="Three applications sent with a CV Daniel thinks is ready.",
-                    target_date=(started + timedelta(days=45)).date(),
-                    status=Objective.Status.ACHIEVED,
-                    achieved_on=(started + timedelta(days=40)).date(),
-                ),
-                Objective(
-                    mentorship=pair,
-                    position=1,
-                    created_by=mentee,
-                    created_at=started,
-                    title="Feel ready for assessment centres",
-                    success="A mock assessment day done, with feedback I can act on.",
-                    target_date=(now + timedelta(days=30)).date(),
-                    status=Objective.Status.IN_PROGRESS,
-                ),
-                Objective(
-                    mentorship=pair,
-                    position=2,
-                    created_by=mentor,
-                    created_at=started,
-                    title="Build a network in corporate finance",
-                    success="Five conversations with people in roles I am aiming for.",
-                    status=Objective.Status.NOT_STARTED,
-                ),
-            ]
-        )
-        ObjectiveUpdate.objects.bulk_create(
-            [
-                ObjectiveUpdate(
-                    objective=cv,
-                    author=mentee,
-                    status=Objective.Status.ACHIEVED,
-                    created_at=started + timedelta(days=40),
-                    note="Two interview invitations already!",
-                ),
-                ObjectiveUpdate(
-                    objective=interviews,
-                    author=mentee,
-                    status=Objective.Status.IN_PROGRESS,
-                    created_at=started + timedelta(days=41),
-                    note="Practised the group exercise with Daniel.",
-                ),
-            ]
-        )
-        zone = mentee.time_zone
-        first, second = Meeting.objects.bulk_create(
-            [
-                Meeting(
-                    mentorship=pair,
-                    status=Meeting.Status.HELD,
-                    created_by=mentee,
-                    starts_at=(started + timedelta(days=6)).replace(hour=17, minute=0),
-                    time_zone=zone,
-                    duration_minutes=60,
-                    format="video",
-                    location="Video call",
-                    summary="Agreed our objectives and how often to meet "
-                    "(about once a month). Went through my CV line by line.",
-                    next_steps="Rewrite the CV around achievements; send it to Daniel.",
-                ),
-                Meeting(
-                    mentorship=pair,
-                    status=Meeting.Status.HELD,
-                    created_by=mentee,
-                    starts_at=(started + timedelta(days=38)).replace(hour=12, minute=30),
-                    time_zone=zone,
-                    duration_minutes=45,
-                    format="in_person",
-                    location="Café near Northbridge Capital",
-                    summary="The new CV is ready. Talked about assessment centres.",
-                    next_steps="Book a mock assessment day.",
-                ),
-                Meeting(
-                    mentorship=pair,
-                    status=Meeting.Status.PLANNED,
-                    created_by=mentee,
-                    starts_at=(now + timedelta(days=5)).replace(
-                        hour=17, minute=30, second=0, microsecond=0
-                    ),
-                    time_zone=zone,
-                    duration_minutes=60,
-                    format="video",
-                    location="Video call",
-                    agenda="Mock interview: competency questions.",
-                ),
-            ]
-        )[:2]
-        first.objectives.set([cv])
-        second.objectives.set([cv, interviews])
-
-    # The three known accounts -----------------------------------------------------------
-    def give_demo_profiles(self, mentor: User, mentee: User) -> None:
-        by_slug = dict(ExpertiseArea.objects.values_list("slug", "pk"))
-        if not MentorProfile.objects.filter(user=mentor).exists():
-            profile = MentorProfile.objects.create(
-                user=mentor,
-                headline="Finance director who moved from engineering; happy to talk career changes",
-                job_title="Finance Director",
-                organisation="Northbridge Capital",
-                industry=Industry.FINANCE,
-                city="Manchester",
-                country="GB",
-                languages="English, Yoruba",
-                course="BEng Civil Engineering",
-                graduation_year=2004,
-                key_areas="I lead a finance team of 24 and sit on the executive board. I am proudest of "
-                "the graduate programme I set up, which has trained more than 60 people, four of "
-                "whom now lead teams of their own.",
-                moves_experience="I trained as a civil engineer and moved into finance after eight "
-                "years, studying for my accountancy qualification in the evenings.",
-                help_offered="I can review CVs, run a mock interview and explain how finance "
-                "recruitment really works.",
-                formats=[MeetingFormat.VIDEO, MeetingFormat.IN_PERSON],
-                frequency=MeetingFrequency.MONTHLY,
-                capacity=2,
-                review_status=MentorProfile.ReviewStatus.APPROVED,
-                submitted_at=self.now - timedelta(days=40),
-                approved_at=self.now - timedelta(days=38),
-                confirmed_at=self.now - timedelta(days=38),
-                training_completed_on=(self.now - timedelta(days=45)).date(),
-            )
-            profile.areas.set(
-                [
-                    by_slug[s]
-                    for s in (
-                        "salary-negotiation",
-                        "changing-sector",
-                        "becoming-a-team-leader",
-                        "cvs-applications-and-interviews",
-                    )
-                ]
-            )
-            JobHistoryEntry.objects.bulk_create(
-                [
-                    JobHistoryEntry(
-                        profile=profile,
-                        title="Finance Director",
-                        organisation="Northbridge Capital",
-                        start_year=2018,
-                        description="Lead the finance team; member of the executive board.",
-                    ),
-                    JobHistoryEntry(
-                        profile=profile,
-                        title="Financial Controller",
-                        organisation="Harbour Bank",
-                        start_year=2012,
-                        end_year=2018,
-                        description="Ran month-end and audit; built the graduate programme.",
-                    ),
-                    JobHistoryEntry(
-                        profile=profile,
-                        title="Structural Engineer",
-                        organisation="Atlas Infrastructure",
-                        start_year=2004,
-                        end_year=2012,
-                        description="Bridges and rail projects.",
-                    ),
-                ]
-            )
-            update_search_documents([profile.pk])
-        if not MenteeProfile.objects.filter(user=mentee).exists():
-            profile = MenteeProfile.objects.create(
-                user=mentee,
-                role="BSc Economics",
-                stage="Final year",
-                goals="I want to find a first graduate job in finance and get better at salary "
-                "negotiation. I would also like to understand what moving from study into a big "
-                "organisation is really like.",
-                preferred_formats=[MeetingFormat.VIDEO],
-                introduction="I am the first in my family to go to university and I volunteer as a "
-                "peer mentor for first-year students.",
-            )
-            profile.areas.set(
-                [by_slug[s] for s in ("salary-negotiation", "finding-a-first-graduate-job")]
-            )
 
 
 def _index(profile_ids: list[int]) -> None:
