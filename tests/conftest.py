@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from mentoring.celery import app as celery_app
-from tests.factories import UserFactory
+from tests.factories import MenteeProfileFactory, MentorProfileFactory, UserFactory
 from tests.support import START
 
 
@@ -36,6 +36,20 @@ def mentee(db):
 @pytest.fixture
 def mentor(db):
     return UserFactory(full_name="Daniel Mentor", email="daniel@example.org")
+
+
+@pytest.fixture
+def mentor_profile(mentor):
+    """Daniel's mentor profile, with two places."""
+    return MentorProfileFactory(user=mentor, capacity=2)
+
+
+@pytest.fixture
+def mentee_profile(mentee):
+    """Maya's mentee profile."""
+    return MenteeProfileFactory(
+        user=mentee, role="BSc Economics", stage="Final year", goals="A graduate job in finance."
+    )
 
 
 @pytest.fixture

@@ -7,8 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from django.contrib.messages import get_messages
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from matching.models import Mentorship, MentorshipRequest
 from mentoring.models import Outbox, SchemeSettings
@@ -43,3 +46,24 @@ def run_counting_queries(job: Callable[[], int]) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as queries:
         result = job()
     return result, len(queries.captured_queries)
+
+
+def interested_url(profile) -> str:
+    """The address of the Interested form for a mentor's profile."""
+    return reverse("matching:request-create", args=[profile.pk])
+
+
+def messages_of(response) -> list[str]:
+    """The flash messages a response left for the next page."""
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def text_of(response) -> str:
+    return response.content.decode()
+
+
+def count_queries(client: Client, url: str) -> int:
+    """How many queries a successful GET of `url` makes."""
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)

@@ -7,8 +7,6 @@ from django.utils import timezone
 
 from mentoring.emails import sweep
 from tests.factories import (
-    MenteeProfileFactory,
-    MentorProfileFactory,
     MentorshipFactory,
     MentorshipRequestFactory,
 )
@@ -30,18 +28,6 @@ def after_the_hold(time_machine, settings):
         return sweep()
 
     return run
-
-
-@pytest.fixture
-def mentor_profile(mentor):
-    return MentorProfileFactory(user=mentor, capacity=2)
-
-
-@pytest.fixture
-def mentee_profile(mentee):
-    return MenteeProfileFactory(
-        user=mentee, role="BSc Economics", stage="Final year", goals="A graduate job in finance."
-    )
 
 
 @pytest.fixture

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from matching.models import Mentorship, MentorshipRequest
 from matching.services import MatchingError, accept_request, withdraw_request
 from profiles.models import MentorProfile
-from tests.factories import MentorProfileFactory, MentorshipFactory, MentorshipRequestFactory
+from tests.factories import (
+    MentorProfileFactory,
+    MentorshipFactory,
+    MentorshipRequestFactory,
+)
+from tests.support import messages_of, text_of
 
 pytestmark = pytest.mark.django_db
 Status = MentorshipRequest.Status
@@ -173,3 +179,36 @@ def test_accept_works_while_the_mentor_is_switched_off(pending, mentor, mentor_p
     req = accept_request(pending, by=mentor)
 
     assert req.status == Status.ACCEPTED
+
+
+# Through the page
+
+
+def test_accept_opens_the_new_mentorship(client_for, pending, mentor):
+    response = client_for(mentor).post(reverse("matching:request-accept", args=[pending.pk]))
+
+    mentorship = Mentorship.objects.get()
+    assert response["Location"] == mentorship.get_absolute_url()
+    assert messages_of(response) == [
+        "You are now Maya Mentee's mentor. They will arrange your first meeting."
+    ]
+
+
+def test_accept_when_full_returns_to_the_request_with_the_reason(client_for, pending, mentor):
+    MentorshipFactory(mentor=mentor)
+    MentorshipFactory(mentor=mentor)
+
+    response = client_for(mentor).post(
+        reverse("matching:request-accept", args=[pending.pk]), follow=True
+    )
+
+    assert response.redirect_chain == [(pending.get_absolute_url(), 302)]
+    assert "You have no free place: you mentor 2 of 2." in text_of(response)
+
+
+def test_the_mentee_cannot_accept_their_own_request(client_for, pending, mentee):
+    response = client_for(mentee).post(reverse("matching:request-accept", args=[pending.pk]))
+
+    assert response["Location"] == pending.get_absolute_url()
+    assert messages_of(response) == ["Only the mentor can accept this request."]
+    assert not Mentorship.objects.exists()

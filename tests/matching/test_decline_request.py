@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from matching.models import Mentorship, MentorshipRequest
 from matching.services import MatchingError, decline_request, withdraw_request
-from tests.factories import MentorshipRequestFactory
+from tests.factories import (
+    MentorshipRequestFactory,
+)
+from tests.support import messages_of, text_of
 
 pytestmark = pytest.mark.django_db
 Status = MentorshipRequest.Status
@@ -91,3 +95,46 @@ def test_decline_of_a_closed_request_is_refused(mentee_profile, mentor_profile, 
     assert str(exc.value) == f"This request is no longer waiting for an answer: it was {closed}."
     req.refresh_from_db()
     assert req.status == closed
+
+
+# Through the page
+
+
+def test_decline_without_a_reason_shows_the_error(client_for, pending, mentor):
+    response = client_for(mentor).post(
+        reverse("matching:request-decline", args=[pending.pk]), {"message": "Sorry, not now."}
+    )
+
+    assert response.status_code == 200
+    assert response.context["decline_form"].errors["reason"] == [
+        "Please choose a reason; the mentee will see it."
+    ]
+    assert "Please choose a reason; the mentee will see it." in text_of(response)
+    assert "Sorry, not now.</textarea>" in text_of(response)
+    # The error summary's link leads to the first choice (a radio group has no single input).
+    assert '<a href="#id_reason_0">' in text_of(response)
+    pending.refresh_from_db()
+    assert pending.is_pending
+
+
+def test_decline_with_a_reason_returns_to_the_request(client_for, pending, mentor):
+    response = client_for(mentor).post(
+        reverse("matching:request-decline", args=[pending.pk]), {"reason": "full"}
+    )
+
+    pending.refresh_from_db()
+    assert response["Location"] == pending.get_absolute_url()
+    assert pending.status == Status.DECLINED
+    assert messages_of(response) == [
+        "You have declined Maya Mentee's request. Thank you for answering."
+    ]
+
+
+def test_the_mentee_cannot_decline_their_own_request(client_for, pending, mentee):
+    response = client_for(mentee).post(
+        reverse("matching:request-decline", args=[pending.pk]), {"reason": "full"}
+    )
+
+    assert messages_of(response) == ["Only the mentor can decline this request."]
+    pending.refresh_from_db()
+    assert pending.is_pending

@@ -4,7 +4,6 @@ stays names "a former participant" and never fails (their foreign keys are empty
 from __future__ import annotations
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.privacy import delete_account
@@ -13,13 +12,10 @@ from matching.services import accept_request, decline_request, end_mentorship, w
 from sessions_log import services as sessions_services
 from sessions_log.models import CheckIn, Meeting
 from tests.factories import CheckInFactory, MeetingFactory
+from tests.support import messages_of
 
 pytestmark = pytest.mark.django_db
 Status = MentorshipRequest.Status
-
-
-def _messages(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def _end(mentorship, by, *, reason=Mentorship.EndReason.ACHIEVED):
@@ -36,7 +32,7 @@ def test_accepting_again_after_the_mentee_deleted_their_account(client_for, pend
     response = client_for(mentor).post(reverse("matching:request-accept", args=[pending.pk]))
 
     assert response.status_code == 302
-    assert _messages(response) == [
+    assert messages_of(response) == [
         "You are now a former participant's mentor. They will arrange your first meeting."
     ]
 
@@ -49,7 +45,7 @@ def test_declining_again_after_the_mentee_deleted_their_account(client_for, pend
     response = client_for(mentor).post(reverse("matching:request-decline", args=[pending.pk]), data)
 
     assert response.status_code == 302
-    assert "You have declined a former participant's request." in _messages(response)[0]
+    assert "You have declined a former participant's request." in messages_of(response)[0]
 
 
 def test_withdrawing_again_after_the_mentor_deleted_their_account(client_for, pending, mentee):
@@ -59,7 +55,7 @@ def test_withdrawing_again_after_the_mentor_deleted_their_account(client_for, pe
     response = client_for(mentee).post(reverse("matching:request-withdraw", args=[pending.pk]))
 
     assert response.status_code == 302
-    assert _messages(response) == ["You have withdrawn your request to a former participant."]
+    assert messages_of(response) == ["You have withdrawn your request to a former participant."]
 
 
 @pytest.mark.parametrize("leaving", ["mentor", "mentee"])
@@ -76,7 +72,7 @@ def test_ending_a_mentorship_the_other_persons_deletion_already_ended(
     )
 
     assert response.status_code == 302
-    assert _messages(response) == ["A former participant had already ended it."]
+    assert messages_of(response) == ["A former participant had already ended it."]
     mentorship.refresh_from_db()
     assert mentorship.end_reason == Mentorship.EndReason.ACCOUNT_DELETED
 
@@ -99,7 +95,7 @@ def test_ending_twice_by_the_same_person_says_it_ended(client_for, mentorship, m
         reverse("sessions_log:mentorship-end", args=[mentorship.pk]), data
     )
 
-    assert _messages(response) == [
+    assert messages_of(response) == [
         f"Your mentorship has ended and {mentorship.mentee.full_name} has been told. Thank you."
     ]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from matching.models import MentorshipRequest, RequestReport, StatusChange
 from matching.services import MatchingError, accept_request, report_request
 from tests.factories import MentorshipRequestFactory, UserFactory
+from tests.support import messages_of
 
 pytestmark = pytest.mark.django_db
 Status = MentorshipRequest.Status
@@ -19,10 +19,6 @@ REASON = "The message asked for my home address and was rude about my colleagues
 
 def _report_url(req) -> str:
     return reverse("matching:request-report", args=[req.pk])
-
-
-def _messages(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 # The service
@@ -166,7 +162,7 @@ def test_the_mentor_reports_from_the_request_page(client_for, mailoutbox, pendin
 
     assert response.status_code == 302
     assert response["Location"] == pending.get_absolute_url()
-    assert _messages(response) == [
+    assert messages_of(response) == [
         "Thank you for telling us. The scheme team has your report, and Maya Mentee cannot ask "
         "you again."
     ]
@@ -217,7 +213,7 @@ def test_the_mentee_pressing_report_is_refused_with_a_message(client_for, pendin
     response = client_for(mentee).post(_report_url(pending), {"report-reason": REASON})
 
     assert response.status_code == 302
-    assert _messages(response) == ["Only the mentor can report this request."]
+    assert messages_of(response) == ["Only the mentor can report this request."]
     assert not RequestReport.objects.exists()
 
 

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from matching.models import MentorshipRequest
 from matching.services import MatchingError, accept_request, send_request, withdraw_request
-from tests.factories import MentorProfileFactory, MentorshipRequestFactory
+from tests.factories import (
+    MentorProfileFactory,
+    MentorshipRequestFactory,
+)
 from tests.matching.conftest import MESSAGE
+from tests.support import messages_of
 
 pytestmark = pytest.mark.django_db
 Status = MentorshipRequest.Status
@@ -82,3 +87,25 @@ def test_withdraw_frees_a_slot_under_the_pending_limit(set_scheme, settings, men
 
     assert again.is_pending
     assert again.pk != req.pk
+
+
+# Through the page
+
+
+def test_withdraw_returns_to_the_request(client_for, pending, mentee):
+    response = client_for(mentee).post(reverse("matching:request-withdraw", args=[pending.pk]))
+
+    pending.refresh_from_db()
+    assert response["Location"] == pending.get_absolute_url()
+    assert pending.status == Status.WITHDRAWN
+    assert messages_of(response) == ["You have withdrawn your request to Daniel Mentor."]
+
+
+def test_withdraw_after_an_accept_explains_why_not(client_for, pending, mentee, mentor):
+    client_for(mentor).post(reverse("matching:request-accept", args=[pending.pk]))
+
+    response = client_for(mentee).post(reverse("matching:request-withdraw", args=[pending.pk]))
+
+    assert messages_of(response) == [
+        "This request is no longer waiting for an answer: it was accepted."
+    ]

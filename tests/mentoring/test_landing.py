@@ -1,5 +1,16 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    MenteeProfileFactory,
+    MentorProfileFactory,
+    MentorshipFactory,
+    MentorshipRequestFactory,
+)
+from tests.support import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +46,55 @@ def test_landing_has_a_skip_link_and_landmarks(client):
     assert 'href="#main"' in html
     assert '<main id="main"' in html
     assert "<header" in html and "<footer" in html and 'lang="en-GB"' in html
+
+
+# A signed-in person's home
+
+
+def test_home_shows_a_mentor_their_places_and_the_requests_waiting_with_their_age(
+    client_for, mentor_profile, mentor
+):
+    MentorshipFactory(mentor=mentor)
+    MentorshipRequestFactory(
+        mentor=mentor,
+        mentee=MenteeProfileFactory(user__full_name="Wendy Waiting").user,
+        created_at=timezone.now() - timedelta(days=3),
+    )
+
+    html = text_of(client_for(mentor).get(reverse("home")))
+
+    assert "Places used: <strong>1 of 2</strong>" in html
+    assert "Wendy Waiting" in html
+    assert "waiting 3\xa0days" in html
+
+
+def test_home_shows_a_mentee_their_pending_requests(client_for, mentee_profile):
+    MentorshipRequestFactory(
+        mentee=mentee_profile.user,
+        mentor=MentorProfileFactory(user__full_name="Patient Pat").user,
+        created_at=timezone.now() - timedelta(days=2),
+    )
+
+    html = text_of(client_for(mentee_profile.user).get(reverse("home")))
+
+    assert "Waiting for an answer" in html
+    assert "Patient Pat" in html
+    assert "sent 2\xa0days ago" in html
+
+
+def test_home_shows_a_mentee_with_a_mentor_their_other_pending_requests(
+    settings, client_for, mentee_profile
+):
+    # Schemes that allow two mentors at a time: the first one must not hide the second request.
+    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 2
+    MentorshipFactory(
+        mentee=mentee_profile.user, mentor=MentorProfileFactory(user__full_name="Mo Mentor").user
+    )
+    MentorshipRequestFactory(
+        mentee=mentee_profile.user, mentor=MentorProfileFactory(user__full_name="Patient Pat").user
+    )
+
+    html = text_of(client_for(mentee_profile.user).get(reverse("home")))
+
+    assert "Mo Mentor" in html
+    assert "Patient Pat" in html

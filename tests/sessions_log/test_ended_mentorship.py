@@ -19,6 +19,7 @@ from tests.factories import (
     ObjectiveFactory,
 )
 from tests.sessions_log.conftest import hours_ago, local_input, next_week
+from tests.support import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +185,17 @@ def test_matching_leaves_the_meetings_to_the_sessions_log(pair, mentee):
 
     planned.refresh_from_db()
     assert planned.status == Meeting.Status.PLANNED
+
+
+def test_an_ended_mentorship_offers_no_end_form(
+    client_for, mentee_profile, mentor_profile, mentorship, mentee
+):
+    client_for(mentee).post(
+        reverse("sessions_log:mentorship-end", args=[mentorship.pk]), {"reason": "achieved"}
+    )
+
+    response = client_for(mentee).get(mentorship.get_absolute_url())
+
+    html = text_of(response)
+    assert "ended" in html
+    assert reverse("sessions_log:mentorship-end", args=[mentorship.pk]) not in html

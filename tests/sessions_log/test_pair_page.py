@@ -13,8 +13,14 @@ from django.utils import timezone
 from sessions_log import services
 from sessions_log.models import Meeting, MeetingPrivateNote, ObjectiveUpdate
 from sessions_log.selectors import Totals, pair_space
-from tests.factories import MeetingFactory, MentorshipFactory, ObjectiveFactory, UserFactory
+from tests.factories import (
+    MeetingFactory,
+    MentorshipFactory,
+    ObjectiveFactory,
+    UserFactory,
+)
 from tests.sessions_log.conftest import hours_ago, next_week
+from tests.support import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +241,10 @@ def test_no_template_works_out_who_the_other_person_is(settings):
     working_it_out = re.compile(r"\b(mentor|mentee)_id == user\.pk")
 
     assert [p.name for p in templates.rglob("*.html") if working_it_out.search(p.read_text())] == []
+
+
+def test_the_pair_see_each_others_email_address(
+    client_for, mentee_profile, mentor_profile, mentorship, mentee, mentor
+):
+    assert "daniel@example.org" in text_of(client_for(mentee).get(mentorship.get_absolute_url()))
+    assert "maya@example.org" in text_of(client_for(mentor).get(mentorship.get_absolute_url()))
