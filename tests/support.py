@@ -4,8 +4,10 @@ queries it made and what a response said."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -15,6 +17,7 @@ from django.urls import reverse
 
 from matching.models import Mentorship, MentorshipRequest
 from mentoring.models import Outbox, SchemeSettings
+from profiles.models import MentorProfile
 from tests.factories import MentorshipFactory, MentorshipRequestFactory
 
 # Where the scheduled-job tests' `clock` stands: a Monday in winter, when London time is UTC,
@@ -67,3 +70,27 @@ def count_queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
+
+
+def places_taken(profile: MentorProfile) -> int:
+    """The mentor's count of mentees, as the database has it now."""
+    profile.refresh_from_db()
+    return profile.mentee_count
+
+
+def html_part(message) -> str:
+    """The HTML alternative of an email, its only one."""
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    return html
+
+
+TEST_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def use_test_templates(settings) -> None:
+    """Add tests/templates to the template directories: the `ping` email kind exists only there
+    (tests/templates/emails/ping*)."""
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], TEST_TEMPLATES]
+    settings.TEMPLATES = templates

@@ -11,15 +11,10 @@ from tests.factories import (
     MentorshipFactory,
     MentorshipRequestFactory,
 )
-from tests.support import messages_of, text_of
+from tests.support import messages_of, places_taken, text_of
 
 pytestmark = pytest.mark.django_db
 Status = MentorshipRequest.Status
-
-
-def _count(profile: MentorProfile) -> int:
-    profile.refresh_from_db()
-    return profile.mentee_count
 
 
 def test_accept_marks_the_request_accepted(pending, mentor):
@@ -44,7 +39,7 @@ def test_accept_creates_the_mentorship(pending, mentor, mentee):
 def test_accept_takes_one_of_the_mentors_places(pending, mentor, mentor_profile):
     accept_request(pending, by=mentor)
 
-    assert _count(mentor_profile) == 1
+    assert places_taken(mentor_profile) == 1
 
 
 def test_accept_twice_returns_the_request_unchanged(pending, mentor, mentor_profile):
@@ -56,7 +51,7 @@ def test_accept_twice_returns_the_request_unchanged(pending, mentor, mentor_prof
     assert second.status == Status.ACCEPTED
     assert second.responded_at == first.responded_at
     assert Mentorship.objects.count() == 1
-    assert _count(mentor_profile) == 1
+    assert places_taken(mentor_profile) == 1
 
 
 def test_accept_refused_to_the_mentee(pending, mentee):
@@ -84,7 +79,7 @@ def test_accept_of_a_withdrawn_request_is_refused(pending, mentor, mentee, mento
 
     assert str(exc.value) == ("This request is no longer waiting for an answer: it was withdrawn.")
     assert not Mentorship.objects.exists()
-    assert _count(mentor_profile) == 0
+    assert places_taken(mentor_profile) == 0
 
 
 @pytest.mark.parametrize("closed", ["declined", "expired"])
@@ -113,7 +108,7 @@ def test_accept_refused_when_the_mentor_is_full(pending, mentor, mentor_profile)
     )
     pending.refresh_from_db()
     assert pending.is_pending
-    assert _count(mentor_profile) == 2
+    assert places_taken(mentor_profile) == 2
 
 
 def test_accept_refused_when_the_mentee_found_a_mentor_meanwhile(settings, pending, mentor, mentee):

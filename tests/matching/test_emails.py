@@ -12,15 +12,10 @@ from django.utils import timezone
 from matching import jobs, services
 from tests.factories import MentorProfileFactory, MentorshipRequestFactory
 from tests.matching.conftest import MESSAGE
+from tests.support import html_part
 
 pytestmark = pytest.mark.django_db
 SITE = "http://testserver"
-
-
-def _html(message) -> str:
-    (html, mimetype) = message.alternatives[0]
-    assert mimetype == "text/html"
-    return html
 
 
 def _only_email(mailoutbox):
@@ -30,7 +25,7 @@ def _only_email(mailoutbox):
 
 def _assert_in_both_parts(message, *fragments: str) -> None:
     """Each fragment is in the text and the HTML part; a URL is a link in the HTML."""
-    html = _html(message)
+    html = html_part(message)
     for fragment in fragments:
         assert fragment in message.body, fragment
         if fragment.startswith("http"):
@@ -102,7 +97,7 @@ def test_request_accepted_goes_to_the_mentee_with_the_mentors_address_and_first_
         "Arrange your first meeting",
         _mentorship_url(req.mentorship),
     )
-    assert 'href="mailto:daniel@example.org"' in _html(email)
+    assert 'href="mailto:daniel@example.org"' in html_part(email)
 
 
 def test_accepting_twice_emails_the_mentee_once(
@@ -259,7 +254,7 @@ def test_mentorship_ended_does_not_send_the_private_feedback(
 
     email = _only_email(mailoutbox)
     assert "always late" not in email.body
-    assert "always late" not in _html(email)
+    assert "always late" not in html_part(email)
 
 
 def test_central_matching_introduces_both_people(

@@ -7,16 +7,11 @@ from django.utils import timezone
 
 from matching.models import Mentorship
 from matching.services import MatchingError, accept_request, end_mentorship, send_request
-from profiles.models import MentorProfile
 from sessions_log.models import Meeting
 from tests.matching.conftest import MESSAGE
+from tests.support import places_taken
 
 pytestmark = pytest.mark.django_db
-
-
-def _count(profile: MentorProfile) -> int:
-    profile.refresh_from_db()
-    return profile.mentee_count
 
 
 def test_end_records_who_why_and_when(mentorship, mentee):
@@ -49,20 +44,20 @@ def test_either_side_can_end(mentorship, side, request):
 
 
 def test_end_frees_the_mentors_place(mentorship, mentor, mentor_profile):
-    assert _count(mentor_profile) == 1
+    assert places_taken(mentor_profile) == 1
 
     end_mentorship(mentorship, by=mentor, reason="not_a_fit")
 
-    assert _count(mentor_profile) == 0
+    assert places_taken(mentor_profile) == 0
 
 
 def test_end_after_accept_gives_the_place_back(pending, mentor, mentor_profile):
     accept_request(pending, by=mentor)
-    assert _count(mentor_profile) == 1
+    assert places_taken(mentor_profile) == 1
 
     end_mentorship(pending.mentorship, by=mentor, reason="achieved")
 
-    assert _count(mentor_profile) == 0
+    assert places_taken(mentor_profile) == 0
 
 
 def test_end_twice_returns_the_mentorship_unchanged(mentorship, mentee, mentor, mentor_profile):
@@ -72,7 +67,7 @@ def test_end_twice_returns_the_mentorship_unchanged(mentorship, mentee, mentor, 
 
     assert (second.ended_by, second.end_reason) == (mentee, "achieved")
     assert second.ended_at == first.ended_at
-    assert _count(mentor_profile) == 0  # not decremented twice
+    assert places_taken(mentor_profile) == 0  # not decremented twice
 
 
 def test_end_refused_to_a_stranger(mentorship, stranger, mentor_profile):
@@ -82,7 +77,7 @@ def test_end_refused_to_a_stranger(mentorship, stranger, mentor_profile):
     assert str(exc.value) == "Only the mentor or the mentee can end this mentorship."
     mentorship.refresh_from_db()
     assert mentorship.is_active
-    assert _count(mentor_profile) == 1
+    assert places_taken(mentor_profile) == 1
 
 
 def test_end_refused_without_a_valid_reason(mentorship, mentee, mentor_profile):
@@ -92,7 +87,7 @@ def test_end_refused_without_a_valid_reason(mentorship, mentee, mentor_profile):
     assert str(exc.value) == "Please choose a reason."
     mentorship.refresh_from_db()
     assert mentorship.is_active
-    assert _count(mentor_profile) == 1
+    assert places_taken(mentor_profile) == 1
 
 
 def test_after_the_end_the_mentee_may_approach_the_same_mentor_again(mentorship, mentee, mentor):

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import copy
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -13,10 +11,10 @@ from mentoring import emails
 from mentoring.models import Outbox
 from mentoring.tasks import send_outbox_email, send_outbox_emails
 from tests import mailers
+from tests.support import use_test_templates
 
 pytestmark = pytest.mark.django_db
 
-TEST_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 FAILING = {"default": {"BACKEND": "tests.mailers.FailingBackend"}}
 WORKING = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 START = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
@@ -29,10 +27,7 @@ transactional = pytest.mark.django_db(
 
 @pytest.fixture(autouse=True)
 def _outbox_settings(settings):
-    # A `ping` kind that exists only for these tests: tests/templates/emails/ping*.
-    templates = copy.deepcopy(settings.TEMPLATES)
-    templates[0]["DIRS"] = [*templates[0]["DIRS"], TEST_TEMPLATES]
-    settings.TEMPLATES = templates
+    use_test_templates(settings)
     settings.OUTBOX_MAX_ATTEMPTS = 3
     settings.OUTBOX_BACKOFF_SECONDS = 60
     settings.OUTBOX_SWEEP_GRACE_SECONDS = 120

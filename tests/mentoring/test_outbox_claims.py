@@ -4,13 +4,11 @@ claim is retried as an attempt that may have been delivered; a 5xx is not retrie
 
 from __future__ import annotations
 
-import copy
 import os
 import smtplib
 import socket
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
@@ -18,10 +16,10 @@ from django.db import connection, connections
 
 from mentoring import emails
 from mentoring.models import Outbox
+from tests.support import use_test_templates
 
 pytestmark = pytest.mark.django_db
 
-TEST_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 START = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
 CLAIM = 300
 transactional = pytest.mark.django_db(
@@ -57,9 +55,7 @@ class ScriptedBackend(LocmemBackend):
 
 @pytest.fixture(autouse=True)
 def _outbox_settings(settings, monkeypatch):
-    templates = copy.deepcopy(settings.TEMPLATES)
-    templates[0]["DIRS"] = [*templates[0]["DIRS"], TEST_TEMPLATES]
-    settings.TEMPLATES = templates
+    use_test_templates(settings)
     settings.OUTBOX_MAX_ATTEMPTS = 3
     settings.OUTBOX_BACKOFF_SECONDS = 60
     settings.OUTBOX_CLAIM_SECONDS = CLAIM

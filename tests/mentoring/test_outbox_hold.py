@@ -3,10 +3,8 @@ inside the hold sends nothing)."""
 
 from __future__ import annotations
 
-import copy
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -15,20 +13,17 @@ from mentoring import emails
 from mentoring.models import Outbox
 from mentoring.tasks import send_outbox_email
 from tests import mailers
+from tests.support import use_test_templates
 
 pytestmark = pytest.mark.django_db
 
-TEST_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 START = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
 HOLD = timedelta(minutes=5)
 
 
 @pytest.fixture(autouse=True)
 def _outbox_settings(settings):
-    # The `ping` kind exists only for tests: tests/templates/emails/ping*.
-    templates = copy.deepcopy(settings.TEMPLATES)
-    templates[0]["DIRS"] = [*templates[0]["DIRS"], TEST_TEMPLATES]
-    settings.TEMPLATES = templates
+    use_test_templates(settings)
     settings.OUTBOX_MAX_ATTEMPTS = 3
     settings.OUTBOX_BACKOFF_SECONDS = 60
     settings.OUTBOX_SWEEP_GRACE_SECONDS = 120

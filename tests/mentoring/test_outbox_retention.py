@@ -4,10 +4,8 @@ they were written; queued ones are never touched."""
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime, timedelta
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -18,20 +16,17 @@ from mentoring import emails
 from mentoring.celery import app as celery_app
 from mentoring.models import Outbox
 from mentoring.tasks import purge_outbox
+from tests.support import use_test_templates
 
 pytestmark = pytest.mark.django_db
 
-TEST_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 START = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
 
 
 @pytest.fixture(autouse=True)
 def _outbox_settings(settings):
-    # The `ping` kind exists only for tests: tests/templates/emails/ping*.
-    templates = copy.deepcopy(settings.TEMPLATES)
-    templates[0]["DIRS"] = [*templates[0]["DIRS"], TEST_TEMPLATES]
-    settings.TEMPLATES = templates
+    use_test_templates(settings)
     settings.OUTBOX_BODY_RETENTION_DAYS = 30
     settings.OUTBOX_DELETE_AFTER_DAYS = 365
 

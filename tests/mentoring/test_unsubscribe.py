@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -19,7 +18,7 @@ from profiles.jobs import ask_mentors_to_confirm
 from profiles.tokens import confirm_token
 from sessions_log.jobs import nudge_quiet_pairs, remind_upcoming_meetings, send_check_ins
 from tests.factories import MeetingFactory, MentorProfileFactory
-from tests.support import START, pairs_started_at, queued, requests_made_at
+from tests.support import START, html_part, pairs_started_at, queued, requests_made_at
 
 pytestmark = pytest.mark.django_db
 
@@ -67,12 +66,6 @@ def _unsubscribe_url(user: User) -> str:
     return "http://testserver" + reverse("unsubscribe", args=[unsubscribe_token(user)])
 
 
-def _html(message: mail.EmailMultiAlternatives) -> str:
-    [(html, mimetype)] = message.alternatives
-    assert mimetype == "text/html"
-    return html
-
-
 @pytest.mark.parametrize("kind", REMINDERS)
 def test_every_reminder_carries_the_unsubscribe_headers_and_link(
     kind, clock, django_capture_on_commit_callbacks, mailoutbox
@@ -88,7 +81,7 @@ def test_every_reminder_carries_the_unsubscribe_headers_and_link(
         assert sent["List-Unsubscribe"] == f"<{url}>"
         assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert url in message.body
-        assert f'href="{url}"' in _html(message)
+        assert f'href="{url}"' in html_part(message)
 
 
 def test_transactional_emails_carry_no_unsubscribe_header(

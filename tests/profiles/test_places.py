@@ -9,14 +9,10 @@ from profiles import cache as directory_cache
 from profiles.models import MentorProfile
 from profiles.services import free_place, recount_places, take_place
 from tests.factories import MentorProfileFactory, MentorshipFactory
+from tests.support import places_taken
 from tests.writers import writers_of
 
 pytestmark = pytest.mark.django_db
-
-
-def _count(profile: MentorProfile) -> int:
-    profile.refresh_from_db()
-    return profile.mentee_count
 
 
 def test_taking_a_place_counts_one_more_and_refreshes_the_directory():
@@ -25,7 +21,7 @@ def test_taking_a_place_counts_one_more_and_refreshes_the_directory():
 
     take_place(profile)
 
-    assert _count(profile) == 1
+    assert places_taken(profile) == 1
     assert directory_cache.version() > before  # "1 place left" on the card
 
 
@@ -36,7 +32,7 @@ def test_freeing_a_place_counts_one_fewer_and_refreshes_the_directory():
 
     free_place(profile)
 
-    assert _count(profile) == 0
+    assert places_taken(profile) == 0
     assert directory_cache.version() > before
 
 
@@ -50,7 +46,7 @@ def test_recount_sets_each_count_from_the_active_pairs_given():
 
     changed = recount_places(Mentorship.objects.active())
 
-    assert (changed, _count(profile)) == (1, 2)
+    assert (changed, places_taken(profile)) == (1, 2)
 
 
 def test_recount_leaves_mentors_without_a_pair_in_the_query_alone():
@@ -60,7 +56,7 @@ def test_recount_leaves_mentors_without_a_pair_in_the_query_alone():
 
     changed = recount_places(Mentorship.objects.active().filter(mentor=paired.user))
 
-    assert (changed, _count(paired), _count(other)) == (0, 1, 1)
+    assert (changed, places_taken(paired), places_taken(other)) == (0, 1, 1)
 
 
 def test_the_factory_takes_the_place_through_the_service():
@@ -69,11 +65,11 @@ def test_the_factory_takes_the_place_through_the_service():
 
     MentorshipFactory(mentor=profile.user)
 
-    assert _count(profile) == 1
+    assert places_taken(profile) == 1
     assert directory_cache.version() > before
 
 
-def test_only_the_place_services_change_mentee_count():
+def test_only_the_place_services_change_menteeplaces_taken():
     # Not the matching services, the demo seeder, the factories, the admin or a view.
     assert writers_of("mentee_count") == [
         "profiles.services:free_place",
