@@ -30,6 +30,7 @@ import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 
+from mentoring import tasks as outbox_tasks
 from mentoring.celery import app as celery_app
 
 REPO = Path(__file__).resolve().parents[2]
@@ -474,14 +475,13 @@ def queue_pings(settings) -> Callable[..., list]:
 def sweep_until(done: Callable[[], bool], *, timeout: float, every: float = 0.5) -> float:
     """Run the outbox sweep like beat would, every `every` seconds, until `done()`; returns the
     seconds it took."""
-    from mentoring import emails
 
     start = time.monotonic()
     deadline = start + timeout
     while not done():
         if time.monotonic() > deadline:
             raise AssertionError(f"not done after {timeout:.0f}s of sweeping")
-        emails.sweep()
+        outbox_tasks.sweep()
         time.sleep(every)
     return time.monotonic() - start
 

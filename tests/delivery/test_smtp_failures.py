@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from mentoring import emails
+from mentoring import tasks as outbox_tasks
 from mentoring.models import Outbox
 from tests.delivery.conftest import sweep_until
 
@@ -45,7 +45,7 @@ def test_refusing_smtp_server_is_retried_with_backoff_then_delivered_or_failed(
     for _ in range(8):
         time.sleep(0.25)
         assert Outbox.objects.get(pk=broken.pk).status == Outbox.Status.FAILED
-        emails.sweep()
+        outbox_tasks.sweep()
 
     flaky.refresh_from_db()
     assert (flaky.status, flaky.attempts, flaky.last_error) == ("sent", 3, "")

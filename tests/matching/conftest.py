@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from mentoring.emails import sweep
+from mentoring.tasks import sweep
 from tests.factories import (
     MentorshipFactory,
     MentorshipRequestFactory,

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection, transaction
 from kombu.exceptions import OperationalError
 
-from mentoring import emails
+from mentoring import delivery, emails
+from mentoring import tasks as outbox_tasks
 from mentoring.models import Outbox
 from mentoring.tasks import send_outbox_email, send_outbox_emails
 from tests import mailers
@@ -120,7 +121,7 @@ def test_two_workers_delivering_the_same_row_send_once(mentee, settings, mailout
 
     def worker(name: str) -> None:
         try:
-            results[name] = emails.deliver(row.pk)
+            results[name] = delivery.deliver(row.pk)
         finally:
             connection.close()
 
@@ -192,9 +193,9 @@ def test_sweep_retries_a_failed_send_when_it_is_due(
         row = _ping(mentee)
 
     clock.shift(timedelta(seconds=59))
-    assert emails.sweep() == 0
+    assert outbox_tasks.sweep() == 0
     clock.shift(timedelta(seconds=1))
-    assert emails.sweep() == 1
+    assert outbox_tasks.sweep() == 1
 
     row.refresh_from_db()
     assert row.attempts == 2
@@ -211,7 +212,7 @@ def test_sweep_sends_a_failed_email_once_the_server_recovers(
     settings.MAILERS = WORKING
     clock.shift(timedelta(seconds=60))
 
-    assert emails.sweep() == 1
+    assert outbox_tasks.sweep() == 1
 
     row.refresh_from_db()
     assert row.status == Outbox.Status.SENT
@@ -229,14 +230,14 @@ def test_send_is_marked_failed_after_max_attempts_and_not_retried(
     for _ in range(2):
         row.refresh_from_db()
         clock.move_to(row.next_attempt_at, tick=False)
-        emails.sweep()
+        outbox_tasks.sweep()
     row.refresh_from_db()
     assert row.status == Outbox.Status.FAILED
     assert row.attempts == 3
 
     settings.MAILERS = WORKING
     clock.shift(timedelta(days=2))
-    assert emails.sweep() == 0
+    assert outbox_tasks.sweep() == 0
     assert send_outbox_email(row.pk) is False
 
     row.refresh_from_db()
@@ -250,9 +251,9 @@ def test_sweep_skips_a_row_queued_within_the_grace_period(mentee, clock, mailout
     row = _ping(mentee)
 
     clock.shift(timedelta(seconds=119))
-    assert emails.sweep() == 0
+    assert outbox_tasks.sweep() == 0
     clock.shift(timedelta(seconds=1))
-    assert emails.sweep() == 1
+    assert outbox_tasks.sweep() == 1
 
     row.refresh_from_db()
     assert row.status == Outbox.Status.SENT
@@ -269,7 +270,7 @@ def test_sweep_publishes_at_once_a_row_whose_publish_failed(
     row.refresh_from_db()
     assert row.queued_at is None
 
-    assert emails.sweep() == 1
+    assert outbox_tasks.sweep() == 1
 
     row.refresh_from_db()
     assert row.status == Outbox.Status.SENT
@@ -304,7 +305,7 @@ def test_sweep_leaves_rows_for_the_next_sweep_when_the_broker_is_down(
     Outbox.objects.update(queued_at=None)
     monkeypatch.setattr(send_outbox_emails, "delay", _broker_down)
 
-    assert emails.sweep() == 0
+    assert outbox_tasks.sweep() == 0
 
     assert list(Outbox.objects.values_list("status", "queued_at")) == [
         (Outbox.Status.QUEUED, None),

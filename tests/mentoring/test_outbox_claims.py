@@ -14,7 +14,8 @@ import pytest
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, connections
 
-from mentoring import emails
+from mentoring import delivery, emails
+from mentoring import tasks as outbox_tasks
 from mentoring.models import Outbox
 from tests.support import use_test_templates
 
@@ -102,7 +103,7 @@ def test_smtp_runs_with_the_row_claimed_and_no_transaction_open(mailoutbox):
         seen["row"] = Outbox.objects.values("status", "attempts", "claimed_by").get(pk=row.pk)
 
     ScriptedBackend.during_send = staticmethod(during_send)
-    assert emails.deliver(row.pk) is True
+    assert delivery.deliver(row.pk) is True
 
     assert seen["in_transaction"] is False
     assert seen["backend_state"] == "idle", "not 'idle in transaction' while SMTP talks"
@@ -130,7 +131,7 @@ def test_database_connection_lost_during_smtp_still_records_the_email_sent(mailo
             other.close()
 
     ScriptedBackend.during_send = staticmethod(kill_my_connection)
-    assert emails.deliver(row.pk) is True
+    assert delivery.deliver(row.pk) is True
 
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("sent", 1)
@@ -141,7 +142,7 @@ def test_claim_records_when_and_by_whom(clock, mailoutbox):
     row = _row()
     ScriptedBackend.failures = [smtplib.SMTPServerDisconnected("Connection unexpectedly closed")]
 
-    emails.deliver(row.pk)
+    delivery.deliver(row.pk)
 
     row.refresh_from_db()
     assert row.claimed_at == START
@@ -151,7 +152,7 @@ def test_claim_records_when_and_by_whom(clock, mailoutbox):
 def test_a_row_being_sent_is_not_sent_by_another_task(clock, mailoutbox):
     row = _row(status=Outbox.Status.SENDING, attempts=1, claimed_at=START)
 
-    assert emails.deliver(row.pk) is False
+    assert delivery.deliver(row.pk) is False
     assert mailoutbox == []
 
 
@@ -159,7 +160,7 @@ def test_batch_sends_every_due_row_over_one_smtp_connection(clock, mailoutbox):
     rows = [_row(n) for n in range(5)]
     held = _row(9, next_attempt_at=START + timedelta(minutes=5))
 
-    sent = emails.deliver_many([row.pk for row in [*rows, held]])
+    sent = delivery.deliver_many([row.pk for row in [*rows, held]])
 
     assert sent == 5
     assert ScriptedBackend.opened == 1
@@ -177,7 +178,7 @@ def test_a_failure_in_a_batch_leaves_the_other_rows_sent(clock, mailoutbox):
     rows = [_row(n) for n in range(3)]
     ScriptedBackend.failures = [None, smtplib.SMTPDataError(451, b"Try again later"), None]
 
-    assert emails.deliver_many([row.pk for row in rows]) == 2
+    assert delivery.deliver_many([row.pk for row in rows]) == 2
 
     statuses = [Outbox.objects.get(pk=row.pk).status for row in rows]
     assert statuses == ["sent", "queued", "sent"]
@@ -201,12 +202,12 @@ def test_a_permanent_refusal_fails_the_row_at_once(refusal, clock, mailoutbox):
     row = _row()
     ScriptedBackend.failures = [refusal]
 
-    assert emails.deliver(row.pk) is False
+    assert delivery.deliver(row.pk) is False
 
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("failed", 1)
     assert type(refusal).__name__ in row.last_error
-    assert emails.MAY_HAVE_BEEN_DELIVERED not in row.last_error
+    assert delivery.MAY_HAVE_BEEN_DELIVERED not in row.last_error
 
 
 @pytest.mark.parametrize(
@@ -223,12 +224,12 @@ def test_a_temporary_refusal_is_retried_with_backoff(refusal, clock, mailoutbox)
     row = _row()
     ScriptedBackend.failures = [refusal]
 
-    emails.deliver(row.pk)
+    delivery.deliver(row.pk)
 
     row.refresh_from_db()
     assert (row.status, row.attempts, row.queued_at) == ("queued", 1, None)
     assert row.next_attempt_at == START + timedelta(seconds=60)
-    assert emails.MAY_HAVE_BEEN_DELIVERED not in row.last_error
+    assert delivery.MAY_HAVE_BEEN_DELIVERED not in row.last_error
 
 
 def test_a_timeout_after_data_is_retried_as_an_attempt_that_may_have_been_delivered(
@@ -239,12 +240,12 @@ def test_a_timeout_after_data_is_retried_as_an_attempt_that_may_have_been_delive
         smtplib.SMTPServerDisconnected("Connection unexpectedly closed: timed out")
     ]
 
-    emails.deliver(row.pk)
+    delivery.deliver(row.pk)
 
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("queued", 1)
     assert row.last_error.startswith("SMTPServerDisconnected: Connection unexpectedly closed")
-    assert emails.MAY_HAVE_BEEN_DELIVERED in row.last_error
+    assert delivery.MAY_HAVE_BEEN_DELIVERED in row.last_error
 
 
 def test_a_server_that_cannot_be_reached_never_had_the_message(clock, settings, mailoutbox):
@@ -257,12 +258,12 @@ def test_a_server_that_cannot_be_reached_never_had_the_message(clock, settings, 
         }
     }
 
-    emails.deliver(row.pk)
+    delivery.deliver(row.pk)
 
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("queued", 1)
     assert row.last_error.startswith("ConnectionRefusedError")
-    assert emails.MAY_HAVE_BEEN_DELIVERED not in row.last_error
+    assert delivery.MAY_HAVE_BEEN_DELIVERED not in row.last_error
 
 
 def test_the_sweep_retries_an_expired_claim_as_an_attempt_that_may_have_been_delivered(
@@ -273,11 +274,11 @@ def test_the_sweep_retries_an_expired_claim_as_an_attempt_that_may_have_been_del
     recent = _row(2, status=Outbox.Status.SENDING, attempts=1, claimed_at=recent_claim)
     clock.shift(timedelta(seconds=CLAIM + 1))
 
-    assert emails.expire_claims(START + timedelta(seconds=CLAIM + 1)) == 1
+    assert delivery.expire_claims(START + timedelta(seconds=CLAIM + 1)) == 1
 
     stuck.refresh_from_db()
     assert (stuck.status, stuck.attempts, stuck.queued_at) == ("queued", 1, None)
-    assert stuck.last_error == emails.CLAIM_EXPIRED
+    assert stuck.last_error == delivery.CLAIM_EXPIRED
     assert stuck.next_attempt_at == START + timedelta(seconds=CLAIM + 1)
     recent.refresh_from_db()
     assert (recent.status, recent.claimed_at) == ("sending", recent_claim)
@@ -287,11 +288,11 @@ def test_an_expired_claim_on_the_last_attempt_fails_the_row_with_the_reason(cloc
     stuck = _row(status=Outbox.Status.SENDING, attempts=3, claimed_at=START)
     clock.shift(timedelta(seconds=CLAIM + 1))
 
-    emails.sweep()
+    outbox_tasks.sweep()
 
     stuck.refresh_from_db()
     assert (stuck.status, stuck.attempts) == ("failed", 3)
-    assert stuck.last_error.startswith(emails.CLAIM_EXPIRED)
+    assert stuck.last_error.startswith(delivery.CLAIM_EXPIRED)
     assert mailoutbox == []
 
 
@@ -299,7 +300,7 @@ def test_an_expired_claim_is_sent_again_by_the_sweep_and_counted(clock, mailoutb
     stuck = _row(status=Outbox.Status.SENDING, attempts=1, claimed_at=START)
     clock.shift(timedelta(seconds=CLAIM + 1))
 
-    emails.sweep()
+    outbox_tasks.sweep()
 
     stuck.refresh_from_db()
     assert (stuck.status, stuck.attempts) == ("sent", 2)
@@ -311,10 +312,10 @@ def test_a_late_success_after_the_claim_expired_marks_the_row_sent(clock, mailou
 
     def slower_than_the_claim(messages):
         clock.shift(timedelta(seconds=CLAIM + 1))
-        emails.expire_claims(START + timedelta(seconds=CLAIM + 1))
+        delivery.expire_claims(START + timedelta(seconds=CLAIM + 1))
 
     ScriptedBackend.during_send = staticmethod(slower_than_the_claim)
-    assert emails.deliver(row.pk) is True
+    assert delivery.deliver(row.pk) is True
 
     # The sweep had queued it again; the late "sent" stops that retry's copy.
     row.refresh_from_db()
@@ -331,7 +332,7 @@ def test_a_late_outcome_does_not_overwrite_a_newer_attempt(clock, mailoutbox):
 
     ScriptedBackend.during_send = staticmethod(reclaimed_meanwhile)
     ScriptedBackend.failures = [smtplib.SMTPDataError(451, b"Try again later")]
-    emails.deliver(row.pk)
+    delivery.deliver(row.pk)
 
     row.refresh_from_db()
     assert (row.status, row.attempts, row.claimed_by, row.last_error) == (
@@ -374,7 +375,7 @@ def test_rows_left_when_the_claim_is_half_way_to_expiring_go_back_to_the_queue(
     rows = [_row(n) for n in range(3)]
     ScriptedBackend.during_send = staticmethod(lambda messages: time.sleep(0.6))
 
-    assert emails.deliver_many([row.pk for row in rows]) == 1
+    assert delivery.deliver_many([row.pk for row in rows]) == 1
 
     states = [Outbox.objects.values_list("status", "attempts").get(pk=row.pk) for row in rows]
     assert states == [("sent", 1), ("queued", 0), ("queued", 0)]

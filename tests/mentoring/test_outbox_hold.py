@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
-from mentoring import emails
+from mentoring import delivery, emails
+from mentoring import tasks as outbox_tasks
 from mentoring.models import Outbox
 from mentoring.tasks import send_outbox_email
 from tests import mailers
@@ -61,10 +62,10 @@ def test_held_email_is_sent_by_the_sweep_once_the_hold_ends(
         row = _ping(mentee, hold=HOLD)
 
     clock.shift(HOLD - timedelta(seconds=1))
-    assert emails.sweep() == 0
+    assert outbox_tasks.sweep() == 0
     assert mailoutbox == []
     clock.shift(timedelta(seconds=1))
-    assert emails.sweep() == 1
+    assert outbox_tasks.sweep() == 1
 
     row.refresh_from_db()
     assert row.status == Outbox.Status.SENT
@@ -74,7 +75,7 @@ def test_held_email_is_sent_by_the_sweep_once_the_hold_ends(
 def test_deliver_refuses_a_held_email_before_its_time(mentee, clock, mailoutbox):
     # A stray task (a redelivery, a retry clicked early) must not end the hold.
     row = _ping(mentee, hold=HOLD)
-    clock.shift(HOLD - emails.CLOCK_MARGIN - timedelta(seconds=1))
+    clock.shift(HOLD - delivery.CLOCK_MARGIN - timedelta(seconds=1))
 
     assert send_outbox_email(row.pk) is False
 
@@ -91,7 +92,7 @@ def test_deliver_refuses_a_failed_send_before_its_backoff_ends(
     with django_capture_on_commit_callbacks(execute=True):
         row = _ping(mentee)
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    clock.shift(timedelta(seconds=60) - emails.CLOCK_MARGIN - timedelta(seconds=1))
+    clock.shift(timedelta(seconds=60) - delivery.CLOCK_MARGIN - timedelta(seconds=1))
 
     assert send_outbox_email(row.pk) is False
 
@@ -109,7 +110,7 @@ def test_cancel_queued_stops_a_held_email(
     assert emails.cancel_queued("request-received:7") is True
 
     clock.shift(HOLD + timedelta(days=1))
-    assert emails.sweep() == 0
+    assert outbox_tasks.sweep() == 0
     assert send_outbox_email(row.pk) is False
     row.refresh_from_db()
     assert row.status == Outbox.Status.CANCELLED
@@ -219,7 +220,7 @@ def test_cancel_during_a_send_leaves_it_to_finish_and_reports_it_not_cancelled(
         finally:
             connection.close()
 
-    sender = threading.Thread(target=run, args=("sent", lambda: emails.deliver(row.pk)))
+    sender = threading.Thread(target=run, args=("sent", lambda: delivery.deliver(row.pk)))
     canceller = threading.Thread(
         target=run, args=("cancelled", lambda: emails.cancel_queued("request-received:7"))
     )
@@ -244,7 +245,7 @@ def test_deliver_sends_a_fresh_email_to_a_worker_whose_clock_is_a_little_behind(
     mentee, clock, mailoutbox
 ):
     row = _ping(mentee)
-    clock.shift(-emails.CLOCK_MARGIN + timedelta(milliseconds=100))
+    clock.shift(-delivery.CLOCK_MARGIN + timedelta(milliseconds=100))
 
     assert send_outbox_email(row.pk) is True
     assert [m.to for m in mailoutbox] == [["maya@example.org"]]

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mentoring import emails
+from mentoring import delivery, emails
 from mentoring.celery import app as celery_app
 from mentoring.models import Outbox
 from mentoring.tasks import purge_outbox
@@ -43,7 +43,7 @@ def _queued(user, key: str) -> Outbox:
 
 def _sent(user, key: str = "ping:sent") -> Outbox:
     row = _queued(user, key)
-    assert emails.deliver(row.pk)
+    assert delivery.deliver(row.pk)
     row.refresh_from_db()
     return row
 
@@ -63,7 +63,7 @@ def test_sent_email_keeps_its_content_for_the_retention_period(mentee, clock):
     row = _sent(mentee)
 
     clock.shift(timedelta(days=30))
-    assert emails.purge() == (0, 0)
+    assert delivery.purge() == (0, 0)
 
     assert _has_content(row)
 
@@ -72,7 +72,7 @@ def test_sent_email_loses_its_content_after_the_retention_period(mentee, clock):
     row = _sent(mentee)
 
     clock.shift(timedelta(days=30) + SECOND)
-    assert emails.purge() == (1, 0)
+    assert delivery.purge() == (1, 0)
 
     row.refresh_from_db()
     assert (row.body_text, row.body_html, row.headers, row.context) == ("", "", {}, {})
@@ -90,23 +90,23 @@ def test_retention_counts_from_when_the_email_was_sent(mentee, clock):
     # Written at the start, sent (after retries) ten days later.
     row = _queued(mentee, "ping:late")
     clock.shift(timedelta(days=10))
-    emails.deliver(row.pk)
+    delivery.deliver(row.pk)
 
     clock.shift(timedelta(days=30))
-    assert emails.purge() == (0, 0)
+    assert delivery.purge() == (0, 0)
     clock.shift(SECOND)
-    assert emails.purge() == (1, 0)
+    assert delivery.purge() == (1, 0)
 
 
 def test_sent_email_is_deleted_after_a_year(mentee, clock):
     row = _sent(mentee)
 
     clock.shift(timedelta(days=365))
-    emails.purge()
+    delivery.purge()
     assert Outbox.objects.filter(pk=row.pk).exists()
 
     clock.shift(SECOND)
-    assert emails.purge() == (0, 1)
+    assert delivery.purge() == (0, 1)
     assert not Outbox.objects.filter(pk=row.pk).exists()
 
 
@@ -115,15 +115,15 @@ def test_failed_and_cancelled_emails_lose_their_content_then_go(mentee, clock, s
     row = _with_status(mentee, "ping:done", status)
 
     clock.shift(timedelta(days=30))
-    assert emails.purge() == (0, 0)
+    assert delivery.purge() == (0, 0)
     clock.shift(SECOND)
-    assert emails.purge() == (1, 0)
+    assert delivery.purge() == (1, 0)
     assert not _has_content(row)
 
     clock.move_to(START + timedelta(days=365), tick=False)
-    assert emails.purge() == (0, 0)
+    assert delivery.purge() == (0, 0)
     clock.shift(SECOND)
-    assert emails.purge() == (0, 1)
+    assert delivery.purge() == (0, 1)
     assert not Outbox.objects.filter(pk=row.pk).exists()
 
 
@@ -132,7 +132,7 @@ def test_queued_email_is_never_purged(mentee, clock):
     row = _queued(mentee, "ping:stuck")
 
     clock.shift(timedelta(days=400))
-    assert emails.purge() == (0, 0)
+    assert delivery.purge() == (0, 0)
 
     assert _has_content(row)
 
@@ -141,8 +141,8 @@ def test_purge_is_idempotent(mentee, clock):
     _sent(mentee)
     clock.shift(timedelta(days=31))
 
-    assert emails.purge() == (1, 0)
-    assert emails.purge() == (0, 0)
+    assert delivery.purge() == (1, 0)
+    assert delivery.purge() == (0, 0)
 
 
 def test_retention_periods_come_from_settings(mentee, clock, settings):
@@ -151,15 +151,15 @@ def test_retention_periods_come_from_settings(mentee, clock, settings):
     row = _sent(mentee)
 
     clock.shift(timedelta(days=7) + SECOND)
-    assert emails.purge() == (1, 0)
+    assert delivery.purge() == (1, 0)
     clock.shift(timedelta(days=83))
-    assert emails.purge() == (0, 1)
+    assert delivery.purge() == (0, 1)
     assert not Outbox.objects.filter(pk=row.pk).exists()
 
 
 def _purge_queries() -> int:
     with CaptureQueriesContext(connection) as queries:
-        emails.purge()
+        delivery.purge()
     return len(queries)
 
 
@@ -181,7 +181,7 @@ def test_purge_runs_a_constant_number_of_queries(mentee, clock):
     _make_purgeable(mentee, 20, offset=200)
     clock.shift(timedelta(days=31))
     with CaptureQueriesContext(connection) as queries:
-        assert emails.purge() == (40, 44)
+        assert delivery.purge() == (40, 44)
 
     assert len(queries) == few
     statements = [q["sql"].split()[0] for q in queries.captured_queries]

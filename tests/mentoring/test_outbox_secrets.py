@@ -16,7 +16,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 
 from accounts.models import User
-from mentoring import emails
+from mentoring import delivery, emails
 from mentoring.models import Outbox
 from tests.factories import UserFactory
 
@@ -177,7 +177,7 @@ def test_account_already_exists_email_is_blanked_once_sent(
     assert len(mailoutbox) == 1
 
 
-@pytest.mark.parametrize("kind", sorted(emails.SECRET_KINDS))
+@pytest.mark.parametrize("kind", sorted(delivery.SECRET_KINDS))
 def test_every_secret_kind_is_blanked_once_sent(kind, mailoutbox):
     message = EmailMultiAlternatives(
         "Your code", "Your code is 417-902", to=["maya@example.org"], headers={"X-Code": "417"}
@@ -185,7 +185,7 @@ def test_every_secret_kind_is_blanked_once_sent(kind, mailoutbox):
     message.attach_alternative("<p>Your code is 417-902</p>", "text/html")
     row = emails.queue_message(kind, message)
 
-    assert emails.deliver(row.pk) is True
+    assert delivery.deliver(row.pk) is True
 
     assert "417-902" in mailoutbox[0].body
     row.refresh_from_db()
@@ -198,7 +198,7 @@ def test_other_kinds_keep_their_content_after_sending(mailoutbox):
     )
     row = emails.queue_message("password_changed", message)
 
-    emails.deliver(row.pk)
+    delivery.deliver(row.pk)
 
     row.refresh_from_db()
     assert row.status == Outbox.Status.SENT
@@ -210,7 +210,7 @@ def test_a_failed_secret_email_keeps_its_content_for_the_retry(settings):
     message = EmailMultiAlternatives("Reset", "https://x.org/reset/abc/", to=["m@x.org"])
     row = emails.queue_message("password_reset_key", message)
 
-    assert emails.deliver(row.pk) is False
+    assert delivery.deliver(row.pk) is False
 
     row.refresh_from_db()
     assert row.status == Outbox.Status.QUEUED
@@ -252,7 +252,7 @@ def test_every_allauth_email_carrying_a_key_code_or_link_is_a_secret_kind(prefix
     carries_secret = any(s in body for body in bodies for s in _SENTINELS.values())
 
     kind = prefix.rsplit("/", 1)[-1]
-    assert carries_secret == (kind in emails.SECRET_KINDS)
+    assert carries_secret == (kind in delivery.SECRET_KINDS)
 
 
 def _has_template(name: str) -> bool:

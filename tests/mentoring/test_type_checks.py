@@ -14,7 +14,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ["mentoring", "accounts", "profiles", "matching", "sessions_log"]
 KINDS = ["services.py", "selectors.py", "jobs.py", "emails.py", "tasks.py"]
-BASE = ["mentoring/emails.py", "mentoring/tasks.py", "mentoring/cache.py", "mentoring/breaker.py"]
+BASE = [
+    "mentoring/emails.py",
+    "mentoring/delivery.py",
+    "mentoring/tasks.py",
+    "mentoring/cache.py",
+    "mentoring/breaker.py",
+]
 MYPY = Path(sys.executable).with_name("mypy")
 
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from mentoring import emails
+from mentoring import delivery
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        blanked, deleted = emails.purge()
+        blanked, deleted = delivery.purge()
         self.stdout.write(
             f"Blanked the content of {blanked} outbox emails older than "
             f"{settings.OUTBOX_BODY_RETENTION_DAYS} days; deleted {deleted} older than "

@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from mentoring import emails
+from mentoring.tasks import sweep
 
 
 class Command(BaseCommand):
     help = "Publish outbox emails whose send task was lost and retry failed sends that are due."
 
     def handle(self, *args, **options):
-        count = emails.sweep()
+        count = sweep()
         self.stdout.write(f"Published {count} outbox emails.")
