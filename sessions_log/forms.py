@@ -171,9 +171,12 @@ class _MeetingForm(forms.ModelForm):
         self.mentorship = mentorship
         zone = timezone.get_current_timezone_name()
         self.fields["starts_at"].help_text = f"In your time zone, {zone.replace('_', ' ')}."
-        if "objectives" in self.fields:
+        objectives = mentorship.objectives.order_by("position", "pk")
+        if "objectives" in self.fields and not objectives.exists():
+            del self.fields["objectives"]  # nothing to tick: no heading over an empty list
+        elif "objectives" in self.fields:
             field = self.fields["objectives"]
-            field.queryset = mentorship.objectives.order_by("position", "pk")
+            field.queryset = objectives
             field.required = False
             field.label = "Objectives discussed"
             field.help_text = "The objectives this meeting moved forward."

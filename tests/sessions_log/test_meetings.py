@@ -10,7 +10,7 @@ from mentoring.models import Outbox
 from sessions_log import services
 from sessions_log.models import Meeting
 from sessions_log.services import SessionsError
-from tests.factories import MeetingFactory
+from tests.factories import MeetingFactory, ObjectiveFactory
 from tests.sessions_log.conftest import hours_ago, local_input, next_week
 
 pytestmark = pytest.mark.django_db
@@ -252,6 +252,7 @@ def test_service_refuses_a_held_meeting_in_the_future(mentee, planned):
 
 
 def test_another_pairs_objective_cannot_be_linked(client_for, mentee, planned, other_pair):
+    ObjectiveFactory(mentorship=planned.mentorship)  # the pair's own, so the list is offered
     url = reverse("sessions_log:meeting-held", args=[planned.mentorship_id, planned.pk])
 
     response = client_for(mentee).post(
@@ -260,6 +261,16 @@ def test_another_pairs_objective_cannot_be_linked(client_for, mentee, planned, o
 
     assert response.status_code == 200
     assert "objectives" in response.context["form"].errors
+    assert not planned.objectives.exists()
+
+
+def test_another_pairs_objective_is_ignored_when_the_pair_has_none(
+    client_for, mentee, planned, other_pair
+):
+    url = reverse("sessions_log:meeting-held", args=[planned.mentorship_id, planned.pk])
+
+    client_for(mentee).post(url, _held_data(hours_ago(1), objectives=[other_pair["objective"].pk]))
+
     assert not planned.objectives.exists()
 
 
@@ -296,6 +307,16 @@ def test_log_a_past_meeting_directly(client_for, mentor, mentorship, objective):
     assert list(meeting.objectives.all()) == [objective]
     # A record of the past: nobody needs an email about it.
     assert not Outbox.objects.filter(kind__startswith="meeting_").exists()
+
+
+def test_the_log_page_lists_objectives_only_when_the_pair_has_some(client_for, mentor, mentorship):
+    url = reverse("sessions_log:meeting-log", args=[mentorship.pk])
+
+    assert "Objectives discussed" not in client_for(mentor).get(url).content.decode()
+
+    ObjectiveFactory(mentorship=mentorship, title="Lead a project from start to finish")
+    html = client_for(mentor).get(url).content.decode()
+    assert "Objectives discussed" in html and "Lead a project from start to finish" in html
 
 
 def test_the_old_log_address_leads_to_the_log_page(client_for, mentee, mentorship):
