@@ -5,4 +5,4 @@ class MatchingConfig(AppConfig):
     name = "matching"
 
     def ready(self):
-        from matching import privacy  # noqa: F401
+        from matching import privacy, receivers  # noqa: F401

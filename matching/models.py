@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import FORMER_PARTICIPANT
+from profiles.models import Programme, Round
 
 
 class RequestQuerySet(models.QuerySet):
@@ -59,6 +60,7 @@ class MentorshipRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="received_requests",
     )
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="requests")
     message = models.TextField(max_length=2000)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     decline_reason = models.CharField(max_length=20, choices=DeclineReason, blank=True)
@@ -91,7 +93,7 @@ class MentorshipRequest(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["mentee", "mentor"],
+                fields=["mentee", "mentor", "programme"],
                 condition=Q(status="pending"),
                 name="one_pending_request_per_pair",
             ),
@@ -155,12 +157,13 @@ class Mentorship(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
         ENDED = "ended", "Ended"
 
         @property
         def tone(self) -> str:
             """The Bootstrap colour of its badge (includes/status_badge.html)."""
-            return {"active": "success"}.get(self.value, "secondary")
+            return {"active": "success", "completed": "info"}.get(self.value, "secondary")
 
     class EndReason(models.TextChoices):
         ACHIEVED = "achieved", "Objectives achieved"
@@ -182,6 +185,11 @@ class Mentorship(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="mentorships_as_mentee",
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="mentorships")
+    # The round the pair started in, for programmes that run in rounds: its term end completes it.
+    round = models.ForeignKey(
+        Round, null=True, blank=True, on_delete=models.PROTECT, related_name="mentorships"
     )
     request = models.OneToOneField(
         MentorshipRequest,
@@ -230,12 +238,15 @@ class Mentorship(models.Model):
         indexes = [
             models.Index(fields=["mentor", "status"], name="mentorship_mentor_idx"),
             models.Index(fields=["mentee", "status"], name="mentorship_mentee_idx"),
+            models.Index(
+                fields=["round"], name="mentorship_round_active_idx", condition=Q(status="active")
+            ),
             # The admin's list (newest first) and the reports' date ranges.
             models.Index(F("started_at").desc(), F("id").desc(), name="mentorship_started_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["mentor", "mentee"],
+                fields=["mentor", "mentee", "programme"],
                 condition=Q(status="active"),
                 name="one_active_mentorship_per_pair",
             ),
@@ -244,12 +255,13 @@ class Mentorship(models.Model):
             ),
             # Deleting an account ends its mentorships first (accounts.privacy).
             models.CheckConstraint(
-                condition=Q(status="ended") | Q(mentor__isnull=False, mentee__isnull=False),
+                condition=~Q(status="active") | Q(mentor__isnull=False, mentee__isnull=False),
                 name="active_mentorship_has_both_people",
             ),
+            # A completed pair (its round's term ended) has an end date like an ended one.
             models.CheckConstraint(
                 condition=Q(status="active", ended_at__isnull=True)
-                | Q(status="ended", ended_at__isnull=False),
+                | Q(status__in=["ended", "completed"], ended_at__isnull=False),
                 name="ended_mentorship_has_end_date",
             ),
             models.CheckConstraint(
@@ -269,6 +281,10 @@ class Mentorship(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
 
     @property
     def status_choice(self) -> Status:

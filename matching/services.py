@@ -22,8 +22,8 @@ from django.utils.dateformat import format as format_date
 from accounts.models import User
 from matching import emails, signals
 from matching.models import Mentorship, MentorshipRequest, RequestReport, StatusChange
-from mentoring.models import SchemeSettings
-from profiles.models import MenteeProfile, MentorProfile
+from profiles import rules
+from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
 from profiles.services import free_place, take_place
 
 Status = MentorshipRequest.Status
@@ -63,8 +63,62 @@ def _lock_mentee(mentee: User | None) -> MenteeProfile | None:
     return MenteeProfile.objects.select_for_update().filter(user=mentee).first()
 
 
-def _active_count(mentee: User) -> int:
-    return Mentorship.objects.active().filter(mentee=mentee).count()
+def _active_count(mentee: User, programme: Programme) -> int:
+    return Mentorship.objects.active().filter(mentee=mentee, programme=programme).count()
+
+
+def _programme_for(mentee: User, mentor_profile: MentorProfile) -> Programme:
+    """The programme a request goes in when the caller named none: the one the two share."""
+    shared = list(
+        Programme.objects.filter(
+            pk__in=mentor_profile.programme_ids,
+            memberships__user=mentee,
+            memberships__role=Membership.Role.MENTEE,
+            memberships__status=Membership.Status.APPROVED,
+        )
+    )
+    if len(shared) == 1:
+        return shared[0]
+    name = mentor_profile.user.full_name
+    if not shared:
+        raise MatchingError(f"{name} is not a mentor in any programme you belong to.")
+    raise MatchingError(f"Choose the programme in which you would like {name} to mentor you.")
+
+
+def _refuse_outside_programme(
+    programme: Programme,
+    *,
+    mentee: User,
+    mentor_profile: MentorProfile,
+    mentee_profile: MenteeProfile,
+) -> None:
+    """The programme's own rules for a pair: both in it, and, where the programme keeps
+    mentors outside line management, not the mentee's manager or a colleague."""
+    name = mentor_profile.user.full_name
+    if (
+        not Membership.objects.approved()
+        .mentees()
+        .filter(user=mentee, programme=programme)
+        .exists()
+    ):
+        raise MatchingError(f"Join {programme.name} as a mentee first.")
+    if programme.pk not in mentor_profile.programme_ids:
+        raise MatchingError(f"{name} is not a mentor in {programme.name}.")
+    if refusal := rules.line_management_refusal(programme, mentee_profile, mentor_profile):
+        raise MatchingError(refusal)
+
+
+def _refuse_programme_places(programme: Programme, mentor_profile: MentorProfile) -> None:
+    cap = programme.mentor_places_cap
+    if cap is not None and (
+        Mentorship.objects.active()
+        .filter(mentor=mentor_profile.user_id, programme=programme)
+        .count()
+        >= cap
+    ):
+        raise MatchingError(
+            f"{mentor_profile.user.full_name} has no free place in {programme.name} at the moment."
+        )
 
 
 def _moment(at: datetime, *, now: datetime) -> str:
@@ -183,16 +237,21 @@ def rate_limit_sentence(state: dict, *, now: datetime) -> str | None:
 
 
 @transaction.atomic
-def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipRequest:
-    """A mentee presses Interested. A repeated submit of the same message returns the request
-    it already made."""
+def send_request(
+    *, mentee: User, mentor: User, message: str, programme: Programme | None = None
+) -> MentorshipRequest:
+    """A mentee presses Interested, in `programme` (by default the one the two share). A
+    repeated submit of the same message returns the request it already made."""
     message = message.strip()
     if mentee.pk == mentor.pk:
         raise MatchingError("You cannot send a request to yourself.")
     profile = _lock_mentor(mentor)
-    if _lock_mentee(mentee) is None:
+    mentee_profile = _lock_mentee(mentee)
+    if mentee_profile is None:
         raise MatchingError("Please create your mentee profile before you approach a mentor.")
-    pending = MentorshipRequest.objects.pending().filter(mentee=mentee)
+    if programme is None:
+        programme = _programme_for(mentee, profile)
+    pending = MentorshipRequest.objects.pending().filter(mentee=mentee, programme=programme)
     existing = pending.filter(mentor=mentor).first()
     if existing is not None:
         if existing.message == message:
@@ -202,6 +261,16 @@ def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipReque
     flood = _flood_state(mentee, mentor, now=now)
     if refusal := pair_wait_sentence(flood, mentor_name=mentor.get_short_name(), now=now):
         raise MatchingError(refusal)
+    _refuse_outside_programme(
+        programme, mentee=mentee, mentor_profile=profile, mentee_profile=mentee_profile
+    )
+    if not programme.mentees_choose:
+        raise MatchingError(
+            f"In {programme.name} the coordinators match mentees with mentors: apply to be "
+            "matched on the programme's page."
+        )
+    if refusal := rules.mentee_window_refusal(programme, today=timezone.localdate(now)):
+        raise MatchingError(refusal)
     if not profile.is_visible_to_mentees:
         raise MatchingError(f"{mentor.full_name} is not taking new mentees at the moment.")
     if Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
@@ -210,15 +279,16 @@ def send_request(*, mentee: User, mentor: User, message: str) -> MentorshipReque
         raise MatchingError(
             f"{mentor.full_name} has no free place at the moment. Please approach another mentor."
         )
-    limit = SchemeSettings.load().max_pending_requests
+    _refuse_programme_places(programme, profile)
+    limit = programme.max_pending_requests
     if pending.count() >= limit:
         raise MatchingError(pending_limit_sentence(limit))
-    if _active_count(mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
-        raise MatchingError(active_limit_sentence(settings.SCHEME_MAX_ACTIVE_MENTORSHIPS))
+    if _active_count(mentee, programme) >= programme.max_active_mentorships:
+        raise MatchingError(active_limit_sentence(programme.max_active_mentorships))
     if refusal := rate_limit_sentence(flood, now=now):
         raise MatchingError(refusal)
     req = MentorshipRequest.objects.create(
-        mentee=mentee, mentor=mentor, message=message, created_at=now
+        mentee=mentee, mentor=mentor, programme=programme, message=message, created_at=now
     )
     _record(req, Status.PENDING, by=mentee, at=req.created_at)
     emails.request_received(req)
@@ -257,9 +327,26 @@ def accept_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
             f"You have no free place: you mentor {mentor_profile.mentee_count} of "
             f"{mentor_profile.capacity}. End a mentorship or raise your number of places first."
         )
-    if _active_count(req.mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
+    programme = req.programme
+    if (
+        programme.mentor_places_cap is not None
+        and Mentorship.objects.active().filter(mentor=by, programme=programme).count()
+        >= programme.mentor_places_cap
+    ):
+        raise MatchingError(
+            f"You already mentor {programme.mentor_places_cap} mentees in {programme.name}, "
+            "the most the programme asks of a mentor."
+        )
+    if _active_count(req.mentee, programme) >= programme.max_active_mentorships:
         raise MatchingError(f"{req.mentee.full_name} has found a mentor in the meantime.")
-    _start_mentorship(mentor_profile, mentor=req.mentor, mentee=req.mentee, request=req, by=by)
+    _start_mentorship(
+        mentor_profile,
+        mentor=req.mentor,
+        mentee=req.mentee,
+        programme=programme,
+        request=req,
+        by=by,
+    )
     return req
 
 
@@ -268,6 +355,7 @@ def _start_mentorship(
     *,
     mentor: User,
     mentee: User,
+    programme: Programme,
     request: MentorshipRequest | None,
     by: User,
     centrally: bool = False,
@@ -287,6 +375,8 @@ def _start_mentorship(
         mentorship = Mentorship.objects.create(
             mentor=mentor,
             mentee=mentee,
+            programme=programme,
+            round=rules.current_round(programme, today=timezone.localdate(now)),
             request=request,
             created_by=by if centrally else None,
             started_at=now,
@@ -300,7 +390,7 @@ def _start_mentorship(
     else:
         assert request is not None  # only central matching starts a pair without a request
         emails.request_accepted(request)
-    _close_other_requests_if_matched(mentee, now=now)
+    _close_other_requests_if_matched(mentee, programme, now=now)
     return mentorship
 
 
@@ -320,14 +410,14 @@ def _record(
     )
 
 
-def _close_other_requests_if_matched(mentee: User, *, now: datetime) -> None:
-    """A mentee with as many mentors as the scheme allows withdraws their other requests, with a
-    kind note to each mentor, so nobody keeps a place for them."""
-    if _active_count(mentee) < settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
+def _close_other_requests_if_matched(mentee: User, programme: Programme, *, now: datetime) -> None:
+    """A mentee with as many mentors as the programme allows withdraws their other requests in
+    it, with a kind note to each mentor, so nobody keeps a place for them."""
+    if _active_count(mentee, programme) < programme.max_active_mentorships:
         return
     others = list(
         MentorshipRequest.objects.pending()
-        .filter(mentee=mentee)
+        .filter(mentee=mentee, programme=programme)
         .select_for_update(of=("self",))
         .select_related("mentee", "mentor")
     )
@@ -448,12 +538,12 @@ def end_mentorship(
     mentorship = pairs.get(pk=mentorship.pk)
     if by.pk not in (mentorship.mentor_id, mentorship.mentee_id):
         raise MatchingError("Only the mentor or the mentee can end this mentorship.")
-    if mentorship.status == Mentorship.Status.ENDED:
+    if mentorship.status != Mentorship.Status.ACTIVE:
         return mentorship
     mentor_profile = _lock_mentor(mentorship.mentor)
     mentorship = pairs.select_for_update(of=("self",)).get(pk=mentorship.pk)
-    if mentorship.status == Mentorship.Status.ENDED:
-        return mentorship  # ended while we waited for the lock
+    if mentorship.status != Mentorship.Status.ACTIVE:
+        return mentorship  # ended (or completed) while we waited for the lock
     if reason not in Mentorship.EndReason.values:
         raise MatchingError("Please choose a reason.")
     mentorship.status, mentorship.ended_at, mentorship.ended_by = (
@@ -489,27 +579,70 @@ def end_mentorship(
 
 
 @transaction.atomic
-def create_mentorship(*, mentor: User, mentee: User, by: User) -> Mentorship:
-    """Central matching by an administrator, under the same rules as a mentee's request."""
+def create_mentorship(
+    *, mentor: User, mentee: User, by: User, programme: Programme | None = None
+) -> Mentorship:
+    """Central matching by a coordinator of `programme` (by default the one the two share),
+    under the same rules as a mentee's request."""
     if mentor.pk == mentee.pk:
         raise MatchingError("A person cannot mentor themselves.")
     mentor_profile = _lock_mentor(mentor)
-    if _lock_mentee(mentee) is None:
+    mentee_profile = _lock_mentee(mentee)
+    if mentee_profile is None:
         raise MatchingError(f"{mentee.full_name} has no mentee profile yet.")
     if mentor_profile.review_status != MentorProfile.ReviewStatus.APPROVED:
         raise MatchingError(f"{mentor.full_name}'s mentor profile is not approved.")
+    if programme is None:
+        programme = _programme_for(mentee, mentor_profile)
+    if not Programme.objects.coordinated_by(by).filter(pk=programme.pk).exists():
+        raise MatchingError(f"You do not coordinate {programme.name}.")
+    if (
+        not Membership.objects.approved()
+        .mentees()
+        .filter(user=mentee, programme=programme)
+        .exists()
+    ):
+        raise MatchingError(f"{mentee.full_name} is not a mentee in {programme.name}.")
+    if programme.pk not in mentor_profile.programme_ids:
+        raise MatchingError(f"{mentor.full_name} is not an approved mentor in {programme.name}.")
+    if refusal := rules.line_management_refusal(programme, mentee_profile, mentor_profile):
+        raise MatchingError(refusal)
     if Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
         raise MatchingError(f"{mentor.full_name} already mentors {mentee.full_name}.")
     if mentor_profile.is_full:
         raise MatchingError(f"{mentor.full_name} has no free place.")
-    if _active_count(mentee) >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
-        raise MatchingError(f"{mentee.full_name} already has a mentor.")
+    _refuse_programme_places(programme, mentor_profile)
+    if _active_count(mentee, programme) >= programme.max_active_mentorships:
+        raise MatchingError(f"{mentee.full_name} already has a mentor in {programme.name}.")
     request = (
         MentorshipRequest.objects.pending()
         .select_for_update()
-        .filter(mentor=mentor, mentee=mentee)
+        .filter(mentor=mentor, mentee=mentee, programme=programme)
         .first()
     )
     return _start_mentorship(
-        mentor_profile, mentor=mentor, mentee=mentee, request=request, by=by, centrally=True
+        mentor_profile,
+        mentor=mentor,
+        mentee=mentee,
+        programme=programme,
+        request=request,
+        by=by,
+        centrally=True,
     )
+
+
+def close_requests_of_leaver(membership: Membership) -> None:
+    """A person left a programme (profiles.services.leave_programme): their waiting requests in
+    it close kindly, through the usual services."""
+    user, programme = membership.user, membership.programme
+    if membership.role == Membership.Role.MENTEE:
+        for req in MentorshipRequest.objects.pending().filter(mentee=user, programme=programme):
+            withdraw_request(req, by=user)
+    else:
+        for req in MentorshipRequest.objects.pending().filter(mentor=user, programme=programme):
+            decline_request(
+                req,
+                by=user,
+                reason=MentorshipRequest.DeclineReason.NOT_AVAILABLE,
+                message=f"I have stepped back from mentoring in {programme.name}.",
+            )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -12,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-from mentoring.models import SchemeSettings
+from mentoring.models import Month, SchemeSettings
 
 MIN_YEAR = 1940
 
@@ -88,6 +90,435 @@ class ExpertiseArea(models.Model):
         return self.name
 
 
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _long_term_only() -> list[str]:
+    return ["long_term"]
+
+
+def _normalise_domains(domains: list[str]) -> list[str]:
+    return sorted({d.strip().lower().lstrip("@") for d in domains if d.strip()})
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def visible(self):
+        """Programmes people may see and join: not drafts, not archived."""
+        return self.filter(status__in=[Programme.Status.OPEN, Programme.Status.CLOSED])
+
+    def coordinated_by(self, user):
+        """The programmes `user` runs: all of them for a superuser."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(coordinators=user)
+
+
+class Programme(models.Model):
+    """One mentoring scheme run by the organisation, with its own people and rules.
+
+    The rules start from the scheme-wide defaults (`Programme.defaults`, from SchemeSettings and
+    the SCHEME_* settings) and are then the programme's own.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft (only staff see it)"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed to new members"
+        ARCHIVED = "archived", "Archived"
+
+    class Matching(models.TextChoices):
+        CHOICE = "choice", "Mentees choose a mentor from the directory"
+        CENTRAL = "central", "Coordinators match mentees centrally"
+        BOTH = "both", "Both: mentees choose, or apply to be matched"
+
+    class Engagement(models.TextChoices):
+        LONG_TERM = "long_term", "Long-term mentoring"
+
+    class Rhythm(models.TextChoices):
+        ALWAYS = "always", "Always open"
+        ROUNDS = "rounds", "In rounds (recruitment windows and a term)"
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="Its address: /programmes/<slug>/"
+    )
+    summary = models.CharField(max_length=250, help_text="One or two lines on the programmes list.")
+    description = models.TextField(
+        max_length=5000,
+        blank=True,
+        help_text="Shown on the programme's page. Blank lines make paragraphs.",
+    )
+    audience = models.CharField(
+        "who it is for",
+        max_length=250,
+        blank=True,
+        help_text="e.g. “Students and recent graduates”.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="coordinated_programmes", blank=True
+    )
+    matching = models.CharField(
+        "how pairs are made", max_length=10, choices=Matching, default=Matching.CHOICE
+    )
+    engagement_types = ArrayField(
+        models.CharField(max_length=20, choices=Engagement),
+        verbose_name="engagements it allows",
+        default=_long_term_only,
+    )
+    rhythm = models.CharField(max_length=10, choices=Rhythm, default=Rhythm.ALWAYS)
+    # Eligibility: open to everyone unless domains are listed or it is by invitation.
+    mentor_email_domains = ArrayField(
+        models.CharField(max_length=253),
+        verbose_name="mentors' email domains",
+        default=list,
+        blank=True,
+        help_text="e.g. example.ac.uk. Empty: anyone may join as a mentor.",
+    )
+    mentee_email_domains = ArrayField(
+        models.CharField(max_length=253),
+        verbose_name="mentees' email domains",
+        default=list,
+        blank=True,
+        help_text="Empty: anyone may join as a mentee.",
+    )
+    invitation_only = models.BooleanField(
+        "by invitation only",
+        default=False,
+        help_text="People join only through the programme's invitation link.",
+    )
+    invitation_token = models.CharField(
+        max_length=64, default=new_invitation_token, editable=False, unique=True
+    )
+    mentor_approval_required = models.BooleanField("coordinators approve each mentor", default=True)
+    mentor_training_required = models.BooleanField(
+        "mentors must complete training before approval", default=False
+    )
+    outside_line_management = models.BooleanField(
+        "mentors outside the mentee's line management",
+        default=False,
+        help_text="A mentee's line manager and mentors in their department are never listed, "
+        "suggested or matched.",
+    )
+    # The rules that used to be scheme-wide.
+    default_capacity = models.PositiveSmallIntegerField(
+        "mentees a new mentor takes at a time",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    mentor_places_cap = models.PositiveSmallIntegerField(
+        "most mentees a mentor takes from this programme",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Empty: as many as the mentor's places. A mentor's places are counted across "
+        "programmes.",
+    )
+    max_pending_requests = models.PositiveSmallIntegerField(
+        "requests a mentee may have waiting at once",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    max_active_mentorships = models.PositiveSmallIntegerField(
+        "mentors a mentee may have at once",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    request_first_reminder_days = models.PositiveSmallIntegerField(
+        "remind the mentor of an unanswered request after (days)", default=3
+    )
+    request_second_reminder_days = models.PositiveSmallIntegerField(
+        "and again after (days)", default=7
+    )
+    request_expiry_days = models.PositiveSmallIntegerField(
+        "expire an unanswered request after (days)", default=14
+    )
+    no_meeting_nudge_days = models.PositiveSmallIntegerField(
+        "nudge a pair with no meeting logged for (days)", default=30
+    )
+    meeting_reminder_days = models.PositiveSmallIntegerField(
+        "remind both of a planned meeting (days before)", default=1
+    )
+    check_in_first_weeks = models.PositiveSmallIntegerField(
+        "first check-in survey (weeks after the start)", default=6
+    )
+    check_in_second_months = models.PositiveSmallIntegerField(
+        "second check-in survey (months after the start)", default=6
+    )
+    profile_confirmation_month = models.PositiveSmallIntegerField(
+        "ask mentors to confirm their profile each year in", choices=Month, default=Month.AUGUST
+    )
+    unmatched_alert_weeks = models.PositiveSmallIntegerField(
+        "flag mentees still without a mentor after (weeks)",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    # The fields a new programme copies from the scheme-wide defaults.
+    DEFAULTED = (
+        "default_capacity",
+        "max_pending_requests",
+        "request_first_reminder_days",
+        "request_second_reminder_days",
+        "request_expiry_days",
+        "no_meeting_nudge_days",
+        "meeting_reminder_days",
+        "check_in_first_weeks",
+        "check_in_second_months",
+        "profile_confirmation_month",
+        "unmatched_alert_weeks",
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(request_first_reminder_days__lt=F("request_second_reminder_days"))
+                & Q(request_second_reminder_days__lt=F("request_expiry_days")),
+                name="programme_reminders_before_expiry",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_capacity__gte=1, default_capacity__lte=10),
+                name="programme_default_capacity_1_to_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("profiles:programme-detail", args=[self.slug])
+
+    @classmethod
+    def defaults(cls) -> dict:
+        """What a new programme starts from: the scheme settings and the SCHEME_* settings."""
+        scheme = SchemeSettings.load()
+        values = {name: getattr(scheme, name) for name in cls.DEFAULTED}
+        values["mentor_training_required"] = scheme.training_required
+        values["mentor_approval_required"] = settings.SCHEME_MENTOR_APPROVAL_REQUIRED
+        values["max_active_mentorships"] = settings.SCHEME_MAX_ACTIVE_MENTORSHIPS
+        return values
+
+    @classmethod
+    def from_defaults(cls, **fields) -> Programme:
+        """An unsaved programme with the scheme-wide defaults, `fields` on top."""
+        return cls(**{**cls.defaults(), **fields})
+
+    def clean(self):
+        super().clean()
+        self.mentor_email_domains = _normalise_domains(self.mentor_email_domains)
+        self.mentee_email_domains = _normalise_domains(self.mentee_email_domains)
+        if not (
+            self.request_first_reminder_days
+            < self.request_second_reminder_days
+            < self.request_expiry_days
+        ):
+            raise ValidationError(
+                {
+                    "request_second_reminder_days": "Reminders must come before the request "
+                    "expires: first reminder < second reminder < expiry."
+                }
+            )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def has_rounds(self) -> bool:
+        return self.rhythm == self.Rhythm.ROUNDS
+
+    @property
+    def mentees_choose(self) -> bool:
+        return self.matching in {self.Matching.CHOICE, self.Matching.BOTH}
+
+    @property
+    def matches_centrally(self) -> bool:
+        return self.matching in {self.Matching.CENTRAL, self.Matching.BOTH}
+
+    def domains_for(self, role: str) -> list[str]:
+        return (
+            self.mentor_email_domains
+            if role == Membership.Role.MENTOR
+            else self.mentee_email_domains
+        )
+
+    def accepts_email(self, email: str, role: str) -> bool:
+        """Whether an address may join in `role` by its domain (the invitation aside)."""
+        domains = self.domains_for(role)
+        if not domains:
+            return True
+        domain = email.rsplit("@", 1)[-1].lower()
+        return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+class Round(models.Model):
+    """One cycle of a programme that is not always open (e.g. the 2026–27 academic year).
+
+    Mentors are recruited in its windows (e.g. August and March), mentees may look for a mentor
+    between `mentee_opens_on` and `mentee_closes_on`, and at `term_ends_on` its pairs complete.
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="rounds")
+    name = models.CharField(max_length=60, help_text="e.g. “2026–27”.")
+    mentee_opens_on = models.DateField("mentees may look for a mentor from")
+    mentee_closes_on = models.DateField("until")
+    term_ends_on = models.DateField("pairs complete on")
+    wrap_up_sent_at = models.DateTimeField(
+        "pairs asked to wrap up", null=True, blank=True, editable=False
+    )
+    completed_at = models.DateTimeField("term ended", null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["programme", "-mentee_opens_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="round_name_per_programme"),
+            models.CheckConstraint(
+                condition=Q(mentee_opens_on__lte=F("mentee_closes_on"))
+                & Q(mentee_closes_on__lte=F("term_ends_on")),
+                name="round_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.name} {self.name}"
+
+    def clean(self):
+        super().clean()
+        if self.mentee_opens_on and self.mentee_closes_on and self.term_ends_on:
+            if self.mentee_closes_on < self.mentee_opens_on:
+                raise ValidationError({"mentee_closes_on": "This must be after the opening date."})
+            if self.term_ends_on < self.mentee_closes_on:
+                raise ValidationError(
+                    {"term_ends_on": "The term cannot end before mentees stop looking."}
+                )
+
+
+class RecruitmentWindow(models.Model):
+    """When mentors are invited to join or confirm for a round; the invitation and reminder
+    emails go out when it opens (profiles.jobs)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="recruitment_windows")
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["opens_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_on__lte=F("closes_on")), name="recruitment_window_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mentor recruitment {self.opens_on:%-d %b} – {self.closes_on:%-d %b %Y}"
+
+    def clean(self):
+        super().clean()
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": "This must be after the opening date."})
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self):
+        return self.exclude(status=Membership.Status.LEFT)
+
+    def approved(self):
+        return self.filter(status=Membership.Status.APPROVED)
+
+    def mentors(self):
+        return self.filter(role=Membership.Role.MENTOR)
+
+    def mentees(self):
+        return self.filter(role=Membership.Role.MENTEE)
+
+
+class Membership(models.Model):
+    """A person taking part in a programme as a mentor or a mentee. Only profiles.services
+    changes `status`."""
+
+    class Role(models.TextChoices):
+        MENTOR = "mentor", "Mentor"
+        MENTEE = "mentee", "Mentee"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Taking part"
+        LEFT = "left", "Left"
+
+        @property
+        def tone(self) -> str:
+            return {"approved": "success", "pending": "warning"}.get(self.value, "secondary")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    joined_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    left_at = models.DateTimeField(null=True, blank=True)
+    by_invitation = models.BooleanField(default=False, editable=False)
+    # A mentee applying to be matched centrally (programmes that match centrally).
+    application = models.TextField(
+        "what I am looking for in a mentor",
+        max_length=2000,
+        blank=True,
+        help_text="Read by the coordinators who match you.",
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    preferred_mentors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "role", "-joined_at"]
+        indexes = [
+            models.Index(fields=["programme", "role", "status"], name="membership_programme_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "programme", "role"], name="one_membership_per_role"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                name="approved_membership_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="left") | Q(left_at__isnull=False),
+                name="left_membership_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display().lower()} in {self.programme}"
+
+    @property
+    def status_choice(self) -> Status:
+        return self.Status(self.status)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
 class MentorProfileQuerySet(models.QuerySet):
     def listed(self):
         """Profiles mentees may see: approved, switched on, and of an active account."""
@@ -95,6 +526,11 @@ class MentorProfileQuerySet(models.QuerySet):
 
     def with_free_place(self):
         return self.filter(mentee_count__lt=F("capacity"))
+
+    def in_programme(self, programme: Programme | int):
+        """Mentors approved in the programme (their membership), listed or not."""
+        pk = programme if isinstance(programme, int) else programme.pk
+        return self.filter(programme_ids__contains=[pk])
 
 
 class MentorProfile(models.Model):
@@ -213,6 +649,8 @@ class MentorProfile(models.Model):
     is_listed = models.BooleanField(default=False, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     area_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    # The programmes the mentor is approved in (their memberships), kept like area_ids.
+    programme_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
 
     objects = MentorProfileQuerySet.as_manager()
 
@@ -223,6 +661,7 @@ class MentorProfile(models.Model):
             # for common words (bench: plans-100000.json), and the rendered directory is cached.
             GinIndex(fields=["search_vector"], name="mentor_search_gin"),
             GinIndex(fields=["area_ids"], name="mentor_area_ids_gin"),
+            GinIndex(fields=["programme_ids"], name="mentor_programme_ids_gin"),
             models.Index(
                 F("confirmed_at").desc(nulls_last=True),
                 F("id").desc(),
@@ -389,6 +828,19 @@ class MenteeProfile(models.Model):
         max_length=1000,
         blank=True,
         help_text="A few lines about you, shared with mentors you approach.",
+    )
+    # Staff programmes that keep mentors outside the mentee's line management read these two.
+    department = models.CharField(
+        "your department or service",
+        max_length=120,
+        blank=True,
+        help_text="Staff programmes: mentors in your department are not suggested to you.",
+    )
+    line_manager_email = models.EmailField(
+        "your line manager's email address",
+        blank=True,
+        help_text="Staff programmes: your line manager is never suggested as your mentor. "
+        "Only the programme's coordinators see it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

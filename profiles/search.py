@@ -1,5 +1,6 @@
 """The mentor directory's full-text search document, kept in MentorProfile.search_vector,
-with the other columns the directory reads without joins (`is_listed`, `area_ids`).
+with the other columns the directory reads without joins (`is_listed`, `area_ids`, and
+`programme_ids`: the programmes whose directory lists the mentor, from their memberships).
 
 Weights: A the person, headline and role; B the areas they help with; C their organisation,
 history and key areas; D where they are and the languages they speak. One set-based UPDATE
@@ -20,6 +21,7 @@ _UPDATE_SQL = """
 UPDATE profiles_mentorprofile AS p SET
   is_listed = (p.review_status = 'approved' AND p.is_active AND d.user_active),
   area_ids = COALESCE(d.area_ids, '{{}}'),
+  programme_ids = COALESCE(d.programme_ids, '{{}}'),
   search_vector =
       setweight(to_tsvector(%(config)s, concat_ws(' ', d.full_name, p.headline, p.job_title)), 'A')
    || setweight(to_tsvector(%(config)s, concat_ws(' ', d.area_names, p.help_offered)), 'B')
@@ -27,7 +29,8 @@ UPDATE profiles_mentorprofile AS p SET
                                                   p.key_areas, p.moves_experience, d.jobs)), 'C')
    || setweight(to_tsvector(%(config)s, concat_ws(' ', p.city, p.languages)), 'D')
 FROM (
-  SELECT mp.id, u.full_name, u.is_active AS user_active, areas.ids AS area_ids, areas.names AS area_names, jobs.text AS jobs
+  SELECT mp.id, u.full_name, u.is_active AS user_active, areas.ids AS area_ids, areas.names AS area_names, jobs.text AS jobs,
+         programmes.ids AS programme_ids
   FROM profiles_mentorprofile AS mp
   JOIN accounts_user AS u ON u.id = mp.user_id
   LEFT JOIN LATERAL (
@@ -41,6 +44,11 @@ FROM (
     FROM profiles_jobhistoryentry AS j
     WHERE j.profile_id = mp.id
   ) AS jobs ON TRUE
+  LEFT JOIN LATERAL (
+    SELECT array_agg(m.programme_id ORDER BY m.programme_id) AS ids
+    FROM profiles_membership AS m
+    WHERE m.user_id = mp.user_id AND m.role = 'mentor' AND m.status = 'approved'
+  ) AS programmes ON TRUE
   {where}
 ) AS d
 WHERE d.id = p.id

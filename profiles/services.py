@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
-from mentoring.models import SchemeSettings
 from profiles import cache as directory_cache
-from profiles import emails
-from profiles.models import MentorProfile
+from profiles import emails, signals
+from profiles.models import Membership, MentorProfile, Programme
 
 
 class ProfileError(Exception):
@@ -70,7 +71,7 @@ def submit_for_review(profile: MentorProfile) -> MentorProfile:
         raise ProfileError("Before you submit, please add " + ", ".join(required_missing) + ".")
     now = timezone.now()
     profile.submitted_at = now
-    if settings.SCHEME_MENTOR_APPROVAL_REQUIRED:
+    if _needs_review(profile.user_id):
         profile.review_status = MentorProfile.ReviewStatus.SUBMITTED
     else:
         profile.review_status = MentorProfile.ReviewStatus.APPROVED
@@ -78,6 +79,15 @@ def submit_for_review(profile: MentorProfile) -> MentorProfile:
         profile.confirmed_at = profile.confirmed_at or now
     profile.save(update_fields=["review_status", "submitted_at", "approved_at", "confirmed_at"])
     return profile
+
+
+def _needs_review(user_id: int) -> bool:
+    """A profile is reviewed when one of the mentor's programmes approves its mentors (and,
+    before they joined any, when the scheme-wide default says so)."""
+    memberships = Membership.objects.current().mentors().filter(user=user_id)
+    if not memberships.exists():
+        return settings.SCHEME_MENTOR_APPROVAL_REQUIRED
+    return memberships.filter(programme__mentor_approval_required=True).exists()
 
 
 _REQUIRED = {
@@ -111,11 +121,14 @@ def approve_profile(profile: MentorProfile, *, by: User) -> MentorProfile:
     profile = MentorProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
     if profile.review_status == MentorProfile.ReviewStatus.APPROVED:
         return profile
-    if SchemeSettings.load().training_required and profile.training_completed_on is None:
-        raise ProfileError(
-            f"{profile.user.full_name} has not completed mentor training yet; record the date "
-            "first (the scheme requires training before approval)."
-        )
+    pending = list(
+        Membership.objects.mentors()
+        .filter(user=profile.user_id, status=Membership.Status.PENDING)
+        .filter(programme__in=Programme.objects.coordinated_by(by))
+        .select_related("programme")
+    )
+    for membership in pending:
+        _refuse_untrained(profile, membership.programme)
     now = timezone.now()
     profile.review_status = MentorProfile.ReviewStatus.APPROVED
     profile.approved_at = now
@@ -125,8 +138,18 @@ def approve_profile(profile: MentorProfile, *, by: User) -> MentorProfile:
     profile.save(
         update_fields=["review_status", "approved_at", "confirmed_at", "review_note", "reviewed_by"]
     )
+    for membership in pending:
+        _approve(membership, by=by, at=now)
     emails.profile_approved(profile)
     return profile
+
+
+def _refuse_untrained(profile: MentorProfile, programme: Programme) -> None:
+    if programme.mentor_training_required and profile.training_completed_on is None:
+        raise ProfileError(
+            f"{profile.user.full_name} has not completed mentor training yet; record the date "
+            f"first ({programme.name} requires training before approval)."
+        )
 
 
 @transaction.atomic
@@ -142,3 +165,149 @@ def request_changes(profile: MentorProfile, *, by: User, message: str) -> Mentor
     profile.save(update_fields=["review_status", "review_note", "reviewed_by"])
     emails.profile_changes_requested(profile)
     return profile
+
+
+# Memberships: only these change a membership's `status`.
+
+
+def eligibility_refusal(
+    programme: Programme, user: User, role: str, *, invited: bool = False
+) -> str | None:
+    """Why `user` may not join `programme` as `role`, or None. An invitation link opens a
+    programme that is by invitation or limited to some email domains."""
+    what = "a mentor" if role == Membership.Role.MENTOR else "a mentee"
+    if programme.status == Programme.Status.DRAFT or programme.status == Programme.Status.ARCHIVED:
+        return f"{programme.name} is not open."
+    if programme.status == Programme.Status.CLOSED and not invited:
+        return f"{programme.name} is not taking new members at the moment."
+    if invited:
+        return None
+    if programme.invitation_only:
+        return f"{programme.name} is by invitation: ask its coordinators for the link."
+    if not programme.accepts_email(user.email, role):
+        domains = " or ".join("@" + d for d in programme.domains_for(role))
+        return (
+            f"{programme.name} is open to {what} with an {domains} email address. Add one to "
+            "your account (Account, Email addresses) and try again."
+        )
+    return None
+
+
+@transaction.atomic
+def join_programme(
+    *, user: User, programme: Programme, role: str, invited: bool = False
+) -> Membership:
+    """`user` joins as mentor or mentee. Mentees take part at once; mentors too where the
+    programme does not approve its mentors, otherwise once a coordinator approves them.
+    Joining twice (a double click) returns the membership there is; a person who left joins
+    again."""
+    if role not in Membership.Role.values:
+        raise ProfileError("Choose whether you join as a mentor or a mentee.")
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one join at a time per person
+    membership = Membership.objects.filter(user=user, programme=programme, role=role).first()
+    if membership is not None and membership.status != Membership.Status.LEFT:
+        return membership
+    if refusal := eligibility_refusal(programme, user, role, invited=invited):
+        raise ProfileError(refusal)
+    now = timezone.now()
+    if membership is None:
+        membership = Membership(user=user, programme=programme, role=role)
+    membership.joined_at, membership.left_at, membership.by_invitation = now, None, invited
+    needs_approval = role == Membership.Role.MENTOR and programme.mentor_approval_required
+    if needs_approval:
+        membership.status, membership.approved_at = Membership.Status.PENDING, None
+    else:
+        membership.status, membership.approved_at = Membership.Status.APPROVED, now
+    membership.save()
+    return membership
+
+
+def join_only_programme(user: User, role: str) -> Membership | None:
+    """A person who creates a profile in an installation with one open programme they may join,
+    and who belongs to none in that role, joins it: no chooser where there is nothing to choose."""
+    if Membership.objects.current().filter(user=user, role=role).exists():
+        return None
+    joinable = [
+        p
+        for p in Programme.objects.filter(status=Programme.Status.OPEN)
+        if eligibility_refusal(p, user, role) is None
+    ]
+    if len(joinable) != 1:
+        return None
+    return join_programme(user=user, programme=joinable[0], role=role)
+
+
+@transaction.atomic
+def approve_membership(membership: Membership, *, by: User) -> Membership:
+    """A coordinator approves a mentor in their programme; a profile never reviewed is approved
+    with it (the profile text is one for all their programmes)."""
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("programme", "user")
+        .get(pk=membership.pk)
+    )
+    if membership.status == Membership.Status.APPROVED:
+        return membership
+    if membership.status == Membership.Status.LEFT:
+        raise ProfileError(f"{membership.user.full_name} has left {membership.programme.name}.")
+    if not Programme.objects.coordinated_by(by).filter(pk=membership.programme_id).exists():
+        raise ProfileError(f"You do not coordinate {membership.programme.name}.")
+    profile = MentorProfile.objects.filter(user=membership.user_id).first()
+    if membership.role == Membership.Role.MENTOR:
+        if profile is None:
+            raise ProfileError(f"{membership.user.full_name} has no mentor profile yet.")
+        _refuse_untrained(profile, membership.programme)
+        if profile.review_status != MentorProfile.ReviewStatus.APPROVED:
+            approve_profile(profile, by=by)  # approves this membership too
+            membership.refresh_from_db()
+            return membership
+    _approve(membership, by=by, at=timezone.now())
+    return membership
+
+
+def _approve(membership: Membership, *, by: User, at: datetime) -> None:
+    membership.status, membership.approved_at, membership.approved_by = (
+        Membership.Status.APPROVED,
+        at,
+        by,
+    )
+    membership.save(update_fields=["status", "approved_at", "approved_by"])
+
+
+@transaction.atomic
+def leave_programme(membership: Membership, *, by: User) -> Membership:
+    """A person leaves a programme. Their waiting requests in it are closed kindly (matching
+    listens to `membership_left`); pairs already working together carry on."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if by.pk != membership.user_id:
+        raise ProfileError("Only the member can leave a programme.")
+    if membership.status == Membership.Status.LEFT:
+        return membership
+    membership.status, membership.left_at = Membership.Status.LEFT, timezone.now()
+    membership.save(update_fields=["status", "left_at"])
+    signals.membership_left.send(sender=Membership, membership=membership)
+    return membership
+
+
+@transaction.atomic
+def apply_to_be_matched(
+    membership: Membership, *, application: str, preferred_mentors: list[User] | None = None
+) -> Membership:
+    """A mentee in a programme that matches centrally tells the coordinators what they look
+    for; they appear in the coordinators' queue of applicants."""
+    membership = (
+        Membership.objects.select_for_update().select_related("programme").get(pk=membership.pk)
+    )
+    if membership.role != Membership.Role.MENTEE or not membership.is_approved:
+        raise ProfileError("Join the programme as a mentee first.")
+    if not membership.programme.matches_centrally:
+        raise ProfileError(f"In {membership.programme.name} you choose your mentor yourself.")
+    application = application.strip()
+    if not application:
+        raise ProfileError("Tell the coordinators what you are looking for in a mentor.")
+    membership.application = application
+    membership.applied_at = membership.applied_at or timezone.now()
+    membership.save(update_fields=["application", "applied_at"])
+    if preferred_mentors is not None:
+        membership.preferred_mentors.set(preferred_mentors)
+    return membership

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from accounts.models import User
-from profiles.models import ExpertiseArea, JobHistoryEntry, MentorProfile
+from profiles.models import ExpertiseArea, JobHistoryEntry, Membership, MentorProfile
 from profiles.search import update_search_documents
+
+# Sent by services.leave_programme inside its transaction with `membership` (now left): matching
+# closes the person's waiting requests in that programme.
+membership_left = Signal()
 
 
 @receiver(post_save, sender=MentorProfile)
@@ -56,3 +60,11 @@ def user_saved(sender, instance: User, raw: bool = False, update_fields=None, **
     update_search_documents(
         MentorProfile.objects.filter(user=instance).values_list("pk", flat=True)
     )
+
+
+@receiver([post_save, post_delete], sender=Membership)
+def membership_changed(sender, instance: Membership, raw: bool = False, **kwargs):
+    if not raw and instance.role == Membership.Role.MENTOR:
+        update_search_documents(
+            MentorProfile.objects.filter(user=instance.user_id).values_list("pk", flat=True)
+        )

@@ -20,7 +20,7 @@ from profiles.forms import (
     MentorProfileForm,
     RoleChoiceForm,
 )
-from profiles.models import MenteeProfile, MentorProfile
+from profiles.models import Membership, MenteeProfile, MentorProfile
 
 
 @login_required
@@ -85,9 +85,12 @@ def _save_mentor_forms(form: MentorProfileForm, formset: JobHistoryFormSet) -> M
     if not (form.is_bound and form.is_valid() and formset.is_valid()):
         return None
     with transaction.atomic():
+        new = form.instance.pk is None
         profile = form.save()
         formset.instance = profile
         formset.save()
+        if new:
+            services.join_only_programme(profile.user, Membership.Role.MENTOR)
     return profile
 
 
@@ -153,7 +156,10 @@ def mentee_edit(request):
     form = MenteeProfileForm(request.POST if request.method == "POST" else None, instance=instance)
     then_mentor = request.GET.get("then") == "mentor"
     if form.is_bound and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            if profile is None:
+                services.join_only_programme(request.user, Membership.Role.MENTEE)
         if then_mentor:
             messages.success(
                 request, "Your mentee profile is saved. Now tell mentees about you as a mentor."

@@ -77,14 +77,22 @@ def client_for():
 
 @pytest.fixture
 def set_scheme(db):
-    """Change the scheme settings record for one test: `set_scheme(max_pending_requests=1)`."""
+    """Change the rules for one test: `set_scheme(max_pending_requests=1)` changes the scheme
+    settings (the defaults of new programmes) and the default programme the factories use."""
     from mentoring.models import SchemeSettings
+    from tests.factories import default_programme
+
+    renamed = {"training_required": "mentor_training_required"}
 
     def change(**values):
         record = SchemeSettings.load()
+        programme = default_programme()
         for name, value in values.items():
-            setattr(record, name, value)
+            if hasattr(record, name):
+                setattr(record, name, value)
+            setattr(programme, renamed.get(name, name), value)
         record.save()
+        programme.save()
         return record
 
     return change

@@ -28,6 +28,47 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
 
+DEFAULT_PROGRAMME = "mentoring"
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    """An open programme where mentees choose their mentor, with the default rules."""
+
+    class Meta:
+        model = "profiles.Programme"
+        django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    summary = "Mentoring for everyone in the organisation."
+    status = "open"
+    matching = "both"
+
+    @factory.post_generation
+    def coordinators(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.coordinators.set(extracted)
+
+
+def default_programme():
+    """The one programme of a single-programme installation, which every factory uses unless
+    told otherwise (the tests of the time before programmes run in it unchanged)."""
+    return ProgrammeFactory(name="Mentoring scheme", slug=DEFAULT_PROGRAMME)
+
+
+def _join(user, programmes, role):
+    from profiles.models import Membership
+
+    for programme in programmes:
+        Membership.objects.update_or_create(
+            user=user,
+            programme=programme,
+            role=role,
+            defaults={"status": "approved", "approved_at": timezone.now(), "left_at": None},
+        )
+
+
 class ExpertiseAreaFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "profiles.ExpertiseArea"
@@ -38,7 +79,8 @@ class ExpertiseAreaFactory(factory.django.DjangoModelFactory):
 
 
 class MentorProfileFactory(factory.django.DjangoModelFactory):
-    """An approved, active mentor who is visible in the directory."""
+    """An approved, active mentor who is visible in the directory of the default programme
+    (`programmes=[...]` for others, `programmes=[]` for none)."""
 
     class Meta:
         model = "profiles.MentorProfile"
@@ -62,6 +104,12 @@ class MentorProfileFactory(factory.django.DjangoModelFactory):
     def areas(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.areas.set(extracted)
+
+    @factory.post_generation
+    def programmes(obj, create, extracted, **kwargs):
+        if create:
+            _join(obj.user, [default_programme()] if extracted is None else extracted, "mentor")
+            obj.refresh_from_db(fields=["programme_ids", "is_listed"])
 
 
 class JobHistoryEntryFactory(factory.django.DjangoModelFactory):
@@ -91,6 +139,11 @@ class MenteeProfileFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             obj.areas.set(extracted)
 
+    @factory.post_generation
+    def programmes(obj, create, extracted, **kwargs):
+        if create:
+            _join(obj.user, [default_programme()] if extracted is None else extracted, "mentee")
+
 
 def _mentor_user():
     return MentorProfileFactory().user
@@ -111,6 +164,7 @@ class MentorshipRequestFactory(factory.django.DjangoModelFactory):
 
     mentee = factory.LazyFunction(_mentee_user)
     mentor = factory.LazyFunction(_mentor_user)
+    programme = factory.LazyFunction(default_programme)
     message = (
         "I hope to move into corporate finance within a year. Could we meet once a month by video?"
     )
@@ -138,6 +192,7 @@ class MentorshipFactory(factory.django.DjangoModelFactory):
 
     mentee = factory.LazyFunction(_mentee_user)
     mentor = factory.LazyFunction(_mentor_user)
+    programme = factory.LazyFunction(default_programme)
     status = "active"
 
     class Params:

@@ -111,8 +111,10 @@ def test_accept_refused_when_the_mentor_is_full(pending, mentor, mentor_profile)
     assert places_taken(mentor_profile) == 2
 
 
-def test_accept_refused_when_the_mentee_found_a_mentor_meanwhile(settings, pending, mentor, mentee):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 1
+def test_accept_refused_when_the_mentee_found_a_mentor_meanwhile(
+    set_scheme, settings, pending, mentor, mentee
+):
+    set_scheme(max_active_mentorships=1)
     MentorshipFactory(mentee=mentee)
 
     with pytest.raises(MatchingError) as exc:
@@ -123,9 +125,9 @@ def test_accept_refused_when_the_mentee_found_a_mentor_meanwhile(settings, pendi
 
 
 def test_accept_at_the_active_limit_withdraws_the_mentees_other_requests(
-    settings, pending, mentor, mentee
+    set_scheme, settings, pending, mentor, mentee
 ):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 1
+    set_scheme(max_active_mentorships=1)
     others = [MentorshipRequestFactory(mentee=mentee) for _ in range(2)]
 
     accept_request(pending, by=mentor)
@@ -137,8 +139,10 @@ def test_accept_at_the_active_limit_withdraws_the_mentees_other_requests(
         assert other.closing_note == "The mentee has been matched with a mentor."
 
 
-def test_accept_at_the_active_limit_leaves_other_mentees_requests_alone(settings, pending, mentor):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 1
+def test_accept_at_the_active_limit_leaves_other_mentees_requests_alone(
+    set_scheme, settings, pending, mentor
+):
+    set_scheme(max_active_mentorships=1)
     someone_elses = MentorshipRequestFactory()
 
     accept_request(pending, by=mentor)
@@ -147,8 +151,10 @@ def test_accept_at_the_active_limit_leaves_other_mentees_requests_alone(settings
     assert someone_elses.is_pending
 
 
-def test_accept_below_the_active_limit_keeps_the_other_requests(settings, pending, mentor, mentee):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 2
+def test_accept_below_the_active_limit_keeps_the_other_requests(
+    set_scheme, settings, pending, mentor, mentee
+):
+    set_scheme(max_active_mentorships=2)
     other = MentorshipRequestFactory(mentee=mentee)
 
     accept_request(pending, by=mentor)

@@ -45,9 +45,9 @@ def test_create_accepts_the_pairs_pending_request(pending, admin_user):
 
 
 def test_create_at_the_active_limit_withdraws_the_mentees_other_requests(
-    settings, mentor_profile, mentee_profile, admin_user
+    set_scheme, settings, mentor_profile, mentee_profile, admin_user
 ):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 1
+    set_scheme(max_active_mentorships=1)
     other = MentorshipRequestFactory(mentee=mentee_profile.user)
 
     create_mentorship(mentor=mentor_profile.user, mentee=mentee_profile.user, by=admin_user)
@@ -122,15 +122,15 @@ def test_create_refused_when_the_mentor_is_full(mentor_profile, mentee_profile, 
 
 
 def test_create_refused_when_the_mentee_has_a_mentor(
-    settings, mentor_profile, mentee_profile, admin_user
+    set_scheme, settings, mentor_profile, mentee_profile, admin_user
 ):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 1
+    set_scheme(max_active_mentorships=1)
     MentorshipFactory(mentee=mentee_profile.user)
 
     with pytest.raises(MatchingError) as exc:
         create_mentorship(mentor=mentor_profile.user, mentee=mentee_profile.user, by=admin_user)
 
-    assert str(exc.value) == "Maya Mentee already has a mentor."
+    assert str(exc.value) == "Maya Mentee already has a mentor in Mentoring scheme."
 
 
 def test_a_refused_create_leaves_the_pending_request_pending(pending, admin_user, mentor):
@@ -144,8 +144,10 @@ def test_a_refused_create_leaves_the_pending_request_pending(pending, admin_user
     assert pending.is_pending
 
 
-def test_create_pairs_a_mentee_below_a_higher_active_limit(settings, admin_user, mentee_profile):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 2
+def test_create_pairs_a_mentee_below_a_higher_active_limit(
+    set_scheme, settings, admin_user, mentee_profile
+):
+    set_scheme(max_active_mentorships=2)
     MentorshipFactory(mentee=mentee_profile.user)
 
     mentorship = create_mentorship(

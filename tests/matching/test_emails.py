@@ -189,9 +189,9 @@ def test_request_withdrawn_goes_to_the_mentor(
 
 
 def test_closed_because_matched_goes_to_each_other_mentor(
-    settings, django_capture_on_commit_callbacks, mailoutbox, pending, mentor, mentee
+    set_scheme, settings, django_capture_on_commit_callbacks, mailoutbox, pending, mentor, mentee
 ):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 1
+    set_scheme(max_active_mentorships=1)
     other_mentor = MentorProfileFactory(user__full_name="Olu Other").user
     other = MentorshipRequestFactory(mentee=mentee, mentor=other_mentor)
 

@@ -177,9 +177,9 @@ def test_profile_says_when_the_pending_limit_is_reached(
 
 
 def test_profile_says_when_the_mentee_already_has_a_mentor(
-    settings, client_for, mentee_profile, mentor_profile, django_assert_max_num_queries
+    set_scheme, settings, client_for, mentee_profile, mentor_profile, django_assert_max_num_queries
 ):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 1
+    set_scheme(max_active_mentorships=1)
     MentorshipFactory(mentee=mentee_profile.user)
 
     response = _profile_page(

@@ -25,6 +25,7 @@ from tests.factories import (
     MentorProfileFactory,
     MentorshipRequestFactory,
     UserFactory,
+    default_programme,
 )
 from tests.matching.conftest import MESSAGE
 
@@ -148,7 +149,10 @@ def test_a_second_pending_request_for_a_pair_is_refused_by_the_database(pending)
     with pytest.raises(IntegrityError, match="one_pending_request_per_pair"):
         with transaction.atomic():
             MentorshipRequest.objects.create(
-                mentee=pending.mentee, mentor=pending.mentor, message=MESSAGE
+                mentee=pending.mentee,
+                mentor=pending.mentor,
+                programme=pending.programme,
+                message=MESSAGE,
             )
 
 
@@ -156,7 +160,11 @@ def test_a_second_pending_request_for_a_pair_is_refused_by_the_database(pending)
 def test_a_second_active_mentorship_for_a_pair_is_refused_by_the_database(mentorship):
     with pytest.raises(IntegrityError, match="one_active_mentorship_per_pair"):
         with transaction.atomic():
-            Mentorship.objects.create(mentor=mentorship.mentor, mentee=mentorship.mentee)
+            Mentorship.objects.create(
+                mentor=mentorship.mentor,
+                mentee=mentorship.mentee,
+                programme=mentorship.programme,
+            )
 
 
 @racing
@@ -211,7 +219,9 @@ def test_a_request_to_yourself_is_refused_by_the_database():
 
     with pytest.raises(IntegrityError, match="request_not_to_self"):
         with transaction.atomic():
-            MentorshipRequest.objects.create(mentee=me, mentor=me, message=MESSAGE)
+            MentorshipRequest.objects.create(
+                mentee=me, mentor=me, programme=default_programme(), message=MESSAGE
+            )
 
 
 @pytest.mark.django_db
@@ -220,7 +230,7 @@ def test_a_mentorship_with_yourself_is_refused_by_the_database():
 
     with pytest.raises(IntegrityError, match="mentorship_not_with_self"):
         with transaction.atomic():
-            Mentorship.objects.create(mentor=me, mentee=me)
+            Mentorship.objects.create(mentor=me, mentee=me, programme=default_programme())
 
 
 @pytest.mark.django_db

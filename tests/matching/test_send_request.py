@@ -191,8 +191,10 @@ def test_closed_requests_do_not_count_towards_the_pending_limit(
     assert req.is_pending
 
 
-def test_send_refused_at_the_active_mentorship_limit(settings, mentee_profile, mentorship):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 1
+def test_send_refused_at_the_active_mentorship_limit(
+    set_scheme, settings, mentee_profile, mentorship
+):
+    set_scheme(max_active_mentorships=1)
     other = MentorProfileFactory()
 
     with pytest.raises(MatchingError) as exc:
@@ -203,8 +205,10 @@ def test_send_refused_at_the_active_mentorship_limit(settings, mentee_profile, m
     )
 
 
-def test_send_refused_at_a_higher_active_mentorship_limit(settings, mentee_profile, mentorship):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 2
+def test_send_refused_at_a_higher_active_mentorship_limit(
+    set_scheme, settings, mentee_profile, mentorship
+):
+    set_scheme(max_active_mentorships=2)
     MentorshipFactory(mentee=mentee_profile.user)
 
     with pytest.raises(MatchingError) as exc:
@@ -217,8 +221,10 @@ def test_send_refused_at_a_higher_active_mentorship_limit(settings, mentee_profi
     )
 
 
-def test_send_allowed_below_a_higher_active_mentorship_limit(settings, mentee_profile, mentorship):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 2
+def test_send_allowed_below_a_higher_active_mentorship_limit(
+    set_scheme, settings, mentee_profile, mentorship
+):
+    set_scheme(max_active_mentorships=2)
 
     req = send_request(
         mentee=mentee_profile.user, mentor=MentorProfileFactory().user, message=MESSAGE
@@ -227,8 +233,8 @@ def test_send_allowed_below_a_higher_active_mentorship_limit(settings, mentee_pr
     assert req.is_pending
 
 
-def test_an_ended_mentorship_does_not_count_towards_the_limit(settings, mentee_profile):
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 1
+def test_an_ended_mentorship_does_not_count_towards_the_limit(set_scheme, settings, mentee_profile):
+    set_scheme(max_active_mentorships=1)
     MentorshipFactory(mentee=mentee_profile.user, ended=True)
 
     req = send_request(

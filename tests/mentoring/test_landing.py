@@ -83,10 +83,10 @@ def test_home_shows_a_mentee_their_pending_requests(client_for, mentee_profile):
 
 
 def test_home_shows_a_mentee_with_a_mentor_their_other_pending_requests(
-    settings, client_for, mentee_profile
+    set_scheme, settings, client_for, mentee_profile
 ):
     # Schemes that allow two mentors at a time: the first one must not hide the second request.
-    settings.SCHEME_MAX_ACTIVE_MENTORSHIPS = 2
+    set_scheme(max_active_mentorships=2)
     MentorshipFactory(
         mentee=mentee_profile.user, mentor=MentorProfileFactory(user__full_name="Mo Mentor").user
     )

@@ -1,0 +1,86 @@
+"""A programme's rules that several pages and services read: who may be paired with whom
+(outside line management) and when its mentees may look for a mentor (rounds)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+from django.utils.dateformat import format as format_date
+
+from profiles.models import MenteeProfile, MentorProfile, Programme, Round
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.lower().split())
+
+
+def line_management_refusal(
+    programme: Programme, mentee_profile: MenteeProfile | None, mentor_profile: MentorProfile
+) -> str | None:
+    """Why this mentor may not mentor this mentee in `programme`, or None: in a programme that
+    keeps mentors outside the mentee's line management, their line manager and anyone in their
+    department are never paired with them."""
+    if not programme.outside_line_management or mentee_profile is None:
+        return None
+    name = mentor_profile.user.full_name
+    manager = mentee_profile.line_manager_email.strip().lower()
+    if manager and mentor_profile.user.email.lower() == manager:
+        return (
+            f"{name} is {mentee_profile.user.full_name}'s line manager. {programme.name} pairs "
+            "mentees with a mentor outside their line management."
+        )
+    department = _norm(mentee_profile.department)
+    if department and _norm(mentor_profile.department) == department:
+        return (
+            f"{name} works in the same department as {mentee_profile.user.full_name} "
+            f"({mentee_profile.department}). {programme.name} pairs mentees with a mentor "
+            "outside their line management."
+        )
+    return None
+
+
+def line_management_exclusion(programme: Programme, mentee_profile: MenteeProfile | None) -> Q:
+    """A filter on mentor profiles that leaves out the mentee's line manager and colleagues in
+    `programme` (nothing when the programme has no such rule)."""
+    if not programme.outside_line_management or mentee_profile is None:
+        return Q()
+    excluded = Q(pk__in=[])
+    manager = mentee_profile.line_manager_email.strip()
+    if manager:
+        excluded |= Q(user__email__iexact=manager)
+    department = _norm(mentee_profile.department)
+    if department:
+        excluded |= Q(department__iexact=department)
+    return ~excluded
+
+
+def current_round(programme: Programme, *, today: date) -> Round | None:
+    """The round whose term is running today (the latest to open), or None (always-open
+    programmes have no rounds)."""
+    if not programme.has_rounds:
+        return None
+    return (
+        programme.rounds.filter(
+            mentee_opens_on__lte=today, term_ends_on__gt=today, completed_at__isnull=True
+        )
+        .order_by("-mentee_opens_on")
+        .first()
+    )
+
+
+def mentee_window_refusal(programme: Programme, *, today: date) -> str | None:
+    """Why mentees may not look for a mentor in `programme` today, or None."""
+    if not programme.has_rounds:
+        return None
+    if programme.rounds.filter(mentee_opens_on__lte=today, mentee_closes_on__gte=today).exists():
+        return None
+    upcoming = (
+        programme.rounds.filter(mentee_opens_on__gt=today).order_by("mentee_opens_on").first()
+    )
+    if upcoming is not None:
+        return (
+            f"Mentees in {programme.name} can look for a mentor from "
+            f"{format_date(upcoming.mentee_opens_on, 'j F Y')} ({upcoming.name})."
+        )
+    return f"{programme.name} is not taking requests from mentees at the moment."
