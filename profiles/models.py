@@ -309,10 +309,14 @@ class Programme(models.Model):
         """An unsaved programme with the scheme-wide defaults, `fields` on top."""
         return cls(**{**cls.defaults(), **fields})
 
-    def clean(self):
-        super().clean()
+    def clean_fields(self, exclude=None):
+        # " @Uni.Example " and "uni.example" are one domain; empty items are dropped.
         self.mentor_email_domains = _normalise_domains(self.mentor_email_domains)
         self.mentee_email_domains = _normalise_domains(self.mentee_email_domains)
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        super().clean()
         if not (
             self.request_first_reminder_days
             < self.request_second_reminder_days
