@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from accounts.models import User
 from accounts.privacy import collect_personal_data, erasing_account
 from profiles import cache as directory_cache
-from profiles.models import MenteeProfile, MentorProfile
+from profiles.models import Membership, MenteeProfile, MentorProfile
 
 
 def _mentor_rows(profile: MentorProfile | None) -> list[dict[str, Any]]:
@@ -58,6 +58,8 @@ def _mentee_rows(profile: MenteeProfile | None) -> list[dict[str, Any]]:
             "Areas I want help with": [a.name for a in profile.areas.all()],
             "Formats I prefer": profile.get_format_labels(),
             "A short introduction": profile.introduction,
+            "Department": profile.department,
+            "Line manager's email address": profile.line_manager_email,
             "Created": profile.created_at,
             "Last changed": profile.updated_at,
         }
@@ -80,6 +82,19 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
             for job in (mentor.jobs.all() if mentor else [])
         ],
         "Mentee profile": _mentee_rows(mentee),
+        "Programmes": [
+            {
+                "Programme": m.programme.name,
+                "As": m.get_role_display(),
+                "Status": m.get_status_display(),
+                "Joined": m.joined_at,
+                "Approved": m.approved_at,
+                "Left": m.left_at,
+                "What I am looking for in a mentor": m.application,
+                "Applied to be matched": m.applied_at,
+            }
+            for m in Membership.objects.filter(user=user).select_related("programme")
+        ],
     }
 
 
@@ -88,5 +103,7 @@ def erase_profiles(sender, *, user: User, **kwargs) -> None:
     """The person's profiles (and job history) go; a listed mentor leaves the directory."""
     deleted, _ = MentorProfile.objects.filter(user=user).delete()
     MenteeProfile.objects.filter(user=user).delete()
+    # Memberships go with the account: the programmes' reports count pairs, not members.
+    Membership.objects.filter(user=user).delete()
     if deleted:
         directory_cache.bump()

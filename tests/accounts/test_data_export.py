@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.privacy import delete_account
 from matching.services import report_request
 from mentoring.models import Outbox
+from profiles.models import Membership
 from sessions_log.models import MeetingPrivateNote
 from tests.factories import (
     CheckInFactory,
@@ -187,3 +188,17 @@ def test_the_page_shows_times_in_my_time_zone(client_for, mentee):
     html = client_for(mentee).get(URL).content.decode()
 
     assert "2 March 2026, 08:30" in html
+
+
+def test_a_person_gets_their_programmes_and_their_application(client_for, mentee, held_pair):
+    Membership.objects.filter(user=mentee).update(application="Someone from the NHS")
+
+    data = json.loads(client_for(mentee).get(URL, {"format": "json"}).content)
+
+    [membership] = data["Programmes"]
+    assert (membership["Programme"], membership["As"], membership["Status"]) == (
+        "Mentoring scheme",
+        "Mentee",
+        "Taking part",
+    )
+    assert membership["What I am looking for in a mentor"] == "Someone from the NHS"
