@@ -4,11 +4,13 @@ from django import forms
 from django.forms import inlineformset_factory
 from django_countries import countries
 
+from accounts.models import User
 from profiles.models import (
     ExpertiseArea,
     Industry,
     JobHistoryEntry,
     MeetingFormat,
+    Membership,
     MenteeProfile,
     MentorProfile,
 )
@@ -172,3 +174,61 @@ class DirectoryFilterForm(forms.Form):
         if name in self.errors:
             return default
         return self.cleaned_data.get(name, default) or default
+
+
+class ProgrammeRoleForm(forms.Form):
+    """Which role a join or leave button is for."""
+
+    role = forms.ChoiceField(
+        choices=Membership.Role.choices,
+        error_messages={
+            "required": "Choose whether you join as a mentor or a mentee.",
+            "invalid_choice": "Choose whether you join as a mentor or a mentee.",
+        },
+    )
+
+
+PREFERRED_MENTORS_MAX = 3
+
+
+def mentor_choice_label(profile: MentorProfile) -> str:
+    return f"{profile.user.full_name}, {profile.job_title} at {profile.organisation}"
+
+
+class MatchingApplicationForm(forms.Form):
+    """A mentee applies to be matched by a programme's coordinators. `mentors` are the mentors
+    they may name (approved in the programme); `shown` the ones offered as checkboxes."""
+
+    application = forms.CharField(
+        label="What I am looking for in a mentor",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What you hope to achieve and the experience that would help you. The "
+        "coordinators read this when they choose your mentor.",
+        error_messages={"required": "Tell the coordinators what you are looking for in a mentor."},
+    )
+    preferred_mentors = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=_CheckboxMultiple,
+        label="Mentors I would like (optional)",
+        help_text=f"Choose up to {PREFERRED_MENTORS_MAX}. The coordinators take your choice into "
+        "account; they may suggest someone else.",
+        error_messages={
+            "invalid_choice": "Choose among the mentors of this programme.",
+            "invalid_pk_value": "Choose among the mentors of this programme.",
+        },
+    )
+
+    def __init__(self, *args, mentors, shown: list[MentorProfile], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["preferred_mentors"]
+        field.queryset = User.objects.filter(mentor_profile__in=mentors)
+        # Validated against every mentor of the programme; only some are offered at a time.
+        field.widget.choices = [(p.user_id, mentor_choice_label(p)) for p in shown]
+
+    def clean_preferred_mentors(self):
+        chosen = self.cleaned_data["preferred_mentors"]
+        if len(chosen) > PREFERRED_MENTORS_MAX:
+            raise forms.ValidationError(f"Choose at most {PREFERRED_MENTORS_MAX} mentors.")
+        return list(chosen)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
 from accounts.models import User
-from profiles.models import ExpertiseArea, JobHistoryEntry, Membership, MentorProfile
+from profiles.context_processors import refresh_visible_programme_count
+from profiles.models import ExpertiseArea, JobHistoryEntry, Membership, MentorProfile, Programme
 from profiles.search import update_search_documents
 
 # Sent by services.leave_programme inside its transaction with `membership` (now left): matching
@@ -68,3 +70,12 @@ def membership_changed(sender, instance: Membership, raw: bool = False, **kwargs
         update_search_documents(
             MentorProfile.objects.filter(user=instance.user_id).values_list("pk", flat=True)
         )
+
+
+@receiver([post_save, post_delete], sender=Programme)
+def programme_changed(sender, instance: Programme, raw: bool = False, **kwargs):
+    # The header's "Programmes" link depends on how many are visible: count now (this
+    # transaction's view) and again once committed.
+    if not raw:
+        refresh_visible_programme_count()
+        transaction.on_commit(refresh_visible_programme_count, robust=True)

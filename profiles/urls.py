@@ -6,6 +6,16 @@ app_name = "profiles"
 
 urlpatterns = [
     path("mentors/", views.directory, name="directory"),
+    path("programmes/", views.programme_list, name="programme-list"),
+    path("programmes/<slug:slug>/", views.programme_detail, name="programme-detail"),
+    path("programmes/<slug:slug>/join/", views.programme_join, name="programme-join"),
+    path(
+        "programmes/<slug:slug>/join/<str:token>/",
+        views.programme_invitation,
+        name="programme-invitation",
+    ),
+    path("programmes/<slug:slug>/leave/", views.programme_leave, name="programme-leave"),
+    path("programmes/<slug:slug>/apply/", views.programme_apply, name="programme-apply"),
     path("profile/start/", views.start, name="start"),
     path("profile/mentor/", views.mentor_edit, name="mentor-edit"),
     path("profile/mentor/submit/", views.mentor_submit, name="mentor-submit"),

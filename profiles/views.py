@@ -4,23 +4,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from profiles import selectors, services, tokens
+from profiles import rules, selectors, services, tokens
 from profiles.cache import DIRECTORY_CACHE_SECONDS, cache_key
 from profiles.forms import (
     DirectoryFilterForm,
     JobHistoryFormSet,
+    MatchingApplicationForm,
     MenteeProfileForm,
     MentorProfileForm,
+    ProgrammeRoleForm,
     RoleChoiceForm,
 )
-from profiles.models import Membership, MenteeProfile, MentorProfile
+from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
 
 
 @login_required
@@ -34,7 +38,8 @@ def start(request):
             return redirect("profiles:mentor-edit")
         url = reverse("profiles:mentee-edit")
         return redirect(f"{url}?then=mentor" if role == "both" else url)
-    return render(request, "profiles/start.html", {"form": form})
+    in_a_programme = Membership.objects.current().filter(user=request.user).exists()
+    return render(request, "profiles/start.html", {"form": form, "in_a_programme": in_a_programme})
 
 
 @login_required
@@ -261,3 +266,289 @@ def mentor_confirm_link(request, token: str):
         services.confirm_up_to_date(profile)
         return render(request, "profiles/confirm_link.html", {"profile": profile, "done": True})
     return render(request, "profiles/confirm_link.html", {"profile": profile, "token": token})
+
+
+# Programmes: the pages participants see (the admin runs them).
+
+
+@login_required
+@require_safe
+def programme_list(request):
+    """The programmes I belong to or may join, with my place in each."""
+    memberships = _memberships_by_programme(request.user)
+    programmes = [
+        p
+        for p in Programme.objects.visible()
+        if p.pk in memberships or _may_join_some_role(p, request.user)
+    ]
+    rows = [{"programme": p, "memberships": memberships.get(p.pk, [])} for p in programmes]
+    return render(request, "profiles/programme_list.html", {"rows": rows})
+
+
+def _memberships_by_programme(user) -> dict[int, list[Membership]]:
+    by_programme: dict[int, list[Membership]] = {}
+    for membership in Membership.objects.current().filter(user=user).order_by("role"):
+        by_programme.setdefault(membership.programme_id, []).append(membership)
+    return by_programme
+
+
+def _may_join_some_role(programme: Programme, user) -> bool:
+    return any(
+        services.eligibility_refusal(programme, user, role) is None
+        for role in Membership.Role.values
+    )
+
+
+def _programme_for(request, slug: str) -> Programme:
+    """A programme participants may see; its coordinators also preview it as a draft."""
+    programme = get_object_or_404(Programme, slug=slug)
+    if programme.status in {Programme.Status.OPEN, Programme.Status.CLOSED}:
+        return programme
+    if Programme.objects.coordinated_by(request.user).filter(pk=programme.pk).exists():
+        return programme
+    raise Http404("No such programme.")
+
+
+@login_required
+@require_safe
+def programme_detail(request, slug: str):
+    programme = _programme_for(request, slug)
+    return _programme_page(request, programme)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_invitation(request, slug: str, token: str):
+    """The programme's invitation link: it opens the programme to whoever has it (by invitation,
+    limited to some email domains, or closed to new members)."""
+    programme = get_object_or_404(Programme.objects.visible(), slug=slug, invitation_token=token)
+    if request.method == "POST":
+        return _join(request, programme, invited=True)
+    return _programme_page(request, programme, token=token)
+
+
+@login_required
+@require_POST
+def programme_join(request, slug: str):
+    programme = _programme_for(request, slug)
+    return _join(request, programme, invited=False)
+
+
+def _join(request, programme: Programme, *, invited: bool):
+    form = ProgrammeRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["role"][0])
+        return redirect(programme)
+    role = form.cleaned_data["role"]
+    try:
+        membership = services.join_programme(
+            user=request.user, programme=programme, role=role, invited=invited
+        )
+    except services.ProfileError as exc:
+        messages.error(request, str(exc))
+        return redirect(programme)
+    what = "a mentor" if role == Membership.Role.MENTOR else "a mentee"
+    joined = f"You have joined {programme.name} as {what}."
+    if role == Membership.Role.MENTEE:
+        if not MenteeProfile.objects.filter(user=request.user).exists():
+            messages.success(request, f"{joined} Now tell mentors about you and your goals.")
+            return redirect("profiles:mentee-edit")
+    elif not MentorProfile.objects.filter(user=request.user).exists():
+        messages.success(request, f"{joined} Now tell mentees about you as a mentor.")
+        return redirect("profiles:mentor-edit")
+    if membership.status == Membership.Status.PENDING:
+        messages.success(
+            request,
+            f"{joined} Its coordinators approve each mentor: they will email you once they "
+            "have, and then mentees can find you.",
+        )
+    else:
+        messages.success(request, joined)
+    return redirect(programme)
+
+
+def _programme_page(request, programme: Programme, *, token: str = ""):
+    today = timezone.localdate()
+    mine = {
+        m.role: m
+        for m in Membership.objects.current().filter(user=request.user, programme=programme)
+    }
+    roles = []
+    for role, label in Membership.Role.choices:
+        membership = mine.get(role)
+        refusal = None
+        if membership is None:
+            refusal = services.eligibility_refusal(
+                programme, request.user, role, invited=bool(token)
+            )
+        roles.append(
+            {"role": role, "label": label.lower(), "membership": membership, "refusal": refusal}
+        )
+    mentee = mine.get(Membership.Role.MENTEE)
+    ctx = {
+        "programme": programme,
+        "paragraphs": [p.strip() for p in programme.description.split("\n\n") if p.strip()],
+        "roles": roles,
+        "mentee": mentee,
+        "can_apply": bool(mentee and mentee.is_approved and programme.matches_centrally),
+        "is_draft": programme.status not in {Programme.Status.OPEN, Programme.Status.CLOSED},
+        "join_url": (
+            reverse("profiles:programme-invitation", args=[programme.slug, token])
+            if token
+            else reverse("profiles:programme-join", args=[programme.slug])
+        ),
+        "invited": bool(token),
+        **_programme_rounds(programme, today),
+    }
+    return render(request, "profiles/programme_detail.html", ctx)
+
+
+def _programme_rounds(programme: Programme, today) -> dict:
+    """The round running now and the next one, with their mentor recruitment windows."""
+    if not programme.has_rounds:
+        return {"rounds_shown": []}
+    rounds = list(
+        programme.rounds.filter(term_ends_on__gt=today, completed_at__isnull=True)
+        .order_by("mentee_opens_on")
+        .prefetch_related("recruitment_windows")[:4]
+    )
+    current = [r for r in rounds if r.mentee_opens_on <= today][-1:]
+    upcoming = [r for r in rounds if r.mentee_opens_on > today][:1]
+    return {
+        "rounds_shown": [(r, "This round") for r in current]
+        + [(r, "Next round") for r in upcoming]
+    }
+
+
+def _current_membership(request, programme: Programme, role: str | None, **filters) -> Membership:
+    if role not in Membership.Role.values:
+        raise Http404("No such role.")
+    membership = (
+        Membership.objects.current()
+        .filter(user=request.user, programme=programme, role=role, **filters)
+        .first()
+    )
+    if membership is None:
+        raise Http404("You are not in this programme in that role.")
+    return membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_leave(request, slug: str):
+    """Leaving asks first (GET shows what happens), then POST leaves."""
+    programme = _programme_for(request, slug)
+    role = request.POST.get("role") if request.method == "POST" else request.GET.get("role")
+    membership = _current_membership(request, programme, role)
+    if request.method == "POST":
+        services.leave_programme(membership, by=request.user)
+        what = "a mentor" if role == Membership.Role.MENTOR else "a mentee"
+        messages.success(request, f"You have left {programme.name} as {what}.")
+        return redirect(programme)
+    ctx = {"programme": programme, "membership": membership}
+    return render(request, "profiles/programme_leave.html", ctx)
+
+
+PREFERRED_MENTORS_SHOWN = 30
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_apply(request, slug: str):
+    """A mentee applies to be matched by the coordinators of a programme that matches centrally;
+    after applying, the same page shows what they sent, to change it."""
+    programme = _programme_for(request, slug)
+    if not programme.matches_centrally:
+        raise Http404("In this programme mentees choose their mentor.")
+    membership = (
+        Membership.objects.approved()
+        .mentees()
+        .filter(user=request.user, programme=programme)
+        .first()
+    )
+    if membership is None:
+        messages.error(request, f"Join {programme.name} as a mentee first.")
+        return redirect(programme)
+    mentee_profile = MenteeProfile.objects.filter(user=request.user).first()
+    mentors = (
+        MentorProfile.objects.listed()
+        .in_programme(programme)
+        .filter(rules.line_management_exclusion(programme, mentee_profile))
+        .exclude(user=request.user)
+    )
+    data = request.POST if request.method == "POST" else None
+    searching = data is not None and "search" in data
+    q = " ".join(((data or request.GET).get("q") or "").split())[:100]
+    if data is not None:
+        chosen_ids = _ids(data.getlist("preferred_mentors"))
+    else:
+        chosen_ids = list(membership.preferred_mentors.values_list("pk", flat=True))
+    shown, more = _preferred_mentor_choices(mentors, q, chosen_ids)
+    if searching or data is None:
+        # A search keeps what was typed without checking it yet.
+        initial = (
+            {"application": data.get("application", ""), "preferred_mentors": chosen_ids}
+            if searching
+            else {"application": membership.application, "preferred_mentors": chosen_ids}
+        )
+        form = MatchingApplicationForm(initial=initial, mentors=mentors, shown=shown)
+    else:
+        form = MatchingApplicationForm(data, mentors=mentors, shown=shown)
+        if form.is_valid():
+            first = membership.applied_at is None
+            try:
+                services.apply_to_be_matched(
+                    membership,
+                    application=form.cleaned_data["application"],
+                    preferred_mentors=form.cleaned_data["preferred_mentors"],
+                )
+            except services.ProfileError as exc:
+                form.add_error("application", str(exc))
+            else:
+                messages.success(
+                    request,
+                    "Thank you: your application is with the coordinators, who will match you "
+                    "and email you."
+                    if first
+                    else "Your application is updated.",
+                )
+                return redirect("profiles:programme-apply", programme.slug)
+    ctx = {
+        "programme": programme,
+        "membership": membership,
+        "form": form,
+        "q": q,
+        "offer_search": more or bool(q),
+        "more": more,
+        "mentee_profile": mentee_profile,
+        "sent_mentors": (
+            list(membership.preferred_mentors.select_related("mentor_profile"))
+            if membership.applied_at
+            else []
+        ),
+    }
+    return render(request, "profiles/programme_apply.html", ctx)
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()][:50]
+
+
+def _preferred_mentor_choices(mentors, q: str, chosen_ids: list[int]):
+    """The mentors offered as checkboxes: the first PREFERRED_MENTORS_SHOWN by name (matching
+    the search, if any) and those already chosen. Also whether there are more to find."""
+    found = mentors.select_related("user").order_by("user__full_name", "pk")
+    if q:
+        found = found.filter(
+            Q(user__full_name__icontains=q)
+            | Q(job_title__icontains=q)
+            | Q(organisation__icontains=q)
+            | Q(headline__icontains=q)
+        )
+    shown = list(found[: PREFERRED_MENTORS_SHOWN + 1])
+    more = len(shown) > PREFERRED_MENTORS_SHOWN
+    shown = shown[:PREFERRED_MENTORS_SHOWN]
+    missing = set(chosen_ids) - {p.user_id for p in shown}
+    if missing:
+        shown = list(mentors.filter(user_id__in=missing).select_related("user")) + shown
+    return shown, more

@@ -1,0 +1,32 @@
+"""What the header needs to know about programmes on every page."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.utils.functional import SimpleLazyObject
+
+from profiles.models import Programme
+
+VISIBLE_COUNT_KEY = "programmes-visible-count"
+VISIBLE_COUNT_SECONDS = 300
+
+
+def visible_programme_count() -> int:
+    """How many programmes participants see, from the cache (a saved or deleted programme
+    refreshes it: profiles.signals)."""
+    count = cache.get(VISIBLE_COUNT_KEY)
+    if count is None:
+        count = refresh_visible_programme_count()
+    return count
+
+
+def refresh_visible_programme_count() -> int:
+    count = Programme.objects.visible().count()
+    cache.set(VISIBLE_COUNT_KEY, count, VISIBLE_COUNT_SECONDS)
+    return count
+
+
+def programmes(request):
+    """`several_programmes`: whether the header links to /programmes/. An installation with one
+    programme has nothing to choose. Worked out only when a template asks."""
+    return {"several_programmes": SimpleLazyObject(lambda: visible_programme_count() > 1)}
