@@ -194,3 +194,25 @@ def mentorship_introduction(mentorship: Mentorship) -> None:
             },
             dedupe_key=f"mentorship-introduction:{mentorship.pk}:{person.pk}",
         )
+
+
+def mentorship_completed(mentorship: Mentorship) -> None:
+    """To both: the programme's term has ended, so their mentorship is complete (not ended
+    early); thanks, and they may keep in touch informally."""
+    url = absolute_url(reverse("sessions_log:mentorship-detail", args=[mentorship.pk]))
+    mentee, mentor = _present(mentorship.mentee), _present(mentorship.mentor)
+    for person, other in ((mentee, mentor), (mentor, mentee)):
+        queue(
+            "mentorship_completed",
+            to=person,
+            ctx={
+                "mentorship": mentorship,
+                "programme": mentorship.programme,
+                "round": mentorship.round,
+                "person": person,
+                "other": other,
+                "is_mentee": person.pk == mentorship.mentee_id,
+                "url": url,
+            },
+            dedupe_key=f"mentorship-completed:{mentorship.pk}:{person.pk}",
+        )

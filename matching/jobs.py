@@ -1,63 +1,87 @@
-"""Matching's scheduled jobs: reminders of unanswered requests and their expiry. Set-based (a
-constant number of queries for any number of requests) and safe to run twice. Beat tasks
-(matching.tasks) and the commands are thin doors to them."""
+"""Matching's scheduled jobs: reminders of unanswered requests and their expiry, and the end of
+a round's term, which completes its pairs. Set-based where a join does it (each request's days
+come from its own programme, joined in the query: a constant number of queries for any number
+of requests and programmes) and safe to run twice, or from two beat processes at once. Beat
+tasks (matching.tasks) and the commands are thin doors to them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from itertools import groupby
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import DurationField, F, Func, Q
 from django.utils import timezone
 
-from matching import emails
-from matching.models import MentorshipRequest
-from mentoring.models import SchemeSettings
+from matching import emails, services
+from matching.models import Mentorship, MentorshipRequest
+from profiles.models import MentorProfile, Round
 
 Status = MentorshipRequest.Status
 
 
+def _days_before(now: datetime, field: str):
+    """`now` minus as many days as the programme's `field` says, as a database expression (the
+    programme joined through the row's `programme`)."""
+    days = Func(
+        F(field), template="make_interval(days => %(expressions)s)", output_field=DurationField()
+    )
+    return now - days
+
+
 @transaction.atomic
 def remind_unanswered_requests(*, now: datetime | None = None) -> int:
-    """Remind mentors of requests they have not answered (first and second reminder, from the
-    scheme settings). Set-based: a constant number of queries for any number of requests; a
-    request's reminder count and the email's dedupe key make a second run send nothing."""
+    """Remind mentors of requests they have not answered, first and second reminder after the
+    days of the request's own programme. Set-based: a constant number of queries for any number
+    of requests; a request's reminder count and the email's dedupe key make a second run send
+    nothing."""
     now = now or timezone.now()
-    cfg = SchemeSettings.load()
-    first = now - timedelta(days=cfg.request_first_reminder_days)
-    second = now - timedelta(days=cfg.request_second_reminder_days)
+    second = _days_before(now, "programme__request_second_reminder_days")
     due = list(
         MentorshipRequest.objects.pending()
-        .filter(created_at__gt=now - timedelta(days=cfg.request_expiry_days))
+        .filter(created_at__gt=_days_before(now, "programme__request_expiry_days"))
         .filter(
-            Q(reminders_sent__lt=1, created_at__lte=first)
+            Q(
+                reminders_sent__lt=1,
+                created_at__lte=_days_before(now, "programme__request_first_reminder_days"),
+            )
             | Q(reminders_sent__lt=2, created_at__lte=second)
         )
+        .annotate(is_second=Q(created_at__lte=second))
         .select_for_update(skip_locked=True, of=("self",))
-        .select_related("mentee", "mentor", "mentee__mentee_profile")
+        .select_related("mentee", "mentor", "mentee__mentee_profile", "programme")
+        .order_by("programme__request_expiry_days", "pk")
     )
     if not due:
         return 0
-    seconds = [r.pk for r in due if r.created_at <= second]
-    firsts = [r.pk for r in due if r.created_at > second]
+    seconds = [r.pk for r in due if r.is_second]
+    firsts = [r.pk for r in due if not r.is_second]
     MentorshipRequest.objects.filter(pk__in=seconds).update(reminders_sent=2)
     MentorshipRequest.objects.filter(pk__in=firsts).update(reminders_sent=1)
-    return emails.request_reminders(
-        due, second_ids=set(seconds), expires_in=cfg.request_expiry_days
-    )
+    # One batch of emails per expiry age (the email says when the request expires): as many
+    # as the programmes have different ages, whatever the number of requests.
+    sent = 0
+    for expires_in, batch in groupby(due, key=lambda r: r.programme.request_expiry_days):
+        sent += emails.request_reminders(
+            list(batch), second_ids=set(seconds), expires_in=expires_in
+        )
+    return sent
 
 
 @transaction.atomic
 def expire_requests(*, older_than: datetime | None = None, now: datetime | None = None) -> int:
-    """Expire every request still pending since `older_than` or before (by default the scheme's
-    expiry age). A constant number of queries for the batch. Returns how many expired."""
+    """Expire every request still pending for its programme's expiry age (or, given
+    `older_than`, made at that moment or before). A constant number of queries for the batch.
+    Returns how many expired."""
     now = now or timezone.now()
     if older_than is None:
-        older_than = now - timedelta(days=SchemeSettings.load().request_expiry_days)
+        stale = MentorshipRequest.objects.pending().filter(
+            created_at__lte=_days_before(now, "programme__request_expiry_days")
+        )
+    else:
+        stale = MentorshipRequest.objects.stale(older_than)
     expired = list(
-        MentorshipRequest.objects.stale(older_than)
-        .select_for_update(skip_locked=True, of=("self",))
-        .select_related("mentee", "mentor")
+        stale.select_for_update(skip_locked=True, of=("self",)).select_related("mentee", "mentor")
     )
     if not expired:
         return 0
@@ -84,3 +108,46 @@ def _record_many(
             """,
             [previous, status, at, note, request_ids],
         )
+
+
+def complete_rounds(*, now: datetime | None = None) -> int:
+    """On a round's term end (its `term_ends_on`, in the scheme's time zone), complete the
+    round's active pairs (services.complete_mentorship: places freed, planned meetings
+    cancelled, both thanked) and mark the round completed. Returns how many pairs completed.
+
+    Exactly once, even from two beat processes at once: each round is done in its own
+    transaction that holds the round's row (the other process skips it, then finds it
+    completed), and a pair already completed is left as it is."""
+    now = now or timezone.now()
+    due = list(
+        Round.objects.filter(
+            term_ends_on__lte=timezone.localdate(now), completed_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    return sum(_complete_round(pk, now=now) for pk in due)
+
+
+@transaction.atomic
+def _complete_round(pk: int, *, now: datetime) -> int:
+    rnd = (
+        Round.objects.select_for_update(skip_locked=True)
+        .filter(pk=pk, completed_at__isnull=True)
+        .first()
+    )
+    if rnd is None:
+        return 0  # another process has it, or has just finished it
+    pairs = Mentorship.objects.active().filter(round=rnd)
+    # The mentors' profiles first, all together and in one order (as account deletion takes
+    # them), so completing many pairs never waits on another transaction in a circle.
+    list(
+        MentorProfile.objects.select_for_update()
+        .filter(user__in=pairs.values("mentor"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    completed = 0
+    for pair in pairs.order_by("pk"):
+        services.complete_mentorship(pair, at=now)
+        completed += 1
+    Round.objects.filter(pk=rnd.pk).update(completed_at=now)
+    return completed

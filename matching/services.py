@@ -646,3 +646,39 @@ def close_requests_of_leaver(membership: Membership) -> None:
                 reason=MentorshipRequest.DeclineReason.NOT_AVAILABLE,
                 message=f"I have stepped back from mentoring in {programme.name}.",
             )
+
+
+@transaction.atomic
+def complete_mentorship(mentorship: Mentorship, *, at: datetime | None = None) -> Mentorship:
+    """The pair's term is over (their round's term end, matching.jobs.complete_rounds): the
+    pair completes, which is not ending early. The mentor's place is freed, planned meetings
+    are cancelled (`mentorship_ended`) and both are thanked. A pair no longer active is
+    returned as it is, so completing twice does nothing."""
+    at = at or timezone.now()
+    pairs = Mentorship.objects.select_related("mentor", "mentee", "programme", "round")
+    mentorship = pairs.get(pk=mentorship.pk)
+    if mentorship.status != Mentorship.Status.ACTIVE:
+        return mentorship
+    # Lock order as end_mentorship: the mentor's profile, then the pair.
+    mentor_profile = (
+        MentorProfile.objects.select_for_update().filter(user=mentorship.mentor).first()
+    )
+    mentorship = pairs.select_for_update(of=("self",)).get(pk=mentorship.pk)
+    if mentorship.status != Mentorship.Status.ACTIVE:
+        return mentorship  # ended (or completed) while we waited for the lock
+    mentorship.status, mentorship.ended_at = Mentorship.Status.COMPLETED, at
+    mentorship.save(update_fields=["status", "ended_at"])
+    if mentor_profile is not None:
+        free_place(mentor_profile)
+    signals.mentorship_ended.send(sender=Mentorship, mentorship=mentorship)
+    term = f"the {mentorship.round.name} term" if mentorship.round else "the programme's term"
+    _record(
+        mentorship,
+        Mentorship.Status.COMPLETED,
+        by=None,
+        at=at,
+        previous=Mentorship.Status.ACTIVE,
+        note=f"Completed at the end of {term}.",
+    )
+    emails.mentorship_completed(mentorship)
+    return mentorship

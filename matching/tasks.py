@@ -13,3 +13,8 @@ def remind_unanswered_requests() -> int:
 @shared_task(ignore_result=True)
 def expire_requests() -> int:
     return jobs.expire_requests()
+
+
+@shared_task(ignore_result=True)
+def complete_rounds() -> int:
+    return jobs.complete_rounds()

@@ -352,6 +352,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "profiles.tasks.ask_mentors_to_confirm",
         "schedule": crontab(hour=9, minute=0),
     },
+    "announce-recruitment-windows": {
+        "task": "profiles.tasks.announce_recruitment_windows",
+        "schedule": crontab(hour=9, minute=5),
+    },
+    "ask-pairs-to-wrap-up": {
+        "task": "sessions_log.tasks.ask_pairs_to_wrap_up",
+        "schedule": crontab(hour=10, minute=5),
+    },
+    # Hourly: a round's pairs complete within the first hour of its term-end day.
+    "complete-rounds": {"task": "matching.tasks.complete_rounds", "schedule": crontab(minute=30)},
 }
 # Tests and demos: run some jobs every so many seconds instead of at their time, e.g.
 # BEAT_INTERVALS=remind-unanswered-requests=1 (harmless: every job is idempotent).

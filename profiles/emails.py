@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 from django.utils.crypto import get_random_string
 
@@ -15,6 +17,10 @@ from mentoring.emails import (
 )
 from profiles.models import MentorProfile
 from profiles.tokens import confirm_token
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from profiles.models import RecruitmentWindow
 
 
 def profile_confirmation_requests(profiles: list[MentorProfile], *, kind: str, period: str) -> int:
@@ -61,3 +67,41 @@ def profile_changes_requested(profile: MentorProfile) -> None:
         ctx={"profile": profile, "url": absolute_url(reverse("profiles:mentor-edit"))},
         dedupe_key=f"profile-changes:{profile.pk}:{get_random_string(12)}",
     )
+
+
+def recruitment_invitations(invitations: list[tuple[RecruitmentWindow, User]]) -> int:
+    """When a round's mentor recruitment opens: to each (window, mentor), an invitation to
+    mentor this round, confirming or updating their profile (or pausing it). Mentors who turned
+    reminders off are not sent one. One INSERT whatever their number; returns how many."""
+    edit_url = absolute_url(reverse("profiles:mentor-edit"))
+    rows = []
+    for window, mentor in invitations:
+        if not wants_reminders(mentor):
+            continue
+        profile = getattr(mentor, "mentor_profile", None)
+        ctx, headers = reminder_extras(mentor)
+        programme = window.round.programme
+        rows.append(
+            render(
+                "recruitment_open",
+                to=mentor,
+                ctx={
+                    "person": mentor,
+                    "window": window,
+                    "round": window.round,
+                    "programme": programme,
+                    "profile": profile,
+                    "confirm_url": absolute_url(
+                        reverse("profiles:mentor-confirm-link", args=[confirm_token(profile)])
+                    )
+                    if profile is not None
+                    else "",
+                    "edit_url": edit_url,
+                    "programme_url": absolute_url(programme.get_absolute_url()),
+                    **ctx,
+                },
+                headers=headers,
+                dedupe_key=f"recruitment-open:{window.pk}:{mentor.pk}",
+            )
+        )
+    return queue_many(rows)

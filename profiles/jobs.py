@@ -1,43 +1,135 @@
-"""The mentor profiles' scheduled job. Its beat task (profiles.tasks) and command are thin doors
-to it."""
+"""The mentor profiles' scheduled jobs: the yearly confirmation, in each programme's month, and
+the invitations when a round's mentor recruitment window opens. Their beat tasks
+(profiles.tasks) and commands are thin doors to them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, DateTimeField, Exists, F, Min, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from mentoring.models import SchemeSettings
 from profiles import emails
-from profiles.models import MentorProfile
+from profiles.models import Membership, MentorProfile, Programme, RecruitmentWindow
+
+
+def _month_start(year: int, month: int) -> datetime:
+    return timezone.make_aware(datetime(year, month, 1))
+
+
+def _period_starts(today: date) -> dict[int, datetime]:
+    """For each month of the year, when it last began (this month included), at midnight in the
+    scheme's time zone."""
+    return {
+        month: _month_start(today.year if month <= today.month else today.year - 1, month)
+        for month in range(1, 13)
+    }
 
 
 @transaction.atomic
 def ask_mentors_to_confirm(*, now: datetime | None = None) -> int:
-    """Each year in the confirmation month, ask every approved mentor to confirm their profile is
-    up to date; in the other recruitment months, remind those who have not confirmed for a
-    year. Set-based and idempotent: a mentor is asked once a month at most."""
+    """Once a year, in the confirmation month of each programme a mentor is approved in, ask
+    them to confirm their profile is up to date; in the organisation's recruitment months
+    (SchemeSettings), remind the other mentors who have not confirmed for a year.
+
+    A mentor's profile is one, shared by their programmes, so a mentor in two programmes with
+    different months is asked in the second month only if they have not confirmed since the
+    first: the confirmation counts from the earliest of their programmes' months in the last
+    year. Set-based (a constant number of queries for any number of mentors and programmes)
+    and idempotent: a mentor is asked once a month at most."""
     now = now or timezone.now()
-    cfg = SchemeSettings.load()
     local = timezone.localtime(now)
-    annual = local.month == cfg.profile_confirmation_month
-    if not annual and local.month not in cfg.recruitment_months:
-        return 0
     month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    due = MentorProfile.objects.filter(
-        review_status=MentorProfile.ReviewStatus.APPROVED, user__is_active=True
-    ).filter(Q(confirmation_asked_at__isnull=True) | Q(confirmation_asked_at__lt=month_start))
-    if annual:
-        due = due.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=month_start))
-        kind = "profile_confirm"
-    else:
-        lapsed = now - timedelta(days=365)
-        due = due.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=lapsed))
-        kind = "profile_lapsed"
+    approved = Membership.objects.approved().mentors().filter(user=OuterRef("user"))
+    # When this mentor's year began: the start of the earliest of their programmes' months
+    # that came round in the last twelve months.
+    period_start = Subquery(
+        approved.order_by()
+        .values("user")
+        .annotate(
+            start=Min(
+                Case(
+                    *(
+                        When(programme__profile_confirmation_month=month, then=Value(start))
+                        for month, start in _period_starts(local.date()).items()
+                    ),
+                    output_field=DateTimeField(),
+                )
+            )
+        )
+        .values("start")[:1],
+        output_field=DateTimeField(),
+    )
+    in_month = Exists(approved.filter(programme__profile_confirmation_month=local.month))
+    mentors = (
+        MentorProfile.objects.filter(
+            review_status=MentorProfile.ReviewStatus.APPROVED, user__is_active=True
+        )
+        .filter(Q(confirmation_asked_at__isnull=True) | Q(confirmation_asked_at__lt=month_start))
+        .annotate(in_month=in_month, period_start=period_start)
+    )
+    annual = mentors.filter(in_month=True).filter(
+        Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=F("period_start"))
+    )
+    asked = _ask(annual, kind="profile_confirm", now=now, period=local.strftime("%Y-%m"))
+    if local.month in SchemeSettings.load().recruitment_months:
+        lapsed = mentors.filter(in_month=False, period_start__isnull=False).filter(
+            Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=now - timedelta(days=365))
+        )
+        asked += _ask(lapsed, kind="profile_lapsed", now=now, period=local.strftime("%Y-%m"))
+    return asked
+
+
+def _ask(due, *, kind: str, now: datetime, period: str) -> int:
     profiles = list(due.select_for_update(skip_locked=True, of=("self",)).select_related("user"))
     if not profiles:
         return 0
     MentorProfile.objects.filter(pk__in=[p.pk for p in profiles]).update(confirmation_asked_at=now)
-    return emails.profile_confirmation_requests(profiles, kind=kind, period=local.strftime("%Y-%m"))
+    return emails.profile_confirmation_requests(profiles, kind=kind, period=period)
+
+
+@transaction.atomic
+def announce_recruitment_windows(*, now: datetime | None = None) -> int:
+    """When a round's mentor recruitment window opens, invite the programme's mentors (approved,
+    or waiting for approval; not those who left) to say they will mentor this round by
+    confirming their profile, or to update or pause it. One email per mentor per window.
+
+    Exactly once, even from two beat processes at once: the windows are claimed with
+    `select_for_update(skip_locked=True)` and marked announced in the same transaction, and
+    each email has (window, mentor) as its dedupe key. A window is announced while it is open;
+    one that closed before the job ran is left alone. Returns how many mentors were invited."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    windows = list(
+        RecruitmentWindow.objects.filter(
+            announced_at__isnull=True,
+            opens_on__lte=today,
+            closes_on__gte=today,
+            round__programme__status__in=[Programme.Status.OPEN, Programme.Status.CLOSED],
+        )
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("round__programme")
+    )
+    if not windows:
+        return 0
+    by_programme: dict[int, list[RecruitmentWindow]] = defaultdict(list)
+    for window in windows:
+        by_programme[window.round.programme_id].append(window)
+    members = (
+        Membership.objects.mentors()
+        .filter(
+            programme__in=by_programme,
+            status__in=[Membership.Status.APPROVED, Membership.Status.PENDING],
+            user__is_active=True,
+        )
+        .select_related("user__mentor_profile")
+        .order_by("pk")
+    )
+    invitations = [
+        (window, member.user) for member in members for window in by_programme[member.programme_id]
+    ]
+    RecruitmentWindow.objects.filter(pk__in=[w.pk for w in windows]).update(announced_at=now)
+    return emails.recruitment_invitations(invitations)

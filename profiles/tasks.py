@@ -8,3 +8,8 @@ from profiles import jobs
 @shared_task(ignore_result=True)
 def ask_mentors_to_confirm() -> int:
     return jobs.ask_mentors_to_confirm()
+
+
+@shared_task(ignore_result=True)
+def announce_recruitment_windows() -> int:
+    return jobs.announce_recruitment_windows()

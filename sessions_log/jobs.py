@@ -1,49 +1,66 @@
-"""The pair's scheduled jobs: check-in surveys, meeting reminders and no-meeting nudges.
+"""The pair's scheduled jobs: check-in surveys, meeting reminders, no-meeting nudges and the
+wrap-up before a round's term ends.
 
-Each is set-based (a constant number of queries for any number of pairs) and idempotent: what
-was done is recorded on the rows (check-ins exist, `Mentorship.nudged_at`) and every email has
-an occurrence key as its outbox dedupe key, so running a job twice, or from two beat processes
-at once, never sends twice.
+Each is set-based (a constant number of queries for any number of pairs and programmes: each
+pair's days come from its own programme, joined in the query) and idempotent: what was done is
+recorded on the rows (check-ins exist, `Mentorship.nudged_at`, `Round.wrap_up_sent_at`) and
+every email has an occurrence key as its outbox dedupe key, so running a job twice, or from two
+beat processes at once, never sends twice.
 """
 
 from __future__ import annotations
 
-import calendar
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import DateTimeField, Exists, Max, OuterRef, Q
+from django.db.models import DateTimeField, DurationField, Exists, F, Func, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import Mentorship
 from mentoring.emails import absolute_url, queue_many, reminder_extras, render, wants_reminders
-from mentoring.models import SchemeSettings
+from profiles.models import Round
 from sessions_log import emails
 from sessions_log.models import CheckIn, Meeting
 
 CHECK_IN_WINDOW = timedelta(weeks=4)  # a check-in missed by more than this is not sent late
 ENDING_WINDOW = timedelta(days=30)
+# A round's pairs are asked to wrap up (the ending check-in) this long before its term ends.
+WRAP_UP_BEFORE = timedelta(days=14)
 
 
-def months_before(moment: datetime, months: int) -> datetime:
-    month_index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(month_index, 12)
-    # The same day of that month, or its last day when it is shorter: a pair that began on 29
-    # January is six months old on 29 July, one that began on 31 August on 1 March.
-    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
-    return moment.replace(year=year, month=month + 1, day=day)
+def _days(field: str) -> Func:
+    """An interval of as many days as the programme's `field` says."""
+    return Func(
+        F(field), template="make_interval(days => %(expressions)s)", output_field=DurationField()
+    )
+
+
+def _weeks(field: str) -> Func:
+    return Func(
+        F(field), template="make_interval(weeks => %(expressions)s)", output_field=DurationField()
+    )
+
+
+class _Months(Func):
+    """An interval of so many calendar months. `moment - _Months(n)` is the same day n months
+    earlier, or that month's last day when it is shorter (Postgres' month arithmetic): a pair
+    that began on 29 January is six months old on 29 July, one that began on 31 August on
+    1 March."""
+
+    template = "make_interval(months => %(expressions)s)"
+    output_field = DurationField()
 
 
 @transaction.atomic
 def send_check_ins(*, now: datetime | None = None) -> int:
-    """Create and email the 6-week, 6-month and ending check-ins that are due, to both people."""
+    """Create and email the first (6 weeks), second (6 months) and ending check-ins that are
+    due, to both people, each pair at the weeks and months of its programme."""
     now = now or timezone.now()
-    cfg = SchemeSettings.load()
-    first = now - timedelta(weeks=cfg.check_in_first_weeks)
-    second = months_before(now, cfg.check_in_second_months)
+    first = now - _weeks("programme__check_in_first_weeks")
+    second = now - _Months(F("programme__check_in_second_months"))
     active = Mentorship.objects.active()
     due = {
         CheckIn.Kind.SIX_WEEKS: active.filter(
@@ -52,8 +69,11 @@ def send_check_ins(*, now: datetime | None = None) -> int:
         CheckIn.Kind.SIX_MONTHS: active.filter(
             started_at__lte=second, started_at__gt=second - CHECK_IN_WINDOW
         ),
+        # A completed pair was asked before its term ended (ask_pairs_to_wrap_up); one that
+        # began too late for that is asked now.
         CheckIn.Kind.ENDING: Mentorship.objects.filter(
-            status=Mentorship.Status.ENDED, ended_at__gt=now - ENDING_WINDOW
+            status__in=[Mentorship.Status.ENDED, Mentorship.Status.COMPLETED],
+            ended_at__gt=now - ENDING_WINDOW,
         ),
     }
     expires_at = now + timedelta(days=settings.SCHEME_CHECK_IN_VALID_DAYS)
@@ -62,19 +82,7 @@ def send_check_ins(*, now: datetime | None = None) -> int:
         pairs = mentorships.exclude(check_ins__kind=kind).values_list(
             "pk", "mentor_id", "mentee_id"
         )
-        for pk, mentor_id, mentee_id in pairs:
-            for person_id in (mentee_id, mentor_id):
-                if person_id is None:
-                    continue  # that person deleted their account
-                new.append(
-                    CheckIn(
-                        mentorship_id=pk,
-                        person_id=person_id,
-                        kind=kind,
-                        created_at=now,
-                        expires_at=expires_at,
-                    )
-                )
+        new.extend(_check_ins_for(pairs, kind=kind, now=now, expires_at=expires_at))
     if not new:
         return 0
     _insert_check_ins(new)
@@ -96,6 +104,22 @@ def send_check_ins(*, now: datetime | None = None) -> int:
     )
     CheckIn.objects.filter(created_at=now, sent_at__isnull=True).update(sent_at=now)
     return len(created)
+
+
+def _check_ins_for(pairs, *, kind: str, now: datetime, expires_at: datetime) -> list[CheckIn]:
+    """Unsaved check-ins of `kind` for both people of each (pk, mentor_id, mentee_id)."""
+    return [
+        CheckIn(
+            mentorship_id=pk,
+            person_id=person_id,
+            kind=kind,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        for pk, mentor_id, mentee_id in pairs
+        for person_id in (mentee_id, mentor_id)
+        if person_id is not None  # that person deleted their account
+    ]
 
 
 def _insert_check_ins(rows: list[CheckIn]) -> None:
@@ -123,10 +147,11 @@ def _insert_check_ins(rows: list[CheckIn]) -> None:
 
 @transaction.atomic
 def remind_upcoming_meetings(*, now: datetime | None = None) -> int:
-    """Remind both people of a planned meeting the day before (scheme setting). A rescheduled
-    meeting gets a new reminder: the occurrence key includes its start time."""
+    """Remind both people of a planned meeting the day before (or the days before of the pair's
+    programme). A rescheduled meeting gets a new reminder: the occurrence key includes its start
+    time."""
     now = now or timezone.now()
-    horizon = now + timedelta(days=SchemeSettings.load().meeting_reminder_days)
+    horizon = now + _days("mentorship__programme__meeting_reminder_days")
     meetings = list(
         Meeting.objects.planned()
         .filter(starts_at__gt=now, starts_at__lte=horizon)
@@ -165,10 +190,11 @@ def remind_upcoming_meetings(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def nudge_quiet_pairs(*, now: datetime | None = None) -> int:
-    """Nudge pairs with no meeting held for N days (scheme setting) and none planned: the mentee
-    first, who arranges meetings, and the mentor. Again every N days while they stay quiet."""
+    """Nudge pairs with no meeting held for N days (their programme's setting) and none planned:
+    the mentee first, who arranges meetings, and the mentor. Again every N days while they stay
+    quiet."""
     now = now or timezone.now()
-    quiet_since = now - timedelta(days=SchemeSettings.load().no_meeting_nudge_days)
+    quiet_since = now - _days("programme__no_meeting_nudge_days")
     last_meeting = Coalesce(
         Max("meetings__starts_at", filter=Q(meetings__status=Meeting.Status.HELD)),
         "started_at",
@@ -212,3 +238,68 @@ def nudge_quiet_pairs(*, now: datetime | None = None) -> int:
             )
     queue_many(rows)
     return len(pairs)
+
+
+@transaction.atomic
+def ask_pairs_to_wrap_up(*, now: datetime | None = None) -> int:
+    """Two weeks before a round's term ends, ask its active pairs to wrap up: each person gets
+    their ending check-in in an email that says when the term ends. Once per round
+    (`Round.wrap_up_sent_at`, set in the same transaction; two beats at once: the second skips
+    the locked rounds), and each email has its check-in as its dedupe key. Returns how many
+    people were asked."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rounds = list(
+        Round.objects.filter(
+            wrap_up_sent_at__isnull=True,
+            completed_at__isnull=True,
+            term_ends_on__gt=today,
+            term_ends_on__lte=today + WRAP_UP_BEFORE,
+        )
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)
+    )
+    if not rounds:
+        return 0
+    pairs = (
+        Mentorship.objects.active()
+        .filter(round__in=rounds)
+        .exclude(check_ins__kind=CheckIn.Kind.ENDING)
+        .values_list("pk", "mentor_id", "mentee_id")
+    )
+    expires_at = now + timedelta(days=settings.SCHEME_CHECK_IN_VALID_DAYS)
+    new = _check_ins_for(pairs, kind=CheckIn.Kind.ENDING, now=now, expires_at=expires_at)
+    if new:
+        _insert_check_ins(new)
+    fresh = CheckIn.objects.filter(
+        mentorship__round__in=rounds, kind=CheckIn.Kind.ENDING, sent_at__isnull=True
+    )
+    created = list(
+        fresh.select_related(
+            "person",
+            "mentorship__mentor",
+            "mentorship__mentee",
+            "mentorship__programme",
+            "mentorship__round",
+        ).select_for_update(of=("self",))
+    )
+    queue_many(
+        [
+            render(
+                "round_wrap_up",
+                to=c.person,
+                ctx={
+                    **emails.check_in_ctx(c),
+                    "mentorship": c.mentorship,
+                    "programme": c.mentorship.programme,
+                    "round": c.mentorship.round,
+                    "pair_url": absolute_url(c.mentorship.get_absolute_url()),
+                },
+                dedupe_key=f"round-wrap-up:{c.pk}",
+            )
+            for c in created
+        ]
+    )
+    fresh.update(sent_at=now)
+    Round.objects.filter(pk__in=rounds).update(wrap_up_sent_at=now)
+    return len(created)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Mentorship
+from profiles.models import Programme, Round
 from sessions_log.models import CheckIn, Meeting
 
 
@@ -88,4 +89,40 @@ def samples() -> dict[str, dict[str, Any]]:
             "url": pair_url,
             "unsubscribe_url": f"{settings.SITE_URL}/email/unsubscribe/sample/",
         },
+        "round_wrap_up": _round_wrap_up(mentor=mentor, mentee=mentee, now=now),
+    }
+
+
+def _round_wrap_up(*, mentor: User, mentee: User, now) -> dict[str, Any]:
+    """Two weeks before a round's term ends (sessions_log.jobs.ask_pairs_to_wrap_up)."""
+    programme = Programme(pk=1, name="Alumni career mentoring", slug="careers")
+    round_ = Round(
+        pk=1,
+        programme=programme,
+        name="2026–27",
+        mentee_opens_on=(now - timedelta(days=240)).date(),
+        mentee_closes_on=(now - timedelta(days=150)).date(),
+        term_ends_on=(now + timedelta(days=14)).date(),
+    )
+    pair = Mentorship(
+        pk=1, mentor=mentor, mentee=mentee, programme=programme, round=round_, started_at=now
+    )
+    check_in = CheckIn(
+        pk=2,
+        mentorship=pair,
+        person=mentee,
+        kind=CheckIn.Kind.ENDING,
+        expires_at=now + timedelta(days=settings.SCHEME_CHECK_IN_VALID_DAYS),
+    )
+    return {
+        "to": mentee,
+        "check_in": check_in,
+        "other": mentor,
+        "other_name": mentor.full_name,
+        "zone": mentee.time_zone,
+        "url": f"{settings.SITE_URL}/check-ins/sample/",
+        "mentorship": pair,
+        "programme": programme,
+        "round": round_,
+        "pair_url": f"{settings.SITE_URL}/mentorships/1/",
     }

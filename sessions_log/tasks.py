@@ -18,3 +18,8 @@ def remind_upcoming_meetings() -> int:
 @shared_task(ignore_result=True)
 def nudge_quiet_pairs() -> int:
     return jobs.nudge_quiet_pairs()
+
+
+@shared_task(ignore_result=True)
+def ask_pairs_to_wrap_up() -> int:
+    return jobs.ask_pairs_to_wrap_up()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from matching.models import Mentorship, MentorshipRequest, RequestReport
 from mentoring.emails import render
-from profiles.models import MenteeProfile, MentorProfile
+from profiles.models import MenteeProfile, MentorProfile, Programme, RecruitmentWindow, Round
 from sessions_log import previews as sessions_log_previews
 
 EMAIL_DIR = Path(settings.BASE_DIR) / "templates" / "emails"
@@ -133,6 +133,55 @@ def _samples() -> dict[str, dict[str, Any]]:
         },
         "profile_confirm": {"to": mentor, **confirm},
         "profile_lapsed": {"to": mentor, **confirm},
+        **_round_samples(mentor=mentor, mentee=mentee, mentor_profile=mentor_profile, **confirm),
+    }
+
+
+def _round_samples(*, mentor, mentee, mentor_profile, **confirm) -> dict[str, dict[str, Any]]:
+    """The emails of programmes that run in rounds: recruitment opens, the term completes."""
+    today = timezone.localdate()
+    programme = Programme(pk=1, name="Alumni career mentoring", slug="careers")
+    round_ = Round(
+        pk=1,
+        programme=programme,
+        name="2026–27",
+        mentee_opens_on=today + timedelta(days=30),
+        mentee_closes_on=today + timedelta(days=120),
+        term_ends_on=today + timedelta(days=300),
+    )
+    window = RecruitmentWindow(
+        pk=1, round=round_, opens_on=today, closes_on=today + timedelta(days=28)
+    )
+    pair = Mentorship(
+        pk=1,
+        mentor=mentor,
+        mentee=mentee,
+        programme=programme,
+        round=round_,
+        status=Mentorship.Status.COMPLETED,
+        started_at=timezone.now() - timedelta(days=240),
+        ended_at=timezone.now(),
+    )
+    return {
+        "recruitment_open": {
+            "to": mentor,
+            **confirm,
+            "person": mentor,
+            "window": window,
+            "round": round_,
+            "programme": programme,
+            "programme_url": f"{settings.SITE_URL}/programmes/careers/",
+        },
+        "mentorship_completed": {
+            "to": mentee,
+            "mentorship": pair,
+            "programme": programme,
+            "round": round_,
+            "person": mentee,
+            "other": mentor,
+            "is_mentee": True,
+            "url": f"{settings.SITE_URL}/mentorships/1/",
+        },
     }
 
 

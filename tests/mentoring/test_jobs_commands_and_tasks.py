@@ -17,7 +17,13 @@ from mentoring.celery import app as celery_app
 from mentoring.models import Outbox
 from profiles import tasks as profiles_tasks
 from sessions_log import tasks as sessions_tasks
-from tests.factories import MeetingFactory, MentorProfileFactory
+from profiles.models import RecruitmentWindow, Round
+from tests.factories import (
+    MeetingFactory,
+    MentorProfileFactory,
+    MentorshipFactory,
+    ProgrammeFactory,
+)
 from tests.support import pairs_started_at, requests_made_at
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +59,37 @@ def _mentor_to_ask() -> None:
     MentorProfileFactory(confirmed_at=NOW - timedelta(days=365))
 
 
+def _round(name: str, *, term_ends_in: timedelta) -> Round:
+    """A round of a programme that runs in rounds, whose term ends `term_ends_in` from NOW."""
+    programme = ProgrammeFactory(name=f"Rounds {name}", rhythm="rounds")
+    ends = (NOW + term_ends_in).date()
+    return Round.objects.create(
+        programme=programme,
+        name=name,
+        mentee_opens_on=ends - timedelta(days=300),
+        mentee_closes_on=ends - timedelta(days=200),
+        term_ends_on=ends,
+    )
+
+
+def _pair_near_its_term_end() -> None:
+    rnd = _round("wrap-up", term_ends_in=timedelta(days=10))
+    MentorshipFactory(programme=rnd.programme, round=rnd, started_at=NOW - timedelta(days=9))
+
+
+def _pair_at_its_term_end() -> None:
+    rnd = _round("term-end", term_ends_in=timedelta(0))
+    MentorshipFactory(programme=rnd.programme, round=rnd, started_at=NOW - timedelta(days=9))
+
+
+def _recruitment_opening_today() -> None:
+    rnd = _round("recruitment", term_ends_in=timedelta(days=360))
+    RecruitmentWindow.objects.create(
+        round=rnd, opens_on=NOW.date(), closes_on=NOW.date() + timedelta(days=20)
+    )
+    MentorProfileFactory(programmes=[rnd.programme])
+
+
 def _unpublished_email() -> None:
     # As if the broker was down when the row was written: the sweep publishes it.
     Outbox.objects.create(
@@ -83,6 +120,20 @@ JOBS: list[tuple[str, Callable[[], int], Callable[[], None], int, str]] = [
         "Expired 1 unanswered requests.",
     ),
     (
+        "ask_pairs_to_wrap_up",
+        sessions_tasks.ask_pairs_to_wrap_up,
+        _pair_near_its_term_end,
+        2,
+        "Asked 2 people to wrap up before their round's term ends.",
+    ),
+    (
+        "complete_rounds",
+        matching_tasks.complete_rounds,
+        _pair_at_its_term_end,
+        1,
+        "Completed 1 pairs at the end of their round's term.",
+    ),
+    (
         "send_check_ins",
         sessions_tasks.send_check_ins,
         _pair_at_six_weeks,
@@ -109,6 +160,13 @@ JOBS: list[tuple[str, Callable[[], int], Callable[[], None], int, str]] = [
         _mentor_to_ask,
         1,
         "Asked 1 mentors to confirm their profile.",
+    ),
+    (
+        "announce_recruitment_windows",
+        profiles_tasks.announce_recruitment_windows,
+        _recruitment_opening_today,
+        1,
+        "Invited 1 mentors to a round's recruitment.",
     ),
     (
         "sweep_outbox",
@@ -190,11 +248,16 @@ def test_run_jobs_runs_every_job_once(clock):
     assert printed == [
         "Reminded mentors of 1 unanswered requests.",
         "Expired 1 unanswered requests.",
-        # The pair at six weeks, and the pair with a meeting tomorrow (two reminders each).
-        "Sent 2 check-ins.",
+        "Asked 2 people to wrap up before their round's term ends.",
+        "Completed 1 pairs at the end of their round's term.",
+        # The pair at six weeks, and the pair its round completed, which began too late to be
+        # asked to wrap up: its ending check-in (the pair near its term end has had theirs).
+        "Sent 4 check-ins.",
+        # The pair with a meeting tomorrow (two reminders each).
         "Queued 4 meeting reminders.",
         "Nudged 1 quiet pairs.",
         "Asked 1 mentors to confirm their profile.",
+        "Invited 1 mentors to a round's recruitment.",
         # The email the broker missed; those queued a moment ago are published on commit.
         "Published 1 outbox emails.",
         "Blanked the content of 0 outbox emails older than 30 days; deleted 1 older than 365 days.",
@@ -211,10 +274,13 @@ def test_run_jobs_run_again_does_nothing(clock, django_capture_on_commit_callbac
     assert _run("run_jobs").splitlines() == [
         "Reminded mentors of 0 unanswered requests.",
         "Expired 0 unanswered requests.",
+        "Asked 0 people to wrap up before their round's term ends.",
+        "Completed 0 pairs at the end of their round's term.",
         "Sent 0 check-ins.",
         "Queued 0 meeting reminders.",
         "Nudged 0 quiet pairs.",
         "Asked 0 mentors to confirm their profile.",
+        "Invited 0 mentors to a round's recruitment.",
         "Published 0 outbox emails.",
         "Blanked the content of 0 outbox emails older than 30 days; deleted 0 older than 365 days.",
     ]

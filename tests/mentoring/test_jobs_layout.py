@@ -42,9 +42,12 @@ def _only_calls_a_job(body: list[ast.stmt]) -> str | None:
 
 def test_the_beat_schedule_names_the_same_tasks():
     assert APP_TASKS == [
+        "matching.tasks.complete_rounds",
         "matching.tasks.expire_requests",
         "matching.tasks.remind_unanswered_requests",
+        "profiles.tasks.announce_recruitment_windows",
         "profiles.tasks.ask_mentors_to_confirm",
+        "sessions_log.tasks.ask_pairs_to_wrap_up",
         "sessions_log.tasks.nudge_quiet_pairs",
         "sessions_log.tasks.remind_upcoming_meetings",
         "sessions_log.tasks.send_check_ins",

@@ -4,10 +4,13 @@ from django.core.management.base import BaseCommand
 JOBS = [
     "remind_requests",
     "expire_requests",
+    "ask_pairs_to_wrap_up",
+    "complete_rounds",
     "send_check_ins",
     "remind_upcoming_meetings",
     "nudge_quiet_pairs",
     "ask_mentors_to_confirm",
+    "announce_recruitment_windows",
     "sweep_outbox",
     "purge_outbox",
 ]

@@ -5,8 +5,8 @@ from profiles import jobs
 
 class Command(BaseCommand):
     help = (
-        "In the confirmation month, ask mentors to confirm their profile; in recruitment months, "
-        "remind those who have not for a year. Safe to run daily."
+        "In each programme's confirmation month, ask its mentors to confirm their profile; in "
+        "recruitment months, remind those who have not for a year. Safe to run daily."
     )
 
     def handle(self, *args, **options):

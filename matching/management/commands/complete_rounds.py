@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from matching import jobs
+
+
+class Command(BaseCommand):
+    help = (
+        "Complete the pairs of rounds whose term has ended and tell both people (safe to run "
+        "again)."
+    )
+
+    def handle(self, *args, **options):
+        count = jobs.complete_rounds()
+        self.stdout.write(f"Completed {count} pairs at the end of their round's term.")

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from profiles import jobs
+
+
+class Command(BaseCommand):
+    help = (
+        "Invite programmes' mentors to mentor in a round when its recruitment window opens "
+        "(safe to run again)."
+    )
+
+    def handle(self, *args, **options):
+        count = jobs.announce_recruitment_windows()
+        self.stdout.write(f"Invited {count} mentors to a round's recruitment.")
