@@ -50,7 +50,13 @@ def _bump() -> None:
         logger.warning("Could not bump the directory version", exc_info=True)
 
 
-def cache_key(querystring: str, wanted_area_ids: list[int]) -> str:
-    raw = f"{querystring}|{','.join(map(str, wanted_area_ids))}"
+def cache_key(
+    querystring: str, wanted_area_ids: list[int], *, programme_id: int, exclusion: str = ""
+) -> str:
+    """The key of one rendered directory: its programme, its query, the areas the viewer
+    wants, and what their exclusions depend on (a programme that keeps mentors outside the
+    mentee's line management lists different mentors to people in different departments). The
+    key is a digest: no department or address is readable in the cache."""
+    raw = f"{programme_id}|{exclusion}|{querystring}|{','.join(map(str, wanted_area_ids))}"
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
     return f"directory:{version()}:{digest}"

@@ -146,6 +146,7 @@ class _LenientMultipleChoiceField(forms.MultipleChoiceField):
 class DirectoryFilterForm(forms.Form):
     """The directory's GET parameters. Invalid values are ignored, never an error page."""
 
+    programme = forms.SlugField(required=False, max_length=60, widget=forms.HiddenInput)
     q = forms.CharField(label="Search", required=False, max_length=200)
     area = _LenientMultipleChoiceField(
         label="Areas", required=False, widget=forms.CheckboxSelectMultiple

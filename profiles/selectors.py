@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -16,19 +16,28 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     When,
     Window,
 )
+from django.db.models.functions import JSONObject
 
+from accounts.models import User
 from accounts.staff import has_staff_access
-from profiles.models import ExpertiseArea, MenteeProfile, MentorProfile, MentorProfileQuerySet
+from profiles import rules
+from profiles.models import (
+    ExpertiseArea,
+    Membership,
+    MenteeProfile,
+    MentorProfile,
+    MentorProfileQuerySet,
+    Programme,
+)
 from profiles.search import SEARCH_CONFIG
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django_stubs_ext import WithAnnotations
-
-    from accounts.models import User
 
     # A mentor profile as mentor_for_viewer returns it.
     type MentorForViewer = WithAnnotations[MentorProfile, _ViewerExtras]
@@ -60,6 +69,163 @@ CARD_FIELDS = [
     "user__id",
     "user__full_name",
 ]
+
+
+# Programmes ride inside other queries as JSON (a page's people and its programmes in one
+# query): every column the pages and the rules read, but the long description and the secret.
+_PROGRAMME_COLUMNS = [
+    f.attname
+    for f in Programme._meta.concrete_fields
+    if f.attname not in {"description", "invitation_token", "created_at"}
+]
+
+
+def programme_json(**extra: Any) -> JSONObject:
+    """A programme row as a JSON object, with `extra` expressions beside its columns."""
+    return JSONObject(**{name: name for name in _PROGRAMME_COLUMNS}, **extra)
+
+
+def programme_from_json(data: dict) -> Programme:
+    """The programme `programme_json` wrote (read-only: its description is not loaded), with
+    the extra values as attributes."""
+    programme = Programme(**{name: data[name] for name in _PROGRAMME_COLUMNS})
+    programme._state.adding, programme._state.db = False, "default"
+    for name, value in data.items():
+        if name not in _PROGRAMME_COLUMNS:
+            setattr(programme, name, value)
+    return programme
+
+
+def _member_of(role: str | None = None) -> Exists:
+    """For a programme row inside a query of users: the user is an approved member (in
+    `role`)."""
+    memberships = Membership.objects.approved().filter(
+        user=OuterRef(OuterRef("pk")), programme=OuterRef("pk")
+    )
+    return Exists(memberships.filter(role=role) if role else memberships)
+
+
+@dataclass
+class DirectoryViewer:
+    """Who is looking at the directory: every area and the ones they want help with, the
+    programmes whose directory they may ask for and the ones they belong to, and what their
+    mentee profile says for programmes that keep mentors outside the mentee's line management."""
+
+    areas: list[ExpertiseArea]
+    wanted_area_ids: list[int]
+    programmes: list[Programme]
+    member_of: set[int]  # programme ids, in any role
+    mentee_in: set[int]
+    mentee: MenteeProfile | None
+    is_staff: bool
+
+    @property
+    def visible(self) -> list[Programme]:
+        return [p for p in self.programmes if p.status in _VISIBLE]
+
+    def programme(self, slug: str) -> Programme | None:
+        return next((p for p in self.programmes if p.slug == slug), None)
+
+    def may_read(self, programme: Programme) -> bool:
+        """A programme's directory is for its members and staff; an installation with one
+        programme shows it to everyone signed in, as before programmes."""
+        return self.is_staff or programme.pk in self.member_of or self.visible == [programme]
+
+    @property
+    def readable(self) -> list[Programme]:
+        return [p for p in self.programmes if self.may_read(p)]
+
+    def default_programme(self) -> Programme | None:
+        """Without `?programme=`: the first (by position) the person is a mentee in, else a
+        member of, else the only one there is; staff start at the first."""
+        for candidates in (
+            [p for p in self.programmes if p.pk in self.mentee_in],
+            [p for p in self.programmes if p.pk in self.member_of],
+            self.visible if len(self.visible) == 1 or self.is_staff else [],
+        ):
+            if candidates:
+                return candidates[0]
+        return None
+
+    def exclusion(self, programme: Programme) -> Q:
+        """Mentors this person must not see in `programme` (profiles.rules)."""
+        return rules.line_management_exclusion(programme, self.mentee)
+
+    def exclusion_key(self, programme: Programme) -> str:
+        """What the exclusion depends on, for the cache key: one person's exclusions must never
+        be served to another."""
+        if not programme.outside_line_management or self.mentee is None:
+            return ""
+        department = " ".join(self.mentee.department.lower().split())
+        return f"{department}|{self.mentee.line_manager_email.strip().lower()}"
+
+
+_VISIBLE = {Programme.Status.OPEN, Programme.Status.CLOSED}
+
+
+def directory_viewer(user: User) -> DirectoryViewer:
+    """One query for everything about the viewer the directory needs (the rendered results are
+    cached, so this is most of what a page costs)."""
+    is_staff = has_staff_access(user)
+    programmes = (
+        Programme.objects.exclude(status=Programme.Status.ARCHIVED)
+        if is_staff
+        else Programme.objects.visible()
+    )
+    wanted = MenteeProfile.areas.through.objects.filter(
+        menteeprofile__user=OuterRef(OuterRef("pk")), expertisearea=OuterRef("pk")
+    )
+    mentee = MenteeProfile.objects.filter(user=OuterRef("pk"))
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            area_rows=ArraySubquery(
+                ExpertiseArea.objects.values(
+                    j=JSONObject(
+                        id="id",
+                        name="name",
+                        slug="slug",
+                        description="description",
+                        position="position",
+                        wanted=Exists(wanted),
+                    )
+                )
+            ),
+            programme_rows=ArraySubquery(
+                programmes.values(
+                    j=programme_json(
+                        is_member=_member_of(), is_mentee=_member_of(Membership.Role.MENTEE)
+                    )
+                )
+            ),
+            mentee_id=Subquery(mentee.values("pk")[:1]),
+            mentee_department=Subquery(mentee.values("department")[:1]),
+            mentee_manager=Subquery(mentee.values("line_manager_email")[:1]),
+        )
+        .values("area_rows", "programme_rows", "mentee_id", "mentee_department", "mentee_manager")
+        .get()
+    )
+    areas = [
+        ExpertiseArea(**{k: v for k, v in a.items() if k != "wanted"}) for a in row["area_rows"]
+    ]
+    programmes = [programme_from_json(p) for p in row["programme_rows"]]
+    mentee_profile = None
+    if row["mentee_id"] is not None:
+        mentee_profile = MenteeProfile(
+            pk=row["mentee_id"],
+            user=user,
+            department=row["mentee_department"],
+            line_manager_email=row["mentee_manager"],
+        )
+    return DirectoryViewer(
+        areas=areas,
+        wanted_area_ids=[a["id"] for a in row["area_rows"] if a["wanted"]],
+        programmes=programmes,
+        member_of={p["id"] for p in row["programme_rows"] if p["is_member"]},
+        mentee_in={p["id"] for p in row["programme_rows"] if p["is_mentee"]},
+        mentee=mentee_profile,
+        is_staff=is_staff,
+    )
 
 
 def areas_for(user: User | AnonymousUser) -> list[ExpertiseArea]:
@@ -103,11 +269,19 @@ def search_directory(
     available: bool = False,
     wanted_area_ids: set[int] | None = None,
     page: int = 1,
+    programme: Programme | int | None = None,
+    exclude: Q | None = None,
 ) -> DirectoryPage:
+    """One page of the directory: the listed mentors of `programme` (every listed mentor when
+    None, for tools that look across programmes), less those `exclude` leaves out."""
     page = min(max(page, 1), MAX_PAGE)
     qs: MentorProfileQuerySet = (
         MentorProfile.objects.listed().select_related("user").only(*CARD_FIELDS)
     )
+    if programme is not None:
+        qs = qs.in_programme(programme)
+    if exclude:
+        qs = qs.filter(exclude)
     if area_ids:
         qs = qs.filter(area_ids__contains=sorted(area_ids))
     if industry:

@@ -179,27 +179,57 @@ def mentee_edit(request):
 @login_required
 @require_safe
 def directory(request):
-    areas = selectors.areas_for(request.user)
-    wanted = sorted(a.pk for a in areas if getattr(a, "wanted", False))
-    query = _directory_query(DirectoryFilterForm(request.GET, areas=areas))
-    # The filters and results are the same for everyone with the same query and wanted areas
-    # until a mentor's listing changes, which bumps the directory's version (profiles.cache).
-    key = cache_key(query.urlencode(), wanted)
+    viewer = selectors.directory_viewer(request.user)
+    areas, wanted = viewer.areas, viewer.wanted_area_ids
+    form = DirectoryFilterForm(request.GET, areas=areas)
+    slug = form.value("programme", "")
+    programme = viewer.programme(slug) if slug else viewer.default_programme()
+    if slug and programme is None:
+        raise Http404("No such programme.")
+    ctx = {
+        "programme": programme,
+        "programmes": viewer.readable if len(viewer.readable) > 1 else [],
+        "several": len(viewer.visible) > 1,
+    }
+    if programme is None or not viewer.may_read(programme):
+        # Nothing to list: say which programme(s) to join first.
+        ctx.update(join=True, joinable=viewer.visible)
+        return render(request, "profiles/mentor_list.html", ctx)
+    # Links name the programme once there is more than one to choose from.
+    query = _directory_query(form, programme.slug if ctx["several"] else "")
+    # The filters and results are the same for everyone with the same query, programme,
+    # exclusions and wanted areas until a mentor's listing changes, which bumps the directory's
+    # version (profiles.cache).
+    key = cache_key(
+        query.urlencode(),
+        wanted,
+        programme_id=programme.pk,
+        exclusion=viewer.exclusion_key(programme),
+    )
     html = cache.get(key)
     if html is None:
-        form = DirectoryFilterForm(query, areas=areas)
-        html = render_to_string(
-            "profiles/_directory.html", _directory_context(form, query, areas, wanted), request
+        context = _directory_context(
+            DirectoryFilterForm(query, areas=areas),
+            query,
+            areas,
+            wanted,
+            programme=programme,
+            exclude=viewer.exclusion(programme),
         )
+        html = render_to_string("profiles/_directory.html", context, request)
         cache.set(key, html, DIRECTORY_CACHE_SECONDS)
-    return render(request, "profiles/mentor_list.html", {"directory_html": html})
+    ctx["directory_html"] = html
+    ctx["excludes_line_management"] = bool(viewer.exclusion_key(programme))
+    return render(request, "profiles/mentor_list.html", ctx)
 
 
-def _directory_query(form: DirectoryFilterForm) -> QueryDict:
+def _directory_query(form: DirectoryFilterForm, programme: str = "") -> QueryDict:
     """The query rebuilt from its valid filter values only, in one order. The page depends on
     nothing else, so unknown parameters and invalid values neither change it nor put another
     copy of it in the cache (shared with the Celery broker)."""
     query = QueryDict(mutable=True)
+    if programme:
+        query["programme"] = programme
     if q := " ".join((form.value("q", "") or "").split()):
         query["q"] = q
     if chosen := sorted(set(form.value("area", []))):
@@ -215,7 +245,13 @@ def _directory_query(form: DirectoryFilterForm) -> QueryDict:
 
 
 def _directory_context(
-    form: DirectoryFilterForm, query: QueryDict, areas, wanted: list[int]
+    form: DirectoryFilterForm,
+    query: QueryDict,
+    areas,
+    wanted: list[int],
+    *,
+    programme: Programme,
+    exclude: Q,
 ) -> dict:
     form.is_valid()
     by_slug = {a.slug: a for a in areas}
@@ -230,6 +266,8 @@ def _directory_context(
         available=bool(form.value("available", False)),
         wanted_area_ids=set(wanted),
         page=form.value("page", 1),
+        programme=programme,
+        exclude=exclude,
     )
     names = {a.pk: a.name for a in areas}
     cards = [
@@ -242,6 +280,9 @@ def _directory_context(
     ]
     query = query.copy()
     query.pop("page", None)
+    programme_only = QueryDict(mutable=True)
+    if "programme" in query:
+        programme_only["programme"] = query["programme"]
     return {
         "form": form,
         "page": page,
@@ -249,6 +290,8 @@ def _directory_context(
         "chosen_areas": chosen,
         "q": q,
         "querystring": query.urlencode(),
+        # The page with no filters: the same programme's every mentor.
+        "plain_querystring": programme_only.urlencode(),
         "has_filters": any(
             form.value(n) for n in ("q", "area", "industry", "country", "format", "available")
         ),

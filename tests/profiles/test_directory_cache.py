@@ -9,6 +9,7 @@ from tests.factories import (
     MenteeProfileFactory,
     MentorProfileFactory,
     MentorshipRequestFactory,
+    default_programme,
 )
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +110,7 @@ def test_the_same_filters_in_another_order_share_an_entry(client_for, mentee):
 def test_page_numbers_past_the_last_share_one_entry(client_for, mentee):
     from profiles.selectors import MAX_PAGE
 
+    default_programme()
     client = client_for(mentee)
     _queries(client, page=MAX_PAGE)
     for page in (MAX_PAGE + 1, 10**6, 10**12):
