@@ -64,6 +64,8 @@ TARGET_DIRECTORY_RATIO = 0.2
 # rebuilt rather than reused. (Schema changes alone only need `migrate`, run on every reuse.)
 FINGERPRINTED = [
     "mentoring/demo/bulk.py",
+    "mentoring/demo/programmes.py",
+    "mentoring/demo/rows.py",
     "mentoring/demo/showcase.py",
     "mentoring/demo/vocabulary.py",
     "mentoring/management/commands/seed_demo.py",

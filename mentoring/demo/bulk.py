@@ -1,37 +1,48 @@
-"""The bulk of the demo data: realistic mentors and mentees at any scale, for `make run`, manual
-testing and benchmarks (the demo accounts' own data is in `showcase`).
+"""The bulk of the demo data: realistic mentors and mentees at any scale, in the three demo
+programmes, for `make run`, manual testing and benchmarks (the demo accounts' own data is in
+`showcase`, the programmes in `programmes`).
 
 Bulk rows are written with COPY and primary keys taken from the sequences up front, so 100,000
-mentors with their areas and job history take about a minute; Postgres computes each chunk's
-search documents in a second thread while Python builds the next chunk.
+mentors with their areas, job history and memberships take about a minute; Postgres computes
+each chunk's search documents (and `programme_ids`, from the memberships written in the same
+transaction) in a second thread while Python builds the next chunk.
+
+Mentors are spread over the programmes: half in careers (alumni), three in ten in staff
+(University staff, with a department), a fifth at the advice point, and about one in ten of the
+careers and staff mentors at the advice point too. Mentees likewise.
 """
 
 from __future__ import annotations
 
 import importlib
 import random
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import connection, connections, transaction
-from django.db.models import F
+from django.db import connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Mentorship, MentorshipRequest
 from mentoring.demo import vocabulary as V
+from mentoring.demo.programmes import ADVICE, CAREERS, STAFF, current_round, previous_round
+from mentoring.demo.rows import copy_rows, next_ids
 from profiles.models import (
     ExpertiseArea,
     Industry,
     JobHistoryEntry,
     MeetingFormat,
     MeetingFrequency,
+    Membership,
     MenteeProfile,
     MentorProfile,
+    Programme,
 )
 from profiles.search import update_search_documents
 from profiles.services import recount_places
@@ -41,6 +52,25 @@ INDUSTRY_LABELS = dict(Industry.choices)
 INDUSTRIES = list(V.ROLES)
 FORMATS = [f.value for f in MeetingFormat]
 FREQUENCIES = [f.value for f in MeetingFrequency]
+MENTOR_DOMAIN = "mentors.demo.test"
+MENTEE_DOMAIN = "mentees.demo.test"
+APPROVED = MentorProfile.ReviewStatus.APPROVED.value
+
+# Who takes part where: (upper bound of a uniform roll, programmes), in programme order.
+MENTOR_SPREAD = [
+    (0.42, (CAREERS,)),
+    (0.50, (CAREERS, ADVICE)),
+    (0.77, (STAFF,)),
+    (0.80, (STAFF, ADVICE)),
+    (1.00, (ADVICE,)),
+]
+MENTEE_SPREAD = [
+    (0.40, (CAREERS,)),
+    (0.50, (CAREERS, ADVICE)),
+    (0.78, (STAFF,)),
+    (0.80, (STAFF, ADVICE)),
+    (1.00, (ADVICE,)),
+]
 
 
 def _short(industry: str) -> str:
@@ -49,25 +79,9 @@ def _short(industry: str) -> str:
     return INDUSTRY_LABELS[industry].split(",")[0].split(" and ")[0].lower()
 
 
-def next_ids(model, count: int) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def copy_rows(model, rows: list[dict]) -> None:
-    """COPY rows (dicts of column -> value, all with the same keys) into the model's table."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({quoted}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+def _spread(rng: random.Random, spread) -> tuple[str, ...]:
+    roll = rng.random()
+    return next(slugs for bound, slugs in spread if roll < bound)
 
 
 class _Story(dict):
@@ -103,18 +117,32 @@ def ensure_expertise_areas() -> None:
 
 
 class BulkBuilder:
-    """Thousands of realistic mentors and mentees, their requests and pairs, written with COPY.
+    """Thousands of realistic mentors and mentees, their memberships, requests and pairs,
+    written with COPY.
 
     One random generator for everything, so the same seed gives the same people.
     """
 
-    def __init__(self, *, seed: int, password: str):
+    def __init__(
+        self,
+        *,
+        seed: int,
+        password: str,
+        programmes: dict[str, Programme],
+        coordinator: User | None = None,
+    ):
         ensure_expertise_areas()
         self.rng = random.Random(seed)
         self.password_hash = make_password(password)
         self.areas = list(ExpertiseArea.objects.order_by("pk").values_list("pk", flat=True))
         self.now = timezone.now()
+        self.today = timezone.localdate(self.now)
         self.this_year = self.now.year
+        self.programmes = programmes
+        self.coordinator_id = coordinator.pk if coordinator is not None else None
+        careers = programmes[CAREERS]
+        self.previous_round = previous_round(careers, today=self.today)
+        self.current_round = current_round(careers, today=self.today)
 
     # People -----------------------------------------------------------------------------
     def _create_users(self, emails: list[str]) -> dict[str, int]:
@@ -151,25 +179,66 @@ class BulkBuilder:
         )
         return existing | dict(zip(missing, ids, strict=True))
 
+    def membership_row(
+        self,
+        user_id: int,
+        slug: str,
+        role: str,
+        *,
+        joined_at: datetime,
+        approved_at: datetime | None,
+        application: str = "",
+        applied_at: datetime | None = None,
+    ) -> dict:
+        """A membership as joining (and, for mentors, approval) leaves it."""
+        approved = approved_at is not None
+        return {
+            "user_id": user_id,
+            "programme_id": self.programmes[slug].pk,
+            "role": role,
+            "status": Membership.Status.APPROVED.value if approved else "pending",
+            "joined_at": joined_at,
+            "approved_at": approved_at,
+            "approved_by_id": None,
+            "left_at": None,
+            "by_invitation": False,
+            "application": application,
+            "applied_at": applied_at,
+        }
+
     # Mentors ----------------------------------------------------------------------------
-    def mentor_rows(self, pk: int, user_id: int) -> tuple[dict, list[dict], list[dict]]:
-        """One mentor: the profile row, its area rows and its job history rows."""
+    def mentor_rows(self, pk: int, user_id: int) -> tuple[dict, list[dict], list[dict], list[dict]]:
+        """One mentor: the profile row, its area rows, its job history and memberships."""
         rng, now = self.rng, self.now
-        industry = rng.choice(INDUSTRIES)
-        titles, orgs = V.ROLES[industry]
-        title, org = rng.choice(titles), rng.choice(orgs)
+        slugs = _spread(rng, MENTOR_SPREAD)
+        staff = STAFF in slugs
+        if staff:
+            # University staff: their job is at the University, in a department.
+            industry = Industry.HIGHER_EDUCATION.value
+            title, org = rng.choice(V.STAFF_MENTOR_TITLES), V.UNIVERSITY
+            department = rng.choice(V.DEPARTMENTS)
+        else:
+            industry = rng.choice(INDUSTRIES)
+            titles, orgs = V.ROLES[industry]
+            title, org = rng.choice(titles), rng.choice(orgs)
+            department = rng.choice(V.DEPARTMENTS) if industry == "higher_education" else ""
         story = _Story(rng, title=title, org=org, industry_short=_short(industry))
         city, country = rng.choice(V.PLACES)
         roll = rng.random()
-        status = MentorProfile.ReviewStatus.APPROVED.value
+        status = APPROVED
         if roll < 0.04:
             status = MentorProfile.ReviewStatus.SUBMITTED.value
         elif roll < 0.06:
             status = MentorProfile.ReviewStatus.DRAFT.value
         elif roll < 0.07:
             status = MentorProfile.ReviewStatus.CHANGES_REQUESTED.value
-        approved = status == MentorProfile.ReviewStatus.APPROVED
-        alumni = rng.random() < 0.6
+        if slugs == (ADVICE,) and status != MentorProfile.ReviewStatus.DRAFT:
+            status = APPROVED  # nobody reviews advice-point mentors: submitting publishes
+        approved = status == APPROVED
+        alumni = CAREERS in slugs or rng.random() < (0.3 if staff else 0.6)
+        trained = rng.random() < 0.7 or (staff and approved)  # staff: training before approval
+        submitted_at = now - timedelta(days=rng.randint(30, 700))
+        approved_at = now - timedelta(days=rng.randint(1, 29)) if approved else None
         profile = {
             "id": pk,
             "user_id": user_id,
@@ -177,7 +246,7 @@ class BulkBuilder:
             "job_title": title,
             "organisation": org,
             "industry": industry,
-            "department": rng.choice(V.DEPARTMENTS) if industry == "higher_education" else "",
+            "department": department,
             "city": city,
             "country": country,
             "languages": ", ".join(["English", *rng.sample(V.LANGUAGES, rng.randint(0, 2))]),
@@ -187,23 +256,28 @@ class BulkBuilder:
             "moves_experience": rng.choice(V.MOVES_TEXT).format_map(story),
             "help_offered": rng.choice(V.HELP_TEXT),
             "formats": sorted(rng.sample(FORMATS, rng.randint(1, 3))),
-            "frequency": rng.choice(FREQUENCIES),
+            "frequency": MeetingFrequency.ONE_OFF.value
+            if slugs == (ADVICE,)
+            else rng.choice(FREQUENCIES),
             "capacity": rng.choice((1, 2, 2, 2, 2, 3, 3, 4)),
             "mentee_count": 0,
             "is_active": rng.random() > 0.05,
             "review_status": status,
             "review_note": "",
-            "submitted_at": now - timedelta(days=rng.randint(30, 700)),
-            "approved_at": now - timedelta(days=rng.randint(1, 600)) if approved else None,
+            "reviewed_by_id": None,
+            "submitted_at": submitted_at,
+            "approved_at": approved_at,
             "confirmed_at": now - timedelta(days=rng.randint(1, 540)) if approved else None,
-            "training_completed_on": (now - timedelta(days=rng.randint(30, 700))).date()
-            if rng.random() < 0.7
+            "confirmation_asked_at": None,
+            "training_completed_on": (submitted_at - timedelta(days=rng.randint(1, 60))).date()
+            if trained
             else None,
             "created_at": now,
             "updated_at": now,
             "is_listed": False,  # computed with the search document
             "search_vector": None,
             "area_ids": [],
+            "programme_ids": [],  # computed with the search document, from the memberships
         }
         areas = [
             {"mentorprofile_id": pk, "expertisearea_id": a}
@@ -226,10 +300,25 @@ class BulkBuilder:
                 }
             )
             year = start
-        return profile, areas, jobs
+        memberships = []
+        for slug in slugs:
+            # Approved where the programme approves this profile, or approves nobody.
+            needs_approval = self.programmes[slug].mentor_approval_required
+            memberships.append(
+                self.membership_row(
+                    user_id,
+                    slug,
+                    Membership.Role.MENTOR.value,
+                    joined_at=submitted_at,
+                    approved_at=(approved_at if needs_approval else submitted_at)
+                    if approved or not needs_approval
+                    else None,
+                )
+            )
+        return profile, areas, jobs, memberships
 
     def create_mentors(self, count: int) -> int:
-        emails = [f"mentor{i}@mentors.demo.test" for i in range(1, count + 1)]
+        emails = [f"mentor{i}@{MENTOR_DOMAIN}" for i in range(1, count + 1)]
         created = 0
         with ThreadPoolExecutor(max_workers=1) as indexer:
             pending = []
@@ -243,25 +332,103 @@ class BulkBuilder:
                         )
                     )
                     todo = [users[e] for e in chunk if users[e] not in have]
-                    profiles, areas, jobs = [], [], []
+                    profiles, areas, jobs, memberships = [], [], [], []
                     for pk, user_id in zip(next_ids(MentorProfile, len(todo)), todo, strict=True):
-                        profile, profile_areas, profile_jobs = self.mentor_rows(pk, user_id)
+                        profile, profile_areas, profile_jobs, joined = self.mentor_rows(pk, user_id)
                         profiles.append(profile)
                         areas.extend(profile_areas)
                         jobs.extend(profile_jobs)
+                        memberships.extend(joined)
                     copy_rows(MentorProfile, profiles)
                     copy_rows(MentorProfile.areas.through, areas)
                     copy_rows(JobHistoryEntry, jobs)
+                    self._copy_memberships(memberships)
                 created += len(profiles)
+                # After the commit: the indexer's connection sees the chunk and its memberships.
                 pending.append(indexer.submit(_index, [p["id"] for p in profiles]))
             for future in pending:
                 future.result()
         return created
 
+    def _copy_memberships(self, rows: list[dict]) -> None:
+        for pk, row in zip(next_ids(Membership, len(rows)), rows, strict=True):
+            row["id"] = pk
+        copy_rows(Membership, rows)
+
     # Mentees ----------------------------------------------------------------------------
-    def create_mentees(self, count: int) -> int:
+    def _staff_mentors(self) -> list[tuple[str, str]]:
+        """(email, department) of the staff programme's mentors: the staff mentees' line
+        managers come from them."""
+        return list(
+            Membership.objects.mentors()
+            .filter(programme=self.programmes[STAFF], user__email__endswith="@" + MENTOR_DOMAIN)
+            .order_by("user_id")
+            .values_list("user__email", "user__mentor_profile__department")
+        )
+
+    def mentee_rows(
+        self, pk: int, user_id: int, managers: list[tuple[str, str]]
+    ) -> tuple[dict, list[dict], list[dict]]:
+        """One mentee: the profile row, its area rows and its memberships."""
         rng, now = self.rng, self.now
-        emails = [f"mentee{i}@mentees.demo.test" for i in range(1, count + 1)]
+        slugs = _spread(rng, MENTEE_SPREAD)
+        industry = rng.choice(INDUSTRIES)
+        department = manager = ""
+        if STAFF in slugs:
+            role = rng.choice(V.STAFF_MENTEE_ROLES)
+            stage = rng.choice(V.STAFF_MENTEE_STAGES)
+            goals = rng.choice(V.STAFF_GOALS)
+            department = rng.choice(V.DEPARTMENTS)
+            if managers and rng.random() < 0.6:
+                manager, manager_department = rng.choice(managers)
+                if manager_department and rng.random() < 0.8:
+                    department = manager_department  # most people's manager is in their team
+            role = f"{role}, {department}"
+        else:
+            role = rng.choice(V.STUDENT_ROLES)
+            stage = rng.choice(V.STUDENT_STAGES)
+            goals = rng.choice(V.MENTEE_GOALS).format(industry_short=_short(industry))
+        joined_at = now - timedelta(days=rng.randint(5, 120))
+        profile = {
+            "id": pk,
+            "user_id": user_id,
+            "role": role,
+            "stage": stage,
+            "goals": goals,
+            "preferred_formats": sorted(rng.sample(FORMATS, rng.randint(1, 2))),
+            "introduction": "",
+            "department": department,
+            "line_manager_email": manager,
+            "created_at": now,
+            "updated_at": now,
+        }
+        areas = [
+            {"menteeprofile_id": pk, "expertisearea_id": a}
+            for a in rng.sample(self.areas, rng.randint(1, 3))
+        ]
+        memberships = []
+        for slug in slugs:
+            application, applied_at = "", None
+            if slug == STAFF and rng.random() < 0.75:
+                # Most staff mentees have applied to be matched: the coordinators' queue.
+                application = rng.choice(V.STAFF_APPLICATIONS)
+                applied_at = joined_at + timedelta(days=rng.randint(0, 4))
+            memberships.append(
+                self.membership_row(
+                    user_id,
+                    slug,
+                    Membership.Role.MENTEE.value,
+                    joined_at=joined_at,
+                    approved_at=joined_at,  # mentees take part at once
+                    application=application,
+                    applied_at=applied_at,
+                )
+            )
+        return profile, areas, memberships
+
+    def create_mentees(self, count: int) -> int:
+        emails = [f"mentee{i}@{MENTEE_DOMAIN}" for i in range(1, count + 1)]
+        managers = self._staff_mentors() if emails else []
         created = 0
         for start in range(0, len(emails), BATCH):
             chunk = emails[start : start + BATCH]
@@ -273,115 +440,272 @@ class BulkBuilder:
                     )
                 )
                 todo = [users[e] for e in chunk if users[e] not in have]
-                profiles, areas = [], []
+                profiles, areas, memberships = [], [], []
                 for pk, user_id in zip(next_ids(MenteeProfile, len(todo)), todo, strict=True):
-                    industry = rng.choice(INDUSTRIES)
-                    profiles.append(
-                        {
-                            "id": pk,
-                            "user_id": user_id,
-                            "role": rng.choice(V.MENTEE_ROLES),
-                            "stage": rng.choice(V.MENTEE_STAGES),
-                            "goals": rng.choice(V.MENTEE_GOALS).format(
-                                industry_short=_short(industry)
-                            ),
-                            "preferred_formats": sorted(rng.sample(FORMATS, rng.randint(1, 2))),
-                            "introduction": "",
-                            "created_at": now,
-                            "updated_at": now,
-                        }
-                    )
-                    areas.extend(
-                        {"menteeprofile_id": pk, "expertisearea_id": a}
-                        for a in rng.sample(self.areas, rng.randint(1, 3))
-                    )
+                    profile, profile_areas, joined = self.mentee_rows(pk, user_id, managers)
+                    profiles.append(profile)
+                    areas.extend(profile_areas)
+                    memberships.extend(joined)
                 copy_rows(MenteeProfile, profiles)
                 copy_rows(MenteeProfile.areas.through, areas)
+                self._copy_memberships(memberships)
             created += len(profiles)
         return created
 
     # Requests and mentorships -----------------------------------------------------------
-    def create_matches(self) -> tuple[int, int]:
-        """Pair about a third of the demo mentees with a listed mentor who has a free place, and
-        give a fifth of them a pending request. Returns (pairs, requests). Runs once: a second
-        run finds the requests and does nothing."""
-        rng, now = self.rng, self.now
-        if MentorshipRequest.objects.filter(mentee__email__endswith="@mentees.demo.test").exists():
-            return 0, 0  # matched on an earlier run
-        mentees = list(
-            MenteeProfile.objects.filter(user__email__endswith="@mentees.demo.test").values_list(
-                "user_id", flat=True
-            )
-        )
-        places = dict(
+    def create_matches(self) -> Counter:
+        """Requests and pairs in each programme the seeded mentees belong to, with listed
+        mentors of that programme who have a free place:
+
+        - careers: a third paired (this round's pairs active, some of last round's completed at
+          its term end), a fifth with a request waiting;
+        - staff: about half of the applicants matched centrally by the coordinator, never with
+          their line manager or someone in their department;
+        - advice: a quarter paired after their request, a fifth with a request waiting.
+
+        Returns how many of each were made, by (programme, what). Runs once: a second run finds
+        the seeded mentees' requests or pairs and does nothing."""
+        made: Counter = Counter()
+        seeded = Q(mentee__email__endswith="@" + MENTEE_DOMAIN)
+        if (
+            MentorshipRequest.objects.filter(seeded).exists()
+            or Mentorship.objects.filter(seeded).exists()
+        ):
+            return made  # matched on an earlier run
+        rng = self.rng
+        by_pk = {p.pk: slug for slug, p in self.programmes.items()}
+        mentors = list(
             MentorProfile.objects.listed()
             .with_free_place()
-            .filter(user__email__endswith="@mentors.demo.test")
-            .values_list("user_id", F("capacity") - F("mentee_count"))
+            .filter(user__email__endswith="@" + MENTOR_DOMAIN)
+            .order_by("user_id")
+            .values_list(
+                "user_id",
+                F("capacity") - F("mentee_count"),
+                "programme_ids",
+                "department",
+                "user__email",
+            )
         )
-        mentors = list(places)
-        if not mentors:
-            return 0, 0
-        pairs, requests = [], []
-        for mentee_id in mentees:
+        places = {m[0]: m[1] for m in mentors}
+        about = {m[0]: (m[3].lower(), m[4].lower()) for m in mentors}
+        pool: dict[str, list[int]] = {slug: [] for slug in self.programmes}
+        for user_id, _, programme_ids, _, _ in mentors:
+            for pk in programme_ids:
+                if pk in by_pk:
+                    pool[by_pk[pk]].append(user_id)
+        memberships = (
+            Membership.objects.approved()
+            .mentees()
+            .filter(user__email__endswith="@" + MENTEE_DOMAIN, programme__in=list(by_pk))
+            .order_by("user_id", "programme__position", "programme_id")
+            .values_list(
+                "user_id",
+                "programme_id",
+                "applied_at",
+                "user__mentee_profile__department",
+                "user__mentee_profile__line_manager_email",
+            )
+        )
+        advice_taken: Counter = Counter()
+        requests, pairs = [], []
+        for mentee_id, programme_id, applied_at, department, manager in memberships:
+            slug = by_pk[programme_id]
+            candidates = pool[slug]
+            if not candidates:
+                continue
             roll = rng.random()
-            mentor_id = rng.choice(mentors)
-            if roll < 0.33 and places[mentor_id] > 0:
+            mentor_id = rng.choice(candidates)
+            if slug == STAFF:
+                if applied_at is None or roll >= 0.45:
+                    continue
+                mentor_id = self._outside_line(
+                    candidates, about, places, (department or "").lower(), (manager or "").lower()
+                )
+                if mentor_id is None:
+                    continue
                 places[mentor_id] -= 1
-                started = now - timedelta(days=rng.randint(5, 300))
-                request_id = next_ids(MentorshipRequest, 1)[0]
-                requests.append(
-                    self.request_row(
-                        request_id,
-                        mentee_id,
-                        mentor_id,
-                        started,
-                        status="accepted",
-                        responded_at=started,
-                    )
+                started = min(
+                    max(applied_at, self.now - timedelta(days=200)) + timedelta(days=3),
+                    self.now - timedelta(hours=2),
                 )
                 pairs.append(
-                    {
-                        "mentor_id": mentor_id,
-                        "mentee_id": mentee_id,
-                        "request_id": request_id,
-                        "created_by_id": None,
-                        "status": "active",
-                        "started_at": started,
-                        "ended_at": None,
-                        "ended_by_id": None,
-                        "end_reason": "",
-                        "end_message": "",
-                        "feedback_rating": None,
-                        "feedback_comment": "",
-                    }
+                    self.pair_row(
+                        mentor_id, mentee_id, STAFF, started, created_by_id=self.coordinator_id
+                    )
                 )
-            elif roll < 0.53:
-                sent = now - timedelta(days=rng.randint(0, 12), hours=rng.randint(0, 23))
+                made[STAFF, "active"] += 1
+            elif roll < (0.33 if slug == CAREERS else 0.25) and places[mentor_id] > 0:
+                if slug == ADVICE:
+                    cap = self.programmes[ADVICE].mentor_places_cap
+                    if cap is not None and advice_taken[mentor_id] >= cap:
+                        continue
+                    advice_taken[mentor_id] += 1
+                what = self._paired(mentor_id, mentee_id, slug, places, requests, pairs)
+                made[slug, what] += 1
+            elif roll < (0.53 if slug == CAREERS else 0.45):
+                days = 12 if slug == CAREERS else 5  # before the programme's expiry
+                sent = self.now - timedelta(days=rng.randint(0, days), hours=rng.randint(0, 23))
                 requests.append(
                     self.request_row(
                         next_ids(MentorshipRequest, 1)[0],
                         mentee_id,
                         mentor_id,
                         sent,
+                        programme=self.programmes[slug],
                         status="pending",
                     )
                 )
+                made[slug, "pending"] += 1
         with transaction.atomic():
             copy_rows(MentorshipRequest, requests)
+            for pk, pair in zip(next_ids(Mentorship, len(pairs)), pairs, strict=True):
+                pair["id"] = pk
             copy_rows(Mentorship, pairs)
             recount_places(Mentorship.objects.active())
-        return len(pairs), sum(1 for r in requests if r["status"] == "pending")
+        return made
 
-    def request_row(self, pk, mentee_id, mentor_id, created, *, status, responded_at=None):
+    def _outside_line(
+        self,
+        candidates: list[int],
+        about: dict[int, tuple[str, str]],
+        places: dict[int, int],
+        department: str,
+        manager: str,
+    ) -> int | None:
+        """A staff mentor with a free place who is neither the mentee's line manager nor in
+        their department (a few tries, as a coordinator would), or None."""
+        for _ in range(6):
+            mentor_id = self.rng.choice(candidates)
+            mentor_department, email = about[mentor_id]
+            if places[mentor_id] <= 0 or (manager and email == manager):
+                continue
+            if department and mentor_department == department:
+                continue
+            return mentor_id
+        return None
+
+    def _paired(
+        self,
+        mentor_id: int,
+        mentee_id: int,
+        slug: str,
+        places: dict[int, int],
+        requests: list[dict],
+        pairs: list[dict],
+    ) -> str:
+        """The mentor accepted the mentee's request: a pair, active or (a careers pair of last
+        year's round) completed at the round's term end. Returns its status."""
         rng = self.rng
-        goal = rng.choice(V.MENTEE_GOALS).format(industry_short=_short(rng.choice(INDUSTRIES)))
+        round_, ended_at = None, None
+        if slug == CAREERS:
+            round_ = self.current_round
+            if rng.random() < 0.3:
+                round_ = self.previous_round
+                window = (round_.mentee_closes_on - round_.mentee_opens_on).days
+                opened = timezone.make_aware(
+                    datetime.combine(round_.mentee_opens_on, datetime.min.time())
+                )
+                started = opened + timedelta(days=rng.randint(0, window), hours=rng.randint(9, 18))
+                ended_at = timezone.make_aware(
+                    datetime.combine(round_.term_ends_on, datetime.min.time())
+                ) + timedelta(hours=9)
+            else:
+                opened = timezone.make_aware(
+                    datetime.combine(round_.mentee_opens_on, datetime.min.time())
+                )
+                days = max((self.now - opened).days - 5, 0)
+                started = self.now - timedelta(days=rng.randint(5, 5 + days))
+        else:
+            started = self.now - timedelta(days=rng.randint(3, 60))
+        if ended_at is None:
+            places[mentor_id] -= 1
+        request_id = next_ids(MentorshipRequest, 1)[0]
+        requests.append(
+            self.request_row(
+                request_id,
+                mentee_id,
+                mentor_id,
+                started - timedelta(days=rng.randint(1, 6)),
+                programme=self.programmes[slug],
+                status="accepted",
+                responded_at=started,
+            )
+        )
+        pairs.append(
+            self.pair_row(
+                mentor_id,
+                mentee_id,
+                slug,
+                started,
+                request_id=request_id,
+                round_id=round_.pk if round_ is not None else None,
+                ended_at=ended_at,
+            )
+        )
+        return "completed" if ended_at else "active"
+
+    def pair_row(
+        self,
+        mentor_id: int,
+        mentee_id: int,
+        slug: str,
+        started: datetime,
+        *,
+        request_id: int | None = None,
+        round_id: int | None = None,
+        created_by_id: int | None = None,
+        ended_at: datetime | None = None,
+    ) -> dict:
+        return {
+            "mentor_id": mentor_id,
+            "mentee_id": mentee_id,
+            "programme_id": self.programmes[slug].pk,
+            "round_id": round_id,
+            "request_id": request_id,
+            "created_by_id": created_by_id,
+            "status": "completed" if ended_at else "active",
+            "started_at": started,
+            "ended_at": ended_at,
+            "ended_by_id": None,
+            "end_reason": "",
+            "end_message": "",
+            "feedback_rating": None,
+            "feedback_comment": "",
+            "nudged_at": None,
+        }
+
+    def request_row(
+        self,
+        pk,
+        mentee_id,
+        mentor_id,
+        created,
+        *,
+        programme: Programme,
+        status,
+        responded_at=None,
+    ):
+        rng = self.rng
+        industry_short = _short(rng.choice(INDUSTRIES))
+        if programme.slug == ADVICE:
+            question = rng.choice(V.ADVICE_QUESTIONS).format(industry_short=industry_short)
+            message = (
+                f"Hello, I read your profile with interest. {question} A video call at a time "
+                "that suits you would be ideal."
+            )
+        else:
+            goal = rng.choice(V.MENTEE_GOALS).format(industry_short=industry_short)
+            message = (
+                f"Hello, I read your profile with interest. {goal} I could meet about once "
+                "a month, by video or in person, and I am happy to arrange the meetings."
+            )
         return {
             "id": pk,
             "mentee_id": mentee_id,
             "mentor_id": mentor_id,
-            "message": f"Hello, I read your profile with interest. {goal} I could meet about once "
-            "a month, by video or in person, and I am happy to arrange the meetings.",
+            "programme_id": programme.pk,
+            "message": message,
             "status": status,
             "decline_reason": "",
             "response_message": "",

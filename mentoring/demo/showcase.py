@@ -1,5 +1,10 @@
-"""The hand-made showcase: the demo accounts' profiles, the requests waiting for the demo mentor
-and the demo pair with its objectives and meetings, so every page has something to show."""
+"""The hand-made showcase: the demo accounts' profiles and memberships, the requests waiting for
+the demo mentor and the demo mentee, the demo pair with its objectives and meetings, and the
+staff programme's applicant and pair, so every page and every role has something to show.
+
+Memberships go through profiles.services (joining, approval, applying), as they would on the
+site; requests and the staff pair are written as history with COPY, like the bulk data.
+"""
 
 from __future__ import annotations
 
@@ -7,65 +12,159 @@ from datetime import datetime, timedelta
 
 from accounts.models import User
 from matching.models import Mentorship, MentorshipRequest, StatusChange
-from mentoring.demo.bulk import BulkBuilder, copy_rows, next_ids
+from mentoring.demo import vocabulary as V
+from mentoring.demo.bulk import MENTEE_DOMAIN, MENTOR_DOMAIN, BulkBuilder
+from mentoring.demo.programmes import ADVICE, CAREERS, STAFF
+from mentoring.demo.rows import copy_rows, next_ids
+from profiles import services as profile_services
 from profiles.models import (
     ExpertiseArea,
     Industry,
     JobHistoryEntry,
     MeetingFormat,
     MeetingFrequency,
+    Membership,
     MenteeProfile,
     MentorProfile,
+    Programme,
+    Round,
 )
 from profiles.search import update_search_documents
 from profiles.services import take_place
 from sessions_log.models import Meeting, Objective, ObjectiveUpdate
 
+# The staff mentor's department is one no generated person works in, so the line-management
+# rule never hides them from the staff mentee.
+STAFF_MENTOR_DEPARTMENT = "Planning and Strategy"
+STAFF_MENTEE_DEPARTMENT = "Research Office"  # when there is no generated line manager
+
+MENTEE_REQUEST = (
+    "Hello, I am in the final year of BSc Economics and would like to work in consulting. I "
+    "read that you moved into consulting after your degree: could you help me understand how "
+    "the graduate recruitment works and what I should do this year? I could meet once a month "
+    "by video and will arrange the calls."
+)
+
+
+def give_demo_memberships(
+    *,
+    mentor: User,
+    mentee: User,
+    staff_mentor: User,
+    staff_mentee: User,
+    programmes: dict[str, Programme],
+    by: User,
+) -> None:
+    """The demo accounts join their programmes as anyone would, and `by` (the administrator)
+    approves the mentors where the programme approves its mentors."""
+    joins = [
+        (mentor, CAREERS, Membership.Role.MENTOR),
+        (mentor, ADVICE, Membership.Role.MENTOR),
+        (mentee, CAREERS, Membership.Role.MENTEE),
+        (mentee, ADVICE, Membership.Role.MENTEE),
+        (staff_mentor, STAFF, Membership.Role.MENTOR),
+        (staff_mentee, STAFF, Membership.Role.MENTEE),
+    ]
+    for user, slug, role in joins:
+        membership = profile_services.join_programme(
+            user=user, programme=programmes[slug], role=role
+        )
+        if not membership.is_approved:
+            profile_services.approve_membership(membership, by=by)
+
 
 def give_demo_requests(mentor: User, bulk: BulkBuilder) -> None:
-    """Two seeded mentees ask the demo mentor, so the mentor's home has work waiting. Their
-    messages come from the bulk data's generator, after the bulk rows (same seed, same text)."""
+    """Two seeded mentees ask the demo mentor, one in careers and one at the advice point, so
+    the mentor's home has work waiting. Their messages come from the bulk data's generator,
+    after the bulk rows (same seed, same text)."""
     if MentorshipRequest.objects.filter(mentor=mentor).exists():
         return
-    mentees = list(
-        MenteeProfile.objects.filter(user__email__endswith="@mentees.demo.test")
-        .exclude(user__sent_requests__status="pending")
-        .exclude(user__mentorships_as_mentee__status="active")
-        .values_list("user_id", flat=True)[:2]
-    )
-    copy_rows(
-        MentorshipRequest,
-        [
+    rows = []
+    for slug, days in ((CAREERS, 1), (ADVICE, 4)):
+        programme = bulk.programmes[slug]
+        mentee_id = (
+            Membership.objects.approved()
+            .mentees()
+            .filter(programme=programme, user__email__endswith="@" + MENTEE_DOMAIN)
+            .exclude(
+                user__sent_requests__status="pending", user__sent_requests__programme=programme
+            )
+            .exclude(
+                user__mentorships_as_mentee__status="active",
+                user__mentorships_as_mentee__programme=programme,
+            )
+            .order_by("user_id")
+            .values_list("user_id", flat=True)
+            .first()
+        )
+        if mentee_id is None:
+            continue
+        rows.append(
             bulk.request_row(
-                pk,
+                next_ids(MentorshipRequest, 1)[0],
                 mentee_id,
                 mentor.pk,
                 bulk.now - timedelta(days=days, hours=3),
+                programme=programme,
                 status="pending",
             )
-            for pk, mentee_id, days in zip(
-                next_ids(MentorshipRequest, len(mentees)), mentees, (1, 4), strict=False
-            )
+        )
+    copy_rows(MentorshipRequest, rows)
+
+
+def give_mentee_request(mentee: User, *, programme: Programme, now: datetime) -> None:
+    """The demo mentee waits for a second careers mentor's answer (a consultant, when there is
+    one with a free place)."""
+    if MentorshipRequest.objects.filter(mentee=mentee, status="pending").exists():
+        return
+    mentors = (
+        MentorProfile.objects.listed()
+        .in_programme(programme)
+        .with_free_place()
+        .filter(user__email__endswith="@" + MENTOR_DOMAIN)
+        .order_by("user_id")
+    )
+    mentor_id = (
+        mentors.filter(industry=Industry.CONSULTING).values_list("user_id", flat=True).first()
+        or mentors.values_list("user_id", flat=True).first()
+    )
+    if mentor_id is None:
+        return
+    copy_rows(
+        MentorshipRequest,
+        [
+            {
+                "id": next_ids(MentorshipRequest, 1)[0],
+                "mentee_id": mentee.pk,
+                "mentor_id": mentor_id,
+                "programme_id": programme.pk,
+                "message": MENTEE_REQUEST,
+                "status": "pending",
+                "decline_reason": "",
+                "response_message": "",
+                "closing_note": "",
+                "created_at": now - timedelta(days=2, hours=5),
+                "reminders_sent": 0,
+                "responded_at": None,
+                "withdrawn_at": None,
+                "expired_at": None,
+            }
         ],
     )
 
 
-def give_demo_pair(mentor: User, *, now: datetime) -> None:
-    """The demo mentor mentors one seeded mentee, with a plan and meetings, so the pair's
-    space has something to show (one of the mentor's two places stays free)."""
-    if Mentorship.objects.filter(mentor=mentor).exists():
+def give_demo_pair(
+    mentor: User, mentee: User, *, programme: Programme, in_round: Round | None, now: datetime
+) -> None:
+    """The demo mentor mentors the demo mentee in this year's careers round, with a plan and
+    meetings, so the pair's space has something to show to both (one of the mentor's two
+    places stays free)."""
+    if Mentorship.objects.filter(mentor=mentor, mentee=mentee).exists():
         return
-    mentee = (
-        User.objects.filter(email__endswith="@mentees.demo.test", mentee_profile__isnull=False)
-        .exclude(sent_requests__isnull=False)
-        .exclude(mentorships_as_mentee__isnull=False)
-        .first()
-    )
-    if mentee is None:
-        return
-    now = now
     started = now - timedelta(days=75)
-    pair = Mentorship.objects.create(mentor=mentor, mentee=mentee, started_at=started)
+    pair = Mentorship.objects.create(
+        mentor=mentor, mentee=mentee, programme=programme, round=in_round, started_at=started
+    )
     StatusChange.objects.create(mentorship=pair, to_status="active", actor=mentor, at=started)
     take_place(MentorProfile.objects.get(user=mentor))
     cv, interviews, network = Objective.objects.bulk_create(
@@ -167,8 +266,113 @@ def give_demo_pair(mentor: User, *, now: datetime) -> None:
     second.objectives.set([cv, interviews])
 
 
-def give_demo_profiles(mentor: User, mentee: User, *, now: datetime) -> None:
-    """The demo mentor's and mentee's profiles, written by hand."""
+def give_staff_mentee(
+    mentee: User, *, preferred: User, programme: Programme, now: datetime
+) -> MenteeProfile:
+    """The staff mentee's profile, with their department and line manager (a generated staff
+    mentor, so the line-management rule visibly leaves someone out of their suggestions), and
+    their application to be matched, naming the staff mentor as someone they would like."""
+    profile = MenteeProfile.objects.filter(user=mentee).first()
+    if profile is None:
+        manager = (
+            MentorProfile.objects.listed()
+            .in_programme(programme)
+            .filter(user__email__endswith="@" + MENTOR_DOMAIN)
+            .exclude(department="")
+            .order_by("user_id")
+            .values_list("user__email", "department")
+            .first()
+        )
+        email, department = manager or ("", STAFF_MENTEE_DEPARTMENT)
+        profile = MenteeProfile.objects.create(
+            user=mentee,
+            role=f"Senior Administrator, {department}",
+            stage="Three years in role",
+            goals="I would like to become a team leader within two years. I want to understand "
+            "how other services plan their work and budgets, and to build the confidence to "
+            "manage people.",
+            preferred_formats=[MeetingFormat.IN_PERSON, MeetingFormat.VIDEO],
+            introduction="I coordinate the grant applications of two schools and chair our "
+            "service's staff forum.",
+            department=department,
+            line_manager_email=email,
+        )
+        by_slug = dict(ExpertiseArea.objects.values_list("slug", "pk"))
+        profile.areas.set(
+            [by_slug[s] for s in ("becoming-a-team-leader", "changing-sector") if s in by_slug]
+        )
+    membership = Membership.objects.get(user=mentee, programme=programme, role="mentee")
+    if membership.applied_at is None:
+        profile_services.apply_to_be_matched(
+            membership,
+            application="A mentor from another part of the University who has led a team, to "
+            "help me prepare for my first management role. Someone in planning or finance "
+            "would be ideal.",
+            preferred_mentors=[preferred],
+        )
+    return profile
+
+
+def give_staff_pair(
+    mentor: User, *, coordinator: User, programme: Programme, now: datetime
+) -> None:
+    """The staff mentor already mentors one generated applicant, matched centrally by the
+    coordinator six weeks ago (one of their two places stays free for the staff mentee)."""
+    if Mentorship.objects.filter(mentor=mentor).exists():
+        return
+    mentee_id = (
+        Membership.objects.approved()
+        .mentees()
+        .filter(
+            programme=programme,
+            applied_at__isnull=False,
+            user__email__endswith="@" + MENTEE_DOMAIN,
+        )
+        .exclude(user__mentorships_as_mentee__status="active")
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if mentee_id is None:
+        return
+    started = now - timedelta(days=42)
+    pk = next_ids(Mentorship, 1)[0]
+    copy_rows(
+        Mentorship,
+        [
+            {
+                "id": pk,
+                "mentor_id": mentor.pk,
+                "mentee_id": mentee_id,
+                "programme_id": programme.pk,
+                "round_id": None,
+                "request_id": None,
+                "created_by_id": coordinator.pk,
+                "status": "active",
+                "started_at": started,
+                "ended_at": None,
+                "ended_by_id": None,
+                "end_reason": "",
+                "end_message": "",
+                "feedback_rating": None,
+                "feedback_comment": "",
+                "nudged_at": None,
+            }
+        ],
+    )
+    StatusChange.objects.create(
+        mentorship_id=pk,
+        to_status="active",
+        actor=coordinator,
+        at=started,
+        note="Matched centrally by the scheme team.",
+    )
+    take_place(MentorProfile.objects.get(user=mentor))
+
+
+def give_demo_profiles(mentor: User, mentee: User, staff_mentor: User, *, now: datetime) -> None:
+    """The demo mentor's, mentee's and staff mentor's profiles, written by hand (the staff
+    mentee's waits for the generated staff: see give_staff_mentee)."""
     by_slug = dict(ExpertiseArea.objects.values_list("slug", "pk"))
     if not MentorProfile.objects.filter(user=mentor).exists():
         profile = MentorProfile.objects.create(
@@ -252,3 +456,54 @@ def give_demo_profiles(mentor: User, mentee: User, *, now: datetime) -> None:
         profile.areas.set(
             [by_slug[s] for s in ("salary-negotiation", "finding-a-first-graduate-job")]
         )
+    if not MentorProfile.objects.filter(user=staff_mentor).exists():
+        profile = MentorProfile.objects.create(
+            user=staff_mentor,
+            headline="Head of Planning; I moved from a school office to university management",
+            job_title="Head of Planning",
+            organisation=V.UNIVERSITY,
+            industry=Industry.HIGHER_EDUCATION,
+            department=STAFF_MENTOR_DEPARTMENT,
+            city="Leeds",
+            country="GB",
+            languages="English, Welsh",
+            key_areas="I lead the team of eleven that prepares the University's budget and "
+            "plans with every school and service. I am proudest of the development programme "
+            "for new team leaders that I started in 2021.",
+            moves_experience="I started as an administrator in a school office and moved into "
+            "planning after a part-time master's degree.",
+            help_offered="Preparing for a first management role, understanding budgets, and "
+            "applying for promotion.",
+            formats=[MeetingFormat.IN_PERSON, MeetingFormat.VIDEO],
+            frequency=MeetingFrequency.BIMONTHLY,
+            capacity=2,
+            review_status=MentorProfile.ReviewStatus.APPROVED,
+            submitted_at=now - timedelta(days=120),
+            approved_at=now - timedelta(days=110),
+            confirmed_at=now - timedelta(days=110),
+            training_completed_on=(now - timedelta(days=115)).date(),
+        )
+        by_slug = dict(ExpertiseArea.objects.values_list("slug", "pk"))
+        profile.areas.set(
+            [by_slug[s] for s in ("becoming-a-team-leader", "salary-negotiation") if s in by_slug]
+        )
+        JobHistoryEntry.objects.bulk_create(
+            [
+                JobHistoryEntry(
+                    profile=profile,
+                    title="Head of Planning",
+                    organisation=V.UNIVERSITY,
+                    start_year=2019,
+                    description="Budget and planning round with every school and service.",
+                ),
+                JobHistoryEntry(
+                    profile=profile,
+                    title="School Manager",
+                    organisation=V.UNIVERSITY,
+                    start_year=2012,
+                    end_year=2019,
+                    description="Ran the School of Engineering's office of twelve.",
+                ),
+            ]
+        )
+        update_search_documents([profile.pk])

@@ -446,3 +446,89 @@ TOPICS = [
     "interviews",
     "promotion",
 ]
+
+# The demo's university: where the staff programme's mentors and mentees work.
+UNIVERSITY = "University of Northmoor"
+
+STAFF_MENTOR_TITLES = [
+    "Head of Student Services",
+    "Research Manager",
+    "Faculty Operations Manager",
+    "Library Services Lead",
+    "International Office Manager",
+    "Head of Admissions",
+    "Finance Business Partner",
+    "HR Business Partner",
+    "Senior Project Manager",
+    "Deputy Registrar",
+    "IT Service Delivery Manager",
+    "Estates Operations Manager",
+]
+
+STAFF_MENTEE_ROLES = [
+    "Research Administrator",
+    "Finance Officer",
+    "IT Support Analyst",
+    "Student Services Adviser",
+    "Library Assistant",
+    "HR Officer",
+    "International Student Adviser",
+    "Admissions Officer",
+    "Project Officer",
+    "Marketing Assistant",
+    "Team Administrator",
+]
+
+STAFF_MENTEE_STAGES = [
+    "One year in role",
+    "Three years in role",
+    "New to the University",
+    "Returning to work",
+    "Ten years in role",
+]
+
+STUDENT_ROLES = [
+    "BSc Economics",
+    "BA History",
+    "MSc Data Science",
+    "PhD candidate, Chemistry",
+    "LLB Law",
+    "BEng Mechanical Engineering",
+    "MA International Relations",
+    "BSc Psychology",
+    "BA Modern Languages",
+    "MSc Finance",
+]
+
+STUDENT_STAGES = ["First year", "Second year", "Final year", "Postgraduate", "Recent graduate"]
+
+STAFF_GOALS = [
+    "I would like to become a team leader within two years and build the confidence to manage "
+    "people.",
+    "I want to understand how other parts of the University work and build a network beyond my "
+    "department.",
+    "I support international academics and want to get better at it: visas, relocation and "
+    "settling in.",
+    "I am preparing to apply for promotion and want help with the application and interview.",
+    "I am back from a career break and want to rebuild my confidence and plan my next step.",
+]
+
+# What a staff mentee tells the coordinators when they apply to be matched centrally.
+STAFF_APPLICATIONS = [
+    "Someone from another department who has managed a team and can help me prepare to lead one.",
+    "A mentor who knows how the University's committees and budgets work, to help me plan a "
+    "move into project management.",
+    "Someone who has supported international colleagues and can share what works.",
+    "A mentor who has been through the promotion process for professional staff recently.",
+    "Someone who returned to work after a break and can help me balance work and family.",
+]
+
+# The one-off questions mentees bring to the advice point.
+ADVICE_QUESTIONS = [
+    "I have an interview for a graduate scheme next week and would value one conversation about "
+    "how to prepare.",
+    "I am weighing up a master's degree against starting work and would like an hour of advice.",
+    "I have a job offer and want advice on negotiating the salary before I accept.",
+    "I am thinking of moving into {industry_short} and have a few specific questions.",
+    "I would like feedback on my LinkedIn profile and how I present my experience.",
+]

@@ -1,9 +1,19 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Mentorship, MentorshipRequest
-from profiles.models import MenteeProfile, MentorProfile
+from profiles import rules
+from profiles.models import (
+    Membership,
+    MenteeProfile,
+    MentorProfile,
+    Programme,
+    RecruitmentWindow,
+    Round,
+)
+from sessions_log.models import Meeting
 
 # The command computes search documents in a second database connection, which sees only
 # committed rows. (The flush afterwards empties the taxonomy too; seed_demo puts it back when it
@@ -11,40 +21,243 @@ from profiles.models import MenteeProfile, MentorProfile
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _seed(**options):
+    defaults = {"mentors": 12, "mentees": 9, "seed": 7, "force": True}
+    call_command("seed_demo", **(defaults | options))
+
+
+def _memberships(email: str) -> set[tuple[str, str, str]]:
+    return set(
+        Membership.objects.filter(user__email=email).values_list(
+            "programme__slug", "role", "status"
+        )
+    )
+
+
 def test_seed_demo_creates_the_known_accounts_and_realistic_people(capsys):
-    call_command("seed_demo", mentors=12, mentees=9, seed=7, password="demo-pass-123", force=True)
+    _seed(password="demo-pass-123")
 
     out = capsys.readouterr().out
-    assert "mentee@demo.test" in out and "demo-pass-123" in out
+    for email in (
+        "mentee@demo.test",
+        "mentor@demo.test",
+        "staff-mentee@demo.test",
+        "staff-mentor@demo.test",
+        "coordinator@demo.test",
+        "admin@demo.test",
+    ):
+        assert email in out
+        user = User.objects.get(email=email)
+        assert user.check_password("demo-pass-123")
+        assert user.emailaddress_set.get(email=email).verified
+    assert "careers" in out and "staff" in out and "advice" in out
     admin = User.objects.get(email="admin@demo.test")
-    assert admin.is_staff and admin.is_superuser and admin.check_password("demo-pass-123")
+    assert admin.is_staff and admin.is_superuser
     coordinator = User.objects.get(email="coordinator@demo.test")
     assert coordinator.is_staff and not coordinator.is_superuser
     assert list(coordinator.groups.values_list("name", flat=True)) == ["Scheme coordinator"]
+    assert list(coordinator.coordinated_programmes.values_list("slug", flat=True)) == ["staff"]
     assert MentorProfile.objects.filter(user__email__endswith="@mentors.demo.test").count() == 12
     assert MenteeProfile.objects.filter(user__email__endswith="@mentees.demo.test").count() == 9
     assert not MentorProfile.objects.filter(search_vector__isnull=True).exists()
-    assert MentorProfile.objects.get(user__email="mentor@demo.test").is_listed
-    # The demo mentor has requests waiting and a pair with a plan and meetings.
-    mentor = User.objects.get(email="mentor@demo.test")
-    assert MentorshipRequest.objects.pending().filter(mentor=mentor).exists()
-    pair = Mentorship.objects.get(mentor=mentor)
-    assert pair.objectives.count() == 3 and pair.meetings.count() == 3
 
 
-def test_seed_demo_is_idempotent():
-    call_command("seed_demo", mentors=5, mentees=5, seed=1, force=True)
-    counts = (User.objects.count(), MentorshipRequest.objects.count(), Mentorship.objects.count())
+def test_the_three_programmes_have_their_own_rules():
+    _seed()
+    today = timezone.localdate()
 
-    call_command("seed_demo", mentors=5, mentees=5, seed=1, force=True)
+    careers, staff, advice = (Programme.objects.get(slug=s) for s in ("careers", "staff", "advice"))
 
-    assert (
-        User.objects.count(),
-        MentorshipRequest.objects.count(),
-        Mentorship.objects.count(),
-    ) == counts
-    listed = MentorProfile.objects.get(user__email="mentor@demo.test")
-    assert listed.mentee_count == Mentorship.objects.active().filter(mentor=listed.user).count()
+    assert careers.name == "Alumni career mentoring" and "August and March" in careers.description
+    assert (careers.matching, careers.rhythm, careers.mentor_approval_required) == (
+        "choice",
+        "rounds",
+        True,
+    )
+    # This year's round is running and its mentees may look for a mentor today; mentors are
+    # recruited in August and March; last year's round has completed.
+    current = rules.current_round(careers, today=today)
+    assert current is not None and current.mentee_opens_on <= today <= current.mentee_closes_on
+    assert rules.mentee_window_refusal(careers, today=today) is None
+    assert [w.opens_on.month for w in current.recruitment_windows.all()] == [8, 3]
+    assert Round.objects.filter(programme=careers, completed_at__isnull=False).count() == 1
+    assert RecruitmentWindow.objects.filter(round__programme=careers).count() == 4
+
+    assert staff.name == "Professional staff mentoring" and "administered centrally" in (
+        staff.description
+    )
+    assert staff.matching == "central" and staff.rhythm == "always"
+    assert staff.outside_line_management and staff.mentor_training_required
+    assert staff.mentor_email_domains and staff.mentee_email_domains
+    assert staff.accepts_email("staff-mentee@demo.test", "mentee")
+    assert staff.accepts_email("staff-mentor@demo.test", "mentor")
+    assert not staff.accepts_email("someone@example.org", "mentor")
+
+    assert advice.name == "Advice point" and advice.rhythm == "always"
+    assert advice.matching == "choice" and not advice.mentor_approval_required
+    assert advice.engagement_types == ["long_term"]
+    assert not Round.objects.filter(programme__in=[staff, advice]).exists()
+    # Limits differ per programme.
+    assert len({p.max_active_mentorships for p in (careers, staff, advice)}) == 3
+    assert advice.request_expiry_days < careers.request_expiry_days
+
+
+def test_mentors_and_mentees_are_spread_over_the_programmes_in_their_directory():
+    _seed(mentors=60, mentees=40)
+    slugs = dict(Programme.objects.values_list("pk", "slug"))
+
+    for slug in ("careers", "staff", "advice"):
+        for role in ("mentor", "mentee"):
+            assert Membership.objects.approved().filter(programme__slug=slug, role=role).exists()
+    both = Membership.objects.mentors().values("user").order_by().distinct()
+    assert Membership.objects.mentors().count() > both.count()  # some mentor in two
+    # Each mentor's directory column lists exactly the programmes that approved them.
+    for profile in MentorProfile.objects.all():
+        approved = sorted(
+            Membership.objects.approved()
+            .mentors()
+            .filter(user=profile.user_id)
+            .values_list("programme_id", flat=True)
+        )
+        assert profile.programme_ids == approved
+    # Staff mentors work in a department, and staff mentees record theirs; some name a manager.
+    staff_mentors = MentorProfile.objects.filter(
+        user__memberships__programme__slug="staff", user__memberships__role="mentor"
+    )
+    assert staff_mentors.exists() and not staff_mentors.filter(department="").exists()
+    staff_mentees = MenteeProfile.objects.filter(
+        user__memberships__programme__slug="staff", user__memberships__role="mentee"
+    )
+    assert not staff_mentees.filter(department="").exists()
+    assert staff_mentees.exclude(line_manager_email="").exists()
+    # Requests and pairs are in a programme both people belong to, under its rules.
+    for item in [*MentorshipRequest.objects.all(), *Mentorship.objects.all()]:
+        programme = item.programme
+        assert Membership.objects.filter(user=item.mentee, programme=programme, role="mentee")
+        assert Membership.objects.filter(user=item.mentor, programme=programme, role="mentor")
+        if isinstance(item, Mentorship) and programme.outside_line_management:
+            mentee_profile = MenteeProfile.objects.get(user=item.mentee)
+            mentor_profile = MentorProfile.objects.get(user=item.mentor)
+            assert rules.line_management_refusal(programme, mentee_profile, mentor_profile) is None
+    assert not Mentorship.objects.filter(programme__slug="careers", round__isnull=True).exists()
+    assert Mentorship.objects.filter(programme__slug="staff", created_by__isnull=False).exists()
+    assert {slugs[pk] for pk in Mentorship.objects.values_list("programme", flat=True)} == {
+        "careers",
+        "staff",
+        "advice",
+    }
+    for profile in MentorProfile.objects.all():
+        assert (
+            profile.mentee_count == Mentorship.objects.active().filter(mentor=profile.user).count()
+        )
+
+
+def test_the_demo_accounts_have_something_to_show():
+    _seed()
+    mentee, mentor = (User.objects.get(email=e) for e in ("mentee@demo.test", "mentor@demo.test"))
+    approved = "approved"
+
+    assert _memberships("mentee@demo.test") == {
+        ("careers", "mentee", approved),
+        ("advice", "mentee", approved),
+    }
+    assert _memberships("mentor@demo.test") == {
+        ("careers", "mentor", approved),
+        ("advice", "mentor", approved),
+    }
+    assert _memberships("staff-mentee@demo.test") == {("staff", "mentee", approved)}
+    assert _memberships("staff-mentor@demo.test") == {("staff", "mentor", approved)}
+    assert not Membership.objects.filter(
+        user__email__in=["coordinator@demo.test", "admin@demo.test"]
+    ).exists()
+    careers = Programme.objects.get(slug="careers")
+    # The demo mentee waits for a careers mentor's answer and is mentored by the demo mentor,
+    # with held and planned meetings and objectives.
+    assert MentorshipRequest.objects.pending().filter(mentee=mentee, programme=careers).exists()
+    pair = Mentorship.objects.get(mentor=mentor, mentee=mentee)
+    assert pair.programme == careers and pair.round == rules.current_round(
+        careers, today=timezone.localdate()
+    )
+    assert pair.objectives.count() == 3
+    assert set(pair.meetings.values_list("status", flat=True)) == {
+        Meeting.Status.HELD,
+        Meeting.Status.PLANNED,
+    }
+    # The demo mentor is listed in both programmes and has requests to answer.
+    profile = MentorProfile.objects.get(user=mentor)
+    assert profile.is_listed and profile.programme_ids == sorted(
+        Programme.objects.filter(slug__in=["careers", "advice"]).values_list("pk", flat=True)
+    )
+    assert MentorshipRequest.objects.pending().filter(mentor=mentor).count() == 2
+
+
+def test_the_staff_mentee_applied_and_their_line_manager_is_left_out():
+    _seed()
+    staff = Programme.objects.get(slug="staff")
+    membership = Membership.objects.get(user__email="staff-mentee@demo.test", programme=staff)
+    profile = MenteeProfile.objects.get(user__email="staff-mentee@demo.test")
+
+    assert membership.application and membership.applied_at is not None
+    assert list(membership.preferred_mentors.values_list("email", flat=True)) == [
+        "staff-mentor@demo.test"
+    ]
+    assert profile.department and profile.line_manager_email
+    # The manager is a listed staff mentor whom the programme's rule hides from this mentee;
+    # the staff mentor is not hidden.
+    staff_mentors = MentorProfile.objects.listed().in_programme(staff)
+    manager = staff_mentors.get(user__email=profile.line_manager_email)
+    assert "line manager" in rules.line_management_refusal(staff, profile, manager)
+    offered = staff_mentors.filter(rules.line_management_exclusion(staff, profile))
+    assert not offered.filter(pk=manager.pk).exists()
+    assert offered.filter(user__email="staff-mentor@demo.test").exists()
+    assert Mentorship.objects.active().filter(
+        mentor__email="staff-mentor@demo.test", created_by__email="coordinator@demo.test"
+    )
+
+
+def _snapshot() -> dict:
+    """What the seed made, by natural keys (ids differ between databases)."""
+    return {
+        "users": sorted(User.objects.values_list("email", "full_name")),
+        "mentors": sorted(
+            MentorProfile.objects.values_list(
+                "user__email", "headline", "department", "review_status", "mentee_count"
+            )
+        ),
+        "mentees": sorted(
+            MenteeProfile.objects.values_list(
+                "user__email", "role", "department", "line_manager_email"
+            )
+        ),
+        "memberships": sorted(
+            Membership.objects.values_list("user__email", "programme__slug", "role", "status")
+        ),
+        "requests": sorted(
+            MentorshipRequest.objects.values_list(
+                "mentee__email", "mentor__email", "programme__slug", "status", "message"
+            )
+        ),
+        "pairs": sorted(
+            Mentorship.objects.values_list(
+                "mentee__email", "mentor__email", "programme__slug", "status", "round__name"
+            ),
+            key=str,
+        ),
+        "programmes": sorted(Programme.objects.values_list("slug", "name", "matching")),
+        "rounds": sorted(Round.objects.values_list("programme__slug", "name", "term_ends_on")),
+    }
+
+
+def test_seed_demo_is_idempotent_and_the_same_seed_makes_the_same_rows():
+    _seed(mentors=20, mentees=15, seed=1)
+    first = _snapshot()
+
+    _seed(mentors=20, mentees=15, seed=1)
+
+    assert _snapshot() == first
+    call_command("flush", interactive=False)
+    _seed(mentors=20, mentees=15, seed=1)
+    assert _snapshot() == first
 
 
 def test_seed_demo_refuses_production_without_force(settings):
@@ -61,3 +274,4 @@ def test_if_empty_leaves_an_existing_database_alone(capsys):
 
     assert "already has users" in capsys.readouterr().out
     assert not User.objects.filter(email="mentor@demo.test").exists()
+    assert not Programme.objects.exists()

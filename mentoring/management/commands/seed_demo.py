@@ -7,19 +7,56 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
+from matching.models import Mentorship, MentorshipRequest
 from mentoring.demo import showcase
-from mentoring.demo.bulk import BulkBuilder
+from mentoring.demo.bulk import BulkBuilder, ensure_expertise_areas
+from mentoring.demo.programmes import CAREERS, SLUGS, STAFF, ensure_programmes
 from mentoring.roles import COORDINATOR_GROUP
+from profiles.models import Membership, MentorProfile, Programme
 
 DEFAULT_PASSWORD = "mentoring-demo"
 
+# "what" is printed beside each login.
 DEMO_ACCOUNTS = [
-    {"email": "mentee@demo.test", "full_name": "Maya Patel", "role": "mentee"},
-    {"email": "mentor@demo.test", "full_name": "Daniel Okafor", "role": "mentor"},
-    {"email": "coordinator@demo.test", "full_name": "Chris Coordinator", "role": "coordinator"},
-    {"email": "admin@demo.test", "full_name": "Sam Administrator", "role": "administrator"},
+    {
+        "email": "mentee@demo.test",
+        "full_name": "Maya Patel",
+        "role": "mentee",
+        "what": "mentee in careers and advice",
+    },
+    {
+        "email": "mentor@demo.test",
+        "full_name": "Daniel Okafor",
+        "role": "mentor",
+        "what": "mentor in careers and advice",
+    },
+    {
+        "email": "staff-mentee@demo.test",
+        "full_name": "Priya Shah",
+        "role": "mentee",
+        "what": "staff mentee, applied to be matched",
+    },
+    {
+        "email": "staff-mentor@demo.test",
+        "full_name": "Gareth Lewis",
+        "role": "mentor",
+        "what": "staff mentor",
+    },
+    {
+        "email": "coordinator@demo.test",
+        "full_name": "Chris Coordinator",
+        "role": "coordinator",
+        "what": "coordinator of staff",
+    },
+    {
+        "email": "admin@demo.test",
+        "full_name": "Sam Administrator",
+        "role": "administrator",
+        "what": "administrator",
+    },
 ]
 
 
@@ -57,27 +94,70 @@ class Command(BaseCommand):
             self._print_logins(password=None)
             return
         started = time.monotonic()
-        bulk = BulkBuilder(seed=seed, password=password)
+        ensure_expertise_areas()
         with transaction.atomic():
             accounts = {
-                a["email"]: self._ensure_account(**a, password=password) for a in DEMO_ACCOUNTS
+                a["email"].split("@")[0]: self._ensure_account(**a, password=password)
+                for a in DEMO_ACCOUNTS
             }
-            demo_mentor, demo_mentee = accounts["mentor@demo.test"], accounts["mentee@demo.test"]
-            showcase.give_demo_profiles(demo_mentor, demo_mentee, now=bulk.now)
+            programmes = ensure_programmes(
+                coordinator=accounts["coordinator"], today=timezone.localdate()
+            )
+            showcase.give_demo_profiles(
+                accounts["mentor"],
+                accounts["mentee"],
+                accounts["staff-mentor"],
+                now=timezone.now(),
+            )
+            showcase.give_demo_memberships(
+                mentor=accounts["mentor"],
+                mentee=accounts["mentee"],
+                staff_mentor=accounts["staff-mentor"],
+                staff_mentee=accounts["staff-mentee"],
+                programmes=programmes,
+                by=accounts["admin"],
+            )
+        bulk = BulkBuilder(
+            seed=seed, password=password, programmes=programmes, coordinator=accounts["coordinator"]
+        )
         made_mentors = bulk.create_mentors(mentors)
         made_mentees = bulk.create_mentees(mentees)
-        pairs, pending = bulk.create_matches()
-        # The showcase's requests and pair come from seeded mentees, so they follow the bulk.
-        showcase.give_demo_requests(demo_mentor, bulk)
-        showcase.give_demo_pair(demo_mentor, now=bulk.now)
+        bulk.create_matches()
+        # The showcase's requests and pairs involve seeded people, so they follow the bulk.
+        with transaction.atomic():
+            showcase.give_staff_mentee(
+                accounts["staff-mentee"],
+                preferred=accounts["staff-mentor"],
+                programme=programmes[STAFF],
+                now=bulk.now,
+            )
+            showcase.give_demo_requests(accounts["mentor"], bulk)
+            showcase.give_demo_pair(
+                accounts["mentor"],
+                accounts["mentee"],
+                programme=programmes[CAREERS],
+                in_round=bulk.current_round,
+                now=bulk.now,
+            )
+            showcase.give_mentee_request(
+                accounts["mentee"], programme=programmes[CAREERS], now=bulk.now
+            )
+            showcase.give_staff_pair(
+                accounts["staff-mentor"],
+                coordinator=accounts["coordinator"],
+                programme=programmes[STAFF],
+                now=bulk.now,
+            )
         self.stdout.write(
-            f"Created {made_mentors} mentors, {made_mentees} mentees, {pairs} mentorships and "
-            f"{pending} waiting requests "
+            f"Created {made_mentors} mentors and {made_mentees} mentees "
             f"in {time.monotonic() - started:.1f}s (seed {seed})."
         )
+        self._print_programmes(programmes)
         self._print_logins(password=password)
 
-    def _ensure_account(self, *, email: str, full_name: str, role: str, password: str) -> User:
+    def _ensure_account(
+        self, *, email: str, full_name: str, role: str, what: str, password: str
+    ) -> User:
         user, _ = User.objects.update_or_create(
             email=email,
             defaults={
@@ -100,4 +180,22 @@ class Command(BaseCommand):
         shown = password or "(unchanged; `python manage.py seed_demo` resets it)"
         self.stdout.write(self.style.SUCCESS("Demo logins:"))
         for account in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {account['email']:<22} password: {shown}   ({account['role']})")
+            self.stdout.write(f"  {account['email']:<24} password: {shown}   ({account['what']})")
+
+    def _print_programmes(self, programmes: dict[str, Programme]) -> None:
+        """What each programme holds now: the figures a demo (or a bench run) is about."""
+        self.stdout.write("Programmes:")
+        for slug in SLUGS:
+            programme = programmes[slug]
+            members = Membership.objects.approved().filter(programme=programme)
+            listed = MentorProfile.objects.listed().in_programme(programme).count()
+            pairs = Mentorship.objects.filter(programme=programme)
+            self.stdout.write(
+                f"  {slug:<8} {members.mentors().count():>7} mentors ({listed} listed), "
+                f"{members.mentees().count():>7} mentees, "
+                f"{MentorshipRequest.objects.pending().filter(programme=programme).count()} "
+                f"requests waiting, {pairs.active().count()} active pairs, "
+                f"{pairs.filter(status=Mentorship.Status.COMPLETED).count()} completed, "
+                f"{members.mentees().filter(applied_at__isnull=False).count()} applied to be "
+                "matched"
+            )
