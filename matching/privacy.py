@@ -27,11 +27,20 @@ def _request_row(req: MentorshipRequest, *, other: str) -> dict[str, Any]:
     }
 
 
+def _end_reason(m: Mentorship) -> str:
+    """Why it ended: the reason given, or that its programme's term ended (completed, not
+    ended early)."""
+    if m.is_completed:
+        term = m.round.name if m.round else "the programme's term"
+        return f"Completed at the end of {term}"
+    return m.get_end_reason_display()
+
+
 @receiver(collect_personal_data, dispatch_uid="matching-personal-data")
 def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, Any]]]:
     sent = MentorshipRequest.objects.filter(mentee=user).select_related("mentor")
     received = MentorshipRequest.objects.filter(mentor=user).select_related("mentee")
-    mentorships = Mentorship.objects.for_user(user).select_related("mentor", "mentee")
+    mentorships = Mentorship.objects.for_user(user).select_related("mentor", "mentee", "round")
     # Only reports the person filed: a mentee is never told they were reported.
     reports = RequestReport.objects.filter(reported_by=user).select_related("request__mentee")
     return {
@@ -45,7 +54,7 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
                 "Status": m.get_status_display(),
                 "Started": m.started_at,
                 "Ended": m.ended_at,
-                "End reason": m.get_end_reason_display(),
+                "End reason": _end_reason(m),
                 "Message at the end": m.end_message,
                 # What the person who ended it told the scheme team is theirs alone.
                 "Your feedback for the scheme team": (

@@ -8,6 +8,7 @@ import pytest
 
 from matching.jobs import expire_requests
 from matching.models import MentorshipRequest
+from tests.factories import ProgrammeFactory
 from tests.support import START, keys, queued, requests_made_at, run_counting_queries
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,53 @@ def test_constant_queries_for_one_or_thirty_stale_requests(clock):
 
     assert (one[0], thirty[0]) == (1, 30)
     assert thirty[1] == one[1]
+
+
+def test_each_request_expires_after_its_own_programmes_days(clock):
+    quick = ProgrammeFactory(
+        name="Quick",
+        request_first_reminder_days=1,
+        request_second_reminder_days=2,
+        request_expiry_days=4,
+    )
+    patient = ProgrammeFactory(
+        name="Patient",
+        request_first_reminder_days=5,
+        request_second_reminder_days=10,
+        request_expiry_days=20,
+    )
+    [in_quick] = requests_made_at(START, programme=quick)
+    [in_patient] = requests_made_at(START, programme=patient)
+    [in_default] = requests_made_at(START)
+
+    clock.move_to(START + timedelta(days=4))
+    assert expire_requests() == 1
+    clock.move_to(START + timedelta(days=14))
+    assert expire_requests() == 1
+    clock.move_to(START + timedelta(days=20) - MINUTE)
+    assert expire_requests() == 0
+    clock.move_to(START + timedelta(days=20))
+    assert expire_requests() == 1
+
+    expired_at = dict(MentorshipRequest.objects.values_list("pk", "expired_at"))
+    assert expired_at == {
+        in_quick.pk: START + timedelta(days=4),
+        in_default.pk: START + timedelta(days=14),
+        in_patient.pk: START + timedelta(days=20),
+    }
+
+
+def test_constant_queries_whatever_the_number_of_programmes(clock):
+    requests_made_at(START)
+    clock.shift(timedelta(days=20))
+    one = run_counting_queries(expire_requests)
+
+    for n in range(5):
+        programme = ProgrammeFactory(
+            name=f"Expires after {10 + n} days", request_expiry_days=10 + n
+        )
+        requests_made_at(START, n=3, programme=programme)
+    fifteen = run_counting_queries(expire_requests)
+
+    assert (one[0], fifteen[0]) == (1, 15)
+    assert fifteen[1] == one[1]

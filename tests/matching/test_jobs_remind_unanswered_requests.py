@@ -10,7 +10,12 @@ import pytest
 from matching.jobs import expire_requests, remind_unanswered_requests
 from matching.models import MentorshipRequest
 from matching.services import send_request
-from tests.factories import MenteeProfileFactory, MentorProfileFactory, MentorshipRequestFactory
+from tests.factories import (
+    MenteeProfileFactory,
+    MentorProfileFactory,
+    MentorshipRequestFactory,
+    ProgrammeFactory,
+)
 from tests.support import START, keys, queued, requests_made_at, run_counting_queries
 
 pytestmark = pytest.mark.django_db
@@ -219,3 +224,93 @@ def test_constant_queries_for_one_or_thirty_due_requests(clock):
     assert one[0] == 1
     assert thirty[0] == 30
     assert thirty[1] == one[1]
+
+
+# Each programme's own days
+
+
+@pytest.fixture
+def two_programmes(clock):
+    """A quick programme (reminders after 1 and 2 days, expiry after 4) and a patient one
+    (after 5 and 10, expiry after 20), each with a request made at START."""
+    quick = ProgrammeFactory(
+        name="Quick",
+        request_first_reminder_days=1,
+        request_second_reminder_days=2,
+        request_expiry_days=4,
+    )
+    patient = ProgrammeFactory(
+        name="Patient",
+        request_first_reminder_days=5,
+        request_second_reminder_days=10,
+        request_expiry_days=20,
+    )
+    [in_quick] = requests_made_at(START, programme=quick)
+    [in_patient] = requests_made_at(START, programme=patient)
+    return in_quick, in_patient
+
+
+def test_each_request_is_reminded_after_its_own_programmes_days(clock, two_programmes):
+    in_quick, in_patient = two_programmes
+    reminded_on = []
+    for day in range(1, 22):
+        clock.move_to(START + timedelta(days=day))
+        remind_unanswered_requests()
+        reminded_on.append((day, _reminders_sent(in_quick), _reminders_sent(in_patient)))
+
+    changes = [reminded_on[0]] + [
+        now
+        for before, now in zip(reminded_on, reminded_on[1:], strict=False)
+        if now[1:] != before[1:]
+    ]
+    assert changes == [(1, 1, 0), (2, 2, 0), (5, 2, 1), (10, 2, 2)]
+    assert keys("request_reminder") == {
+        f"request-reminder:{in_quick.pk}:1",
+        f"request-reminder:{in_quick.pk}:2",
+        f"request-reminder:{in_patient.pk}:1",
+        f"request-reminder:{in_patient.pk}:2",
+    }
+
+
+def test_the_reminder_gives_the_closing_day_of_the_requests_programme(clock, two_programmes):
+    in_quick, in_patient = two_programmes
+    clock.move_to(START + timedelta(days=2))
+    remind_unanswered_requests()
+    clock.move_to(START + timedelta(days=5))
+    remind_unanswered_requests()
+
+    texts = {r.dedupe_key: r.body_text for r in queued("request_reminder")}
+    assert "closes on 16 January" in texts[f"request-reminder:{in_quick.pk}:2"]
+    assert "closes on 1 February" in texts[f"request-reminder:{in_patient.pk}:1"]
+
+
+def test_the_default_programmes_rules_do_not_reach_another_programme(clock, set_scheme):
+    other = ProgrammeFactory(
+        name="Other",
+        request_first_reminder_days=6,
+        request_second_reminder_days=8,
+        request_expiry_days=15,
+    )
+    [there] = requests_made_at(START, programme=other)
+    set_scheme(request_first_reminder_days=1, request_second_reminder_days=2)
+    clock.move_to(START + timedelta(days=5))
+
+    assert remind_unanswered_requests() == 0
+    assert _reminders_sent(there) == 0
+
+
+def test_constant_queries_whatever_the_number_of_programmes(clock):
+    requests_made_at(START)
+    clock.shift(timedelta(days=3))
+    one = run_counting_queries(remind_unanswered_requests)
+
+    for n in range(5):
+        programme = ProgrammeFactory(
+            name=f"Programme with {n + 3} days", request_expiry_days=14 + n
+        )
+        requests_made_at(START, n=3, programme=programme)
+    fifteen = run_counting_queries(remind_unanswered_requests)
+
+    assert (one[0], fifteen[0]) == (1, 15)
+    # One batch of emails per distinct expiry age: five more INSERTs, nothing per request.
+    assert fifteen[1] == one[1] + 4

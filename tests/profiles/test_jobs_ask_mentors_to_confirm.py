@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from mentoring.emails import unsubscribe_token
 from profiles.jobs import ask_mentors_to_confirm
-from profiles.models import MentorProfile
+from profiles.models import Membership, MentorProfile
 from profiles.tokens import confirm_token
-from tests.factories import MentorProfileFactory, UserFactory
+from tests.factories import MentorProfileFactory, ProgrammeFactory, UserFactory, default_programme
 from tests.support import keys, queued, run_counting_queries
 
 pytestmark = pytest.mark.django_db
@@ -312,3 +312,114 @@ def test_an_unsubscribe_token_does_not_confirm_a_profile(client, mentors):
     response = client.post(reverse("profiles:mentor-confirm-link", args=[token]))
 
     assert response.status_code == 404
+
+
+# Each programme's confirmation month
+
+
+SEPTEMBER = datetime(2026, 9, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def september_programme():
+    return ProgrammeFactory(name="Staff mentoring", profile_confirmation_month=9)
+
+
+def test_mentors_are_asked_in_the_month_of_the_programme_they_mentor_in(clock, september_programme):
+    august_mentor = _mentor()
+    september_mentor = _mentor(programmes=[september_programme])
+
+    clock.move_to(AUGUST)
+    assert ask_mentors_to_confirm() == 1
+    assert _asked() == {august_mentor.user.email}
+
+    clock.move_to(SEPTEMBER)
+    assert ask_mentors_to_confirm() == 1
+    assert keys("profile_confirm") == {
+        f"profile_confirm:{august_mentor.pk}:2026-08",
+        f"profile_confirm:{september_mentor.pk}:2026-09",
+    }
+
+
+def test_a_mentor_in_two_programmes_of_the_same_month_is_asked_once(clock):
+    also_august = ProgrammeFactory(name="Also August", profile_confirmation_month=8)
+    both = _mentor(programmes=[default_programme(), also_august])
+    clock.move_to(AUGUST)
+
+    assert ask_mentors_to_confirm() == 1
+    assert keys("profile_confirm") == {f"profile_confirm:{both.pk}:2026-08"}
+
+
+def test_a_mentor_who_confirmed_in_one_programmes_month_is_not_asked_again_in_the_other(
+    clock, september_programme
+):
+    both = _mentor(programmes=[default_programme(), september_programme])
+    clock.move_to(AUGUST)
+    assert ask_mentors_to_confirm() == 1
+    MentorProfile.objects.filter(pk=both.pk).update(confirmed_at=AUGUST + timedelta(days=1))
+
+    clock.move_to(SEPTEMBER)
+    assert ask_mentors_to_confirm() == 0
+
+    # Their year comes round again with the first of their months.
+    clock.move_to(AUGUST.replace(year=2027))
+    assert ask_mentors_to_confirm() == 1
+    assert len(keys("profile_confirm")) == 2
+
+
+def test_a_mentor_in_two_programmes_who_did_not_confirm_is_asked_in_the_second_month(
+    clock, september_programme
+):
+    both = _mentor(programmes=[default_programme(), september_programme])
+    clock.move_to(AUGUST)
+    ask_mentors_to_confirm()
+
+    clock.move_to(SEPTEMBER)
+    assert ask_mentors_to_confirm() == 1
+    assert keys("profile_confirm") == {
+        f"profile_confirm:{both.pk}:2026-08",
+        f"profile_confirm:{both.pk}:2026-09",
+    }
+
+
+def test_only_approved_memberships_count(clock, september_programme):
+    waiting = _mentor(programmes=[])
+    Membership.objects.create(user=waiting.user, programme=september_programme, role="mentor")
+    left = _mentor(programmes=[september_programme])
+    Membership.objects.filter(user=left.user).update(status="left", left_at=AUGUST)
+    clock.move_to(SEPTEMBER)
+
+    assert ask_mentors_to_confirm() == 0
+
+
+def test_a_mentor_of_no_programme_is_not_reminded_in_march(clock):
+    _mentor(confirmed_at=None, programmes=[])
+    clock.move_to(MARCH)
+
+    assert ask_mentors_to_confirm() == 0
+
+
+def test_in_a_programmes_month_its_mentors_get_the_yearly_ask_not_the_lapsed_reminder(clock):
+    march = ProgrammeFactory(name="Spring programme", profile_confirmation_month=3)
+    in_march = _mentor(confirmed_at=None, programmes=[march])
+    lapsed = _mentor(confirmed_at=None)
+    clock.move_to(MARCH)
+
+    assert ask_mentors_to_confirm() == 2
+    assert _asked("profile_confirm") == {in_march.user.email}
+    assert _asked("profile_lapsed") == {lapsed.user.email}
+
+
+def test_constant_queries_whatever_the_number_of_programmes(clock):
+    _mentor()
+    clock.move_to(AUGUST)
+    one = run_counting_queries(ask_mentors_to_confirm)
+
+    for n in range(5):
+        programme = ProgrammeFactory(name=f"August {n}", profile_confirmation_month=8)
+        for _ in range(2):
+            _mentor(programmes=[programme, default_programme()])
+    ten = run_counting_queries(ask_mentors_to_confirm)
+
+    assert (one[0], ten[0]) == (1, 10)
+    assert ten[1] == one[1]

@@ -16,6 +16,7 @@ from tests.factories import (
     MenteeProfileFactory,
     MentorProfileFactory,
     MentorshipFactory,
+    ProgrammeFactory,
 )
 from tests.support import START, keys, pairs_started_at, queued, run_counting_queries
 
@@ -187,3 +188,39 @@ def test_constant_queries_for_one_or_thirty_quiet_pairs(clock):
     assert (one[0], thirty[0]) == (1, 30)
     assert len(queued("no_meeting_nudge")) == 62
     assert thirty[1] == one[1]
+
+
+def test_each_pair_is_nudged_after_its_own_programmes_quiet_period(clock, pair):
+    brisk = ProgrammeFactory(name="Brisk", no_meeting_nudge_days=14)
+    [in_brisk] = pairs_started_at(START, programme=brisk)
+    nudged_on = []
+    for day in range(61):
+        clock.move_to(START + day * DAY)
+        nudge_quiet_pairs()
+        nudged_on.append(
+            (
+                day,
+                *Mentorship.objects.filter(pk__in=[pair.pk, in_brisk.pk])
+                .order_by("pk")
+                .values_list("nudged_at", flat=True),
+            )
+        )
+
+    brisk_days = sorted({day for day, *_, at in nudged_on if at == START + day * DAY})
+    default_days = sorted({day for day, at, _ in nudged_on if at == START + day * DAY})
+    assert brisk_days == [14, 28, 42, 56]
+    assert default_days == [30, 60]
+
+
+def test_constant_queries_whatever_the_number_of_programmes(clock):
+    pairs_started_at(START)
+    clock.shift(30 * DAY)
+    one = run_counting_queries(nudge_quiet_pairs)
+
+    for days in range(10, 15):
+        programme = ProgrammeFactory(name=f"Quiet for {days} days", no_meeting_nudge_days=days)
+        pairs_started_at(START + 30 * DAY - days * DAY, n=2, programme=programme)
+    ten = run_counting_queries(nudge_quiet_pairs)
+
+    assert (one[0], ten[0]) == (1, 10)
+    assert ten[1] == one[1]

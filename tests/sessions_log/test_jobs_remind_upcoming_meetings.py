@@ -17,6 +17,7 @@ from tests.factories import (
     MenteeProfileFactory,
     MentorProfileFactory,
     MentorshipFactory,
+    ProgrammeFactory,
 )
 from tests.support import START, keys, pairs_started_at, queued, run_counting_queries
 
@@ -204,3 +205,37 @@ def test_constant_queries_for_one_or_thirty_meetings(clock):
 
     assert (one[0], thirty[0]) == (2, 60)
     assert thirty[1] == one[1]
+
+
+def test_each_pair_is_reminded_as_many_days_before_as_its_programme_says(clock, meeting):
+    early = ProgrammeFactory(name="Early reminders", meeting_reminder_days=3)
+    [pair] = pairs_started_at(START - timedelta(days=30), programme=early)
+    other = MeetingFactory(mentorship=pair, starts_at=MEETS_AT)
+
+    clock.move_to(MEETS_AT - 71 * HOUR)
+    assert remind_upcoming_meetings() == 2
+    assert {r.dedupe_key.split(":")[1] for r in queued("meeting_reminder")} == {str(other.pk)}
+
+    clock.move_to(MEETS_AT - 23 * HOUR)
+    assert remind_upcoming_meetings() == 2
+    assert {r.dedupe_key.split(":")[1] for r in queued("meeting_reminder")} == {
+        str(other.pk),
+        str(meeting.pk),
+    }
+
+
+def test_constant_queries_whatever_the_number_of_programmes(clock):
+    def meetings(n: int, **kwargs) -> None:
+        for pair in pairs_started_at(START - timedelta(days=30), n=n, **kwargs):
+            MeetingFactory(mentorship=pair, starts_at=MEETS_AT)
+
+    meetings(1)
+    clock.move_to(MEETS_AT - 23 * HOUR)
+    one = run_counting_queries(remind_upcoming_meetings)
+
+    for days in range(2, 7):
+        meetings(2, programme=ProgrammeFactory(name=f"{days} days", meeting_reminder_days=days))
+    ten = run_counting_queries(remind_upcoming_meetings)
+
+    assert (one[0], ten[0]) == (2, 20)
+    assert ten[1] == one[1]

@@ -8,10 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from matching.models import Mentorship
-from matching.services import end_mentorship
+from matching.services import complete_mentorship, end_mentorship
 from sessions_log.jobs import send_check_ins
 from sessions_log.models import CheckIn
-from tests.factories import MenteeProfileFactory, MentorProfileFactory, MentorshipFactory
+from tests.factories import (
+    MenteeProfileFactory,
+    MentorProfileFactory,
+    MentorshipFactory,
+    ProgrammeFactory,
+)
 from tests.support import START, keys, pairs_started_at, queued, run_counting_queries
 from tests.writers import creators_of
 
@@ -241,3 +246,51 @@ def test_the_ending_check_in_after_a_deletion_names_a_former_participant(
 
 def test_only_the_job_creates_check_ins():
     assert creators_of(CheckIn) == ["sessions_log.jobs:_insert_check_ins"]
+
+
+# Each programme's own schedule
+
+
+def test_each_pair_is_checked_in_on_its_own_programmes_schedule(clock):
+    """A programme with a first check-in at 4 weeks and a second at 3 months, and the default
+    one (6 weeks, 6 months), each with a pair that began at START."""
+    brisk = ProgrammeFactory(name="Brisk", check_in_first_weeks=4, check_in_second_months=3)
+    [in_brisk] = pairs_started_at(START, programme=brisk)
+    [in_default] = pairs_started_at(START)
+    sent_on = []
+    for day in range(200):
+        clock.move_to(START + day * DAY)
+        if count := send_check_ins():
+            sent_on.append((f"{START + day * DAY:%Y-%m-%d}", count))
+
+    # 4 weeks, 6 weeks, 3 months (12 April), 6 months (12 July).
+    assert sent_on == [("2026-02-09", 2), ("2026-02-23", 2), ("2026-04-12", 2), ("2026-07-12", 2)]
+    assert {kind for kind, _ in _sent(in_brisk)} == {Kind.SIX_WEEKS, Kind.SIX_MONTHS}
+    assert {kind for kind, _ in _sent(in_default)} == {Kind.SIX_WEEKS, Kind.SIX_MONTHS}
+    first = dict(
+        CheckIn.objects.filter(kind=Kind.SIX_WEEKS).values_list("mentorship", "created_at")
+    )
+    assert first == {in_brisk.pk: START + 28 * DAY, in_default.pk: START + 42 * DAY}
+
+
+def test_constant_queries_whatever_the_number_of_programmes(clock):
+    pairs_started_at(START)
+    clock.shift(SIX_WEEKS)
+    one = run_counting_queries(send_check_ins)
+
+    for weeks in range(1, 6):
+        programme = ProgrammeFactory(name=f"After {weeks} weeks", check_in_first_weeks=weeks)
+        pairs_started_at(START + SIX_WEEKS - timedelta(weeks=weeks), n=2, programme=programme)
+    ten = run_counting_queries(send_check_ins)
+
+    assert (one[0], ten[0]) == (2, 20)
+    assert ten[1] == one[1]
+
+
+def test_a_completed_pair_not_asked_to_wrap_up_gets_the_ending_check_in(clock, pair):
+    complete_mentorship(pair)
+
+    assert send_check_ins() == 2
+    assert _sent(pair) == {(Kind.ENDING, pair.mentee_id), (Kind.ENDING, pair.mentor_id)}
+    (row, _) = queued("check_in")
+    assert "has ended" in row.body_text
