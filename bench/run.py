@@ -3,8 +3,11 @@
 For each size: a separate database (`mentoring_bench_<size>`, reused when it already holds that
 data set), the app under gunicorn with DEBUG=0, the demo mentee signed in through a session made
 with Django, and wrk on 127.0.0.1 for every scenario: closed-loop maximum throughput with
-p50/p95/p99 latencies, then the search at a fixed offered rate. Prints a table and writes
-bench/results/latest.json. See bench/README.md.
+p50/p95/p99 latencies, then the search at a fixed offered rate. The mentors are spread over the
+demo's three programmes (seed_demo: about half in careers, three in ten in staff, a fifth at the
+advice point), and the directory is read as the demo mentee reads it, scoped to one programme
+(`/mentors/?programme=careers`). Prints a table and writes bench/results/latest.json. See
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/"
 SEED = 1
 PASSWORD = "bench-demo-password"  # every bench account's password (the data is throwaway)
 MENTEE = "mentee@demo.test"
+# The directory is one programme's: the demo mentee's careers programme, about half the mentors.
+PROGRAMME = "careers"
+# Hand-made mentor profiles seed_demo adds to the seeded ones (the demo mentor, the staff mentor).
+DEMO_MENTORS = 2
 
 # A mentee typing a word, ticking an area and choosing video calls. The requests cycle through
 # these, so the search figures are for a mix of common and rarer words, not one lucky query.
@@ -144,13 +151,16 @@ def ensure_database(server: str, size: int, *, rebuild: bool) -> dict:
     if row and not rebuild and comment.get("marker") == marker:
         with connect(url) as conn:
             count = conn.execute("SELECT count(*) FROM profiles_mentorprofile").fetchone()[0]
-        if count == size + 1:  # the seeded mentors and the demo mentor
+        if count == size + DEMO_MENTORS:  # the seeded mentors and the demo mentors
             say(f"Reusing database {name} ({count:,} mentor profiles).")
             if "Applying" in manage(["migrate", "--noinput"], app_env(url, debug=True), quiet=True):
                 with connect(url) as conn:
                     conn.execute("ANALYZE")
             return {"database": name, "reused": True, **comment}
-        say(f"Database {name} has {count:,} mentor profiles, not {size + 1:,}: rebuilding it.")
+        say(
+            f"Database {name} has {count:,} mentor profiles, not {size + DEMO_MENTORS:,}: "
+            "rebuilding it."
+        )
     elif row:
         say(f"Database {name} was built from other data or code: rebuilding it.")
 
@@ -414,7 +424,8 @@ class CpuMeter:
 
 
 def prepare_in_django() -> None:
-    """Print JSON: a session for the demo mentee, mentors to visit, and the search query plans."""
+    """Print JSON: a session for the demo mentee, mentors of the programme to visit, and the
+    search query plans."""
     import django
 
     django.setup()
@@ -425,26 +436,34 @@ def prepare_in_django() -> None:
 
     from accounts.models import User
     from profiles import selectors
-    from profiles.models import MentorProfile
+    from profiles.models import MentorProfile, Programme
 
     mentee = User.objects.get(email=MENTEE)
     client = Client()
     client.force_login(mentee, backend=settings.AUTHENTICATION_BACKENDS[0])
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
-    listed = list(MentorProfile.objects.listed().order_by("pk").values_list("pk", flat=True))
+    programme = Programme.objects.get(slug=PROGRAMME)
+    in_programme = MentorProfile.objects.listed().in_programme(programme)
+    listed = list(in_programme.order_by("pk").values_list("pk", flat=True))
     step = max(len(listed) // PROFILES, 1)
     profile_ids = listed[::step][:PROFILES]
 
-    # The queries the directory runs for each search, built by the app's own selector.
-    areas = selectors.areas_for(mentee)
-    by_slug = {a.slug: a.pk for a in areas}
-    wanted = {a.pk for a in areas if getattr(a, "wanted", False)}
+    # The queries the directory runs for each search, built by the app's own selectors for the
+    # demo mentee in the programme (its exclusions included).
+    viewer = selectors.directory_viewer(mentee)
+    by_slug = {a.slug: a.pk for a in viewer.areas}
+    wanted = set(viewer.wanted_area_ids)
     plans = []
     for q, slug in SEARCHES:
         with CaptureQueriesContext(connection) as captured:
             page = selectors.search_directory(
-                q=q, area_ids=[by_slug[slug]], meeting_format=SEARCH_FORMAT, wanted_area_ids=wanted
+                q=q,
+                area_ids=[by_slug[slug]],
+                meeting_format=SEARCH_FORMAT,
+                wanted_area_ids=wanted,
+                programme=programme,
+                exclude=viewer.exclusion(programme),
             )
         for index, query in enumerate(captured.captured_queries):
             with connection.cursor() as cursor:
@@ -472,6 +491,7 @@ def prepare_in_django() -> None:
         {
             "cookie": cookie,
             "mentor_profiles": MentorProfile.objects.count(),
+            "listed_all_programmes": MentorProfile.objects.listed().count(),
             "listed": len(listed),
             "profile_ids": profile_ids,
             "plans": plans,
@@ -583,13 +603,18 @@ def run_wrk(
     return stats
 
 
+def search_paths() -> list[str]:
+    return [
+        f"/mentors/?programme={PROGRAMME}&q={q}&area={slug}&format={SEARCH_FORMAT}"
+        for q, slug in SEARCHES
+    ]
+
+
 def scenarios(info: dict) -> dict[str, list[str]]:
     return {
         "trivial": ["/bench/ping"],
-        "directory": ["/mentors/"],
-        "directory_search": [
-            f"/mentors/?q={q}&area={slug}&format={SEARCH_FORMAT}" for q, slug in SEARCHES
-        ],
+        "directory": [f"/mentors/?programme={PROGRAMME}"],
+        "directory_search": search_paths(),
         "profile": [f"/mentors/{pk}/" for pk in info["profile_ids"]],
     }
 
@@ -654,7 +679,9 @@ def bench_size(args, wrk: str, server: str, size: int, static_root: str, logs: P
     results["database"] = {
         **db,
         "mentor_profiles": info["mentor_profiles"],
-        "listed_mentors": info["listed"],
+        "listed_mentors": info["listed_all_programmes"],
+        "programme": PROGRAMME,
+        "listed_mentors_in_programme": info["listed"],
     }
     results["search_plans"] = [
         {k: v for k, v in p.items() if k not in {"plan", "sql"}} for p in info["plans"]
@@ -812,10 +839,9 @@ def main() -> None:
             "closed_loop": f"wrk -t1 -c{args.connections}",
             "open_loop": f"wrk -t1 -c{args.rate_connections}, starts scheduled at "
             f"{args.rate:g}/s (bench/wrk.lua)",
-            "searches": [
-                f"/mentors/?q={q}&area={slug}&format={SEARCH_FORMAT}" for q, slug in SEARCHES
-            ],
-            "profiles": f"{PROFILES} listed mentors, in turn",
+            "directory": f"/mentors/?programme={PROGRAMME}",
+            "searches": search_paths(),
+            "profiles": f"{PROFILES} listed mentors of {PROGRAMME}, in turn",
             "signed_in_as": MENTEE,
         },
         "machine": machine(),
