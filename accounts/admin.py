@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 
 from accounts import privacy
 from accounts.models import User
+from mentoring.admin_utils import ProgrammeScopedMixin
 
 # The email address is the login and where a password reset goes: changing someone's is taking
 # their account.
@@ -25,7 +26,11 @@ ACCESS_FIELDS = ["email", "is_staff", "is_superuser", "groups", "user_permission
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ProgrammeScopedMixin, BaseUserAdmin):
+    # A coordinator sees the accounts of the people in their programmes (those who have not
+    # left); a superuser sees every account.
+    programme_lookup = "memberships__programme"
+    programme_lookup_filters = {"memberships__status__in": ["pending", "approved"]}
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_active", "date_joined", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active"]

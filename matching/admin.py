@@ -10,8 +10,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import F, IntegerField
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,12 +21,20 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
+from accounts.models import User
 from matching import selectors, services
-from matching.models import MentorshipRequest, RequestReport, StatusChange
-from mentoring.admin_utils import AttentionFilter, CsvExportMixin, LargeTableAdminMixin
+from matching.models import Mentorship, MentorshipRequest, RequestReport, StatusChange
+from mentoring.admin_utils import (
+    AttentionFilter,
+    CsvExportMixin,
+    LargeTableAdminMixin,
+    ProgrammeScopedMixin,
+    coordinated_programmes,
+)
 from mentoring.models import SchemeSettings
-from profiles.admin import ProfileOwnerMixin
-from profiles.models import ExpertiseArea, MenteeProfile, MentorProfile
+from profiles import rules
+from profiles.admin import ProfileOwnerMixin, in_programmes_as
+from profiles.models import ExpertiseArea, Membership, MenteeProfile, MentorProfile, Programme
 
 
 class HistoryInline(admin.TabularInline):
@@ -52,11 +62,21 @@ class RequestAttentionFilter(AttentionFilter):
 
 
 @admin.register(MentorshipRequest)
-class MentorshipRequestAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
-    list_display = ["mentee_name", "mentor_name", "status", "created_at", "waiting", "responded_at"]
+class MentorshipRequestAdmin(
+    ProgrammeScopedMixin, CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin
+):
+    list_display = [
+        "mentee_name",
+        "mentor_name",
+        "programme",
+        "status",
+        "created_at",
+        "waiting",
+        "responded_at",
+    ]
     list_filter = [RequestAttentionFilter, "status", "decline_reason", "created_at"]
     search_fields = ["mentee__full_name", "mentee__email", "mentor__full_name", "mentor__email"]
-    list_select_related = ["mentee", "mentor"]
+    list_select_related = ["mentee", "mentor", "programme"]
     autocomplete_fields = ["mentee", "mentor"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
@@ -66,6 +86,7 @@ class MentorshipRequestAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAd
     readonly_fields = [
         "mentee",
         "mentor",
+        "programme",
         "message",
         "status",
         "decline_reason",
@@ -86,6 +107,7 @@ class MentorshipRequestAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAd
         ("Mentee email", "mentee.email"),
         ("Mentor", "mentor_name"),
         ("Mentor email", "mentor.email"),
+        ("Programme", "programme.name"),
         ("Status", "get_status_display"),
         ("Decline reason", "get_decline_reason_display"),
         ("Sent at", "created_at"),
@@ -94,7 +116,7 @@ class MentorshipRequestAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAd
         ("Withdrawn at", "withdrawn_at"),
         ("Expired at", "expired_at"),
     ]
-    csv_select_related = ["mentee", "mentor"]
+    csv_select_related = ["mentee", "mentor", "programme"]
 
     def has_add_permission(self, request):
         return False
@@ -115,9 +137,11 @@ class MentorshipRequestAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAd
 
 
 @admin.register(RequestReport)
-class RequestReportAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+class RequestReportAdmin(ProgrammeScopedMixin, LargeTableAdminMixin, admin.ModelAdmin):
     """Requests mentors reported as inappropriate. Read-only: matching.services writes reports
     (and closes the request) when a mentor sends one."""
+
+    programme_lookup = "request__programme"
 
     list_display = ["created_at", "mentor_name", "mentee_name", "request_status", "reason_start"]
     list_filter = ["created_at", "request__status"]
@@ -177,7 +201,15 @@ class MenteeAttentionFilter(AttentionFilter):
 
 
 @admin.register(MenteeProfile)
-class MenteeProfileAdmin(ProfileOwnerMixin, CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
+class MenteeProfileAdmin(
+    ProgrammeScopedMixin,
+    ProfileOwnerMixin,
+    CsvExportMixin,
+    LargeTableAdminMixin,
+    admin.ModelAdmin,
+):
+    # A coordinator sees the mentees of their programmes (one EXISTS on the memberships).
+    programme_lookup = "user__memberships__programme"
     list_display = ["name", "role", "stage", "created_at", "has_mentor", "match_link"]
     list_filter = [MenteeAttentionFilter]
     search_fields = ["user__full_name", "user__email", "role", "goals"]
@@ -201,6 +233,9 @@ class MenteeProfileAdmin(ProfileOwnerMixin, CsvExportMixin, LargeTableAdminMixin
     ]
     csv_select_related = ["user"]
     csv_prefetch_related = ["areas"]
+
+    def in_programmes(self, request, ids):
+        return in_programmes_as(Membership.Role.MENTEE, ids)
 
     def get_queryset(self, request):
         return (
@@ -241,53 +276,225 @@ class MenteeProfileAdmin(ProfileOwnerMixin, CsvExportMixin, LargeTableAdminMixin
                 self.admin_site.admin_view(self.match_view),
                 name="profiles_menteeprofile_match",
             ),
+            path(
+                "applicants/<int:programme_pk>/",
+                self.admin_site.admin_view(self.applicants_view),
+                name="profiles_menteeprofile_applicants",
+            ),
             *super().get_urls(),
         ]
 
+    def _match(self, request, *, mentor: MentorProfile, mentee: User, programme: Programme):
+        """Central matching under the same rules as a mentee's own request: the service's
+        sentence (e.g. the mentor is the mentee's line manager) is the error message."""
+        try:
+            mentorship = services.create_mentorship(
+                mentor=mentor.user, mentee=mentee, by=request.user, programme=programme
+            )
+        except services.MatchingError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return None
+        self.message_user(
+            request,
+            format_html(
+                "{} is now mentored by {} in {}; both have been emailed an introduction. "
+                '<a href="{}">See the pair</a>.',
+                mentee.full_name,
+                mentor.user.full_name,
+                programme.name,
+                reverse("admin:matching_mentorship_change", args=[mentorship.pk]),
+            ),
+            messages.SUCCESS,
+        )
+        return mentorship
+
     def match_view(self, request, pk: int):
-        """Central matching: suggested mentors for one mentee, matched under the same rules as
-        a mentee's own request."""
+        """Central matching: suggested mentors for one mentee in one of their programmes,
+        matched under the same rules as a mentee's own request."""
         if not self.has_match_permission(request):
             raise PermissionDenied
-        mentee_profile = get_object_or_404(MenteeProfile.objects.select_related("user"), pk=pk)
+        mentee_profile = get_object_or_404(self.get_queryset(request).select_related("user"), pk=pk)
+        programmes = list(
+            coordinated_programmes(request).filter(
+                memberships__user=mentee_profile.user_id,
+                memberships__role=Membership.Role.MENTEE,
+                memberships__status=Membership.Status.APPROVED,
+            )
+        )
+        if not programmes:
+            raise Http404("This mentee takes part in none of your programmes.")
+        chosen = request.POST.get("programme") or request.GET.get("programme")
+        programme = next((p for p in programmes if str(p.pk) == chosen), programmes[0])
         if request.method == "POST":
             mentor = get_object_or_404(
                 MentorProfile.objects.select_related("user"), pk=request.POST.get("mentor")
             )
-            try:
-                mentorship = services.create_mentorship(
-                    mentor=mentor.user, mentee=mentee_profile.user, by=request.user
-                )
-            except services.MatchingError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"Matched {mentee_profile.user.full_name} with {mentor.user.full_name}; "
-                    "both have been emailed an introduction.",
-                    messages.SUCCESS,
-                )
+            mentorship = self._match(
+                request, mentor=mentor, mentee=mentee_profile.user, programme=programme
+            )
+            if mentorship is not None:
                 return redirect("admin:matching_mentorship_change", mentorship.pk)
         ctx = {
             **self.admin_site.each_context(request),
             "title": f"Find a mentor for {mentee_profile.user.full_name}",
             "mentee_profile": mentee_profile,
+            "programme": programme,
+            "programmes": programmes,
             "wanted": list(mentee_profile.areas.all()),
-            "suggestions": suggested_mentors(mentee_profile),
+            "suggestions": suggested_mentors(mentee_profile, programme),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/profiles/match.html", ctx)
 
+    def applicants_view(self, request, programme_pk: int):
+        """The queue of a programme that matches centrally: mentees who applied to be matched
+        and have no mentor in it yet, longest waiting first, each with suggested mentors."""
+        if not self.has_match_permission(request):
+            raise PermissionDenied
+        programme = get_object_or_404(coordinated_programmes(request), pk=programme_pk)
+        if not programme.matches_centrally:
+            raise Http404(f"{programme.name} does not match mentees centrally.")
+        if request.method == "POST":
+            applicant = get_object_or_404(
+                applicants(programme).select_related("user"), pk=request.POST.get("applicant")
+            )
+            mentor = get_object_or_404(
+                MentorProfile.objects.select_related("user"), pk=request.POST.get("mentor")
+            )
+            self._match(request, mentor=mentor, mentee=applicant.user, programme=programme)
+            return redirect(request.path)
+        queue = list(
+            applicants(programme)
+            .select_related("user__mentee_profile")
+            .prefetch_related(
+                Prefetch(
+                    "preferred_mentors",
+                    queryset=User.objects.select_related("mentor_profile").order_by("full_name"),
+                ),
+                "user__mentee_profile__areas",
+            )[:APPLICANTS_SHOWN]
+        )
+        suggest_for_queue(programme, queue)
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": f"Applicants to be matched: {programme.name}",
+            "programme": programme,
+            "queue": queue,
+            "shown": APPLICANTS_SHOWN,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/profiles/applicants.html", ctx)
 
-def suggested_mentors(mentee_profile: MenteeProfile, limit: int = 25) -> list[MentorProfile]:
-    """Approved, active mentors with a free place, most shared areas first."""
-    wanted = sorted(mentee_profile.areas.values_list("pk", flat=True))
+
+APPLICANTS_SHOWN = 50  # the longest waiting; matching them brings the next ones up
+SUGGESTIONS_PER_APPLICANT = 3
+CANDIDATES_READ = 2000  # mentors with a free place read for one page of the queue
+
+
+def applicants(programme: Programme):
+    """Approved mentees of `programme` who applied to be matched and have no active mentorship
+    in it, the longest waiting first."""
+    paired = Mentorship.objects.active().filter(mentee=OuterRef("user"), programme=programme)
+    return (
+        Membership.objects.approved()
+        .mentees()
+        .filter(programme=programme, applied_at__isnull=False)
+        .exclude(Exists(paired))
+        .order_by("applied_at", "pk")
+    )
+
+
+def _candidates(programme: Programme):
+    """Mentors approved and visible in `programme` with a free place (their places counted
+    across programmes, and under the programme's own cap)."""
     qs = (
         MentorProfile.objects.listed()
+        .in_programme(programme)
         .with_free_place()
-        .exclude(user=mentee_profile.user)
         .select_related("user")
         .defer("search_vector")
+    )
+    if programme.mentor_places_cap is not None:
+        here = (
+            Mentorship.objects.active()
+            .filter(mentor=OuterRef("user"), programme=programme)
+            .order_by()
+            .values("mentor")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        qs = qs.annotate(here=Coalesce(Subquery(here), 0)).filter(
+            here__lt=programme.mentor_places_cap
+        )
+    return qs
+
+
+def suggest_for_queue(programme: Programme, queue: list[Membership]) -> None:
+    """Up to three suggestions for each applicant, in a fixed number of queries: the mentors
+    with a free place are read once and ranked for each applicant as the single mentee's page
+    ranks them (most shared areas first, then the most recently confirmed profile), leaving out
+    the applicant themselves and, where the programme keeps mentors outside line management,
+    their line manager and colleagues (profiles.rules)."""
+    candidates = list(
+        _candidates(programme).order_by(F("confirmed_at").desc(nulls_last=True), "pk")[
+            :CANDIDATES_READ
+        ]
+    )
+    names = dict(ExpertiseArea.objects.values_list("pk", "name"))
+    now = timezone.now()
+    for membership in queue:
+        mentee_profile = getattr(membership.user, "mentee_profile", None)
+        wanted = {a.pk for a in mentee_profile.areas.all()} if mentee_profile else set()
+        membership.waiting_days = (now - membership.applied_at).days
+        membership.wanted = [names[i] for i in sorted(wanted) if i in names]
+        ranked = []
+        for mentor in candidates:
+            if mentor.user_id == membership.user_id:
+                continue
+            if rules.line_management_refusal(programme, mentee_profile, mentor):
+                continue
+            shared = [i for i in mentor.area_ids if i in wanted]
+            if wanted and not shared:
+                continue
+            ranked.append((-len(shared), mentor, [names[i] for i in shared if i in names]))
+        ranked.sort(key=lambda item: item[0])  # stable: confirmed order within the same count
+        membership.suggestions = [
+            {"mentor": mentor, "shared": shared}
+            for _, mentor, shared in ranked[:SUGGESTIONS_PER_APPLICANT]
+        ]
+        membership.preferred = [
+            {
+                "user": user,
+                "profile": getattr(user, "mentor_profile", None),
+                "refusal": _preferred_refusal(programme, mentee_profile, user),
+            }
+            for user in membership.preferred_mentors.all()
+        ]
+
+
+def _preferred_refusal(programme: Programme, mentee_profile, user: User) -> str | None:
+    """Why a mentor the applicant named cannot be matched with them here, shown before anyone
+    tries (matching refuses the same with the same sentence)."""
+    profile = getattr(user, "mentor_profile", None)
+    if profile is None or programme.pk not in profile.programme_ids:
+        return f"{user.full_name} is not an approved mentor in {programme.name}."
+    if refusal := rules.line_management_refusal(programme, mentee_profile, profile):
+        return refusal
+    if profile.is_full:
+        return f"{user.full_name} has no free place."
+    return None
+
+
+def suggested_mentors(
+    mentee_profile: MenteeProfile, programme: Programme, limit: int = 25
+) -> list[MentorProfile]:
+    """Mentors approved and visible in `programme` with a free place, most shared areas first,
+    never the mentee's line manager or a colleague where the programme rules that out."""
+    wanted = sorted(mentee_profile.areas.values_list("pk", flat=True))
+    qs = (
+        _candidates(programme)
+        .exclude(user=mentee_profile.user)
+        .filter(rules.line_management_exclusion(programme, mentee_profile))
     )
     if wanted:
         qs = qs.filter(area_ids__overlap=wanted).annotate(

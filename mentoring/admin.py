@@ -2,13 +2,20 @@ from django.contrib import admin
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 
+from mentoring.admin_utils import ProgrammeScopedMixin
 from mentoring.models import Outbox, SchemeSettings
 
 
 @admin.register(Outbox)
-class OutboxAdmin(admin.ModelAdmin):
+class OutboxAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
     """Metadata only. An email's content (body, headers, context) may hold a password-reset or
-    sign-in link, so it is never shown, searched, filtered on or even loaded here."""
+    sign-in link, so it is never shown, searched, filtered on or even loaded here.
+
+    A coordinator sees the emails to the people of their programmes only (an email names its
+    recipient and what it is about); a superuser sees all, those to no account among them."""
+
+    programme_lookup = "recipient__memberships__programme"
+    programme_lookup_filters = {"recipient__memberships__status__in": ["pending", "approved"]}
 
     CONTENT = ["body_text", "body_html", "headers", "context"]
 

@@ -1,5 +1,5 @@
 """Admin helpers: bounded counts for tables that grow large, "needs attention" filters, CSV
-exports."""
+exports, and the scoping of everything in a programme to the programmes a person coordinates."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from itertools import chain
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q
-from django.http import HttpRequest, StreamingHttpResponse
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.constants import LOOKUP_SEP
+from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -151,3 +152,125 @@ class CsvExportMixin:
             chain([headers], rows),
             f"{self.model._meta.verbose_name_plural}-{stamp}.csv".replace(" ", "-"),
         )
+
+
+# Programmes: a coordinator sees their programmes' people and pairs only ------------------------
+# This module is the base layer and imports no app: the programme model is reached through the
+# lookup path of each admin (it ends at a foreign key to the programme), so the same mixin scopes
+# every app's admin without knowing the Programme class.
+
+
+def _path_info(model, lookup: str) -> tuple[type, bool]:
+    """The model a lookup path ends at (its last field's related model) and whether the path
+    crosses a to-many relation (then a plain filter would repeat rows)."""
+    many = False
+    for name in lookup.split(LOOKUP_SEP):
+        field = model._meta.get_field(name)
+        many = many or field.many_to_many or field.one_to_many
+        model = field.related_model
+    return model, many
+
+
+def coordinated_programmes(request: HttpRequest):
+    """The programmes the signed-in person runs, as a queryset (every programme for a
+    superuser); None when there is no programme model (never in this project)."""
+    user = request.user
+    model = user._meta.get_field("coordinated_programmes").related_model
+    if user.is_active and user.is_superuser:
+        return model._default_manager.all()
+    return model._default_manager.filter(coordinators=user.pk)
+
+
+def coordinated_programme_ids(request: HttpRequest) -> list[int] | None:
+    """The ids of the programmes the signed-in person runs, read once a request; None for a
+    superuser, who sees everything."""
+    if request.user.is_active and request.user.is_superuser:
+        return None
+    cached = getattr(request, "_coordinated_programme_ids", None)
+    if cached is None:
+        cached = list(coordinated_programmes(request).values_list("pk", flat=True))
+        request._coordinated_programme_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+class ProgrammeFilter(admin.SimpleListFilter):
+    """ "By programme" with the programmes the person runs only, and only when there are two
+    or more (no chooser where there is nothing to choose)."""
+
+    title = "programme"
+    parameter_name = "programme"
+
+    def lookups(self, request, model_admin):
+        choices = [
+            (str(pk), name)
+            for pk, name in coordinated_programmes(request).values_list("pk", "name")
+        ]
+        return choices if len(choices) > 1 else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value or not value.isdigit():
+            return queryset
+        return queryset.filter(self.model_admin.in_programmes(request, [int(value)]))
+
+    def __init__(self, request, params, model, model_admin):
+        self.model_admin = model_admin
+        super().__init__(request, params, model, model_admin)
+
+
+class ProgrammeScopedMixin:
+    """For the admin of anything that belongs to a programme: a person who is not a superuser
+    sees only the rows of the programmes they coordinate (`Programme.coordinators`), in the
+    list, its filters and actions, the CSV, autocomplete and the choices of related fields, and
+    gets a 404 for the change, delete and history pages of any other row.
+
+    `programme_lookup` is the path from the model to its programme ("programme",
+    "mentorship__programme", "user__memberships__programme"); a path through a to-many relation
+    is filtered with EXISTS, so a row in two of the person's programmes is listed once.
+    `programme_lookup_filters` narrows that to-many row (e.g. {"user__memberships__role":
+    "mentor"}) within the same EXISTS.
+    """
+
+    programme_lookup: str = "programme"
+    programme_lookup_filters: dict[str, object] = {}
+
+    def in_programmes(self, request: HttpRequest, ids: Iterable[int]):
+        """The condition "in one of the programmes `ids`" on this admin's model."""
+        ids = list(ids)
+        lookup = {f"{self.programme_lookup}__in": ids, **self.programme_lookup_filters}
+        _, many = _path_info(self.model, self.programme_lookup)
+        if not many:
+            return Q(**lookup)
+        manager = self.model._default_manager
+        return Exists(manager.filter(pk=OuterRef("pk"), **lookup))
+
+    def scope(self, request: HttpRequest, queryset):
+        ids = coordinated_programme_ids(request)
+        if ids is None:
+            return queryset
+        return queryset.filter(self.in_programmes(request, ids))
+
+    def get_queryset(self, request):
+        return self.scope(request, super().get_queryset(request))
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        return [ProgrammeFilter, *filters] if ProgrammeFilter not in filters else filters
+
+    def get_field_queryset(self, db, db_field, request):
+        """Choices of a related field: the person's programmes, or the rows of a scoped admin
+        as that admin lists them."""
+        related = db_field.remote_field.model
+        if related is _path_info(self.model, self.programme_lookup)[0]:
+            return coordinated_programmes(request)
+        related_admin = self.admin_site._registry.get(related)
+        if isinstance(related_admin, ProgrammeScopedMixin):
+            return related_admin.get_queryset(request)
+        return super().get_field_queryset(db, db_field, request)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and coordinated_programme_ids(request) is not None:
+            # Another programme's row is not there for this person: not "deleted", not found.
+            raise Http404("No such object.")
+        return obj

@@ -1,7 +1,7 @@
 """Staff roles: the "Scheme coordinator" group and what it may do in the admin.
 
 The role spans every app, so it lives in the top layer. A data migration (mentoring 0007) creates
-the group on a new database. A flush (`flush`,
+the group on a new database, and mentoring 0009 gives it the programmes' permissions. A flush (`flush`,
 or the test runner between transactional tests) empties the group table but, like Django's own
 permissions, the group comes back on `post_migrate`; it is only created when missing, so an
 organisation that adapts the group's permissions keeps its changes.
@@ -28,6 +28,19 @@ COORDINATOR_PERMISSIONS = {
         "view_expertisearea",
         "add_expertisearea",
         "change_expertisearea",
+        # Their own programmes only (mentoring.admin_utils.ProgrammeScopedMixin): its rules,
+        # not its name, address, status or coordinators (profiles.admin.SUPERUSER_ONLY_FIELDS);
+        # they run its rounds and approve its mentors.
+        "view_programme",
+        "change_programme",
+        "view_round",
+        "add_round",
+        "change_round",
+        "view_recruitmentwindow",
+        "add_recruitmentwindow",
+        "change_recruitmentwindow",
+        "view_membership",
+        "approve_membership",
     ],
     "matching": [
         "view_mentorshiprequest",

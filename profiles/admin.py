@@ -1,14 +1,40 @@
+"""Profiles, programmes, their rounds and memberships in the admin.
+
+Everything that belongs to a programme is scoped (mentoring.admin_utils.ProgrammeScopedMixin):
+a coordinator sees only the programmes they coordinate and their people; a superuser sees all.
+"""
+
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
 from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
 
-from mentoring.admin_utils import CsvExportMixin, LargeTableAdminMixin
+from accounts.models import User
+from mentoring.admin_utils import (
+    CsvExportMixin,
+    LargeTableAdminMixin,
+    ProgrammeScopedMixin,
+    coordinated_programme_ids,
+    coordinated_programmes,
+)
 from profiles import services
-from profiles.models import ExpertiseArea, JobHistoryEntry, MentorProfile
+from profiles.models import (
+    ExpertiseArea,
+    JobHistoryEntry,
+    Membership,
+    MentorProfile,
+    Programme,
+    RecruitmentWindow,
+    Round,
+    new_invitation_token,
+)
 
 
 @admin.register(ExpertiseArea)
@@ -67,6 +93,16 @@ class ReviewStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+def in_programmes_as(role: str, ids) -> Exists:
+    """A profile whose person takes part (or waits for approval) in one of the programmes
+    `ids` in `role`: one EXISTS on the memberships, so nobody is listed twice."""
+    return Exists(
+        Membership.objects.current().filter(
+            user=OuterRef("user"), role=role, programme__in=list(ids)
+        )
+    )
+
+
 class ProfileOwnerMixin:
     """A profile is one person's for good: the admin chooses the person only when adding it."""
 
@@ -85,7 +121,16 @@ class RequestChangesForm(forms.Form):
 
 
 @admin.register(MentorProfile)
-class MentorProfileAdmin(ProfileOwnerMixin, CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
+class MentorProfileAdmin(
+    ProgrammeScopedMixin,
+    ProfileOwnerMixin,
+    CsvExportMixin,
+    LargeTableAdminMixin,
+    admin.ModelAdmin,
+):
+    # A mentor's profile is one for all their programmes: a coordinator sees it when the mentor
+    # is in (or asks to join) one of theirs.
+    programme_lookup = "user__memberships__programme"
     list_display = [
         "name",
         "job_title",
@@ -180,6 +225,9 @@ class MentorProfileAdmin(ProfileOwnerMixin, CsvExportMixin, LargeTableAdminMixin
     def places(self, obj):
         return f"{obj.mentee_count} of {obj.capacity}"
 
+    def in_programmes(self, request, ids):
+        return in_programmes_as(Membership.Role.MENTOR, ids)
+
     def get_queryset(self, request):
         return super().get_queryset(request).defer("search_vector")
 
@@ -226,3 +274,348 @@ class MentorProfileAdmin(ProfileOwnerMixin, CsvExportMixin, LargeTableAdminMixin
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/profiles/request_changes.html", ctx)
+
+
+# Programmes --------------------------------------------------------------------------------
+
+# What only an organisation administrator (a superuser) changes on a programme: what it is
+# called and where it lives (its address is in emails and on posters), whether it is published,
+# open or archived, and who runs it (giving coordinators their programmes is theirs). A
+# coordinator runs everything else of their own programmes: its description, eligibility,
+# matching, limits and schedule, its rounds, and its invitation link.
+SUPERUSER_ONLY_FIELDS = ["name", "slug", "status", "position", "coordinators"]
+
+
+class RoundInline(admin.StackedInline):
+    """A programme's rounds; each round's mentor recruitment windows are on the round's own
+    page (Django has no inline in an inline): "Change" opens it."""
+
+    model = Round
+    extra = 0
+    fields = ["name", "mentee_opens_on", "mentee_closes_on", "term_ends_on"]
+    show_change_link = True
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "status",
+        "matching",
+        "mentors",
+        "mentees",
+        "coordinator_names",
+        "applicants_link",
+    ]
+    list_filter = ["status", "matching"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [RoundInline]
+    actions = ["new_invitation_link"]
+    readonly_fields = ["invitation_link", "created_at"]
+    fieldsets = [
+        (
+            "About",
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "summary",
+                    "description",
+                    "audience",
+                    "status",
+                    "position",
+                ]
+            },
+        ),
+        (
+            "People and eligibility",
+            {
+                "fields": [
+                    "coordinators",
+                    "mentor_email_domains",
+                    "mentee_email_domains",
+                    "invitation_only",
+                    "invitation_link",
+                    "mentor_approval_required",
+                    "mentor_training_required",
+                ]
+            },
+        ),
+        (
+            "Matching and engagements",
+            {
+                "fields": [
+                    "matching",
+                    "engagement_types",
+                    "outside_line_management",
+                    "default_capacity",
+                    "mentor_places_cap",
+                    "max_active_mentorships",
+                ]
+            },
+        ),
+        (
+            "Rules",
+            {
+                "fields": [
+                    "max_pending_requests",
+                    "request_first_reminder_days",
+                    "request_second_reminder_days",
+                    "request_expiry_days",
+                    "unmatched_alert_weeks",
+                ]
+            },
+        ),
+        (
+            "Schedule",
+            {
+                "fields": [
+                    "rhythm",
+                    "no_meeting_nudge_days",
+                    "meeting_reminder_days",
+                    "check_in_first_weeks",
+                    "check_in_second_months",
+                    "profile_confirmation_month",
+                    "created_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        approved = Q(memberships__status=Membership.Status.APPROVED)
+        return (
+            Programme.objects.filter(pk__in=coordinated_programmes(request).values("pk"))
+            .annotate(
+                mentor_count=Count(
+                    "memberships", filter=approved & Q(memberships__role=Membership.Role.MENTOR)
+                ),
+                mentee_count=Count(
+                    "memberships", filter=approved & Q(memberships__role=Membership.Role.MENTEE)
+                ),
+            )
+            .prefetch_related("coordinators")
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and coordinated_programme_ids(request) is not None:
+            raise Http404("No such programme.")
+        return obj
+
+    def get_changeform_initial_data(self, request):
+        """A new programme starts from the scheme-wide defaults (SchemeSettings, SCHEME_*)."""
+        return {**Programme.defaults(), **super().get_changeform_initial_data(request)}
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += SUPERUSER_ONLY_FIELDS
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return super().get_prepopulated_fields(request, obj) if request.user.is_superuser else {}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "engagement_types":
+            # Labelled checkboxes rather than the array's comma-separated text box.
+            return forms.TypedMultipleChoiceField(
+                label="Engagements it allows",
+                choices=Programme.Engagement.choices,
+                widget=forms.CheckboxSelectMultiple,
+                initial=db_field.get_default(),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "coordinators":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+            kwargs["queryset"] = User.objects.filter(is_staff=True, is_active=True).order_by(
+                "full_name"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.display(ordering="mentor_count", description="mentors")
+    def mentors(self, obj):
+        return obj.mentor_count
+
+    @admin.display(ordering="mentee_count", description="mentees")
+    def mentees(self, obj):
+        return obj.mentee_count
+
+    @admin.display(description="coordinators")
+    def coordinator_names(self, obj):
+        return ", ".join(u.full_name or u.email for u in obj.coordinators.all()) or "–"
+
+    @admin.display(description="central matching")
+    def applicants_link(self, obj):
+        if not obj.matches_centrally:
+            return "–"
+        try:
+            url = reverse("admin:profiles_menteeprofile_applicants", args=[obj.pk])
+        except NoReverseMatch:
+            return "–"
+        return format_html('<a href="{}">Applicants</a>', url)
+
+    @admin.display(description="invitation link")
+    def invitation_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "Made when the programme is saved."
+        url = settings.SITE_URL + invitation_url(obj)
+        return format_html(
+            "<code>{}</code><br>Anyone with this link may join, even when the programme is by "
+            "invitation, limited to some email addresses or closed. To stop an old link working, "
+            "select the programme in the list and choose “Make a new invitation link”.",
+            url,
+        )
+
+    @admin.action(
+        description="Make a new invitation link (the old one stops working)",
+        permissions=["change"],
+    )
+    def new_invitation_link(self, request, queryset):
+        # Only the programmes this person may change: the list is already theirs.
+        for programme in queryset:
+            Programme.objects.filter(pk=programme.pk).update(
+                invitation_token=new_invitation_token()
+            )
+            programme.refresh_from_db(fields=["invitation_token"])
+            self.message_user(
+                request,
+                f"New invitation link for {programme.name}: "
+                f"{settings.SITE_URL}{invitation_url(programme)}",
+                messages.SUCCESS,
+            )
+
+
+def invitation_url(programme: Programme) -> str:
+    """The path of a programme's invitation link (its join page with the token)."""
+    return reverse(
+        "profiles:programme-invitation", args=[programme.slug, programme.invitation_token]
+    )
+
+
+class RecruitmentWindowInline(admin.StackedInline):
+    model = RecruitmentWindow
+    extra = 0
+    fields = ["opens_on", "closes_on", "announced_at"]
+    readonly_fields = ["announced_at"]
+
+
+@admin.register(Round)
+class RoundAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
+    """A round of a programme that runs in rounds, with its mentor recruitment windows."""
+
+    list_display = ["name", "programme", "mentee_opens_on", "mentee_closes_on", "term_ends_on"]
+    list_select_related = ["programme"]
+    search_fields = ["name", "programme__name"]
+    fields = [
+        "programme",
+        "name",
+        "mentee_opens_on",
+        "mentee_closes_on",
+        "term_ends_on",
+        "wrap_up_sent_at",
+        "completed_at",
+    ]
+    readonly_fields = ["wrap_up_sent_at", "completed_at"]
+    inlines = [RecruitmentWindowInline]
+    ordering = ["programme", "-mentee_opens_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "programme"] if obj is not None else readonly
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+# Memberships -------------------------------------------------------------------------------
+
+
+@admin.register(Membership)
+class MembershipAdmin(ProgrammeScopedMixin, CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
+    """Who takes part in which programme. Read-only: people join and leave on the site, and
+    approval goes through profiles.services (the "Approve" action)."""
+
+    list_display = ["name", "email", "programme", "role", "status", "joined_at", "applied_at"]
+    list_filter = ["role", "status"]
+    search_fields = ["user__full_name", "user__email"]
+    list_select_related = ["user", "programme"]
+    ordering = ["programme", "role", "-joined_at"]
+    fields = [
+        "user",
+        "programme",
+        "role",
+        "status",
+        "joined_at",
+        "approved_at",
+        "approved_by",
+        "left_at",
+        "by_invitation",
+        "application",
+        "applied_at",
+        "preferred",
+    ]
+    readonly_fields = fields
+    actions = ["approve", "export_csv"]
+    csv_columns = [
+        ("ID", "pk"),
+        ("Name", "user.full_name"),
+        ("Email", "user.email"),
+        ("Programme", "programme.name"),
+        ("Role", "get_role_display"),
+        ("Status", "get_status_display"),
+        ("Joined at", "joined_at"),
+        ("Approved at", "approved_at"),
+        ("Left at", "left_at"),
+        ("Applied to be matched at", "applied_at"),
+    ]
+    csv_select_related = ["user", "programme"]
+
+    def has_add_permission(self, request):
+        return False  # people join on the site (profiles.services.join_programme)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.display(ordering="user__full_name", description="name")
+    def name(self, obj):
+        return obj.user.full_name
+
+    @admin.display(ordering="user__email", description="email")
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description="preferred mentors")
+    def preferred(self, obj):
+        return (
+            format_html_join(", ", "{}", ((u.full_name,) for u in obj.preferred_mentors.all()))
+            or "–"
+        )
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm("profiles.approve_membership")
+
+    @admin.action(
+        description="Approve the selected mentors in their programme", permissions=["approve"]
+    )
+    def approve(self, request, queryset):
+        approved, refused = 0, []
+        for membership in queryset.select_related("user", "programme"):
+            try:
+                services.approve_membership(membership, by=request.user)
+                approved += 1
+            except services.ProfileError as exc:
+                refused.append(str(exc))
+        if approved:
+            self.message_user(request, f"Approved {approved} memberships.", messages.SUCCESS)
+        for sentence in refused:
+            self.message_user(request, sentence, messages.ERROR)

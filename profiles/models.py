@@ -494,6 +494,7 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["programme", "role", "-joined_at"]
+        permissions = [("approve_membership", "Can approve mentors in their programmes")]
         indexes = [
             models.Index(fields=["programme", "role", "status"], name="membership_programme_idx"),
         ]

@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from matching.admin import HistoryInline
 from matching.models import Mentorship
-from mentoring.admin_utils import AttentionFilter, CsvExportMixin, LargeTableAdminMixin
+from mentoring.admin_utils import (
+    AttentionFilter,
+    CsvExportMixin,
+    LargeTableAdminMixin,
+    ProgrammeScopedMixin,
+)
 from sessions_log import selectors
 from sessions_log.models import CheckIn, Meeting, Objective
 
@@ -28,10 +33,11 @@ class MentorshipAttentionFilter(AttentionFilter):
 
 
 @admin.register(Mentorship)
-class MentorshipAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
+class MentorshipAdmin(ProgrammeScopedMixin, CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
     list_display = [
         "mentor_name",
         "mentee_name",
+        "programme",
         "status",
         "started_at",
         "last_meeting",
@@ -40,13 +46,15 @@ class MentorshipAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
     ]
     list_filter = [MentorshipAttentionFilter, "status", "end_reason", "started_at"]
     search_fields = ["mentee__full_name", "mentee__email", "mentor__full_name", "mentor__email"]
-    list_select_related = ["mentee", "mentor"]
+    list_select_related = ["mentee", "mentor", "programme"]
     date_hierarchy = "started_at"
     ordering = ["-started_at"]
     inlines = [HistoryInline]
     readonly_fields = [
         "mentor",
         "mentee",
+        "programme",
+        "round",
         "request",
         "created_by",
         "status",
@@ -68,6 +76,7 @@ class MentorshipAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
         ("Mentor email", "mentor.email"),
         ("Mentee", "mentee_name"),
         ("Mentee email", "mentee.email"),
+        ("Programme", "programme.name"),
         ("Status", "get_status_display"),
         ("Started at", "started_at"),
         ("Matched centrally by", "created_by.full_name"),
@@ -77,7 +86,7 @@ class MentorshipAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
         ("Feedback rating", "feedback_rating"),
         ("Feedback for the scheme team", "feedback_comment"),
     ]
-    csv_select_related = ["mentor", "mentee", "created_by"]
+    csv_select_related = ["mentor", "mentee", "created_by", "programme"]
 
     def get_queryset(self, request):
         last_held = (
@@ -107,7 +116,8 @@ class MentorshipAdmin(CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
+    programme_lookup = "mentorship__programme"
     list_display = ["title", "mentorship", "status", "target_date", "achieved_on", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "mentorship__mentor__full_name", "mentorship__mentee__full_name"]
@@ -119,7 +129,8 @@ class ObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
+    programme_lookup = "mentorship__programme"
     list_display = ["starts_at", "mentorship", "status", "format", "duration_minutes"]
     list_filter = ["status", "format"]
     search_fields = ["mentorship__mentor__full_name", "mentorship__mentee__full_name"]
@@ -148,7 +159,8 @@ class CheckInAttentionFilter(AttentionFilter):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
+    programme_lookup = "mentorship__programme"
     list_display = [
         "person",
         "mentorship",

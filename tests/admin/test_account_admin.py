@@ -12,9 +12,17 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from tests.factories import PASSWORD, UserFactory
+from profiles.models import Membership
+from tests.factories import PASSWORD, UserFactory, default_programme
 
 pytestmark = pytest.mark.django_db
+
+
+def _member(user):
+    """In the programme the account manager coordinates: staff who are not superusers see only
+    the accounts of their programmes' people (the scoping has its own tests)."""
+    Membership.objects.create(user=user, programme=default_programme(), role="mentee")
+    return user
 
 
 @pytest.fixture
@@ -26,12 +34,13 @@ def account_manager(db):
             content_type__app_label__in=["accounts", "auth", "account", "mfa"]
         )
     )
-    return user
+    default_programme().coordinators.add(user)
+    return _member(user)
 
 
 @pytest.fixture
 def person(db):
-    return UserFactory(full_name="Pat Person", email="pat@example.org")
+    return _member(UserFactory(full_name="Pat Person", email="pat@example.org"))
 
 
 def _change(client, user, **fields):
@@ -132,7 +141,9 @@ def test_the_last_superuser_is_refused_before_the_confirmation(client_for, admin
 
 @pytest.mark.parametrize("who", ["superuser", "other staff"])
 def test_staff_cannot_edit_a_staff_account(client_for, account_manager, who):
-    target = UserFactory(full_name="Root Person", is_staff=True, is_superuser=who == "superuser")
+    target = _member(
+        UserFactory(full_name="Root Person", is_staff=True, is_superuser=who == "superuser")
+    )
 
     response = _change(client_for(account_manager), target, email="mine@example.org")
 
@@ -142,6 +153,7 @@ def test_staff_cannot_edit_a_staff_account(client_for, account_manager, who):
 
 
 def test_staff_cannot_delete_a_superuser(client_for, account_manager, admin_user):
+    _member(admin_user)
     client = client_for(account_manager)
 
     page = client.post(reverse("admin:accounts_user_delete", args=[admin_user.pk]), {"post": "yes"})

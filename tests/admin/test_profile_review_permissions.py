@@ -11,7 +11,12 @@ from django.utils.html import escape
 
 from matching.models import Mentorship
 from profiles.models import MentorProfile
-from tests.factories import MenteeProfileFactory, MentorProfileFactory, UserFactory
+from tests.factories import (
+    MenteeProfileFactory,
+    MentorProfileFactory,
+    UserFactory,
+    default_programme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +38,7 @@ def viewer(db):
             ],
         )
     )
+    default_programme().coordinators.add(user)
     return user
 
 
@@ -40,6 +46,7 @@ def viewer(db):
 def coordinator(db):
     user = UserFactory(email="cora@example.org", is_staff=True)
     user.groups.add(Group.objects.get(name="Scheme coordinator"))
+    default_programme().coordinators.add(user)
     return user
 
 

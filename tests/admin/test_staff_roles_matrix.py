@@ -1,5 +1,7 @@
 """Every admin URL and every admin action, for three kinds of staff: one who may view every
-model and nothing more, a member of the "Scheme coordinator" group, and a superuser.
+model and nothing more, a member of the "Scheme coordinator" group, and a superuser. The first
+two coordinate the programme every object here is in (tests/admin/test_programme_scoping.py
+shows what they get of other programmes: nothing).
 
 The tables are checked against what is registered: a new model admin, admin action or admin
 view without a row here fails `test_every_*_has_a_row`, so nobody adds one without deciding who
@@ -22,7 +24,7 @@ from django.utils import timezone
 
 from matching.models import Mentorship, RequestReport
 from mentoring.models import Outbox, SchemeSettings
-from profiles.models import MentorProfile
+from profiles.models import Membership, MentorProfile, Round
 from tests.factories import (
     CheckInFactory,
     ExpertiseAreaFactory,
@@ -33,6 +35,7 @@ from tests.factories import (
     MentorshipRequestFactory,
     ObjectiveFactory,
     UserFactory,
+    default_programme,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +48,15 @@ NONE = "403 403 403 403 403"
 NO_ADD = "200 403 200 200 200"
 
 
+def _member() -> object:
+    """Someone in the programme the viewer and the coordinator run."""
+    return MenteeProfileFactory().user
+
+
 def _outbox_row() -> Outbox:
     return Outbox.objects.create(
         kind="request_received",
+        recipient=_member(),
         to_email="someone@example.org",
         subject="A new request",
         body_text="…",
@@ -68,6 +77,27 @@ def _request_report() -> RequestReport:
     return RequestReport.objects.create(request=req, reported_by=req.mentor, reason="Rude.")
 
 
+def _round() -> Round:
+    return Round.objects.create(
+        programme=default_programme(),
+        name="2026–27",
+        mentee_opens_on=timezone.localdate(),
+        mentee_closes_on=timezone.localdate(),
+        term_ends_on=timezone.localdate(),
+    )
+
+
+def _pending_mentor() -> Membership:
+    profile = MentorProfileFactory(
+        review_status=MentorProfile.ReviewStatus.SUBMITTED,
+        training_completed_on=timezone.localdate(),
+        programmes=[],
+    )
+    return Membership.objects.create(
+        user=profile.user, programme=default_programme(), role=Membership.Role.MENTOR
+    )
+
+
 # One object of each registered model, made only when a test needs it.
 OBJECTS = {
     "auth.group": lambda: Group.objects.create(name="Readers"),
@@ -75,8 +105,11 @@ OBJECTS = {
     "mfa.authenticator": lambda: TOTP.activate(UserFactory(), generate_totp_secret()).instance,
     "mentoring.outbox": _outbox_row,
     "mentoring.schemesettings": SchemeSettings.load,
-    "accounts.user": UserFactory,
+    "accounts.user": _member,
     "profiles.expertisearea": ExpertiseAreaFactory,
+    "profiles.programme": default_programme,
+    "profiles.round": _round,
+    "profiles.membership": _pending_mentor,
     "profiles.mentorprofile": lambda: MentorProfileFactory(
         review_status=MentorProfile.ReviewStatus.SUBMITTED,
         training_completed_on=timezone.localdate(),
@@ -114,6 +147,13 @@ MODEL_PAGES = {
     },
     "profiles.mentorprofile": {"viewer": READ, "coordinator": READ, "superuser": ALL},
     "profiles.menteeprofile": {"viewer": READ, "coordinator": READ, "superuser": ALL},
+    # Only superusers create and delete programmes; coordinators change their own programmes'
+    # rules (profiles.admin.SUPERUSER_ONLY_FIELDS are read-only to them).
+    "profiles.programme": {"viewer": READ, "coordinator": READ, "superuser": ALL},
+    # Coordinators run their programmes' rounds; only superusers delete one.
+    "profiles.round": {"viewer": READ, "coordinator": "200 200 200 403 200", "superuser": ALL},
+    # People join on the site; memberships change only through profiles.services.
+    "profiles.membership": {"viewer": READ, "coordinator": READ, "superuser": NO_ADD},
     # Requests come from mentees and mentorships from accepting them or central matching.
     "matching.mentorshiprequest": {
         "viewer": READ,
@@ -144,7 +184,15 @@ def _csv_downloaded(response, obj) -> bool:
 
 def _approved(response, obj) -> bool:
     obj.refresh_from_db()
+    if isinstance(obj, Membership):
+        return obj.status == Membership.Status.APPROVED
     return obj.review_status == MentorProfile.ReviewStatus.APPROVED
+
+
+def _new_link(response, obj) -> bool:
+    old = obj.invitation_token
+    obj.refresh_from_db()
+    return obj.invitation_token != old
 
 
 def _asked_what_to_change(response, obj) -> bool:
@@ -169,6 +217,7 @@ def _asked_to_confirm_deletion(response, obj) -> bool:
 ACTION_EFFECTS = {
     "export_csv": _csv_downloaded,
     "approve": _approved,
+    "new_invitation_link": _new_link,
     "request_changes": _asked_what_to_change,
     "retry_now": _requeued,
     "make_verified": _verified,
@@ -195,6 +244,12 @@ ACTIONS = {
     ("profiles.mentorprofile", "delete_selected"): SUPERUSER,
     ("profiles.menteeprofile", "export_csv"): VIEWERS,
     ("profiles.menteeprofile", "delete_selected"): SUPERUSER,
+    ("profiles.programme", "new_invitation_link"): REVIEWERS,
+    ("profiles.programme", "delete_selected"): SUPERUSER,
+    ("profiles.round", "delete_selected"): SUPERUSER,
+    ("profiles.membership", "approve"): REVIEWERS,
+    ("profiles.membership", "export_csv"): VIEWERS,
+    ("profiles.membership", "delete_selected"): SUPERUSER,
     ("matching.mentorshiprequest", "export_csv"): VIEWERS,
     ("matching.mentorshiprequest", "delete_selected"): SUPERUSER,
     ("matching.mentorship", "export_csv"): VIEWERS,
@@ -218,6 +273,25 @@ def _post_match(client, user) -> object:
         {"mentor": mentor.pk},
     )
     matched = Mentorship.objects.filter(mentor=mentor.user, mentee=mentee_profile.user).exists()
+    assert matched == (response.status_code == 302)
+    return response
+
+
+def _applicant() -> Membership:
+    membership = Membership.objects.get(user=MenteeProfileFactory().user, role="mentee")
+    membership.applied_at = timezone.now()
+    membership.save(update_fields=["applied_at"])
+    return membership
+
+
+def _applicants_url() -> str:
+    return reverse("admin:profiles_menteeprofile_applicants", args=[default_programme().pk])
+
+
+def _post_applicant_match(client, user) -> object:
+    mentor, applicant = MentorProfileFactory(), _applicant()
+    response = client.post(_applicants_url(), {"applicant": applicant.pk, "mentor": mentor.pk})
+    matched = Mentorship.objects.filter(mentor=mentor.user, mentee=applicant.user).exists()
     assert matched == (response.status_code == 302)
     return response
 
@@ -290,6 +364,11 @@ OTHER_VIEWS = {
         "central matching page": (_get(_match_url), (403, 200, 200)),
         "central matching": (_post_match, (403, 302, 302)),
     },
+    # The queue of applicants of a programme that matches centrally, and matching from it.
+    "profiles_menteeprofile_applicants": {
+        "applicants queue": (_get(_applicants_url), (403, 200, 200)),
+        "matching an applicant": (_post_applicant_match, (403, 302, 302)),
+    },
     # Aggregate figures only, no one's name: every member of the scheme team.
     "admin-reports": {
         "reports": (_get(lambda: "/admin/reports/"), (200, 200, 200)),
@@ -312,6 +391,7 @@ def users(db):
     viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
     coordinator = UserFactory(email="cora@example.org", is_staff=True)
     coordinator.groups.add(Group.objects.get(name="Scheme coordinator"))
+    default_programme().coordinators.add(viewer, coordinator)
     superuser = UserFactory(email="sue@example.org", is_staff=True, is_superuser=True)
     return {"viewer": viewer, "coordinator": coordinator, "superuser": superuser}
 
