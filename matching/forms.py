@@ -1,9 +1,22 @@
 from django import forms
 
 from matching.models import Mentorship, MentorshipRequest
+from profiles.models import Programme
 
 
 class InterestedForm(forms.Form):
+    """The Interested message, and the programme it goes in: asked when the mentee and the
+    mentor share several, preset (hidden) when they share one, left to the service when none
+    (it says why the request cannot be made)."""
+
+    programme = forms.ModelChoiceField(
+        queryset=Programme.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "invalid_choice": "Choose one of the programmes you share with this mentor.",
+        },
+    )
     message = forms.CharField(
         label="Your message",
         min_length=50,
@@ -19,6 +32,32 @@ class InterestedForm(forms.Form):
             "(you wrote %(show_value)d).",
         },
     )
+
+    def __init__(
+        self, *args, programmes: list[Programme], mentor_name: str = "this mentor", **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.shared = Programme.objects.filter(pk__in=[p.pk for p in programmes])
+        self.asks_programme = len(programmes) > 1
+        if self.asks_programme:
+            field = self.fields["programme"]
+            field.queryset = self.shared
+            field.label = f"In which programme would you like {mentor_name} to mentor you?"
+            field.error_messages["required"] = (
+                f"Choose the programme in which you would like {mentor_name} to mentor you."
+            )
+        elif programmes:
+            # Nothing to choose: the one programme they share, whatever a stale page posts.
+            self.fields["programme"] = forms.CharField(
+                required=False, widget=forms.HiddenInput, initial=programmes[0].pk
+            )
+        else:
+            del self.fields["programme"]
+
+    def clean_programme(self):
+        if self.asks_programme:
+            return self.cleaned_data["programme"]
+        return self.shared.get()
 
 
 class DeclineForm(forms.Form):

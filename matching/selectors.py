@@ -7,10 +7,11 @@ its aggregate queries) use the very same definition.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -26,24 +27,53 @@ from matching.services import (
     pending_limit_sentence,
     rate_limit_sentence,
 )
-from mentoring.models import Outbox, SchemeSettings
+from mentoring.models import Outbox
+from profiles import rules
+from profiles.models import Membership, MenteeProfile, MentorProfile, Programme, Round
+from profiles.selectors import programme_from_json, programme_json
 
 if TYPE_CHECKING:
     from profiles.selectors import MentorForViewer
 
 
 def viewer_state(viewer: User, mentor_id: int) -> dict:
-    """One query: the viewer's pending request and active mentorship with this mentor, how many
-    pending requests and active mentorships they have in all, the scheme's pending limit, and
-    what the checks against flooding a mentor need (`services.flood_checks`)."""
+    """One query: the viewer's pending request and active mentorship with this mentor, whether
+    they ever asked them, what the checks against flooding a mentor need
+    (`services.flood_checks`), the visible programmes (`programme_rows`, each with the
+    viewer's membership, their waiting requests and mentors in it, the mentor's pairs in it and
+    whether its mentees may look for a mentor today), and the viewer's mentee profile's
+    department and line manager."""
     pending = MentorshipRequest.objects.pending().filter(mentee=OuterRef("pk"))
     active = Mentorship.objects.active().filter(mentee=OuterRef("pk"))
+    viewer_ref = OuterRef(OuterRef("pk"))
+    today = timezone.localdate()
 
-    def count(qs: QuerySet[Any]) -> Coalesce:
-        return Coalesce(
-            Subquery(qs.order_by().values("mentee").annotate(n=Count("pk")).values("n")), 0
+    def count(qs: QuerySet[Any], by: str) -> Coalesce:
+        return Coalesce(Subquery(qs.order_by().values(by).annotate(n=Count("pk")).values("n")), 0)
+
+    in_programme = {"programme": OuterRef("pk")}
+    programmes = Programme.objects.visible().values(
+        j=programme_json(
+            is_member=_member(viewer_ref),
+            is_mentee=_member(viewer_ref, Membership.Role.MENTEE),
+            pending=count(
+                MentorshipRequest.objects.pending().filter(mentee=viewer_ref, **in_programme),
+                "mentee",
+            ),
+            active=count(
+                Mentorship.objects.active().filter(mentee=viewer_ref, **in_programme), "mentee"
+            ),
+            mentor_active=count(
+                Mentorship.objects.active().filter(mentor=mentor_id, **in_programme), "mentor"
+            ),
+            window_open=Exists(
+                Round.objects.filter(
+                    mentee_opens_on__lte=today, mentee_closes_on__gte=today, **in_programme
+                )
+            ),
         )
-
+    )
+    mentee_profile = MenteeProfile.objects.filter(user=OuterRef("pk"))
     checks = flood_checks(mentor_id=mentor_id, now=timezone.now())
     return (
         User.objects.filter(pk=viewer.pk)
@@ -51,28 +81,82 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
             **checks,
             pending_id=Subquery(pending.filter(mentor=mentor_id).values("pk")[:1]),
             mentorship_id=Subquery(active.filter(mentor=mentor_id).values("pk")[:1]),
-            pending_count=count(pending),
-            active_count=count(active),
-            # The scheme's limit rides along, so the profile page needs no extra query.
-            pending_limit=Coalesce(
-                Subquery(SchemeSettings.objects.values("max_pending_requests")[:1]),
-                settings.SCHEME_MAX_PENDING_REQUESTS,
+            asked_before=Exists(
+                MentorshipRequest.objects.filter(mentee=OuterRef("pk"), mentor=mentor_id)
             ),
+            programme_rows=ArraySubquery(programmes),
+            mentee_department=Subquery(mentee_profile.values("department")[:1]),
+            mentee_manager=Subquery(mentee_profile.values("line_manager_email")[:1]),
         )
         .values(
             "pending_id",
             "mentorship_id",
-            "pending_count",
-            "active_count",
-            "pending_limit",
+            "asked_before",
+            "programme_rows",
+            "mentee_department",
+            "mentee_manager",
             *checks,
         )
         .get()
     )
 
 
-def interest_state(profile: MentorForViewer, viewer: User, state: dict) -> dict[str, str]:
-    """Whether the Interested button is offered on a mentor's page, and why not."""
+def _member(user: OuterRef, role: str | None = None) -> Exists:
+    memberships = Membership.objects.approved().filter(user=user, programme=OuterRef("pk"))
+    return Exists(memberships.filter(role=role) if role else memberships)
+
+
+@dataclass
+class MentorAccess:
+    """What a viewer may do with a mentor's page: see it at all (`visible`); the programmes
+    they share in which the viewer is a mentee and may be paired with the mentor
+    (`programmes`, each with the viewer's counts in it); and the programmes they share only as
+    a member of another kind (`joinable`: join as a mentee to ask)."""
+
+    visible: bool
+    programmes: list[Programme] = field(default_factory=list)
+    joinable: list[Programme] = field(default_factory=list)
+    facts: dict[int, dict] = field(default_factory=dict)  # viewer_state's row, by programme id
+
+
+def mentor_access(
+    profile: MentorProfile, viewer: User, state: dict, *, is_staff: bool
+) -> MentorAccess:
+    """A mentor is seen by mentees of a programme that lists them, by the members of such a
+    programme (and by everyone in an installation with one programme), by anyone who has asked
+    them before, by staff and by themself. Where a programme keeps mentors outside the mentee's
+    line management, it never shows the mentee their manager or a colleague."""
+    facts = {row["id"]: row for row in state["programme_rows"]}
+    rows = [programme_from_json(row) for row in state["programme_rows"]]
+    mentee = MenteeProfile(
+        user=viewer,
+        department=state["mentee_department"] or "",
+        line_manager_email=state["mentee_manager"] or "",
+    )
+    single = len(rows) == 1
+    shared = [
+        p
+        for p in rows
+        if p.pk in profile.programme_ids
+        and (facts[p.pk]["is_member"] or single)
+        and rules.line_management_refusal(p, mentee, profile) is None
+    ]
+    own = profile.user_id == viewer.pk
+    visible = bool(shared) or own or is_staff or bool(state["asked_before"])
+    return MentorAccess(
+        visible=visible,
+        programmes=[p for p in shared if facts[p.pk]["is_mentee"]],
+        joinable=[p for p in shared if not facts[p.pk]["is_mentee"]],
+        facts=facts,
+    )
+
+
+def interest_state(
+    profile: MentorForViewer, viewer: User, state: dict, access: MentorAccess
+) -> dict[str, str]:
+    """Whether the Interested button is offered on a mentor's page, and why not: the reasons
+    that hold whatever the programme, then each shared programme's rules; the button is offered
+    when one of the programmes allows a request."""
     name = profile.user.get_short_name()
     if profile.user_id == viewer.pk:
         return {"state": "own", "message": "This is your own profile, as mentees see it."}
@@ -108,23 +192,68 @@ def interest_state(profile: MentorForViewer, viewer: User, state: dict) -> dict[
             "state": "needs_profile",
             "message": "Tell mentors a little about yourself first: create your mentee profile.",
         }
-    if state["active_count"] >= settings.SCHEME_MAX_ACTIVE_MENTORSHIPS:
+    if not access.programmes:
+        if access.joinable:
+            programme = access.joinable[0]
+            return {
+                "state": "join",
+                "message": f"Join {programme.name} as a mentee to ask {name} to mentor you.",
+                "link": _url("profiles:programme-detail", programme.slug),
+                "link_label": f"About {programme.name}",
+            }
+        return {
+            "state": "elsewhere",
+            "message": f"{name} is not a mentor in any programme you belong to as a mentee.",
+        }
+    refusals = [
+        _programme_refusal(p, access.facts[p.pk], name, today=timezone.localdate(now))
+        for p in access.programmes
+    ]
+    if None in refusals:
+        if wait := rate_limit_sentence(state, now=now):
+            return {"state": "wait", "message": wait}
+        return {"state": "available", "message": ""}
+    return refusals[0]  # type: ignore[return-value]
+
+
+def _programme_refusal(
+    programme: Programme, extras: dict[str, Any], name: str, *, today: date
+) -> dict[str, str] | None:
+    """Why the viewer may not ask this mentor in `programme` (its rules, and the viewer's
+    counts in it from `viewer_state`), or None."""
+    if not programme.mentees_choose:
+        return {
+            "state": "central",
+            "message": f"In {programme.name} the coordinators match mentees with mentors: apply "
+            "to be matched, and you may name the mentors you would like.",
+            "link": _url("profiles:programme-apply", programme.slug),
+            "link_label": "Apply to be matched",
+        }
+    if programme.has_rounds and not extras["window_open"]:
+        message = rules.mentee_window_refusal(programme, today=today)
+        return {"state": "closed", "message": message or ""}
+    cap = programme.mentor_places_cap
+    if cap is not None and extras["mentor_active"] >= cap:
+        return {
+            "state": "full",
+            "message": f"{name} has no free place in {programme.name} at the moment. Try another "
+            "mentor, or come back later.",
+        }
+    if extras["active"] >= programme.max_active_mentorships:
         return {
             "state": "has_mentor",
-            "message": active_limit_sentence(settings.SCHEME_MAX_ACTIVE_MENTORSHIPS),
+            "message": active_limit_sentence(programme.max_active_mentorships),
             "link": _url("matching:mentorship-list"),
             "link_label": "Your mentorships",
         }
-    if state["pending_count"] >= state["pending_limit"]:
+    if extras["pending"] >= programme.max_pending_requests:
         return {
             "state": "limit",
-            "message": pending_limit_sentence(state["pending_count"]),
+            "message": pending_limit_sentence(extras["pending"]),
             "link": _url("matching:request-list"),
             "link_label": "Your requests",
         }
-    if wait := rate_limit_sentence(state, now=now):
-        return {"state": "wait", "message": wait}
-    return {"state": "available", "message": ""}
+    return None
 
 
 def _url(name: str, *args: object) -> str:

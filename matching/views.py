@@ -7,11 +7,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.staff import has_staff_access
 from matching import selectors, services
 from matching.forms import DeclineForm, InterestedForm, ReportForm
 from matching.models import Mentorship, MentorshipRequest
 from profiles import selectors as profile_selectors
-from profiles.models import MenteeProfile, MentorProfile
+from profiles.models import MenteeProfile
 
 
 def _get_request_for_user(request, pk: int) -> MentorshipRequest:
@@ -21,17 +22,30 @@ def _get_request_for_user(request, pk: int) -> MentorshipRequest:
     return get_object_or_404(qs, pk=pk)
 
 
+def _mentor_for_viewer(request, pk: int, *, listed_only: bool = False):
+    """A mentor's profile as the viewer may see it, what they may do with it, and what they
+    already have with the mentor; 404 when it is none of their business (another programme's
+    mentor, or the mentee's manager or colleague where the programme keeps them apart)."""
+    profile = profile_selectors.mentor_for_viewer(pk, request.user)
+    if profile is None or (listed_only and not profile.is_listed):
+        raise Http404("No such mentor.")
+    state = selectors.viewer_state(request.user, profile.user_id)
+    access = selectors.mentor_access(
+        profile, request.user, state, is_staff=has_staff_access(request.user)
+    )
+    if not access.visible:
+        raise Http404("No such mentor.")
+    return profile, state, access
+
+
 @login_required
 @require_safe
 def mentor_detail(request, pk: int):
     """A mentor's profile, with the Interested box saying what the viewer may do now."""
-    profile = profile_selectors.mentor_for_viewer(pk, request.user)
-    if profile is None:
-        raise Http404("No such mentor.")
-    state = selectors.viewer_state(request.user, profile.user_id)
+    profile, state, access = _mentor_for_viewer(request, pk)
     ctx = {
         "profile": profile,
-        "interest": selectors.interest_state(profile, request.user, state),
+        "interest": selectors.interest_state(profile, request.user, state, access),
     }
     return render(request, "profiles/mentor_detail.html", ctx)
 
@@ -39,16 +53,24 @@ def mentor_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_create(request, pk: int):
-    """The Interested form on a mentor's profile."""
-    profile = get_object_or_404(MentorProfile.objects.listed().select_related("user"), pk=pk)
-    form = InterestedForm(request.POST if request.method == "POST" else None)
+    """The Interested form on a mentor's profile: in which programme (when the two share
+    several) and the message."""
+    profile, _, access = _mentor_for_viewer(request, pk, listed_only=True)
+    form = InterestedForm(
+        request.POST if request.method == "POST" else None,
+        programmes=access.programmes,
+        mentor_name=profile.user.get_short_name(),
+    )
     if form.is_bound and form.is_valid():
         try:
             req = services.send_request(
-                mentee=request.user, mentor=profile.user, message=form.cleaned_data["message"]
+                mentee=request.user,
+                mentor=profile.user,
+                message=form.cleaned_data["message"],
+                programme=form.cleaned_data.get("programme"),
             )
         except services.MatchingError as exc:
-            form.add_error(None, str(exc))
+            form.add_error("programme" if form.asks_programme else None, str(exc))
         else:
             hold = settings.REQUEST_EMAIL_HOLD_MINUTES
             emailed = (
