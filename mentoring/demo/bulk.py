@@ -18,7 +18,7 @@ import importlib
 import random
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
@@ -238,7 +238,11 @@ class BulkBuilder:
         alumni = CAREERS in slugs or rng.random() < (0.3 if staff else 0.6)
         trained = rng.random() < 0.7 or (staff and approved)  # staff: training before approval
         submitted_at = now - timedelta(days=rng.randint(30, 700))
-        approved_at = now - timedelta(days=rng.randint(1, 29)) if approved else None
+        approved_at = (
+            min(submitted_at + timedelta(days=rng.randint(1, 20)), now - timedelta(hours=1))
+            if approved
+            else None
+        )
         profile = {
             "id": pk,
             "user_id": user_id,
@@ -267,7 +271,7 @@ class BulkBuilder:
             "reviewed_by_id": None,
             "submitted_at": submitted_at,
             "approved_at": approved_at,
-            "confirmed_at": now - timedelta(days=rng.randint(1, 540)) if approved else None,
+            "confirmed_at": self.between(approved_at, now) if approved_at else None,
             "confirmation_asked_at": None,
             "training_completed_on": (submitted_at - timedelta(days=rng.randint(1, 60))).date()
             if trained
@@ -388,7 +392,7 @@ class BulkBuilder:
             role = rng.choice(V.STUDENT_ROLES)
             stage = rng.choice(V.STUDENT_STAGES)
             goals = rng.choice(V.MENTEE_GOALS).format(industry_short=_short(industry))
-        joined_at = now - timedelta(days=rng.randint(5, 120))
+        joined_at = now - timedelta(days=rng.randint(5, 480), hours=rng.randint(0, 23))
         profile = {
             "id": pk,
             "user_id": user_id,
@@ -502,6 +506,7 @@ class BulkBuilder:
             .values_list(
                 "user_id",
                 "programme_id",
+                "joined_at",
                 "applied_at",
                 "user__mentee_profile__department",
                 "user__mentee_profile__line_manager_email",
@@ -509,7 +514,7 @@ class BulkBuilder:
         )
         advice_taken: Counter = Counter()
         requests, pairs = [], []
-        for mentee_id, programme_id, applied_at, department, manager in memberships:
+        for mentee_id, programme_id, joined_at, applied_at, department, manager in memberships:
             slug = by_pk[programme_id]
             candidates = pool[slug]
             if not candidates:
@@ -525,7 +530,7 @@ class BulkBuilder:
                 if mentor_id is None:
                     continue
                 places[mentor_id] -= 1
-                started = min(
+                started = self.between(
                     max(applied_at, self.now - timedelta(days=200)) + timedelta(days=3),
                     self.now - timedelta(hours=2),
                 )
@@ -541,11 +546,15 @@ class BulkBuilder:
                     if cap is not None and advice_taken[mentor_id] >= cap:
                         continue
                     advice_taken[mentor_id] += 1
-                what = self._paired(mentor_id, mentee_id, slug, places, requests, pairs)
+                what = self._paired(
+                    mentor_id, mentee_id, slug, places, requests, pairs, joined_at=joined_at
+                )
                 made[slug, what] += 1
             elif roll < (0.53 if slug == CAREERS else 0.45):
                 days = 12 if slug == CAREERS else 5  # before the programme's expiry
-                sent = self.now - timedelta(days=rng.randint(0, days), hours=rng.randint(0, 23))
+                sent = self.between(
+                    max(joined_at, self.now - timedelta(days=days)), self.now - timedelta(hours=1)
+                )
                 requests.append(
                     self.request_row(
                         next_ids(MentorshipRequest, 1)[0],
@@ -564,6 +573,11 @@ class BulkBuilder:
             copy_rows(Mentorship, pairs)
             recount_places(Mentorship.objects.active())
         return made
+
+    def between(self, start: datetime, end: datetime) -> datetime:
+        """A moment from `start` to `end` (`start` when the span is empty), to the second."""
+        seconds = int((end - start).total_seconds())
+        return start + timedelta(seconds=self.rng.randint(0, seconds)) if seconds > 0 else start
 
     def _outside_line(
         self,
@@ -593,31 +607,33 @@ class BulkBuilder:
         places: dict[int, int],
         requests: list[dict],
         pairs: list[dict],
+        *,
+        joined_at: datetime,
     ) -> str:
         """The mentor accepted the mentee's request: a pair, active or (a careers pair of last
-        year's round) completed at the round's term end. Returns its status."""
+        year's round, for a mentee who was there) completed at the round's term end. Everything
+        happens after the mentee joined. Returns the pair's status."""
         rng = self.rng
         round_, ended_at = None, None
+        after_joining = joined_at + timedelta(days=1)
         if slug == CAREERS:
             round_ = self.current_round
-            if rng.random() < 0.3:
-                round_ = self.previous_round
-                window = (round_.mentee_closes_on - round_.mentee_opens_on).days
-                opened = timezone.make_aware(
-                    datetime.combine(round_.mentee_opens_on, datetime.min.time())
+            last = self.previous_round
+            if rng.random() < 0.3 and after_joining < _at(last.mentee_closes_on):
+                round_ = last
+                started = self.between(
+                    max(_at(last.mentee_opens_on), after_joining), _at(last.mentee_closes_on)
                 )
-                started = opened + timedelta(days=rng.randint(0, window), hours=rng.randint(9, 18))
-                ended_at = timezone.make_aware(
-                    datetime.combine(round_.term_ends_on, datetime.min.time())
-                ) + timedelta(hours=9)
+                ended_at = _at(last.term_ends_on)
             else:
-                opened = timezone.make_aware(
-                    datetime.combine(round_.mentee_opens_on, datetime.min.time())
+                started = self.between(
+                    max(_at(round_.mentee_opens_on), after_joining),
+                    self.now - timedelta(days=5),
                 )
-                days = max((self.now - opened).days - 5, 0)
-                started = self.now - timedelta(days=rng.randint(5, 5 + days))
         else:
-            started = self.now - timedelta(days=rng.randint(3, 60))
+            started = self.between(
+                max(after_joining, self.now - timedelta(days=60)), self.now - timedelta(days=3)
+            )
         if ended_at is None:
             places[mentor_id] -= 1
         request_id = next_ids(MentorshipRequest, 1)[0]
@@ -626,7 +642,7 @@ class BulkBuilder:
                 request_id,
                 mentee_id,
                 mentor_id,
-                started - timedelta(days=rng.randint(1, 6)),
+                max(started - timedelta(days=rng.randint(1, 6)), joined_at),
                 programme=self.programmes[slug],
                 status="accepted",
                 responded_at=started,
@@ -716,6 +732,10 @@ class BulkBuilder:
             "withdrawn_at": None,
             "expired_at": None,
         }
+
+
+def _at(day: date, hour: int = 9) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
 def _index(profile_ids: list[int]) -> None:

@@ -16,7 +16,6 @@ from mentoring.demo import vocabulary as V
 from mentoring.demo.bulk import MENTEE_DOMAIN, MENTOR_DOMAIN, BulkBuilder
 from mentoring.demo.programmes import ADVICE, CAREERS, STAFF
 from mentoring.demo.rows import copy_rows, next_ids
-from profiles import services as profile_services
 from profiles.models import (
     ExpertiseArea,
     Industry,
@@ -46,31 +45,64 @@ MENTEE_REQUEST = (
 )
 
 
+# The demo accounts' memberships: (account, programme, role, days since joining, days since
+# approval). Dated so that each came before what the person did there.
+DEMO_MEMBERSHIPS = [
+    ("mentor", CAREERS, Membership.Role.MENTOR, 400, 398),
+    ("mentor", ADVICE, Membership.Role.MENTOR, 150, 150),
+    ("mentee", CAREERS, Membership.Role.MENTEE, 90, 90),
+    ("mentee", ADVICE, Membership.Role.MENTEE, 20, 20),
+    ("staff-mentor", STAFF, Membership.Role.MENTOR, 120, 110),
+    ("staff-mentee", STAFF, Membership.Role.MENTEE, 30, 30),
+]
+STAFF_APPLICATION = (
+    "A mentor from another part of the University who has led a team, to help me prepare for "
+    "my first management role. Someone in planning or finance would be ideal."
+)
+
+
 def give_demo_memberships(
-    *,
-    mentor: User,
-    mentee: User,
-    staff_mentor: User,
-    staff_mentee: User,
-    programmes: dict[str, Programme],
-    by: User,
+    accounts: dict[str, User], *, programmes: dict[str, Programme], now: datetime
 ) -> None:
-    """The demo accounts join their programmes as anyone would, and `by` (the administrator)
-    approves the mentors where the programme approves its mentors."""
-    joins = [
-        (mentor, CAREERS, Membership.Role.MENTOR),
-        (mentor, ADVICE, Membership.Role.MENTOR),
-        (mentee, CAREERS, Membership.Role.MENTEE),
-        (mentee, ADVICE, Membership.Role.MENTEE),
-        (staff_mentor, STAFF, Membership.Role.MENTOR),
-        (staff_mentee, STAFF, Membership.Role.MENTEE),
-    ]
-    for user, slug, role in joins:
-        membership = profile_services.join_programme(
-            user=user, programme=programmes[slug], role=role
+    """The demo accounts take part in their programmes, written as history like the bulk
+    people's (each programme accepts them: the tests check its eligibility rules do). The staff
+    mentee has applied to be matched, naming the staff mentor as someone they would like."""
+    have = set(
+        Membership.objects.filter(user__in=accounts.values()).values_list(
+            "user_id", "programme_id", "role"
         )
-        if not membership.is_approved:
-            profile_services.approve_membership(membership, by=by)
+    )
+    rows = []
+    for account, slug, role, joined, approved in DEMO_MEMBERSHIPS:
+        user, programme = accounts[account], programmes[slug]
+        if (user.pk, programme.pk, role) in have:
+            continue
+        applying = account == "staff-mentee"
+        rows.append(
+            {
+                "id": next_ids(Membership, 1)[0],
+                "user_id": user.pk,
+                "programme_id": programme.pk,
+                "role": role.value,
+                "status": Membership.Status.APPROVED.value,
+                "joined_at": now - timedelta(days=joined),
+                "approved_at": now - timedelta(days=approved),
+                "approved_by_id": None if role == Membership.Role.MENTEE else accounts["admin"].pk,
+                "left_at": None,
+                "by_invitation": False,
+                "application": STAFF_APPLICATION if applying else "",
+                "applied_at": now - timedelta(days=joined - 2) if applying else None,
+            }
+        )
+    copy_rows(Membership, rows)
+    if any(r["application"] for r in rows):
+        Membership.objects.get(
+            user=accounts["staff-mentee"], programme=programmes[STAFF]
+        ).preferred_mentors.set([accounts["staff-mentor"]])
+    # Their programmes in the directory's column.
+    update_search_documents(
+        MentorProfile.objects.filter(user__in=accounts.values()).values_list("pk", flat=True)
+    )
 
 
 def give_demo_requests(mentor: User, bulk: BulkBuilder) -> None:
@@ -266,12 +298,9 @@ def give_demo_pair(
     second.objectives.set([cv, interviews])
 
 
-def give_staff_mentee(
-    mentee: User, *, preferred: User, programme: Programme, now: datetime
-) -> MenteeProfile:
+def give_staff_mentee(mentee: User, *, programme: Programme) -> MenteeProfile:
     """The staff mentee's profile, with their department and line manager (a generated staff
-    mentor, so the line-management rule visibly leaves someone out of their suggestions), and
-    their application to be matched, naming the staff mentor as someone they would like."""
+    mentor, so the line-management rule visibly leaves someone out of their suggestions)."""
     profile = MenteeProfile.objects.filter(user=mentee).first()
     if profile is None:
         manager = (
@@ -300,15 +329,6 @@ def give_staff_mentee(
         by_slug = dict(ExpertiseArea.objects.values_list("slug", "pk"))
         profile.areas.set(
             [by_slug[s] for s in ("becoming-a-team-leader", "changing-sector") if s in by_slug]
-        )
-    membership = Membership.objects.get(user=mentee, programme=programme, role="mentee")
-    if membership.applied_at is None:
-        profile_services.apply_to_be_matched(
-            membership,
-            application="A mentor from another part of the University who has led a team, to "
-            "help me prepare for my first management role. Someone in planning or finance "
-            "would be ideal.",
-            preferred_mentors=[preferred],
         )
     return profile
 
@@ -397,10 +417,10 @@ def give_demo_profiles(mentor: User, mentee: User, staff_mentor: User, *, now: d
             frequency=MeetingFrequency.MONTHLY,
             capacity=2,
             review_status=MentorProfile.ReviewStatus.APPROVED,
-            submitted_at=now - timedelta(days=40),
-            approved_at=now - timedelta(days=38),
-            confirmed_at=now - timedelta(days=38),
-            training_completed_on=(now - timedelta(days=45)).date(),
+            submitted_at=now - timedelta(days=400),
+            approved_at=now - timedelta(days=398),
+            confirmed_at=now - timedelta(days=98),
+            training_completed_on=(now - timedelta(days=405)).date(),
         )
         profile.areas.set(
             [

@@ -13,6 +13,7 @@ from profiles.models import (
     RecruitmentWindow,
     Round,
 )
+from profiles.services import eligibility_refusal
 from sessions_log.models import Meeting
 
 # The command computes search documents in a second database connection, which sees only
@@ -170,6 +171,17 @@ def test_the_demo_accounts_have_something_to_show():
     assert not Membership.objects.filter(
         user__email__in=["coordinator@demo.test", "admin@demo.test"]
     ).exists()
+    # Each programme would have taken them (its eligibility), and they joined before they did
+    # anything in it.
+    for membership in Membership.objects.filter(user__email__endswith="@demo.test"):
+        assert eligibility_refusal(membership.programme, membership.user, membership.role) is None
+        for item in [
+            *MentorshipRequest.objects.filter(
+                mentee=membership.user, programme=membership.programme
+            ),
+            *Mentorship.objects.filter(mentee=membership.user, programme=membership.programme),
+        ]:
+            assert (getattr(item, "created_at", None) or item.started_at) > membership.joined_at
     careers = Programme.objects.get(slug="careers")
     # The demo mentee waits for a careers mentor's answer and is mentored by the demo mentor,
     # with held and planned meetings and objectives.

@@ -109,14 +109,7 @@ class Command(BaseCommand):
                 accounts["staff-mentor"],
                 now=timezone.now(),
             )
-            showcase.give_demo_memberships(
-                mentor=accounts["mentor"],
-                mentee=accounts["mentee"],
-                staff_mentor=accounts["staff-mentor"],
-                staff_mentee=accounts["staff-mentee"],
-                programmes=programmes,
-                by=accounts["admin"],
-            )
+            showcase.give_demo_memberships(accounts, programmes=programmes, now=timezone.now())
         bulk = BulkBuilder(
             seed=seed, password=password, programmes=programmes, coordinator=accounts["coordinator"]
         )
@@ -125,12 +118,7 @@ class Command(BaseCommand):
         bulk.create_matches()
         # The showcase's requests and pairs involve seeded people, so they follow the bulk.
         with transaction.atomic():
-            showcase.give_staff_mentee(
-                accounts["staff-mentee"],
-                preferred=accounts["staff-mentor"],
-                programme=programmes[STAFF],
-                now=bulk.now,
-            )
+            showcase.give_staff_mentee(accounts["staff-mentee"], programme=programmes[STAFF])
             showcase.give_demo_requests(accounts["mentor"], bulk)
             showcase.give_demo_pair(
                 accounts["mentor"],
