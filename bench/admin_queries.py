@@ -1,14 +1,15 @@
 """Queries and time of the scheme administrator's pages on a seeded database.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mentoring_bench_100000 \\
-        .venv/bin/python bench/admin_queries.py [--repeat 5]
+        .venv/bin/python bench/admin_queries.py [--repeat 5] [--as coordinator@demo.test]
 
 The database is one `bench/run.py` made with `seed_demo` (it holds admin@demo.test), migrated to
 this checkout. The script signs in as that administrator with Django's test Client, under
 production settings (DEBUG=0, no two-factor check: the script has no authenticator), opens the
 big admin lists (unfiltered and with their "needs attention" filter) and the reports page, and
 prints for each: the number of queries, the median and fastest time over --repeat runs after a
-warm-up, and the slowest query.
+warm-up, and the slowest query. `--as coordinator@demo.test` reads the same pages as the demo's
+coordinator of the staff programme, whose lists and reports hold that programme's rows only.
 """
 
 from __future__ import annotations
@@ -106,6 +107,12 @@ def measure(client, url: str, repeat: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per page (default 5)")
+    parser.add_argument(
+        "--as",
+        dest="email",
+        default=ADMIN,
+        help="the staff account to read the pages as (default %(default)s)",
+    )
     args = parser.parse_args()
     setup_django()
     check_migrated()
@@ -126,9 +133,9 @@ def main() -> None:
     from matching.models import Mentorship, MentorshipRequest
     from profiles.models import MenteeProfile, MentorProfile
 
-    admin = User.objects.filter(email=ADMIN, is_staff=True).first()
+    admin = User.objects.filter(email=args.email, is_staff=True).first()
     if admin is None:
-        sys.exit(f"No staff account {ADMIN}: seed the database with `manage.py seed_demo`.")
+        sys.exit(f"No staff account {args.email}: seed the database with `manage.py seed_demo`.")
     client = Client()
     client.force_login(admin)
 
@@ -138,7 +145,11 @@ def main() -> None:
         "mentor profiles": MentorProfile.objects.count(),
         "mentee profiles": MenteeProfile.objects.count(),
     }
-    say(f"{connection.settings_dict['NAME']}: " + ", ".join(f"{n:,} {k}" for k, n in sizes.items()))
+    say(
+        f"{connection.settings_dict['NAME']}: "
+        + ", ".join(f"{n:,} {k}" for k, n in sizes.items())
+        + f"; as {admin.email}"
+    )
     say(f"{'page':26} {'queries':>7} {'median ms':>10} {'min ms':>8} {'slowest query':>14}")
     for name, url in PAGES:
         m = measure(client, url, args.repeat)
