@@ -21,9 +21,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
-from mentoring.admin_utils import csv_response
+from mentoring.admin_utils import coordinated_programmes, csv_response
 from mentoring.backoffice import charts, previews
-from mentoring.backoffice.reports import build_report
+from mentoring.backoffice.reports import Scope, build_report
 
 
 @staff_member_required
@@ -104,9 +104,25 @@ class _DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
+ALL_MINE = ""  # the programme choice "all my programmes"
+
+
 class ReportRangeForm(forms.Form):
     start = forms.DateField(label="From", required=False, widget=_DateInput())
     end = forms.DateField(label="To", required=False, widget=_DateInput())
+    programme = forms.TypedChoiceField(label="Programme", required=False, coerce=int)
+
+    def __init__(self, *args, programmes: list[tuple[int, str]], everything: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programmes = programmes
+        field = self.fields["programme"]
+        field.choices = [
+            (ALL_MINE, "All programmes" if everything else "All my programmes"),
+            *programmes,
+        ]
+        if len(programmes) <= 1:
+            # No chooser where there is nothing to choose.
+            field.widget = forms.HiddenInput()
 
     def clean(self):
         data = super().clean()
@@ -133,32 +149,52 @@ class ReportRangeForm(forms.Form):
         return data
 
 
+def _report_scope(request, chosen: int | None) -> tuple[Scope, str]:
+    """What the report covers, and its name: one of the person's programmes, or all of theirs
+    (every programme for a superuser). A programme the person does not run is never read."""
+    programmes = dict(coordinated_programmes(request).values_list("pk", "name"))
+    if chosen in programmes:
+        return Scope([chosen]), programmes[chosen]
+    if request.user.is_superuser:
+        return Scope(), "All programmes" if len(programmes) > 1 else ""
+    return Scope(list(programmes)), "All my programmes" if len(programmes) > 1 else ""
+
+
 @require_safe
 def reports(request):
-    """The scheme's figures for a period (GET start, end; format=csv to download them).
+    """The figures of the person's programmes for a period (GET start, end, programme;
+    format=csv to download them): one programme, or all of theirs; small numbers suppressed.
 
     Staff only: wrapped in admin.site.admin_view in mentoring/urls.py, and under /admin/, so
     the two-factor rule for staff applies too.
     """
     start, end = default_report_range()
     status = 200
-    if "start" in request.GET or "end" in request.GET:
-        form = ReportRangeForm(request.GET)
+    programmes = list(coordinated_programmes(request).values_list("pk", "name"))
+    options = {"programmes": programmes, "everything": request.user.is_superuser}
+    chosen = None
+    if {"start", "end", "programme"} & set(request.GET):
+        form = ReportRangeForm(request.GET, **options)
         if form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            chosen = form.cleaned_data["programme"] or None
         else:
             status = 400
     else:
-        form = ReportRangeForm(initial={"start": start, "end": end})
-    report = build_report(start, end)
+        form = ReportRangeForm(initial={"start": start, "end": end}, **options)
+    scope, covers = _report_scope(request, chosen)
+    report = build_report(start, end, scope=scope)
+    report.covers = covers
+    query = {"start": start, "end": end, **({"programme": chosen} if chosen else {})}
     if request.GET.get("format") == "csv" and status == 200:
         return csv_response(report.csv_rows(), f"scheme-report-{start}-to-{end}.csv")
     ctx = {
         **admin.site.each_context(request),
-        "title": "Scheme report",
+        "title": f"Report: {covers}" if covers else "Scheme report",
         "form": form,
         "report": report,
-        "csv_url": "?" + urlencode({"start": start, "end": end, "format": "csv"}),
+        "programme_query": urlencode({"programme": chosen}) if chosen else "",
+        "csv_url": "?" + urlencode({**query, "format": "csv"}),
         "trend_charts": [charts.column_chart(s, months=True) for s in report.trends],
         "end_reasons_chart": charts.bar_chart(report.end_reasons),
         "ratings_chart": charts.column_chart(report.ratings),

@@ -5,6 +5,9 @@ whatever the size of the scheme), `present` turns them into the sections, series
 page and its charts show (with the small-numbers rule of `disclosure`), and `format` writes them
 as the CSV's rows.
 
+A report covers one programme, a coordinator's programmes, or (for a superuser) all of them:
+`Scope`. Small numbers are suppressed whatever the scope.
+
 Dates are whole days in the scheme's time zone (settings.TIME_ZONE), both ends included.
 "Now" figures (visible mentors, full mentors, mentees without a mentor, needs attention) describe
 today, whatever the range.
@@ -26,7 +29,13 @@ from mentoring.backoffice.reports.present import (
     Series,
     present_report,
 )
-from mentoring.backoffice.reports.query import Period, monthly_counts, period_figures
+from mentoring.backoffice.reports.query import (
+    EVERYWHERE,
+    Period,
+    Scope,
+    monthly_counts,
+    period_figures,
+)
 
 __all__ = [
     "HIDDEN",
@@ -36,13 +45,17 @@ __all__ = [
     "Point",
     "Report",
     "Section",
+    "Scope",
     "Series",
     "build_report",
     "suppress",
 ]
 
 
-def build_report(start: date, end: date, *, now: datetime | None = None) -> Report:
+def build_report(
+    start: date, end: date, *, now: datetime | None = None, scope: Scope = EVERYWHERE
+) -> Report:
+    """The report of the programmes in `scope` (every programme by default)."""
     period = Period(start, end)
-    figures = period_figures(period, now or timezone.now())
-    return present_report(period, figures, monthly_counts(period))
+    figures = period_figures(period, now or timezone.now(), scope)
+    return present_report(period, figures, monthly_counts(period, scope))

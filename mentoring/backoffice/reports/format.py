@@ -22,6 +22,8 @@ def csv_rows(report: Report) -> Iterator[list[str]]:
 
 
 def period_rows(report: Report) -> Iterator[list[str]]:
+    if report.covers:
+        yield ["Report", "Programmes", report.covers]
     yield ["Period", "From", report.start.isoformat()]
     yield ["Period", "To", report.end.isoformat()]
 

@@ -105,6 +105,7 @@ class Report:
     end_reasons: Series
     ratings: Series
     attention: list[Attention] = field(default_factory=list)
+    covers: str = ""  # the programme(s) it covers, when there is more than one to choose from
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -212,6 +213,11 @@ def mentorships_section(f: Figures) -> Section:
             count("Started", pairs["started"]),
             count("Matched centrally", pairs["central"]),
             count("Active at the end of the period", pairs["active_at_end"]),
+            count(
+                "Completed",
+                pairs["completed"],
+                note="Pairs whose round's term ended, apart from those that ended early.",
+            ),
             count("Ended", pairs["ended"]),
             *[
                 count(f"Ended: {label}", pairs[f"ended_{reason}"])

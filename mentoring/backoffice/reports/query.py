@@ -18,7 +18,9 @@ from django.db.models import (
     Avg,
     Count,
     DurationField,
+    Exists,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -30,7 +32,7 @@ from django.utils import timezone
 from matching import selectors as matching_selectors
 from matching.models import Mentorship, MentorshipRequest
 from mentoring.models import SchemeSettings
-from profiles.models import MenteeProfile, MentorProfile
+from profiles.models import Membership, MenteeProfile, MentorProfile
 from sessions_log import selectors as sessions_selectors
 from sessions_log.models import CheckIn, Meeting, Objective
 
@@ -78,7 +80,39 @@ class Median(Aggregate):
     output_field = DurationField()
 
 
-def period_figures(period: Period, now: datetime) -> Figures:
+@dataclass(frozen=True)
+class Scope:
+    """The programmes a report covers: `ids`, or every programme when None (a superuser's
+    "all programmes"). A coordinator's "all my programmes" is the list of theirs."""
+
+    ids: list[int] | None = None
+
+    def rows(self, qs: QuerySet, lookup: str) -> QuerySet:
+        """`qs` (requests, pairs, meetings…) narrowed to the programmes by `lookup`."""
+        if self.ids is None:
+            return qs
+        if not self.ids:
+            # Nothing; an empty IN cannot be written into the combined query (Together).
+            return qs.filter(pk__isnull=True)
+        return qs.filter(**{f"{lookup}__in": self.ids})
+
+    def people(self, qs: QuerySet, role: str) -> QuerySet:
+        """Profiles of people taking part (or waiting for approval) in the programmes in
+        `role`: one EXISTS on the memberships, so nobody counts twice."""
+        if self.ids is None:
+            return qs
+        if not self.ids:
+            return qs.filter(pk__isnull=True)
+        memberships = Membership.objects.current().filter(
+            user=OuterRef("user"), role=role, programme__in=self.ids
+        )
+        return qs.filter(Exists(memberships))
+
+
+EVERYWHERE = Scope()
+
+
+def period_figures(period: Period, now: datetime, scope: Scope = EVERYWHERE) -> Figures:
     """Every figure of the report but the months, in a single query."""
     since, until, within = period.since, period.until, period.within
     start, end = period.start, period.end
@@ -90,14 +124,14 @@ def period_figures(period: Period, now: datetime) -> Figures:
 
     together = Together()
     mentors = together.aggregate(
-        MentorProfile.objects.all(),
+        scope.people(MentorProfile.objects.all(), Membership.Role.MENTOR),
         submitted=Count("pk", filter=within("submitted_at")),
         approved=Count("pk", filter=within("approved_at")),
         listed=Count("pk", filter=Q(is_listed=True)),
         full=Count("pk", filter=Q(is_listed=True, mentee_count__gte=F("capacity"))),
     )
     mentees = together.aggregate(
-        MenteeProfile.objects.all(),
+        scope.people(MenteeProfile.objects.all(), Membership.Role.MENTEE),
         joined=Count("pk", filter=within("created_at")),
         without_mentor=Count("pk", filter=~matching_selectors.with_mentor()),
         unmatched=Count("pk", filter=unmatched),
@@ -105,7 +139,7 @@ def period_figures(period: Period, now: datetime) -> Figures:
 
     sent = within("created_at")
     requests = together.aggregate(
-        MentorshipRequest.objects.filter(sent | waiting),
+        scope.rows(MentorshipRequest.objects.filter(sent | waiting), "programme"),
         sent=Count("pk", filter=sent),
         **{
             status: Count("pk", filter=sent & Q(status=status))
@@ -119,10 +153,13 @@ def period_figures(period: Period, now: datetime) -> Figures:
     )
 
     overlaps = Q(started_at__lt=until) & (Q(ended_at__isnull=True) | Q(ended_at__gte=since))
-    started, ended = within("started_at"), within("ended_at")
+    started, finished = within("started_at"), within("ended_at")
     reasons = Mentorship.EndReason
+    # A pair that completed (its round's term ended) is counted apart from those that ended.
+    completed = finished & Q(status=Mentorship.Status.COMPLETED)
+    ended = finished & ~Q(status=Mentorship.Status.COMPLETED)
     pairs = together.aggregate(
-        Mentorship.objects.filter(overlaps | quiet),
+        scope.rows(Mentorship.objects.filter(overlaps | quiet), "programme"),
         started=Count("pk", filter=started),
         central=Count("pk", filter=started & Q(created_by__isnull=False)),
         active_at_end=Count(
@@ -130,12 +167,13 @@ def period_figures(period: Period, now: datetime) -> Figures:
             filter=Q(started_at__lt=until) & (Q(ended_at__isnull=True) | Q(ended_at__gte=until)),
         ),
         ended=Count("pk", filter=ended),
+        completed=Count("pk", filter=completed),
         **{
             f"ended_{reason}": Count("pk", filter=ended & Q(end_reason=reason))
             for reason in reasons.values
         },
-        feedback=Avg("feedback_rating", filter=ended),
-        feedback_n=Count("feedback_rating", filter=ended),
+        feedback=Avg("feedback_rating", filter=finished),
+        feedback_n=Count("feedback_rating", filter=finished),
         mentors=Count("mentor", distinct=True, filter=overlaps),
         mentees=Count("mentee", distinct=True, filter=overlaps),
         quiet=Count("pk", filter=quiet),
@@ -143,7 +181,7 @@ def period_figures(period: Period, now: datetime) -> Figures:
 
     held = within("starts_at") & Q(status=Meeting.Status.HELD)
     meetings = together.aggregate(
-        Meeting.objects.filter(within("starts_at")),
+        scope.rows(Meeting.objects.filter(within("starts_at")), "mentorship__programme"),
         held=Count("pk", filter=held),
         minutes=Sum("duration_minutes", filter=held),
         pairs=Count("mentorship", distinct=True, filter=held),
@@ -152,7 +190,9 @@ def period_figures(period: Period, now: datetime) -> Figures:
 
     achieved = Q(achieved_on__gte=start, achieved_on__lte=end)
     objectives = together.aggregate(
-        Objective.objects.filter(within("created_at") | achieved),
+        scope.rows(
+            Objective.objects.filter(within("created_at") | achieved), "mentorship__programme"
+        ),
         set=Count("pk", filter=within("created_at")),
         achieved=Count("pk", filter=achieved),
     )
@@ -160,7 +200,7 @@ def period_figures(period: Period, now: datetime) -> Figures:
     asked = within("sent_at")
     answered = asked & Q(answered_at__isnull=False)
     check_ins = together.aggregate(
-        CheckIn.objects.filter(asked | worrying),
+        scope.rows(CheckIn.objects.filter(asked | worrying), "mentorship__programme"),
         sent=Count("pk", filter=asked),
         answered=Count("pk", filter=answered),
         avg_rating=Avg("rating", filter=answered),
@@ -217,16 +257,16 @@ class Together:
                 result[key] = float(value) if isinstance(value, Decimal) else value
 
 
-def monthly_sources() -> list[tuple[str, QuerySet, str]]:
+def monthly_sources(scope: Scope = EVERYWHERE) -> list[tuple[str, QuerySet, str]]:
     """The series counted by month: a key, the rows, the date that places a row in a month."""
     return [
-        ("requests", MentorshipRequest.objects.all(), "created_at"),
-        ("mentorships", Mentorship.objects.all(), "started_at"),
-        ("meetings", Meeting.objects.held(), "starts_at"),
+        ("requests", scope.rows(MentorshipRequest.objects.all(), "programme"), "created_at"),
+        ("mentorships", scope.rows(Mentorship.objects.all(), "programme"), "started_at"),
+        ("meetings", scope.rows(Meeting.objects.held(), "mentorship__programme"), "starts_at"),
     ]
 
 
-def monthly_counts(period: Period) -> dict[tuple[str, date], int]:
+def monthly_counts(period: Period, scope: Scope = EVERYWHERE) -> dict[tuple[str, date], int]:
     """Counts by (series key, first day of the month), in one query (a UNION ALL of GROUP BYs).
     Months without a row are absent."""
     parts = [
@@ -235,7 +275,7 @@ def monthly_counts(period: Period) -> dict[tuple[str, date], int]:
         .values("month")
         .annotate(n=Count("pk"), series=Value(key))
         .values_list("series", "month", "n")
-        for key, qs, name in monthly_sources()
+        for key, qs, name in monthly_sources(scope)
     ]
     found: dict[tuple[str, date], int] = {}
     for key, month, n in parts[0].union(*parts[1:], all=True).order_by("series", "month"):
