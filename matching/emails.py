@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from matching.models import Mentorship, MentorshipRequest, RequestReport
 from mentoring.emails import (
@@ -21,6 +22,7 @@ from mentoring.emails import (
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from profiles.models import Programme
 
 
 def _present(person: User | None) -> User:
@@ -34,13 +36,25 @@ def _request_url(req: MentorshipRequest) -> str:
     return absolute_url(reverse("matching:request-detail", args=[req.pk]))
 
 
+def _directory_url(programme: Programme) -> str:
+    """The directory of the programme the email is about: the mentee looks again there."""
+    return absolute_url(
+        f"{reverse('profiles:directory')}?{urlencode({'programme': programme.slug})}"
+    )
+
+
 def request_received(req: MentorshipRequest) -> None:
     """Held a few minutes (settings), so a request withdrawn at once never reaches the mentor."""
     mentee_profile = getattr(req.mentee, "mentee_profile", None)
     queue(
         "request_received",
         to=_present(req.mentor),
-        ctx={"req": req, "mentee_profile": mentee_profile, "url": _request_url(req)},
+        ctx={
+            "req": req,
+            "programme": req.programme,
+            "mentee_profile": mentee_profile,
+            "url": _request_url(req),
+        },
         dedupe_key=received_key(req),
         hold=timedelta(minutes=settings.REQUEST_EMAIL_HOLD_MINUTES),
     )
@@ -63,6 +77,7 @@ def request_accepted(req: MentorshipRequest) -> None:
         to=_present(req.mentee),
         ctx={
             "req": req,
+            "programme": req.programme,
             "url": absolute_url(reverse("sessions_log:mentorship-detail", args=[mentorship.pk])),
         },
         dedupe_key=f"request-accepted:{req.pk}",
@@ -75,8 +90,9 @@ def request_declined(req: MentorshipRequest) -> None:
         to=_present(req.mentee),
         ctx={
             "req": req,
+            "programme": req.programme,
             "url": _request_url(req),
-            "directory_url": absolute_url(reverse("profiles:directory")),
+            "directory_url": _directory_url(req.programme),
         },
         dedupe_key=f"request-declined:{req.pk}",
     )
@@ -86,7 +102,7 @@ def request_withdrawn(req: MentorshipRequest) -> None:
     queue(
         "request_withdrawn",
         to=_present(req.mentor),
-        ctx={"req": req, "url": _request_url(req)},
+        ctx={"req": req, "programme": req.programme, "url": _request_url(req)},
         dedupe_key=f"request-withdrawn:{req.pk}",
     )
 
@@ -112,7 +128,7 @@ def request_closed_mentee_matched(req: MentorshipRequest) -> None:
     queue(
         "request_closed_mentee_matched",
         to=_present(req.mentor),
-        ctx={"req": req, "url": _request_url(req)},
+        ctx={"req": req, "programme": req.programme, "url": _request_url(req)},
         dedupe_key=f"request-closed-matched:{req.pk}",
     )
 
@@ -169,10 +185,11 @@ def mentorship_ended(mentorship: Mentorship) -> None:
         to=other,
         ctx={
             "mentorship": mentorship,
+            "programme": mentorship.programme,
             "ended_by": mentorship.ended_by,
             "other": other,
             "url": absolute_url(reverse("sessions_log:mentorship-detail", args=[mentorship.pk])),
-            "directory_url": absolute_url(reverse("profiles:directory")),
+            "directory_url": _directory_url(mentorship.programme),
         },
         dedupe_key=f"mentorship-ended:{mentorship.pk}",
     )
@@ -187,6 +204,7 @@ def mentorship_introduction(mentorship: Mentorship) -> None:
             to=person,
             ctx={
                 "mentorship": mentorship,
+                "programme": mentorship.programme,
                 "other": other,
                 "person": person,
                 "url": url,

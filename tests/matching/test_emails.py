@@ -10,7 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching import jobs, services
-from tests.factories import MentorProfileFactory, MentorshipRequestFactory
+from tests.factories import (
+    DEFAULT_PROGRAMME,
+    MentorProfileFactory,
+    MentorshipRequestFactory,
+    ProgrammeFactory,
+)
 from tests.matching.conftest import MESSAGE
 from tests.support import html_part
 
@@ -43,6 +48,8 @@ def _mentorship_url(mentorship) -> str:
 
 
 DIRECTORY = SITE + reverse("profiles:directory")
+# Emails about a request or a mentorship send the mentee back to its programme's directory.
+PROGRAMME_DIRECTORY = f"{DIRECTORY}?programme={DEFAULT_PROGRAMME}"
 
 
 def test_request_received_goes_to_the_mentor_with_the_message_and_the_mentee(
@@ -60,11 +67,40 @@ def test_request_received_goes_to_the_mentor_with_the_message_and_the_mentee(
     _assert_in_both_parts(
         email,
         "Hello Daniel",
+        "would like you to be their mentor in Mentoring scheme.",
         "Could we meet once a month by video?",
         "BSc Economics (Final year)",
         "A graduate job in finance.",
         _request_url(req),
     )
+
+
+def test_the_emails_name_the_programme_the_request_is_in(
+    django_capture_on_commit_callbacks, mailoutbox, mentee_profile, mentor_profile, after_the_hold
+):
+    staff = ProgrammeFactory(name="Professional staff mentoring", slug="staff")
+    for user, role in ((mentee_profile.user, "mentee"), (mentor_profile.user, "mentor")):
+        user.memberships.create(
+            programme=staff, role=role, status="approved", approved_at=timezone.now()
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        req = services.send_request(
+            mentee=mentee_profile.user, mentor=mentor_profile.user, message=MESSAGE, programme=staff
+        )
+    after_the_hold()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decline_request(req, by=mentor_profile.user, reason="full")
+
+    received, declined = mailoutbox
+    _assert_in_both_parts(
+        received, "would like you to be their mentor in Professional staff mentoring."
+    )
+    _assert_in_both_parts(
+        declined,
+        "Thank you for approaching Daniel Mentor in Professional staff mentoring.",
+        f"{DIRECTORY}?programme=staff",
+    )
+    assert "Professional staff" not in received.subject + declined.subject  # subjects stay short
 
 
 def test_a_double_submitted_request_emails_the_mentor_once(
@@ -92,6 +128,7 @@ def test_request_accepted_goes_to_the_mentee_with_the_mentors_address_and_first_
     _assert_in_both_parts(
         email,
         "Hello Maya",
+        "will be your mentor in Mentoring scheme.",
         "daniel@example.org",
         "First steps",
         "Arrange your first meeting",
@@ -124,10 +161,11 @@ def test_request_declined_goes_to_the_mentee_with_the_reason_and_the_directory(
     _assert_in_both_parts(
         email,
         "Hello Maya",
+        "Thank you for approaching Daniel Mentor in Mentoring scheme.",
         "this is not my area of expertise",
         "Priya in audit could help.",
         "approach another mentor",
-        DIRECTORY,
+        PROGRAMME_DIRECTORY,
         _request_url(pending),
     )
 
@@ -185,7 +223,12 @@ def test_request_withdrawn_goes_to_the_mentor(
     email = _only_email(mailoutbox)
     assert email.to == ["daniel@example.org"]
     assert email.subject == "Maya Mentee has withdrawn their request"
-    _assert_in_both_parts(email, "Hello Daniel", "nothing you need to do", _request_url(pending))
+    _assert_in_both_parts(
+        email,
+        "Hello Daniel",
+        "to mentor them in Mentoring scheme, so there is nothing you need to do",
+        _request_url(pending),
+    )
 
 
 def test_closed_because_matched_goes_to_each_other_mentor(
@@ -202,7 +245,12 @@ def test_closed_because_matched_goes_to_each_other_mentor(
     assert sorted(by_recipient) == sorted(["maya@example.org", other.mentor.email])
     email = by_recipient[other.mentor.email]
     assert email.subject == "Maya Mentee has found a mentor"
-    _assert_in_both_parts(email, "Hello Olu", "nothing you need to do", _request_url(other))
+    _assert_in_both_parts(
+        email,
+        "Hello Olu",
+        "their request to you in Mentoring scheme has been closed",
+        _request_url(other),
+    )
 
 
 @pytest.mark.parametrize(
@@ -229,7 +277,7 @@ def test_mentorship_ended_goes_to_the_other_person(
     _assert_in_both_parts(
         email,
         greeting,
-        "(objectives achieved)",
+        "has ended your mentorship in Mentoring scheme (objectives achieved)",
         "Thank you, it was a pleasure.",
         _mentorship_url(mentorship),
     )
@@ -241,7 +289,7 @@ def test_mentorship_ended_by_the_mentor_points_the_mentee_to_the_directory(
     with django_capture_on_commit_callbacks(execute=True):
         services.end_mentorship(mentorship, by=mentor, reason="circumstances")
 
-    _assert_in_both_parts(_only_email(mailoutbox), DIRECTORY)
+    _assert_in_both_parts(_only_email(mailoutbox), PROGRAMME_DIRECTORY)
 
 
 def test_mentorship_ended_does_not_send_the_private_feedback(
@@ -274,7 +322,9 @@ def test_central_matching_introduces_both_people(
     _assert_in_both_parts(to_mentee, "Hello Maya", "daniel@example.org", "you arrange the meetings")
     _assert_in_both_parts(to_mentor, "Hello Daniel", "maya@example.org", "will be in touch")
     for email in (to_mentee, to_mentor):
-        _assert_in_both_parts(email, _mentorship_url(mentorship))
+        _assert_in_both_parts(
+            email, "in Mentoring scheme, who will be", _mentorship_url(mentorship)
+        )
 
 
 def test_central_matching_of_a_pair_with_a_pending_request_sends_only_the_introductions(
