@@ -62,12 +62,15 @@ DEMO_ACCOUNTS = [
 
 class Command(BaseCommand):
     help = (
-        "Create the demo accounts and realistic mentors and mentees (idempotent). "
+        "Create the demo's three programmes (careers, staff, advice), its accounts and "
+        "realistic mentors and mentees spread over the programmes (idempotent). "
         "Refuses to run with DEBUG=0 unless --force."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--mentors", type=int, default=60, help="demo mentors to create")
+        parser.add_argument(
+            "--mentors", type=int, default=60, help="demo mentors to create, over the programmes"
+        )
         parser.add_argument("--mentees", type=int, default=40, help="demo mentees to create")
         parser.add_argument(
             "--seed", type=int, default=2026, help="random seed (same seed, same people)"
