@@ -2,8 +2,8 @@
 the demo mentor and the demo mentee, the demo pair with its objectives and meetings, and the
 staff programme's applicant and pair, so every page and every role has something to show.
 
-Memberships go through profiles.services (joining, approval, applying), as they would on the
-site; requests and the staff pair are written as history with COPY, like the bulk data.
+Memberships, requests and the staff pair are written as history with COPY, like the bulk data
+(dated before what each person did next); the demo pair, its plan and meetings with the ORM.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ STAFF_MENTOR_DEPARTMENT = "Planning and Strategy"
 STAFF_MENTEE_DEPARTMENT = "Research Office"  # when there is no generated line manager
 
 MENTEE_REQUEST = (
-    "Hello, I am in the final year of BSc Economics and would like to work in consulting. I "
-    "read that you moved into consulting after your degree: could you help me understand how "
-    "the graduate recruitment works and what I should do this year? I could meet once a month "
-    "by video and will arrange the calls."
+    "Hello, I am in the final year of BSc Economics and your profile is the closest to the "
+    "career I hope for. Could you help me understand how graduate recruitment works in your "
+    "sector and what I should do this year? I could meet once a month by video and will "
+    "arrange the calls."
 )
 
 
