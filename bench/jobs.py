@@ -83,16 +83,20 @@ WITH mentors AS (
   SELECT user_id, row_number() OVER (ORDER BY user_id) - 1 AS n FROM profiles_mentorprofile
 ), mentees AS (
   SELECT user_id, row_number() OVER (ORDER BY user_id) - 1 AS n FROM profiles_menteeprofile
+), programmes AS (
+  SELECT array_agg(id ORDER BY id) AS ids FROM profiles_programme
 ), pairs AS (
-  SELECT i, mr.user_id AS mentor_id, me.user_id AS mentee_id
+  SELECT i, mr.user_id AS mentor_id, me.user_id AS mentee_id,
+         p.ids[1 + i %% cardinality(p.ids)] AS programme_id
   FROM generate_series(0, %(pairs)s - 1) AS i
   JOIN mentors mr ON mr.n = i %% (SELECT count(*) FROM mentors)
   JOIN mentees me ON me.n = (i / 5) %% (SELECT count(*) FROM mentees)
+  CROSS JOIN programmes p
 )
-INSERT INTO matching_mentorship (mentor_id, mentee_id, status, started_at, end_reason,
-                                 end_message, feedback_comment)
-SELECT mentor_id, mentee_id, 'active', now() - make_interval(days => (i %% 730)::int, hours => (i %% 24)::int),
-       '', '', ''
+INSERT INTO matching_mentorship (mentor_id, mentee_id, programme_id, status, started_at,
+                                 end_reason, end_message, feedback_comment)
+SELECT mentor_id, mentee_id, programme_id, 'active',
+       now() - make_interval(days => (i %% 730)::int, hours => (i %% 24)::int), '', '', ''
 FROM pairs
 ON CONFLICT DO NOTHING;
 
@@ -110,13 +114,15 @@ SELECT m.id, 'planned', now() + make_interval(hours => (m.id %% 96)::int), 'Euro
        'video', '', 'Next steps', '', '', gen_random_uuid(), 0, now(), now()
 FROM matching_mentorship m WHERE m.id %% 10 = 0;
 
-INSERT INTO matching_mentorshiprequest (mentee_id, mentor_id, message, status, decline_reason,
-    response_message, closing_note, created_at, reminders_sent)
-SELECT me.user_id, mr.user_id, 'Could you mentor me? I hope to move into a new sector.',
+INSERT INTO matching_mentorshiprequest (mentee_id, mentor_id, programme_id, message, status,
+    decline_reason, response_message, closing_note, created_at, reminders_sent)
+SELECT me.user_id, mr.user_id, p.ids[1 + me.n %% cardinality(p.ids)],
+       'Could you mentor me? I hope to move into a new sector.',
        'pending', '', '', '', now() - make_interval(days => (me.n %% 20)::int, hours => (me.n %% 24)::int), 0
 FROM (SELECT user_id, row_number() OVER (ORDER BY user_id) AS n FROM profiles_menteeprofile) me
 JOIN (SELECT user_id, row_number() OVER (ORDER BY user_id) AS n FROM profiles_mentorprofile) mr
   ON mr.n = (me.n * 3 + 7) %% 20000 + 1
+CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM profiles_programme) p
 ON CONFLICT DO NOTHING;
 """
 
@@ -142,11 +148,14 @@ def _measure(job, **settings_values) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from mentoring.models import SchemeSettings
+    from profiles.models import Programme
 
     SchemeSettings.load()  # make sure the record exists before changing it
     with _rolled_back():
         if settings_values:
+            # The jobs read each programme's rules; the scheme settings are their defaults.
             SchemeSettings.objects.filter(pk=1).update(**settings_values)
+            Programme.objects.update(**settings_values)
         cache.clear()
         SchemeSettings.load()  # warm: the settings' cache miss is not the job's
         with CaptureQueriesContext(connection) as queries:

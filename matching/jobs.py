@@ -11,6 +11,7 @@ from itertools import groupby
 
 from django.db import connection, transaction
 from django.db.models import DurationField, F, Func, Q
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from matching import emails, services
@@ -20,7 +21,7 @@ from profiles.models import MentorProfile, Round
 Status = MentorshipRequest.Status
 
 
-def _days_before(now: datetime, field: str):
+def _days_before(now: datetime, field: str) -> CombinedExpression:
     """`now` minus as many days as the programme's `field` says, as a database expression (the
     programme joined through the row's `programme`)."""
     days = Func(

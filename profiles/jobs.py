@@ -8,7 +8,19 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Case, DateTimeField, Exists, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from mentoring.models import SchemeSettings
@@ -83,7 +95,7 @@ def ask_mentors_to_confirm(*, now: datetime | None = None) -> int:
     return asked
 
 
-def _ask(due, *, kind: str, now: datetime, period: str) -> int:
+def _ask(due: QuerySet[MentorProfile], *, kind: str, now: datetime, period: str) -> int:
     profiles = list(due.select_for_update(skip_locked=True, of=("self",)).select_related("user"))
     if not profiles:
         return 0

@@ -10,6 +10,7 @@ beat processes at once, never sends twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -106,7 +107,13 @@ def send_check_ins(*, now: datetime | None = None) -> int:
     return len(created)
 
 
-def _check_ins_for(pairs, *, kind: str, now: datetime, expires_at: datetime) -> list[CheckIn]:
+def _check_ins_for(
+    pairs: Iterable[tuple[int, int | None, int | None]],
+    *,
+    kind: str,
+    now: datetime,
+    expires_at: datetime,
+) -> list[CheckIn]:
     """Unsaved check-ins of `kind` for both people of each (pk, mentor_id, mentee_id)."""
     return [
         CheckIn(
