@@ -227,6 +227,7 @@ class MatchingApplicationForm(forms.Form):
         field.queryset = User.objects.filter(mentor_profile__in=mentors)
         # Validated against every mentor of the programme; only some are offered at a time.
         field.widget.choices = [(p.user_id, mentor_choice_label(p)) for p in shown]
+        field.widget.attrs["class"] = "form-check-input"
 
     def clean_preferred_mentors(self):
         chosen = self.cleaned_data["preferred_mentors"]

@@ -417,7 +417,8 @@ def _programme_page(request, programme: Programme, *, token: str = ""):
         for m in Membership.objects.current().filter(user=request.user, programme=programme)
     }
     roles = []
-    for role, label in Membership.Role.choices:
+    for role in (Membership.Role.MENTEE, Membership.Role.MENTOR):
+        label = role.label
         membership = mine.get(role)
         refusal = None
         if membership is None:
@@ -425,11 +426,18 @@ def _programme_page(request, programme: Programme, *, token: str = ""):
                 programme, request.user, role, invited=bool(token)
             )
         roles.append(
-            {"role": role, "label": label.lower(), "membership": membership, "refusal": refusal}
+            {
+                "role": role,
+                "label": label.lower(),
+                "membership": membership,
+                "waiting": membership is not None and not membership.is_approved,
+                "refusal": refusal,
+            }
         )
     mentee = mine.get(Membership.Role.MENTEE)
     ctx = {
         "programme": programme,
+        "how_pairs_are_made": _HOW_PAIRS_ARE_MADE[programme.matching],
         "paragraphs": [p.strip() for p in programme.description.split("\n\n") if p.strip()],
         "roles": roles,
         "mentee": mentee,
@@ -446,6 +454,14 @@ def _programme_page(request, programme: Programme, *, token: str = ""):
     return render(request, "profiles/programme_detail.html", ctx)
 
 
+_HOW_PAIRS_ARE_MADE = {
+    Programme.Matching.CHOICE: "Mentees choose a mentor from the directory and send a request.",
+    Programme.Matching.CENTRAL: "Mentees apply, and the coordinators match each one with a mentor.",
+    Programme.Matching.BOTH: "Mentees choose a mentor from the directory, or apply and the "
+    "coordinators match them.",
+}
+
+
 def _programme_rounds(programme: Programme, today) -> dict:
     """The round running now and the next one, with their mentor recruitment windows."""
     if not programme.has_rounds:
@@ -458,8 +474,7 @@ def _programme_rounds(programme: Programme, today) -> dict:
     current = [r for r in rounds if r.mentee_opens_on <= today][-1:]
     upcoming = [r for r in rounds if r.mentee_opens_on > today][:1]
     return {
-        "rounds_shown": [(r, "This round") for r in current]
-        + [(r, "Next round") for r in upcoming]
+        "rounds_shown": [(r, "This round") for r in current] + [(r, "Next round") for r in upcoming]
     }
 
 
