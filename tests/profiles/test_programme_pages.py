@@ -489,3 +489,32 @@ def test_leaving_needs_sign_in(client, careers):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_page_queries_do_not_grow_with_rounds_and_windows(client_for, django_assert_num_queries):
+    programme = ProgrammeFactory(slug="rounds", rhythm="rounds")
+    member = MenteeProfileFactory(programmes=[programme]).user
+    client = client_for(member)
+
+    def add_round(year: int) -> None:
+        added = Round.objects.create(
+            programme=programme,
+            name=f"{year}–{year + 1 - 2000}",
+            mentee_opens_on=date(year, 10, 1),
+            mentee_closes_on=date(year + 1, 3, 31),
+            term_ends_on=date(year + 1, 6, 30),
+        )
+        for month in (8, 9):
+            RecruitmentWindow.objects.create(
+                round=added, opens_on=date(year, month, 1), closes_on=date(year, month, 20)
+            )
+
+    add_round(2030)
+    one = count_queries(client, programme.get_absolute_url())
+    for year in range(2031, 2035):
+        add_round(year)
+
+    with django_assert_num_queries(one):
+        response = client.get(programme.get_absolute_url())
+
+    assert "Next round: 2030–31" in text_of(response)
