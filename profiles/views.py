@@ -383,6 +383,8 @@ def _join(request, programme: Programme, *, invited: bool):
         messages.error(request, form.errors["role"][0])
         return redirect(programme)
     role = form.cleaned_data["role"]
+    mine = Membership.objects.current().filter(user=request.user, programme=programme, role=role)
+    already = mine.exists()  # a second click
     try:
         membership = services.join_programme(
             user=request.user, programme=programme, role=role, invited=invited
@@ -391,7 +393,11 @@ def _join(request, programme: Programme, *, invited: bool):
         messages.error(request, str(exc))
         return redirect(programme)
     what = "a mentor" if role == Membership.Role.MENTOR else "a mentee"
-    joined = f"You have joined {programme.name} as {what}."
+    joined = (
+        f"You are {what} in {programme.name} already."
+        if already
+        else f"You have joined {programme.name} as {what}."
+    )
     if role == Membership.Role.MENTEE:
         if not MenteeProfile.objects.filter(user=request.user).exists():
             messages.success(request, f"{joined} Now tell mentors about you and your goals.")

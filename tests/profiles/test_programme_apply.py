@@ -225,3 +225,13 @@ def test_applying_needs_sign_in(client, staff):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_each_mentee_sees_only_their_own_application(client_for, staff, applicant):
+    client_for(applicant).post(_url(staff), {"application": APPLICATION})
+    other = MenteeProfileFactory(programmes=[staff]).user
+
+    response = client_for(other).get(_url(staff))
+
+    assert APPLICATION not in text_of(response)
+    assert response.context["membership"].user == other

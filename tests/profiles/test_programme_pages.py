@@ -341,9 +341,11 @@ def test_joining_twice_makes_one_membership(client_for, careers):
     client = client_for(person)
 
     client.post(_join_url(careers), {"role": "mentee"})
-    client.post(_join_url(careers), {"role": "mentee"})
+    client.get(careers.get_absolute_url())  # reads the first message
+    response = client.post(_join_url(careers), {"role": "mentee"})
 
     assert _memberships(person, careers) == [("mentee", "approved")]
+    assert messages_of(response) == ["You are a mentee in Alumni career mentoring already."]
 
 
 def test_join_is_post_only(client_for, careers):
@@ -518,3 +520,13 @@ def test_page_queries_do_not_grow_with_rounds_and_windows(client_for, django_ass
         response = client.get(programme.get_absolute_url())
 
     assert "Next round: 2030–31" in text_of(response)
+
+
+def test_list_shows_only_my_own_memberships(client_for, careers):
+    MenteeProfileFactory(programmes=[careers])  # someone else
+    person = UserFactory()
+
+    response = client_for(person).get(LIST_URL)
+
+    assert response.context["rows"] == [{"programme": careers, "memberships": []}]
+    assert "You are a mentee" not in text_of(response)
