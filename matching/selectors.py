@@ -271,9 +271,15 @@ def request_email_held(req: MentorshipRequest) -> bool:
     ).exists()
 
 
+def in_several_programmes(user: User) -> bool:
+    """Whether pages should say which programme a request or a mentorship is in: only for
+    people who belong to more than one (one query)."""
+    return Membership.objects.current().filter(user=user).values("programme").distinct().count() > 1
+
+
 def requests_for(user: User) -> tuple[list[MentorshipRequest], list[MentorshipRequest]]:
-    """Sent and received requests, newest first, with the other person loaded."""
-    base = MentorshipRequest.objects.select_related("mentee", "mentor")
+    """Sent and received requests, newest first, with the other person and the programme."""
+    base = MentorshipRequest.objects.select_related("mentee", "mentor", "programme")
     return (
         list(base.filter(mentee=user)[:100]),
         list(base.filter(mentor=user)[:100]),

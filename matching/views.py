@@ -17,7 +17,7 @@ from profiles.models import MenteeProfile
 
 def _get_request_for_user(request, pk: int) -> MentorshipRequest:
     qs = MentorshipRequest.objects.for_user(request.user).select_related(
-        "mentee", "mentor", "report"
+        "mentee", "mentor", "report", "programme"
     )
     return get_object_or_404(qs, pk=pk)
 
@@ -91,7 +91,12 @@ def request_create(request, pk: int):
 @require_safe
 def request_list(request):
     sent, received = selectors.requests_for(request.user)
-    return render(request, "matching/request_list.html", {"sent": sent, "received": received})
+    ctx = {
+        "sent": sent,
+        "received": received,
+        "show_programme": selectors.in_several_programmes(request.user),
+    }
+    return render(request, "matching/request_list.html", ctx)
 
 
 @login_required
@@ -117,6 +122,7 @@ def _render_request(
         )
     ctx = {
         "req": req,
+        "show_programme": selectors.in_several_programmes(request.user),
         "is_mentor": is_mentor,
         "mentee_profile": mentee_profile,
         "decline_form": decline_form,
@@ -211,6 +217,12 @@ def request_report(request, pk: int):
 def mentorship_list(request):
     mentorships = [
         (m, m.role_of(request.user) == "mentor", m.other_name(request.user))
-        for m in Mentorship.objects.for_user(request.user).select_related("mentor", "mentee")[:200]
+        for m in Mentorship.objects.for_user(request.user).select_related(
+            "mentor", "mentee", "programme"
+        )[:200]
     ]
-    return render(request, "matching/mentorship_list.html", {"mentorships": mentorships})
+    ctx = {
+        "mentorships": mentorships,
+        "show_programme": selectors.in_several_programmes(request.user),
+    }
+    return render(request, "matching/mentorship_list.html", ctx)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     MenteeProfileFactory,
     MentorProfileFactory,
     MentorshipFactory,
+    ProgrammeFactory,
 )
 from tests.support import count_queries, text_of
 
@@ -45,3 +47,23 @@ def test_mentorship_list_queries_do_not_grow_with_the_rows(
         response = client.get(url)
 
     assert len(response.context["mentorships"]) == 20
+
+
+def test_mentorship_list_names_the_programmes_to_someone_in_several(client_for, mentee_profile):
+    advice = ProgrammeFactory(name="Advice point", slug="advice")
+    MentorshipFactory(mentee=mentee_profile.user)
+    client = client_for(mentee_profile.user)
+    single = text_of(client.get(reverse("matching:mentorship-list")))
+    mentee_profile.user.memberships.create(
+        programme=advice, role="mentee", status="approved", approved_at=timezone.now()
+    )
+    MentorshipFactory(
+        mentee=mentee_profile.user,
+        mentor=MentorProfileFactory(programmes=[advice]).user,
+        programme=advice,
+    )
+
+    several = text_of(client.get(reverse("matching:mentorship-list")))
+
+    assert "In Mentoring scheme." not in single
+    assert "In Mentoring scheme." in several and "In Advice point." in several

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from matching.models import Mentorship
+from tests.factories import ProgrammeFactory
 from tests.support import text_of
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +53,32 @@ def test_an_accepted_request_links_to_the_mentorship(client_for, pending, mentor
     response = client_for(mentee).get(pending.get_absolute_url())
 
     assert Mentorship.objects.get().get_absolute_url() in text_of(response)
+
+
+def _join(user, programme, role="mentee"):
+    user.memberships.create(
+        programme=programme, role=role, status="approved", approved_at=timezone.now()
+    )
+
+
+def test_the_request_says_its_programme_to_someone_in_several(client_for, pending, mentee):
+    single = text_of(client_for(mentee).get(pending.get_absolute_url()))
+    _join(mentee, ProgrammeFactory(name="Advice point", slug="advice"))
+
+    several = text_of(client_for(mentee).get(pending.get_absolute_url()))
+
+    assert "In Mentoring scheme" not in single
+    assert "In Mentoring scheme" in several
+
+
+def test_a_declined_request_points_to_its_programmes_directory(client_for, pending, mentor, mentee):
+    client_for(mentor).post(
+        reverse("matching:request-decline", args=[pending.pk]), {"reason": "full"}
+    )
+
+    html = text_of(client_for(mentee).get(pending.get_absolute_url()))
+
+    assert (
+        f'href="{reverse("profiles:directory")}?programme=mentoring">Approach another mentor'
+        in html
+    )
