@@ -32,27 +32,16 @@ ENDING_WINDOW = timedelta(days=30)
 WRAP_UP_BEFORE = timedelta(days=14)
 
 
-def _days(field: str) -> Func:
-    """An interval of as many days as the programme's `field` says."""
+def _interval(unit: str, field: str) -> Func:
+    """An interval of as many `unit`s (days, weeks, months) as the pair's programme's `field`
+    says. Calendar months as Postgres counts them: `moment - 6 months` is the same day six
+    months earlier, or that month's last day when it is shorter (a pair that began on
+    29 January is six months old on 29 July, one that began on 31 August on 1 March)."""
     return Func(
-        F(field), template="make_interval(days => %(expressions)s)", output_field=DurationField()
+        F(field),
+        template=f"make_interval({unit} => %(expressions)s)",
+        output_field=DurationField(),
     )
-
-
-def _weeks(field: str) -> Func:
-    return Func(
-        F(field), template="make_interval(weeks => %(expressions)s)", output_field=DurationField()
-    )
-
-
-class _Months(Func):
-    """An interval of so many calendar months. `moment - _Months(n)` is the same day n months
-    earlier, or that month's last day when it is shorter (Postgres' month arithmetic): a pair
-    that began on 29 January is six months old on 29 July, one that began on 31 August on
-    1 March."""
-
-    template = "make_interval(months => %(expressions)s)"
-    output_field = DurationField()
 
 
 @transaction.atomic
@@ -60,8 +49,8 @@ def send_check_ins(*, now: datetime | None = None) -> int:
     """Create and email the first (6 weeks), second (6 months) and ending check-ins that are
     due, to both people, each pair at the weeks and months of its programme."""
     now = now or timezone.now()
-    first = now - _weeks("programme__check_in_first_weeks")
-    second = now - _Months(F("programme__check_in_second_months"))
+    first = now - _interval("weeks", "programme__check_in_first_weeks")
+    second = now - _interval("months", "programme__check_in_second_months")
     active = Mentorship.objects.active()
     due = {
         CheckIn.Kind.SIX_WEEKS: active.filter(
@@ -158,7 +147,7 @@ def remind_upcoming_meetings(*, now: datetime | None = None) -> int:
     programme). A rescheduled meeting gets a new reminder: the occurrence key includes its start
     time."""
     now = now or timezone.now()
-    horizon = now + _days("mentorship__programme__meeting_reminder_days")
+    horizon = now + _interval("days", "mentorship__programme__meeting_reminder_days")
     meetings = list(
         Meeting.objects.planned()
         .filter(starts_at__gt=now, starts_at__lte=horizon)
@@ -201,7 +190,7 @@ def nudge_quiet_pairs(*, now: datetime | None = None) -> int:
     the mentee first, who arranges meetings, and the mentor. Again every N days while they stay
     quiet."""
     now = now or timezone.now()
-    quiet_since = now - _days("programme__no_meeting_nudge_days")
+    quiet_since = now - _interval("days", "programme__no_meeting_nudge_days")
     last_meeting = Coalesce(
         Max("meetings__starts_at", filter=Q(meetings__status=Meeting.Status.HELD)),
         "started_at",
