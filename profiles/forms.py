@@ -114,11 +114,29 @@ class MenteeProfileForm(forms.ModelForm):
 
     class Meta:
         model = MenteeProfile
-        fields = ["role", "stage", "goals", "areas", "preferred_formats", "introduction"]
+        fields = [
+            "role",
+            "stage",
+            "goals",
+            "areas",
+            "preferred_formats",
+            "introduction",
+            "department",
+            "line_manager_email",
+        ]
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 4}),
             "introduction": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, line_management: bool = False, **kwargs):
+        """`line_management`: the person is a mentee in a programme that keeps mentors outside
+        the mentee's line management, which reads their department and line manager; nobody
+        else is asked for them."""
+        super().__init__(*args, **kwargs)
+        if not line_management:
+            del self.fields["department"]
+            del self.fields["line_manager_email"]
 
 
 class RoleChoiceForm(forms.Form):

@@ -86,13 +86,10 @@ def programme_json(**extra: Any) -> JSONObject:
 
 
 def programme_from_json(data: dict) -> Programme:
-    """The programme `programme_json` wrote (read-only: its description is not loaded), with
-    the extra values as attributes."""
+    """The programme `programme_json` wrote (read-only: its description is not loaded); the
+    extra values stay in `data`."""
     programme = Programme(**{name: data[name] for name in _PROGRAMME_COLUMNS})
     programme._state.adding, programme._state.db = False, "default"
-    for name, value in data.items():
-        if name not in _PROGRAMME_COLUMNS:
-            setattr(programme, name, value)
     return programme
 
 
@@ -157,7 +154,8 @@ class DirectoryViewer:
         if not programme.outside_line_management or self.mentee is None:
             return ""
         department = " ".join(self.mentee.department.lower().split())
-        return f"{department}|{self.mentee.line_manager_email.strip().lower()}"
+        manager = self.mentee.line_manager_email.strip().lower()
+        return f"{department}|{manager}" if department or manager else ""
 
 
 _VISIBLE = {Programme.Status.OPEN, Programme.Status.CLOSED}
@@ -226,6 +224,21 @@ def directory_viewer(user: User) -> DirectoryViewer:
         mentee=mentee_profile,
         is_staff=is_staff,
     )
+
+
+def asks_line_management(user: User) -> bool:
+    """Whether the mentee profile asks for the person's department and line manager: they are a
+    mentee in a programme that keeps mentors outside the mentee's line management, or about to
+    become one (a first profile in an installation whose one open programme does)."""
+    mine = Membership.objects.current().mentees().filter(user=user)
+    if mine.exists():
+        return mine.filter(programme__outside_line_management=True).exists()
+    open_programmes = list(
+        Programme.objects.filter(status=Programme.Status.OPEN).values_list(
+            "outside_line_management", flat=True
+        )[:2]
+    )
+    return open_programmes == [True]
 
 
 def areas_for(user: User | AnonymousUser) -> list[ExpertiseArea]:

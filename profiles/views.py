@@ -158,7 +158,12 @@ def mentor_confirm(request):
 def mentee_edit(request):
     profile = MenteeProfile.objects.filter(user=request.user).first()
     instance = profile or MenteeProfile(user=request.user)
-    form = MenteeProfileForm(request.POST if request.method == "POST" else None, instance=instance)
+    line_management = selectors.asks_line_management(request.user)
+    form = MenteeProfileForm(
+        request.POST if request.method == "POST" else None,
+        instance=instance,
+        line_management=line_management,
+    )
     then_mentor = request.GET.get("then") == "mentor"
     if form.is_bound and form.is_valid():
         with transaction.atomic():
@@ -172,7 +177,12 @@ def mentee_edit(request):
             return redirect("profiles:mentor-edit")
         messages.success(request, "Your mentee profile is saved. Now find a mentor who can help.")
         return redirect("profiles:directory" if profile is None else "profiles:mentee-edit")
-    ctx = {"form": form, "profile": profile, "then_mentor": then_mentor}
+    ctx = {
+        "form": form,
+        "profile": profile,
+        "then_mentor": then_mentor,
+        "line_management": line_management,
+    }
     return render(request, "profiles/mentee_form.html", ctx)
 
 
@@ -219,7 +229,10 @@ def directory(request):
         html = render_to_string("profiles/_directory.html", context, request)
         cache.set(key, html, DIRECTORY_CACHE_SECONDS)
     ctx["directory_html"] = html
-    ctx["excludes_line_management"] = bool(viewer.exclusion_key(programme))
+    if programme.outside_line_management and viewer.mentee is not None:
+        ctx["excludes_line_management"] = bool(viewer.exclusion_key(programme))
+        # Nothing recorded yet: their manager and colleagues would be listed.
+        ctx["asks_line_management"] = not ctx["excludes_line_management"]
     return render(request, "profiles/mentor_list.html", ctx)
 
 

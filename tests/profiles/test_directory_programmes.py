@@ -277,3 +277,13 @@ def test_a_programme_scoped_page_costs_the_same_queries_whatever_the_results(
     # and past one page a bounded count.
     assert counts[1] == counts[20] == 4
     assert counts[50] == counts[20] + 1
+
+
+def test_a_staff_mentee_with_nothing_recorded_is_asked_for_their_department(client_for, staff):
+    person = MenteeProfileFactory(programmes=[staff]).user
+    MentorProfileFactory(programmes=[staff])
+
+    html = text_of(client_for(person).get(URL))
+
+    assert "Add your department and line manager to your profile" in html
+    assert f'href="{reverse("profiles:mentee-edit")}"' in html

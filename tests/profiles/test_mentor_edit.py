@@ -184,7 +184,9 @@ def test_bad_job_years_are_explained_and_kept(client_for, mentor, start, end, me
     assert job_form["title"].value() == "Structural Engineer"
 
 
-def test_html_in_a_profile_is_shown_as_text(client_for, mentor, mentee):
+def test_html_in_a_profile_is_shown_as_text(client_for, mentor, mentee, set_scheme):
+    # The mentor joins the one programme with their first profile, and mentees see its mentors.
+    set_scheme(mentor_approval_required=False)
     data = _valid(ExpertiseAreaFactory(), headline="<script>alert('x')</script> Mentor")
     client_for(mentor).post(URL, data)
     profile = MentorProfile.objects.get(user=mentor)
