@@ -181,16 +181,22 @@ def coordinated_programmes(request: HttpRequest):
     return model._default_manager.filter(coordinators=user.pk)
 
 
+def programme_choices(request: HttpRequest) -> list[tuple[int, str]]:
+    """(id, name) of the programmes the signed-in person runs (every programme for a
+    superuser), read once a request."""
+    cached = getattr(request, "_coordinated_programmes", None)
+    if cached is None:
+        cached = list(coordinated_programmes(request).values_list("pk", "name"))
+        request._coordinated_programmes = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def coordinated_programme_ids(request: HttpRequest) -> list[int] | None:
-    """The ids of the programmes the signed-in person runs, read once a request; None for a
-    superuser, who sees everything."""
+    """The ids of the programmes the signed-in person runs; None for a superuser, who sees
+    everything."""
     if request.user.is_active and request.user.is_superuser:
         return None
-    cached = getattr(request, "_coordinated_programme_ids", None)
-    if cached is None:
-        cached = list(coordinated_programmes(request).values_list("pk", flat=True))
-        request._coordinated_programme_ids = cached  # type: ignore[attr-defined]
-    return cached
+    return [pk for pk, _ in programme_choices(request)]
 
 
 class ProgrammeFilter(admin.SimpleListFilter):
@@ -201,10 +207,7 @@ class ProgrammeFilter(admin.SimpleListFilter):
     parameter_name = "programme"
 
     def lookups(self, request, model_admin):
-        choices = [
-            (str(pk), name)
-            for pk, name in coordinated_programmes(request).values_list("pk", "name")
-        ]
+        choices = [(str(pk), name) for pk, name in programme_choices(request)]
         return choices if len(choices) > 1 else []
 
     def queryset(self, request, queryset):

@@ -21,7 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
-from mentoring.admin_utils import coordinated_programmes, csv_response
+from mentoring.admin_utils import csv_response, programme_choices
 from mentoring.backoffice import charts, previews
 from mentoring.backoffice.reports import Scope, build_report
 
@@ -152,7 +152,7 @@ class ReportRangeForm(forms.Form):
 def _report_scope(request, chosen: int | None) -> tuple[Scope, str]:
     """What the report covers, and its name: one of the person's programmes, or all of theirs
     (every programme for a superuser). A programme the person does not run is never read."""
-    programmes = dict(coordinated_programmes(request).values_list("pk", "name"))
+    programmes = dict(programme_choices(request))
     if chosen in programmes:
         return Scope([chosen]), programmes[chosen]
     if request.user.is_superuser:
@@ -170,7 +170,7 @@ def reports(request):
     """
     start, end = default_report_range()
     status = 200
-    programmes = list(coordinated_programmes(request).values_list("pk", "name"))
+    programmes = programme_choices(request)
     options = {"programmes": programmes, "everything": request.user.is_superuser}
     chosen = None
     if {"start", "end", "programme"} & set(request.GET):
