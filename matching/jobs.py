@@ -130,8 +130,10 @@ def complete_rounds(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def _complete_round(pk: int, *, now: datetime) -> int:
+    # FOR NO KEY UPDATE: a pair being added to the round at this moment (its foreign key check
+    # holds the row FOR KEY SHARE at commit) neither waits for this nor makes a beat skip it.
     rnd = (
-        Round.objects.select_for_update(skip_locked=True)
+        Round.objects.select_for_update(skip_locked=True, no_key=True)
         .filter(pk=pk, completed_at__isnull=True)
         .first()
     )

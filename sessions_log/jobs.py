@@ -252,7 +252,7 @@ def ask_pairs_to_wrap_up(*, now: datetime | None = None) -> int:
             term_ends_on__gt=today,
             term_ends_on__lte=today + WRAP_UP_BEFORE,
         )
-        .select_for_update(skip_locked=True)
+        .select_for_update(skip_locked=True, no_key=True)  # see matching.jobs.complete_rounds
         .values_list("pk", flat=True)
     )
     if not rounds:

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from matching import emails as matching_emails
@@ -177,6 +177,39 @@ def test_a_pair_ended_while_its_term_ends_is_ended_or_completed_never_both():
     assert places_taken(mentor) == 0
     sent = set(Outbox.objects.values_list("kind", flat=True))
     assert sent & {"mentorship_ended", "mentorship_completed"} == {f"mentorship_{pair.status}"}
+
+
+@racing
+def test_a_pair_being_added_to_the_round_does_not_make_the_term_end_skip_it():
+    """Adding a pair to a round checks its foreign key, which holds the round's row FOR KEY
+    SHARE (at commit: Django's foreign keys are deferred). The term-end job's lock on the round
+    (FOR NO KEY UPDATE) does not conflict with that, so a beat never skips the round then."""
+    careers = ProgrammeFactory(name="Alumni career mentoring", rhythm="rounds")
+    rnd = _round(careers, term_ends_on=timezone.localdate())
+    MentorshipFactory(programme=careers, round=rnd)
+    held, release = threading.Event(), threading.Event()
+
+    def check_the_foreign_key() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM profiles_round WHERE id = %s FOR KEY SHARE", [rnd.pk])
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    checker = threading.Thread(target=check_the_foreign_key)
+    checker.start()
+    try:
+        assert held.wait(timeout=30)
+        completed = _race([complete_rounds])
+    finally:
+        release.set()
+        checker.join(timeout=30)
+
+    assert completed == [1]
+    rnd.refresh_from_db()
+    assert rnd.completed_at is not None
 
 
 # A round from recruitment to its term end
