@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -450,6 +452,7 @@ def _programme_page(request, programme: Programme, *, token: str = ""):
                 "label": label.lower(),
                 "membership": membership,
                 "waiting": membership is not None and not membership.is_approved,
+                "needs_profile": membership is not None and not _has_profile(request.user, role),
                 "refusal": refusal,
             }
         )
@@ -457,7 +460,7 @@ def _programme_page(request, programme: Programme, *, token: str = ""):
     ctx = {
         "programme": programme,
         "how_pairs_are_made": _HOW_PAIRS_ARE_MADE[programme.matching],
-        "paragraphs": [p.strip() for p in programme.description.split("\n\n") if p.strip()],
+        "paragraphs": _paragraphs(programme.description),
         "roles": roles,
         "mentee": mentee,
         "can_apply": bool(mentee and mentee.is_approved and programme.matches_centrally),
@@ -471,6 +474,16 @@ def _programme_page(request, programme: Programme, *, token: str = ""):
         **_programme_rounds(programme, today),
     }
     return render(request, "profiles/programme_detail.html", ctx)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blank lines make paragraphs (whatever the line endings a browser sent)."""
+    return [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
+
+
+def _has_profile(user, role: str) -> bool:
+    model = MentorProfile if role == Membership.Role.MENTOR else MenteeProfile
+    return model.objects.filter(user=user).exists()
 
 
 _HOW_PAIRS_ARE_MADE = {

@@ -174,6 +174,26 @@ def test_page_shows_the_description_in_paragraphs_and_the_rules(client_for, care
     assert "Join as a mentor" in html
 
 
+def test_paragraphs_survive_the_line_endings_a_browser_sends(client_for):
+    programme = ProgrammeFactory(slug="crlf", description="First part.\r\n\r\nSecond part.")
+
+    html = text_of(client_for(UserFactory()).get(programme.get_absolute_url()))
+
+    assert "<p>First part.</p>" in html
+    assert "<p>Second part.</p>" in html
+
+
+def test_a_member_without_a_profile_is_asked_to_write_it(client_for, careers):
+    person = UserFactory()
+    client = client_for(person)
+    client.post(_join_url(careers), {"role": "mentee"})
+
+    html = text_of(client.get(careers.get_absolute_url()))
+
+    assert f'href="{reverse("profiles:mentee-edit")}">Write your mentee profile</a>' in html
+    assert "Find a mentor in Alumni career mentoring" not in html
+
+
 def test_page_shows_the_current_and_next_round_with_their_dates(client_for, clock):
     programme = ProgrammeFactory(slug="rounds", rhythm="rounds")
     this = Round.objects.create(
