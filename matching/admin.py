@@ -297,7 +297,7 @@ class MenteeProfileAdmin(
         self.message_user(
             request,
             format_html(
-                "{} is now mentored by {} in {}; both have been emailed an introduction. "
+                "Matched {} with {} in {}; both have been emailed an introduction. "
                 '<a href="{}">See the pair</a>.',
                 mentee.full_name,
                 mentor.user.full_name,

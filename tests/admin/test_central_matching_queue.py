@@ -137,7 +137,10 @@ def test_a_coordinator_matches_an_applicant_with_a_suggested_mentor(
     assert response.status_code == 302
     pair = Mentorship.objects.get(mentee=applicant.user)
     assert (pair.mentor, pair.programme, pair.created_by) == (mentor.user, staff, coordinator)
-    assert any("Amir Applicant is now mentored by Olivia Outside" in m for m in _messages(response))
+    assert any(
+        "Matched Amir Applicant with Olivia Outside in Professional staff mentoring" in m
+        for m in _messages(response)
+    )
     assert client.get(_queue_url(staff)).context["queue"] == []
 
 

@@ -1,0 +1,137 @@
+"""Issue #13: the coordinator of the staff programme signs in to the admin, opens the queue of
+applicants, matches one with a suggested mentor (never their line manager) and sees the pair.
+Every admin page on the way is audited for accessibility."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from matching.models import Mentorship
+from profiles.models import Membership
+from tests.browser.locators import field
+from tests.factories import (
+    PASSWORD,
+    ExpertiseAreaFactory,
+    MenteeProfileFactory,
+    MentorProfileFactory,
+    MentorshipRequestFactory,
+    ProgrammeFactory,
+    UserFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_coordinator_matches_a_staff_applicant_centrally(
+    page: Page, live_server, artifacts_dir: Path
+):
+    leadership = ExpertiseAreaFactory(name="Leading a team", slug="leading-a-team")
+    coordinator = UserFactory(
+        full_name="Cora Coordinator", email="coordinator@example.org", is_staff=True
+    )
+    coordinator.groups.add(Group.objects.get(name="Scheme coordinator"))
+    staff = ProgrammeFactory(
+        name="Professional staff mentoring",
+        slug="staff",
+        matching="central",
+        outside_line_management=True,
+        coordinators=[coordinator],
+    )
+    careers = ProgrammeFactory(name="Alumni career mentoring", slug="careers")
+    MentorshipRequestFactory(
+        programme=careers,
+        mentee=MenteeProfileFactory(user__full_name="Carla Careers", programmes=[careers]).user,
+        mentor=MentorProfileFactory(user__full_name="Connor Careers", programmes=[careers]).user,
+    )
+    MentorProfileFactory(
+        user__full_name="Martin Manager",
+        user__email="martin@example.org",
+        department="Finance",
+        areas=[leadership],
+        programmes=[staff],
+    )
+    MentorProfileFactory(
+        user__full_name="Olivia Okoro",
+        job_title="Head of Library Services",
+        department="Library",
+        areas=[leadership],
+        programmes=[staff],
+    )
+    amir = MenteeProfileFactory(
+        user__full_name="Amir Haddad",
+        role="Finance officer",
+        goals="Lead a small team within two years.",
+        department="Finance",
+        line_manager_email="martin@example.org",
+        areas=[leadership],
+        programmes=[staff],
+    )
+    Membership.objects.filter(user=amir.user, programme=staff).update(
+        application="Someone who moved from a specialist role into leading people.",
+        applied_at=timezone.now() - timedelta(days=12),
+    )
+
+    # Signs in through the site's own sign-in page, then opens the admin.
+    page.goto(f"{live_server.url}/accounts/login/")
+    field(page, "Email").fill("coordinator@example.org")
+    field(page, "Password").fill(PASSWORD)
+    field(page, "Password").press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/admin/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Site administration")
+
+    # Their programmes: staff only, never careers.
+    page.get_by_role("link", name="Programmes").first.click()
+    expect(page.get_by_role("row").filter(has_text="Professional staff mentoring")).to_be_visible()
+    expect(page.get_by_text("Alumni career mentoring")).to_have_count(0)
+
+    # The programme's own page: its rules in groups, its invitation link to share.
+    page.get_by_role("link", name="Professional staff mentoring").click()
+    for heading in ["About", "People and eligibility", "Matching and engagements", "Rules"]:
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    expect(page.locator(".field-invitation_link")).to_contain_text("/programmes/staff/join/")
+    page.screenshot(path=artifacts_dir / "programme-change-coordinator.png", full_page=True)
+    page.go_back()
+
+    # The queue: Amir waits, with Olivia suggested and his line manager left out.
+    page.get_by_role("row").filter(has_text="Professional staff mentoring").get_by_role(
+        "link", name="Applicants"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Applicants to be matched: Professional staff mentoring"
+    )
+    applicant = page.get_by_role("region", name="Amir Haddad")
+    expect(applicant).to_contain_text("Waiting 12 days")
+    expect(applicant).to_contain_text("Lead a small team within two years.")
+    expect(applicant).to_contain_text("Olivia Okoro")
+    expect(applicant).not_to_contain_text("Martin Manager")
+    page.screenshot(path=artifacts_dir / "central-matching-queue.png", full_page=True)
+
+    applicant.get_by_role("button", name="Match Amir with Olivia").click()
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Matched Amir Haddad with Olivia Okoro in Professional staff mentoring"
+    )
+    expect(page.get_by_text("Nobody is waiting to be matched")).to_be_visible()
+    page.screenshot(path=artifacts_dir / "central-matching-matched.png", full_page=True)
+
+    # The pair.
+    page.get_by_role("link", name="See the pair").click()
+    expect(page.locator("#content")).to_contain_text("Amir Haddad")
+    expect(page.locator("#content")).to_contain_text("Olivia Okoro")
+    pair = Mentorship.objects.get(mentee=amir.user)
+    assert (pair.mentor.full_name, pair.programme, pair.created_by) == (
+        "Olivia Okoro",
+        staff,
+        coordinator,
+    )
+
+    # The list of pairs holds theirs only.
+    page.get_by_role("link", name="Mentorships").first.click()
+    expect(page.get_by_role("row").filter(has_text="Amir Haddad")).to_be_visible()
+    expect(page.get_by_text("Carla Careers")).to_have_count(0)
