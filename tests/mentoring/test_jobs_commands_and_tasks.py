@@ -16,8 +16,8 @@ from mentoring import tasks as mentoring_tasks
 from mentoring.celery import app as celery_app
 from mentoring.models import Outbox
 from profiles import tasks as profiles_tasks
-from sessions_log import tasks as sessions_tasks
 from profiles.models import RecruitmentWindow, Round
+from sessions_log import tasks as sessions_tasks
 from tests.factories import (
     MeetingFactory,
     MentorProfileFactory,
