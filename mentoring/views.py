@@ -16,7 +16,8 @@ from accounts.models import User
 from accounts.services import set_reminder_emails
 from matching.selectors import dashboard
 from mentoring import emails
-from profiles.models import MenteeProfile, MentorProfile
+from profiles.context_processors import visible_programme_count
+from profiles.models import Membership, MenteeProfile, MentorProfile
 
 
 @require_safe
@@ -28,6 +29,14 @@ def home(request):
         "mentee_profile": MenteeProfile.objects.filter(user=request.user).first(),
         **dashboard(request.user),
     }
+    if visible_programme_count() > 1:
+        # Several programmes: the person's own, or the way to choose one.
+        ctx["memberships"] = list(
+            Membership.objects.current()
+            .filter(user=request.user)
+            .select_related("programme")
+            .order_by("programme__position", "programme__name", "role")
+        )
     return render(request, "home.html", ctx)
 
 

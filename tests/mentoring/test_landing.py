@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from tests.factories import (
     MentorProfileFactory,
     MentorshipFactory,
     MentorshipRequestFactory,
+    ProgrammeFactory,
 )
 from tests.support import text_of
 
@@ -98,3 +100,32 @@ def test_home_shows_a_mentee_with_a_mentor_their_other_pending_requests(
 
     assert "Mo Mentor" in html
     assert "Patient Pat" in html
+
+
+def test_with_one_programme_home_says_nothing_of_programmes(client_for, mentee_profile):
+    text = text_of(client_for(mentee_profile.user).get("/"))
+
+    assert "Your programmes" not in text
+    assert "runs several mentoring programmes" not in text
+
+
+def test_with_several_programmes_home_lists_the_persons_own(client_for, mentee_profile):
+    staff = ProgrammeFactory(name="Professional staff mentoring", slug="staff")
+    MentorProfileFactory(user=mentee_profile.user, programmes=[staff])
+
+    html = text_of(client_for(mentee_profile.user).get("/"))
+
+    text = " ".join(re.sub(r"<[^>]+>", "", html).split())
+    assert "Your programmes: Mentoring scheme (mentee), Professional staff mentoring (mentor)." in (
+        text
+    )
+
+
+def test_with_several_programmes_a_newcomer_is_sent_to_choose_one(client_for, mentee):
+    ProgrammeFactory(name="Alumni career mentoring", slug="careers")
+    ProgrammeFactory(name="Professional staff mentoring", slug="staff")
+
+    response = client_for(mentee).get("/")
+
+    assert "Choose the programme you would like to join</a> first" in text_of(response)
+    assert reverse("profiles:programme-list").encode() in response.content
