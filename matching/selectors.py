@@ -30,7 +30,7 @@ from matching.services import (
 from mentoring.models import Outbox
 from profiles import rules
 from profiles.models import Membership, MenteeProfile, MentorProfile, Programme, Round
-from profiles.selectors import programme_from_json, programme_json
+from profiles.selectors import line_management_profile, programme_from_json, programme_json
 
 if TYPE_CHECKING:
     from profiles.selectors import MentorForViewer
@@ -128,10 +128,8 @@ def mentor_access(
     line management, it never shows the mentee their manager or a colleague."""
     facts = {row["id"]: row for row in state["programme_rows"]}
     rows = [programme_from_json(row) for row in state["programme_rows"]]
-    mentee = MenteeProfile(
-        user=viewer,
-        department=state["mentee_department"] or "",
-        line_manager_email=state["mentee_manager"] or "",
+    mentee = line_management_profile(
+        viewer, department=state["mentee_department"] or "", manager=state["mentee_manager"] or ""
     )
     single = len(rows) == 1
     shared = [

@@ -161,6 +161,16 @@ class DirectoryViewer:
 _VISIBLE = {Programme.Status.OPEN, Programme.Status.CLOSED}
 
 
+def line_management_profile(user: User, *, department: str, manager: str) -> MenteeProfile:
+    """A stand-in for `user`'s mentee profile holding only what the line-management rule reads
+    (profiles.rules), for pages that read those two columns inside another query. It is never
+    cached on `user` (`MenteeProfile(user=...)` would be): code that later reads
+    `user.mentee_profile` (the emails of a request) gets the real one."""
+    profile = MenteeProfile(user_id=user.pk, department=department, line_manager_email=manager)
+    MenteeProfile._meta.get_field("user").set_cached_value(profile, user)
+    return profile
+
+
 def directory_viewer(user: User) -> DirectoryViewer:
     """One query for everything about the viewer the directory needs (the rendered results are
     cached, so this is most of what a page costs)."""
@@ -209,11 +219,8 @@ def directory_viewer(user: User) -> DirectoryViewer:
     programmes = [programme_from_json(p) for p in row["programme_rows"]]
     mentee_profile = None
     if row["mentee_id"] is not None:
-        mentee_profile = MenteeProfile(
-            pk=row["mentee_id"],
-            user=user,
-            department=row["mentee_department"],
-            line_manager_email=row["mentee_manager"],
+        mentee_profile = line_management_profile(
+            user, department=row["mentee_department"], manager=row["mentee_manager"]
         )
     return DirectoryViewer(
         areas=areas,

@@ -442,3 +442,19 @@ def test_anonymous_is_sent_to_sign_in(client, both_mentor):
 
 def test_a_stranger_in_no_programme_of_several_gets_404(client_for, both_mentor):
     assert client_for(UserFactory()).get(both_mentor.get_absolute_url()).status_code == 404
+
+
+def test_the_mentors_email_has_the_mentees_real_profile(
+    client_for, careers, settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    # The page reads two columns of the mentee's profile inside its one query; the request's
+    # email must still see the whole profile.
+    settings.REQUEST_EMAIL_HOLD_MINUTES = 0
+    mentee = MenteeProfileFactory(role="MSc Physics", programmes=[careers]).user
+    mentor = MentorProfileFactory(programmes=[careers])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(mentee).post(interested_url(mentor), {"message": MESSAGE})
+
+    [email] = mailoutbox
+    assert "About" in email.body and "MSc Physics" in email.body
