@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.constants import LOOKUP_SEP
 
 from mentoring.admin_utils import ProgrammeScopedMixin
 from mentoring.models import Outbox, SchemeSettings
+from profiles.models import Membership
 
 
 @admin.register(Outbox)
@@ -12,10 +13,17 @@ class OutboxAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
     sign-in link, so it is never shown, searched, filtered on or even loaded here.
 
     A coordinator sees the emails to the people of their programmes only (an email names its
-    recipient and what it is about); a superuser sees all, those to no account among them."""
+    recipient and what it is about); a superuser sees all, those to nobody's address among
+    them."""
 
     programme_lookup = "recipient__memberships__programme"
-    programme_lookup_filters = {"recipient__memberships__status__in": ["pending", "approved"]}
+
+    def in_programmes(self, request, ids):
+        # An email to an account, or to the address of one (allauth's emails name no account).
+        members = Membership.objects.current().filter(programme__in=list(ids))
+        return Exists(members.filter(user=OuterRef("recipient"))) | Exists(
+            members.filter(user__email__iexact=OuterRef("to_email"))
+        )
 
     CONTENT = ["body_text", "body_html", "headers", "context"]
 

@@ -447,3 +447,25 @@ def test_completed_pairs_are_counted_apart_from_ended_ones(client_for, admin_use
 
     assert _figure(response, "Completed") == "5"
     assert _figure(response, "Ended") == "6"
+
+
+def test_an_email_to_a_careers_address_without_an_account_link_is_not_listed(
+    client_for, coordinator, careers_objects, staff_objects
+):
+    def by_address(person, key):
+        return Outbox.objects.create(
+            kind="password_reset_key",
+            to_email=person.email.upper(),
+            subject="Password reset",
+            body_text="…",
+            dedupe_key=key,
+            message_id=f"<{key}@example.org>",
+        )
+
+    careers_email = by_address(careers_objects["accounts.user"], "address:careers")
+    staff_email = by_address(staff_objects["accounts.user"], "address:staff")
+
+    listed = _listed(client_for(coordinator).get(reverse("admin:mentoring_outbox_changelist")))
+
+    assert staff_email.pk in listed
+    assert careers_email.pk not in listed

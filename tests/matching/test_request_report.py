@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from matching.models import MentorshipRequest, RequestReport, StatusChange
 from matching.services import MatchingError, accept_request, report_request
-from tests.factories import MentorshipRequestFactory, UserFactory
+from tests.factories import MentorshipRequestFactory, UserFactory, default_programme
 from tests.support import messages_of
 
 pytestmark = pytest.mark.django_db
@@ -275,6 +275,7 @@ def test_staff_who_may_view_reports_cannot_add_or_change_them(client_for, pendin
     report = report_request(pending, by=mentor, reason=REASON)
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_requestreport"))
+    default_programme().coordinators.add(viewer)  # staff see their programmes' reports
     client = client_for(viewer)
 
     detail = client.post(

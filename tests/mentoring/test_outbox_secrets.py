@@ -18,7 +18,8 @@ from django.urls import reverse
 from accounts.models import User
 from mentoring import delivery, emails
 from mentoring.models import Outbox
-from tests.factories import UserFactory
+from profiles.models import Membership
+from tests.factories import UserFactory, default_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +27,13 @@ RESET_LINK = re.compile(r"/accounts/password/reset/key/(\S+)/")
 
 
 @pytest.fixture
-def viewer(db):
-    """Staff who may only view the outbox: the person the issue's reproduction used."""
+def viewer(db, mentee):
+    """Staff who may only view the outbox: the person the issue's reproduction used. They
+    coordinate the programme Maya is in (staff see their programmes' people's emails)."""
     user = UserFactory(full_name="Val Viewer", email="val@example.org", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_outbox"))
+    default_programme().coordinators.add(user)
+    Membership.objects.create(user=mentee, programme=default_programme(), role="mentee")
     return user
 
 
