@@ -207,8 +207,9 @@ def directory(request):
         # Nothing to list: say which programme(s) to join first.
         ctx.update(join=True, joinable=viewer.visible)
         return render(request, "profiles/mentor_list.html", ctx)
-    # Links name the programme once there is more than one to choose from.
-    query = _directory_query(form, programme.slug if ctx["several"] else "")
+    # Links name the programme once there is more than one to choose from (for staff, drafts
+    # count).
+    query = _directory_query(form, programme.slug if len(viewer.programmes) > 1 else "")
     # The filters and results are the same for everyone with the same query, programme,
     # exclusions and wanted areas until a mentor's listing changes, which bumps the directory's
     # version (profiles.cache).

@@ -287,3 +287,12 @@ def test_a_staff_mentee_with_nothing_recorded_is_asked_for_their_department(clie
 
     assert "Add your department and line manager to your profile" in html
     assert f'href="{reverse("profiles:mentee-edit")}"' in html
+
+
+def test_staff_paging_a_draft_programme_stay_in_it(client_for, admin_user, careers):
+    draft = ProgrammeFactory(name="Draft programme", slug="draft", status="draft")
+    MentorProfileFactory.create_batch(21, programmes=[draft])
+
+    html = text_of(client_for(admin_user).get(URL, {"programme": "draft"}))
+
+    assert "?programme=draft&amp;page=2" in html
