@@ -490,12 +490,15 @@ def sweep_until(done: Callable[[], bool], *, timeout: float, every: float = 0.5)
 
 
 def make_pairs(n: int, *, prefix: str = "") -> tuple[list, list]:
-    """`n` listed mentors with free places and `n` mentees with profiles, in a few bulk INSERTs.
-    Returns (mentor profiles, mentee users), pair i being mentor i and mentee i."""
+    """`n` listed mentors with free places and `n` mentees with profiles, all in the default
+    programme, in a few bulk INSERTs. Returns (mentor profiles, mentee users), pair i being
+    mentor i and mentee i."""
+    from django.utils import timezone
+
     from accounts.models import User
-    from profiles.models import MenteeProfile, MentorProfile
+    from profiles.models import Membership, MenteeProfile, MentorProfile
     from profiles.search import update_search_documents
-    from tests.factories import MenteeProfileFactory, MentorProfileFactory
+    from tests.factories import MenteeProfileFactory, MentorProfileFactory, default_programme
 
     def users(role: str) -> list[User]:
         return User.objects.bulk_create(
@@ -508,5 +511,11 @@ def make_pairs(n: int, *, prefix: str = "") -> tuple[list, list]:
         MentorProfileFactory.build(user=u) for u in mentors
     )
     MenteeProfile.objects.bulk_create(MenteeProfileFactory.build(user=u) for u in mentees)
+    programme, now = default_programme(), timezone.now()
+    Membership.objects.bulk_create(
+        Membership(user=u, programme=programme, role=role, status="approved", approved_at=now)
+        for people, role in ((mentors, "mentor"), (mentees, "mentee"))
+        for u in people
+    )
     update_search_documents([p.pk for p in profiles])  # bulk_create skips the signals
     return profiles, mentees

@@ -14,6 +14,7 @@ from django.utils import timezone
 from matching.models import MentorshipRequest
 from mentoring.models import Outbox
 from tests.delivery.conftest import REPO, make_pairs, wait_for
+from tests.factories import default_programme
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -34,6 +35,7 @@ def _due_requests(n: int, *, prefix: str = "") -> tuple[list[MentorshipRequest],
         MentorshipRequest(
             mentee=mentee,
             mentor=profile.user,
+            programme=default_programme(),
             message="Could we meet once a month by video?",
             created_at=now - timedelta(days=4 if i < n // 2 else 8),
             reminders_sent=0 if i < n // 2 else 1,
