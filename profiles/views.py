@@ -415,8 +415,19 @@ def _join(request, programme: Programme, *, invited: bool):
         else f"You have joined {programme.name} as {what}."
     )
     if role == Membership.Role.MENTEE:
-        if not MenteeProfile.objects.filter(user=request.user).exists():
+        profile = MenteeProfile.objects.filter(user=request.user).first()
+        if profile is None:
             messages.success(request, f"{joined} Now tell mentors about you and your goals.")
+            return redirect("profiles:mentee-edit")
+        if programme.outside_line_management and not (
+            profile.department or profile.line_manager_email
+        ):
+            messages.success(
+                request,
+                f"{joined} {programme.name} pairs you with a mentor outside your line "
+                "management: add your department and your line manager's email address so "
+                "neither is suggested to you.",
+            )
             return redirect("profiles:mentee-edit")
     elif not MentorProfile.objects.filter(user=request.user).exists():
         messages.success(request, f"{joined} Now tell mentees about you as a mentor.")

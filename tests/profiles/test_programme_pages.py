@@ -301,6 +301,19 @@ def test_joining_as_mentee_with_a_profile_stays_on_the_page(client_for, careers)
     assert f"{reverse('profiles:directory')}?programme=careers" in html
 
 
+def test_joining_a_line_management_programme_asks_for_department_and_manager(client_for, staff):
+    person = MenteeProfileFactory(programmes=[], user=UserFactory(email="sam@uni.example")).user
+
+    response = client_for(person).post(_join_url(staff), {"role": "mentee"})
+
+    assert response.url == reverse("profiles:mentee-edit")
+    assert messages_of(response) == [
+        "You have joined Professional staff mentoring as a mentee. Professional staff mentoring "
+        "pairs you with a mentor outside your line management: add your department and your "
+        "line manager's email address so neither is suggested to you."
+    ]
+
+
 def test_joining_as_mentor_without_a_profile_leads_to_creating_it(client_for, careers):
     person = UserFactory()
 
