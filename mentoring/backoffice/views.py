@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
@@ -73,6 +74,13 @@ def view_on_site(request, content_type_id: int, object_id: str):
         raise Http404("No such page.")
     model_admin = admin.site.get_model_admin(model)
     if not model_admin.view_on_site or not model_admin.has_view_permission(request):
+        raise Http404("No such page.")
+    # Only for an object the person may see in the admin (their programmes' for a coordinator).
+    try:
+        visible = model_admin.get_queryset(request).filter(pk=object_id).exists()
+    except (ValueError, ValidationError):
+        visible = False  # not an id at all
+    if not visible:
         raise Http404("No such page.")
     return contenttype_views.shortcut(request, content_type_id, object_id)
 

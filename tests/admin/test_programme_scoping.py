@@ -11,6 +11,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -469,3 +470,18 @@ def test_an_email_to_a_careers_address_without_an_account_link_is_not_listed(
 
     assert staff_email.pk in listed
     assert careers_email.pk not in listed
+
+
+def test_view_on_site_of_a_careers_profile_is_404(
+    client_for, coordinator, admin_user, careers_objects, staff_objects
+):
+    def url(profile):
+        content_type = ContentType.objects.get_for_model(profile)
+        return reverse("admin:view_on_site", args=[content_type.pk, profile.pk])
+
+    careers_mentor = careers_objects["profiles.mentorprofile"]
+    staff_mentor = staff_objects["profiles.mentorprofile"]
+
+    assert client_for(coordinator).get(url(careers_mentor)).status_code == 404
+    assert client_for(coordinator).get(url(staff_mentor)).status_code == 302
+    assert client_for(admin_user).get(url(careers_mentor)).status_code == 302
