@@ -135,3 +135,57 @@ def test_a_coordinator_matches_a_staff_applicant_centrally(
     page.get_by_role("link", name="Mentorships").first.click()
     expect(page.get_by_role("row").filter(has_text="Amir Haddad")).to_be_visible()
     expect(page.get_by_text("Carla Careers")).to_have_count(0)
+
+
+def test_an_administrator_approves_a_mentor_and_reads_one_programmes_report(
+    page: Page, live_server, artifacts_dir: Path
+):
+    UserFactory(full_name="Ada Admin", email="ada@example.org", is_staff=True, is_superuser=True)
+    staff = ProgrammeFactory(name="Professional staff mentoring", slug="staff", matching="central")
+    careers = ProgrammeFactory(name="Alumni career mentoring", slug="careers")
+    for _ in range(6):
+        MentorshipRequestFactory(
+            programme=careers,
+            mentee=MenteeProfileFactory(programmes=[careers]).user,
+            mentor=MentorProfileFactory(programmes=[careers]).user,
+        )
+    waiting = MentorProfileFactory(
+        user__full_name="Priya Shah",
+        review_status="submitted",
+        training_completed_on=timezone.localdate(),
+        programmes=[],
+    )
+    Membership.objects.create(user=waiting.user, programme=staff, role="mentor")
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    field(page, "Email").fill("ada@example.org")
+    field(page, "Password").fill(PASSWORD)
+    field(page, "Password").press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/")
+
+    # Memberships: approve Priya as a mentor of the staff programme.
+    page.goto(f"{live_server.url}/admin/profiles/membership/?status__exact=pending")
+    page.get_by_role("row").filter(has_text="Priya Shah").get_by_role("checkbox").check()
+    page.get_by_label("Action:").select_option(
+        label="Approve the selected mentors in their programme"
+    )
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator(".messagelist")).to_contain_text("Approved 1 memberships.")
+    assert Membership.objects.get(user=waiting.user).status == "approved"
+
+    # A new programme starts from the defaults.
+    page.goto(f"{live_server.url}/admin/profiles/programme/add/")
+    expect(page.get_by_label("Mentees a new mentor takes at a time")).to_have_value("2")
+
+    # The report of one programme.
+    page.goto(f"{live_server.url}/admin/reports/")
+    page.get_by_label("Programme").select_option(label="Alumni career mentoring")
+    page.get_by_role("button", name="Show report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report: Alumni career mentoring")
+    figures = page.locator("#figures-requests")
+    expect(figures.get_by_role("row").filter(has_text="Requests sent")).to_contain_text("6")
+    page.screenshot(path=artifacts_dir / "report-one-programme.png", full_page=True)
+    page.get_by_label("Programme").select_option(label="Professional staff mentoring")
+    page.get_by_role("button", name="Show report").click()
+    figures = page.locator("#figures-requests")
+    expect(figures.get_by_role("row").filter(has_text="Requests sent")).to_contain_text("0")
