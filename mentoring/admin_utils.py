@@ -173,7 +173,7 @@ def _path_info(model, lookup: str) -> tuple[type, bool]:
 
 def coordinated_programmes(request: HttpRequest):
     """The programmes the signed-in person runs, as a queryset (every programme for a
-    superuser); None when there is no programme model (never in this project)."""
+    superuser). The programme model is the one behind the user's `coordinated_programmes`."""
     user = request.user
     model = user._meta.get_field("coordinated_programmes").related_model
     if user.is_active and user.is_superuser:

@@ -404,6 +404,10 @@ class ProgrammeAdmin(admin.ModelAdmin):
             raise Http404("No such programme.")
         return obj
 
+    def get_inlines(self, request, obj):
+        # Always-open programmes have no rounds: the rounds appear once it runs in rounds.
+        return super().get_inlines(request, obj) if obj is not None and obj.has_rounds else []
+
     def get_changeform_initial_data(self, request):
         """A new programme starts from the scheme-wide defaults (SchemeSettings, SCHEME_*)."""
         return {**Programme.defaults(), **super().get_changeform_initial_data(request)}

@@ -285,3 +285,23 @@ def test_the_membership_search_finds_people_by_name_and_email(client_for, coordi
 
     for response in (by_name, by_email):
         assert [m.user for m in response.context["cl"].result_list] == [found]
+
+
+def test_a_programme_in_rounds_lists_its_rounds_with_a_link_to_each(client_for, coordinator, staff):
+    client = client_for(coordinator)
+    url = reverse("admin:profiles_programme_change", args=[staff.pk])
+    always_open = client.get(url)
+    staff.rhythm = Programme.Rhythm.ROUNDS
+    staff.save(update_fields=["rhythm"])
+    autumn = Round.objects.create(
+        programme=staff,
+        name="2026–27",
+        mentee_opens_on=date(2026, 9, 1),
+        mentee_closes_on=date(2027, 3, 31),
+        term_ends_on=date(2027, 7, 31),
+    )
+
+    in_rounds = client.get(url)
+
+    assert always_open.context["inline_admin_formsets"] == []
+    assert reverse("admin:profiles_round_change", args=[autumn.pk]) in in_rounds.content.decode()
