@@ -355,8 +355,11 @@ class MenteeProfileAdmin(
         if not programme.matches_centrally:
             raise Http404(f"{programme.name} does not match mentees centrally.")
         if request.method == "POST":
+            # Any mentee of this programme: one matched a moment ago (a second click) gets the
+            # service's sentence, not a missing page.
+            mentees = Membership.objects.mentees().filter(programme=programme)
             applicant = get_object_or_404(
-                applicants(programme).select_related("user"), pk=request.POST.get("applicant")
+                mentees.select_related("user"), pk=request.POST.get("applicant")
             )
             mentor = get_object_or_404(
                 MentorProfile.objects.select_related("user"), pk=request.POST.get("mentor")

@@ -226,3 +226,17 @@ def test_the_queue_costs_the_same_queries_for_1_or_10_applicants(
 
     assert (one_rows, ten_rows) == (1, 10)
     assert one == ten <= 12
+
+
+def test_a_second_click_is_told_the_applicant_has_a_mentor(client_for, coordinator, staff):
+    mentor = _mentor(staff, "Olivia Outside", department="Library")
+    applicant = _applicant(staff, "Amir Applicant", department="Finance")
+    client = client_for(coordinator)
+    data = {"applicant": applicant.pk, "mentor": mentor.pk}
+
+    client.post(_queue_url(staff), data)
+    again = client.post(_queue_url(staff), data)
+
+    assert again.status_code == 302
+    assert _messages(again)[-1] == "Olivia Outside already mentors Amir Applicant."
+    assert Mentorship.objects.filter(mentee=applicant.user).count() == 1
