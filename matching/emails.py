@@ -133,6 +133,20 @@ def request_closed_mentee_matched(req: MentorshipRequest) -> None:
     )
 
 
+def request_closed_mentor_left(req: MentorshipRequest) -> None:
+    """To the mentee: the mentor left the programme, so the request is closed."""
+    queue(
+        "request_closed_mentor_left",
+        to=_present(req.mentee),
+        ctx={
+            "req": req,
+            "url": _request_url(req),
+            "directory_url": _directory_url(req.programme),
+        },
+        dedupe_key=f"request-closed-mentor-left:{req.pk}",
+    )
+
+
 def requests_expired(reqs: list[MentorshipRequest]) -> int:
     directory_url = absolute_url(reverse("profiles:directory"))
     return queue_many(

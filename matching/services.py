@@ -390,6 +390,10 @@ def _start_mentorship(
     else:
         assert request is not None  # only central matching starts a pair without a request
         emails.request_accepted(request)
+    # Matched: the mentee's application to be matched in this programme is answered.
+    Membership.objects.mentees().filter(user=mentee, programme=programme).update(
+        application="", applied_at=None
+    )
     _close_other_requests_if_matched(mentee, programme, now=now)
     return mentorship
 
@@ -632,20 +636,30 @@ def create_mentorship(
 
 
 def close_requests_of_leaver(membership: Membership) -> None:
-    """A person left a programme (profiles.services.leave_programme): their waiting requests in
-    it close kindly, through the usual services."""
+    """A person left a programme (profiles.services.leave_programme, which holds their profile's
+    lock, taken first as everywhere): their waiting requests in it close kindly. A mentee's are
+    withdrawn as if they withdrew them; a mentor's are closed for the mentee, who is told and
+    may ask them again in another programme at once (not a decline: no wait follows)."""
     user, programme = membership.user, membership.programme
     if membership.role == Membership.Role.MENTEE:
         for req in MentorshipRequest.objects.pending().filter(mentee=user, programme=programme):
             withdraw_request(req, by=user)
-    else:
-        for req in MentorshipRequest.objects.pending().filter(mentor=user, programme=programme):
-            decline_request(
-                req,
-                by=user,
-                reason=MentorshipRequest.DeclineReason.NOT_AVAILABLE,
-                message=f"I have stepped back from mentoring in {programme.name}.",
-            )
+        return
+    now = timezone.now()
+    note = f"{user.full_name} has stepped back from mentoring in {programme.name}."
+    closing = list(
+        MentorshipRequest.objects.pending()
+        .filter(mentor=user, programme=programme)
+        .select_for_update(of=("self",))
+        .select_related("mentee", "mentor", "programme")
+        .order_by("pk")
+    )
+    for req in closing:
+        req.status, req.withdrawn_at, req.closing_note = Status.WITHDRAWN, now, note
+        req.save(update_fields=["status", "withdrawn_at", "closing_note"])
+        _record(req, Status.WITHDRAWN, by=None, at=now, previous=Status.PENDING, note=note)
+        emails.cancel_request_received(req)
+        emails.request_closed_mentor_left(req)
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from mentoring.emails import (
     render,
     wants_reminders,
 )
-from profiles.models import MentorProfile
+from profiles.models import Membership, MentorProfile, Programme
 from profiles.tokens import confirm_token
 
 if TYPE_CHECKING:
@@ -48,15 +48,30 @@ def profile_confirmation_requests(profiles: list[MentorProfile], *, kind: str, p
     return queue_many(rows)
 
 
-def profile_approved(profile: MentorProfile) -> None:
+def profile_approved(profile: MentorProfile, *, programmes: list[Programme] | None = None) -> None:
     queue(
         "profile_approved",
         to=profile.user,
         ctx={
             "profile": profile,
+            "programmes": programmes or [],
             "url": absolute_url(reverse("matching:mentor-detail", args=[profile.pk])),
         },
         dedupe_key=f"profile-approved:{profile.pk}:{profile.approved_at:%Y%m%d%H%M%S}",
+    )
+
+
+def membership_approved(membership: Membership) -> None:
+    """A mentor whose profile was approved before is now listed in one more programme."""
+    programme = membership.programme
+    queue(
+        "membership_approved",
+        to=membership.user,
+        ctx={
+            "programme": programme,
+            "url": absolute_url(reverse("profiles:programme-detail", args=[programme.slug])),
+        },
+        dedupe_key=f"membership-approved:{membership.pk}:{membership.approved_at:%Y%m%d%H%M%S}",
     )
 
 

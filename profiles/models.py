@@ -705,6 +705,11 @@ class MentorProfile(models.Model):
         # The page is matching's: its job is the Interested box.
         return reverse("matching:mentor-detail", args=[self.pk])
 
+    def clean(self):
+        super().clean()
+        # One spelling per department: the line-management rule compares them.
+        self.department = " ".join(self.department.split())
+
     @property
     def is_visible_to_mentees(self) -> bool:
         return (
@@ -852,6 +857,11 @@ class MenteeProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} (mentee)"
+
+    def clean(self):
+        super().clean()
+        self.department = " ".join(self.department.split())
+        self.line_manager_email = self.line_manager_email.strip().lower()
 
     def get_format_labels(self) -> list[str]:
         labels = dict(MeetingFormat.choices)

@@ -56,16 +56,15 @@ def line_management_exclusion(programme: Programme, mentee_profile: MenteeProfil
 
 
 def current_round(programme: Programme, *, today: date) -> Round | None:
-    """The round whose term is running today (the latest to open), or None (always-open
-    programmes have no rounds)."""
+    """The round a pair made today belongs to: the one whose term is running (the latest to
+    open), else the next to open (a pair matched between rounds joins the coming one, so its
+    term end completes it too). None for always-open programmes."""
     if not programme.has_rounds:
         return None
+    rounds = programme.rounds.filter(term_ends_on__gt=today, completed_at__isnull=True)
     return (
-        programme.rounds.filter(
-            mentee_opens_on__lte=today, term_ends_on__gt=today, completed_at__isnull=True
-        )
-        .order_by("-mentee_opens_on")
-        .first()
+        rounds.filter(mentee_opens_on__lte=today).order_by("-mentee_opens_on").first()
+        or rounds.order_by("mentee_opens_on").first()
     )
 
 

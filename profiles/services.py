@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from profiles import cache as directory_cache
 from profiles import emails, signals
-from profiles.models import Membership, MentorProfile, Programme
+from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
 
 
 class ProfileError(Exception):
@@ -119,17 +119,23 @@ def confirm_up_to_date(profile: MentorProfile) -> MentorProfile:
 def approve_profile(profile: MentorProfile, *, by: User) -> MentorProfile:
     """The scheme team approves a submitted profile: it appears in the directory at once."""
     profile = MentorProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
-    if profile.review_status == MentorProfile.ReviewStatus.APPROVED:
-        return profile
     pending = list(
         Membership.objects.mentors()
         .filter(user=profile.user_id, status=Membership.Status.PENDING)
         .filter(programme__in=Programme.objects.coordinated_by(by))
         .select_related("programme")
+        .select_for_update(of=("self",))
     )
     for membership in pending:
         _refuse_untrained(profile, membership.programme)
     now = timezone.now()
+    if profile.review_status == MentorProfile.ReviewStatus.APPROVED:
+        # Reviewed before: approving it again lists the mentor in the approver's programmes
+        # that were waiting for them.
+        for membership in pending:
+            _approve(membership, by=by, at=now)
+            emails.membership_approved(membership)
+        return profile
     profile.review_status = MentorProfile.ReviewStatus.APPROVED
     profile.approved_at = now
     profile.confirmed_at = profile.confirmed_at or now
@@ -140,7 +146,7 @@ def approve_profile(profile: MentorProfile, *, by: User) -> MentorProfile:
     )
     for membership in pending:
         _approve(membership, by=by, at=now)
-    emails.profile_approved(profile)
+    emails.profile_approved(profile, programmes=[m.programme for m in pending])
     return profile
 
 
@@ -159,6 +165,22 @@ def request_changes(profile: MentorProfile, *, by: User, message: str) -> Mentor
     if not message:
         raise ProfileError("Please say what the mentor should change.")
     profile = MentorProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    elsewhere = (
+        Membership.objects.approved()
+        .mentors()
+        .filter(user=profile.user_id)
+        .exclude(programme__in=Programme.objects.coordinated_by(by))
+        .select_related("programme")
+        .first()
+    )
+    if elsewhere is not None:
+        # The profile is one for all the mentor's programmes: asking for changes takes it out
+        # of every directory, so only someone who runs them all may.
+        raise ProfileError(
+            f"{profile.user.full_name} mentors in {elsewhere.programme.name} too, which you do "
+            "not coordinate: asking for changes would take them out of its directory. Ask an "
+            "administrator, or write to the mentor."
+        )
     profile.review_status = MentorProfile.ReviewStatus.CHANGES_REQUESTED
     profile.review_note = message
     profile.reviewed_by = by
@@ -203,7 +225,9 @@ def join_programme(
     again."""
     if role not in Membership.Role.values:
         raise ProfileError("Choose whether you join as a mentor or a mentee.")
-    User.objects.select_for_update().filter(pk=user.pk).first()  # one join at a time per person
+    # One join at a time per person. A no-key lock: it must not wait for, or block, the key-share
+    # locks that new rows referring to the person take (a request being accepted for them).
+    User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
     membership = Membership.objects.filter(user=user, programme=programme, role=role).first()
     if membership is not None and membership.status != Membership.Status.LEFT:
         return membership
@@ -241,6 +265,8 @@ def join_only_programme(user: User, role: str) -> Membership | None:
 def approve_membership(membership: Membership, *, by: User) -> Membership:
     """A coordinator approves a mentor in their programme; a profile never reviewed is approved
     with it (the profile text is one for all their programmes)."""
+    # Lock order, as everywhere: the person's profile, then their memberships.
+    _lock_profile_of(membership)
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("programme", "user")
@@ -262,7 +288,16 @@ def approve_membership(membership: Membership, *, by: User) -> Membership:
             membership.refresh_from_db()
             return membership
     _approve(membership, by=by, at=timezone.now())
+    if membership.role == Membership.Role.MENTOR:
+        emails.membership_approved(membership)
     return membership
+
+
+def _lock_profile_of(membership: Membership) -> None:
+    """Take the lock the matching services take first: the mentor's profile for a mentor's
+    membership, the mentee's profile for a mentee's."""
+    model = MentorProfile if membership.role == Membership.Role.MENTOR else MenteeProfile
+    list(model.objects.select_for_update().filter(user=membership.user_id))
 
 
 def _approve(membership: Membership, *, by: User, at: datetime) -> None:
@@ -278,13 +313,17 @@ def _approve(membership: Membership, *, by: User, at: datetime) -> None:
 def leave_programme(membership: Membership, *, by: User) -> Membership:
     """A person leaves a programme. Their waiting requests in it are closed kindly (matching
     listens to `membership_left`); pairs already working together carry on."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if by.pk != membership.user_id:
         raise ProfileError("Only the member can leave a programme.")
+    _lock_profile_of(membership)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status == Membership.Status.LEFT:
         return membership
     membership.status, membership.left_at = Membership.Status.LEFT, timezone.now()
-    membership.save(update_fields=["status", "left_at"])
+    # An application is for this stay: someone who joins again applies again.
+    membership.application, membership.applied_at = "", None
+    membership.save(update_fields=["status", "left_at", "application", "applied_at"])
+    membership.preferred_mentors.clear()
     signals.membership_left.send(sender=Membership, membership=membership)
     return membership
 

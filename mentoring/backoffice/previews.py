@@ -43,10 +43,12 @@ def _samples() -> dict[str, dict[str, Any]]:
         organisation="Northbridge Capital",
         confirmed_at=now - timedelta(days=400),
     )
+    programme = Programme(pk=1, name="Alumni career mentoring", slug="careers")
     req = MentorshipRequest(
         pk=1,
         mentee=mentee,
         mentor=mentor,
+        programme=programme,
         created_at=now - timedelta(days=3),
         message="Hello Daniel, I read that you moved from engineering into finance. I hope to "
         "find a first graduate job in finance and would love to hear how you made the move. I "
@@ -58,6 +60,7 @@ def _samples() -> dict[str, dict[str, Any]]:
         pk=1,
         mentor=mentor,
         mentee=mentee,
+        programme=programme,
         started_at=now - timedelta(days=120),
         ended_at=now,
         ended_by=mentee,
@@ -95,6 +98,12 @@ def _samples() -> dict[str, dict[str, Any]]:
         "request_withdrawn": {"to": mentor, "req": req, "url": url},
         "request_closed_mentee_matched": {"to": mentor, "req": req, "url": url},
         "request_expired": {"to": mentee, "req": req, "url": url, "directory_url": directory_url},
+        "request_closed_mentor_left": {
+            "to": mentee,
+            "req": req,
+            "url": url,
+            "directory_url": directory_url,
+        },
         "request_reported": {
             "to": settings.SCHEME_CONTACT_EMAIL,
             "req": MentorshipRequest(
@@ -122,7 +131,12 @@ def _samples() -> dict[str, dict[str, Any]]:
             "is_mentee": True,
             "url": pair_url,
         },
-        "profile_approved": {"to": mentor, "profile": mentor_profile, "url": url},
+        "profile_approved": {
+            "to": mentor,
+            "profile": mentor_profile,
+            "programmes": [Programme(pk=1, name="Alumni career mentoring", slug="careers")],
+            "url": url,
+        },
         "profile_changes_requested": {
             "to": mentor,
             "profile": MentorProfile(
@@ -181,6 +195,11 @@ def _round_samples(*, mentor, mentee, mentor_profile, **confirm) -> dict[str, di
             "other": mentor,
             "is_mentee": True,
             "url": f"{settings.SITE_URL}/mentorships/1/",
+        },
+        "membership_approved": {
+            "to": mentor,
+            "programme": programme,
+            "url": f"{settings.SITE_URL}/programmes/careers/",
         },
     }
 

@@ -15,7 +15,8 @@ from matching.services import (
     create_mentorship,
     send_request,
 )
-from profiles.models import Round
+from profiles.models import Membership, Round
+from profiles.services import leave_programme
 from tests.factories import (
     MenteeProfileFactory,
     MentorProfileFactory,
@@ -286,3 +287,45 @@ def test_a_coordinator_matches_only_in_their_programmes(careers, coordinator):
         create_mentorship(mentor=mentor, mentee=mentee, by=coordinator, programme=careers)
 
     assert str(exc.value) == "You do not coordinate Alumni career mentoring."
+
+
+def test_a_pair_made_between_rounds_joins_the_coming_one():
+    today = timezone.localdate()
+    programme, _ = _rounds_programme(
+        today + timedelta(days=10), today + timedelta(days=40), today + timedelta(days=200)
+    )
+    coming = Round.objects.get()
+    coordinator = UserFactory(is_staff=True)
+    programme.coordinators.add(coordinator)
+    mentee = MenteeProfileFactory(programmes=[programme]).user
+    mentor = MentorProfileFactory(programmes=[programme]).user
+
+    pair = create_mentorship(mentor=mentor, mentee=mentee, by=coordinator, programme=programme)
+
+    assert pair.round == coming
+
+
+@racing
+def test_leaving_while_a_request_is_accepted_breaks_no_rule_and_no_page():
+    """The mentee leaves the programme as the mentor accepts one of their two requests: one of
+    the two wins, in either order, without a deadlock or an error escaping."""
+    programme = ProgrammeFactory(name="Alumni career mentoring", slug="careers")
+    mentee = MenteeProfileFactory(programmes=[programme]).user
+    mentors = [MentorProfileFactory(programmes=[programme]).user for _ in range(2)]
+    older, newer = (
+        MentorshipRequestFactory(mentee=mentee, mentor=m, programme=programme) for m in mentors
+    )
+    membership = Membership.objects.get(user=mentee, programme=programme)
+
+    accepted, left = _race(
+        [
+            lambda: accept_request(older, by=mentors[0]),
+            lambda: leave_programme(membership, by=mentee),
+        ]
+    )
+
+    assert isinstance(accepted, MentorshipRequest | MatchingError), accepted
+    assert isinstance(left, Membership), left
+    assert not MentorshipRequest.objects.pending().exists()
+    newer.refresh_from_db()
+    assert newer.status == "withdrawn"

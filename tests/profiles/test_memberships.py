@@ -6,14 +6,17 @@ import pytest
 
 from matching.models import MentorshipRequest
 from matching.services import send_request
+from mentoring.models import Outbox
 from profiles.models import Membership, MentorProfile
 from profiles.services import (
     ProfileError,
+    apply_to_be_matched,
     approve_membership,
     approve_profile,
     join_only_programme,
     join_programme,
     leave_programme,
+    request_changes,
     submit_for_review,
 )
 from tests.factories import (
@@ -148,20 +151,79 @@ def test_leaving_closes_the_mentees_waiting_requests_in_that_programme_only(care
     assert (membership.status, membership.left_at is not None) == ("left", True)
 
 
-def test_a_mentor_who_leaves_answers_their_waiting_requests_kindly(careers):
-    mentee = MenteeProfileFactory(programmes=[careers]).user
-    mentor = MentorProfileFactory(programmes=[careers]).user
+def test_a_mentor_who_leaves_closes_their_waiting_requests_kindly_without_a_wait(careers):
+    advice = ProgrammeFactory(name="Advice point", slug="advice")
+    mentee = MenteeProfileFactory(programmes=[careers, advice]).user
+    mentor = MentorProfileFactory(programmes=[careers, advice], user=UserFactory()).user
     req = send_request(mentee=mentee, mentor=mentor, message=MESSAGE, programme=careers)
 
-    leave_programme(Membership.objects.get(user=mentor, programme=careers), by=mentor)
+    leave_programme(
+        Membership.objects.get(user=mentor, programme=careers, role="mentor"), by=mentor
+    )
 
     req.refresh_from_db()
-    assert (req.status, req.response_message) == (
-        "declined",
-        "I have stepped back from mentoring in Alumni career mentoring.",
+    assert (req.status, req.closing_note) == (
+        "withdrawn",
+        f"{mentor.full_name} has stepped back from mentoring in Alumni career mentoring.",
     )
-    profile = MentorProfile.objects.get(user=mentor)
-    assert profile.programme_ids == []
+    [email] = Outbox.objects.filter(kind="request_closed_mentor_left")
+    assert email.to_email == mentee.email
+    assert "it does not stop you asking another mentor now" in email.body_text
+    assert "?programme=careers" in email.body_text
+    # No wait follows, as after a decline: the mentee may ask them in another programme.
+    assert send_request(mentee=mentee, mentor=mentor, message=MESSAGE, programme=advice).is_pending
+    assert MentorProfile.objects.get(user=mentor).programme_ids == [advice.pk]
+
+
+def test_leaving_clears_the_application_to_be_matched(careers):
+    mentee = MenteeProfileFactory(programmes=[careers]).user
+    membership = Membership.objects.get(user=mentee, programme=careers)
+    apply_to_be_matched(membership, application="Someone in finance")
+
+    leave_programme(membership, by=mentee)
+
+    membership.refresh_from_db()
+    assert (membership.application, membership.applied_at) == ("", None)
+
+
+def test_approving_an_approved_profile_lists_it_in_the_approvers_waiting_programmes(careers, staff):
+    profile = MentorProfileFactory(
+        programmes=[careers],
+        user=UserFactory(email="ann@uni.example"),
+        training_completed_on="2026-01-10",
+    )
+    join_programme(user=profile.user, programme=staff, role="mentor")
+
+    approve_profile(profile, by=_coordinator(staff))
+
+    assert Membership.objects.get(user=profile.user, programme=staff).status == "approved"
+    [email] = Outbox.objects.filter(kind="membership_approved")
+    assert email.subject == "You are a mentor in Professional staff mentoring"
+
+
+def test_approving_a_membership_tells_the_mentor(careers):
+    profile = MentorProfileFactory(programmes=[])
+    membership = join_programme(user=profile.user, programme=careers, role="mentor")
+
+    approve_membership(membership, by=_coordinator(careers))
+
+    assert Outbox.objects.filter(kind="membership_approved", recipient=profile.user).count() == 1
+
+
+def test_asking_for_changes_is_refused_to_a_coordinator_of_one_of_the_mentors_programmes(
+    careers, staff
+):
+    profile = MentorProfileFactory(
+        programmes=[careers, staff], user=UserFactory(email="ann@uni.example")
+    )
+
+    with pytest.raises(ProfileError) as exc:
+        request_changes(profile, by=_coordinator(staff), message="Add your job history.")
+
+    assert "mentors in Alumni career mentoring too, which you do not coordinate" in str(exc.value)
+    profile.refresh_from_db()
+    assert profile.review_status == "approved"
+    request_changes(profile, by=_coordinator(staff, careers), message="Add your job history.")
 
 
 def test_only_the_member_leaves(careers):
