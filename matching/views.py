@@ -12,7 +12,7 @@ from matching import selectors, services
 from matching.forms import DeclineForm, InterestedForm, ReportForm
 from matching.models import Mentorship, MentorshipRequest
 from profiles import selectors as profile_selectors
-from profiles.models import MenteeProfile
+from profiles.models import Membership, MenteeProfile, Programme
 
 
 def _get_request_for_user(request, pk: int) -> MentorshipRequest:
@@ -20,6 +20,19 @@ def _get_request_for_user(request, pk: int) -> MentorshipRequest:
         "mentee", "mentor", "report", "programme"
     )
     return get_object_or_404(qs, pk=pk)
+
+
+def _coordinates_mentor(user, profile) -> bool:
+    """Staff see a mentor's page when the mentor is in (or asks to join) a programme they
+    coordinate; a superuser sees any."""
+    if not has_staff_access(user):
+        return False
+    return user.is_superuser or (
+        Membership.objects.current()
+        .mentors()
+        .filter(user=profile.user_id, programme__in=Programme.objects.coordinated_by(user))
+        .exists()
+    )
 
 
 def _mentor_for_viewer(request, pk: int, *, listed_only: bool = False):
@@ -31,7 +44,7 @@ def _mentor_for_viewer(request, pk: int, *, listed_only: bool = False):
         raise Http404("No such mentor.")
     state = selectors.viewer_state(request.user, profile.user_id)
     access = selectors.mentor_access(
-        profile, request.user, state, is_staff=has_staff_access(request.user)
+        profile, request.user, state, is_staff=_coordinates_mentor(request.user, profile)
     )
     if not access.visible:
         raise Http404("No such mentor.")

@@ -114,7 +114,9 @@ class DirectoryViewer:
     member_of: set[int]  # programme ids, in any role
     mentee_in: set[int]
     mentee: MenteeProfile | None
-    is_staff: bool
+    # The programmes whose directory the person reads as staff: those they coordinate (every
+    # one for a superuser), with two-factor authentication when staff need it.
+    coordinates: set[int]
 
     @property
     def visible(self) -> list[Programme]:
@@ -126,7 +128,11 @@ class DirectoryViewer:
     def may_read(self, programme: Programme) -> bool:
         """A programme's directory is for its members and staff; an installation with one
         programme shows it to everyone signed in, as before programmes."""
-        return self.is_staff or programme.pk in self.member_of or self.visible == [programme]
+        return (
+            programme.pk in self.coordinates
+            or programme.pk in self.member_of
+            or self.visible == [programme]
+        )
 
     @property
     def readable(self) -> list[Programme]:
@@ -134,11 +140,12 @@ class DirectoryViewer:
 
     def default_programme(self) -> Programme | None:
         """Without `?programme=`: the first (by position) the person is a mentee in, else a
-        member of, else the only one there is; staff start at the first."""
+        member of, else the only one there is; coordinators start at the first they run."""
         for candidates in (
             [p for p in self.programmes if p.pk in self.mentee_in],
             [p for p in self.programmes if p.pk in self.member_of],
-            self.visible if len(self.visible) == 1 or self.is_staff else [],
+            self.visible if len(self.visible) == 1 else [],
+            [p for p in self.programmes if p.pk in self.coordinates],
         ):
             if candidates:
                 return candidates[0]
@@ -174,12 +181,14 @@ def line_management_profile(user: User, *, department: str, manager: str) -> Men
 def directory_viewer(user: User) -> DirectoryViewer:
     """One query for everything about the viewer the directory needs (the rendered results are
     cached, so this is most of what a page costs)."""
-    is_staff = has_staff_access(user)
-    programmes = (
-        Programme.objects.exclude(status=Programme.Status.ARCHIVED)
-        if is_staff
-        else Programme.objects.visible()
-    )
+    coordinates: set[int] = set()
+    programmes = Programme.objects.visible()
+    if has_staff_access(user):
+        coordinated = Programme.objects.coordinated_by(user).exclude(
+            status=Programme.Status.ARCHIVED
+        )
+        coordinates = set(coordinated.values_list("pk", flat=True))
+        programmes = Programme.objects.filter(Q(pk__in=programmes) | Q(pk__in=coordinates))
     wanted = MenteeProfile.areas.through.objects.filter(
         menteeprofile__user=OuterRef(OuterRef("pk")), expertisearea=OuterRef("pk")
     )
@@ -229,7 +238,7 @@ def directory_viewer(user: User) -> DirectoryViewer:
         member_of={p["id"] for p in row["programme_rows"] if p["is_member"]},
         mentee_in={p["id"] for p in row["programme_rows"] if p["is_mentee"]},
         mentee=mentee_profile,
-        is_staff=is_staff,
+        coordinates=coordinates,
     )
 
 

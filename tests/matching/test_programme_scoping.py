@@ -117,6 +117,18 @@ def test_the_service_refuses_a_careers_mentee_asking_a_staff_only_mentor(
         send_request(mentee=careers_mentee, mentor=staff_only_mentor.user, message=MESSAGE)
 
 
+def test_a_coordinator_sees_the_mentors_of_their_programmes_only(
+    client_for, careers, staff, staff_only_mentor
+):
+    careers_mentor = MentorProfileFactory(programmes=[careers])
+    coordinator = UserFactory(is_staff=True)
+    staff.coordinators.add(coordinator)
+    client = client_for(coordinator)
+
+    assert client.get(f"/mentors/{staff_only_mentor.pk}/").status_code == 200
+    assert client.get(f"/mentors/{careers_mentor.pk}/").status_code == 404
+
+
 def test_the_mentor_and_staff_still_see_the_page(client_for, staff_only_mentor, admin_user):
     assert (
         client_for(staff_only_mentor.user).get(staff_only_mentor.get_absolute_url()).status_code

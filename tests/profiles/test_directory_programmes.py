@@ -169,6 +169,23 @@ def test_staff_may_read_any_programmes_directory(client_for, admin_user, careers
     assert _names(client.get(URL, {"programme": "draft"})) == ["Dora Draft"]
 
 
+def test_a_coordinator_reads_the_directories_of_their_programmes_only(client_for, careers, staff):
+    MentorProfileFactory(user__full_name="Stan Staff", programmes=[staff])
+    MentorProfileFactory(user__full_name="Carl Careers", programmes=[careers])
+    pilot = ProgrammeFactory(name="Pilot", slug="pilot", status="draft")
+    MentorProfileFactory(user__full_name="Pia Pilot", programmes=[pilot])
+    coordinator = UserFactory(is_staff=True)
+    staff.coordinators.add(coordinator)
+    client = client_for(coordinator)
+
+    assert _names(client.get(URL)) == ["Stan Staff"]
+    assert _names(client.get(URL, {"programme": "staff"})) == ["Stan Staff"]
+    careers_page = client.get(URL, {"programme": "careers"})
+    assert careers_page.status_code == 200  # how to join it, not its mentors
+    assert "Carl Careers" not in text_of(careers_page)
+    assert client.get(URL, {"programme": "pilot"}).status_code == 404
+
+
 def test_anonymous_is_sent_to_sign_in_whatever_the_programme(client, careers):
     response = client.get(URL, {"programme": "careers"})
 
