@@ -141,7 +141,9 @@ class Programme(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(
-        max_length=60, unique=True, help_text="Its address: /programmes/<slug>/"
+        max_length=60,
+        unique=True,
+        help_text="The end of its address: careers for /programmes/careers/.",
     )
     summary = models.CharField(max_length=250, help_text="One or two lines on the programmes list.")
     description = models.TextField(
