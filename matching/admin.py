@@ -10,7 +10,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Subquery,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -29,9 +39,9 @@ from mentoring.admin_utils import (
     CsvExportMixin,
     LargeTableAdminMixin,
     ProgrammeScopedMixin,
+    coordinated_programme_ids,
     coordinated_programmes,
 )
-from mentoring.models import SchemeSettings
 from profiles import rules
 from profiles.admin import ProfileOwnerMixin, in_programmes_as
 from profiles.models import ExpertiseArea, Membership, MenteeProfile, MentorProfile, Programme
@@ -185,19 +195,30 @@ class RequestReportAdmin(ProgrammeScopedMixin, LargeTableAdminMixin, admin.Model
 
 
 class MenteeAttentionFilter(AttentionFilter):
+    # A coordinator's "mentor now" is a pair in one of their programmes; "no mentor after N
+    # weeks" follows each programme's own weeks from the day the mentee joined it.
     rules = {
         "unmatched": (
-            "No mentor after the scheme's alert weeks",
+            "No mentor after the programme's alert weeks",
             lambda request: selectors.unmatched_mentee(
-                timezone.now(), SchemeSettings.load().unmatched_alert_weeks
+                timezone.now(), coordinated_programme_ids(request)
             ),
         ),
-        "no_mentor": ("No mentor now", lambda request: ~selectors.with_mentor()),
+        "no_mentor": (
+            "No mentor now",
+            lambda request: ~selectors.with_mentor(coordinated_programme_ids(request)),
+        ),
     }
 
     def lookups(self, request, model_admin):
-        weeks = SchemeSettings.load().unmatched_alert_weeks
-        return [("unmatched", f"No mentor after {weeks} weeks"), ("no_mentor", "No mentor now")]
+        weeks = coordinated_programmes(request).aggregate(
+            low=Min("unmatched_alert_weeks"), high=Max("unmatched_alert_weeks")
+        )
+        label = selectors.alert_weeks_label(weeks["low"], weeks["high"])
+        return [
+            ("unmatched", f"No mentor after {label}"),
+            ("no_mentor", "No mentor now"),
+        ]
 
 
 @admin.register(MenteeProfile)
@@ -234,6 +255,42 @@ class MenteeProfileAdmin(
     csv_select_related = ["user"]
     csv_prefetch_related = ["areas"]
 
+    # Recorded for the line-management rule; the site's form tells the mentee "Only the
+    # programme's coordinators see it": a superuser or a coordinator of a programme of the
+    # mentee's that keeps mentors outside line management sees them, read-only; others never.
+    LINE_MANAGEMENT_FIELDS = ["department", "line_manager_email"]
+
+    def sees_line_management(self, request, obj) -> bool:
+        if request.user.is_active and request.user.is_superuser:
+            return True
+        if obj is None:
+            return False
+        seen = request.__dict__.setdefault("_sees_line_management", {})
+        if obj.pk not in seen:
+            seen[obj.pk] = (
+                Membership.objects.current()
+                .mentees()
+                .filter(
+                    user=obj.user_id,
+                    programme__in=coordinated_programme_ids(request) or [],
+                    programme__outside_line_management=True,
+                )
+                .exists()
+            )
+        return seen[obj.pk]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.sees_line_management(request, obj):
+            return fields
+        return [name for name in fields if name not in self.LINE_MANAGEMENT_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self.sees_line_management(request, obj):
+            return [*readonly, *self.LINE_MANAGEMENT_FIELDS]
+        return readonly
+
     def in_programmes(self, request, ids):
         return in_programmes_as(Membership.Role.MENTEE, ids)
 
@@ -241,7 +298,11 @@ class MenteeProfileAdmin(
         return (
             super()
             .get_queryset(request)
-            .annotate(has_active_mentor=selectors.has_active_mentorship())
+            .annotate(
+                has_active_mentor=selectors.has_active_mentorship(
+                    coordinated_programme_ids(request)
+                )
+            )
         )
 
     @admin.display(ordering="user__full_name")

@@ -7,13 +7,25 @@ its aggregate queries) use the very same definition.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
@@ -313,17 +325,53 @@ def waiting_request(now: datetime) -> Q:
     return Q(status="pending", created_at__lt=now - REQUEST_WAIT)
 
 
-def has_active_mentorship() -> Exists:
-    """For one MenteeProfile (a column of a page of rows): its person has a mentor now."""
-    return Exists(Mentorship.objects.active().filter(mentee=OuterRef("user_id")))
+def _active_pairs(programme_ids: Iterable[int] | None) -> QuerySet[Mentorship]:
+    pairs = Mentorship.objects.active()
+    return pairs if programme_ids is None else pairs.filter(programme__in=list(programme_ids))
 
 
-def with_mentor() -> Q:
-    """MenteeProfiles whose person has a mentor now. An IN, not a correlated EXISTS: Postgres
-    hashes the active mentees once, where a count over every profile would probe per row."""
-    return Q(user_id__in=Mentorship.objects.active().values("mentee_id"))
+def has_active_mentorship(programme_ids: Iterable[int] | None = None) -> Exists:
+    """For one MenteeProfile (a column of a page of rows): its person has a mentor now in one
+    of the programmes `programme_ids` (in any when None). A coordinator's "mentor now" is a
+    pair in one of their programmes, never one in a programme they do not run."""
+    return Exists(_active_pairs(programme_ids).filter(mentee=OuterRef("user_id")))
 
 
-def unmatched_mentee(now: datetime, weeks: int) -> Q:
-    """A MenteeProfile created more than `weeks` weeks ago whose person has no mentor now."""
-    return Q(created_at__lt=now - timedelta(weeks=weeks)) & ~with_mentor()
+def with_mentor(programme_ids: Iterable[int] | None = None) -> Q:
+    """MenteeProfiles whose person has a mentor now in one of the programmes `programme_ids`
+    (in any when None). An IN, not a correlated EXISTS: Postgres hashes the active mentees
+    once, where a count over every profile would probe per row."""
+    return Q(user_id__in=_active_pairs(programme_ids).values("mentee_id"))
+
+
+def unmatched_mentee(now: datetime, programme_ids: Iterable[int] | None = None) -> Q:
+    """A MenteeProfile whose person joined a programme (one of `programme_ids`, any when None)
+    as a mentee longer ago than that programme's `unmatched_alert_weeks` and has no mentor
+    now in it. Each programme's own weeks, read in the same query (one EXISTS per row)."""
+    weeks = Func(
+        F("programme__unmatched_alert_weeks"),
+        template="make_interval(weeks => %(expressions)s)",
+        output_field=DurationField(),
+    )
+    paired = Mentorship.objects.active().filter(
+        mentee=OuterRef("user_id"), programme=OuterRef("programme_id")
+    )
+    waiting = (
+        Membership.objects.approved()
+        .mentees()
+        .filter(user=OuterRef("user_id"))
+        .filter(joined_at__lt=now - weeks)
+        .exclude(Exists(paired))
+    )
+    if programme_ids is not None:
+        waiting = waiting.filter(programme__in=list(programme_ids))
+    return Q(Exists(waiting))
+
+
+def alert_weeks_label(low: int | None, high: int | None) -> str:
+    """The weeks of `unmatched_mentee` for a label, from the least and most of the programmes'
+    `unmatched_alert_weeks`: "4 weeks", or "2 to 6 weeks (each programme's own)"."""
+    if low is None or high is None or low == high:
+        weeks = low or high or 0
+        return f"{weeks} week{pluralize(weeks)}"
+    return f"{low} to {high} weeks (each programme's own)"

@@ -12,9 +12,11 @@ class OutboxAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
     """Metadata only. An email's content (body, headers, context) may hold a password-reset or
     sign-in link, so it is never shown, searched, filtered on or even loaded here.
 
-    A coordinator sees the emails to the people of their programmes only (an email names its
-    recipient and what it is about); a superuser sees all, those to nobody's address among
-    them."""
+    A coordinator sees the emails to the people of their programmes only, and of each its kind,
+    recipient, times and status, never its subject: a person may take part in several
+    programmes, and an email's subject can be about one the coordinator does not run ("… would
+    like you to be their mentor"). A superuser sees all, subjects and emails to nobody's
+    address among them."""
 
     programme_lookup = "recipient__memberships__programme"
 
@@ -49,13 +51,37 @@ class OutboxAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
     ]
     actions = ["retry_now"]
 
+    # What a coordinator does not see of an email (see the class's docstring).
+    SUPERUSER_ONLY = ["subject"]
+
+    def _hidden(self, request) -> list[str]:
+        user = request.user
+        return [] if user.is_active and user.is_superuser else self.SUPERUSER_ONLY
+
+    def _without_hidden(self, request, names):
+        hidden = self._hidden(request)
+        return [name for name in names if name not in hidden]
+
+    def get_list_display(self, request):
+        return self._without_hidden(request, super().get_list_display(request))
+
+    def get_search_fields(self, request):
+        return self._without_hidden(request, super().get_search_fields(request))
+
+    def get_fields(self, request, obj=None):
+        return self._without_hidden(request, super().get_fields(request, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._without_hidden(request, super().get_readonly_fields(request, obj))
+
     def get_queryset(self, request):
-        return super().get_queryset(request).defer(*self.CONTENT)
+        return super().get_queryset(request).defer(*self.CONTENT, *self._hidden(request))
 
     def lookup_allowed(self, lookup, value, request):
         # The changelist otherwise accepts any filter on the model's own fields in the URL
-        # (?body_text__contains=...), which would reveal a link one character at a time.
-        if lookup.split(LOOKUP_SEP, 1)[0] in self.CONTENT:
+        # (?body_text__contains=...), which would reveal a link one character at a time; a
+        # coordinator may not filter on what they may not see either (?subject__contains=).
+        if lookup.split(LOOKUP_SEP, 1)[0] in [*self.CONTENT, *self._hidden(request)]:
             return False
         return super().lookup_allowed(lookup, value, request)
 

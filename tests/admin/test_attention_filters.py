@@ -5,15 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from profiles.models import Membership
 from tests.factories import (
     CheckInFactory,
     MeetingFactory,
     MenteeProfileFactory,
     MentorshipFactory,
     MentorshipRequestFactory,
+    ProgrammeFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -43,14 +47,17 @@ def test_requests_waiting_over_a_week(client):
     assert listed(client, "matching_mentorshiprequest", "waiting") == {waiting.pk}
 
 
-def _mentee_since(**delta):
-    profile = MenteeProfileFactory()
+def _mentee_since(programmes=None, **delta):
+    """A mentee who joined `programmes` (the default one) and wrote their profile `delta` ago."""
+    kwargs = {} if programmes is None else {"programmes": programmes}
+    profile = MenteeProfileFactory(**kwargs)
     profile.created_at = ago(**delta)
     profile.save(update_fields=["created_at"])
+    Membership.objects.filter(user=profile.user).update(joined_at=ago(**delta))
     return profile
 
 
-def test_mentees_without_a_mentor_after_the_scheme_weeks(client, set_scheme):
+def test_mentees_without_a_mentor_after_the_programme_weeks(client, set_scheme):
     set_scheme(unmatched_alert_weeks=4)
     alone = _mentee_since(weeks=5)
     matched = _mentee_since(weeks=5)
@@ -62,7 +69,7 @@ def test_mentees_without_a_mentor_after_the_scheme_weeks(client, set_scheme):
     assert listed(client, "profiles_menteeprofile", "unmatched") == {alone.pk, ended.pk}
 
 
-def test_the_weeks_come_from_the_scheme_settings(client, set_scheme):
+def test_the_weeks_come_from_the_programme(client, set_scheme):
     set_scheme(unmatched_alert_weeks=8)
     _mentee_since(weeks=5)
     long_alone = _mentee_since(weeks=9)
@@ -78,6 +85,60 @@ def test_mentees_without_a_mentor_now_whatever_their_age(client):
     MentorshipFactory(mentee=matched.user)
 
     assert listed(client, "profiles_menteeprofile", "no_mentor") == {new.pk}
+
+
+def test_each_programme_has_its_own_weeks_counted_from_joining_it(client_for, admin_user):
+    quick = ProgrammeFactory(slug="quick", unmatched_alert_weeks=2)
+    slow = ProgrammeFactory(slug="slow", unmatched_alert_weeks=10)
+    quick_alone = _mentee_since([quick], weeks=3)
+    _mentee_since([slow], weeks=3)  # within slow's ten weeks
+    slow_alone = _mentee_since([slow], weeks=11)
+    # Paired in quick: no alert there; alone in slow for long enough: listed for slow.
+    both = _mentee_since([quick, slow], weeks=12)
+    MentorshipFactory(mentee=both.user, programme=quick)
+    # Paired in slow only: quick's two weeks have passed with no mentor in quick.
+    paired_elsewhere = _mentee_since([quick, slow], weeks=4)
+    MentorshipFactory(mentee=paired_elsewhere.user, programme=slow)
+    # A profile written long ago, but joined quick a day ago: not yet.
+    newcomer = _mentee_since([quick], weeks=30)
+    Membership.objects.filter(user=newcomer.user).update(joined_at=ago(days=1))
+
+    assert listed(client_for(admin_user), "profiles_menteeprofile", "unmatched") == {
+        quick_alone.pk,
+        slow_alone.pk,
+        both.pk,
+        paired_elsewhere.pk,
+    }
+
+    coordinator = UserFactory(is_staff=True, email="slow-coordinator@example.org")
+    coordinator.groups.add(Group.objects.get(name="Scheme coordinator"))
+    slow.coordinators.add(coordinator)
+    as_slow = client_for(coordinator)
+    assert listed(as_slow, "profiles_menteeprofile", "unmatched") == {slow_alone.pk, both.pk}
+    html = as_slow.get(reverse("admin:profiles_menteeprofile_changelist")).content.decode()
+    assert "No mentor after 10 weeks" in html
+    html = client_for(admin_user).get(reverse("admin:profiles_menteeprofile_changelist"))
+    assert "No mentor after 2 to 10 weeks (each programme&#x27;s own)" in html.content.decode()
+
+
+def test_no_mentor_now_counts_the_coordinators_programmes_pairs_only(client_for, admin_user):
+    careers, staff = ProgrammeFactory(slug="careers"), ProgrammeFactory(slug="staff")
+    # A staff mentee who is also a careers mentee, with a mentor in careers only.
+    in_both = _mentee_since([careers, staff], days=1)
+    MentorshipFactory(mentee=in_both.user, programme=careers)
+    paired_in_staff = _mentee_since([staff], days=1)
+    MentorshipFactory(mentee=paired_in_staff.user, programme=staff)
+    coordinator = UserFactory(is_staff=True, email="staff-coordinator@example.org")
+    coordinator.groups.add(Group.objects.get(name="Scheme coordinator"))
+    staff.coordinators.add(coordinator)
+    as_staff = client_for(coordinator)
+
+    assert listed(as_staff, "profiles_menteeprofile", "no_mentor") == {in_both.pk}
+    rows = as_staff.get(reverse("admin:profiles_menteeprofile_changelist")).context["cl"]
+    mentor_now = {profile.pk: profile.has_active_mentor for profile in rows.result_list}
+    assert mentor_now == {in_both.pk: False, paired_in_staff.pk: True}
+    # The superuser sees every programme's pairs.
+    assert listed(client_for(admin_user), "profiles_menteeprofile", "no_mentor") == set()
 
 
 def test_pairs_with_no_meeting_in_60_days(client):

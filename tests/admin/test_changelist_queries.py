@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from matching.models import RequestReport
 from mentoring.models import Outbox
-from profiles.models import Round
+from profiles.models import Membership, Round
 from tests.factories import (
     CheckInFactory,
     ExpertiseAreaFactory,
@@ -60,6 +60,7 @@ def _mentee():
     profile = MenteeProfileFactory()
     profile.created_at = _old(60)
     profile.save(update_fields=["created_at"])
+    Membership.objects.filter(user=profile.user).update(joined_at=_old(60))
 
 
 def _check_in():

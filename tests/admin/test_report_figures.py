@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from accounts.privacy import delete_account
 from mentoring.backoffice.reports import build_report, suppress
+from mentoring.backoffice.reports.query import Period, Scope, period_figures
+from profiles.models import Membership
 from tests.admin.conftest import END, START, local
 from tests.factories import (
     CheckInFactory,
@@ -19,6 +21,7 @@ from tests.factories import (
     MentorshipFactory,
     MentorshipRequestFactory,
     ObjectiveFactory,
+    ProgrammeFactory,
     UserFactory,
 )
 
@@ -371,6 +374,7 @@ def test_attention_counts_are_exact_and_describe_now(set_scheme):
     lonely = MenteeProfileFactory()
     lonely.created_at = now - timedelta(weeks=4)
     lonely.save(update_fields=["created_at"])
+    Membership.objects.filter(user=lonely.user).update(joined_at=now - timedelta(weeks=4))
     MentorshipFactory(started_at=now - timedelta(days=61))
     CheckInFactory(sent_at=now, answered_at=now, rating=2)
 
@@ -380,6 +384,36 @@ def test_attention_counts_are_exact_and_describe_now(set_scheme):
     labels = {card.key: card.label for card in report.attention}
     assert counts == {"requests": 1, "mentees": 1, "pairs": 1, "check_ins": 1}
     assert labels["mentees"] == "Mentees without a mentor after 3 weeks"
+
+
+def test_a_programmes_report_counts_its_own_pairs_and_weeks():
+    now = timezone.now()
+    careers = ProgrammeFactory(slug="careers", unmatched_alert_weeks=2)
+    staff = ProgrammeFactory(slug="staff", unmatched_alert_weeks=6)
+    # A staff mentee who is also a careers mentee, whose only mentor is in careers.
+    both = MenteeProfileFactory(programmes=[careers, staff])
+    Membership.objects.filter(user=both.user).update(joined_at=now - timedelta(weeks=4))
+    MentorshipFactory(mentee=both.user, programme=careers)
+
+    def mentees(ids):
+        return period_figures(Period(START, END), now, Scope(ids)).mentees
+
+    assert mentees([staff.pk])["without_mentor"] == 1  # no staff mentor
+    assert mentees([staff.pk])["unmatched"] == 0  # four weeks of staff's six
+    assert mentees([careers.pk])["without_mentor"] == 0
+    assert mentees(None)["without_mentor"] == 0  # every programme: a mentor now
+    Membership.objects.filter(user=both.user).update(joined_at=now - timedelta(weeks=7))
+    assert mentees([staff.pk])["unmatched"] == 1
+    assert mentees([careers.pk])["unmatched"] == 0  # paired in careers
+
+    labels = {
+        ids: {card.key: card.label for card in build_report(START, END, scope=Scope(ids)).attention}
+        for ids in [(staff.pk,), None]
+    }
+    assert labels[(staff.pk,)]["mentees"] == "Mentees without a mentor after 6 weeks"
+    assert labels[None]["mentees"] == (
+        "Mentees without a mentor after 2 to 6 weeks (each programme's own)"
+    )
 
 
 def test_a_mentor_is_a_person_not_a_profile_count():

@@ -303,7 +303,7 @@ def attention(f: Figures) -> list[Attention]:
         ),
         Attention(
             "mentees",
-            f"Mentees without a mentor after {f.unmatched_weeks} weeks",
+            f"Mentees without a mentor after {f.unmatched_weeks}",
             f.mentees["unmatched"],
             "admin:profiles_menteeprofile_changelist",
             "unmatched",

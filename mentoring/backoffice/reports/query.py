@@ -20,6 +20,8 @@ from django.db.models import (
     DurationField,
     Exists,
     F,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -31,8 +33,7 @@ from django.utils import timezone
 
 from matching import selectors as matching_selectors
 from matching.models import Mentorship, MentorshipRequest
-from mentoring.models import SchemeSettings
-from profiles.models import Membership, MenteeProfile, MentorProfile
+from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
 from sessions_log import selectors as sessions_selectors
 from sessions_log.models import CheckIn, Meeting, Objective
 
@@ -68,7 +69,7 @@ class Figures:
     meetings: dict[str, Any]
     objectives: dict[str, Any]
     check_ins: dict[str, Any]
-    unmatched_weeks: int
+    unmatched_weeks: str  # "4 weeks", or the range of the programmes' own weeks
 
 
 class Median(Aggregate):
@@ -117,8 +118,8 @@ def period_figures(period: Period, now: datetime, scope: Scope = EVERYWHERE) -> 
     since, until, within = period.since, period.until, period.within
     start, end = period.start, period.end
     waiting = matching_selectors.waiting_request(now)
-    unmatched_weeks = SchemeSettings.load().unmatched_alert_weeks
-    unmatched = matching_selectors.unmatched_mentee(now, unmatched_weeks)
+    # Each programme's own weeks; a mentee's pairs count only in the programmes reported on.
+    unmatched = matching_selectors.unmatched_mentee(now, scope.ids)
     quiet = sessions_selectors.quiet_pair(now)
     worrying = sessions_selectors.worrying_check_in(since=now - sessions_selectors.RECENT_CHECK_INS)
 
@@ -133,8 +134,14 @@ def period_figures(period: Period, now: datetime, scope: Scope = EVERYWHERE) -> 
     mentees = together.aggregate(
         scope.people(MenteeProfile.objects.all(), Membership.Role.MENTEE),
         joined=Count("pk", filter=within("created_at")),
-        without_mentor=Count("pk", filter=~matching_selectors.with_mentor()),
+        without_mentor=Count("pk", filter=~matching_selectors.with_mentor(scope.ids)),
         unmatched=Count("pk", filter=unmatched),
+    )
+
+    alert_weeks = together.aggregate(
+        scope.rows(Programme.objects.all(), "pk"),
+        low=Min("unmatched_alert_weeks"),
+        high=Max("unmatched_alert_weeks"),
     )
 
     sent = within("created_at")
@@ -218,7 +225,9 @@ def period_figures(period: Period, now: datetime, scope: Scope = EVERYWHERE) -> 
         meetings=meetings,
         objectives=objectives,
         check_ins=check_ins,
-        unmatched_weeks=unmatched_weeks,
+        unmatched_weeks=matching_selectors.alert_weeks_label(
+            alert_weeks["low"], alert_weeks["high"]
+        ),
     )
 
 
