@@ -151,6 +151,15 @@ class SchemeSettingsAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # What these are now: each programme has its own copy of these rules.
+        extra_context = {
+            "subtitle": "Defaults for new programmes; each programme has its own rules "
+            "(Programmes).",
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def changelist_view(self, request, extra_context=None):
         # One record: go straight to it.
         from django.core.exceptions import PermissionDenied

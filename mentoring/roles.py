@@ -1,7 +1,8 @@
 """Staff roles: the "Scheme coordinator" group and what it may do in the admin.
 
 The role spans every app, so it lives in the top layer. A data migration (mentoring 0007) creates
-the group on a new database, and mentoring 0009 gives it the programmes' permissions. A flush (`flush`,
+the group on a new database, mentoring 0009 gives it the programmes' permissions and 0010 takes
+away changing the scheme settings. A flush (`flush`,
 or the test runner between transactional tests) empties the group table but, like Django's own
 permissions, the group comes back on `post_migrate`; it is only created when missing, so an
 organisation that adapts the group's permissions keeps its changes.
@@ -50,7 +51,9 @@ COORDINATOR_PERMISSIONS = {
         "view_requestreport",
     ],
     "sessions_log": ["view_objective", "view_meeting", "view_checkin"],
-    "mentoring": ["view_outbox", "view_schemesettings", "change_schemesettings"],
+    # Scheme settings are the defaults of a new programme (superusers create programmes):
+    # coordinators read them and change their own programmes' rules.
+    "mentoring": ["view_outbox", "view_schemesettings"],
 }
 
 

@@ -42,7 +42,6 @@ EXPECTED = {
     ("sessions_log", "view_checkin"),
     ("mentoring", "view_outbox"),
     ("mentoring", "view_schemesettings"),
-    ("mentoring", "change_schemesettings"),
 }
 
 
@@ -71,6 +70,7 @@ def test_the_group_has_nothing_on_accounts_access_or_private_notes():
         "view_meetingprivatenote",
         "view_calendarfeed",
         "change_outbox",
+        "change_schemesettings",
     ]:
         assert forbidden not in codenames
     assert not any(codename.startswith("delete_") for codename in codenames)
@@ -84,8 +84,11 @@ def test_the_code_and_the_migration_grant_the_same_permissions():
 
     created = import_module("mentoring.migrations.0007_scheme_coordinator_group").PERMISSIONS
     added = import_module("mentoring.migrations.0009_coordinator_group_programmes").ADDED
+    removed = import_module(
+        "mentoring.migrations.0010_coordinator_group_views_scheme_settings"
+    ).REMOVED
     assert pairs(COORDINATOR_PERMISSIONS) == EXPECTED
-    assert pairs(created) | pairs(added) == EXPECTED
+    assert (pairs(created) | pairs(added)) - pairs(removed) == EXPECTED
 
 
 @pytest.mark.django_db(transaction=True)
@@ -104,8 +107,47 @@ def test_an_adapted_group_keeps_its_permissions_on_migrate():
     from django.core.management import call_command
 
     group = Group.objects.get(name="Scheme coordinator")
-    group.permissions.remove(*group.permissions.filter(codename="change_schemesettings"))
+    group.permissions.remove(*group.permissions.filter(codename="add_expertisearea"))
 
     call_command("migrate", verbosity=0)
 
+    assert not group.permissions.filter(codename="add_expertisearea").exists()
+
+
+def test_an_existing_group_stops_changing_the_scheme_settings():
+    # A database migrated before mentoring 0010 gave the group "change scheme settings".
+    from django.core.management import call_command
+
+    call_command("migrate", "mentoring", "0009", verbosity=0)
+    group = Group.objects.get(name="Scheme coordinator")
+    assert group.permissions.filter(codename="change_schemesettings").exists()
+
+    call_command("migrate", "mentoring", verbosity=0)
+
     assert not group.permissions.filter(codename="change_schemesettings").exists()
+    assert group.permissions.filter(codename="view_schemesettings").exists()
+
+
+def test_a_coordinator_reads_the_scheme_settings_and_cannot_change_them(client_for, admin_user):
+    from django.urls import reverse
+
+    from mentoring.models import SchemeSettings
+    from tests.factories import UserFactory
+
+    coordinator = UserFactory(email="cora@example.org", is_staff=True)
+    coordinator.groups.add(Group.objects.get(name="Scheme coordinator"))
+    settings_row = SchemeSettings.load()
+    url = reverse("admin:mentoring_schemesettings_change", args=[settings_row.pk])
+    client = client_for(coordinator)
+
+    page = client.get(url)
+    refused = client.post(url, {"max_pending_requests": 9})
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Defaults for new programmes; each programme has its own rules" in html
+    assert 'name="_save"' not in html
+    assert refused.status_code == 403
+    settings_row.refresh_from_db()
+    assert settings_row.max_pending_requests != 9
+    assert 'name="_save"' in client_for(admin_user).get(url).content.decode()

@@ -134,6 +134,9 @@ MODEL_PAGES = {
     # The outbox is written by the code, never added by hand.
     "mentoring.outbox": {"viewer": READ, "coordinator": READ, "superuser": NO_ADD},
     # One settings record: its list goes straight to it; it is never added twice nor deleted.
+    # It holds the defaults of a new programme: coordinators read it (its page without a save
+    # button; a POST is refused, tests/admin/test_scheme_coordinator_group.py), superusers
+    # change it.
     "mentoring.schemesettings": {
         "viewer": "302 403 200 403 200",
         "coordinator": "302 403 200 403 200",
