@@ -148,13 +148,18 @@ def request_closed_mentor_left(req: MentorshipRequest) -> None:
 
 
 def requests_expired(reqs: list[MentorshipRequest]) -> int:
-    directory_url = absolute_url(reverse("profiles:directory"))
+    """To each mentee: the request expired; look again in its programme's directory (the
+    requests come with their programme)."""
     return queue_many(
         [
             render(
                 "request_expired",
                 to=_present(req.mentee),
-                ctx={"req": req, "url": _request_url(req), "directory_url": directory_url},
+                ctx={
+                    "req": req,
+                    "url": _request_url(req),
+                    "directory_url": _directory_url(req.programme),
+                },
                 dedupe_key=f"request-expired:{req.pk}",
             )
             for req in reqs

@@ -82,7 +82,9 @@ def expire_requests(*, older_than: datetime | None = None, now: datetime | None 
     else:
         stale = MentorshipRequest.objects.stale(older_than)
     expired = list(
-        stale.select_for_update(skip_locked=True, of=("self",)).select_related("mentee", "mentor")
+        stale.select_for_update(skip_locked=True, of=("self",)).select_related(
+            "mentee", "mentor", "programme"
+        )
     )
     if not expired:
         return 0

@@ -196,7 +196,7 @@ def test_request_expired_goes_to_the_mentee(
     assert email.to == ["maya@example.org"]
     assert email.subject == "Your request to Daniel Mentor has expired"
     _assert_in_both_parts(
-        email, "Hello Maya", "not been able to answer", DIRECTORY, _request_url(req)
+        email, "Hello Maya", "not been able to answer", PROGRAMME_DIRECTORY, _request_url(req)
     )
 
 
