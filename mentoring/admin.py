@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.constants import LOOKUP_SEP
+from django.utils.translation import ngettext
 
 from mentoring.admin_utils import ProgrammeScopedMixin
 from mentoring.models import Outbox, SchemeSettings
@@ -102,7 +103,15 @@ class OutboxAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
         count = retryable.update(
             status=Outbox.Status.QUEUED, next_attempt_at=timezone.now(), queued_at=None, attempts=0
         )
-        self.message_user(request, f"{count} emails will be sent by the next sweep.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d email will be sent by the next sweep.",
+                "%(n)d emails will be sent by the next sweep.",
+                count,
+            )
+            % {"n": count},
+        )
 
 
 @admin.register(SchemeSettings)

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from mentoring.admin_utils import (
@@ -33,7 +34,6 @@ from profiles.models import (
     Programme,
     RecruitmentWindow,
     Round,
-    new_invitation_token,
 )
 
 
@@ -247,7 +247,12 @@ class MentorProfileAdmin(
             except services.ProfileError as exc:
                 refused.append(str(exc))
         if approved:
-            self.message_user(request, f"Approved {approved} profiles.", messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("Approved %(n)d profile.", "Approved %(n)d profiles.", approved)
+                % {"n": approved},
+                messages.SUCCESS,
+            )
         for sentence in refused:
             self.message_user(request, sentence, messages.ERROR)
 
@@ -260,8 +265,14 @@ class MentorProfileAdmin(
                 services.request_changes(
                     profile, by=request.user, message=form.cleaned_data["message"]
                 )
+            asked = queryset.count()
             self.message_user(
-                request, f"Asked {queryset.count()} mentors for changes.", messages.SUCCESS
+                request,
+                ngettext(
+                    "Asked %(n)d mentor for changes.", "Asked %(n)d mentors for changes.", asked
+                )
+                % {"n": asked},
+                messages.SUCCESS,
             )
             return None
         ctx = {
@@ -487,10 +498,11 @@ class ProgrammeAdmin(admin.ModelAdmin):
     def new_invitation_link(self, request, queryset):
         # Only the programmes this person may change: the list is already theirs.
         for programme in queryset:
-            Programme.objects.filter(pk=programme.pk).update(
-                invitation_token=new_invitation_token()
-            )
-            programme.refresh_from_db(fields=["invitation_token"])
+            try:
+                services.new_invitation_link(programme, by=request.user)
+            except services.ProfileError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                continue
             self.message_user(
                 request,
                 f"New invitation link for {programme.name}: "
@@ -620,6 +632,11 @@ class MembershipAdmin(ProgrammeScopedMixin, CsvExportMixin, LargeTableAdminMixin
             except services.ProfileError as exc:
                 refused.append(str(exc))
         if approved:
-            self.message_user(request, f"Approved {approved} memberships.", messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("Approved %(n)d membership.", "Approved %(n)d memberships.", approved)
+                % {"n": approved},
+                messages.SUCCESS,
+            )
         for sentence in refused:
             self.message_user(request, sentence, messages.ERROR)

@@ -12,7 +12,13 @@ from django.utils import timezone
 from accounts.models import User
 from profiles import cache as directory_cache
 from profiles import emails, signals
-from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
+from profiles.models import (
+    Membership,
+    MenteeProfile,
+    MentorProfile,
+    Programme,
+    new_invitation_token,
+)
 
 
 class ProfileError(Exception):
@@ -350,3 +356,18 @@ def apply_to_be_matched(
     if preferred_mentors is not None:
         membership.preferred_mentors.set(preferred_mentors)
     return membership
+
+
+@transaction.atomic
+def new_invitation_link(programme: Programme, *, by: User) -> Programme:
+    """A new invitation token for `programme`, made by one of its coordinators (or a
+    superuser): the old link stops working at once."""
+    changed = (
+        Programme.objects.coordinated_by(by)
+        .filter(pk=programme.pk)
+        .update(invitation_token=new_invitation_token())
+    )
+    if not changed:
+        raise ProfileError(f"Only the coordinators of {programme.name} may change its link.")
+    programme.refresh_from_db(fields=["invitation_token"])
+    return programme

@@ -125,6 +125,19 @@ def test_suggestions_leave_out_the_line_manager_and_the_department(
     assert "Shared areas: Leadership" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("capacity", "mentees", "said"),
+    [(1, 0, "1 of 1 place free."), (3, 1, "2 of 3 places free.")],
+)
+def test_a_suggestions_places_are_in_words(client_for, coordinator, staff, capacity, mentees, said):
+    _mentor(staff, "Pat Places", capacity=capacity, mentee_count=mentees)
+    _applicant(staff, "Amir Applicant")
+
+    page = client_for(coordinator).get(_queue_url(staff)).content.decode()
+
+    assert said in page
+
+
 def test_a_coordinator_matches_an_applicant_with_a_suggested_mentor(
     client_for, coordinator, staff, leadership
 ):

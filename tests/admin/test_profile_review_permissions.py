@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group, Permission
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -83,18 +84,40 @@ def test_changing_profiles_is_not_sending_them_back(client_for, viewer, submitte
 
 
 def test_coordinators_approve(client_for, coordinator, submitted):
-    client_for(coordinator).post(
-        CHANGELIST, {"action": "approve", ACTION_CHECKBOX_NAME: [submitted.pk]}
+    response = client_for(coordinator).post(
+        CHANGELIST, {"action": "approve", ACTION_CHECKBOX_NAME: [submitted.pk]}, follow=True
     )
 
     submitted.refresh_from_db()
     assert submitted.review_status == MentorProfile.ReviewStatus.APPROVED
+    assert _messages(response) == ["Approved 1 profile."]
+
+
+def test_approving_several_says_how_many(client_for, coordinator):
+    profiles = [
+        MentorProfileFactory(review_status=MentorProfile.ReviewStatus.SUBMITTED) for _ in range(2)
+    ]
+
+    response = client_for(coordinator).post(
+        CHANGELIST,
+        {"action": "approve", ACTION_CHECKBOX_NAME: [p.pk for p in profiles]},
+        follow=True,
+    )
+
+    assert _messages(response) == ["Approved 2 profiles."]
+
+
+def _messages(response) -> list[str]:
+    return [str(m.message) for m in response.context["messages"]]
 
 
 def test_coordinators_request_changes(client_for, coordinator, submitted):
     response = _request_changes(client_for(coordinator), submitted)
 
     assert response.status_code == 302
+    assert [str(m.message) for m in get_messages(response.wsgi_request)] == [
+        "Asked 1 mentor for changes."
+    ]
     submitted.refresh_from_db()
     assert submitted.review_status == MentorProfile.ReviewStatus.CHANGES_REQUESTED
     assert submitted.review_note == "Please add your job history."

@@ -15,8 +15,9 @@ from django.forms import BooleanField
 from django.urls import reverse
 
 from mentoring.models import SchemeSettings
-from profiles.models import Membership, Programme, RecruitmentWindow, Round
-from tests.factories import ProgrammeFactory, UserFactory
+from profiles import services
+from profiles.models import Membership, MentorProfile, Programme, RecruitmentWindow, Round
+from tests.factories import MentorProfileFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +171,57 @@ def test_the_invitation_link_is_shown_in_full_and_a_new_one_replaces_it(
         f"https://mentoring.example.ac.uk/programmes/staff/join/{staff.invitation_token}/"
         in response.content.decode()
     )
+
+
+def test_after_a_new_invitation_link_the_old_one_is_404(client_for, coordinator, staff):
+    old = staff.invitation_token
+    visitor = client_for(UserFactory(email="visitor@example.org"))
+    assert visitor.get(f"/programmes/staff/join/{old}/").status_code != 404
+
+    client_for(coordinator).post(
+        reverse("admin:profiles_programme_changelist"),
+        {"action": "new_invitation_link", ACTION_CHECKBOX_NAME: [staff.pk]},
+    )
+
+    staff.refresh_from_db()
+    assert visitor.get(f"/programmes/staff/join/{old}/").status_code == 404
+    assert visitor.get(f"/programmes/staff/join/{staff.invitation_token}/").status_code != 404
+
+
+def test_only_a_programmes_coordinators_make_its_new_link(coordinator, staff, admin_user):
+    careers = ProgrammeFactory(slug="careers")
+    old = careers.invitation_token
+
+    with pytest.raises(services.ProfileError, match="Only the coordinators of"):
+        services.new_invitation_link(careers, by=coordinator)
+
+    careers.refresh_from_db()
+    assert careers.invitation_token == old
+    assert services.new_invitation_link(careers, by=admin_user).invitation_token != old
+
+
+def test_approving_memberships_says_how_many(client_for, coordinator, staff):
+    def waiting_mentor():
+        profile = MentorProfileFactory(
+            review_status=MentorProfile.ReviewStatus.APPROVED,
+            training_completed_on=date.today(),
+            programmes=[],
+        )
+        return Membership.objects.create(user=profile.user, programme=staff, role="mentor")
+
+    client = client_for(coordinator)
+    url = reverse("admin:profiles_membership_changelist")
+
+    def approve(memberships):
+        response = client.post(
+            url,
+            {"action": "approve", ACTION_CHECKBOX_NAME: [m.pk for m in memberships]},
+            follow=True,
+        )
+        return [str(m.message) for m in response.context["messages"]]
+
+    assert approve([waiting_mentor()]) == ["Approved 1 membership."]
+    assert approve([waiting_mentor(), waiting_mentor()]) == ["Approved 2 memberships."]
 
 
 def test_the_list_shows_counts_coordinators_and_the_queue(client_for, admin_user, staff):

@@ -86,7 +86,7 @@ def test_an_administrator_approves_matches_and_reports(
         label="Approve the selected profiles (emails each mentor)"
     )
     page.get_by_role("button", name="Run").click()
-    expect(page.locator(".messagelist")).to_contain_text("Approved 1 profiles.")
+    expect(page.locator(".messagelist")).to_contain_text("Approved 1 profile.")
     assert MentorProfile.objects.get(user__full_name="Priya Shah").review_status == "approved"
 
     # Central matching: find a mentor for Maya and match her with Daniel.

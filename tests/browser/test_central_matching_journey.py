@@ -170,7 +170,7 @@ def test_an_administrator_approves_a_mentor_and_reads_one_programmes_report(
         label="Approve the selected mentors in their programme"
     )
     page.get_by_role("button", name="Run").click()
-    expect(page.locator(".messagelist")).to_contain_text("Approved 1 memberships.")
+    expect(page.locator(".messagelist")).to_contain_text("Approved 1 membership.")
     assert Membership.objects.get(user=waiting.user).status == "approved"
 
     # A new programme starts from the defaults.

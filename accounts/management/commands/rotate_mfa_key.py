@@ -1,5 +1,6 @@
 from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from accounts.mfa import rotate_stored_secrets
 
@@ -12,4 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         changed = rotate_stored_secrets(Authenticator)
-        self.stdout.write(f"Encrypted the secrets of {changed} authenticators with the first key.")
+        self.stdout.write(
+            ngettext(
+                "Encrypted the secret of %(n)d authenticator with the first key.",
+                "Encrypted the secrets of %(n)d authenticators with the first key.",
+                changed,
+            )
+            % {"n": changed}
+        )

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from matching import jobs
 
@@ -11,4 +12,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = jobs.complete_rounds()
-        self.stdout.write(f"Completed {count} pairs at the end of their round's term.")
+        self.stdout.write(
+            ngettext(
+                "Completed %(n)d pair at the end of its round's term.",
+                "Completed %(n)d pairs at the end of their round's term.",
+                count,
+            )
+            % {"n": count}
+        )

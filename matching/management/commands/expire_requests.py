@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from matching import jobs
 
@@ -8,4 +9,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = jobs.expire_requests()
-        self.stdout.write(f"Expired {count} unanswered requests.")
+        self.stdout.write(
+            ngettext(
+                "Expired %(n)d unanswered request.", "Expired %(n)d unanswered requests.", count
+            )
+            % {"n": count}
+        )

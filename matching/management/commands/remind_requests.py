@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from matching import jobs
 
@@ -8,4 +9,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = jobs.remind_unanswered_requests()
-        self.stdout.write(f"Reminded mentors of {count} unanswered requests.")
+        self.stdout.write(
+            ngettext(
+                "Reminded mentors of %(n)d unanswered request.",
+                "Reminded mentors of %(n)d unanswered requests.",
+                count,
+            )
+            % {"n": count}
+        )

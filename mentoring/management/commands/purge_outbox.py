@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from mentoring import delivery
 
@@ -12,8 +13,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         blanked, deleted = delivery.purge()
+        keep, delete = settings.OUTBOX_BODY_RETENTION_DAYS, settings.OUTBOX_DELETE_AFTER_DAYS
         self.stdout.write(
-            f"Blanked the content of {blanked} outbox emails older than "
-            f"{settings.OUTBOX_BODY_RETENTION_DAYS} days; deleted {deleted} older than "
-            f"{settings.OUTBOX_DELETE_AFTER_DAYS} days."
+            ngettext(
+                "Blanked the content of %(n)d outbox email",
+                "Blanked the content of %(n)d outbox emails",
+                blanked,
+            )
+            % {"n": blanked}
+            + ngettext(" older than %(n)d day;", " older than %(n)d days;", keep) % {"n": keep}
+            + f" deleted {deleted}"
+            + ngettext(" older than %(n)d day.", " older than %(n)d days.", delete) % {"n": delete}
         )

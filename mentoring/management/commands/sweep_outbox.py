@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from mentoring.tasks import sweep
 
@@ -8,4 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = sweep()
-        self.stdout.write(f"Published {count} outbox emails.")
+        self.stdout.write(
+            ngettext("Published %(n)d outbox email.", "Published %(n)d outbox emails.", count)
+            % {"n": count}
+        )

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from profiles import jobs
 
@@ -11,4 +12,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = jobs.announce_recruitment_windows()
-        self.stdout.write(f"Invited {count} mentors to a round's recruitment.")
+        self.stdout.write(
+            ngettext(
+                "Invited %(n)d mentor to a round's recruitment.",
+                "Invited %(n)d mentors to a round's recruitment.",
+                count,
+            )
+            % {"n": count}
+        )

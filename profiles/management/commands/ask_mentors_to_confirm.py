@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from profiles import jobs
 
@@ -11,4 +12,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = jobs.ask_mentors_to_confirm()
-        self.stdout.write(f"Asked {count} mentors to confirm their profile.")
+        self.stdout.write(
+            ngettext(
+                "Asked %(n)d mentor to confirm their profile.",
+                "Asked %(n)d mentors to confirm their profile.",
+                count,
+            )
+            % {"n": count}
+        )

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from sessions_log import jobs
 
@@ -11,4 +12,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = jobs.ask_pairs_to_wrap_up()
-        self.stdout.write(f"Asked {count} people to wrap up before their round's term ends.")
+        self.stdout.write(
+            ngettext(
+                "Asked %(n)d person to wrap up before their round's term ends.",
+                "Asked %(n)d people to wrap up before their round's term ends.",
+                count,
+            )
+            % {"n": count}
+        )

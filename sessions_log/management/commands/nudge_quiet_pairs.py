@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from sessions_log import jobs
 
@@ -10,4 +11,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = jobs.nudge_quiet_pairs()
-        self.stdout.write(f"Nudged {count} quiet pairs.")
+        self.stdout.write(
+            ngettext("Nudged %(n)d quiet pair.", "Nudged %(n)d quiet pairs.", count) % {"n": count}
+        )

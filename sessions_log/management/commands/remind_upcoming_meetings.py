@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from sessions_log import jobs
 
@@ -8,4 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = jobs.remind_upcoming_meetings()
-        self.stdout.write(f"Queued {count} meeting reminders.")
+        self.stdout.write(
+            ngettext("Queued %(n)d meeting reminder.", "Queued %(n)d meeting reminders.", count)
+            % {"n": count}
+        )

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from sessions_log import jobs
 
@@ -8,4 +9,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = jobs.send_check_ins()
-        self.stdout.write(f"Sent {count} check-ins.")
+        self.stdout.write(
+            ngettext("Sent %(n)d check-in.", "Sent %(n)d check-ins.", count) % {"n": count}
+        )
