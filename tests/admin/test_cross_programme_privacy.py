@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from mentoring.models import Outbox
 from tests.factories import MenteeProfileFactory, ProgrammeFactory, UserFactory
@@ -155,3 +156,22 @@ def test_a_superuser_reads_them(client_for, admin_user, careers):
     html = _change_page(client_for(admin_user), profile).content.decode()
 
     assert "Finance" in html and "boss@example.org" in html
+
+
+@pytest.mark.parametrize("outside_line_management", [True, False])
+def test_the_applicants_queue_names_the_department_only_where_the_rule_applies(
+    client_for, outside_line_management
+):
+    programme = ProgrammeFactory(
+        slug="central", matching="central", outside_line_management=outside_line_management
+    )
+    coordinator = _coordinator(programme, "queue@example.org")
+    profile = _mentee_with_line_manager(programme)
+    profile.user.memberships.filter(programme=programme).update(applied_at=timezone.now())
+
+    response = client_for(coordinator).get(
+        reverse("admin:profiles_menteeprofile_applicants", args=[programme.pk])
+    )
+
+    assert [m.user_id for m in response.context["queue"]] == [profile.user_id]
+    assert ("Finance" in response.content.decode()) == outside_line_management
