@@ -194,6 +194,16 @@ class RequestReportAdmin(ProgrammeScopedMixin, LargeTableAdminMixin, admin.Model
         return obj.request.message
 
 
+def pairs_programme_ids(request) -> list[int] | None:
+    """The programmes whose pairs count for a mentee's "mentor now" on the mentees' list: the
+    one chosen in its "programme" filter, else the person's (None: every one, a superuser)."""
+    ids = coordinated_programme_ids(request)
+    chosen = request.GET.get("programme", "")
+    if chosen.isdigit() and (ids is None or int(chosen) in ids):
+        return [int(chosen)]
+    return ids
+
+
 class MenteeAttentionFilter(AttentionFilter):
     # A coordinator's "mentor now" is a pair in one of their programmes; "no mentor after N
     # weeks" follows each programme's own weeks from the day the mentee joined it.
@@ -201,12 +211,12 @@ class MenteeAttentionFilter(AttentionFilter):
         "unmatched": (
             "No mentor after the programme's alert weeks",
             lambda request: selectors.unmatched_mentee(
-                timezone.now(), coordinated_programme_ids(request)
+                timezone.now(), pairs_programme_ids(request)
             ),
         ),
         "no_mentor": (
             "No mentor now",
-            lambda request: ~selectors.with_mentor(coordinated_programme_ids(request)),
+            lambda request: ~selectors.with_mentor(pairs_programme_ids(request)),
         ),
     }
 
@@ -299,9 +309,7 @@ class MenteeProfileAdmin(
             super()
             .get_queryset(request)
             .annotate(
-                has_active_mentor=selectors.has_active_mentorship(
-                    coordinated_programme_ids(request)
-                )
+                has_active_mentor=selectors.has_active_mentorship(pairs_programme_ids(request))
             )
         )
 

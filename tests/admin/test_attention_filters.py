@@ -137,8 +137,13 @@ def test_no_mentor_now_counts_the_coordinators_programmes_pairs_only(client_for,
     rows = as_staff.get(reverse("admin:profiles_menteeprofile_changelist")).context["cl"]
     mentor_now = {profile.pk: profile.has_active_mentor for profile in rows.result_list}
     assert mentor_now == {in_both.pk: False, paired_in_staff.pk: True}
-    # The superuser sees every programme's pairs.
-    assert listed(client_for(admin_user), "profiles_menteeprofile", "no_mentor") == set()
+    # The superuser sees every programme's pairs, or those of the programme they choose.
+    superuser = client_for(admin_user)
+    assert listed(superuser, "profiles_menteeprofile", "no_mentor") == set()
+    url = reverse("admin:profiles_menteeprofile_changelist")
+    chosen = superuser.get(url, {"programme": staff.pk, "attention": "no_mentor"})
+    assert [profile.pk for profile in chosen.context["cl"].result_list] == [in_both.pk]
+    assert not chosen.context["cl"].result_list[0].has_active_mentor
 
 
 def test_pairs_with_no_meeting_in_60_days(client):
