@@ -60,9 +60,12 @@ def test_search_finds_a_mentor_by_an_area(client_for, mentee):
 
 
 def test_search_ranks_the_headline_above_the_job_history(client_for, mentee):
-    in_history = MentorProfileFactory(user__full_name="History Hal")
+    # Job titles fixed: a random one ("Marketing executive") would outrank the headline.
+    in_history = MentorProfileFactory(user__full_name="History Hal", job_title="Analyst")
     JobHistoryEntryFactory(profile=in_history, description="Some marketing work early on.")
-    MentorProfileFactory(user__full_name="Headline Hope", headline="Marketing director")
+    MentorProfileFactory(
+        user__full_name="Headline Hope", headline="Marketing director", job_title="Director"
+    )
 
     response = client_for(mentee).get(URL, {"q": "marketing"})
 
