@@ -383,3 +383,129 @@ class RequestReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report on {self.request}"
+
+
+class ConversationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Conversations `user` is one of the two people of; nobody else reads them (404)."""
+        return self.filter(Q(mentee=user) | Q(mentor=user))
+
+
+class Conversation(models.Model):
+    """The messages between a mentee and a mentor: one per request, continued by the pair the
+    request became (`mentorship` is set on acceptance); a pair matched centrally starts one.
+    Only matching.conversations writes it. Only the two people read it; coordinators see a
+    message only once one of them reports it (MessageReport)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="conversations")
+    request = models.OneToOneField(
+        MentorshipRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversation",
+    )
+    mentorship = models.OneToOneField(
+        Mentorship, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversation"
+    )
+    # Empty once that person deleted their account ("a former participant").
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations_as_mentor",
+    )
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations_as_mentee",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The latest message, for the inbox and unread counts without reading the messages.
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What each person has read: messages after this moment are unread for them.
+    mentor_read_at = models.DateTimeField(null=True, blank=True)
+    mentee_read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConversationQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("last_message_at").desc(nulls_last=True), "-pk"]
+        indexes = [
+            models.Index(F("mentor"), F("last_message_at").desc(), name="conversation_mentor_idx"),
+            models.Index(F("mentee"), F("last_message_at").desc(), name="conversation_mentee_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(request__isnull=False) | Q(mentorship__isnull=False),
+                name="conversation_of_a_request_or_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation {self.pk}"
+
+
+class Message(models.Model):
+    """One message in a conversation: plain text (links made clickable when shown)."""
+
+    MAX_LENGTH = 4000
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The form's one-time token: a double submit makes one message.
+    client_token = models.CharField(max_length=64, blank=True, editable=False)
+    # When the other person was emailed about it (matching.jobs), or null while not yet.
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # How it came: typed on the site, or a reply by email.
+    by_email = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"], name="message_thread_idx"),
+            models.Index(
+                fields=["created_at"],
+                name="message_unnotified_idx",
+                condition=Q(notified_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "author", "client_token"],
+                condition=~Q(client_token=""),
+                name="one_message_per_submit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} in conversation {self.conversation_id}"
+
+
+class MessageReport(models.Model):
+    """A participant's report of a message to the programme's coordinators, who then (and only
+    then) see that message."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="report")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField("what is wrong", max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "reported message"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Report on {self.message}"
