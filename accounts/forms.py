@@ -49,13 +49,27 @@ class TimeZoneForm(forms.ModelForm):
 class EmailPreferencesForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["reminder_emails"]
-        labels = {"reminder_emails": "Send me reminders and nudges"}
+        fields = ["reminder_emails", "message_emails"]
+        labels = {
+            "reminder_emails": "Send me reminders and nudges",
+            "message_emails": "Email me about new messages",
+        }
+        widgets = {"message_emails": forms.RadioSelect}
         help_texts = {
             "reminder_emails": "Reminders of unanswered requests and upcoming meetings, nudges "
             "when a pair has not met for a while, and the yearly request to check your mentor "
-            "profile. Emails about your requests, mentorships and check-ins always arrive."
+            "profile. Emails about your requests, mentorships and check-ins always arrive.",
+            "message_emails": "Messages from your mentor or mentee in your conversations. A "
+            "message you read on the site within a few minutes sends no email.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form that leaves the choice out (an older page) keeps the person's current choice.
+        self.fields["message_emails"].required = False
+
+    def clean_message_emails(self) -> str:
+        return self.cleaned_data.get("message_emails") or self.instance.message_emails
 
 
 class DeleteAccountForm(forms.Form):

@@ -85,6 +85,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Emails about requests, meetings and check-ins always arrive; these are the "
         "reminders and nudges on top.",
     )
+
+    class MessageEmails(models.TextChoices):
+        IMMEDIATE = "immediate", "As they arrive (a few minutes later, unless read on the site)"
+        DIGEST = "digest", "One daily digest"
+        OFF = "off", "Never"
+
+    message_emails = models.CharField(
+        "emails about new messages",
+        max_length=16,
+        choices=MessageEmails.choices,
+        default=MessageEmails.IMMEDIATE,
+        help_text="New messages in your conversations: one email per burst, a daily digest, "
+        "or none (they still wait on the site).",
+    )
     time_zone = models.CharField(
         "time zone",
         max_length=64,

@@ -49,6 +49,7 @@ def personal_data(user: User) -> dict[str, list[dict[str, Any]]]:
                 "Last signed in": user.last_login,
                 "Time zone": user.time_zone,
                 "Reminders and nudges by email": user.reminder_emails,
+                "Emails about new messages": user.get_message_emails_display(),
                 "Scheme team (staff) access": user.is_staff,
             }
         ],

@@ -12,3 +12,13 @@ def set_reminder_emails(user: User, *, on: bool) -> User:
     user.reminder_emails = on
     user.save(update_fields=["reminder_emails"])
     return user
+
+
+def set_message_emails(user: User, *, choice: str) -> User:
+    """How a person hears of new messages in their conversations: as they arrive (batched),
+    in a daily digest, or not at all."""
+    if choice not in User.MessageEmails.values:
+        raise ValueError(f"unknown message email choice {choice!r}")
+    user.message_emails = choice
+    user.save(update_fields=["message_emails"])
+    return user

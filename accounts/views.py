@@ -39,6 +39,7 @@ def email_preferences(request):
     if form.is_bound and form.is_valid():
         on = form.cleaned_data["reminder_emails"]
         services.set_reminder_emails(request.user, on=on)
+        services.set_message_emails(request.user, choice=form.cleaned_data["message_emails"])
         if on:
             messages.success(request, "You will get reminders and nudges by email.")
         else:
