@@ -33,7 +33,13 @@ from django.utils.timesince import timesince
 
 from accounts.models import User
 from matching import selectors, services
-from matching.models import Mentorship, MentorshipRequest, RequestReport, StatusChange
+from matching.models import (
+    Mentorship,
+    MentorshipRequest,
+    MessageReport,
+    RequestReport,
+    StatusChange,
+)
 from mentoring.admin_utils import (
     AttentionFilter,
     CsvExportMixin,
@@ -586,3 +592,52 @@ def suggested_mentors(
         mentor.shared_names = [names[i] for i in mentor.area_ids if i in wanted and i in names]
         mentor.places_left_now = mentor.places_left
     return mentors
+
+
+@admin.register(MessageReport)
+class MessageReportAdmin(ProgrammeScopedMixin, LargeTableAdminMixin, admin.ModelAdmin):
+    """Messages a participant reported to the coordinators: the only messages anyone but the
+    two people of a conversation sees (Conversation and Message have no admin). Read-only:
+    matching.conversations.report_message writes reports."""
+
+    programme_lookup = "message__conversation__programme"
+
+    list_display = ["created_at", "reporter_name", "author_name", "reason_start", "message_start"]
+    list_filter = ["created_at"]
+    list_select_related = ["reported_by", "message__author", "message__conversation__programme"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    fields = ["created_at", "reporter_name", "reason", "author_name", "sent_at", "message_text"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(ordering="reported_by__full_name", description="reported by")
+    def reporter_name(self, obj):
+        return obj.reported_by.full_name if obj.reported_by else "a former participant"
+
+    @admin.display(ordering="message__author__full_name", description="written by")
+    def author_name(self, obj):
+        author = obj.message.author
+        return author.full_name if author else "a former participant"
+
+    @admin.display(description="sent")
+    def sent_at(self, obj):
+        return obj.message.created_at
+
+    @admin.display(description="why")
+    def reason_start(self, obj):
+        return obj.reason if len(obj.reason) <= 80 else f"{obj.reason[:79]}…"
+
+    @admin.display(description="message")
+    def message_start(self, obj):
+        body = obj.message.body
+        return body if len(body) <= 80 else f"{body[:79]}…"
+
+    @admin.display(description="the message")
+    def message_text(self, obj):
+        return obj.message.body

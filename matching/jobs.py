@@ -12,6 +12,7 @@ from itertools import groupby
 from django.db import connection, transaction
 from django.db.models import DurationField, F, Func, Q
 from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from matching import emails, services
@@ -30,6 +31,11 @@ def _days_before(now: datetime, field: str) -> CombinedExpression:
     return now - days
 
 
+# A request's reminders and expiry count from its latest message: a mentor's question (or the
+# mentee's answer) in the request's conversation starts its clock again.
+_CLOCK = Greatest("created_at", Coalesce("conversation__last_message_at", "created_at"))
+
+
 @transaction.atomic
 def remind_unanswered_requests(*, now: datetime | None = None) -> int:
     """Remind mentors of requests they have not answered, first and second reminder after the
@@ -40,15 +46,16 @@ def remind_unanswered_requests(*, now: datetime | None = None) -> int:
     second = _days_before(now, "programme__request_second_reminder_days")
     due = list(
         MentorshipRequest.objects.pending()
-        .filter(created_at__gt=_days_before(now, "programme__request_expiry_days"))
+        .alias(clock=_CLOCK)
+        .filter(clock__gt=_days_before(now, "programme__request_expiry_days"))
         .filter(
             Q(
                 reminders_sent__lt=1,
-                created_at__lte=_days_before(now, "programme__request_first_reminder_days"),
+                clock__lte=_days_before(now, "programme__request_first_reminder_days"),
             )
-            | Q(reminders_sent__lt=2, created_at__lte=second)
+            | Q(reminders_sent__lt=2, clock__lte=second)
         )
-        .annotate(is_second=Q(created_at__lte=second))
+        .annotate(is_second=Q(clock__lte=second))
         .select_for_update(skip_locked=True, of=("self",))
         .select_related("mentee", "mentor", "mentee__mentee_profile", "programme")
         .order_by("programme__request_expiry_days", "pk")
@@ -76,8 +83,10 @@ def expire_requests(*, older_than: datetime | None = None, now: datetime | None 
     Returns how many expired."""
     now = now or timezone.now()
     if older_than is None:
-        stale = MentorshipRequest.objects.pending().filter(
-            created_at__lte=_days_before(now, "programme__request_expiry_days")
+        stale = (
+            MentorshipRequest.objects.pending()
+            .alias(clock=_CLOCK)
+            .filter(clock__lte=_days_before(now, "programme__request_expiry_days"))
         )
     else:
         stale = MentorshipRequest.objects.stale(older_than)

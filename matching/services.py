@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from accounts.models import User
-from matching import emails, signals
+from matching import conversations, emails, signals
 from matching.models import Mentorship, MentorshipRequest, RequestReport, StatusChange
 from profiles import rules
 from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
@@ -291,6 +291,7 @@ def send_request(
         mentee=mentee, mentor=mentor, programme=programme, message=message, created_at=now
     )
     _record(req, Status.PENDING, by=mentee, at=req.created_at)
+    conversations.start_for_request(req)  # the Interested message is its first message
     emails.request_received(req)
     return req
 
@@ -384,6 +385,7 @@ def _start_mentorship(
     except IntegrityError as exc:  # the caller's transaction rolls back as this leaves it
         raise MatchingError(f"{mentor.full_name} already mentors {mentee.full_name}.") from exc
     _record(mentorship, Mentorship.Status.ACTIVE, by=by, at=now, note=note)
+    conversations.continue_for_mentorship(mentorship)  # the request's, or a new one
     take_place(mentor_profile)
     if centrally:
         emails.mentorship_introduction(mentorship)

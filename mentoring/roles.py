@@ -49,6 +49,7 @@ COORDINATOR_PERMISSIONS = {
         "add_mentorship",  # central matching; requests and mentorships are read-only otherwise
         "view_statuschange",
         "view_requestreport",
+        "view_messagereport",  # reported messages only: conversations have no admin
     ],
     "sessions_log": ["view_objective", "view_meeting", "view_checkin"],
     # Scheme settings are the defaults of a new programme (superusers create programmes):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from matching.models import Mentorship, MentorshipRequest, RequestReport
+from matching.models import Mentorship, MentorshipRequest, MessageReport, RequestReport
 from mentoring.emails import render
 from profiles.models import MenteeProfile, MentorProfile, Programme, RecruitmentWindow, Round
 from sessions_log import previews as sessions_log_previews
@@ -114,6 +114,12 @@ def _samples() -> dict[str, dict[str, Any]]:
                 reason="The message asked for my home address and was rude about my colleagues.",
             ),
             "admin_url": f"{settings.SITE_URL}/admin/matching/requestreport/1/change/",
+        },
+        "message_reported": {
+            "to": settings.SCHEME_CONTACT_EMAIL,
+            "programme": programme,
+            "report": MessageReport(pk=1, reason="The message asked for my home address."),
+            "admin_url": f"{settings.SITE_URL}/admin/matching/messagereport/1/change/",
         },
         "mentorship_ended": {
             "to": mentor,

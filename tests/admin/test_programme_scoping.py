@@ -16,7 +16,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.models import RequestReport
+from matching.conversations import conversation_for_request
+from matching.models import MessageReport, RequestReport
 from mentoring.models import Outbox
 from profiles.models import Membership, MentorProfile, Round
 from tests.factories import (
@@ -93,6 +94,11 @@ def _everything_in(programme, tag: str) -> dict:
         "mentoring.outbox": email,
         "matching.mentorshiprequest": request,
         "matching.requestreport": report,
+        "matching.messagereport": MessageReport.objects.create(
+            message=conversation_for_request(request).messages.get(),
+            reported_by=mentor.user,
+            reason="Rude.",
+        ),
         "matching.mentorship": pair,
         "sessions_log.objective": ObjectiveFactory(mentorship=pair),
         "sessions_log.meeting": MeetingFactory(mentorship=pair),
@@ -140,6 +146,7 @@ SCOPED = [
     "mentoring.outbox",
     "matching.mentorshiprequest",
     "matching.requestreport",
+    "matching.messagereport",
     "matching.mentorship",
     "sessions_log.objective",
     "sessions_log.meeting",

@@ -37,6 +37,7 @@ EXPECTED = {
     ("matching", "add_mentorship"),
     ("matching", "view_statuschange"),
     ("matching", "view_requestreport"),
+    ("matching", "view_messagereport"),
     ("sessions_log", "view_objective"),
     ("sessions_log", "view_meeting"),
     ("sessions_log", "view_checkin"),
@@ -87,8 +88,9 @@ def test_the_code_and_the_migration_grant_the_same_permissions():
     removed = import_module(
         "mentoring.migrations.0010_coordinator_group_views_scheme_settings"
     ).REMOVED
+    reports = import_module("mentoring.migrations.0011_coordinator_group_message_reports").ADDED
     assert pairs(COORDINATOR_PERMISSIONS) == EXPECTED
-    assert (pairs(created) | pairs(added)) - pairs(removed) == EXPECTED
+    assert (pairs(created) | pairs(added) | pairs(reports)) - pairs(removed) == EXPECTED
 
 
 @pytest.mark.django_db(transaction=True)

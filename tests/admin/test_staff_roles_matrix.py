@@ -22,7 +22,8 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from matching.models import Mentorship, RequestReport
+from matching.conversations import conversation_for_request
+from matching.models import Mentorship, MessageReport, RequestReport
 from mentoring.models import Outbox, SchemeSettings
 from profiles.models import Membership, MentorProfile, Round
 from tests.factories import (
@@ -77,6 +78,13 @@ def _request_report() -> RequestReport:
     return RequestReport.objects.create(request=req, reported_by=req.mentor, reason="Rude.")
 
 
+def _message_report() -> MessageReport:
+    req = MentorshipRequestFactory()
+    conversation = conversation_for_request(req)
+    message = conversation.messages.get()
+    return MessageReport.objects.create(message=message, reported_by=req.mentor, reason="Rude.")
+
+
 def _round() -> Round:
     return Round.objects.create(
         programme=default_programme(),
@@ -118,6 +126,7 @@ OBJECTS = {
     "matching.mentorshiprequest": MentorshipRequestFactory,
     "matching.mentorship": MentorshipFactory,
     "matching.requestreport": _request_report,
+    "matching.messagereport": _message_report,
     "sessions_log.objective": ObjectiveFactory,
     "sessions_log.meeting": MeetingFactory,
     "sessions_log.checkin": CheckInFactory,
@@ -169,6 +178,12 @@ MODEL_PAGES = {
         "superuser": NO_ADD,
     },
     "matching.requestreport": {
+        "viewer": READ,
+        "coordinator": READ,
+        "superuser": NO_ADD,
+    },
+    # Reported messages only (conversations and messages have no admin): participants write them.
+    "matching.messagereport": {
         "viewer": READ,
         "coordinator": READ,
         "superuser": NO_ADD,
@@ -258,6 +273,7 @@ ACTIONS = {
     ("matching.mentorship", "export_csv"): VIEWERS,
     ("matching.mentorship", "delete_selected"): SUPERUSER,
     ("matching.requestreport", "delete_selected"): SUPERUSER,
+    ("matching.messagereport", "delete_selected"): SUPERUSER,
     ("sessions_log.objective", "delete_selected"): SUPERUSER,
     ("sessions_log.meeting", "delete_selected"): SUPERUSER,
     ("sessions_log.checkin", "delete_selected"): SUPERUSER,

@@ -1,0 +1,382 @@
+"""Conversations: the messages between a mentee and a mentor, from the request to the pair it
+becomes. Every write to a conversation or a message happens here (the request's conversation
+is started by matching.services.send_request, and a pair's by _start_mentorship).
+
+Only the two people read a conversation; coordinators see a message once one of them reports it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from matching.models import (
+    Conversation,
+    Mentorship,
+    MentorshipRequest,
+    Message,
+    MessageReport,
+)
+from mentoring.emails import absolute_url, queue
+
+# Per person, across all their conversations: at most this many messages in this window.
+RATE_LIMIT_COUNT = 30
+RATE_LIMIT_WINDOW = timedelta(minutes=10)
+# A page of a thread shows the latest this many messages, with a link to older ones.
+PAGE_SIZE = 50
+INBOX_PAGE_SIZE = 25
+UNREAD_CACHE_SECONDS = 600
+
+
+class ConversationError(Exception):
+    """A refused message or report. The message is the sentence the user sees."""
+
+
+def _rate_limit() -> tuple[int, timedelta]:
+    return (
+        getattr(settings, "MESSAGE_RATE_LIMIT_COUNT", RATE_LIMIT_COUNT),
+        getattr(settings, "MESSAGE_RATE_LIMIT_WINDOW", RATE_LIMIT_WINDOW),
+    )
+
+
+def new_client_token() -> str:
+    """The one-time token of a rendered message form: a double submit makes one message."""
+    return secrets.token_urlsafe(24)
+
+
+# Starting conversations (called by matching.services inside its transaction) -------------------
+
+
+def start_for_request(req: MentorshipRequest) -> Conversation:
+    """The request's conversation, whose first message is the Interested message."""
+    conversation = Conversation.objects.create(
+        programme=req.programme,
+        request=req,
+        mentor=req.mentor,
+        mentee=req.mentee,
+        created_at=req.created_at,
+        last_message_at=req.created_at if req.message else None,
+        last_author=req.mentee if req.message else None,
+        mentee_read_at=req.created_at,
+    )
+    if req.message:
+        Message.objects.create(
+            conversation=conversation,
+            author=req.mentee,
+            body=req.message,
+            created_at=req.created_at,
+        )
+        _forget_unread(req.mentor_id)
+    return conversation
+
+
+def continue_for_mentorship(mentorship: Mentorship) -> Conversation:
+    """On acceptance the request's conversation goes on in the pair's space; a pair matched
+    centrally starts a conversation of its own."""
+    conversation = None
+    if mentorship.request_id is not None:
+        conversation = (
+            Conversation.objects.select_for_update()
+            .filter(request_id=mentorship.request_id)
+            .first()
+        )
+    if conversation is None:
+        return Conversation.objects.create(
+            programme=mentorship.programme,
+            request_id=mentorship.request_id,
+            mentorship=mentorship,
+            mentor=mentorship.mentor,
+            mentee=mentorship.mentee,
+            created_at=mentorship.started_at,
+        )
+    conversation.mentorship = mentorship
+    conversation.save(update_fields=["mentorship"])
+    return conversation
+
+
+def conversation_for_request(req: MentorshipRequest) -> Conversation:
+    """The request's conversation, made now for a request from before conversations existed."""
+    conversation = Conversation.objects.filter(request=req).first()
+    if conversation is not None:
+        return conversation
+    with transaction.atomic():
+        MentorshipRequest.objects.select_for_update().filter(pk=req.pk).first()
+        conversation = Conversation.objects.filter(request=req).first()
+        if conversation is None:
+            mentorship = Mentorship.objects.filter(request=req).first()
+            conversation = start_for_request(req)
+            if mentorship is not None:
+                conversation.mentorship = mentorship
+                conversation.save(update_fields=["mentorship"])
+    return conversation
+
+
+def conversation_for_mentorship(mentorship: Mentorship) -> Conversation:
+    """The pair's conversation (the request's, continued), made now when missing."""
+    conversation = Conversation.objects.filter(mentorship=mentorship).first()
+    if conversation is not None:
+        return conversation
+    if mentorship.request_id is not None:
+        assert mentorship.request is not None
+        conversation = conversation_for_request(mentorship.request)
+        if conversation.mentorship_id is None:
+            conversation.mentorship = mentorship
+            conversation.save(update_fields=["mentorship"])
+        return conversation
+    with transaction.atomic():
+        Mentorship.objects.select_for_update().filter(pk=mentorship.pk).first()
+        conversation = Conversation.objects.filter(mentorship=mentorship).first()
+        if conversation is None:
+            conversation = continue_for_mentorship(mentorship)
+    return conversation
+
+
+# Who may do what -----------------------------------------------------------------------------
+
+
+def is_participant(conversation: Conversation, user: User) -> bool:
+    return user.pk is not None and user.pk in (conversation.mentor_id, conversation.mentee_id)
+
+
+def read_only_reason(conversation: Conversation) -> str | None:
+    """Why nobody can write in the conversation any more, or None while it is open."""
+    if conversation.mentor_id is None or conversation.mentee_id is None:
+        return "The other person has deleted their account: this conversation is read-only."
+    mentorship = conversation.mentorship
+    if mentorship is not None:
+        if mentorship.status != Mentorship.Status.ACTIVE:
+            return "This mentorship has ended: its conversation is read-only."
+        return None
+    req = conversation.request
+    if req is None or req.status != MentorshipRequest.Status.PENDING:
+        return "This request is closed: its conversation is read-only."
+    return None
+
+
+# Writing ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_message(
+    conversation: Conversation,
+    *,
+    author: User,
+    body: str,
+    client_token: str = "",
+    by_email: bool = False,
+) -> Message:
+    """`author` writes in the conversation. A repeated submit of the same form (same
+    client_token) returns the message it already made."""
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("mentorship", "request")
+        .get(pk=conversation.pk)
+    )
+    if not is_participant(conversation, author):
+        raise ConversationError("Only the two people of this conversation can write in it.")
+    client_token = (client_token or "")[:64]
+    if client_token:
+        existing = Message.objects.filter(
+            conversation=conversation, author=author, client_token=client_token
+        ).first()
+        if existing is not None:
+            return existing  # a double submit
+    if refusal := read_only_reason(conversation):
+        raise ConversationError(refusal)
+    body = (body or "").strip()
+    if not body:
+        raise ConversationError("Please write a message.")
+    if len(body) > Message.MAX_LENGTH:
+        raise ConversationError(
+            f"Please keep a message to {Message.MAX_LENGTH} characters (it has {len(body)})."
+        )
+    now = timezone.now()
+    limit, window = _rate_limit()
+    recent = Message.objects.filter(author=author, created_at__gt=now - window).count()
+    if recent >= limit:
+        minutes = int(window.total_seconds() // 60)
+        raise ConversationError(
+            f"You have sent {recent} messages in the last {minutes} minutes, the most the "
+            "scheme allows. Please wait a few minutes before you send another."
+        )
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                author=author,
+                body=body,
+                created_at=now,
+                client_token=client_token,
+                by_email=by_email,
+            )
+    except IntegrityError:
+        return Message.objects.get(
+            conversation=conversation, author=author, client_token=client_token
+        )
+    read_field = "mentor_read_at" if author.pk == conversation.mentor_id else "mentee_read_at"
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_message_at=now, last_author=author, **{read_field: now}
+    )
+    conversation.last_message_at, conversation.last_author = now, author
+    setattr(conversation, read_field, now)
+    _forget_unread(conversation.mentor_id)
+    _forget_unread(conversation.mentee_id)
+    return message
+
+
+def mark_read(conversation: Conversation, user: User) -> bool:
+    """`user` has read the conversation up to now. Returns whether anything was unread."""
+    if not is_participant(conversation, user):
+        return False
+    read_field = "mentor_read_at" if user.pk == conversation.mentor_id else "mentee_read_at"
+    read_at = getattr(conversation, read_field)
+    last = conversation.last_message_at
+    if last is None or (read_at is not None and read_at >= last):
+        return False
+    now = timezone.now()
+    Conversation.objects.filter(pk=conversation.pk).update(**{read_field: now})
+    setattr(conversation, read_field, now)
+    _forget_unread(user.pk)
+    return True
+
+
+@transaction.atomic
+def report_message(message: Message, *, by: User, reason: str) -> MessageReport:
+    """A participant reports the other person's message to the programme's coordinators, who
+    then (and only then) see it in the admin."""
+    message = (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("conversation__programme")
+        .get(pk=message.pk)
+    )
+    conversation = message.conversation
+    if not is_participant(conversation, by):
+        raise ConversationError("Only the two people of this conversation can report a message.")
+    if message.author_id == by.pk:
+        raise ConversationError("You cannot report your own message.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ConversationError("Please say what is wrong with the message.")
+    existing = MessageReport.objects.filter(message=message).first()
+    if existing is not None:
+        return existing
+    report = MessageReport.objects.create(message=message, reported_by=by, reason=reason[:2000])
+    _email_report(report, conversation)
+    return report
+
+
+def _email_report(report: MessageReport, conversation: Conversation) -> None:
+    coordinators = list(conversation.programme.coordinators.filter(is_active=True))
+    url = absolute_url(reverse("admin:matching_messagereport_change", args=[report.pk]))
+    recipients: list[User | str] = list(coordinators) or [settings.SCHEME_CONTACT_EMAIL]
+    for to in recipients:
+        key = getattr(to, "pk", "contact")
+        queue(
+            "message_reported",
+            to=to,
+            ctx={
+                "report": report,
+                "message": report.message,
+                "programme": conversation.programme,
+                "admin_url": url,
+            },
+            dedupe_key=f"message-reported:{report.pk}:{key}",
+        )
+
+
+# Reading -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ThreadPage:
+    messages: list[Message]
+    older_before: int | None  # the pk to ask for older messages, when there are some
+
+
+def thread_page(conversation: Conversation, *, before: int | None = None) -> ThreadPage:
+    """The latest PAGE_SIZE messages (or those before the message `before`), oldest first,
+    in one query whatever the thread's length."""
+    qs = conversation.messages.select_related("report").order_by("-created_at", "-pk")
+    if before is not None:
+        pivot = conversation.messages.filter(pk=before).values("created_at")[:1]
+        qs = qs.filter(Q(created_at__lt=pivot) | Q(created_at=pivot, pk__lt=before))
+    rows = list(qs[: PAGE_SIZE + 1])
+    older = rows[PAGE_SIZE].pk if len(rows) > PAGE_SIZE else None
+    page = rows[:PAGE_SIZE]
+    page.reverse()
+    return ThreadPage(messages=page, older_before=page[0].pk if older and page else None)
+
+
+def other_name(conversation: Conversation, user: User) -> str:
+    other = conversation.mentor if user.pk == conversation.mentee_id else conversation.mentee
+    return other.full_name if other is not None else "a former participant"
+
+
+def inbox(user: User):
+    """My conversations, newest first, with the two people and the programme in the same
+    query, and the last message's text (a subquery)."""
+    from django.db.models import OuterRef, Subquery
+
+    last_body = Subquery(
+        Message.objects.filter(conversation=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("body")[:1]
+    )
+    return (
+        Conversation.objects.for_user(user)
+        .select_related("mentor", "mentee", "programme", "mentorship", "request")
+        .annotate(last_body=last_body)
+    )
+
+
+def is_unread(conversation: Conversation, user: User) -> bool:
+    if conversation.last_message_at is None or conversation.last_author_id == user.pk:
+        return False
+    read_at = (
+        conversation.mentor_read_at
+        if user.pk == conversation.mentor_id
+        else conversation.mentee_read_at
+    )
+    return read_at is None or read_at < conversation.last_message_at
+
+
+def _unread_key(user_id: int) -> str:
+    return f"unread-conversations:{user_id}"
+
+
+def _forget_unread(user_id: int | None) -> None:
+    if user_id is not None:
+        key = _unread_key(user_id)
+        transaction.on_commit(lambda: cache.delete(key))
+        cache.delete(key)
+
+
+def unread_count(user: User) -> int:
+    """How many of the user's conversations have a message they have not read: from the cache,
+    or one query (posting and reading forget the cached number)."""
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        unread_as_mentor = Q(mentor=user) & (
+            Q(mentor_read_at__isnull=True) | Q(last_message_at__gt=F("mentor_read_at"))
+        )
+        unread_as_mentee = Q(mentee=user) & (
+            Q(mentee_read_at__isnull=True) | Q(last_message_at__gt=F("mentee_read_at"))
+        )
+        count = (
+            Conversation.objects.filter(last_message_at__isnull=False)
+            .filter(unread_as_mentor | unread_as_mentee)
+            .exclude(last_author=user)
+            .count()
+        )
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return count
