@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from matching.models import Mentorship, MentorshipRequest, RequestReport
+from matching.models import Conversation, Mentorship, MentorshipRequest, Message, RequestReport
+from matching.reply_address import reply_address
 from mentoring.emails import (
     absolute_url,
     cancel_queued,
@@ -22,6 +23,7 @@ from mentoring.emails import (
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from mentoring.models import Outbox
     from profiles.models import Programme
 
 
@@ -253,3 +255,85 @@ def mentorship_completed(mentorship: Mentorship) -> None:
             },
             dedupe_key=f"mentorship-completed:{mentorship.pk}:{person.pk}",
         )
+
+
+# Conversations: new-message notifications and daily digests (matching.jobs decides who gets
+# which and when; these only render).
+
+
+def conversation_url(conversation: Conversation) -> str:
+    """The page a conversation is read on: the pair's page once there is a pair, else the
+    request's."""
+    if conversation.mentorship_id:
+        return absolute_url(
+            reverse("sessions_log:mentorship-detail", args=[conversation.mentorship_id])
+        )
+    return absolute_url(reverse("matching:request-detail", args=[conversation.request_id]))
+
+
+def _preferences_url() -> str:
+    return absolute_url(reverse("accounts:email-preferences"))
+
+
+def message_notification(
+    conversation: Conversation, recipient: User, messages: list[Message]
+) -> Outbox:
+    """One email for a burst of messages the recipient has not read on the site, quoting each
+    (oldest first, newest last). Its Reply-To lets them answer from their mail app."""
+    headers = {}
+    reply_to = reply_address(conversation.pk, recipient.pk)
+    if reply_to:
+        headers["Reply-To"] = reply_to
+    return render(
+        "message_notification",
+        to=recipient,
+        ctx={
+            "conversation": conversation,
+            "programme": conversation.programme,
+            "messages": messages,
+            "count": len(messages),
+            "author": messages[-1].author,
+            "url": conversation_url(conversation),
+            "preferences_url": _preferences_url(),
+            "reply_by_email": bool(reply_to),
+        },
+        headers=headers,
+        dedupe_key=f"message-notification:{conversation.pk}:{recipient.pk}:{messages[-1].pk}",
+    )
+
+
+def message_notifications(batches: list[tuple[Conversation, User, list[Message]]]) -> int:
+    """Queue every notification in one INSERT. Returns how many were queued."""
+    return queue_many([message_notification(c, r, msgs) for c, r, msgs in batches])
+
+
+def message_digest(
+    recipient: User, conversations: list[tuple[Conversation, list[Message]]], *, day: date
+) -> Outbox:
+    """A person's daily digest: each conversation with unread messages, quoting them."""
+    return render(
+        "message_digest",
+        to=recipient,
+        ctx={
+            "threads": [
+                {
+                    "conversation": conversation,
+                    "programme": conversation.programme,
+                    "other": messages[-1].author,
+                    "messages": messages,
+                    "url": conversation_url(conversation),
+                }
+                for conversation, messages in conversations
+            ],
+            "count": sum(len(messages) for _, messages in conversations),
+            "day": day,
+            "preferences_url": _preferences_url(),
+        },
+        dedupe_key=f"message-digest:{recipient.pk}:{day.isoformat()}",
+    )
+
+
+def message_digests(
+    batches: list[tuple[User, list[tuple[Conversation, list[Message]]]]], *, day: date
+) -> int:
+    return queue_many([message_digest(r, convs, day=day) for r, convs in batches])

@@ -6,17 +6,20 @@ tasks (matching.tasks) and the commands are thin doors to them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import groupby
+from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import DurationField, F, Func, Q
+from django.db.models import Case, DurationField, F, Func, Q, QuerySet, Value, When
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from accounts.models import User
 from matching import emails, services
-from matching.models import Mentorship, MentorshipRequest
+from matching.models import Conversation, Mentorship, MentorshipRequest, Message
 from profiles.models import MentorProfile, Round
 
 Status = MentorshipRequest.Status
@@ -165,3 +168,157 @@ def _complete_round(pk: int, *, now: datetime) -> int:
         completed += 1
     Round.objects.filter(pk=rnd.pk).update(completed_at=now)
     return completed
+
+
+# Conversations: new messages are emailed to the other person unless they read them on the site
+# first; a burst is one email; a person who chose a daily digest gets one a day instead.
+
+
+def _addressed(messages: QuerySet[Message]) -> Any:
+    """Each message annotated with its recipient (the conversation's other person), their
+    choice of message emails and when they last read the conversation, all from the one join.
+    A message whose author or recipient has gone counts as "off"."""
+    conv = "conversation__"
+    by_mentor = Q(author_id=F(f"{conv}mentor_id"))
+    by_mentee = Q(author_id=F(f"{conv}mentee_id"))
+    return messages.annotate(
+        recipient_choice=Coalesce(
+            Case(
+                When(by_mentor, then=F(f"{conv}mentee__message_emails")),
+                When(by_mentee, then=F(f"{conv}mentor__message_emails")),
+            ),
+            Value(User.MessageEmails.OFF),
+        ),
+        recipient_read_at=Case(
+            When(by_mentor, then=F(f"{conv}mentee_read_at")),
+            When(by_mentee, then=F(f"{conv}mentor_read_at")),
+        ),
+    )
+
+
+def _recipient(message: Message) -> User | None:
+    conversation = message.conversation
+    if message.author_id is None:
+        return None
+    if message.author_id == conversation.mentor_id:
+        return conversation.mentee
+    return conversation.mentor
+
+
+def _is_unread(message: Message) -> bool:
+    read_at = message.recipient_read_at  # type: ignore[attr-defined]
+    return read_at is None or message.created_at > read_at
+
+
+def _unnotified(messages: QuerySet[Message]) -> Any:
+    return _addressed(messages.filter(notified_at__isnull=True))
+
+
+def _take(due: QuerySet[Message]) -> list[Message]:
+    """The due messages of the conversations this run takes. The conversations' rows are taken
+    first (FOR NO KEY UPDATE SKIP LOCKED: a new message's insert does not wait on them), so all
+    of a conversation's waiting messages go to one run, and a burst is never split between two
+    emails by two runs at once; the messages are then read with their people."""
+    taken = list(
+        Conversation.objects.filter(pk__in=due.values("conversation_id"))
+        .order_by("pk")
+        .select_for_update(skip_locked=True, no_key=True)
+        .values_list("pk", flat=True)
+    )
+    if not taken:
+        return []
+    return list(
+        due.filter(conversation_id__in=taken)
+        .select_for_update(of=("self",))
+        .select_related(
+            "author",
+            "conversation__programme",
+            "conversation__mentor",
+            "conversation__mentee",
+        )
+        .order_by("conversation_id", "created_at", "pk")
+    )
+
+
+@transaction.atomic
+def notify_new_messages(*, now: datetime | None = None) -> int:
+    """Email the other person of each conversation about the messages they have not read on the
+    site: one email per conversation and recipient listing every waiting message (a burst of
+    five is one email). A message waits MESSAGE_EMAIL_DELAY_MINUTES, and until the conversation
+    has been quiet that long (or MESSAGE_EMAIL_MAX_WAIT_MINUTES have passed). Messages read in
+    time, and those to people who chose "off" or have gone, are marked notified with no email;
+    those to people who chose the daily digest are left to `send_message_digests`.
+
+    Set-based (a constant number of queries for any number of conversations) and exactly once,
+    even from two beat processes at once: their conversations are taken FOR NO KEY UPDATE SKIP
+    LOCKED (`_take`) and the messages marked notified in the transaction that queues the emails
+    (whose dedupe key is per burst).
+    Returns how many emails were queued."""
+    now = now or timezone.now()
+    quiet_since = now - timedelta(minutes=settings.MESSAGE_EMAIL_DELAY_MINUTES)
+    waited_since = now - timedelta(minutes=settings.MESSAGE_EMAIL_MAX_WAIT_MINUTES)
+    due = _take(
+        _unnotified(
+            Message.objects.filter(created_at__lte=quiet_since).filter(
+                Q(conversation__last_message_at__lte=quiet_since) | Q(created_at__lte=waited_since)
+            )
+        ).exclude(recipient_choice=User.MessageEmails.DIGEST)
+    )
+    if not due:
+        return 0
+    batches = []
+    for _, group in groupby(due, key=lambda m: (m.conversation_id, _recipient(m))):
+        unread = [m for m in group if _is_unread(m)]
+        recipient = _recipient(unread[0]) if unread else None
+        if (
+            recipient is None
+            or not recipient.is_active
+            or recipient.message_emails != User.MessageEmails.IMMEDIATE
+        ):
+            continue
+        batches.append((unread[0].conversation, recipient, unread))
+    Message.objects.filter(pk__in=[m.pk for m in due]).update(notified_at=now)
+    return emails.message_notifications(batches)
+
+
+def last_digest_time(now: datetime) -> datetime:
+    """The latest MESSAGE_DIGEST_HOUR (scheme time zone) at or before `now`: a digest lists the
+    messages that arrived before it."""
+    local = timezone.localtime(now)
+    cutoff = local.replace(hour=settings.MESSAGE_DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    if cutoff > local:
+        cutoff = (local - timedelta(days=1)).replace(
+            hour=settings.MESSAGE_DIGEST_HOUR, minute=0, second=0, microsecond=0
+        )
+    return cutoff
+
+
+@transaction.atomic
+def send_message_digests(*, now: datetime | None = None) -> int:
+    """Each person who chose the daily digest gets one email listing their conversations with
+    unread messages that arrived before today's digest hour and were not in an earlier digest
+    (messages read on the site are left out). Safe to run hourly or twice at once: messages are
+    taken with their conversations (`_take`) and marked notified with the email queued; a later
+    run the same day finds none before the cutoff, and the dedupe key is per person per day.
+    Returns how many digests were queued."""
+    now = now or timezone.now()
+    cutoff = last_digest_time(now)
+    due = _take(
+        _unnotified(Message.objects.filter(created_at__lt=cutoff)).filter(
+            recipient_choice=User.MessageEmails.DIGEST
+        )
+    )
+    if not due:
+        return 0
+    per_person: dict[int, tuple[User, list[tuple[Conversation, list[Message]]]]] = {}
+    for _, group in groupby(due, key=lambda m: (m.conversation_id, _recipient(m))):
+        unread = [m for m in group if _is_unread(m)]
+        recipient = _recipient(unread[0]) if unread else None
+        if recipient is None or not recipient.is_active:
+            continue
+        per_person.setdefault(recipient.pk, (recipient, []))[1].append(
+            (unread[0].conversation, unread)
+        )
+    Message.objects.filter(pk__in=[m.pk for m in due]).update(notified_at=now)
+    batches = sorted(per_person.values(), key=lambda item: item[0].pk)
+    return emails.message_digests(batches, day=cutoff.date())

@@ -18,3 +18,13 @@ def expire_requests() -> int:
 @shared_task(ignore_result=True)
 def complete_rounds() -> int:
     return jobs.complete_rounds()
+
+
+@shared_task(ignore_result=True)
+def notify_new_messages() -> int:
+    return jobs.notify_new_messages()
+
+
+@shared_task(ignore_result=True)
+def send_message_digests() -> int:
+    return jobs.send_message_digests()

@@ -362,6 +362,16 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly: a round's pairs complete within the first hour of its term-end day.
     "complete-rounds": {"task": "matching.tasks.complete_rounds", "schedule": crontab(minute=30)},
+    # Every minute: new messages are emailed a few minutes after they arrive (settings below).
+    "notify-new-messages": {
+        "task": "matching.tasks.notify_new_messages",
+        "schedule": crontab(),
+    },
+    # Hourly, idempotent: the daily digest goes once MESSAGE_DIGEST_HOUR has passed.
+    "send-message-digests": {
+        "task": "matching.tasks.send_message_digests",
+        "schedule": crontab(minute=2),
+    },
 }
 # Tests and demos: run some jobs every so many seconds instead of at their time, e.g.
 # BEAT_INTERVALS=remind-unanswered-requests=1 (harmless: every job is idempotent).
@@ -471,3 +481,23 @@ REQUEST_COOLDOWN_AFTER_WITHDRAWAL_DAYS = envint("REQUEST_COOLDOWN_AFTER_WITHDRAW
 # The outbox sweep sends it when due; with no REDIS_URL no beat runs the sweep, so by default
 # nothing is held then.
 REQUEST_EMAIL_HOLD_MINUTES = envint("REQUEST_EMAIL_HOLD_MINUTES", 5 if REDIS_URL else 0)
+# Conversations: a new message is emailed to the other person once it is this many minutes old
+# and they have not read it on the site, and only once the conversation has been quiet that long
+# (a burst is one email) or the oldest waiting message is MESSAGE_EMAIL_MAX_WAIT_MINUTES old.
+MESSAGE_EMAIL_DELAY_MINUTES = envint("MESSAGE_EMAIL_DELAY_MINUTES", 5)
+MESSAGE_EMAIL_MAX_WAIT_MINUTES = envint("MESSAGE_EMAIL_MAX_WAIT_MINUTES", 30)
+# People who chose a daily digest get it after this hour (scheme time zone), with the messages
+# that arrived before it.
+MESSAGE_DIGEST_HOUR = envint("MESSAGE_DIGEST_HOUR", 7)
+# Reply by email (README "Reply by email"): notifications carry Reply-To
+# reply+<signed token>@REPLY_EMAIL_DOMAIN (empty: no Reply-To, no reply by email). Mail to that
+# domain reaches the site either POSTed raw to /inbound/email/ with the header
+# X-Inbound-Secret: INBOUND_EMAIL_SECRET, or read from an IMAP mailbox by `fetch_reply_emails`.
+REPLY_EMAIL_DOMAIN = env("REPLY_EMAIL_DOMAIN", "").strip().lower()
+REPLY_EMAIL_MAX_AGE_DAYS = envint("REPLY_EMAIL_MAX_AGE_DAYS", 90)
+INBOUND_EMAIL_SECRET = env("INBOUND_EMAIL_SECRET", "")
+REPLY_IMAP_HOST = env("REPLY_IMAP_HOST", "")
+REPLY_IMAP_PORT = envint("REPLY_IMAP_PORT", 993)
+REPLY_IMAP_USER = env("REPLY_IMAP_USER", "")
+REPLY_IMAP_PASSWORD = env("REPLY_IMAP_PASSWORD", "")
+REPLY_IMAP_MAILBOX = env("REPLY_IMAP_MAILBOX", "INBOX")

@@ -14,7 +14,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from matching.models import Mentorship, MentorshipRequest, MessageReport, RequestReport
+from matching.models import (
+    Conversation,
+    Mentorship,
+    MentorshipRequest,
+    Message,
+    MessageReport,
+    RequestReport,
+)
 from mentoring.emails import render
 from profiles.models import MenteeProfile, MentorProfile, Programme, RecruitmentWindow, Round
 from sessions_log import previews as sessions_log_previews
@@ -154,6 +161,56 @@ def _samples() -> dict[str, dict[str, Any]]:
         "profile_confirm": {"to": mentor, **confirm},
         "profile_lapsed": {"to": mentor, **confirm},
         **_round_samples(mentor=mentor, mentee=mentee, mentor_profile=mentor_profile, **confirm),
+        **_message_samples(mentor=mentor, mentee=mentee, programme=programme, now=now),
+    }
+
+
+def _message_samples(*, mentor, mentee, programme, now) -> dict[str, dict[str, Any]]:
+    """New-message emails: a burst of messages, and a daily digest."""
+    conversation = Conversation(pk=1, programme=programme, mentor=mentor, mentee=mentee)
+    conversation.request_id = 1
+    messages = [
+        Message(
+            pk=pk,
+            conversation=conversation,
+            author=mentee,
+            created_at=now - timedelta(minutes=12 - pk),
+            body=body,
+        )
+        for pk, body in (
+            (1, "Thank you for your question, Daniel. I have applied to three graduate schemes."),
+            (2, "The first interview is next Tuesday: could we talk before then?"),
+        )
+    ]
+    url = f"{settings.SITE_URL}/requests/1/"
+    preferences_url = f"{settings.SITE_URL}/profile/email/"
+    return {
+        "message_notification": {
+            "to": mentor,
+            "conversation": conversation,
+            "programme": programme,
+            "messages": messages,
+            "count": len(messages),
+            "author": mentee,
+            "url": url,
+            "preferences_url": preferences_url,
+            "reply_by_email": True,
+        },
+        "message_digest": {
+            "to": mentor,
+            "threads": [
+                {
+                    "conversation": conversation,
+                    "programme": programme,
+                    "other": mentee,
+                    "messages": messages,
+                    "url": url,
+                }
+            ],
+            "count": len(messages),
+            "day": now.date(),
+            "preferences_url": preferences_url,
+        },
     }
 
 

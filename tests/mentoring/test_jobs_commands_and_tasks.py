@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from accounts.services import set_message_emails
 from matching import tasks as matching_tasks
 from mentoring import tasks as mentoring_tasks
 from mentoring.celery import app as celery_app
@@ -24,6 +25,7 @@ from tests.factories import (
     MentorshipFactory,
     ProgrammeFactory,
 )
+from tests.matching.messaging import conversation, say
 from tests.support import pairs_started_at, requests_made_at
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +105,17 @@ def _unpublished_email() -> None:
     )
 
 
+def _message_unread_for_ten_minutes() -> None:
+    conv = conversation()
+    say(conv, conv.mentee, "Hello", NOW - timedelta(minutes=10))
+
+
+def _message_for_a_digest_reader() -> None:
+    conv = conversation()
+    set_message_emails(conv.mentor, choice="digest")
+    say(conv, conv.mentee, "Hello", NOW - timedelta(days=1))
+
+
 # (command, task, arrange, how many it does, what the command prints)
 JOBS: list[tuple[str, Callable[[], int], Callable[[], None], int, str]] = [
     (
@@ -169,6 +182,20 @@ JOBS: list[tuple[str, Callable[[], int], Callable[[], None], int, str]] = [
         "Invited 1 mentor to a round's recruitment.",
     ),
     (
+        "notify_new_messages",
+        matching_tasks.notify_new_messages,
+        _message_unread_for_ten_minutes,
+        1,
+        "Queued 1 new-message email.",
+    ),
+    (
+        "send_message_digests",
+        matching_tasks.send_message_digests,
+        _message_for_a_digest_reader,
+        1,
+        "Queued 1 message digest.",
+    ),
+    (
         "sweep_outbox",
         mentoring_tasks.sweep_outbox,
         _unpublished_email,
@@ -186,6 +213,8 @@ NOTHING_DONE = {
     "ask_mentors_to_confirm": "Asked 0 mentors to confirm their profile.",
     "announce_recruitment_windows": "Invited 0 mentors to a round's recruitment.",
     "sweep_outbox": "Published 0 outbox emails.",
+    "notify_new_messages": "Queued 0 new-message emails.",
+    "send_message_digests": "Queued 0 message digests.",
 }
 
 
@@ -268,6 +297,8 @@ def test_run_jobs_runs_every_job_once(clock):
         "Nudged 1 quiet pair.",
         "Asked 1 mentor to confirm their profile.",
         "Invited 1 mentor to a round's recruitment.",
+        "Queued 1 new-message email.",
+        "Queued 1 message digest.",
         # The email the broker missed; those queued a moment ago are published on commit.
         "Published 1 outbox email.",
         "Blanked the content of 0 outbox emails older than 30 days; deleted 1 older than 365 days.",
@@ -291,6 +322,8 @@ def test_run_jobs_run_again_does_nothing(clock, django_capture_on_commit_callbac
         "Nudged 0 quiet pairs.",
         "Asked 0 mentors to confirm their profile.",
         "Invited 0 mentors to a round's recruitment.",
+        "Queued 0 new-message emails.",
+        "Queued 0 message digests.",
         "Published 0 outbox emails.",
         "Blanked the content of 0 outbox emails older than 30 days; deleted 0 older than 365 days.",
     ]
