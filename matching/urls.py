@@ -1,10 +1,11 @@
 from django.urls import path
 
-from matching import views
+from matching import inbound, views
 
 app_name = "matching"
 
 urlpatterns = [
+    path("inbound/email/", inbound.inbound_email, name="inbound-email"),
     # A mentor's page: what a mentee reads before pressing Interested, and the box itself.
     path("mentors/<int:pk>/", views.mentor_detail, name="mentor-detail"),
     path("mentors/<int:pk>/interested/", views.request_create, name="request-create"),

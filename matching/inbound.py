@@ -1,0 +1,164 @@
+"""Reply by email: a reply to a new-message notification becomes a message in its conversation.
+
+The notification's Reply-To is `reply+<token>@REPLY_EMAIL_DOMAIN` (matching.reply_address). Mail
+to that domain reaches `handle_reply` either from a mail provider's inbound webhook, POSTed raw
+(RFC 5322) to /inbound/email/ with the shared secret in the X-Inbound-Secret header, or from an
+IMAP mailbox read by `manage.py fetch_reply_emails`. A reply is stored only when its address is
+ours, unforged and unexpired, and it comes from a verified address of the person the token was
+made for; quoted text and the signature are cut off. Otherwise nothing is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import logging
+import re
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import strip_tags
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from matching.conversations import ConversationError, post_message
+from matching.models import Conversation, Message
+from matching.reply_address import read_token, tokens_in
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Inbound-Secret"
+# Where a reply address may be: the provider may keep the envelope recipient in one of these.
+_RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
+
+
+class InboundError(Exception):
+    """A reply that is not stored, and why (said back to the sender of the POST)."""
+
+
+# "On Mon, 12 Jan 2026 at 09:00, Daniel <d@example.org> wrote:" (one line, or broken over two
+# by the mail app), and the header block Outlook puts above the quoted message.
+_ON_WROTE = re.compile(r"^\s*On\b.*\bwrote:\s*$", re.IGNORECASE | re.DOTALL)
+_OUTLOOK = re.compile(r"^\s*(-+\s*Original Message\s*-+|_{10,}|From:\s.+)\s*$", re.IGNORECASE)
+
+
+def strip_quoted(text: str) -> str:
+    """The new text of a reply: everything before the quoted message ("On ... wrote:", an
+    Outlook header block, or lines starting with ">") and before the signature ("-- ")."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        if line.rstrip() == "--" or line == "-- ":
+            break
+        if _ON_WROTE.match(line) or (
+            i + 1 < len(lines)
+            and line.strip().lower().startswith("on ")
+            and _ON_WROTE.match(f"{line} {lines[i + 1]}")
+        ):
+            break
+        if _OUTLOOK.match(line):
+            break
+        if line.lstrip().startswith(">"):
+            continue
+        kept.append(line.rstrip())
+    return "\n".join(kept).strip()
+
+
+def html_to_text(markup: str) -> str:
+    """Simple text of an HTML-only email: line breaks where blocks end, tags and quoted
+    blocks (<blockquote>) dropped, entities decoded."""
+    markup = re.sub(r"(?is)<(script|style|head|blockquote)\b.*?</\1\s*>", "", markup)
+    markup = re.sub(r"(?i)<br\s*/?>", "\n", markup)
+    markup = re.sub(r"(?i)</(p|div|li|h[1-6]|tr)\s*>", "\n", markup)
+    text = html.unescape(strip_tags(markup))
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def reply_text(message: EmailMessage) -> str:
+    """The new text a reply adds: its text/plain part (or its HTML as text), quotes and
+    signature cut off."""
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    content = part.get_content()
+    if part.get_content_type() == "text/html":
+        content = html_to_text(content)
+    return strip_quoted(content)
+
+
+def _recipients(message: EmailMessage) -> list[str]:
+    values = []
+    for header in _RECIPIENT_HEADERS:
+        values.extend(str(v) for v in message.get_all(header, []))
+    return [address for _, address in getaddresses(values)]
+
+
+def handle_reply(raw: bytes) -> Message:
+    """Store a raw RFC 5322 reply as a message of the person its reply address was made for.
+    Raises InboundError, storing nothing, when the address is missing, forged or expired, when
+    it does not come from that person, or when it adds no text. A reply delivered twice (same
+    Message-ID) is stored once."""
+    if not settings.REPLY_EMAIL_DOMAIN:
+        raise InboundError("Reply by email is off.")
+    message = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    auto = str(message.get("Auto-Submitted", "no")).strip().lower()
+    if auto != "no":
+        raise InboundError("An automatic reply (Auto-Submitted) is not a message.")
+    tokens = tokens_in(_recipients(message))
+    if not tokens:
+        raise InboundError("No reply address of this site among the recipients.")
+    target = next((t for t in map(read_token, tokens) if t is not None), None)
+    if target is None:
+        raise InboundError("The reply address is not valid (forged or expired).")
+    user = User.objects.filter(pk=target.user_id, is_active=True).first()
+    conversation = Conversation.objects.filter(pk=target.conversation_id).first()
+    if user is None or conversation is None:
+        raise InboundError("The reply address is not valid (no such conversation or person).")
+    sender = parseaddr(str(message.get("From", "")))[1]
+    if (
+        not sender
+        or not EmailAddress.objects.filter(user=user, email__iexact=sender, verified=True).exists()
+    ):
+        raise InboundError("The sender is not a verified address of the person replying.")
+    body = reply_text(message)
+    if not body:
+        raise InboundError("The reply has no new text.")
+    message_id = str(message.get("Message-ID", "")).strip()
+    client_token = (
+        "email:" + hashlib.sha256(message_id.encode()).hexdigest()[:56] if message_id else ""
+    )
+    try:
+        with transaction.atomic():
+            return post_message(
+                conversation, author=user, body=body, client_token=client_token, by_email=True
+            )
+    except ConversationError as exc:
+        raise InboundError(str(exc)) from exc
+
+
+def _secret_ok(request: HttpRequest) -> bool:
+    secret = settings.INBOUND_EMAIL_SECRET
+    given = request.headers.get(SECRET_HEADER, "")
+    return bool(secret) and hmac.compare_digest(given.encode(), secret.encode())
+
+
+@csrf_exempt
+@require_POST
+def inbound_email(request: HttpRequest) -> HttpResponse:
+    """A mail provider's inbound webhook: the raw message is the request body."""
+    if not _secret_ok(request):
+        return HttpResponse("Forbidden.\n", status=403, content_type="text/plain")
+    try:
+        message = handle_reply(request.body)
+    except InboundError as exc:
+        logger.info("Inbound reply refused: %s", exc)
+        return HttpResponse(f"{exc}\n", status=400, content_type="text/plain")
+    return HttpResponse(f"Stored as message {message.pk}.\n", status=201, content_type="text/plain")
