@@ -74,6 +74,7 @@ def start_for_request(req: MentorshipRequest) -> Conversation:
             author=req.mentee,
             body=req.message,
             created_at=req.created_at,
+            notified_at=req.created_at,  # the mentor's "new request" email carries it
         )
         _forget_unread(req.mentor_id)
     return conversation
