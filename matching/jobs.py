@@ -6,6 +6,8 @@ tasks (matching.tasks) and the commands are thin doors to them."""
 
 from __future__ import annotations
 
+import imaplib
+import logging
 from datetime import datetime, timedelta
 from itertools import groupby
 from typing import Any
@@ -18,11 +20,12 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import User
-from matching import emails, services
+from matching import emails, inbound, services
 from matching.models import Conversation, Mentorship, MentorshipRequest, Message
 from profiles.models import MentorProfile, Round
 
 Status = MentorshipRequest.Status
+logger = logging.getLogger(__name__)
 
 
 def _days_before(now: datetime, field: str) -> CombinedExpression:
@@ -322,3 +325,31 @@ def send_message_digests(*, now: datetime | None = None) -> int:
     Message.objects.filter(pk__in=[m.pk for m in due]).update(notified_at=now)
     batches = sorted(per_person.values(), key=lambda item: item[0].pk)
     return emails.message_digests(batches, day=cutoff.date())
+
+
+def fetch_reply_emails() -> tuple[int, int]:
+    """Read the unseen mail of the reply mailbox over IMAP (REPLY_IMAP_*) and store each reply
+    as its person's message (matching.inbound.handle_reply: refused ones store nothing). Every
+    message read is marked seen, stored or refused, so none is tried twice. Returns (stored,
+    refused)."""
+    if not settings.REPLY_IMAP_HOST:
+        raise inbound.InboundError("Set REPLY_IMAP_HOST, REPLY_IMAP_USER and REPLY_IMAP_PASSWORD.")
+    imap = imaplib.IMAP4_SSL(settings.REPLY_IMAP_HOST, settings.REPLY_IMAP_PORT)
+    stored = refused = 0
+    try:
+        imap.login(settings.REPLY_IMAP_USER, settings.REPLY_IMAP_PASSWORD)
+        imap.select(settings.REPLY_IMAP_MAILBOX)
+        _, data = imap.search(None, "UNSEEN")
+        for number in (data[0] or b"").decode().split():
+            _, parts = imap.fetch(number, "(BODY.PEEK[])")
+            raw = next((p[1] for p in parts if isinstance(p, tuple)), b"")
+            try:
+                inbound.handle_reply(raw)
+                stored += 1
+            except inbound.InboundError as exc:
+                refused += 1
+                logger.info("Reply %s refused: %s", number, exc)
+            imap.store(number, "+FLAGS", "\\Seen")
+    finally:
+        imap.logout()
+    return stored, refused

@@ -173,6 +173,7 @@ class BulkBuilder:
                     "is_active": True,
                     "date_joined": self.now,
                     "reminder_emails": True,
+                    "message_emails": User.MessageEmails.IMMEDIATE,
                     "time_zone": settings.TIME_ZONE,
                 }
                 for pk, email in zip(ids, missing, strict=True)

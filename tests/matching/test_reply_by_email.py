@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import time
 from email.message import EmailMessage
+from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from matching.inbound import InboundError, handle_reply, html_to_text, strip_quoted
@@ -289,7 +290,7 @@ class FakeIMAP:
 
     def __init__(self, host, port):
         self.host, self.port = host, port
-        self.seen: set[bytes] = set()
+        self.seen: set[str] = set()
         self.logged_in = False
         FakeIMAP.instances.append(self)
 
@@ -302,11 +303,11 @@ class FakeIMAP:
 
     def search(self, charset, criterion):
         assert criterion == "UNSEEN"
-        return "OK", [b" ".join(n for n in self.mailbox if n not in self.seen)]
+        return "OK", [" ".join(n for n in self.mailbox if n not in self.seen).encode()]
 
     def fetch(self, number, parts):
         assert parts == "(BODY.PEEK[])"
-        return "OK", [(number + b" (BODY[] {1}", self.mailbox[number]), b")"]
+        return "OK", [(f"{number} (BODY[] {{1}}".encode(), self.mailbox[number]), b")"]
 
     def store(self, number, command, flags):
         assert (command, flags) == ("+FLAGS", "\\Seen")
@@ -322,17 +323,26 @@ def test_fetch_reply_emails_reads_unseen_mail_and_marks_it_seen(conv, settings, 
     settings.REPLY_IMAP_PASSWORD = "pw"
     good = raw_reply(reply_address(conv.pk, conv.mentee_id), conv.mentee.email)
     forged = raw_reply(f"reply+{'0' * 40}@{DOMAIN}", conv.mentee.email, message_id="<f@x>")
-    FakeIMAP.mailbox = {b"1": good, b"2": forged}
+    FakeIMAP.mailbox = {"1": good, "2": forged}
     FakeIMAP.instances = []
     monkeypatch.setattr("imaplib.IMAP4_SSL", FakeIMAP)
 
-    call_command("fetch_reply_emails")
+    out = StringIO()
+    call_command("fetch_reply_emails", stdout=out)
 
+    assert out.getvalue() == "Stored 1 replies by email; refused 1.\n"
     [imap] = FakeIMAP.instances
     assert imap.logged_in
-    assert imap.seen == {b"1", b"2"}  # the refused one too: it is not tried again
+    assert imap.seen == {"1", "2"}  # the refused one too: it is not tried again
     [message] = Message.objects.all()
     assert message.author_id == conv.mentee_id and message.by_email
 
     call_command("fetch_reply_emails")  # nothing unseen is left
     assert Message.objects.count() == 1
+
+
+def test_fetch_reply_emails_without_a_mailbox_says_what_to_set(settings):
+    settings.REPLY_IMAP_HOST = ""
+
+    with pytest.raises(CommandError, match="REPLY_IMAP_HOST"):
+        call_command("fetch_reply_emails")

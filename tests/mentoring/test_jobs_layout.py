@@ -44,7 +44,9 @@ def test_the_beat_schedule_names_the_same_tasks():
     assert APP_TASKS == [
         "matching.tasks.complete_rounds",
         "matching.tasks.expire_requests",
+        "matching.tasks.notify_new_messages",
         "matching.tasks.remind_unanswered_requests",
+        "matching.tasks.send_message_digests",
         "profiles.tasks.announce_recruitment_windows",
         "profiles.tasks.ask_mentors_to_confirm",
         "sessions_log.tasks.ask_pairs_to_wrap_up",

@@ -1,9 +1,7 @@
-import imaplib
-
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from matching.inbound import InboundError, handle_reply
+from matching import jobs
+from matching.inbound import InboundError
 
 
 class Command(BaseCommand):
@@ -14,24 +12,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        if not settings.REPLY_IMAP_HOST:
-            raise CommandError("Set REPLY_IMAP_HOST, REPLY_IMAP_USER and REPLY_IMAP_PASSWORD.")
-        imap = imaplib.IMAP4_SSL(settings.REPLY_IMAP_HOST, settings.REPLY_IMAP_PORT)
-        stored = refused = 0
         try:
-            imap.login(settings.REPLY_IMAP_USER, settings.REPLY_IMAP_PASSWORD)
-            imap.select(settings.REPLY_IMAP_MAILBOX)
-            _, data = imap.search(None, "UNSEEN")
-            for number in (data[0] or b"").split():
-                _, parts = imap.fetch(number, "(BODY.PEEK[])")
-                raw = next((p[1] for p in parts if isinstance(p, tuple)), b"")
-                try:
-                    handle_reply(raw)
-                    stored += 1
-                except InboundError as exc:
-                    refused += 1
-                    self.stderr.write(f"Refused reply {number.decode()}: {exc}")
-                imap.store(number, "+FLAGS", "\\Seen")
-        finally:
-            imap.logout()
-        self.stdout.write(f"Stored {stored} replies; refused {refused}.")
+            stored, refused = jobs.fetch_reply_emails()
+        except InboundError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"Stored {stored} replies by email; refused {refused}.")
