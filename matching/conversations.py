@@ -7,14 +7,17 @@ Only the two people read a conversation; coordinators see a message once one of 
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,13 +31,15 @@ from matching.models import (
 )
 from mentoring.emails import absolute_url, queue
 
+logger = logging.getLogger(__name__)
+
 # Per person, across all their conversations: at most this many messages in this window.
 RATE_LIMIT_COUNT = 30
 RATE_LIMIT_WINDOW = timedelta(minutes=10)
 # A page of a thread shows the latest this many messages, with a link to older ones.
 PAGE_SIZE = 50
 INBOX_PAGE_SIZE = 25
-UNREAD_CACHE_SECONDS = 600
+UNREAD_CACHE_SECONDS = 24 * 3600
 
 
 class ConversationError(Exception):
@@ -104,9 +109,41 @@ def continue_for_mentorship(mentorship: Mentorship) -> Conversation:
     return conversation
 
 
+def _with_people():
+    return Conversation.objects.select_related("mentor", "mentee", "mentorship", "request")
+
+
+def find_for_request(req: MentorshipRequest) -> Conversation:
+    """The request's conversation to show (one query), or an unsaved one holding the Interested
+    message for a request from before conversations: its first message makes it."""
+    conversation = _with_people().filter(request=req).first()
+    if conversation is None:
+        conversation = Conversation(
+            programme_id=req.programme_id, request=req, mentor=req.mentor, mentee=req.mentee
+        )
+    return conversation
+
+
+def find_for_mentorship(mentorship: Mentorship) -> Conversation:
+    """The pair's conversation to show (one query), or an unsaved empty one for a pair from
+    before conversations: its first message makes it."""
+    mine = Q(mentorship=mentorship)
+    if mentorship.request_id is not None:
+        mine |= Q(request_id=mentorship.request_id)
+    conversation = _with_people().filter(mine).first()
+    if conversation is None:
+        conversation = Conversation(
+            programme_id=mentorship.programme_id,
+            mentorship=mentorship,
+            mentor=mentorship.mentor,
+            mentee=mentorship.mentee,
+        )
+    return conversation
+
+
 def conversation_for_request(req: MentorshipRequest) -> Conversation:
     """The request's conversation, made now for a request from before conversations existed."""
-    conversation = Conversation.objects.filter(request=req).first()
+    conversation = _with_people().filter(request=req).first()
     if conversation is not None:
         return conversation
     with transaction.atomic():
@@ -123,7 +160,7 @@ def conversation_for_request(req: MentorshipRequest) -> Conversation:
 
 def conversation_for_mentorship(mentorship: Mentorship) -> Conversation:
     """The pair's conversation (the request's, continued), made now when missing."""
-    conversation = Conversation.objects.filter(mentorship=mentorship).first()
+    conversation = _with_people().filter(mentorship=mentorship).first()
     if conversation is not None:
         return conversation
     if mentorship.request_id is not None:
@@ -355,29 +392,110 @@ def _unread_key(user_id: int) -> str:
 
 
 def _forget_unread(user_id: int | None) -> None:
+    """Work the person's unread count out again now, at the write (and once more after the
+    commit, as others then see it), so that pages read it from the cache without a query."""
     if user_id is not None:
-        key = _unread_key(user_id)
-        transaction.on_commit(lambda: cache.delete(key))
-        cache.delete(key)
+        _refresh_unread(user_id)
+        transaction.on_commit(lambda: _refresh_unread(user_id))
+
+
+def _refresh_unread(user_id: int) -> int:
+    unread_as_mentor = Q(mentor_id=user_id) & (
+        Q(mentor_read_at__isnull=True) | Q(last_message_at__gt=F("mentor_read_at"))
+    )
+    unread_as_mentee = Q(mentee_id=user_id) & (
+        Q(mentee_read_at__isnull=True) | Q(last_message_at__gt=F("mentee_read_at"))
+    )
+    count = (
+        Conversation.objects.filter(last_message_at__isnull=False)
+        .filter(unread_as_mentor | unread_as_mentee)
+        .exclude(last_author_id=user_id)
+        .count()
+    )
+    try:
+        cache.set(_unread_key(user_id), count, UNREAD_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - the cache is a help: writing a message must not need it
+        logger.warning("Could not cache an unread count", exc_info=True)
+    return count
+
+
+@receiver(user_logged_in, dispatch_uid="matching-unread-on-login")
+def _warm_unread_on_login(sender, request, user, **kwargs) -> None:
+    """Signing in works the header's unread count out once, so pages find it in the cache."""
+    _refresh_unread(user.pk)
 
 
 def unread_count(user: User) -> int:
-    """How many of the user's conversations have a message they have not read: from the cache,
-    or one query (posting and reading forget the cached number)."""
-    key = _unread_key(user.pk)
-    count = cache.get(key)
+    """How many of the user's conversations have a message they have not read: from the cache
+    (signing in, posting and reading work it out), or one query when it has gone."""
+    try:
+        count = cache.get(_unread_key(user.pk))
+    except Exception:  # noqa: BLE001 - with the cache gone, the page counts in the database
+        count = None
     if count is None:
-        unread_as_mentor = Q(mentor=user) & (
-            Q(mentor_read_at__isnull=True) | Q(last_message_at__gt=F("mentor_read_at"))
-        )
-        unread_as_mentee = Q(mentee=user) & (
-            Q(mentee_read_at__isnull=True) | Q(last_message_at__gt=F("mentee_read_at"))
-        )
-        count = (
-            Conversation.objects.filter(last_message_at__isnull=False)
-            .filter(unread_as_mentor | unread_as_mentee)
-            .exclude(last_author=user)
-            .count()
-        )
-        cache.set(key, count, UNREAD_CACHE_SECONDS)
+        count = _refresh_unread(user.pk)
     return count
+
+
+def conversation_url(conversation: Conversation) -> str:
+    """Where the conversation is read: the pair's space, or the request's page before."""
+    if conversation.mentorship_id is not None:
+        return reverse("sessions_log:mentorship-detail", args=[conversation.mentorship_id])
+    return reverse("matching:request-detail", args=[conversation.request_id])
+
+
+def thread_context(
+    conversation: Conversation,
+    user: User,
+    *,
+    post_url: str,
+    form=None,
+    before: str | None = None,
+) -> dict:
+    """What templates/matching/_conversation.html needs: a page of messages with their authors'
+    names (no query per message), the form with a fresh one-time token, and whether the
+    conversation is read-only. Showing it marks it read."""
+    from matching.message_forms import MessageForm
+
+    try:
+        before_pk = int(before) if before else None
+    except ValueError:
+        before_pk = None
+    if conversation.pk is not None:
+        page = thread_page(conversation, before=before_pk)
+    else:  # not made yet: the request's message only
+        req = conversation.request
+        first = (
+            []
+            if req is None or not req.message
+            else [Message(author_id=req.mentee_id, body=req.message, created_at=req.created_at)]
+        )
+        page = ThreadPage(messages=first, older_before=None)
+    names = {
+        conversation.mentor_id: conversation.mentor.full_name if conversation.mentor else "",
+        conversation.mentee_id: conversation.mentee.full_name if conversation.mentee else "",
+    }
+    rows = [
+        {
+            "message": m,
+            "mine": m.author_id is not None and m.author_id == user.pk,
+            "author": "You"
+            if m.author_id == user.pk
+            else (names.get(m.author_id) or "A former participant"),
+            "reported": m.pk is not None and hasattr(m, "report"),
+        }
+        for m in page.messages
+    ]
+    if form is None:
+        form = MessageForm(initial={"client_token": new_client_token()})
+    if conversation.pk is not None:
+        mark_read(conversation, user)
+    return {
+        "conversation": conversation,
+        "thread": rows,
+        "thread_older_before": page.older_before,
+        "thread_is_older_page": before_pk is not None,
+        "message_form": form,
+        "message_post_url": post_url,
+        "read_only_reason": read_only_reason(conversation),
+    }

@@ -8,9 +8,16 @@ from django.db.models import Q
 from django.dispatch import receiver
 
 from accounts.models import User
-from accounts.privacy import closing_account, collect_personal_data
+from accounts.privacy import closing_account, collect_personal_data, erasing_account
 from matching import services
-from matching.models import Mentorship, MentorshipRequest, RequestReport
+from matching.models import (
+    Conversation,
+    Mentorship,
+    MentorshipRequest,
+    Message,
+    MessageReport,
+    RequestReport,
+)
 from profiles.models import MenteeProfile, MentorProfile
 
 
@@ -34,6 +41,35 @@ def _end_reason(m: Mentorship) -> str:
         term = m.round.name if m.round else "the programme's term"
         return f"Completed at the end of {term}"
     return m.get_end_reason_display()
+
+
+def _message_rows(user: User) -> list[dict[str, Any]]:
+    """Every message of the person's conversations, theirs and the other person's, as they read
+    them (one query)."""
+    rows = []
+    messages = (
+        Message.objects.filter(conversation__in=Conversation.objects.for_user(user))
+        .select_related("conversation__mentor", "conversation__mentee", "conversation__programme")
+        .order_by("conversation_id", "created_at", "pk")
+    )
+    for m in messages:
+        c = m.conversation
+        other = c.mentor if c.mentee_id == user.pk else c.mentee
+        other_name = other.full_name if other else "a former participant"
+        rows.append(
+            {
+                "Conversation": c.pk,
+                "Programme": c.programme.name,
+                "With": other_name,
+                "From": "You"
+                if m.author_id == user.pk
+                else (other_name if m.author_id else "a former participant"),
+                "Sent": m.created_at,
+                "Message": m.body,
+                "By email": m.by_email,
+            }
+        )
+    return rows
 
 
 @receiver(collect_personal_data, dispatch_uid="matching-personal-data")
@@ -63,6 +99,11 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
                 "Your rating": m.feedback_rating if m.ended_by_id == user.pk else None,
             }
             for m in mentorships
+        ],
+        "Messages": _message_rows(user),
+        "Messages you reported": [
+            {"Message sent": r.message.created_at, "Reported": r.created_at, "Why": r.reason}
+            for r in MessageReport.objects.filter(reported_by=user).select_related("message")
         ],
         "Requests you reported": [
             {
@@ -111,3 +152,10 @@ def close_requests_and_mentorships(sender, *, user: User, **kwargs) -> None:
                 f"Your {mentorship.role_of(user)} has left the scheme and deleted their account."
             ),
         )
+
+
+@receiver(erasing_account, dispatch_uid="matching-erase-messages")
+def erase_messages(sender, *, user: User, **kwargs) -> None:
+    """The person's messages lose their text (their author becomes "a former participant" with
+    the user row); the other person's messages stay theirs to read."""
+    Message.objects.filter(author=user).update(body="")

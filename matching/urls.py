@@ -15,5 +15,8 @@ urlpatterns = [
     path("requests/<int:pk>/decline/", views.request_decline, name="request-decline"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
     path("requests/<int:pk>/report/", views.request_report, name="request-report"),
+    path("requests/<int:pk>/messages/", views.request_messages, name="request-messages"),
     path("mentorships/", views.mentorship_list, name="mentorship-list"),
+    path("messages/", views.inbox, name="inbox"),
+    path("messages/<int:pk>/report/", views.message_report, name="message-report"),
 ]

@@ -3,14 +3,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.staff import has_staff_access
-from matching import selectors, services
+from matching import conversations, selectors, services
 from matching.forms import DeclineForm, InterestedForm, ReportForm
-from matching.models import Mentorship, MentorshipRequest
+from matching.message_forms import MessageForm, MessageReportForm
+from matching.models import Conversation, Mentorship, MentorshipRequest, Message
 from profiles import selectors as profile_selectors
 from profiles.models import Membership, MenteeProfile, Programme
 
@@ -125,6 +128,7 @@ def _render_request(
     decline_form: DeclineForm,
     report_form: ReportForm | None = None,
     status: int = 200,
+    message_form: MessageForm | None = None,
 ):
     is_mentor = req.mentor_id == request.user.pk
     can_withdraw = not is_mentor and req.is_pending
@@ -150,6 +154,21 @@ def _render_request(
         if req.status == MentorshipRequest.Status.ACCEPTED
         else None,
     }
+    conversation = conversations.find_for_request(req)
+    if (
+        conversation.mentorship_id is None and ctx["mentorship_id"] is None
+    ):  # once a pair, the thread goes on in its space
+        ctx.update(
+            conversations.thread_context(
+                conversation,
+                request.user,
+                post_url=reverse("matching:request-messages", args=[req.pk]),
+                form=message_form,
+                before=request.GET.get("before"),
+            )
+        )
+    else:
+        ctx["conversation"] = conversation
     return render(request, "matching/request_detail.html", ctx, status=status)
 
 
@@ -239,3 +258,89 @@ def mentorship_list(request):
         "show_programme": selectors.in_several_programmes(request.user),
     }
     return render(request, "matching/mentorship_list.html", ctx)
+
+
+@login_required
+@require_POST
+def request_messages(request, pk: int):
+    """A message in a request's conversation (a mentor's question before answering, or the
+    mentee's reply)."""
+    req = _get_request_for_user(request, pk)
+    conversation = conversations.conversation_for_request(req)
+    if conversation.mentorship_id is not None:
+        return redirect(conversations.conversation_url(conversation))
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            conversations.post_message(
+                conversation,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                client_token=form.cleaned_data["client_token"],
+            )
+        except conversations.ConversationError as exc:
+            form.add_error("body", str(exc))
+        else:
+            return redirect(f"{req.get_absolute_url()}#messages")
+    return _render_request(request, req, DeclineForm(), status=400, message_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_report(request, pk: int):
+    """Report the other person's message to the programme's coordinators (a small form; the
+    conversation page carries it too)."""
+    message = get_object_or_404(
+        Message.objects.select_related("conversation", "report").filter(
+            conversation__in=Conversation.objects.for_user(request.user)
+        ),
+        pk=pk,
+    )
+    conversation = message.conversation
+    back = f"{conversations.conversation_url(conversation)}#message-{message.pk}"
+    if message.author_id == request.user.pk or message.author_id is None:
+        raise Http404("No such message.")
+    form = MessageReportForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            conversations.report_message(
+                message, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except conversations.ConversationError as exc:
+            form.add_error("reason", str(exc))
+        else:
+            messages.success(
+                request,
+                "Thank you for telling us. The programme's coordinators have your report and "
+                "can read this message (and only this one).",
+            )
+            return redirect(back)
+    ctx = {"form": form, "message": message, "back": back}
+    return render(
+        request, "matching/message_report_form.html", ctx, status=400 if form.is_bound else 200
+    )
+
+
+@login_required
+@require_safe
+def inbox(request):
+    """My conversations, newest first, each with the other person, the last message's start
+    and whether it is unread: a constant number of queries whatever their number."""
+    paginator = Paginator(conversations.inbox(request.user), conversations.INBOX_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [
+        {
+            "conversation": c,
+            "other_name": conversations.other_name(c, request.user),
+            "unread": conversations.is_unread(c, request.user),
+            "url": conversations.conversation_url(c),
+            "mine_last": c.last_author_id == request.user.pk,
+        }
+        for c in page.object_list
+    ]
+    ctx = {
+        "page": page,
+        "rows": rows,
+        "show_programme": selectors.in_several_programmes(request.user),
+    }
+    return render(request, "matching/inbox.html", ctx)

@@ -11,6 +11,7 @@ meeting = pair + "meetings/<int:mid>/"
 urlpatterns = [
     path(pair, views.mentorship_detail, name="mentorship-detail"),
     path(pair + "end/", views.mentorship_end, name="mentorship-end"),
+    path(pair + "messages/", views.mentorship_messages, name="mentorship-messages"),
     path(pair + "objectives/add/", views.objective_add, name="objective-add"),
     path(objective + "edit/", views.objective_edit, name="objective-edit"),
     path(objective + "update/", views.objective_update, name="objective-update"),

@@ -12,8 +12,10 @@ from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from matching import conversations
 from matching import services as matching_services
 from matching.forms import EndMentorshipForm
+from matching.message_forms import MessageForm
 from matching.models import Mentorship
 from sessions_log import calendar, services
 from sessions_log.forms import (
@@ -66,13 +68,48 @@ def _pair(request, mentorship: Mentorship) -> dict:
     }
 
 
-def _render_mentorship(request, mentorship: Mentorship, end_form: EndMentorshipForm):
+def _render_mentorship(
+    request,
+    mentorship: Mentorship,
+    end_form: EndMentorshipForm,
+    message_form: MessageForm | None = None,
+    status: int = 200,
+):
     ctx = {
         **_pair(request, mentorship),
         "end_form": end_form,
         **pair_space(mentorship, request.user),
+        # The pair's conversation (the request's, continued); showing it marks it read.
+        **conversations.thread_context(
+            conversations.find_for_mentorship(mentorship),
+            request.user,
+            post_url=reverse("sessions_log:mentorship-messages", args=[mentorship.pk]),
+            form=message_form,
+            before=request.GET.get("before"),
+        ),
     }
-    return render(request, "matching/mentorship_detail.html", ctx)
+    return render(request, "matching/mentorship_detail.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def mentorship_messages(request, pk: int):
+    """A message in the pair's conversation; an ended pair's is read-only."""
+    mentorship = _get_mentorship_for_user(request, pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            conversations.post_message(
+                conversations.conversation_for_mentorship(mentorship),
+                author=request.user,
+                body=form.cleaned_data["body"],
+                client_token=form.cleaned_data["client_token"],
+            )
+        except conversations.ConversationError as exc:
+            form.add_error("body", str(exc))
+        else:
+            return redirect(f"{mentorship.get_absolute_url()}#messages")
+    return _render_mentorship(request, mentorship, EndMentorshipForm(), form, status=400)
 
 
 @login_required

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from matching import urls as matching_urls
+from matching.conversations import conversation_for_request
 from tests.factories import (
     MenteeProfileFactory,
     MentorProfileFactory,
@@ -35,6 +36,10 @@ SUBJECT = {
     "request-withdraw": "request",
     "request-report": "request",
     "mentorship-list": None,
+    "request-messages": "request",
+    "inbox": None,
+    # The request's first message (mentee_owner's Interested message, in their conversation).
+    "message-report": "message",
 }
 
 # The body each POST sends: valid, so the owners' rows show what really happens.
@@ -42,6 +47,8 @@ POST_DATA = {
     "request-create": {"message": "I would like help planning a move into finance. " * 2},
     "request-decline": {"reason": "not_available"},
     "request-report": {"report-reason": "The message was abusive about my colleagues."},
+    "request-messages": {"body": "Before I answer: which city are you in?"},
+    "message-report": {"reason": "The message asked for my home address."},
 }
 
 
@@ -82,6 +89,17 @@ MATRIX = {
         "POST": _row(LOGIN, 302, 302, 404, 404, 404),
     },
     "mentorship-list": {"GET": _row(LOGIN, 200, 200, 200, 200, 200)},
+    # Only the two people read and write a conversation: coordinators and staff get 404 too.
+    "request-messages": {
+        "GET": _row(LOGIN, 405, 405, 405, 405, 405),
+        "POST": _row(LOGIN, 302, 302, 404, 404, 404),
+    },
+    "inbox": {"GET": _row(LOGIN, 200, 200, 200, 200, 200)},
+    # Only the other person may report a message: its author gets 404, as strangers do.
+    "message-report": {
+        "GET": _row(LOGIN, 404, 200, 404, 404, 404),
+        "POST": _row(LOGIN, 404, 302, 404, 404, 404),
+    },
 }
 
 CASES = [
@@ -92,8 +110,13 @@ CASES = [
 ]
 
 
+# Not for people signed in: mail providers post replies there with a shared secret
+# (tests/matching/test_reply_by_email.py checks who may).
+SECRET_URLS = {"inbound-email"}
+
+
 def _url_names() -> list[str]:
-    return [p.name for p in matching_urls.urlpatterns]
+    return [p.name for p in matching_urls.urlpatterns if p.name not in SECRET_URLS]
 
 
 @pytest.fixture
@@ -119,6 +142,10 @@ def _subject_url(name: str, cast: dict) -> str:
     mentee, mentor = cast["mentee_owner"], cast["mentor_owner"]
     if subject == "mentor":
         return reverse(f"matching:{name}", args=[mentor.mentor_profile.pk])
+    if subject == "message":
+        req = MentorshipRequestFactory(mentee=mentee, mentor=mentor)
+        message = conversation_for_request(req).messages.get()
+        return reverse(f"matching:{name}", args=[message.pk])
     if subject == "request":
         req = MentorshipRequestFactory(mentee=mentee, mentor=mentor)
         return reverse(f"matching:{name}", args=[req.pk])
@@ -137,11 +164,13 @@ def test_every_matching_url_has_a_row_in_the_matrix():
 
 def test_state_changes_are_post_only_in_the_matrix():
     # A URL that answers POST must refuse GET, except the form that shows itself on GET.
-    changes = [n for n, m in MATRIX.items() if "POST" in m and n != "request-create"]
+    forms = ("request-create", "message-report")
+    changes = [n for n, m in MATRIX.items() if "POST" in m and n not in forms]
 
     assert sorted(changes) == [
         "request-accept",
         "request-decline",
+        "request-messages",
         "request-report",
         "request-withdraw",
     ]

@@ -211,3 +211,33 @@ def test_a_message_restarts_the_requests_reminder_and_expiry_clock(sent, mentor,
     assert expire_requests(now=later) == 1
     sent.refresh_from_db()
     assert sent.status == "expired"
+
+
+def test_the_data_export_holds_both_sides_of_my_conversations(sent, mentee, mentor, stranger):
+    from accounts.privacy import personal_data
+
+    conversation = Conversation.objects.get(request=sent)
+    post_message(conversation, author=mentor, body="Which city are you in?")
+
+    rows = personal_data(mentee)["Messages"]
+    assert [(r["From"], r["Message"]) for r in rows] == [
+        ("You", "Could we meet monthly?"),
+        (mentor.full_name, "Which city are you in?"),
+    ]
+    assert personal_data(stranger)["Messages"] == []
+
+
+def test_deleting_an_account_blanks_its_messages_and_keeps_the_others(sent, mentee, mentor):
+    from accounts.privacy import delete_account
+
+    conversation = Conversation.objects.get(request=sent)
+    post_message(conversation, author=mentor, body="Which city are you in?")
+    post_message(conversation, author=mentee, body="Leeds, near the station.")
+
+    delete_account(mentee)
+
+    rows = list(conversation.messages.values_list("author", "body"))
+    assert rows == [(None, ""), (mentor.pk, "Which city are you in?"), (None, "")]
+    conversation.refresh_from_db()
+    assert conversation.mentee is None
+    assert conversations.other_name(conversation, mentor) == "a former participant"

@@ -43,6 +43,8 @@ MATRIX = {
     # The pair's page, and ending the pair from it.
     "mentorship-detail": {"GET": OWNERS_ONLY},
     "mentorship-end": {"GET": POST_ONLY, "POST": OWNERS_CHANGE},
+    # The pair's conversation: only the two people write in it (staff too get 404).
+    "mentorship-messages": {"GET": POST_ONLY, "POST": OWNERS_CHANGE},
     "objective-add": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
     "objective-edit": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
     "objective-update": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
@@ -109,6 +111,7 @@ def subject(cast):
     return {
         "mentorship-detail": pair,
         "mentorship-end": pair,
+        "mentorship-messages": pair,
         "objective-add": pair,
         "objective-edit": [*pair, objective.pk],
         "objective-update": [*pair, objective.pk],
@@ -131,6 +134,7 @@ def _post_data(name: str) -> dict:
     """A valid body for each POST, so the owners' rows show what really happens."""
     return {
         "mentorship-end": {"reason": "achieved"},
+        "mentorship-messages": {"body": "Shall we meet on Tuesday?"},
         "objective-add": {"title": "Speak at a team meeting"},
         "objective-edit": {"title": "Speak at a department meeting"},
         "objective-update": {"status": "in_progress", "note": "Booked a slot."},
@@ -176,6 +180,7 @@ def test_state_changes_without_a_form_are_post_only():
         "calendar-feed-reset",
         "meeting-cancel",
         "mentorship-end",
+        "mentorship-messages",
         "objective-move",
     ]
 

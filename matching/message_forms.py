@@ -1,0 +1,28 @@
+"""The forms of a conversation: a message (with its one-time token) and a report of one."""
+
+from __future__ import annotations
+
+from django import forms
+
+from matching.models import Message
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Your message",
+        max_length=Message.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"Plain text, up to {Message.MAX_LENGTH} characters; links become clickable.",
+        error_messages={"required": "Please write a message."},
+    )
+    client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
+class MessageReportForm(forms.Form):
+    reason = forms.CharField(
+        label="What is wrong with this message?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The programme's coordinators read your report and this message only.",
+        error_messages={"required": "Please say what is wrong with the message."},
+    )
