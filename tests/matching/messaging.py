@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from matching.models import Conversation, Message, MentorshipRequest
+from matching.models import Conversation, MentorshipRequest, Message
 from tests.factories import MentorshipRequestFactory
 
 T0 = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)  # winter: London time is UTC
