@@ -104,7 +104,7 @@ bench: install
 
 stop-db:
 	@if [ -f .data/postgres/postmaster.pid ]; then \
-	  $(BIN)/python -c "import pgserver; pgserver.get_server('.data/postgres', cleanup_mode='stop').cleanup()"; \
+	  $(BIN)/python -c "from pathlib import Path; from mentoring.embedded_db import stop_embedded_database as stop; stop(Path('.data/postgres').resolve())"; \
 	fi
 
 clean: stop-db

@@ -7,6 +7,7 @@ it).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -32,3 +33,21 @@ def embedded_database_url(pgdata: Path) -> str:
     pgdata.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(pgdata, cleanup_mode=None)
     return server.get_uri()
+
+
+def stop_embedded_database(pgdata: Path) -> None:
+    """Stop the embedded server (`make stop-db`). pgserver stops it when its last handle
+    closes, and counts handles by process id in `.handle_pids.json`: a process killed rather
+    than stopped never closed its handle, so the ids of processes no longer running are dropped
+    first (a server still in use by a running process is left running)."""
+    runtime = pgdata.parent / "run"
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+    import pgserver
+    import psutil
+
+    handles = pgdata / ".handle_pids.json"
+    if handles.exists():
+        pids = json.loads(handles.read_text() or "[]")
+        handles.write_text(json.dumps([pid for pid in pids if psutil.pid_exists(pid)]))
+    pgserver.get_server(pgdata, cleanup_mode="stop").cleanup()
