@@ -61,6 +61,7 @@ SEARCHES = [
 ]
 SEARCH_FORMAT = "video"
 PROFILES = 50  # /mentors/<id>/ cycles through this many listed mentors
+CONVERSATION_MESSAGES = 200  # the demo pair's space shows a conversation this long
 
 # The issue's targets, checked at the largest size run.
 TARGET_SEARCH_P95_MS = 40.0
@@ -443,6 +444,8 @@ def prepare_in_django() -> None:
     client.force_login(mentee, backend=settings.AUTHENTICATION_BACKENDS[0])
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
+    pair_id = _conversation_of(mentee, messages=CONVERSATION_MESSAGES)
+
     programme = Programme.objects.get(slug=PROGRAMME)
     in_programme = MentorProfile.objects.listed().in_programme(programme)
     listed = list(in_programme.order_by("pk").values_list("pk", flat=True))
@@ -494,10 +497,39 @@ def prepare_in_django() -> None:
             "listed_all_programmes": MentorProfile.objects.listed().count(),
             "listed": len(listed),
             "profile_ids": profile_ids,
+            "pair_id": pair_id,
             "plans": plans,
         },
         sys.stdout,
     )
+
+
+def _conversation_of(mentee, *, messages: int) -> int:
+    """The demo mentee's pair, its conversation topped up to `messages` messages (the two
+    people taking turns, a minute apart), for the pair-space scenario. Returns the pair's id."""
+    from datetime import timedelta
+
+    from matching import conversations
+    from matching.models import Mentorship, Message
+
+    pair = Mentorship.objects.active().filter(mentee=mentee).order_by("pk").first()
+    if pair is None:
+        raise SystemExit(f"{MENTEE} has no active pair: the demo data changed.")
+    conversation = conversations.conversation_for_mentorship(pair)
+    missing = messages - conversation.messages.count()
+    if missing > 0:
+        start = pair.started_at
+        Message.objects.bulk_create(
+            Message(
+                conversation=conversation,
+                author=pair.mentee if i % 2 else pair.mentor,
+                body=f"Message {i}: notes on the CV, the next application and our next meeting.",
+                created_at=start + timedelta(minutes=i),
+                notified_at=start + timedelta(minutes=i),
+            )
+            for i in range(missing)
+        )
+    return pair.pk
 
 
 def _indexes(node: dict) -> set[str]:
@@ -616,6 +648,8 @@ def scenarios(info: dict) -> dict[str, list[str]]:
         "directory": [f"/mentors/?programme={PROGRAMME}"],
         "directory_search": search_paths(),
         "profile": [f"/mentors/{pk}/" for pk in info["profile_ids"]],
+        "inbox": ["/messages/"],
+        f"conversation_{CONVERSATION_MESSAGES}": [f"/mentorships/{info['pair_id']}/"],
     }
 
 
