@@ -209,17 +209,7 @@ class SchemeSettings(models.Model):
 
     def clean(self):
         super().clean()
-        if not (
-            self.request_first_reminder_days
-            < self.request_second_reminder_days
-            < self.request_expiry_days
-        ):
-            raise ValidationError(
-                {
-                    "request_second_reminder_days": "Reminders must come before the request "
-                    "expires: first reminder < second reminder < expiry."
-                }
-            )
+        check_request_schedule(self)
 
     @classmethod
     def load(cls) -> SchemeSettings:
@@ -234,6 +224,22 @@ class SchemeSettings(models.Model):
             )
             _cache_call(cache.set, cls.CACHE_KEY, cached, cls.CACHE_SECONDS)
         return cached
+
+
+def check_request_schedule(rules) -> None:
+    """The request reminders come before the expiry, in the scheme settings and in each
+    programme (profiles.Programme), which hold the same three fields."""
+    if not (
+        rules.request_first_reminder_days
+        < rules.request_second_reminder_days
+        < rules.request_expiry_days
+    ):
+        raise ValidationError(
+            {
+                "request_second_reminder_days": "Reminders must come before the request "
+                "expires: first reminder < second reminder < expiry."
+            }
+        )
 
 
 def _cache_call(method, *args):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-from mentoring.models import Month, SchemeSettings
+from mentoring.models import Month, SchemeSettings, check_request_schedule
 
 MIN_YEAR = 1940
 
@@ -319,17 +319,7 @@ class Programme(models.Model):
 
     def clean(self):
         super().clean()
-        if not (
-            self.request_first_reminder_days
-            < self.request_second_reminder_days
-            < self.request_expiry_days
-        ):
-            raise ValidationError(
-                {
-                    "request_second_reminder_days": "Reminders must come before the request "
-                    "expires: first reminder < second reminder < expiry."
-                }
-            )
+        check_request_schedule(self)
 
     @property
     def is_open(self) -> bool:
