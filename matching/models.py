@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -8,7 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import FORMER_PARTICIPANT
-from profiles.models import Programme, Round
+from profiles.models import MeetingFormat, Programme, Round
+
+
+class Engagement(models.TextChoices):
+    """What a request asks for and what a pair is (a programme allows some: engagement_types)."""
+
+    LONG_TERM = "long_term", "Long-term mentoring"
+    ADVICE = "advice", "One-off advice conversation"
+    INFORMAL = "informal", "Informal pair"
 
 
 class RequestQuerySet(models.QuerySet):
@@ -34,11 +43,19 @@ class MentorshipRequest(models.Model):
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
         EXPIRED = "expired", "Expired"
+        # Closed by the scheme, not by either person: `close_reason` says why.
+        CLOSED = "closed", "Closed"
 
         @property
         def tone(self) -> str:
             """The Bootstrap colour of its badge (includes/status_badge.html)."""
             return {"pending": "warning", "accepted": "success"}.get(self.value, "secondary")
+
+    class CloseReason(models.TextChoices):
+        MATCHED_ELSEWHERE = "matched_elsewhere", "The mentee found a mentor"
+        MENTOR_AWAY = "mentor_away", "The mentor is away"
+        MENTOR_HIDDEN = "mentor_hidden", "The mentor stopped taking requests"
+        MENTOR_LEFT = "mentor_left", "The mentor left the programme"
 
     class DeclineReason(models.TextChoices):
         FULL = "full", "I am full at the moment"
@@ -61,22 +78,41 @@ class MentorshipRequest(models.Model):
         related_name="received_requests",
     )
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="requests")
+    engagement = models.CharField(
+        max_length=10, choices=Engagement, default=Engagement.LONG_TERM, db_default="long_term"
+    )
+    topic = models.CharField(
+        max_length=200,
+        blank=True,
+        db_default="",
+        help_text="One-off advice: what the conversation is about.",
+    )
+    # Informal pairs are recorded by either person; the other confirms (accepts).
+    sent_by_mentor = models.BooleanField(default=False, db_default=False, editable=False)
     message = models.TextField(max_length=2000)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    close_reason = models.CharField(max_length=20, choices=CloseReason, blank=True, db_default="")
     decline_reason = models.CharField(max_length=20, choices=DeclineReason, blank=True)
     response_message = models.TextField(
-        "message to the mentee", max_length=1000, blank=True, help_text="Sent with a decline."
+        "message to the mentee",
+        max_length=1000,
+        blank=True,
+        help_text="Sent with a decline, or a welcome note with an acceptance.",
     )
     closing_note = models.CharField(
-        max_length=255, blank=True, help_text="Why the scheme closed it (withdrawn or expired)."
+        max_length=255, blank=True, help_text="Why the scheme closed it (closed or expired)."
     )
     created_at = models.DateTimeField(default=timezone.now)
     reminders_sent = models.PositiveSmallIntegerField(
         default=0, editable=False, help_text="Reminders the mentor has been sent about it."
     )
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A mentor away until a date who keeps requests waiting moves their expiry past it.
+    expires_after = models.DateTimeField(null=True, blank=True, editable=False)
     responded_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = RequestQuerySet.as_manager()
 
@@ -107,8 +143,17 @@ class MentorshipRequest(models.Model):
                 condition=Q(status="pending")
                 | Q(responded_at__isnull=False)
                 | Q(withdrawn_at__isnull=False)
-                | Q(expired_at__isnull=False),
+                | Q(expired_at__isnull=False)
+                | Q(closed_at__isnull=False),
                 name="closed_request_has_a_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False) & ~Q(close_reason="")
+                | ~Q(status="closed") & Q(close_reason=""),
+                name="closed_request_has_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(engagement="advice") | ~Q(topic=""), name="advice_request_has_topic"
             ),
         ]
 
@@ -140,8 +185,9 @@ class MentorshipRequest(models.Model):
         return self.status == self.Status.DECLINED
 
     @property
-    def closed_at(self):
-        return self.responded_at or self.withdrawn_at or self.expired_at
+    def ended_at(self):
+        """When it stopped waiting, whichever way."""
+        return self.responded_at or self.withdrawn_at or self.expired_at or self.closed_at
 
 
 class MentorshipQuerySet(models.QuerySet):
@@ -187,6 +233,19 @@ class Mentorship(models.Model):
         related_name="mentorships_as_mentee",
     )
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="mentorships")
+    engagement = models.CharField(
+        max_length=10, choices=Engagement, default=Engagement.LONG_TERM, db_default="long_term"
+    )
+    # Informal pairs get no scheme emails (nudges, check-ins) unless they opt in.
+    scheme_emails = models.BooleanField(
+        "reminders and check-ins from the scheme",
+        default=True,
+        db_default=True,
+        help_text="Informal pairs choose; other pairs always get them.",
+    )
+    # The agreed meeting rhythm (matching.Agreement) in days, which moves the quiet-pair nudge;
+    # empty: the programme's setting.
+    cadence_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     # The round the pair started in, for programmes that run in rounds: its term end completes it.
     round = models.ForeignKey(
         Round, null=True, blank=True, on_delete=models.PROTECT, related_name="mentorships"
@@ -306,6 +365,18 @@ class Mentorship(models.Model):
         # Only the mentor or the mentee ends a pair (services.end_mentorship; the scheme team
         # never does), so an ended pair without `ended_by` was ended by someone since deleted.
         return FORMER_PARTICIPANT if self.ended_at else ""
+
+    @property
+    def is_long_term(self) -> bool:
+        return self.engagement == Engagement.LONG_TERM
+
+    @property
+    def is_advice(self) -> bool:
+        return self.engagement == Engagement.ADVICE
+
+    @property
+    def is_informal(self) -> bool:
+        return self.engagement == Engagement.INFORMAL
 
     def other_party(self, user):
         """The other person, or None once they deleted their account."""
@@ -509,3 +580,82 @@ class MessageReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report on {self.message}"
+
+
+class AgreementQuerySet(models.QuerySet):
+    def agreed(self):
+        return self.filter(status=Agreement.Status.AGREED)
+
+
+class Agreement(models.Model):
+    """How a long-term pair will work together: proposed by one, agreed by the other. A change is
+    a new proposal; once agreed it supersedes the last agreed one (the rows are the history)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        AGREED = "agreed", "Agreed"
+        SUPERSEDED = "superseded", "Replaced by a later agreement"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Frequency(models.TextChoices):
+        FORTNIGHTLY = "fortnightly", "Every two weeks"
+        MONTHLY = "monthly", "Monthly"
+        BIMONTHLY = "bimonthly", "Every two months"
+        OTHER = "other", "Other"
+
+    # Days between meetings, for "next meeting due by" and the quiet-pair nudge.
+    CADENCE_DAYS = {"fortnightly": 14, "monthly": 31, "bimonthly": 61}
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="agreements")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PROPOSED)
+    frequency = models.CharField("how often we meet", max_length=12, choices=Frequency)
+    frequency_other = models.CharField("how often, in your words", max_length=120, blank=True)
+    formats = ArrayField(
+        models.CharField(max_length=12, choices=MeetingFormat),
+        verbose_name="how we meet",
+        default=list,
+    )
+    confidentiality = models.BooleanField("we keep what we discuss confidential", default=False)
+    review_on = models.DateField("we review how it is going on", null=True, blank=True)
+    ends_on = models.DateField("we intend to finish by", null=True, blank=True)
+    notes = models.TextField("anything else we agree", max_length=2000, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentorship"],
+                condition=Q(status="agreed"),
+                name="one_agreed_agreement_per_pair",
+            ),
+            models.UniqueConstraint(
+                fields=["mentorship"],
+                condition=Q(status="proposed"),
+                name="one_open_proposal_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["agreed", "superseded"]) | Q(agreed_at__isnull=False),
+                name="agreed_agreement_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreement for {self.mentorship} ({self.get_status_display()})"
+
+    @property
+    def cadence_days(self) -> int | None:
+        return self.CADENCE_DAYS.get(self.frequency)

@@ -29,7 +29,7 @@ def _request_row(req: MentorshipRequest, *, other: str) -> dict[str, Any]:
         "Status": req.get_status_display(),
         "Decline reason": req.get_decline_reason_display(),
         "Message with the decline": req.response_message,
-        "Closed": req.closed_at,
+        "Closed": req.ended_at,
         "Why the scheme closed it": req.closing_note,
     }
 

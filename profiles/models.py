@@ -134,6 +134,8 @@ class Programme(models.Model):
 
     class Engagement(models.TextChoices):
         LONG_TERM = "long_term", "Long-term mentoring"
+        ADVICE = "advice", "One-off advice conversations"
+        INFORMAL = "informal", "Informal pairs (recorded by the two people)"
 
     class Rhythm(models.TextChoices):
         ALWAYS = "always", "Always open"
@@ -256,6 +258,23 @@ class Programme(models.Model):
         "flag mentees still without a mentor after (weeks)",
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(52)],
+    )
+    # What every long-term pair agrees at the start (matching.Agreement), and the objectives
+    # offered to them as suggestions.
+    agreement_text = models.TextField(
+        "mentoring agreement",
+        max_length=5000,
+        blank=True,
+        db_default="",
+        help_text="What each pair agrees to (confidentiality, respect, ending well). Shown when "
+        "a pair writes its agreement. Blank lines make paragraphs.",
+    )
+    starter_objectives = models.TextField(
+        "suggested objectives",
+        max_length=3000,
+        blank=True,
+        db_default="",
+        help_text="One per line: offered to each new pair as suggestions.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -639,6 +658,32 @@ class MentorProfile(models.Model):
         "last asked to confirm", null=True, blank=True, editable=False
     )
     training_completed_on = models.DateField(null=True, blank=True)
+    advice_per_month = models.PositiveSmallIntegerField(
+        "one-off advice conversations a month",
+        default=0,
+        db_default=0,
+        validators=[MaxValueValidator(20)],
+        help_text="0 if you do not offer them. They do not take one of your places.",
+    )
+    # Away until a date: out of the directory, back by itself on the date (profiles.jobs).
+    away_until = models.DateField("away until", null=True, blank=True)
+    away_note = models.CharField(
+        "a note for mentees while you are away", max_length=255, blank=True, db_default=""
+    )
+    waiting_cap = models.PositiveSmallIntegerField(
+        "requests waiting for my answer at most",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Empty: your free places plus one.",
+    )
+    # From the mentor's recent answers, by a nightly set-based job (never per page view).
+    reply_hours = models.PositiveIntegerField(
+        "usually replies within (hours)", null=True, blank=True, editable=False
+    )
+    replies_counted = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
+    # "Never approached" email: when it went (once per listing).
+    never_approached_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Kept current by profiles.search (signals and bulk updates): approved, switched on and of an
@@ -858,3 +903,128 @@ class MenteeProfile(models.Model):
     def get_format_labels(self) -> list[str]:
         labels = dict(MeetingFormat.choices)
         return [labels[f] for f in self.preferred_formats if f in labels]
+
+
+class Training(models.Model):
+    """A piece of training a programme expects of its mentors, mentees or both."""
+
+    class Audience(models.TextChoices):
+        MENTORS = "mentors", "Mentors"
+        MENTEES = "mentees", "Mentees"
+        BOTH = "both", "Mentors and mentees"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="trainings")
+    name = models.CharField(max_length=150)
+    description = models.TextField(max_length=2000, blank=True)
+    url = models.URLField("link", blank=True)
+    audience = models.CharField("for", max_length=10, choices=Audience, default=Audience.BOTH)
+    required = models.BooleanField(
+        default=False, help_text="Required: approval or joining waits for it. Otherwise advised."
+    )
+    valid_months = models.PositiveSmallIntegerField(
+        "valid for (months)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Empty: it does not expire.",
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
+
+    class Meta:
+        ordering = ["programme", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="one_training_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.programme})"
+
+
+class TrainingRecord(models.Model):
+    """That a person completed a training (on a date; renewed by a later date)."""
+
+    training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="records")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_records"
+    )
+    completed_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The coordinator who recorded it, or empty when the person did.",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-completed_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["training", "user"], name="one_record_per_training"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["expires_on"],
+                name="training_expiry_idx",
+                condition=Q(expires_on__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} completed {self.training.name} on {self.completed_on}"
+
+
+class HandbookPage(models.Model):
+    """A page of a programme's handbook, written by its coordinators in Markdown (rendered and
+    sanitised when shown), linked from the places where it matters."""
+
+    class Moment(models.TextChoices):
+        ANYTIME = "anytime", "Any time (listed in the handbook)"
+        REQUEST = "request", "When approaching or answering a request"
+        START = "start", "At the start of a pair"
+        FIRST_MEETING = "first_meeting", "Before the first meeting"
+        ENDING = "ending", "When a pair ends"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="handbook")
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60)
+    body = models.TextField(max_length=20000, help_text="Markdown: headings, lists, links.")
+    moment = models.CharField("linked", max_length=20, choices=Moment, default=Moment.ANYTIME)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the handbook.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "handbook page"
+        ordering = ["programme", "position", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "slug"], name="one_handbook_page_per_slug"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.programme})"
+
+
+class ShortlistEntry(models.Model):
+    """A mentor a mentee saved to look at again. Only the mentee sees it; the mentor is never
+    told."""
+
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shortlist"
+    )
+    mentor_profile = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "shortlist entries"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentee", "mentor_profile"], name="shortlist_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentee} saved {self.mentor_profile}"

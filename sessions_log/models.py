@@ -258,6 +258,8 @@ class CheckIn(models.Model):
         SIX_WEEKS = "six_weeks", "6 weeks"
         SIX_MONTHS = "six_months", "6 months"
         ENDING = "ending", "Ending"
+        # Two questions after a one-off advice conversation completed itself.
+        ADVICE_FEEDBACK = "advice_feedback", "After an advice conversation"
 
     mentorship = models.ForeignKey(
         "matching.Mentorship", on_delete=models.CASCADE, related_name="check_ins"

@@ -51,13 +51,13 @@ def test_expire_leaves_recent_requests_pending():
 @pytest.mark.parametrize("closed", ["accepted", "declined", "withdrawn", "expired"])
 def test_expire_leaves_closed_requests_alone(closed):
     (old,) = _stale(**{closed: True})
-    before = (old.status, old.closed_at)
+    before = (old.status, old.ended_at)
 
     expired = expire_requests(older_than=_cutoff())
 
     old.refresh_from_db()
     assert expired == 0
-    assert (old.status, old.closed_at) == before
+    assert (old.status, old.ended_at) == before
 
 
 def test_expire_returns_how_many_it_closed():
