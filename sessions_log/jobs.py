@@ -15,12 +15,23 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import DateTimeField, DurationField, Exists, F, Func, Max, OuterRef, Q
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.models import Mentorship
+from matching.models import Engagement, Mentorship
 from mentoring.emails import absolute_url, queue_many, reminder_extras, render, wants_reminders
 from profiles.models import Round
 from sessions_log import emails
@@ -30,6 +41,9 @@ CHECK_IN_WINDOW = timedelta(weeks=4)  # a check-in missed by more than this is n
 ENDING_WINDOW = timedelta(days=30)
 # A round's pairs are asked to wrap up (the ending check-in) this long before its term ends.
 WRAP_UP_BEFORE = timedelta(days=14)
+# A pair that agreed a rhythm (matching.agreements) is nudged this many days after a meeting
+# was due, not on the day: a meeting a few days late is normal.
+CADENCE_GRACE_DAYS = 7
 
 
 def _interval(unit: str, field: str) -> Func:
@@ -186,23 +200,45 @@ def remind_upcoming_meetings(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def nudge_quiet_pairs(*, now: datetime | None = None) -> int:
-    """Nudge pairs with no meeting held for N days (their programme's setting) and none planned:
-    the mentee first, who arranges meetings, and the mentor. Again every N days while they stay
-    quiet."""
+    """Nudge pairs with no meeting held for N days and none planned: the mentee first, who
+    arranges meetings, and the mentor. Again every N days while they stay quiet.
+
+    N is the pair's agreed rhythm plus `CADENCE_GRACE_DAYS` (a pair that agreed to meet every
+    two months is not nudged after 30 days, but 61 + 7 days after their last meeting), or their
+    programme's `no_meeting_nudge_days` when they have agreed no rhythm. One-off advice
+    conversations are never nudged, nor informal pairs that did not ask for scheme emails."""
     now = now or timezone.now()
-    quiet_since = now - _interval("days", "programme__no_meeting_nudge_days")
-    last_meeting = Coalesce(
-        Max("meetings__starts_at", filter=Q(meetings__status=Meeting.Status.HELD)),
-        "started_at",
+    quiet_days = Coalesce(
+        F("cadence_days") + Value(CADENCE_GRACE_DAYS),
+        F("programme__no_meeting_nudge_days"),
+    )
+    quiet_since = ExpressionWrapper(
+        Value(now)
+        - Func(
+            quiet_days,
+            template="make_interval(days => %(expressions)s)",
+            output_field=DurationField(),
+        ),
         output_field=DateTimeField(),
     )
+    last_held = (
+        Meeting.objects.held()
+        .filter(mentorship=OuterRef("pk"))
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+    last_meeting = Coalesce(Subquery(last_held), "started_at", output_field=DateTimeField())
     planned = Meeting.objects.planned().filter(mentorship=OuterRef("pk"), starts_at__gt=now)
     pairs = list(
         Mentorship.objects.active()
-        .annotate(last_meeting=last_meeting, has_planned=Exists(planned))
-        .filter(last_meeting__lte=quiet_since, has_planned=False)
+        .filter(
+            Q(engagement=Engagement.LONG_TERM)
+            | Q(engagement=Engagement.INFORMAL, scheme_emails=True)
+        )
+        .annotate(last_meeting=last_meeting, quiet_since=quiet_since, has_planned=Exists(planned))
+        .filter(last_meeting__lte=F("quiet_since"), has_planned=False)
         # At most one nudge every N days while the pair stays quiet.
-        .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lte=quiet_since))
+        .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lte=F("quiet_since")))
         .select_related("mentor", "mentee")
     )
     if not pairs:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions_log import views
+from sessions_log import agreement_views, views
 
 app_name = "sessions_log"
 
@@ -13,9 +13,25 @@ urlpatterns = [
     path(pair + "end/", views.mentorship_end, name="mentorship-end"),
     path(pair + "messages/", views.mentorship_messages, name="mentorship-messages"),
     path(pair + "objectives/add/", views.objective_add, name="objective-add"),
+    path(
+        pair + "objectives/suggested/",
+        agreement_views.objective_suggested_add,
+        name="objective-suggested-add",
+    ),
     path(objective + "edit/", views.objective_edit, name="objective-edit"),
     path(objective + "update/", views.objective_update, name="objective-update"),
     path(objective + "move/", views.objective_move, name="objective-move"),
+    path(pair + "agreement/", agreement_views.agreement_edit, name="agreement-edit"),
+    path(
+        pair + "agreement/<int:aid>/agree/",
+        agreement_views.agreement_agree,
+        name="agreement-agree",
+    ),
+    path(
+        pair + "agreement/<int:aid>/withdraw/",
+        agreement_views.agreement_withdraw,
+        name="agreement-withdraw",
+    ),
     path(pair + "meetings/add/", views.meeting_add, name="meeting-add"),
     path(pair + "meetings/log/", views.meeting_log, name="meeting-log"),
     path(meeting + "edit/", views.meeting_edit, name="meeting-edit"),

@@ -17,7 +17,7 @@ from matching import services as matching_services
 from matching.forms import EndMentorshipForm
 from matching.message_forms import MessageForm
 from matching.models import Mentorship
-from sessions_log import calendar, services
+from sessions_log import agreement_space, calendar, services
 from sessions_log.forms import (
     CheckInForm,
     HeldMeetingForm,
@@ -32,7 +32,8 @@ from sessions_log.selectors import pair_space
 
 
 def _get_mentorship_for_user(request, pk: int) -> Mentorship:
-    qs = Mentorship.objects.for_user(request.user).select_related("mentor", "mentee")
+    # The programme too: the page shows its agreement text and suggested objectives.
+    qs = Mentorship.objects.for_user(request.user).select_related("mentor", "mentee", "programme")
     return get_object_or_404(qs, pk=pk)
 
 
@@ -78,7 +79,9 @@ def _render_mentorship(
     ctx = {
         **_pair(request, mentorship),
         "end_form": end_form,
-        **pair_space(mentorship, request.user),
+        **(space := pair_space(mentorship, request.user)),
+        # The agreement, its "next meeting due by" and the programme's suggested objectives.
+        **agreement_space.pair_context(mentorship, request.user, space["space"]),
         # The pair's conversation (the request's, continued); showing it marks it read.
         **conversations.thread_context(
             conversations.find_for_mentorship(mentorship),

@@ -259,3 +259,23 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     kind = "six_weeks"
     sent_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    """An open proposal of a monthly agreement by the mentee; `agreed=True` for an agreed one."""
+
+    class Meta:
+        model = "matching.Agreement"
+
+    mentorship = factory.SubFactory(MentorshipFactory)
+    frequency = "monthly"
+    formats = factory.LazyFunction(lambda: ["video", "in_person"])
+    confidentiality = True
+    proposed_by = factory.LazyAttribute(lambda o: o.mentorship.mentee)
+
+    class Params:
+        agreed = factory.Trait(
+            status="agreed",
+            agreed_by=factory.LazyAttribute(lambda o: o.mentorship.mentor),
+            agreed_at=factory.LazyFunction(timezone.now),
+        )

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
+from matching.agreements import preview_samples as agreement_previews
 from matching.models import (
     Conversation,
     Mentorship,
@@ -269,7 +270,7 @@ def _round_samples(*, mentor, mentee, mentor_profile, **confirm) -> dict[str, di
 
 def sample_contexts() -> dict[str, dict[str, Any]]:
     """Sample context per kind, the sessions log's own emails included."""
-    return {**_samples(), **sessions_log_previews.samples()}
+    return {**_samples(), **sessions_log_previews.samples(), **agreement_previews()}
 
 
 def render_kind(kind: str):

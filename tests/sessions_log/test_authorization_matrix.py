@@ -14,6 +14,7 @@ from django.urls import reverse
 from sessions_log import urls as sessions_urls
 from sessions_log.models import CalendarFeed
 from tests.factories import (
+    AgreementFactory,
     CheckInFactory,
     MeetingFactory,
     MentorshipFactory,
@@ -49,6 +50,11 @@ MATRIX = {
     "objective-edit": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
     "objective-update": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
     "objective-move": {"GET": POST_ONLY, "POST": OWNERS_CHANGE},
+    "objective-suggested-add": {"GET": POST_ONLY, "POST": OWNERS_CHANGE},
+    # The agreement (tests/sessions_log/test_agreement_views.py: who may agree or withdraw).
+    "agreement-edit": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
+    "agreement-agree": {"GET": POST_ONLY, "POST": OWNERS_CHANGE},
+    "agreement-withdraw": {"GET": POST_ONLY, "POST": OWNERS_CHANGE},
     "meeting-add": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
     "meeting-log": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
     "meeting-edit": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
@@ -106,6 +112,7 @@ def subject(cast):
     # Planned for three hours ago and not yet marked: it can be changed, held or cancelled.
     meeting = MeetingFactory(mentorship=mentorship, starts_at=hours_ago(3))
     check_in = CheckInFactory(mentorship=mentorship, person=mentee)
+    proposal = AgreementFactory(mentorship=mentorship, proposed_by=mentee)
     feed, _ = CalendarFeed.objects.get_or_create(user=mentee)
     pair = [mentorship.pk]
     return {
@@ -116,6 +123,10 @@ def subject(cast):
         "objective-edit": [*pair, objective.pk],
         "objective-update": [*pair, objective.pk],
         "objective-move": [*pair, objective.pk],
+        "objective-suggested-add": pair,
+        "agreement-edit": pair,
+        "agreement-agree": [*pair, proposal.pk],
+        "agreement-withdraw": [*pair, proposal.pk],
         "meeting-add": pair,
         "meeting-log": pair,
         "meeting-edit": [*pair, meeting.pk],
@@ -139,6 +150,12 @@ def _post_data(name: str) -> dict:
         "objective-edit": {"title": "Speak at a department meeting"},
         "objective-update": {"status": "in_progress", "note": "Booked a slot."},
         "objective-move": {"direction": "down"},
+        "objective-suggested-add": {"title": "Speak at a team meeting"},
+        "agreement-edit": {
+            "frequency": "monthly",
+            "formats": ["video"],
+            "confidentiality": "on",
+        },
         "meeting-add": {
             "starts_at": local_input(next_week()),
             "duration_minutes": "60",
@@ -177,11 +194,14 @@ def test_state_changes_without_a_form_are_post_only():
     post_only = [n for n, m in MATRIX.items() if m.get("GET") == POST_ONLY]
 
     assert sorted(post_only) == [
+        "agreement-agree",
+        "agreement-withdraw",
         "calendar-feed-reset",
         "meeting-cancel",
         "mentorship-end",
         "mentorship-messages",
         "objective-move",
+        "objective-suggested-add",
     ]
 
 
