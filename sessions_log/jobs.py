@@ -44,6 +44,8 @@ WRAP_UP_BEFORE = timedelta(days=14)
 # A pair that agreed a rhythm (matching.agreements) is nudged this many days after a meeting
 # was due, not on the day: a meeting a few days late is normal.
 CADENCE_GRACE_DAYS = 7
+# The agreed rhythm in the nudge's words, by `Mentorship.cadence_days` (Agreement.CADENCE_DAYS).
+RHYTHM_WORDS = {14: "every two weeks", 31: "once a month", 61: "every two months"}
 
 
 def _interval(unit: str, field: str) -> Func:
@@ -261,6 +263,7 @@ def nudge_quiet_pairs(*, now: datetime | None = None) -> int:
                         "role": role,
                         "last_meeting": pair.last_meeting,
                         "never_met": pair.last_meeting == pair.started_at,
+                        "rhythm": RHYTHM_WORDS.get(pair.cadence_days or 0, ""),
                         "url": absolute_url(pair.get_absolute_url()),
                         **ctx,
                     },

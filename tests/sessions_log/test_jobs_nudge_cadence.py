@@ -44,7 +44,10 @@ def test_a_two_monthly_pair_is_not_nudged_at_day_30_but_at_61_plus_grace(clock, 
 
     clock.move_to(START + (61 + 7) * DAY)
     assert nudge_quiet_pairs() == 1
-    assert len(queued("no_meeting_nudge")) == 2
+    mentee_email, mentor_email = queued("no_meeting_nudge")
+    assert "You agreed to meet every two months." in mentee_email.body_text
+    assert "you agreed to meet every two months." in mentor_email.body_html
+    assert "Most pairs meet about once a month" not in mentee_email.body_html
 
 
 def test_a_monthly_pair_is_nudged_38_days_after_its_last_meeting(clock, pair):
@@ -74,6 +77,8 @@ def test_without_an_agreed_rhythm_the_programmes_days_apply(clock, pair):
     assert nudge_quiet_pairs() == 0
     clock.move_to(START + 30 * DAY)
     assert nudge_quiet_pairs() == 1
+    [mentee_email, _] = queued("no_meeting_nudge")
+    assert "Most pairs meet about once a month." in mentee_email.body_text
 
 
 def test_an_agreement_in_other_words_keeps_the_programmes_days(clock, pair):
