@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import User
-from matching import emails, inbound, services
+from matching import emails, inbound, never_approached, responsiveness, services
 from matching.models import Conversation, Mentorship, MentorshipRequest, Message
 from profiles.models import MentorProfile, Round
 
@@ -353,3 +353,15 @@ def fetch_reply_emails() -> tuple[int, int]:
     finally:
         imap.logout()
     return stored, refused
+
+
+def update_reply_times(*, now: datetime | None = None) -> int:
+    """Nightly: each mentor's usual reply time from their recent answers, for the cards
+    (matching.responsiveness; one set-based UPDATE)."""
+    return responsiveness.update_reply_times(now=now)
+
+
+def email_never_approached_mentors(*, now: datetime | None = None) -> int:
+    """Daily: one friendly email to mentors listed for six weeks whom nobody has approached
+    (matching.never_approached)."""
+    return never_approached.email_never_approached_mentors(now=now)

@@ -28,3 +28,13 @@ def notify_new_messages() -> int:
 @shared_task(ignore_result=True)
 def send_message_digests() -> int:
     return jobs.send_message_digests()
+
+
+@shared_task(ignore_result=True)
+def update_reply_times() -> int:
+    return jobs.update_reply_times()
+
+
+@shared_task(ignore_result=True)
+def email_never_approached_mentors() -> int:
+    return jobs.email_never_approached_mentors()

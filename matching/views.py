@@ -62,6 +62,10 @@ def mentor_detail(request, pk: int):
     ctx = {
         "profile": profile,
         "interest": selectors.interest_state(profile, request.user, state, access),
+        # "Save to my shortlist": for a mentee who could be paired with this listed mentor.
+        "may_shortlist": bool(access.programmes)
+        and profile.is_listed
+        and profile.user_id != request.user.pk,
     }
     return render(request, "profiles/mentor_detail.html", ctx)
 

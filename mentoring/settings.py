@@ -357,6 +357,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "profiles.tasks.announce_recruitment_windows",
         "schedule": crontab(hour=9, minute=5),
     },
+    # Nightly, set-based: each mentor's usual reply time on their card (matching.responsiveness).
+    "update-reply-times": {
+        "task": "matching.tasks.update_reply_times",
+        "schedule": crontab(hour=2, minute=40),
+    },
+    # Daily, once per mentor: mentors listed six weeks whom nobody has approached.
+    "email-never-approached-mentors": {
+        "task": "matching.tasks.email_never_approached_mentors",
+        "schedule": crontab(hour=10, minute=15),
+    },
     "ask-pairs-to-wrap-up": {
         "task": "sessions_log.tasks.ask_pairs_to_wrap_up",
         "schedule": crontab(hour=10, minute=5),

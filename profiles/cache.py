@@ -30,11 +30,19 @@ def version() -> int:
     return current
 
 
-def bump() -> None:
+def directory_changed() -> None:
     """Invalidate every cached directory page: now, and again once the change is committed (a
-    page rendered in between, from the data before the commit, must not outlive it)."""
+    page rendered in between, from the data before the commit, must not outlive it).
+
+    The one call for every write that changes what a card shows or who is listed, whichever
+    path makes it. Saving a MentorProfile (or its areas, jobs, memberships, user) reaches it
+    through profiles.signals; a write that bypasses signals (`QuerySet.update()`, raw SQL, a
+    set-based job) calls it itself."""
     _bump()
     transaction.on_commit(_bump, robust=True)
+
+
+bump = directory_changed  # the older name, still used by some callers
 
 
 def _bump() -> None:

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from accounts.models import User
 from accounts.privacy import collect_personal_data, erasing_account
 from profiles import cache as directory_cache
-from profiles.models import Membership, MenteeProfile, MentorProfile
+from profiles.models import Membership, MenteeProfile, MentorProfile, ShortlistEntry
 
 
 def _mentor_rows(profile: MentorProfile | None) -> list[dict[str, Any]]:
@@ -94,6 +94,13 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
                 "Applied to be matched": m.applied_at,
             }
             for m in Membership.objects.filter(user=user).select_related("programme")
+        ],
+        # The mentee's own shortlist (the mentors on it never see it, in theirs or anywhere).
+        "Shortlist": [
+            {"Mentor": entry.mentor_profile.user.full_name, "Saved": entry.created_at}
+            for entry in ShortlistEntry.objects.filter(mentee=user).select_related(
+                "mentor_profile__user"
+            )
         ],
     }
 

@@ -32,6 +32,7 @@ from profiles.models import (
     MentorProfile,
     MentorProfileQuerySet,
     Programme,
+    ShortlistEntry,
 )
 from profiles.search import SEARCH_CONFIG
 
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 class _ViewerExtras(TypedDict):
     area_names: list[str]
     viewer_is_mentee: bool
+    viewer_saved: bool
 
 
 PAGE_SIZE = 20
@@ -64,6 +66,7 @@ CARD_FIELDS = [
     "capacity",
     "mentee_count",
     "confirmed_at",
+    "reply_hours",
     "area_ids",
     "formats",
     "user__id",
@@ -117,6 +120,8 @@ class DirectoryViewer:
     # The programmes whose directory the person reads as staff: those they coordinate (every
     # one for a superuser), with two-factor authentication when staff need it.
     coordinates: set[int]
+    # The mentors on the person's shortlist (profiles.shortlist), for their cards' buttons.
+    shortlist: set[int] = field(default_factory=set)
 
     @property
     def visible(self) -> list[Programme]:
@@ -218,8 +223,18 @@ def directory_viewer(user: User) -> DirectoryViewer:
             mentee_id=Subquery(mentee.values("pk")[:1]),
             mentee_department=Subquery(mentee.values("department")[:1]),
             mentee_manager=Subquery(mentee.values("line_manager_email")[:1]),
+            shortlist_ids=ArraySubquery(
+                ShortlistEntry.objects.filter(mentee=OuterRef("pk")).values("mentor_profile_id")
+            ),
         )
-        .values("area_rows", "programme_rows", "mentee_id", "mentee_department", "mentee_manager")
+        .values(
+            "area_rows",
+            "programme_rows",
+            "mentee_id",
+            "mentee_department",
+            "mentee_manager",
+            "shortlist_ids",
+        )
         .get()
     )
     areas = [
@@ -239,6 +254,7 @@ def directory_viewer(user: User) -> DirectoryViewer:
         mentee_in={p["id"] for p in row["programme_rows"] if p["is_mentee"]},
         mentee=mentee_profile,
         coordinates=coordinates,
+        shortlist=set(row["shortlist_ids"]),
     )
 
 
@@ -437,6 +453,10 @@ def mentor_for_viewer(pk: int, viewer: User) -> MentorForViewer | None:
         qs.annotate(
             area_names=ArraySubquery(area_names),
             viewer_is_mentee=Exists(MenteeProfile.objects.filter(user=viewer)),
+            # On the viewer's own shortlist (profiles.shortlist; never shown to the mentor).
+            viewer_saved=Exists(
+                ShortlistEntry.objects.filter(mentee=viewer.pk, mentor_profile=OuterRef("pk"))
+            ),
         )
         .filter(pk=pk)
         .first()

@@ -117,6 +117,8 @@ def set_active(profile: MentorProfile, *, active: bool) -> MentorProfile:
 def confirm_up_to_date(profile: MentorProfile) -> MentorProfile:
     now = timezone.now()
     MentorProfile.objects.filter(pk=profile.pk).update(confirmed_at=now, updated_at=now)
+    # No signal sees an update(): the card's "confirmed" line and the directory's order change.
+    directory_cache.directory_changed()
     profile.confirmed_at = now
     return profile
 

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from profiles import views
+from profiles import shortlist_views, views
 
 app_name = "profiles"
 
 urlpatterns = [
     path("mentors/", views.directory, name="directory"),
+    path("mentors/shortlist/", shortlist_views.shortlist_page, name="shortlist"),
+    path("mentors/<int:pk>/save/", shortlist_views.shortlist_save, name="shortlist-save"),
+    path("mentors/<int:pk>/unsave/", shortlist_views.shortlist_remove, name="shortlist-remove"),
     path("programmes/", views.programme_list, name="programme-list"),
     path("programmes/<slug:slug>/", views.programme_detail, name="programme-detail"),
     path("programmes/<slug:slug>/join/", views.programme_join, name="programme-join"),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from profiles import rules, selectors, services, tokens
+from profiles import rules, search_stats, selectors, services, shortlist, tokens
 from profiles.cache import DIRECTORY_CACHE_SECONDS, cache_key
 from profiles.forms import (
     DirectoryFilterForm,
@@ -231,7 +231,16 @@ def directory(request):
         )
         html = render_to_string("profiles/_directory.html", context, request)
         cache.set(key, html, DIRECTORY_CACHE_SECONDS)
-    ctx["directory_html"] = html
+    # This viewer's "Save to my shortlist" buttons go into the shared cards' slots.
+    may_save = viewer.mentee is not None and programme.pk in viewer.mentee_in
+    ctx["directory_html"] = shortlist.fill_slots(
+        html,
+        saved=viewer.shortlist if may_save else None,
+        next_url=request.get_full_path(),
+        request=request,
+    )
+    if programme.pk in viewer.mentee_in:
+        search_stats.record_directory_query(programme.pk, query, areas)  # counts only
     if programme.outside_line_management and viewer.mentee is not None:
         ctx["excludes_line_management"] = bool(viewer.exclusion_key(programme))
         # Nothing recorded yet: their manager and colleagues would be listed.

@@ -23,6 +23,7 @@ from matching.models import (
     MessageReport,
     RequestReport,
 )
+from matching.never_approached import preview_samples as never_approached_previews
 from mentoring.emails import render
 from profiles.models import MenteeProfile, MentorProfile, Programme, RecruitmentWindow, Round
 from sessions_log import previews as sessions_log_previews
@@ -270,7 +271,12 @@ def _round_samples(*, mentor, mentee, mentor_profile, **confirm) -> dict[str, di
 
 def sample_contexts() -> dict[str, dict[str, Any]]:
     """Sample context per kind, the sessions log's own emails included."""
-    return {**_samples(), **sessions_log_previews.samples(), **agreement_previews()}
+    return {
+        **_samples(),
+        **sessions_log_previews.samples(),
+        **agreement_previews(),
+        **never_approached_previews(),
+    }
 
 
 def render_kind(kind: str):

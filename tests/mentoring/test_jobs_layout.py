@@ -43,10 +43,12 @@ def _only_calls_a_job(body: list[ast.stmt]) -> str | None:
 def test_the_beat_schedule_names_the_same_tasks():
     assert APP_TASKS == [
         "matching.tasks.complete_rounds",
+        "matching.tasks.email_never_approached_mentors",
         "matching.tasks.expire_requests",
         "matching.tasks.notify_new_messages",
         "matching.tasks.remind_unanswered_requests",
         "matching.tasks.send_message_digests",
+        "matching.tasks.update_reply_times",
         "profiles.tasks.announce_recruitment_windows",
         "profiles.tasks.ask_mentors_to_confirm",
         "sessions_log.tasks.ask_pairs_to_wrap_up",

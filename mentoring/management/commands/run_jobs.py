@@ -11,6 +11,8 @@ JOBS = [
     "nudge_quiet_pairs",
     "ask_mentors_to_confirm",
     "announce_recruitment_windows",
+    "update_reply_times",
+    "email_never_approached_mentors",
     "notify_new_messages",
     "send_message_digests",
     "sweep_outbox",
