@@ -108,11 +108,15 @@ class MentorshipRequestAdmin(
         "decline_reason",
         "response_message",
         "closing_note",
+        "close_reason",
         "reminders_sent",
+        "reminded_at",
+        "expires_after",
         "created_at",
         "responded_at",
         "withdrawn_at",
         "expired_at",
+        "closed_at",
     ]
 
     actions = ["export_csv"]
@@ -131,6 +135,8 @@ class MentorshipRequestAdmin(
         ("Responded at", "responded_at"),
         ("Withdrawn at", "withdrawn_at"),
         ("Expired at", "expired_at"),
+        ("Closed by the scheme at", "closed_at"),
+        ("Closed because", "get_close_reason_display"),
     ]
     csv_select_related = ["mentee", "mentor", "programme"]
 

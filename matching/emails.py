@@ -149,6 +149,26 @@ def request_closed_mentor_left(req: MentorshipRequest) -> None:
     )
 
 
+def request_closed_by_mentor(req: MentorshipRequest, *, away_note: str = "") -> None:
+    """To the mentee: the mentor went away (with their note and return date) or hid their
+    profile, so the request is closed; approach someone else."""
+    away = req.close_reason == MentorshipRequest.CloseReason.MENTOR_AWAY
+    kind = "request_closed_mentor_away" if away else "request_closed_mentor_hidden"
+    profile = getattr(req.mentor, "mentor_profile", None)
+    queue(
+        kind,
+        to=_present(req.mentee),
+        ctx={
+            "req": req,
+            "away_until": getattr(profile, "away_until", None),
+            "away_note": away_note,
+            "url": _request_url(req),
+            "directory_url": _directory_url(req.programme),
+        },
+        dedupe_key=f"{kind.replace('_', '-')}:{req.pk}",
+    )
+
+
 def requests_expired(reqs: list[MentorshipRequest]) -> int:
     """To each mentee: the request expired; look again in its programme's directory (the
     requests come with their programme)."""

@@ -60,6 +60,24 @@ class InterestedForm(forms.Form):
         return self.shared.get()
 
 
+class AcceptForm(forms.Form):
+    welcome = forms.CharField(
+        label="A welcome note (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="It goes with the acceptance email, and stays on the request's page.",
+        error_messages={
+            "max_length": "Please keep your note under 1,000 characters (you wrote %(show_value)d).",
+        },
+    )
+
+    def __init__(self, *args, mentee_name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if mentee_name:
+            self.fields["welcome"].label = f"A welcome note to {mentee_name} (optional)"
+
+
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(
         label="Reason",

@@ -38,8 +38,13 @@ def _days_before(now: datetime, field: str) -> CombinedExpression:
 
 
 # A request's reminders and expiry count from its latest message: a mentor's question (or the
-# mentee's answer) in the request's conversation starts its clock again.
-_CLOCK = Greatest("created_at", Coalesce("conversation__last_message_at", "created_at"))
+# mentee's answer) in the request's conversation starts its clock again; a request a mentor away
+# until a date kept waiting counts from their return (`expires_after`, matching.availability).
+_CLOCK = Greatest(
+    "created_at",
+    Coalesce("conversation__last_message_at", "created_at"),
+    Coalesce("expires_after", "created_at"),
+)
 
 
 @transaction.atomic
@@ -70,8 +75,8 @@ def remind_unanswered_requests(*, now: datetime | None = None) -> int:
         return 0
     seconds = [r.pk for r in due if r.is_second]
     firsts = [r.pk for r in due if not r.is_second]
-    MentorshipRequest.objects.filter(pk__in=seconds).update(reminders_sent=2)
-    MentorshipRequest.objects.filter(pk__in=firsts).update(reminders_sent=1)
+    MentorshipRequest.objects.filter(pk__in=seconds).update(reminders_sent=2, reminded_at=now)
+    MentorshipRequest.objects.filter(pk__in=firsts).update(reminders_sent=1, reminded_at=now)
     # One batch of emails per expiry age (the email says when the request expires): as many
     # as the programmes have different ages, whatever the number of requests.
     sent = 0
@@ -95,7 +100,8 @@ def expire_requests(*, older_than: datetime | None = None, now: datetime | None 
             .filter(clock__lte=_days_before(now, "programme__request_expiry_days"))
         )
     else:
-        stale = MentorshipRequest.objects.stale(older_than)
+        # Kept waiting by a mentor away until a date: not before they are back.
+        stale = MentorshipRequest.objects.stale(older_than).exclude(expires_after__gt=now)
     expired = list(
         stale.select_for_update(skip_locked=True, of=("self",)).select_related(
             "mentee", "mentor", "programme"

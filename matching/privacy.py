@@ -28,8 +28,10 @@ def _request_row(req: MentorshipRequest, *, other: str) -> dict[str, Any]:
         "Message": req.message,
         "Status": req.get_status_display(),
         "Decline reason": req.get_decline_reason_display(),
-        "Message with the decline": req.response_message,
+        # A decline's message, or the welcome note sent with an acceptance.
+        "Message with the answer": req.response_message,
         "Closed": req.ended_at,
+        "Closed by the scheme because": req.get_close_reason_display(),
         "Why the scheme closed it": req.closing_note,
     }
 

@@ -34,10 +34,12 @@ from matching import emails
 from matching.models import Mentorship, MentorshipRequest
 from matching.services import (
     active_limit_sentence,
+    away_sentence,
     flood_checks,
     pair_wait_sentence,
     pending_limit_sentence,
     rate_limit_sentence,
+    waiting_cap_sentence,
 )
 from mentoring.models import Outbox
 from profiles import rules
@@ -92,6 +94,10 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
         .annotate(
             **checks,
             pending_id=Subquery(pending.filter(mentor=mentor_id).values("pk")[:1]),
+            # Requests waiting for this mentor's answer, from anyone (services.waiting_cap).
+            mentor_waiting=count(
+                MentorshipRequest.objects.pending().filter(mentor=mentor_id), "mentor"
+            ),
             mentorship_id=Subquery(active.filter(mentor=mentor_id).values("pk")[:1]),
             asked_before=Exists(
                 MentorshipRequest.objects.filter(mentee=OuterRef("pk"), mentor=mentor_id)
@@ -102,6 +108,7 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
         )
         .values(
             "pending_id",
+            "mentor_waiting",
             "mentorship_id",
             "asked_before",
             "programme_rows",
@@ -161,6 +168,11 @@ def mentor_access(
     )
 
 
+# interest_state's states in which the mentee could ask were it not for a rule (the button is
+# shown disabled with the reason).
+REFUSAL_STATES = ("wait", "hidden", "away", "full", "cap", "closed", "has_mentor", "limit")
+
+
 def interest_state(
     profile: MentorForViewer, viewer: User, state: dict, access: MentorAccess
 ) -> dict[str, str]:
@@ -192,11 +204,15 @@ def interest_state(
             "state": "hidden",
             "message": "This profile is not visible to mentees at the moment.",
         }
+    if away := away_sentence(profile, today=timezone.localdate(now)):
+        return {"state": "away", "message": away}
     if profile.is_full:
         return {
             "state": "full",
             "message": f"{name} has no free place at the moment. Try another mentor, or come back later.",
         }
+    if cap := waiting_cap_sentence(profile, state["mentor_waiting"]):
+        return {"state": "cap", "message": cap}
     if not profile.viewer_is_mentee:
         return {
             "state": "needs_profile",
@@ -222,8 +238,24 @@ def interest_state(
     if None in refusals:
         if wait := rate_limit_sentence(state, now=now):
             return {"state": "wait", "message": wait}
-        return {"state": "available", "message": ""}
+        programme = access.programmes[refusals.index(None)]
+        return {
+            "state": "available",
+            "message": "",
+            "allowance": pending_allowance_sentence(
+                programme.max_pending_requests, access.facts[programme.pk]["pending"]
+            ),
+        }
     return refusals[0]  # type: ignore[return-value]
+
+
+def pending_allowance_sentence(limit: int, pending: int) -> str:
+    """What the mentee may still ask, said before they write anything."""
+    left = max(limit - pending, 0)
+    return (
+        f"You can have {limit} request{pluralize(limit)} waiting for an answer at a time; "
+        f"{left} left."
+    )
 
 
 def _programme_refusal(
@@ -268,6 +300,14 @@ def _programme_refusal(
 
 def _url(name: str, *args: object) -> str:
     return reverse(name, args=args)
+
+
+def request_expires_at(req: MentorshipRequest, last_message_at: datetime | None) -> datetime:
+    """When a waiting request expires if not answered: its programme's days after its clock,
+    as the expiry job counts it (matching.jobs._CLOCK: the latest of when it was sent, its
+    latest message and the return of a mentor who kept it waiting while away)."""
+    clock = max(at for at in (req.created_at, last_message_at, req.expires_after) if at)
+    return clock + timedelta(days=req.programme.request_expiry_days)
 
 
 def request_email_held(req: MentorshipRequest) -> bool:

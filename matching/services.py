@@ -9,7 +9,7 @@ queues its emails in the same transaction. The database constraints back each ru
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
@@ -46,6 +46,34 @@ def active_limit_sentence(limit: int) -> str:
     return (
         f"You already have {limit} mentors. End one of those mentorships before you approach "
         "another."
+    )
+
+
+def away_sentence(profile: MentorProfile, *, today: date) -> str | None:
+    """Why a mentor away until a date cannot be asked now (matching.availability), or None."""
+    if profile.away_until is None or profile.away_until <= today:
+        return None
+    return (
+        f"{profile.user.full_name} is away until {format_date(profile.away_until, 'j F')} and "
+        "is not taking requests until then. Please approach another mentor, or come back later."
+    )
+
+
+def waiting_cap(profile: MentorProfile) -> int:
+    """How many requests may wait for the mentor's answer at once: their own number, or their
+    free places plus one."""
+    return profile.waiting_cap or profile.places_left + 1
+
+
+def waiting_cap_sentence(profile: MentorProfile, waiting: int) -> str | None:
+    """Why nobody can ask the mentor now because enough requests already wait for them, or
+    None. `waiting`: their pending requests, in every programme."""
+    if waiting < waiting_cap(profile):
+        return None
+    return (
+        f"Not taking requests right now: {profile.user.full_name} already has {waiting} "
+        f"request{pluralize(waiting)} waiting for an answer. Please approach another mentor, "
+        "or come back later."
     )
 
 
@@ -273,6 +301,8 @@ def send_request(
         raise MatchingError(refusal)
     if not profile.is_visible_to_mentees:
         raise MatchingError(f"{mentor.full_name} is not taking new mentees at the moment.")
+    if refusal := away_sentence(profile, today=timezone.localdate(now)):
+        raise MatchingError(refusal)
     if Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
         raise MatchingError(f"{mentor.full_name} is already your mentor.")
     if profile.is_full:
@@ -280,6 +310,10 @@ def send_request(
             f"{mentor.full_name} has no free place at the moment. Please approach another mentor."
         )
     _refuse_programme_places(programme, profile)
+    # Counted under the mentor's lock: concurrent requests to one mentor queue on it.
+    waiting = MentorshipRequest.objects.pending().filter(mentor=mentor).count()
+    if refusal := waiting_cap_sentence(profile, waiting):
+        raise MatchingError(refusal)
     limit = programme.max_pending_requests
     if pending.count() >= limit:
         raise MatchingError(pending_limit_sentence(limit))
@@ -312,7 +346,9 @@ def _refuse_closed(req: MentorshipRequest) -> None:
 
 
 @transaction.atomic
-def accept_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
+def accept_request(req: MentorshipRequest, *, by: User, welcome: str = "") -> MentorshipRequest:
+    """The mentor accepts, optionally with a welcome note to the mentee (kept in
+    `response_message`, shown on the request's page and in the acceptance email)."""
     mentor_profile = _lock_mentor(req.mentor)  # lock order: mentor, mentee, then requests
     _lock_mentee(req.mentee)
     req = _lock_request(req)
@@ -340,6 +376,9 @@ def accept_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
         )
     if _active_count(req.mentee, programme) >= programme.max_active_mentorships:
         raise MatchingError(f"{req.mentee.full_name} has found a mentor in the meantime.")
+    if welcome := welcome.strip()[:1000]:
+        req.response_message = welcome
+        req.save(update_fields=["response_message"])
     _start_mentorship(
         mentor_profile,
         mentor=req.mentor,
@@ -417,8 +456,9 @@ def _record(
 
 
 def _close_other_requests_if_matched(mentee: User, programme: Programme, *, now: datetime) -> None:
-    """A mentee with as many mentors as the programme allows withdraws their other requests in
-    it, with a kind note to each mentor, so nobody keeps a place for them."""
+    """A mentee with as many mentors as the programme allows: the scheme closes their other
+    requests in it (not a withdrawal), with a kind note to each mentor, so nobody keeps a place
+    for them."""
     if _active_count(mentee, programme) < programme.max_active_mentorships:
         return
     others = list(
@@ -428,12 +468,13 @@ def _close_other_requests_if_matched(mentee: User, programme: Programme, *, now:
         .select_related("mentee", "mentor")
     )
     for other in others:
-        other.status, other.withdrawn_at = Status.WITHDRAWN, now
+        other.status, other.closed_at = Status.CLOSED, now
+        other.close_reason = MentorshipRequest.CloseReason.MATCHED_ELSEWHERE
         other.closing_note = "The mentee has been matched with a mentor."
-        other.save(update_fields=["status", "withdrawn_at", "closing_note"])
+        other.save(update_fields=["status", "closed_at", "close_reason", "closing_note"])
         _record(
             other,
-            Status.WITHDRAWN,
+            Status.CLOSED,
             by=None,
             at=now,
             previous=Status.PENDING,
@@ -657,9 +698,10 @@ def close_requests_of_leaver(membership: Membership) -> None:
         .order_by("pk")
     )
     for req in closing:
-        req.status, req.withdrawn_at, req.closing_note = Status.WITHDRAWN, now, note
-        req.save(update_fields=["status", "withdrawn_at", "closing_note"])
-        _record(req, Status.WITHDRAWN, by=None, at=now, previous=Status.PENDING, note=note)
+        req.status, req.closed_at, req.closing_note = Status.CLOSED, now, note
+        req.close_reason = MentorshipRequest.CloseReason.MENTOR_LEFT
+        req.save(update_fields=["status", "closed_at", "close_reason", "closing_note"])
+        _record(req, Status.CLOSED, by=None, at=now, previous=Status.PENDING, note=note)
         emails.cancel_request_received(req)
         emails.request_closed_mentor_left(req)
 

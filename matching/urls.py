@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching import inbound, views
+from matching import availability_views, inbound, views
 
 app_name = "matching"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("inbound/email/", inbound.inbound_email, name="inbound-email"),
     # A mentor's page: what a mentee reads before pressing Interested, and the box itself.
     path("mentors/<int:pk>/", views.mentor_detail, name="mentor-detail"),
+    # A mentor's availability: away until a date, and the cap on waiting requests.
+    path("profile/mentor/away/", availability_views.mentor_away, name="mentor-away"),
     path("mentors/<int:pk>/interested/", views.request_create, name="request-create"),
     path("requests/", views.request_list, name="request-list"),
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.staff import has_staff_access
 from matching import conversations, selectors, services
-from matching.forms import DeclineForm, InterestedForm, ReportForm
+from matching.forms import AcceptForm, DeclineForm, InterestedForm, ReportForm
 from matching.message_forms import MessageForm, MessageReportForm
 from matching.models import Conversation, Mentorship, MentorshipRequest, Message
 from profiles import selectors as profile_selectors
@@ -43,7 +43,8 @@ def _mentor_for_viewer(request, pk: int, *, listed_only: bool = False):
     already have with the mentor; 404 when it is none of their business (another programme's
     mentor, or the mentee's manager or colleague where the programme keeps them apart)."""
     profile = profile_selectors.mentor_for_viewer(pk, request.user)
-    if profile is None or (listed_only and not profile.is_listed):
+    # A mentor away until a date is unlisted, but their page says so (and when they are back).
+    if profile is None or (listed_only and not profile.is_listed and profile.away_until is None):
         raise Http404("No such mentor.")
     state = selectors.viewer_state(request.user, profile.user_id)
     access = selectors.mentor_access(
@@ -62,6 +63,8 @@ def mentor_detail(request, pk: int):
     ctx = {
         "profile": profile,
         "interest": selectors.interest_state(profile, request.user, state, access),
+        # The Interested button is shown disabled, with the reason, in these states.
+        "refusal_states": selectors.REFUSAL_STATES,
         # "Save to my shortlist": for a mentee who could be paired with this listed mentor.
         "may_shortlist": bool(access.programmes)
         and profile.is_listed
@@ -75,7 +78,12 @@ def mentor_detail(request, pk: int):
 def request_create(request, pk: int):
     """The Interested form on a mentor's profile: in which programme (when the two share
     several) and the message."""
-    profile, _, access = _mentor_for_viewer(request, pk, listed_only=True)
+    profile, state, access = _mentor_for_viewer(request, pk, listed_only=True)
+    interest = selectors.interest_state(profile, request.user, state, access)
+    if request.method == "GET" and interest["state"] != "available":
+        # Why they cannot ask now, before they write anything.
+        ctx = {"profile": profile, "interest": interest}
+        return render(request, "matching/request_form.html", ctx)
     form = InterestedForm(
         request.POST if request.method == "POST" else None,
         programmes=access.programmes,
@@ -104,7 +112,8 @@ def request_create(request, pk: int):
                 f"Your request is on its way: {emailed}. You will hear by email when they answer.",
             )
             return redirect(req)
-    return render(request, "matching/request_form.html", {"form": form, "profile": profile})
+    ctx = {"form": form, "profile": profile, "interest": interest}
+    return render(request, "matching/request_form.html", ctx)
 
 
 @login_required
@@ -133,6 +142,7 @@ def _render_request(
     report_form: ReportForm | None = None,
     status: int = 200,
     message_form: MessageForm | None = None,
+    accept_form: AcceptForm | None = None,
 ):
     is_mentor = req.mentor_id == request.user.pk
     can_withdraw = not is_mentor and req.is_pending
@@ -147,6 +157,8 @@ def _render_request(
         "is_mentor": is_mentor,
         "mentee_profile": mentee_profile,
         "decline_form": decline_form,
+        "accept_form": accept_form
+        or AcceptForm(mentee_name=req.mentee.get_short_name() if req.mentee_id else ""),
         "can_answer": is_mentor and req.is_pending,
         "can_withdraw": can_withdraw,
         # Withdrawn inside the hold, the mentor is never emailed about the request at all.
@@ -159,6 +171,8 @@ def _render_request(
         else None,
     }
     conversation = conversations.find_for_request(req)
+    if req.is_pending:
+        ctx["expires_at"] = selectors.request_expires_at(req, conversation.last_message_at)
     if (
         conversation.mentorship_id is None and ctx["mentorship_id"] is None
     ):  # once a pair, the thread goes on in its space
@@ -180,8 +194,13 @@ def _render_request(
 @require_POST
 def request_accept(request, pk: int):
     req = _get_request_for_user(request, pk)
+    form = AcceptForm(
+        request.POST, mentee_name=req.mentee.get_short_name() if req.mentee_id else ""
+    )
+    if not form.is_valid():
+        return _render_request(request, req, DeclineForm(), accept_form=form, status=400)
     try:
-        req = services.accept_request(req, by=request.user)
+        req = services.accept_request(req, by=request.user, welcome=form.cleaned_data["welcome"])
     except services.MatchingError as exc:
         messages.error(request, str(exc))
         return redirect(req)

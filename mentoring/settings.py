@@ -367,6 +367,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.email_never_approached_mentors",
         "schedule": crontab(hour=10, minute=15),
     },
+    # Daily, idempotent: mentors away until today are listed again (one email each).
+    "return-away-mentors": {
+        "task": "profiles.tasks.return_away_mentors",
+        "schedule": crontab(hour=0, minute=15),
+    },
     "ask-pairs-to-wrap-up": {
         "task": "sessions_log.tasks.ask_pairs_to_wrap_up",
         "schedule": crontab(hour=10, minute=5),

@@ -120,3 +120,20 @@ def recruitment_invitations(invitations: list[tuple[RecruitmentWindow, User]]) -
             )
         )
     return queue_many(rows)
+
+
+def mentors_back(profiles: list[MentorProfile]) -> int:
+    """To each mentor back from time away (profiles.jobs.return_away_mentors): they are in the
+    directory again. One per return (the dedupe key names the return date)."""
+    away_url = absolute_url(reverse("matching:mentor-away"))
+    return queue_many(
+        [
+            render(
+                "mentor_back",
+                to=profile.user,
+                ctx={"profile": profile, "away_url": away_url},
+                dedupe_key=f"mentor-back:{profile.pk}:{profile.away_until:%Y-%m-%d}",
+            )
+            for profile in profiles
+        ]
+    )

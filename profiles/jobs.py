@@ -1,6 +1,6 @@
-"""The mentor profiles' scheduled jobs: the yearly confirmation, in each programme's month, and
-the invitations when a round's mentor recruitment window opens. Their beat tasks
-(profiles.tasks) and commands are thin doors to them."""
+"""The mentor profiles' scheduled jobs: the yearly confirmation, in each programme's month,
+the invitations when a round's mentor recruitment window opens, and mentors' return from time
+away. Their beat tasks (profiles.tasks) and commands are thin doors to them."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from django.utils import timezone
 from mentoring.models import SchemeSettings
 from profiles import emails
 from profiles.models import Membership, MentorProfile, Programme, RecruitmentWindow
+from profiles.search import update_search_documents
 
 
 def _month_start(year: int, month: int) -> datetime:
@@ -145,3 +146,28 @@ def announce_recruitment_windows(*, now: datetime | None = None) -> int:
     ]
     RecruitmentWindow.objects.filter(pk__in=[w.pk for w in windows]).update(announced_at=now)
     return emails.recruitment_invitations(invitations)
+
+
+@transaction.atomic
+def return_away_mentors(*, now: datetime | None = None) -> int:
+    """Mentors away until a date are back on that day (in the scheme's time zone): listed in
+    the directory again and emailed "You are back in the directory".
+
+    Exactly once, even from two beat processes at once: the profiles are taken with
+    `select_for_update(skip_locked=True)` and their date cleared in the same transaction (a
+    later run finds none), and each email's dedupe key names the return date. Returns how many
+    mentors came back."""
+    now = now or timezone.now()
+    back = list(
+        MentorProfile.objects.filter(away_until__lte=timezone.localdate(now))
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("user")
+        .order_by("pk")
+    )
+    if not back:
+        return 0
+    ids = [p.pk for p in back]
+    MentorProfile.objects.filter(pk__in=ids).update(away_until=None, away_note="", updated_at=now)
+    update_search_documents(ids)
+    emails.mentors_back([p for p in back if p.user.is_active])
+    return len(back)

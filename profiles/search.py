@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
+from django.utils import timezone
 
 from profiles import cache as directory_cache
 
@@ -19,7 +20,8 @@ SEARCH_CONFIG = "english"
 
 _UPDATE_SQL = """
 UPDATE profiles_mentorprofile AS p SET
-  is_listed = (p.review_status = 'approved' AND p.is_active AND d.user_active),
+  is_listed = (p.review_status = 'approved' AND p.is_active AND d.user_active
+               AND (p.away_until IS NULL OR p.away_until <= %(today)s)),
   area_ids = COALESCE(d.area_ids, '{{}}'),
   programme_ids = COALESCE(d.programme_ids, '{{}}'),
   search_vector =
@@ -57,7 +59,8 @@ WHERE d.id = p.id
 
 def update_search_documents(profile_ids: Iterable[int] | None = None) -> int:
     """Refresh the search document and area ids of the given profiles (all when None)."""
-    params: dict = {"config": SEARCH_CONFIG}
+    # A mentor away until a date is unlisted until then (the return job relists them).
+    params: dict = {"config": SEARCH_CONFIG, "today": timezone.localdate()}
     where = ""
     if profile_ids is not None:
         params["ids"] = list(profile_ids)

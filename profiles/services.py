@@ -107,9 +107,13 @@ _REQUIRED = {
 
 @transaction.atomic
 def set_active(profile: MentorProfile, *, active: bool) -> MentorProfile:
-    """Show or hide a mentor in the directory; running mentorships are not affected."""
+    """Show or hide a mentor in the directory; running mentorships are not affected. Hiding
+    closes the requests waiting for their answer kindly (matching listens to `mentor_hidden`)."""
+    hiding = profile.is_active and not active
     profile.is_active = active
     profile.save(update_fields=["is_active", "updated_at"])  # the signal refreshes is_listed
+    if hiding:
+        signals.mentor_hidden.send(sender=MentorProfile, profile=profile)
     return profile
 
 

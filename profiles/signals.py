@@ -14,6 +14,9 @@ from profiles.search import update_search_documents
 # Sent by services.leave_programme inside its transaction with `membership` (now left): matching
 # closes the person's waiting requests in that programme.
 membership_left = Signal()
+# Sent by services.set_active inside its transaction with `profile` (now hidden): matching closes
+# the requests waiting for the mentor's answer.
+mentor_hidden = Signal()
 
 
 @receiver(post_save, sender=MentorProfile)

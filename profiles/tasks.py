@@ -13,3 +13,8 @@ def ask_mentors_to_confirm() -> int:
 @shared_task(ignore_result=True)
 def announce_recruitment_windows() -> int:
     return jobs.announce_recruitment_windows()
+
+
+@shared_task(ignore_result=True)
+def return_away_mentors() -> int:
+    return jobs.return_away_mentors()

@@ -138,7 +138,8 @@ def mentor_active(request):
     else:
         messages.success(
             request,
-            "Your profile is hidden from mentees. Your current mentorships carry on as before.",
+            "Your profile is hidden from mentees. Requests waiting for your answer are closed "
+            "kindly; your current mentorships carry on as before.",
         )
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

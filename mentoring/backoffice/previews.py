@@ -113,6 +113,25 @@ def _samples() -> dict[str, dict[str, Any]]:
             "url": url,
             "directory_url": directory_url,
         },
+        "request_closed_mentor_away": {
+            "to": mentee,
+            "req": req,
+            "away_until": (now + timedelta(days=60)).date(),
+            "away_note": "On parental leave until the spring; do ask me again then.",
+            "url": url,
+            "directory_url": directory_url,
+        },
+        "request_closed_mentor_hidden": {
+            "to": mentee,
+            "req": req,
+            "url": url,
+            "directory_url": directory_url,
+        },
+        "mentor_back": {
+            "to": mentor,
+            "profile": mentor_profile,
+            "away_url": f"{settings.SITE_URL}/profile/mentor/away/",
+        },
         "request_reported": {
             "to": settings.SCHEME_CONTACT_EMAIL,
             "req": MentorshipRequest(

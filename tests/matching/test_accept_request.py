@@ -124,7 +124,7 @@ def test_accept_refused_when_the_mentee_found_a_mentor_meanwhile(
     assert not Mentorship.objects.filter(mentor=mentor).exists()
 
 
-def test_accept_at_the_active_limit_withdraws_the_mentees_other_requests(
+def test_accept_at_the_active_limit_closes_the_mentees_other_requests(
     set_scheme, settings, pending, mentor, mentee
 ):
     set_scheme(max_active_mentorships=1)
@@ -134,8 +134,10 @@ def test_accept_at_the_active_limit_withdraws_the_mentees_other_requests(
 
     for other in others:
         other.refresh_from_db()
-        assert other.status == Status.WITHDRAWN
-        assert other.withdrawn_at is not None
+        # Closed by the scheme, not withdrawn by the mentee.
+        assert other.status == Status.CLOSED
+        assert other.close_reason == MentorshipRequest.CloseReason.MATCHED_ELSEWHERE
+        assert other.closed_at is not None and other.withdrawn_at is None
         assert other.closing_note == "The mentee has been matched with a mentor."
 
 

@@ -38,6 +38,8 @@ SUBJECT = {
     "mentorship-list": None,
     "request-messages": "request",
     "inbox": None,
+    # Each mentor's own availability page: nobody else's is reachable (no id in the URL).
+    "mentor-away": None,
     # The request's first message (mentee_owner's Interested message, in their conversation).
     "message-report": "message",
 }
@@ -49,6 +51,7 @@ POST_DATA = {
     "request-report": {"report-reason": "The message was abusive about my colleagues."},
     "request-messages": {"body": "Before I answer: which city are you in?"},
     "message-report": {"reason": "The message asked for my home address."},
+    "mentor-away": {"action": "back"},
 }
 
 
@@ -95,6 +98,11 @@ MATRIX = {
         "POST": _row(LOGIN, 302, 302, 404, 404, 404),
     },
     "inbox": {"GET": _row(LOGIN, 200, 200, 200, 200, 200)},
+    # A mentor's own page: a person with no mentor profile (staff included) gets 404.
+    "mentor-away": {
+        "GET": _row(LOGIN, 404, 200, 404, 200, 404),
+        "POST": _row(LOGIN, 404, 302, 404, 302, 404),
+    },
     # Only the other person may report a message: its author gets 404, as strangers do.
     "message-report": {
         "GET": _row(LOGIN, 404, 200, 404, 404, 404),
@@ -164,7 +172,7 @@ def test_every_matching_url_has_a_row_in_the_matrix():
 
 def test_state_changes_are_post_only_in_the_matrix():
     # A URL that answers POST must refuse GET, except the form that shows itself on GET.
-    forms = ("request-create", "message-report")
+    forms = ("request-create", "message-report", "mentor-away")
     changes = [n for n, m in MATRIX.items() if "POST" in m and n not in forms]
 
     assert sorted(changes) == [

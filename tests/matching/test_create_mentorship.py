@@ -44,7 +44,7 @@ def test_create_accepts_the_pairs_pending_request(pending, admin_user):
     assert mentorship.request == pending
 
 
-def test_create_at_the_active_limit_withdraws_the_mentees_other_requests(
+def test_create_at_the_active_limit_closes_the_mentees_other_requests(
     set_scheme, settings, mentor_profile, mentee_profile, admin_user
 ):
     set_scheme(max_active_mentorships=1)
@@ -53,7 +53,7 @@ def test_create_at_the_active_limit_withdraws_the_mentees_other_requests(
     create_mentorship(mentor=mentor_profile.user, mentee=mentee_profile.user, by=admin_user)
 
     other.refresh_from_db()
-    assert other.status == Status.WITHDRAWN
+    assert (other.status, other.close_reason) == (Status.CLOSED, "matched_elsewhere")
     assert other.closing_note == "The mentee has been matched with a mentor."
 
 

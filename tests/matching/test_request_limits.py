@@ -245,15 +245,15 @@ def test_asking_again_a_day_after_a_withdrawal_is_allowed(clock, mentee_profile,
     assert _send(mentee, mentor).is_pending
 
 
-def test_a_withdrawal_by_the_scheme_leaves_no_wait(clock, mentee_profile, mentor_profile):
-    # Matched with another mentor, the mentee's other requests were withdrawn for them; when
+def test_a_close_by_the_scheme_leaves_no_wait(clock, mentee_profile, mentor_profile):
+    # Matched with another mentor, the mentee's other requests were closed for them; when
     # that mentorship ends they may ask the first mentor at once.
     mentee, mentor = mentee_profile.user, mentor_profile.user
     waiting = _send(mentee, mentor)
     other = MentorProfileFactory().user
     accept_request(_send(mentee, other), by=other)
     waiting.refresh_from_db()
-    assert waiting.status == Status.WITHDRAWN
+    assert waiting.status == Status.CLOSED
     end_mentorship(waiting.mentee.mentorships_as_mentee.get(), by=mentee, reason="not_a_fit")
 
     assert _send(mentee, mentor).is_pending

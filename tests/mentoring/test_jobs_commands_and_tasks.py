@@ -61,6 +61,10 @@ def _mentor_to_ask() -> None:
     MentorProfileFactory(confirmed_at=NOW - timedelta(days=365))
 
 
+def _mentor_back_today() -> None:
+    MentorProfileFactory(confirmed_at=NOW, away_until=NOW.date())
+
+
 def _round(name: str, *, term_ends_in: timedelta) -> Round:
     """A round of a programme that runs in rounds, whose term ends `term_ends_in` from NOW."""
     programme = ProgrammeFactory(name=f"Rounds {name}", rhythm="rounds")
@@ -182,6 +186,13 @@ JOBS: list[tuple[str, Callable[[], int], Callable[[], None], int, str]] = [
         "Invited 1 mentor to a round's recruitment.",
     ),
     (
+        "return_away_mentors",
+        profiles_tasks.return_away_mentors,
+        _mentor_back_today,
+        1,
+        "1 mentor is back in the directory.",
+    ),
+    (
         "notify_new_messages",
         matching_tasks.notify_new_messages,
         _message_unread_for_ten_minutes,
@@ -212,6 +223,7 @@ NOTHING_DONE = {
     "nudge_quiet_pairs": "Nudged 0 quiet pairs.",
     "ask_mentors_to_confirm": "Asked 0 mentors to confirm their profile.",
     "announce_recruitment_windows": "Invited 0 mentors to a round's recruitment.",
+    "return_away_mentors": "0 mentors are back in the directory.",
     "sweep_outbox": "Published 0 outbox emails.",
     "notify_new_messages": "Queued 0 new-message emails.",
     "send_message_digests": "Queued 0 message digests.",
@@ -297,6 +309,7 @@ def test_run_jobs_runs_every_job_once(clock):
         "Nudged 1 quiet pair.",
         "Asked 1 mentor to confirm their profile.",
         "Invited 1 mentor to a round's recruitment.",
+        "1 mentor is back in the directory.",
         "Queued 1 new-message email.",
         "Queued 1 message digest.",
         # The email the broker missed; those queued a moment ago are published on commit.
@@ -322,6 +335,7 @@ def test_run_jobs_run_again_does_nothing(clock, django_capture_on_commit_callbac
         "Nudged 0 quiet pairs.",
         "Asked 0 mentors to confirm their profile.",
         "Invited 0 mentors to a round's recruitment.",
+        "0 mentors are back in the directory.",
         "Queued 0 new-message emails.",
         "Queued 0 message digests.",
         "Published 0 outbox emails.",

@@ -162,8 +162,9 @@ def test_a_mentor_who_leaves_closes_their_waiting_requests_kindly_without_a_wait
     )
 
     req.refresh_from_db()
-    assert (req.status, req.closing_note) == (
-        "withdrawn",
+    assert (req.status, req.close_reason, req.closing_note) == (
+        "closed",
+        "mentor_left",
         f"{mentor.full_name} has stepped back from mentoring in Alumni career mentoring.",
     )
     [email] = Outbox.objects.filter(kind="request_closed_mentor_left")

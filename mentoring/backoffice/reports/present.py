@@ -186,6 +186,16 @@ def requests_section(f: Figures) -> Section:
             count("Accepted", requests[Status.ACCEPTED]),
             count("Declined", requests[Status.DECLINED]),
             count("Withdrawn by the mentee", requests[Status.WITHDRAWN]),
+            count(
+                "Closed: the mentee found a mentor",
+                requests["closed_matched_elsewhere"],
+                note="Closed by the scheme when the mentee was matched elsewhere.",
+            ),
+            count(
+                "Closed: the mentor was away or paused",
+                requests["closed_mentor_away"] + requests["closed_mentor_hidden"],
+            ),
+            count("Closed: the mentor left the programme", requests["closed_mentor_left"]),
             count("Expired unanswered", requests[Status.EXPIRED]),
             count("Still waiting", requests[Status.PENDING]),
             rate(

@@ -152,6 +152,13 @@ def period_figures(period: Period, now: datetime, scope: Scope = EVERYWHERE) -> 
             status: Count("pk", filter=sent & Q(status=status))
             for status in MentorshipRequest.Status.values
         },
+        # Closed by the scheme, by reason: a mentee matched elsewhere is not a withdrawal.
+        **{
+            f"closed_{reason}": Count(
+                "pk", filter=sent & Q(status=MentorshipRequest.Status.CLOSED, close_reason=reason)
+            )
+            for reason in MentorshipRequest.CloseReason.values
+        },
         responded=Count("pk", filter=sent & Q(responded_at__isnull=False)),
         median_response=Median(
             F("responded_at") - F("created_at"), filter=sent & Q(responded_at__isnull=False)
