@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.http import QueryDict
 from django.utils import timezone
 
+from mentoring.breaker import UNAVAILABLE
 from profiles.models import ExpertiseArea, Industry
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,9 @@ def record(
         try:
             cache.add(key, 0, KEEP_WEEKS * 7 * 24 * 3600)
             cache.incr(key)
-        except Exception:  # noqa: BLE001 - a cache that is down only loses a suggestion
+        except UNAVAILABLE:  # Redis is down: the breaker logged it once
+            return added
+        except Exception:  # noqa: BLE001 - a cache that fails only loses a suggestion
             logger.warning("Could not count a directory search", exc_info=True)
             return added
         added += 1

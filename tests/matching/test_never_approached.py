@@ -165,3 +165,26 @@ def test_the_email_has_a_preview(client_for, admin_user):
 
     assert "interview practice (41)" in row.body_text
     assert "Some ideas to help mentees find you" == row.subject
+
+
+def test_a_search_while_redis_is_skipped_still_shows_the_page_and_logs_nothing(
+    client_for, caplog, monkeypatch
+):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    class SkippedCache:
+        def add(self, *args, **kwargs):
+            return True
+
+        def incr(self, *args, **kwargs):
+            raise RedisConnectionError("redis is skipped for now")
+
+    area = ExpertiseAreaFactory(name="Negotiation")
+    monkeypatch.setattr(search_stats, "cache", SkippedCache())
+    mentee = client_for(MenteeProfileFactory().user)
+
+    with caplog.at_level("WARNING"):
+        response = mentee.get(DIRECTORY, {"area": area.slug})
+
+    assert response.status_code == 200
+    assert [r for r in caplog.records if r.name == search_stats.__name__] == []
