@@ -22,7 +22,7 @@ from django.utils.dateformat import format as format_date
 from accounts.models import User
 from matching import conversations, emails, signals
 from matching.models import Mentorship, MentorshipRequest, RequestReport, StatusChange
-from profiles import rules
+from profiles import rules, training
 from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
 from profiles.services import free_place, take_place
 
@@ -133,6 +133,8 @@ def _refuse_outside_programme(
     if programme.pk not in mentor_profile.programme_ids:
         raise MatchingError(f"{name} is not a mentor in {programme.name}.")
     if refusal := rules.line_management_refusal(programme, mentee_profile, mentor_profile):
+        raise MatchingError(refusal)
+    if refusal := training.refusal_for_mentee(mentee, programme):  # its required training
         raise MatchingError(refusal)
 
 
@@ -654,6 +656,10 @@ def create_mentorship(
         raise MatchingError(f"{mentor.full_name} is not an approved mentor in {programme.name}.")
     if refusal := rules.line_management_refusal(programme, mentee_profile, mentor_profile):
         raise MatchingError(refusal)
+    if untrained := training.outstanding_required(mentee, programme, Membership.Role.MENTEE):
+        raise MatchingError(
+            training.coordinator_sentence(mentee, programme, untrained, action="matching")
+        )
     if Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
         raise MatchingError(f"{mentor.full_name} already mentors {mentee.full_name}.")
     if mentor_profile.is_full:

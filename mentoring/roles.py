@@ -42,6 +42,17 @@ COORDINATOR_PERMISSIONS = {
         "change_recruitmentwindow",
         "view_membership",
         "approve_membership",
+        # Their programmes' training, who completed it (recorded one by one or in bulk from
+        # the memberships), and their handbook pages; deleting stays with superusers.
+        "view_training",
+        "add_training",
+        "change_training",
+        "view_trainingrecord",
+        "add_trainingrecord",
+        "change_trainingrecord",
+        "view_handbookpage",
+        "add_handbookpage",
+        "change_handbookpage",
     ],
     "matching": [
         "view_mentorshiprequest",

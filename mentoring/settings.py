@@ -357,6 +357,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "profiles.tasks.announce_recruitment_windows",
         "schedule": crontab(hour=9, minute=5),
     },
+    # Daily, idempotent: one reminder per training that expires within 30 days.
+    "remind-expiring-training": {
+        "task": "profiles.tasks.remind_expiring_training",
+        "schedule": crontab(hour=9, minute=10),
+    },
     # Nightly, set-based: each mentor's usual reply time on their card (matching.responsiveness).
     "update-reply-times": {
         "task": "matching.tasks.update_reply_times",

@@ -35,6 +35,7 @@ from profiles.models import (
     RecruitmentWindow,
     Round,
 )
+from profiles.training_admin import RecordTrainingMixin
 
 
 @admin.register(ExpertiseArea)
@@ -557,7 +558,13 @@ class RoundAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ProgrammeScopedMixin, CsvExportMixin, LargeTableAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(
+    RecordTrainingMixin,
+    ProgrammeScopedMixin,
+    CsvExportMixin,
+    LargeTableAdminMixin,
+    admin.ModelAdmin,
+):
     """Who takes part in which programme. Read-only: people join and leave on the site, and
     approval goes through profiles.services (the "Approve" action)."""
 
@@ -581,7 +588,7 @@ class MembershipAdmin(ProgrammeScopedMixin, CsvExportMixin, LargeTableAdminMixin
         "preferred",
     ]
     readonly_fields = fields
-    actions = ["approve", "export_csv"]
+    actions = ["approve", "record_training", "export_csv"]
     csv_columns = [
         ("ID", "pk"),
         ("Name", "user.full_name"),

@@ -24,7 +24,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from mentoring.models import SchemeSettings
-from profiles import emails
+from profiles import emails, training
 from profiles.models import Membership, MentorProfile, Programme, RecruitmentWindow
 from profiles.search import update_search_documents
 
@@ -171,3 +171,12 @@ def return_away_mentors(*, now: datetime | None = None) -> int:
     update_search_documents(ids)
     emails.mentors_back([p for p in back if p.user.is_active])
     return len(back)
+
+
+@transaction.atomic
+def remind_expiring_training(*, now: datetime | None = None) -> int:
+    """Training that expires within 30 days gets one reminder to its person (still in its
+    programme): the records are taken with `select_for_update(skip_locked=True)` and marked
+    reminded in the same transaction, so a second run, or a second beat, sends nothing; renewing
+    clears the mark for the new expiry (profiles.training). Returns how many were reminded."""
+    return training.remind_expiring(now=now or timezone.now())

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from profiles import cache as directory_cache
-from profiles import emails, signals
+from profiles import emails, signals, training
 from profiles.models import (
     Membership,
     MenteeProfile,
@@ -163,11 +163,10 @@ def approve_profile(profile: MentorProfile, *, by: User) -> MentorProfile:
 
 
 def _refuse_untrained(profile: MentorProfile, programme: Programme) -> None:
-    if programme.mentor_training_required and profile.training_completed_on is None:
-        raise ProfileError(
-            f"{profile.user.full_name} has not completed mentor training yet; record the date "
-            f"first ({programme.name} requires training before approval)."
-        )
+    """Approval waits for the programme's required mentor training (profiles.training)."""
+    outstanding = training.outstanding_required(profile.user, programme, Membership.Role.MENTOR)
+    if outstanding:
+        raise ProfileError(training.coordinator_sentence(profile.user, programme, outstanding))
 
 
 @transaction.atomic

@@ -18,3 +18,8 @@ def announce_recruitment_windows() -> int:
 @shared_task(ignore_result=True)
 def return_away_mentors() -> int:
     return jobs.return_away_mentors()
+
+
+@shared_task(ignore_result=True)
+def remind_expiring_training() -> int:
+    return jobs.remind_expiring_training()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from profiles import shortlist_views, views
+from profiles import guidance_views, shortlist_views, views
 
 app_name = "profiles"
 
@@ -18,6 +18,22 @@ urlpatterns = [
         name="programme-invitation",
     ),
     path("programmes/<slug:slug>/leave/", views.programme_leave, name="programme-leave"),
+    path(
+        "programmes/<slug:slug>/training/",
+        guidance_views.training_list,
+        name="programme-training",
+    ),
+    path(
+        "programmes/<slug:slug>/training/<int:pk>/done/",
+        guidance_views.training_done,
+        name="programme-training-done",
+    ),
+    path("programmes/<slug:slug>/handbook/", guidance_views.handbook_index, name="handbook"),
+    path(
+        "programmes/<slug:slug>/handbook/<slug:page>/",
+        guidance_views.handbook_page,
+        name="handbook-page",
+    ),
     path("programmes/<slug:slug>/apply/", views.programme_apply, name="programme-apply"),
     path("profile/start/", views.start, name="start"),
     path("profile/mentor/", views.mentor_edit, name="mentor-edit"),

@@ -26,6 +26,7 @@ from matching.models import (
 from matching.never_approached import preview_samples as never_approached_previews
 from mentoring.emails import render
 from profiles.models import MenteeProfile, MentorProfile, Programme, RecruitmentWindow, Round
+from profiles.training import preview_samples as training_previews
 from sessions_log import previews as sessions_log_previews
 
 EMAIL_DIR = Path(settings.BASE_DIR) / "templates" / "emails"
@@ -295,6 +296,7 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
         **sessions_log_previews.samples(),
         **agreement_previews(),
         **never_approached_previews(),
+        **training_previews(),
     }
 
 

@@ -105,6 +105,22 @@ def _everything_in(programme, tag: str) -> dict:
         "sessions_log.checkin": CheckInFactory(
             mentorship=pair, answered_at=timezone.now(), rating=1
         ),
+        **_guidance_in(programme, tag, person=mentor.user),
+    }
+
+
+def _guidance_in(programme, tag: str, *, person) -> dict:
+    from profiles.models import HandbookPage, Training, TrainingRecord
+
+    item = Training.objects.create(programme=programme, name=f"{tag} briefing")
+    return {
+        "profiles.training": item,
+        "profiles.trainingrecord": TrainingRecord.objects.create(
+            training=item, user=person, completed_on=timezone.localdate()
+        ),
+        "profiles.handbookpage": HandbookPage.objects.create(
+            programme=programme, title=f"{tag} ending well", slug="ending-well", body="Thank them."
+        ),
     }
 
 
@@ -151,6 +167,9 @@ SCOPED = [
     "sessions_log.objective",
     "sessions_log.meeting",
     "sessions_log.checkin",
+    "profiles.training",
+    "profiles.trainingrecord",
+    "profiles.handbookpage",
 ]
 
 

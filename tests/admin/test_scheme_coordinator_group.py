@@ -32,6 +32,15 @@ EXPECTED = {
     ("profiles", "change_recruitmentwindow"),
     ("profiles", "view_membership"),
     ("profiles", "approve_membership"),
+    ("profiles", "view_training"),
+    ("profiles", "add_training"),
+    ("profiles", "change_training"),
+    ("profiles", "view_trainingrecord"),
+    ("profiles", "add_trainingrecord"),
+    ("profiles", "change_trainingrecord"),
+    ("profiles", "view_handbookpage"),
+    ("profiles", "add_handbookpage"),
+    ("profiles", "change_handbookpage"),
     ("matching", "view_mentorshiprequest"),
     ("matching", "view_mentorship"),
     ("matching", "add_mentorship"),
@@ -89,8 +98,10 @@ def test_the_code_and_the_migration_grant_the_same_permissions():
         "mentoring.migrations.0010_coordinator_group_views_scheme_settings"
     ).REMOVED
     reports = import_module("mentoring.migrations.0011_coordinator_group_message_reports").ADDED
+    guidance = import_module("mentoring.migrations.0012_coordinator_group_training_handbook").ADDED
     assert pairs(COORDINATOR_PERMISSIONS) == EXPECTED
-    assert (pairs(created) | pairs(added) | pairs(reports)) - pairs(removed) == EXPECTED
+    granted = pairs(created) | pairs(added) | pairs(reports) | pairs(guidance)
+    assert granted - pairs(removed) == EXPECTED
 
 
 @pytest.mark.django_db(transaction=True)

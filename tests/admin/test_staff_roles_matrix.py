@@ -25,7 +25,14 @@ from django.utils import timezone
 from matching.conversations import conversation_for_request
 from matching.models import Mentorship, MessageReport, RequestReport
 from mentoring.models import Outbox, SchemeSettings
-from profiles.models import Membership, MentorProfile, Round
+from profiles.models import (
+    HandbookPage,
+    Membership,
+    MentorProfile,
+    Round,
+    Training,
+    TrainingRecord,
+)
 from tests.factories import (
     CheckInFactory,
     ExpertiseAreaFactory,
@@ -106,6 +113,22 @@ def _pending_mentor() -> Membership:
     )
 
 
+def _training() -> Training:
+    return Training.objects.create(programme=default_programme(), name="Briefing", required=True)
+
+
+def _training_record() -> TrainingRecord:
+    return TrainingRecord.objects.create(
+        training=_training(), user=_member(), completed_on=timezone.localdate()
+    )
+
+
+def _handbook_page() -> HandbookPage:
+    return HandbookPage.objects.create(
+        programme=default_programme(), title="Ending well", slug="ending-well", body="Thank them."
+    )
+
+
 # One object of each registered model, made only when a test needs it.
 OBJECTS = {
     "auth.group": lambda: Group.objects.create(name="Readers"),
@@ -123,6 +146,9 @@ OBJECTS = {
         training_completed_on=timezone.localdate(),
     ),
     "profiles.menteeprofile": MenteeProfileFactory,
+    "profiles.training": _training,
+    "profiles.trainingrecord": _training_record,
+    "profiles.handbookpage": _handbook_page,
     "matching.mentorshiprequest": MentorshipRequestFactory,
     "matching.mentorship": MentorshipFactory,
     "matching.requestreport": _request_report,
@@ -164,6 +190,19 @@ MODEL_PAGES = {
     "profiles.programme": {"viewer": READ, "coordinator": READ, "superuser": ALL},
     # Coordinators run their programmes' rounds; only superusers delete one.
     "profiles.round": {"viewer": READ, "coordinator": "200 200 200 403 200", "superuser": ALL},
+    # Coordinators run their programmes' training, its records and handbook pages; only
+    # superusers delete them.
+    "profiles.training": {"viewer": READ, "coordinator": "200 200 200 403 200", "superuser": ALL},
+    "profiles.trainingrecord": {
+        "viewer": READ,
+        "coordinator": "200 200 200 403 200",
+        "superuser": ALL,
+    },
+    "profiles.handbookpage": {
+        "viewer": READ,
+        "coordinator": "200 200 200 403 200",
+        "superuser": ALL,
+    },
     # People join on the site; memberships change only through profiles.services.
     "profiles.membership": {"viewer": READ, "coordinator": READ, "superuser": NO_ADD},
     # Requests come from mentees and mentorships from accepting them or central matching.
@@ -232,7 +271,15 @@ def _asked_to_confirm_deletion(response, obj) -> bool:
     return response.status_code == 200 and b"Are you sure you want to delete" in response.content
 
 
+def _asked_which_training(response, obj) -> bool:
+    return (
+        response.status_code == 200
+        and (response.context_data or {}).get("action") == "record_training"
+    )
+
+
 ACTION_EFFECTS = {
+    "record_training": _asked_which_training,
     "export_csv": _csv_downloaded,
     "approve": _approved,
     "new_invitation_link": _new_link,
@@ -266,6 +313,10 @@ ACTIONS = {
     ("profiles.programme", "delete_selected"): SUPERUSER,
     ("profiles.round", "delete_selected"): SUPERUSER,
     ("profiles.membership", "approve"): REVIEWERS,
+    ("profiles.membership", "record_training"): REVIEWERS,
+    ("profiles.training", "delete_selected"): SUPERUSER,
+    ("profiles.trainingrecord", "delete_selected"): SUPERUSER,
+    ("profiles.handbookpage", "delete_selected"): SUPERUSER,
     ("profiles.membership", "export_csv"): VIEWERS,
     ("profiles.membership", "delete_selected"): SUPERUSER,
     ("matching.mentorshiprequest", "export_csv"): VIEWERS,

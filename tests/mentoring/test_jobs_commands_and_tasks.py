@@ -96,6 +96,23 @@ def _recruitment_opening_today() -> None:
     MentorProfileFactory(programmes=[rnd.programme])
 
 
+def _training_expiring_soon() -> None:
+    from profiles.models import Training, TrainingRecord
+    from profiles.training import add_months
+
+    profile = MentorProfileFactory(confirmed_at=NOW)
+    item = Training.objects.create(
+        programme=profile.user.memberships.get().programme, name="Briefing", valid_months=24
+    )
+    completed_on = add_months(NOW.date(), -24) + timedelta(days=20)
+    TrainingRecord.objects.create(
+        training=item,
+        user=profile.user,
+        completed_on=completed_on,
+        expires_on=add_months(completed_on, 24),
+    )
+
+
 def _unpublished_email() -> None:
     # As if the broker was down when the row was written: the sweep publishes it.
     Outbox.objects.create(
@@ -186,6 +203,13 @@ JOBS: list[tuple[str, Callable[[], int], Callable[[], None], int, str]] = [
         "Invited 1 mentor to a round's recruitment.",
     ),
     (
+        "remind_expiring_training",
+        profiles_tasks.remind_expiring_training,
+        _training_expiring_soon,
+        1,
+        "Reminded 1 person of training that expires soon.",
+    ),
+    (
         "return_away_mentors",
         profiles_tasks.return_away_mentors,
         _mentor_back_today,
@@ -223,6 +247,7 @@ NOTHING_DONE = {
     "nudge_quiet_pairs": "Nudged 0 quiet pairs.",
     "ask_mentors_to_confirm": "Asked 0 mentors to confirm their profile.",
     "announce_recruitment_windows": "Invited 0 mentors to a round's recruitment.",
+    "remind_expiring_training": "Reminded 0 people of training that expires soon.",
     "return_away_mentors": "0 mentors are back in the directory.",
     "sweep_outbox": "Published 0 outbox emails.",
     "notify_new_messages": "Queued 0 new-message emails.",
@@ -309,6 +334,7 @@ def test_run_jobs_runs_every_job_once(clock):
         "Nudged 1 quiet pair.",
         "Asked 1 mentor to confirm their profile.",
         "Invited 1 mentor to a round's recruitment.",
+        "Reminded 1 person of training that expires soon.",
         "1 mentor is back in the directory.",
         "Queued 1 new-message email.",
         "Queued 1 message digest.",
@@ -335,6 +361,7 @@ def test_run_jobs_run_again_does_nothing(clock, django_capture_on_commit_callbac
         "Nudged 0 quiet pairs.",
         "Asked 0 mentors to confirm their profile.",
         "Invited 0 mentors to a round's recruitment.",
+        "Reminded 0 people of training that expires soon.",
         "0 mentors are back in the directory.",
         "Queued 0 new-message emails.",
         "Queued 0 message digests.",

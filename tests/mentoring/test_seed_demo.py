@@ -287,3 +287,52 @@ def test_if_empty_leaves_an_existing_database_alone(capsys):
     assert "already has users" in capsys.readouterr().out
     assert not User.objects.filter(email="mentor@demo.test").exists()
     assert not Programme.objects.exists()
+
+
+def test_the_programmes_have_an_agreement_training_and_a_handbook(client):
+    from profiles.handbook import render_markdown
+    from profiles.models import HandbookPage, Training, TrainingRecord
+    from profiles.training import outstanding_required
+
+    _seed()
+    _seed()  # again: nothing doubled, nothing a coordinator changed is overwritten
+
+    careers, staff, advice = (Programme.objects.get(slug=s) for s in ("careers", "staff", "advice"))
+    assert "once a month" in careers.agreement_text
+    assert "outside the mentee's line management" in staff.agreement_text
+    assert len(staff.starter_objectives.splitlines()) == 4
+    assert advice.starter_objectives
+    briefing = Training.objects.get(programme=staff, name="Mentor briefing (90 minutes)")
+    assert (briefing.required, briefing.audience, briefing.valid_months) == (True, "mentors", 24)
+    assert not Training.objects.get(programme=staff, name="Mentee orientation").required
+    essentials = Training.objects.get(programme=careers, name="Mentoring essentials e-learning")
+    assert essentials.required and essentials.audience == "mentors"
+    assert not advice.trainings.filter(required=True).exists()  # "strongly advised"
+    for programme in (careers, staff, advice):
+        pages = HandbookPage.objects.filter(programme=programme)
+        assert 3 <= pages.count() <= 4
+        assert pages.filter(moment="ending").exists()
+        rendered = [str(render_markdown(page.body)) for page in pages]
+        assert all("<p>" in html for html in rendered)
+        assert any("<li>" in html for html in rendered)
+    assert HandbookPage.objects.filter(programme=careers, title="Ways you can help").exists()
+    assert HandbookPage.objects.filter(programme=staff, moment="first_meeting").exists()
+
+    # The demo mentors stay approved, with their required training recorded.
+    mentor = User.objects.get(email="mentor@demo.test")
+    staff_mentor = User.objects.get(email="staff-mentor@demo.test")
+    assert TrainingRecord.objects.filter(user=mentor, training=essentials).exists()
+    assert TrainingRecord.objects.filter(user=staff_mentor, training=briefing).exists()
+    assert outstanding_required(staff_mentor, staff, "mentor") == []
+    assert outstanding_required(mentor, careers, "mentor") == []
+    assert _memberships("staff-mentor@demo.test") >= {("staff", "mentor", "approved")}
+    assert ("careers", "mentor", "approved") in _memberships("mentor@demo.test")
+    # Every mentor approved in a programme that requires training has its record.
+    for programme, item in ((careers, essentials), (staff, briefing)):
+        approved = Membership.objects.approved().mentors().filter(programme=programme)
+        assert not approved.exclude(user__training_records__training=item).exists()
+
+    # The demo mentee reads the careers handbook.
+    client.force_login(User.objects.get(email="mentee@demo.test"))
+    page = client.get("/programmes/careers/handbook/ways-you-can-help/")
+    assert page.status_code == 200 and b"<strong>Insight into an industry</strong>" in page.content

@@ -11,6 +11,7 @@ JOBS = [
     "nudge_quiet_pairs",
     "ask_mentors_to_confirm",
     "announce_recruitment_windows",
+    "remind_expiring_training",
     "return_away_mentors",
     "update_reply_times",
     "email_never_approached_mentors",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Mentorship, MentorshipRequest
-from mentoring.demo import showcase
+from mentoring.demo import guidance, showcase
 from mentoring.demo.bulk import BulkBuilder, ensure_expertise_areas
 from mentoring.demo.programmes import CAREERS, SLUGS, STAFF, ensure_programmes
 from mentoring.roles import COORDINATOR_GROUP
@@ -139,6 +139,7 @@ class Command(BaseCommand):
                 programme=programmes[STAFF],
                 now=bulk.now,
             )
+        guidance.ensure_guidance(programmes, today=timezone.localdate())
         self.stdout.write(
             f"Created {made_mentors} mentors and {made_mentees} mentees "
             f"in {time.monotonic() - started:.1f}s (seed {seed})."
