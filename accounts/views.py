@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import privacy, services
 from accounts.forms import DeleteAccountForm, EmailPreferencesForm, TimeZoneForm
+from accounts.models import User
 
 
 @login_required
@@ -40,13 +41,21 @@ def email_preferences(request):
         on = form.cleaned_data["reminder_emails"]
         services.set_reminder_emails(request.user, on=on)
         services.set_message_emails(request.user, choice=form.cleaned_data["message_emails"])
+        choice = form.cleaned_data["message_emails"]
+        about_messages = {
+            User.MessageEmails.IMMEDIATE: "New messages are emailed to you as they arrive.",
+            User.MessageEmails.DIGEST: "New messages come in one daily digest.",
+            User.MessageEmails.OFF: "You will not be emailed about new messages.",
+        }.get(choice, "")
         if on:
-            messages.success(request, "You will get reminders and nudges by email.")
+            messages.success(
+                request, f"You will get reminders and nudges by email. {about_messages}"
+            )
         else:
             messages.success(
                 request,
                 "You will not get reminders or nudges. Emails about your requests and "
-                "mentorships still arrive.",
+                f"mentorships still arrive. {about_messages}",
             )
         return redirect("accounts:email-preferences")
     return render(request, "accounts/email_preferences.html", {"form": form})

@@ -633,7 +633,11 @@ class MessageReportAdmin(ProgrammeScopedMixin, LargeTableAdminMixin, admin.Model
 
     @admin.display(description="sent")
     def sent_at(self, obj):
-        return obj.message.created_at
+        from django.utils.formats import localize  # noqa: PLC0415
+
+        # A read-only callable's value is shown as str(): a datetime would read
+        # "2026-11-26 09:48:38.782256+00:00", so it is formatted here as the admin formats dates.
+        return localize(timezone.template_localtime(obj.message.created_at))
 
     @admin.display(description="why")
     def reason_start(self, obj):

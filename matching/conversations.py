@@ -230,7 +230,7 @@ def post_message(
             return existing  # a double submit
     if refusal := read_only_reason(conversation):
         raise ConversationError(refusal)
-    body = (body or "").strip()
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not body:
         raise ConversationError("Please write a message.")
     if len(body) > Message.MAX_LENGTH:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import imaplib
 import logging
+import ssl
 from datetime import datetime, timedelta
 from itertools import groupby
 from typing import Any
@@ -340,7 +341,14 @@ def fetch_reply_emails() -> tuple[int, int]:
     refused)."""
     if not settings.REPLY_IMAP_HOST:
         raise inbound.InboundError("Set REPLY_IMAP_HOST, REPLY_IMAP_USER and REPLY_IMAP_PASSWORD.")
-    imap = imaplib.IMAP4_SSL(settings.REPLY_IMAP_HOST, settings.REPLY_IMAP_PORT)
+    # A verified TLS connection (imaplib's own default context checks no certificate, and the
+    # mailbox's password goes over it), with a timeout so a silent server cannot hold a worker.
+    imap = imaplib.IMAP4_SSL(
+        settings.REPLY_IMAP_HOST,
+        settings.REPLY_IMAP_PORT,
+        ssl_context=ssl.create_default_context(),
+        timeout=60,
+    )
     stored = refused = 0
     try:
         imap.login(settings.REPLY_IMAP_USER, settings.REPLY_IMAP_PASSWORD)
@@ -355,6 +363,11 @@ def fetch_reply_emails() -> tuple[int, int]:
             except inbound.InboundError as exc:
                 refused += 1
                 logger.info("Reply %s refused: %s", number, exc)
+            except Exception:
+                # One email that cannot be read must not stop the mailbox for ever: it is
+                # logged, marked seen like a refused one, and the others are read.
+                refused += 1
+                logger.exception("Reply %s could not be read", number)
             imap.store(number, "+FLAGS", "\\Seen")
     finally:
         imap.logout()

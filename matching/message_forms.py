@@ -7,13 +7,26 @@ from django import forms
 from matching.models import Message
 
 
+class _PlainText(forms.CharField):
+    """Text with its line breaks as one character each: a browser counts a line break as one
+    character for the box's maxlength but sends two (CR LF), which would make a message that
+    fits the box too long here."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
 class MessageForm(forms.Form):
-    body = forms.CharField(
+    body = _PlainText(
         label="Your message",
         max_length=Message.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=f"Plain text, up to {Message.MAX_LENGTH} characters; links become clickable.",
-        error_messages={"required": "Please write a message."},
+        error_messages={
+            "required": "Please write a message.",
+            "max_length": "Please keep a message to %(limit_value)d characters (it has "
+            "%(show_value)d).",
+        },
     )
     client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 

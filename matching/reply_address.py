@@ -36,19 +36,27 @@ def make_token(conversation_id: int, user_id: int, *, at: float | None = None) -
     return f"{payload}-{_signature(payload)}"
 
 
+def inspect_token(token: str, *, now: float | None = None) -> tuple[ReplyTarget | None, bool]:
+    """The conversation and person a genuine token was made for (None if it is forged or
+    malformed), and whether it has expired (older than REPLY_EMAIL_MAX_AGE_DAYS, or dated in
+    the future). An expired token's target is only good for telling its person why their reply
+    was refused."""
+    match = _TOKEN.match(token.strip().lower())
+    if match is None:
+        return None, False
+    conversation, user, made, signature = match.groups()
+    if not constant_time_compare(signature, _signature(f"{conversation}-{user}-{made}")):
+        return None, False
+    age = (now if now is not None else time.time()) - int(made, 16)
+    expired = age < -300 or age > settings.REPLY_EMAIL_MAX_AGE_DAYS * 86400
+    return ReplyTarget(int(conversation, 16), int(user, 16)), expired
+
+
 def read_token(token: str, *, now: float | None = None) -> ReplyTarget | None:
     """The conversation and person a token was made for, or None if it is forged, malformed or
     older than REPLY_EMAIL_MAX_AGE_DAYS."""
-    match = _TOKEN.match(token.strip().lower())
-    if match is None:
-        return None
-    conversation, user, made, signature = match.groups()
-    if not constant_time_compare(signature, _signature(f"{conversation}-{user}-{made}")):
-        return None
-    age = (now if now is not None else time.time()) - int(made, 16)
-    if age < -300 or age > settings.REPLY_EMAIL_MAX_AGE_DAYS * 86400:
-        return None
-    return ReplyTarget(int(conversation, 16), int(user, 16))
+    target, expired = inspect_token(token, now=now)
+    return None if expired else target
 
 
 def reply_address(conversation_id: int, user_id: int) -> str | None:

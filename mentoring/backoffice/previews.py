@@ -218,6 +218,14 @@ def _message_samples(*, mentor, mentee, programme, now) -> dict[str, dict[str, A
             "preferences_url": preferences_url,
             "reply_by_email": True,
         },
+        "reply_refused": {
+            "to": mentee,
+            "why": "this mentorship has ended: its conversation is read-only.",
+            "url": url,
+            "other_name": mentor.full_name,
+            "has_conversation": True,
+            "body": "Thank you, Daniel. I will let you know how the interview goes.",
+        },
         "message_digest": {
             "to": mentor,
             "threads": [

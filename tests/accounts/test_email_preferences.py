@@ -26,3 +26,15 @@ def test_the_page_explains_what_still_arrives(client_for, mentee):
     html = client_for(mentee).get(URL).content.decode()
 
     assert "always arrive" in html
+
+
+def test_choosing_the_daily_digest_is_confirmed_in_words(client_for, mentee):
+    response = client_for(mentee).post(
+        URL, {"reminder_emails": "on", "message_emails": "digest"}, follow=True
+    )
+
+    mentee.refresh_from_db()
+    assert mentee.message_emails == "digest"
+    page = response.content.decode()
+    assert "You will get reminders and nudges by email. New messages come in one daily" in page
+    assert '<h1 class="h2">Email preferences</h1>' in page

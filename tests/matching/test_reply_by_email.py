@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from email.message import EmailMessage
-from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -283,62 +282,8 @@ def test_the_token_round_trips_short_and_lower_case():
     assert read_token(token + "0") is None
 
 
-class FakeIMAP:
-    """The few IMAP4 calls the command makes, over an in-memory mailbox."""
-
-    instances: list[FakeIMAP] = []
-
-    def __init__(self, host, port):
-        self.host, self.port = host, port
-        self.seen: set[str] = set()
-        self.logged_in = False
-        FakeIMAP.instances.append(self)
-
-    def login(self, user, password):
-        self.logged_in = (user, password) == ("replies", "pw")
-        return "OK", [b"Logged in"]
-
-    def select(self, mailbox):
-        return "OK", [str(len(self.mailbox)).encode()]
-
-    def search(self, charset, criterion):
-        assert criterion == "UNSEEN"
-        return "OK", [" ".join(n for n in self.mailbox if n not in self.seen).encode()]
-
-    def fetch(self, number, parts):
-        assert parts == "(BODY.PEEK[])"
-        return "OK", [(f"{number} (BODY[] {{1}}".encode(), self.mailbox[number]), b")"]
-
-    def store(self, number, command, flags):
-        assert (command, flags) == ("+FLAGS", "\\Seen")
-        self.seen.add(number)
-        return "OK", [b""]
-
-    def logout(self):
-        return "BYE", [b""]
-
-
-def test_fetch_reply_emails_reads_unseen_mail_and_marks_it_seen(conv, settings, monkeypatch):
-    settings.REPLY_IMAP_HOST, settings.REPLY_IMAP_USER = "imap.example.org", "replies"
-    settings.REPLY_IMAP_PASSWORD = "pw"
-    good = raw_reply(reply_address(conv.pk, conv.mentee_id), conv.mentee.email)
-    forged = raw_reply(f"reply+{'0' * 40}@{DOMAIN}", conv.mentee.email, message_id="<f@x>")
-    FakeIMAP.mailbox = {"1": good, "2": forged}
-    FakeIMAP.instances = []
-    monkeypatch.setattr("imaplib.IMAP4_SSL", FakeIMAP)
-
-    out = StringIO()
-    call_command("fetch_reply_emails", stdout=out)
-
-    assert out.getvalue() == "Stored 1 replies by email; refused 1.\n"
-    [imap] = FakeIMAP.instances
-    assert imap.logged_in
-    assert imap.seen == {"1", "2"}  # the refused one too: it is not tried again
-    [message] = Message.objects.all()
-    assert message.author_id == conv.mentee_id and message.by_email
-
-    call_command("fetch_reply_emails")  # nothing unseen is left
-    assert Message.objects.count() == 1
+# Reading the mailbox over IMAP is tested against a real IMAP server in
+# test_reply_imap_server.py.
 
 
 def test_fetch_reply_emails_without_a_mailbox_says_what_to_set(settings):
