@@ -336,7 +336,9 @@ def test_training_pages_authorization(client_for, programme, briefing, coordinat
     other_member = MenteeProfileFactory(programmes=[programme]).user
     stranger = MenteeProfileFactory().user  # in another programme
     left = MenteeProfileFactory(programmes=[programme]).user
-    Membership.objects.filter(user=left).update(status=Membership.Status.LEFT, left_at=timezone.now())
+    Membership.objects.filter(user=left).update(
+        status=Membership.Status.LEFT, left_at=timezone.now()
+    )
     url = reverse("profiles:programme-training", args=["staff"])
     done = reverse("profiles:programme-training-done", args=["staff", briefing.pk])
 
@@ -391,7 +393,9 @@ def test_training_expiring_within_30_days_is_reminded_exactly_once(programme, br
     training.record_completion(
         gone.user, briefing, training.add_months(today, -24) + timedelta(days=10)
     )
-    Membership.objects.filter(user=gone.user).update(status=Membership.Status.LEFT, left_at=timezone.now())
+    Membership.objects.filter(user=gone.user).update(
+        status=Membership.Status.LEFT, left_at=timezone.now()
+    )
 
     assert jobs.remind_expiring_training() == 1
     assert jobs.remind_expiring_training() == 0
