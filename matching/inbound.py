@@ -40,6 +40,8 @@ from matching.reply_address import inspect_token, tokens_in
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Inbound-Secret"
+# The largest raw email the webhook reads (attachments included; only the text is kept).
+MAX_INBOUND_BYTES = 25 * 1024 * 1024
 # Where a reply address may be: the provider may keep the envelope recipient in one of these.
 _RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
 
@@ -283,8 +285,13 @@ def inbound_email(request: HttpRequest) -> HttpResponse:
     """A mail provider's inbound webhook: the raw message is the request body."""
     if not _secret_ok(request):
         return HttpResponse("Forbidden.\n", status=403, content_type="text/plain")
+    # Read here rather than through request.body, which refuses anything over Django's 2.5 MB
+    # for form posts: a reply with a photo or a large signature image is bigger than that.
+    raw = request.read(MAX_INBOUND_BYTES + 1)
+    if len(raw) > MAX_INBOUND_BYTES:
+        return HttpResponse("Too large.\n", status=413, content_type="text/plain")
     try:
-        message = handle_reply(request.body)
+        message = handle_reply(raw)
     except InboundError as exc:
         logger.info("Inbound reply refused: %s", exc)
         return HttpResponse(f"{exc}\n", status=400, content_type="text/plain")

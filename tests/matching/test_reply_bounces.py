@@ -4,6 +4,7 @@ we do not know (no backscatter to forged senders) and never to an automatic emai
 from __future__ import annotations
 
 import time
+from email.message import EmailMessage
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -204,3 +205,27 @@ def test_an_unreadable_character_set_is_read_as_utf8_not_a_server_error(client, 
 
     assert response.status_code == 201
     assert Message.objects.get().body == "Thanks, see you then"
+
+
+def test_a_reply_with_a_large_attachment_is_stored_and_a_huge_one_refused(
+    client, conv, settings, monkeypatch
+):
+    message = EmailMessage()
+    message["From"] = conv.mentee.email
+    message["To"] = the_address(conv, conv.mentee)
+    message["Message-ID"] = "<photo@x>"
+    message.set_content("Here is the photo of the event.")
+    message.add_attachment(b"\x89PNG" + b"\x00" * 3_000_000, maintype="image", subtype="png")
+    raw = message.as_bytes()
+    assert len(raw) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    headers = {"X-Inbound-Secret": SECRET}
+
+    response = client.post(URL, data=raw, content_type="message/rfc822", headers=headers)
+
+    assert response.status_code == 201
+    assert Message.objects.get().body == "Here is the photo of the event."
+
+    monkeypatch.setattr("matching.inbound.MAX_INBOUND_BYTES", 1_000_000)
+    response = client.post(URL, data=raw, content_type="message/rfc822", headers=headers)
+    assert response.status_code == 413
+    assert Message.objects.count() == 1
