@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST, require_safe
 
-from profiles import handbook, training
+from profiles import handbook, services, training
 from profiles.models import HandbookPage, Membership, Programme, Training
 
 
@@ -137,6 +137,11 @@ def training_done(request, slug: str, pk: int):
                 f"Thank you: {item.name} is recorded as completed on "
                 f"{date_format(record.completed_on, 'j F Y')}.{until}",
             )
+            if services.approve_once_trained(request.user, programme):
+                messages.success(
+                    request,
+                    f"You are now a mentor in {programme.name}: its mentees can find you.",
+                )
             return redirect(f"{reverse('profiles:programme-training', args=[slug])}#t{item.pk}")
     return _training_page(request, programme, memberships, coordinates, forms_by_pk={item.pk: form})
 

@@ -248,7 +248,12 @@ def join_programme(
     if membership is None:
         membership = Membership(user=user, programme=programme, role=role)
     membership.joined_at, membership.left_at, membership.by_invitation = now, None, invited
-    needs_approval = role == Membership.Role.MENTOR and programme.mentor_approval_required
+    # A mentor waits for the coordinators' approval, or, in a programme that lists its mentors
+    # without one, for its required mentor training (approve_once_trained).
+    needs_approval = role == Membership.Role.MENTOR and (
+        programme.mentor_approval_required
+        or bool(training.outstanding_required(user, programme, role))
+    )
     if needs_approval:
         membership.status, membership.approved_at = Membership.Status.PENDING, None
     else:
@@ -301,6 +306,27 @@ def approve_membership(membership: Membership, *, by: User) -> Membership:
     _approve(membership, by=by, at=timezone.now())
     if membership.role == Membership.Role.MENTOR:
         emails.membership_approved(membership)
+    return membership
+
+
+@transaction.atomic
+def approve_once_trained(user: User, programme: Programme) -> Membership | None:
+    """A mentor waiting only for `programme`'s required training (the programme lists its
+    mentors without the coordinators' approval) takes part once it is recorded: called after
+    training is recorded. Returns the membership it approved, or None."""
+    if programme.mentor_approval_required:
+        return None
+    pending = Membership.objects.mentors().filter(
+        user=user, programme=programme, status=Membership.Status.PENDING
+    )
+    if not pending.exists():
+        return None
+    list(MentorProfile.objects.select_for_update().filter(user=user))  # the usual lock order
+    membership = pending.select_for_update(of=("self",)).select_related("programme").first()
+    if membership is None or training.outstanding_required(user, programme, membership.role):
+        return None
+    membership.status, membership.approved_at = Membership.Status.APPROVED, timezone.now()
+    membership.save(update_fields=["status", "approved_at"])
     return membership
 
 

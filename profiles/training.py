@@ -155,6 +155,16 @@ def approval_sentence(outstanding: list[Expected]) -> str:
     return f"Before you can be approved, please complete: {_names(outstanding)}."
 
 
+def joining_sentence(user: User, programme: Programme) -> str:
+    """What a mentor who joined a programme without an approval step reads while its required
+    training is outstanding."""
+    outstanding = outstanding_required(user, programme, Membership.Role.MENTOR)
+    return (
+        f"Mentees can find you once you have completed its required training: "
+        f"{_names(outstanding)}. Mark it done on the programme's training page."
+    )
+
+
 def matching_sentence(outstanding: list[Expected], programme: Programme) -> str:
     """What a mentee reads when approaching a mentor waits for training."""
     return (

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from mentoring.admin_utils import ProgrammeScopedMixin, coordinated_programmes
-from profiles import handbook, training
+from profiles import handbook, services, training
 from profiles.models import HandbookPage, Membership, Training, TrainingRecord
 
 
@@ -91,6 +91,7 @@ class TrainingRecordAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
                 obj.refresh_from_db()
                 return
         saved = training.record_completion(obj.user, obj.training, completed_on, by=request.user)
+        services.approve_once_trained(obj.user, obj.training.programme)
         obj.pk = saved.pk
         obj.refresh_from_db()
 
@@ -179,6 +180,9 @@ class RecordTrainingMixin:
             except training.TrainingError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
                 return None
+            for person in people.values():
+                # A programme without an approval step lists a mentor once trained.
+                services.approve_once_trained(person, item.programme)
             self.message_user(
                 request,
                 ngettext(

@@ -27,6 +27,7 @@ from profiles.forms import (
     RoleChoiceForm,
 )
 from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
+from profiles.training import joining_sentence
 
 
 @login_required
@@ -442,7 +443,9 @@ def _join(request, programme: Programme, *, invited: bool):
     elif not MentorProfile.objects.filter(user=request.user).exists():
         messages.success(request, f"{joined} Now tell mentees about you as a mentor.")
         return redirect("profiles:mentor-edit")
-    if membership.status == Membership.Status.PENDING:
+    if membership.status == Membership.Status.PENDING and not programme.mentor_approval_required:
+        messages.success(request, f"{joined} {joining_sentence(request.user, programme)}")
+    elif membership.status == Membership.Status.PENDING:
         messages.success(
             request,
             f"{joined} Its coordinators approve each mentor: they will email you once they "

@@ -487,3 +487,69 @@ def test_record_for_many_refuses_a_programme_the_person_does_not_run(briefing):
 
     with pytest.raises(training.TrainingError, match="You do not coordinate Staff mentoring"):
         training.record_for_many([UserFactory()], briefing, date(2026, 1, 1), by=outsider)
+
+
+# A programme without an approval step: joining waits for the training ------------------------
+
+
+def test_a_mentor_joins_a_programme_without_approval_once_trained(client_for):
+    advice = ProgrammeFactory(name="Advice point", slug="advice", mentor_approval_required=False)
+    item = Training.objects.create(
+        programme=advice, name="Introduction to mentoring", required=True, audience="both"
+    )
+    profile = MentorProfileFactory(programmes=[])
+    client = client_for(profile.user)
+
+    response = client.post(
+        reverse("profiles:programme-join", args=["advice"]), {"role": "mentor"}, follow=True
+    )
+
+    membership = Membership.objects.get(user=profile.user, programme=advice)
+    assert membership.status == Membership.Status.PENDING
+    assert (
+        "Mentees can find you once you have completed its required training: Introduction to "
+        "mentoring (required)." in response.content.decode()
+    )
+    done = reverse("profiles:programme-training-done", args=["advice", item.pk])
+    response = client.post(
+        done, {f"t{item.pk}-completed_on": timezone.localdate().isoformat()}, follow=True
+    )
+
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.APPROVED
+    assert "You are now a mentor in Advice point: its mentees can find you." in (
+        response.content.decode()
+    )
+
+
+def test_a_programme_without_required_training_lists_a_mentor_at_once():
+    advice = ProgrammeFactory(name="Advice point", slug="advice", mentor_approval_required=False)
+    Training.objects.create(programme=advice, name="Reading list", required=False)
+    profile = MentorProfileFactory(programmes=[])
+
+    membership = services.join_programme(user=profile.user, programme=advice, role="mentor")
+
+    assert membership.status == Membership.Status.APPROVED
+
+
+def test_recording_in_bulk_lists_a_mentor_where_no_approval_is_needed(client_for, coordinator):
+    advice = ProgrammeFactory(name="Advice point", slug="advice", mentor_approval_required=False)
+    advice.coordinators.add(coordinator)
+    item = Training.objects.create(programme=advice, name="Introduction", required=True)
+    profile = MentorProfileFactory(programmes=[])
+    membership = services.join_programme(user=profile.user, programme=advice, role="mentor")
+    assert membership.status == Membership.Status.PENDING
+
+    client_for(coordinator).post(
+        reverse("admin:profiles_membership_changelist"),
+        {
+            "action": "record_training",
+            ACTION_CHECKBOX_NAME: [membership.pk],
+            "apply": "1",
+            "training": item.pk,
+            "completed_on": timezone.localdate().isoformat(),
+        },
+    )
+
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.APPROVED
