@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import mailers
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from mentoring import mime
 from mentoring.models import Outbox
 
 if TYPE_CHECKING:
@@ -99,7 +101,7 @@ def deliver_many(pks: list[int]) -> int:
                 _record_failure(row, exc, may_have_been_delivered=False)
                 continue
             try:
-                mailer.send_messages([row.as_message()])
+                _send(mailer, row)
             except Exception as exc:  # noqa: BLE001 - record any SMTP or network failure
                 # The next row starts on a new connection: this one may be out of step.
                 _close_quietly(mailer)
@@ -112,6 +114,19 @@ def deliver_many(pks: list[int]) -> int:
         if done < len(rows):
             _give_back(rows[done:], claimed_at)
     return sent
+
+
+def _send(mailer: BaseEmailBackend, row: Outbox) -> None:
+    """Send one row over the open connection. With Django's SMTP backend the message bytes are
+    built by `mentoring.mime` (the same bytes as Django's message, far faster) and handed to
+    smtplib as Django's backend would; any other backend, or a row `mime` leaves to Django,
+    gets Django's message."""
+    if type(mailer) is SMTPBackend and mailer.connection is not None:
+        prepared = mime.smtp_message(row, mailer.prep_address)
+        if prepared is not None:
+            mailer.connection.sendmail(*prepared)
+            return
+    mailer.send_messages([row.as_message()])
 
 
 def _worker_name() -> str:
