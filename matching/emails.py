@@ -86,6 +86,16 @@ def request_accepted(req: MentorshipRequest) -> None:
     )
 
 
+def informal_recorded(req: MentorshipRequest, *, to: User, by: User) -> None:
+    """To the other person of an informal pair someone recorded: confirm or decline it."""
+    queue(
+        "informal_recorded",
+        to=to,
+        ctx={"req": req, "by": by, "programme": req.programme, "url": _request_url(req)},
+        dedupe_key=f"informal-recorded:{req.pk}",
+    )
+
+
 def request_declined(req: MentorshipRequest) -> None:
     queue(
         "request_declined",

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import User
-from matching import emails, inbound, never_approached, responsiveness, services
+from matching import emails, engagements, inbound, never_approached, responsiveness, services
 from matching.models import Conversation, Mentorship, MentorshipRequest, Message
 from profiles.models import MentorProfile, Round
 
@@ -58,6 +58,8 @@ def remind_unanswered_requests(*, now: datetime | None = None) -> int:
     second = _days_before(now, "programme__request_second_reminder_days")
     due = list(
         MentorshipRequest.objects.pending()
+        # An informal pair someone recorded is no request to a mentor: nobody is reminded.
+        .exclude(engagement="informal")
         .alias(clock=_CLOCK)
         .filter(clock__gt=_days_before(now, "programme__request_expiry_days"))
         .filter(
@@ -117,7 +119,8 @@ def expire_requests(*, older_than: datetime | None = None, now: datetime | None 
     _record_many([r.pk for r in expired], Status.PENDING, Status.EXPIRED, at=now, note=note)
     for req in expired:
         req.status, req.expired_at, req.closing_note = Status.EXPIRED, now, note
-    emails.requests_expired(expired)
+    # An informal pair nobody confirmed lapses quietly (it was recorded, not asked for).
+    emails.requests_expired([r for r in expired if r.engagement != "informal"])
     return len(expired)
 
 
@@ -372,6 +375,25 @@ def fetch_reply_emails() -> tuple[int, int]:
     finally:
         imap.logout()
     return stored, refused
+
+
+def complete_advice_conversations(*, now: datetime | None = None) -> int:
+    """One-off advice conversations complete themselves once their meeting was held, or a week
+    after its date when nobody marked it (matching.engagements). Exactly once: each pair is
+    completed under its lock and only while active, so a second run (or a second beat process)
+    finds nothing to do. The sessions log's check-in job then asks both people for feedback.
+    Returns how many completed."""
+    now = now or timezone.now()
+    due = (
+        Mentorship.objects.filter(engagements.advice_due(now))
+        .values_list("pk", "mentor_id")
+        .distinct()
+        .order_by("pk")
+    )
+    return sum(
+        engagements.complete_advice(Mentorship(pk=pk, mentor_id=mentor_id), at=now)
+        for pk, mentor_id in due
+    )
 
 
 def update_reply_times(*, now: datetime | None = None) -> int:

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching import emails
-from matching.models import Mentorship, MentorshipRequest
+from matching.models import Engagement, Mentorship, MentorshipRequest
 from matching.services import (
     active_limit_sentence,
     away_sentence,
@@ -74,11 +74,19 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
                 MentorshipRequest.objects.pending().filter(mentee=viewer_ref, **in_programme),
                 "mentee",
             ),
+            # Long-term pairs only: advice and informal pairs take no place and count in no
+            # limit (matching.engagement_rules).
             active=count(
-                Mentorship.objects.active().filter(mentee=viewer_ref, **in_programme), "mentee"
+                Mentorship.objects.active().filter(
+                    mentee=viewer_ref, engagement=Engagement.LONG_TERM, **in_programme
+                ),
+                "mentee",
             ),
             mentor_active=count(
-                Mentorship.objects.active().filter(mentor=mentor_id, **in_programme), "mentor"
+                Mentorship.objects.active().filter(
+                    mentor=mentor_id, engagement=Engagement.LONG_TERM, **in_programme
+                ),
+                "mentor",
             ),
             window_open=Exists(
                 Round.objects.filter(
@@ -96,7 +104,10 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
             pending_id=Subquery(pending.filter(mentor=mentor_id).values("pk")[:1]),
             # Requests waiting for this mentor's answer, from anyone (services.waiting_cap).
             mentor_waiting=count(
-                MentorshipRequest.objects.pending().filter(mentor=mentor_id), "mentor"
+                MentorshipRequest.objects.pending().filter(
+                    mentor=mentor_id, engagement=Engagement.LONG_TERM
+                ),
+                "mentor",
             ),
             mentorship_id=Subquery(active.filter(mentor=mentor_id).values("pk")[:1]),
             asked_before=Exists(
@@ -366,7 +377,8 @@ def waiting_request(now: datetime) -> Q:
 
 
 def _active_pairs(programme_ids: Iterable[int] | None) -> QuerySet[Mentorship]:
-    pairs = Mentorship.objects.active()
+    # A one-off advice conversation is not having a mentor.
+    pairs = Mentorship.objects.active().exclude(engagement=Engagement.ADVICE)
     return pairs if programme_ids is None else pairs.filter(programme__in=list(programme_ids))
 
 
@@ -393,8 +405,10 @@ def unmatched_mentee(now: datetime, programme_ids: Iterable[int] | None = None) 
         template="make_interval(weeks => %(expressions)s)",
         output_field=DurationField(),
     )
-    paired = Mentorship.objects.active().filter(
-        mentee=OuterRef("user_id"), programme=OuterRef("programme_id")
+    paired = (
+        Mentorship.objects.active()
+        .exclude(engagement=Engagement.ADVICE)
+        .filter(mentee=OuterRef("user_id"), programme=OuterRef("programme_id"))
     )
     waiting = (
         Membership.objects.approved()

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from accounts.models import User
-from matching import conversations, emails, signals
-from matching.models import Mentorship, MentorshipRequest, RequestReport, StatusChange
+from matching import conversations, emails, engagement_rules, signals
+from matching.models import Engagement, Mentorship, MentorshipRequest, RequestReport, StatusChange
 from profiles import rules, training
 from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
 from profiles.services import free_place, take_place
@@ -92,7 +92,13 @@ def _lock_mentee(mentee: User | None) -> MenteeProfile | None:
 
 
 def _active_count(mentee: User, programme: Programme) -> int:
-    return Mentorship.objects.active().filter(mentee=mentee, programme=programme).count()
+    """The mentee's long-term mentors in the programme (advice and informal pairs take no
+    part in the "mentors at once" limit)."""
+    return (
+        Mentorship.objects.active()
+        .filter(mentee=mentee, programme=programme, engagement=Engagement.LONG_TERM)
+        .count()
+    )
 
 
 def _programme_for(mentee: User, mentor_profile: MentorProfile) -> Programme:
@@ -142,7 +148,7 @@ def _refuse_programme_places(programme: Programme, mentor_profile: MentorProfile
     cap = programme.mentor_places_cap
     if cap is not None and (
         Mentorship.objects.active()
-        .filter(mentor=mentor_profile.user_id, programme=programme)
+        .filter(mentor=mentor_profile.user_id, programme=programme, engagement=Engagement.LONG_TERM)
         .count()
         >= cap
     ):
@@ -268,11 +274,24 @@ def rate_limit_sentence(state: dict, *, now: datetime) -> str | None:
 
 @transaction.atomic
 def send_request(
-    *, mentee: User, mentor: User, message: str, programme: Programme | None = None
+    *,
+    mentee: User,
+    mentor: User,
+    message: str,
+    programme: Programme | None = None,
+    engagement: str = Engagement.LONG_TERM,
+    topic: str = "",
 ) -> MentorshipRequest:
-    """A mentee presses Interested, in `programme` (by default the one the two share). A
-    repeated submit of the same message returns the request it already made."""
-    message = message.strip()
+    """A mentee presses Interested, in `programme` (by default the one the two share), for
+    long-term mentoring or for one advice conversation on `topic` (which takes none of the
+    mentor's places and does not count as one of the mentee's mentors). A repeated submit of
+    the same message returns the request it already made."""
+    message, topic = message.strip(), topic.strip()[:200]
+    advice = engagement == Engagement.ADVICE
+    if engagement not in (Engagement.LONG_TERM, Engagement.ADVICE):
+        raise MatchingError("Choose long-term mentoring or one conversation on a topic.")
+    if advice and not topic:
+        raise MatchingError("Please say what you would like advice on.")
     if mentee.pk == mentor.pk:
         raise MatchingError("You cannot send a request to yourself.")
     profile = _lock_mentor(mentor)
@@ -305,26 +324,49 @@ def send_request(
         raise MatchingError(f"{mentor.full_name} is not taking new mentees at the moment.")
     if refusal := away_sentence(profile, today=timezone.localdate(now)):
         raise MatchingError(refusal)
-    if Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
+    if advice:
+        if not engagement_rules.allows(programme, Engagement.ADVICE):
+            raise MatchingError(f"{programme.name} does not offer one-off advice conversations.")
+        if refusal := engagement_rules.long_term_pair_refusal(
+            mentor.pk, mentee.pk, mentor.full_name
+        ):
+            raise MatchingError(refusal)
+        if refusal := engagement_rules.advice_cap_refusal(profile, now=now):
+            raise MatchingError(refusal)
+    elif Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
         raise MatchingError(f"{mentor.full_name} is already your mentor.")
-    if profile.is_full:
+    if not advice and profile.is_full:
         raise MatchingError(
             f"{mentor.full_name} has no free place at the moment. Please approach another mentor."
         )
-    _refuse_programme_places(programme, profile)
+    if not advice:
+        _refuse_programme_places(programme, profile)
     # Counted under the mentor's lock: concurrent requests to one mentor queue on it.
-    waiting = MentorshipRequest.objects.pending().filter(mentor=mentor).count()
-    if refusal := waiting_cap_sentence(profile, waiting):
+    # Long-term requests only: advice has its own monthly number (engagement_rules).
+    waiting = (
+        MentorshipRequest.objects.pending()
+        .filter(mentor=mentor, engagement=Engagement.LONG_TERM)
+        .count()
+    )
+    if not advice and (refusal := waiting_cap_sentence(profile, waiting)):
         raise MatchingError(refusal)
     limit = programme.max_pending_requests
-    if pending.count() >= limit:
+    # Advice requests and long-term ones are limited apart: asking for advice while you wait
+    # for a mentor is fine.
+    if pending.filter(engagement=engagement).count() >= limit:
         raise MatchingError(pending_limit_sentence(limit))
-    if _active_count(mentee, programme) >= programme.max_active_mentorships:
+    if not advice and _active_count(mentee, programme) >= programme.max_active_mentorships:
         raise MatchingError(active_limit_sentence(programme.max_active_mentorships))
     if refusal := rate_limit_sentence(flood, now=now):
         raise MatchingError(refusal)
     req = MentorshipRequest.objects.create(
-        mentee=mentee, mentor=mentor, programme=programme, message=message, created_at=now
+        mentee=mentee,
+        mentor=mentor,
+        programme=programme,
+        message=message,
+        created_at=now,
+        engagement=engagement,
+        topic=topic if advice else "",
     )
     _record(req, Status.PENDING, by=mentee, at=req.created_at)
     conversations.start_for_request(req)  # the Interested message is its first message
@@ -354,29 +396,46 @@ def accept_request(req: MentorshipRequest, *, by: User, welcome: str = "") -> Me
     mentor_profile = _lock_mentor(req.mentor)  # lock order: mentor, mentee, then requests
     _lock_mentee(req.mentee)
     req = _lock_request(req)
-    if req.mentor_id != by.pk:
-        raise MatchingError("Only the mentor can accept this request.")
+    if engagement_rules.answerer_id(req) != by.pk:
+        raise MatchingError(
+            "Only the other person can confirm this."
+            if req.engagement == Engagement.INFORMAL
+            else "Only the mentor can accept this request."
+        )
     if req.status == Status.ACCEPTED:
         return req  # a double click
     _refuse_closed(req)
     # Deleting an account closes its pending requests (matching.privacy): both people are here.
     assert req.mentor is not None and req.mentee is not None
-    if mentor_profile.is_full:
+    programme = req.programme
+    if req.engagement == Engagement.ADVICE:
+        # Advice takes no place: only the mentor's monthly number of conversations.
+        if refusal := engagement_rules.advice_cap_refusal(
+            mentor_profile, now=timezone.now(), answering=True
+        ):
+            raise MatchingError(refusal)
+    elif req.engagement == Engagement.INFORMAL:
+        pass  # an informal pair takes no place and counts in no limit
+    elif mentor_profile.is_full:
         raise MatchingError(
             f"You have no free place: you mentor {mentor_profile.mentee_count} of "
             f"{mentor_profile.capacity}. End a mentorship or raise your number of places first."
         )
-    programme = req.programme
-    if (
+    elif (
         programme.mentor_places_cap is not None
-        and Mentorship.objects.active().filter(mentor=by, programme=programme).count()
+        and Mentorship.objects.active()
+        .filter(mentor=by, programme=programme, engagement=Engagement.LONG_TERM)
+        .count()
         >= programme.mentor_places_cap
     ):
         raise MatchingError(
             f"You already mentor {programme.mentor_places_cap} mentees in {programme.name}, "
             "the most the programme asks of a mentor."
         )
-    if _active_count(req.mentee, programme) >= programme.max_active_mentorships:
+    if (
+        req.engagement == Engagement.LONG_TERM
+        and _active_count(req.mentee, programme) >= programme.max_active_mentorships
+    ):
         raise MatchingError(f"{req.mentee.full_name} has found a mentor in the meantime.")
     if welcome := welcome.strip()[:1000]:
         req.response_message = welcome
@@ -408,6 +467,9 @@ def _start_mentorship(
     mentors as the scheme allows. The caller holds the locks and has checked the rules."""
     now = timezone.now()
     note = "Matched centrally by the scheme team." if centrally else ""
+    # Advice and informal pairs take no place, have no round and close no other request.
+    engagement = request.engagement if request is not None else Engagement.LONG_TERM
+    long_term = engagement == Engagement.LONG_TERM
     if request is not None:
         request.status, request.responded_at = Status.ACCEPTED, now
         request.save(update_fields=["status", "responded_at"])
@@ -418,15 +480,24 @@ def _start_mentorship(
             mentor=mentor,
             mentee=mentee,
             programme=programme,
-            round=rules.current_round(programme, today=timezone.localdate(now)),
+            round=rules.current_round(programme, today=timezone.localdate(now))
+            if long_term
+            else None,
             request=request,
             created_by=by if centrally else None,
             started_at=now,
+            engagement=engagement,
+            # Informal pairs opt in to the scheme's reminders and check-ins on their page.
+            scheme_emails=engagement != Engagement.INFORMAL,
         )
     except IntegrityError as exc:  # the caller's transaction rolls back as this leaves it
         raise MatchingError(f"{mentor.full_name} already mentors {mentee.full_name}.") from exc
     _record(mentorship, Mentorship.Status.ACTIVE, by=by, at=now, note=note)
     conversations.continue_for_mentorship(mentorship)  # the request's, or a new one
+    if not long_term:
+        if engagement == Engagement.ADVICE:
+            emails.request_accepted(request)  # type: ignore[arg-type]
+        return mentorship  # an informal pair was confirmed by the other person: no email
     take_place(mentor_profile)
     if centrally:
         emails.mentorship_introduction(mentorship)
@@ -465,7 +536,7 @@ def _close_other_requests_if_matched(mentee: User, programme: Programme, *, now:
         return
     others = list(
         MentorshipRequest.objects.pending()
-        .filter(mentee=mentee, programme=programme)
+        .filter(mentee=mentee, programme=programme, engagement=Engagement.LONG_TERM)
         .select_for_update(of=("self",))
         .select_related("mentee", "mentor")
     )
@@ -491,7 +562,7 @@ def decline_request(
     req: MentorshipRequest, *, by: User, reason: str, message: str = ""
 ) -> MentorshipRequest:
     req = _lock_request(req)
-    if req.mentor_id != by.pk:
+    if engagement_rules.answerer_id(req) != by.pk:
         raise MatchingError("Only the mentor can decline this request.")
     if req.status == Status.DECLINED:
         return req
@@ -510,13 +581,14 @@ def _decline(
     req.save(update_fields=["status", "responded_at", "decline_reason", "response_message"])
     _record(req, Status.DECLINED, by=by, at=at, previous=Status.PENDING, note=note)
     emails.cancel_request_received(req)  # answered on the site before the email went
-    emails.request_declined(req)
+    if req.engagement != Engagement.INFORMAL:  # the person who recorded it sees it on the site
+        emails.request_declined(req)
 
 
 @transaction.atomic
 def withdraw_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
     req = _lock_request(req)
-    if req.mentee_id != by.pk:
+    if engagement_rules.recorder_id(req) != by.pk:
         raise MatchingError("Only the mentee can withdraw this request.")
     if req.status == Status.WITHDRAWN:
         return req
@@ -526,7 +598,7 @@ def withdraw_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
     _record(req, Status.WITHDRAWN, by=by, at=req.withdrawn_at, previous=Status.PENDING)
     # Withdrawn while its email was still held: the mentor never heard of it, so no news of
     # the withdrawal either.
-    if not emails.cancel_request_received(req):
+    if not emails.cancel_request_received(req) and req.engagement != Engagement.INFORMAL:
         emails.request_withdrawn(req)
     return req
 
@@ -613,7 +685,8 @@ def end_mentorship(
             "feedback_comment",
         ]
     )
-    free_place(mentor_profile)
+    if mentorship.is_long_term:  # advice and informal pairs took no place
+        free_place(mentor_profile)
     signals.mentorship_ended.send(sender=Mentorship, mentorship=mentorship)
     _record(
         mentorship,
@@ -732,7 +805,7 @@ def complete_mentorship(mentorship: Mentorship, *, at: datetime | None = None) -
         return mentorship  # ended (or completed) while we waited for the lock
     mentorship.status, mentorship.ended_at = Mentorship.Status.COMPLETED, at
     mentorship.save(update_fields=["status", "ended_at"])
-    if mentor_profile is not None:
+    if mentor_profile is not None and mentorship.is_long_term:
         free_place(mentor_profile)
     signals.mentorship_ended.send(sender=Mentorship, mentorship=mentorship)
     term = f"the {mentorship.round.name} term" if mentorship.round else "the programme's term"

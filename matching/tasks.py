@@ -31,6 +31,11 @@ def send_message_digests() -> int:
 
 
 @shared_task(ignore_result=True)
+def complete_advice_conversations() -> int:
+    return jobs.complete_advice_conversations()
+
+
+@shared_task(ignore_result=True)
 def update_reply_times() -> int:
     return jobs.update_reply_times()
 

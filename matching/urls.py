@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching import availability_views, inbound, views
+from matching import availability_views, engagement_views, inbound, views
 
 app_name = "matching"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("requests/<int:pk>/report/", views.request_report, name="request-report"),
     path("requests/<int:pk>/messages/", views.request_messages, name="request-messages"),
     path("mentorships/", views.mentorship_list, name="mentorship-list"),
+    path("mentorships/informal/", engagement_views.informal_record, name="informal-record"),
     path("messages/", views.inbox, name="inbox"),
     path("messages/<int:pk>/report/", views.message_report, name="message-report"),
 ]

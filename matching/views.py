@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.staff import has_staff_access
-from matching import conversations, selectors, services
-from matching.forms import AcceptForm, DeclineForm, InterestedForm, ReportForm
+from matching import conversations, engagement_rules, engagements, selectors, services
+from matching.engagement_forms import EngagementInterestedForm
+from matching.forms import AcceptForm, DeclineForm, ReportForm
 from matching.message_forms import MessageForm, MessageReportForm
-from matching.models import Conversation, Mentorship, MentorshipRequest, Message
+from matching.models import Conversation, Engagement, Mentorship, MentorshipRequest, Message
 from profiles import selectors as profile_selectors
 from profiles.models import Membership, MenteeProfile, Programme
 
@@ -62,7 +63,9 @@ def mentor_detail(request, pk: int):
     profile, state, access = _mentor_for_viewer(request, pk)
     ctx = {
         "profile": profile,
-        "interest": selectors.interest_state(profile, request.user, state, access),
+        "interest": (interest := selectors.interest_state(profile, request.user, state, access)),
+        "advice_offered": Engagement.ADVICE
+        in engagement_rules.offers(profile, access.programmes, interest["state"]),
         # The Interested button is shown disabled, with the reason, in these states.
         "refusal_states": selectors.REFUSAL_STATES,
         # "Save to my shortlist": for a mentee who could be paired with this listed mentor.
@@ -80,14 +83,18 @@ def request_create(request, pk: int):
     several) and the message."""
     profile, state, access = _mentor_for_viewer(request, pk, listed_only=True)
     interest = selectors.interest_state(profile, request.user, state, access)
-    if request.method == "GET" and interest["state"] != "available":
+    # Long-term mentoring, one advice conversation, or both (matching.engagement_rules).
+    offers = engagement_rules.offers(profile, access.programmes, interest["state"])
+    if request.method == "GET" and not offers:
         # Why they cannot ask now, before they write anything.
         ctx = {"profile": profile, "interest": interest}
         return render(request, "matching/request_form.html", ctx)
-    form = InterestedForm(
+    form = EngagementInterestedForm(
         request.POST if request.method == "POST" else None,
         programmes=access.programmes,
         mentor_name=profile.user.get_short_name(),
+        offers=offers or [Engagement.LONG_TERM.value],
+        initial={"engagement": request.GET.get("engagement", "")},
     )
     if form.is_bound and form.is_valid():
         try:
@@ -96,6 +103,8 @@ def request_create(request, pk: int):
                 mentor=profile.user,
                 message=form.cleaned_data["message"],
                 programme=form.cleaned_data.get("programme"),
+                engagement=form.cleaned_data["engagement"],
+                topic=form.cleaned_data.get("topic", ""),
             )
         except services.MatchingError as exc:
             form.add_error("programme" if form.asks_programme else None, str(exc))
@@ -112,7 +121,7 @@ def request_create(request, pk: int):
                 f"Your request is on its way: {emailed}. You will hear by email when they answer.",
             )
             return redirect(req)
-    ctx = {"form": form, "profile": profile, "interest": interest}
+    ctx = {"form": form, "profile": profile, "interest": interest, "offers": offers}
     return render(request, "matching/request_form.html", ctx)
 
 
@@ -145,7 +154,10 @@ def _render_request(
     accept_form: AcceptForm | None = None,
 ):
     is_mentor = req.mentor_id == request.user.pk
-    can_withdraw = not is_mentor and req.is_pending
+    # Who answers and who may withdraw: for an informal pair the mentor recorded, the mentee
+    # confirms (matching.engagement_rules).
+    is_answerer = engagement_rules.answerer_id(req) == request.user.pk
+    can_withdraw = engagement_rules.recorder_id(req) == request.user.pk and req.is_pending
     mentee_profile = None
     if is_mentor:
         mentee_profile = (
@@ -159,12 +171,15 @@ def _render_request(
         "decline_form": decline_form,
         "accept_form": accept_form
         or AcceptForm(mentee_name=req.mentee.get_short_name() if req.mentee_id else ""),
-        "can_answer": is_mentor and req.is_pending,
+        "can_answer": is_answerer and req.is_pending,
+        "is_answerer": is_answerer,
         "can_withdraw": can_withdraw,
         # Withdrawn inside the hold, the mentor is never emailed about the request at all.
         "mentor_unaware": can_withdraw and selectors.request_email_held(req),
         "report": getattr(req, "report", None) if is_mentor else None,
-        "can_report": is_mentor and req.status != MentorshipRequest.Status.ACCEPTED,
+        "can_report": is_mentor
+        and not req.sent_by_mentor
+        and req.status != MentorshipRequest.Status.ACCEPTED,
         "report_form": report_form or ReportForm(prefix="report"),
         "mentorship_id": getattr(getattr(req, "mentorship", None), "pk", None)
         if req.status == MentorshipRequest.Status.ACCEPTED
@@ -204,10 +219,13 @@ def request_accept(request, pk: int):
     except services.MatchingError as exc:
         messages.error(request, str(exc))
         return redirect(req)
-    messages.success(
-        request,
-        f"You are now {req.mentee_name}'s mentor. They will arrange your first meeting.",
-    )
+    if req.engagement == Engagement.ADVICE:
+        done = f"You have accepted {req.mentee_name}'s request for one conversation. Plan it here."
+    elif req.engagement == Engagement.INFORMAL:
+        done = "Confirmed: your informal pair has its own space here."
+    else:
+        done = f"You are now {req.mentee_name}'s mentor. They will arrange your first meeting."
+    messages.success(request, done)
     return redirect(req.mentorship)
 
 
@@ -279,6 +297,7 @@ def mentorship_list(request):
     ctx = {
         "mentorships": mentorships,
         "show_programme": selectors.in_several_programmes(request.user),
+        "can_record_informal": bool(engagements.informal_programmes(request.user)),
     }
     return render(request, "matching/mentorship_list.html", ctx)
 

@@ -383,6 +383,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly: a round's pairs complete within the first hour of its term-end day.
     "complete-rounds": {"task": "matching.tasks.complete_rounds", "schedule": crontab(minute=30)},
+    # Hourly, before the check-ins (minute 20): an advice conversation held or a week past its
+    # date completes, and its two feedback questions go out at the next check-in run.
+    "complete-advice-conversations": {
+        "task": "matching.tasks.complete_advice_conversations",
+        "schedule": crontab(minute=15),
+    },
     # Every minute: new messages are emailed a few minutes after they arrive (settings below).
     "notify-new-messages": {
         "task": "matching.tasks.notify_new_messages",

@@ -10,6 +10,7 @@ from profiles.models import (
     Industry,
     JobHistoryEntry,
     MeetingFormat,
+    MeetingFrequency,
     Membership,
     MenteeProfile,
     MentorProfile,
@@ -55,6 +56,7 @@ class MentorProfileForm(forms.ModelForm):
             "formats",
             "frequency",
             "capacity",
+            "advice_per_month",
         ]
         widgets = {
             "key_areas": forms.Textarea(attrs={"rows": 4}),
@@ -62,7 +64,41 @@ class MentorProfileForm(forms.ModelForm):
             "help_offered": forms.Textarea(attrs={"rows": 3}),
             "graduation_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
             "capacity": forms.NumberInput(attrs={"min": 1, "max": 10}),
+            "advice_per_month": forms.NumberInput(attrs={"min": 0, "max": 20}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One-off advice is offered with `advice_per_month`, and only where a programme of the
+        # mentor's allows it; the old "single conversation" frequency stays valid for profiles
+        # that still have it, but is no longer offered.
+        field = self.fields["frequency"]
+        if self.instance.frequency != MeetingFrequency.ONE_OFF:
+            field.choices = [c for c in field.choices if c[0] != MeetingFrequency.ONE_OFF]
+        else:
+            field.choices = [
+                (value, "One conversation only (an old setting: choose how often you meet)")
+                if value == MeetingFrequency.ONE_OFF
+                else (value, label)
+                for value, label in field.choices
+            ]
+        offers_advice = self.instance.user_id is not None and (
+            Membership.objects.current()
+            .mentors()
+            .filter(user=self.instance.user_id, programme__engagement_types__contains=["advice"])
+            .exists()
+        )
+        if not offers_advice:
+            del self.fields["advice_per_month"]
+        else:
+            self.fields["advice_per_month"].label = "One-off advice conversations a month"
+            self.fields["advice_per_month"].help_text = (
+                "One conversation on a topic, with mentees who may already have a mentor. They "
+                "do not take one of your places. 0 if you do not offer them."
+            )
+            self.fields["advice_per_month"].error_messages["max_value"] = (
+                "Please choose at most 20 a month."
+            )
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
@@ -179,6 +215,7 @@ class DirectoryFilterForm(forms.Form):
         choices=[("", "Any format"), *MeetingFormat.choices],
     )
     available = forms.BooleanField(label="Has a free place", required=False)
+    advice = forms.BooleanField(label="Offers one-off advice", required=False)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, areas: list[ExpertiseArea], **kwargs):

@@ -67,6 +67,7 @@ CARD_FIELDS = [
     "mentee_count",
     "confirmed_at",
     "reply_hours",
+    "advice_per_month",
     "area_ids",
     "formats",
     "user__id",
@@ -312,6 +313,7 @@ def search_directory(
     country: str = "",
     meeting_format: str = "",
     available: bool = False,
+    advice: bool = False,
     wanted_area_ids: set[int] | None = None,
     page: int = 1,
     programme: Programme | int | None = None,
@@ -337,6 +339,8 @@ def search_directory(
         qs = qs.filter(formats__contains=[meeting_format])
     if available:
         qs = qs.with_free_place()
+    if advice:  # offers one-off advice conversations
+        qs = qs.filter(advice_per_month__gt=0)
     filtered = qs
 
     newest_first = [F("confirmed_at").desc(nulls_last=True), F("id").desc()]

@@ -266,6 +266,8 @@ def _directory_query(form: DirectoryFilterForm, programme: str = "") -> QueryDic
             query[name] = value
     if form.value("available", False):
         query["available"] = "1"
+    if form.value("advice", False):
+        query["advice"] = "1"
     if (page := min(form.value("page", 1), selectors.MAX_PAGE)) > 1:
         query["page"] = str(page)
     return query
@@ -291,6 +293,7 @@ def _directory_context(
         country=form.value("country", ""),
         meeting_format=form.value("format", ""),
         available=bool(form.value("available", False)),
+        advice=bool(form.value("advice", False)),
         wanted_area_ids=set(wanted),
         page=form.value("page", 1),
         programme=programme,
@@ -320,7 +323,8 @@ def _directory_context(
         # The page with no filters: the same programme's every mentor.
         "plain_querystring": programme_only.urlencode(),
         "has_filters": any(
-            form.value(n) for n in ("q", "area", "industry", "country", "format", "available")
+            form.value(n)
+            for n in ("q", "area", "industry", "country", "format", "available", "advice")
         ),
     }
 

@@ -24,6 +24,7 @@ from django.db.models import (
     Func,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
 )
@@ -60,14 +61,25 @@ def _interval(unit: str, field: str) -> Func:
     )
 
 
+def _with_check_ins(pairs: QuerySet[Mentorship]) -> QuerySet[Mentorship]:
+    """The pairs the scheme's check-ins are for: long-term pairs, and informal pairs that opted
+    in to the scheme's emails. One-off advice pairs get their own two questions instead."""
+    return pairs.filter(
+        Q(engagement=Engagement.LONG_TERM) | Q(engagement=Engagement.INFORMAL, scheme_emails=True)
+    )
+
+
 @transaction.atomic
-def send_check_ins(*, now: datetime | None = None) -> int:
+def send_check_ins(*, now: datetime | None = None, only: Iterable[int] | None = None) -> int:
     """Create and email the first (6 weeks), second (6 months) and ending check-ins that are
-    due, to both people, each pair at the weeks and months of its programme."""
+    due, to both people, each pair at the weeks and months of its programme; and the two
+    feedback questions after a one-off advice conversation completed itself. `only`: just
+    these mentorships (a pair that has just completed, from its page)."""
     now = now or timezone.now()
     first = now - _interval("weeks", "programme__check_in_first_weeks")
     second = now - _interval("months", "programme__check_in_second_months")
-    active = Mentorship.objects.active()
+    scope = Mentorship.objects.all() if only is None else Mentorship.objects.filter(pk__in=only)
+    active = _with_check_ins(scope.active())
     due = {
         CheckIn.Kind.SIX_WEEKS: active.filter(
             started_at__lte=first, started_at__gt=first - CHECK_IN_WINDOW
@@ -77,8 +89,13 @@ def send_check_ins(*, now: datetime | None = None) -> int:
         ),
         # A completed pair was asked before its term ended (ask_pairs_to_wrap_up); one that
         # began too late for that is asked now.
-        CheckIn.Kind.ENDING: Mentorship.objects.filter(
+        CheckIn.Kind.ENDING: _with_check_ins(scope).filter(
             status__in=[Mentorship.Status.ENDED, Mentorship.Status.COMPLETED],
+            ended_at__gt=now - ENDING_WINDOW,
+        ),
+        CheckIn.Kind.ADVICE_FEEDBACK: scope.filter(
+            engagement=Engagement.ADVICE,
+            status=Mentorship.Status.COMPLETED,
             ended_at__gt=now - ENDING_WINDOW,
         ),
     }

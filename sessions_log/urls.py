@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions_log import agreement_views, views
+from sessions_log import agreement_views, engagement_views, views
 
 app_name = "sessions_log"
 
@@ -11,6 +11,7 @@ meeting = pair + "meetings/<int:mid>/"
 urlpatterns = [
     path(pair, views.mentorship_detail, name="mentorship-detail"),
     path(pair + "end/", views.mentorship_end, name="mentorship-end"),
+    path(pair + "scheme-emails/", engagement_views.scheme_emails, name="scheme-emails"),
     path(pair + "messages/", views.mentorship_messages, name="mentorship-messages"),
     path(pair + "objectives/add/", views.objective_add, name="objective-add"),
     path(

@@ -17,7 +17,7 @@ from matching import services as matching_services
 from matching.forms import EndMentorshipForm
 from matching.message_forms import MessageForm
 from matching.models import Mentorship
-from sessions_log import agreement_space, calendar, services
+from sessions_log import advice, agreement_space, calendar, services
 from sessions_log.forms import (
     CheckInForm,
     HeldMeetingForm,
@@ -305,7 +305,7 @@ def meeting_log(request, pk: int):
         except services.SessionsError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Meeting recorded.")
+            messages.success(request, "Meeting recorded." + _advice_done(mentorship))
             return _back(mentorship, f"meeting-{meeting.pk}")
     ctx = {**_pair(request, mentorship), "form": form, "log": True, "heading": "Log a past meeting"}
     return render(request, "sessions_log/meeting_form.html", ctx)
@@ -367,11 +367,22 @@ def meeting_held(request, pk: int, mid: int):
         except services.SessionsError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Meeting recorded as held.")
+            messages.success(request, "Meeting recorded as held." + _advice_done(mentorship))
             return _back(mentorship, f"meeting-{meeting.pk}")
     heading = "Edit the meeting record" if meeting.is_held else "Mark the meeting held"
     ctx = {**_pair(request, mentorship), "form": form, "meeting": meeting, "heading": heading}
     return render(request, "sessions_log/meeting_held_form.html", ctx)
+
+
+def _advice_done(mentorship: Mentorship) -> str:
+    """A one-off advice conversation completes once its meeting is held: what to add to the
+    confirmation."""
+    if not advice.complete_if_held(mentorship):
+        return ""
+    return (
+        " Your advice conversation is complete. We have emailed you both two quick questions "
+        "about how useful it was."
+    )
 
 
 @login_required
@@ -490,8 +501,11 @@ def check_in_answer(request, token: str):
         person=request.user,
     )
     state = "answered" if check_in.is_answered else "expired" if check_in.is_expired() else "open"
+    form_class = (
+        advice.AdviceFeedbackForm if check_in.kind == CheckIn.Kind.ADVICE_FEEDBACK else CheckInForm
+    )
     form = (
-        CheckInForm(request.POST if request.method == "POST" else None) if state == "open" else None
+        form_class(request.POST if request.method == "POST" else None) if state == "open" else None
     )
     if form is not None and form.is_bound and form.is_valid():
         try:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.agreements import preview_samples as agreement_previews
+from matching.engagements import preview_samples as engagement_previews
 from matching.models import (
     Conversation,
     Mentorship,
@@ -303,6 +304,7 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
         **_samples(),
         **sessions_log_previews.samples(),
         **agreement_previews(),
+        **engagement_previews(),
         **never_approached_previews(),
         **training_previews(),
     }

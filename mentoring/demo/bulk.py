@@ -52,6 +52,14 @@ INDUSTRY_LABELS = dict(Industry.choices)
 INDUSTRIES = list(V.ROLES)
 FORMATS = [f.value for f in MeetingFormat]
 FREQUENCIES = [f.value for f in MeetingFrequency]
+
+
+def _no_one_off(frequency: str) -> str:
+    """The old "single conversation" frequency is no longer offered (advice_per_month is): a
+    draw of it becomes "flexible", so the generator's sequence, and the demo, stay the same."""
+    return MeetingFrequency.FLEXIBLE.value if frequency == MeetingFrequency.ONE_OFF else frequency
+
+
 MENTOR_DOMAIN = "mentors.demo.test"
 MENTEE_DOMAIN = "mentees.demo.test"
 APPROVED = MentorProfile.ReviewStatus.APPROVED.value
@@ -269,9 +277,13 @@ class BulkBuilder:
             "moves_experience": rng.choice(V.MOVES_TEXT).format_map(story),
             "help_offered": rng.choice(V.HELP_TEXT),
             "formats": sorted(rng.sample(FORMATS, rng.randint(1, 3))),
-            "frequency": MeetingFrequency.ONE_OFF.value
+            # Advice-point mentors offer one-off conversations (a number a month), which take
+            # none of their places; the frequency is for long-term mentoring.
+            "frequency": MeetingFrequency.FLEXIBLE.value
             if slugs == (ADVICE,)
-            else rng.choice(FREQUENCIES),
+            else _no_one_off(rng.choice(FREQUENCIES)),
+            # From the id, not the generator: the rest of the demo data stays as it was.
+            "advice_per_month": 2 + pk % 3 if ADVICE in slugs else 0,
             "capacity": rng.choice((1, 2, 2, 2, 2, 3, 3, 4)),
             "mentee_count": 0,
             "is_active": rng.random() > 0.05,
@@ -580,7 +592,7 @@ class BulkBuilder:
             for pk, pair in zip(next_ids(Mentorship, len(pairs)), pairs, strict=True):
                 pair["id"] = pk
             copy_rows(Mentorship, pairs)
-            recount_places(Mentorship.objects.active())
+            recount_places(Mentorship.objects.active().filter(engagement="long_term"))
         return made
 
     def between(self, start: datetime, end: datetime) -> datetime:
@@ -689,6 +701,7 @@ class BulkBuilder:
             "round_id": round_id,
             "request_id": request_id,
             "created_by_id": created_by_id,
+            "engagement": "advice" if slug == ADVICE else "long_term",
             "status": "completed" if ended_at else "active",
             "started_at": started,
             "ended_at": ended_at,
@@ -713,8 +726,10 @@ class BulkBuilder:
     ):
         rng = self.rng
         industry_short = _short(rng.choice(INDUSTRIES))
+        topic = ""
         if programme.slug == ADVICE:
             question = rng.choice(V.ADVICE_QUESTIONS).format(industry_short=industry_short)
+            topic = question[:200]
             message = (
                 f"Hello, I read your profile with interest. {question} A video call at a time "
                 "that suits you would be ideal."
@@ -730,6 +745,8 @@ class BulkBuilder:
             "mentee_id": mentee_id,
             "mentor_id": mentor_id,
             "programme_id": programme.pk,
+            "engagement": "advice" if topic else "long_term",
+            "topic": topic,
             "message": message,
             "status": status,
             "decline_reason": "",

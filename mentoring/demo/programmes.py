@@ -87,6 +87,8 @@ def _careers() -> dict:
         # A student may have a second alumni mentor for another need (and so keep a request
         # waiting while one mentors them).
         "max_active_mentorships": 2,
+        # An alumnus may also offer one conversation on a topic, beside their long-term places.
+        "engagement_types": [Programme.Engagement.LONG_TERM, Programme.Engagement.ADVICE],
         "profile_confirmation_month": Month.AUGUST,  # "every August ... confirm your profile"
     }
 
@@ -106,6 +108,9 @@ def _staff() -> dict:
         "mentor_approval_required": True,
         "mentor_training_required": True,
         "outside_line_management": True,
+        # "There are currently many informal mentoring relationships within the University":
+        # colleagues record theirs, and get the pair space without the scheme's emails.
+        "engagement_types": [Programme.Engagement.LONG_TERM, Programme.Engagement.INFORMAL],
         "max_active_mentorships": 1,
         "no_meeting_nudge_days": 60,  # "we met every two months"
     }
@@ -120,9 +125,9 @@ def _advice() -> dict:
         "position": 3,
         "matching": Programme.Matching.CHOICE,
         "rhythm": Programme.Rhythm.ALWAYS,
-        # For now every programme allows long-term mentoring only: issue 14 adds one-off advice
-        # conversations, and then this programme allows those alone.
-        "engagement_types": [Programme.Engagement.LONG_TERM],
+        # One conversation on a topic with a mentor who offers them (advice_per_month), which
+        # takes none of the mentor's places and does not count as one of the mentee's mentors.
+        "engagement_types": [Programme.Engagement.ADVICE],
         # A mentee picks a mentor for one topic; training is "strongly advised", not required,
         # and a mentor is called upon for one conversation: no approval step before listing.
         "mentor_approval_required": False,

@@ -36,6 +36,7 @@ SUBJECT = {
     "request-withdraw": "request",
     "request-report": "request",
     "mentorship-list": None,
+    "informal-record": None,
     "request-messages": "request",
     "inbox": None,
     # Each mentor's own availability page: nobody else's is reachable (no id in the URL).
@@ -92,6 +93,12 @@ MATRIX = {
         "POST": _row(LOGIN, 302, 302, 404, 404, 404),
     },
     "mentorship-list": {"GET": _row(LOGIN, 200, 200, 200, 200, 200)},
+    # Only for members of a programme that records informal pairs, which the default one does
+    # not (tests/matching/test_informal.py covers a programme that does).
+    "informal-record": {
+        "GET": _row(LOGIN, 404, 404, 404, 404, 404),
+        "POST": _row(LOGIN, 404, 404, 404, 404, 404),
+    },
     # Only the two people read and write a conversation: coordinators and staff get 404 too.
     "request-messages": {
         "GET": _row(LOGIN, 405, 405, 405, 405, 405),
@@ -172,7 +179,7 @@ def test_every_matching_url_has_a_row_in_the_matrix():
 
 def test_state_changes_are_post_only_in_the_matrix():
     # A URL that answers POST must refuse GET, except the form that shows itself on GET.
-    forms = ("request-create", "message-report", "mentor-away")
+    forms = ("request-create", "message-report", "informal-record", "mentor-away")
     changes = [n for n, m in MATRIX.items() if "POST" in m and n not in forms]
 
     assert sorted(changes) == [

@@ -88,6 +88,11 @@ def _pair_at_its_term_end() -> None:
     MentorshipFactory(programme=rnd.programme, round=rnd, started_at=NOW - timedelta(days=9))
 
 
+def _advice_conversation_held() -> None:
+    pair = MentorshipFactory(engagement="advice", started_at=NOW - timedelta(days=5))
+    MeetingFactory(mentorship=pair, status="held", starts_at=NOW - timedelta(days=1))
+
+
 def _recruitment_opening_today() -> None:
     rnd = _round("recruitment", term_ends_in=timedelta(days=360))
     RecruitmentWindow.objects.create(
@@ -168,6 +173,13 @@ JOBS: list[tuple[str, Callable[[], int], Callable[[], None], int, str]] = [
         "Completed 1 pair at the end of its round's term.",
     ),
     (
+        "complete_advice_conversations",
+        matching_tasks.complete_advice_conversations,
+        _advice_conversation_held,
+        1,
+        "Completed 1 advice conversation.",
+    ),
+    (
         "send_check_ins",
         sessions_tasks.send_check_ins,
         _pair_at_six_weeks,
@@ -244,6 +256,7 @@ NOTHING_DONE = {
     "remind_requests": "Reminded mentors of 0 unanswered requests.",
     "expire_requests": "Expired 0 unanswered requests.",
     "complete_rounds": "Completed 0 pairs at the end of their round's term.",
+    "complete_advice_conversations": "Completed 0 advice conversations.",
     "nudge_quiet_pairs": "Nudged 0 quiet pairs.",
     "ask_mentors_to_confirm": "Asked 0 mentors to confirm their profile.",
     "announce_recruitment_windows": "Invited 0 mentors to a round's recruitment.",
@@ -326,9 +339,11 @@ def test_run_jobs_runs_every_job_once(clock):
         "Expired 1 unanswered request.",
         "Asked 2 people to wrap up before their round's term ends.",
         "Completed 1 pair at the end of its round's term.",
+        "Completed 1 advice conversation.",
         # The pair at six weeks, and the pair its round completed, which began too late to be
-        # asked to wrap up: its ending check-in (the pair near its term end has had theirs).
-        "Sent 4 check-ins.",
+        # asked to wrap up: its ending check-in (the pair near its term end has had theirs);
+        # and the advice conversation's two feedback questions.
+        "Sent 6 check-ins.",
         # The pair with a meeting tomorrow (two reminders each).
         "Queued 4 meeting reminders.",
         "Nudged 1 quiet pair.",
@@ -356,6 +371,7 @@ def test_run_jobs_run_again_does_nothing(clock, django_capture_on_commit_callbac
         "Expired 0 unanswered requests.",
         "Asked 0 people to wrap up before their round's term ends.",
         "Completed 0 pairs at the end of their round's term.",
+        "Completed 0 advice conversations.",
         "Sent 0 check-ins.",
         "Queued 0 meeting reminders.",
         "Nudged 0 quiet pairs.",

@@ -96,7 +96,9 @@ def test_the_three_programmes_have_their_own_rules():
 
     assert advice.name == "Advice point" and advice.rhythm == "always"
     assert advice.matching == "choice" and not advice.mentor_approval_required
-    assert advice.engagement_types == ["long_term"]
+    assert advice.engagement_types == ["advice"]
+    assert careers.engagement_types == ["long_term", "advice"]
+    assert staff.engagement_types == ["long_term", "informal"]
     assert not Round.objects.filter(programme__in=[staff, advice]).exists()
     # Limits differ per programme.
     assert len({p.max_active_mentorships for p in (careers, staff, advice)}) == 3
@@ -147,10 +149,14 @@ def test_mentors_and_mentees_are_spread_over_the_programmes_in_their_directory()
         "staff",
         "advice",
     }
+    # Advice conversations take no place: a mentor's count is their long-term pairs.
+    long_term = Mentorship.objects.active().filter(engagement="long_term")
     for profile in MentorProfile.objects.all():
-        assert (
-            profile.mentee_count == Mentorship.objects.active().filter(mentor=profile.user).count()
-        )
+        assert profile.mentee_count == long_term.filter(mentor=profile.user).count()
+    advice = Mentorship.objects.filter(programme__slug="advice")
+    assert advice.exists() and not advice.exclude(engagement="advice").exists()
+    assert not MentorProfile.objects.filter(frequency="one_off").exists()
+    assert MentorProfile.objects.filter(advice_per_month__gt=0).exists()
 
 
 def test_the_demo_accounts_have_something_to_show():

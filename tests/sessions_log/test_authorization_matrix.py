@@ -44,6 +44,9 @@ MATRIX = {
     # The pair's page, and ending the pair from it.
     "mentorship-detail": {"GET": OWNERS_ONLY},
     "mentorship-end": {"GET": POST_ONLY, "POST": OWNERS_CHANGE},
+    # An informal pair's "Send us reminders and check-ins" (a long-term pair's owners are
+    # refused with a message: tests/matching/test_informal.py).
+    "scheme-emails": {"GET": POST_ONLY, "POST": OWNERS_CHANGE},
     # The pair's conversation: only the two people write in it (staff too get 404).
     "mentorship-messages": {"GET": POST_ONLY, "POST": OWNERS_CHANGE},
     "objective-add": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
@@ -118,6 +121,7 @@ def subject(cast):
     return {
         "mentorship-detail": pair,
         "mentorship-end": pair,
+        "scheme-emails": pair,
         "mentorship-messages": pair,
         "objective-add": pair,
         "objective-edit": [*pair, objective.pk],
@@ -202,6 +206,7 @@ def test_state_changes_without_a_form_are_post_only():
         "mentorship-messages",
         "objective-move",
         "objective-suggested-add",
+        "scheme-emails",
     ]
 
 

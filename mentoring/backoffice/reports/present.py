@@ -139,6 +139,7 @@ def present_report(
             meetings_section(figures),
             objectives_section(figures),
             check_ins_section(figures),
+            engagements_section(figures),
         ],
         months=months,
         trends=trends(months, monthly),
@@ -238,6 +239,40 @@ def mentorships_section(f: Figures) -> Section:
                 pairs["feedback"],
                 pairs["feedback_n"],
                 note="From the feedback given when a mentorship ends.",
+            ),
+        ],
+    )
+
+
+def engagements_section(f: Figures) -> Section:
+    """One-off advice conversations and informal pairs: not in the mentorship figures above."""
+    e = f.engagements
+    return Section(
+        "engagements",
+        "Advice conversations and informal pairs",
+        [
+            count("Advice conversations asked for", e["advice_asked"]),
+            count("Advice conversations accepted", e["advice_accepted"]),
+            count("Advice conversations declined", e["advice_declined"]),
+            count("Advice conversations started", e["advice_started"]),
+            count(
+                "Advice conversations completed",
+                e["advice_completed"],
+                note="Completed by themselves once the meeting was held, or a week after its date.",
+            ),
+            count("Advice conversations ended early", e["advice_ended"]),
+            count("Mentors who gave advice", e["advice_mentors"]),
+            average(
+                "How useful the advice was",
+                e["advice_useful"],
+                e["advice_useful_n"],
+                note="From the two questions both people are asked afterwards (1–5).",
+            ),
+            count("Informal pairs recorded", e["informal_started"]),
+            count("Informal pairs active at the end of the period", e["informal_active_at_end"]),
+            count(
+                "Informal pairs that asked for the scheme's emails",
+                e["informal_scheme_emails"],
             ),
         ],
     )

@@ -32,7 +32,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from matching import selectors as matching_selectors
-from matching.models import Mentorship, MentorshipRequest
+from matching.models import Engagement, Mentorship, MentorshipRequest
 from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
 from sessions_log import selectors as sessions_selectors
 from sessions_log.models import CheckIn, Meeting, Objective
@@ -70,6 +70,8 @@ class Figures:
     objectives: dict[str, Any]
     check_ins: dict[str, Any]
     unmatched_weeks: str  # "4 weeks", or the range of the programmes' own weeks
+    # One-off advice conversations and informal pairs, counted apart from the long-term pairs.
+    engagements: dict[str, Any] = field(default_factory=dict)
 
 
 class Median(Aggregate):
@@ -145,8 +147,11 @@ def period_figures(period: Period, now: datetime, scope: Scope = EVERYWHERE) -> 
     )
 
     sent = within("created_at")
+    # Requests for long-term mentoring; advice requests and informal records count apart
+    # (`engagements` below).
+    long_term = Q(engagement=Engagement.LONG_TERM)
     requests = together.aggregate(
-        scope.rows(MentorshipRequest.objects.filter(sent | waiting), "programme"),
+        scope.rows(MentorshipRequest.objects.filter(long_term).filter(sent | waiting), "programme"),
         sent=Count("pk", filter=sent),
         **{
             status: Count("pk", filter=sent & Q(status=status))
@@ -173,7 +178,7 @@ def period_figures(period: Period, now: datetime, scope: Scope = EVERYWHERE) -> 
     completed = finished & Q(status=Mentorship.Status.COMPLETED)
     ended = finished & ~Q(status=Mentorship.Status.COMPLETED)
     pairs = together.aggregate(
-        scope.rows(Mentorship.objects.filter(overlaps | quiet), "programme"),
+        scope.rows(Mentorship.objects.filter(long_term).filter(overlaps | quiet), "programme"),
         started=Count("pk", filter=started),
         central=Count("pk", filter=started & Q(created_by__isnull=False)),
         active_at_end=Count(
@@ -191,6 +196,35 @@ def period_figures(period: Period, now: datetime, scope: Scope = EVERYWHERE) -> 
         mentors=Count("mentor", distinct=True, filter=overlaps),
         mentees=Count("mentee", distinct=True, filter=overlaps),
         quiet=Count("pk", filter=quiet),
+    )
+
+    advice, informal = Q(engagement=Engagement.ADVICE), Q(engagement=Engagement.INFORMAL)
+    active_at_end = Q(started_at__lt=until) & (Q(ended_at__isnull=True) | Q(ended_at__gte=until))
+    engagements = together.aggregate(
+        scope.rows(Mentorship.objects.filter(advice | informal).filter(overlaps), "programme"),
+        advice_started=Count("pk", filter=advice & started),
+        advice_completed=Count("pk", filter=advice & completed),
+        advice_ended=Count("pk", filter=advice & ended),
+        advice_mentors=Count("mentor", distinct=True, filter=advice),
+        informal_started=Count("pk", filter=informal & started),
+        informal_active_at_end=Count("pk", filter=informal & active_at_end),
+        informal_scheme_emails=Count("pk", filter=informal & active_at_end & Q(scheme_emails=True)),
+    )
+    advice_requests = together.aggregate(
+        scope.rows(MentorshipRequest.objects.filter(advice & sent), "programme"),
+        asked=Count("pk"),
+        accepted=Count("pk", filter=Q(status=MentorshipRequest.Status.ACCEPTED)),
+        declined=Count("pk", filter=Q(status=MentorshipRequest.Status.DECLINED)),
+    )
+    feedback = together.aggregate(
+        scope.rows(
+            CheckIn.objects.filter(
+                kind=CheckIn.Kind.ADVICE_FEEDBACK, answered_at__isnull=False
+            ).filter(within("answered_at")),
+            "mentorship__programme",
+        ),
+        useful=Avg("rating"),
+        useful_n=Count("pk"),
     )
 
     held = within("starts_at") & Q(status=Meeting.Status.HELD)
@@ -214,7 +248,10 @@ def period_figures(period: Period, now: datetime, scope: Scope = EVERYWHERE) -> 
     asked = within("sent_at")
     answered = asked & Q(answered_at__isnull=False)
     check_ins = together.aggregate(
-        scope.rows(CheckIn.objects.filter(asked | worrying), "mentorship__programme"),
+        scope.rows(
+            CheckIn.objects.exclude(kind=CheckIn.Kind.ADVICE_FEEDBACK).filter(asked | worrying),
+            "mentorship__programme",
+        ),
         sent=Count("pk", filter=asked),
         answered=Count("pk", filter=answered),
         avg_rating=Avg("rating", filter=answered),
@@ -232,6 +269,11 @@ def period_figures(period: Period, now: datetime, scope: Scope = EVERYWHERE) -> 
         meetings=meetings,
         objectives=objectives,
         check_ins=check_ins,
+        engagements={
+            **engagements,
+            **{f"advice_{k}": v for k, v in advice_requests.items()},
+            **{f"advice_{k}": v for k, v in feedback.items()},
+        },
         unmatched_weeks=matching_selectors.alert_weeks_label(
             alert_weeks["low"], alert_weeks["high"]
         ),
@@ -276,8 +318,18 @@ class Together:
 def monthly_sources(scope: Scope = EVERYWHERE) -> list[tuple[str, QuerySet, str]]:
     """The series counted by month: a key, the rows, the date that places a row in a month."""
     return [
-        ("requests", scope.rows(MentorshipRequest.objects.all(), "programme"), "created_at"),
-        ("mentorships", scope.rows(Mentorship.objects.all(), "programme"), "started_at"),
+        (
+            "requests",
+            scope.rows(
+                MentorshipRequest.objects.filter(engagement=Engagement.LONG_TERM), "programme"
+            ),
+            "created_at",
+        ),
+        (
+            "mentorships",
+            scope.rows(Mentorship.objects.filter(engagement=Engagement.LONG_TERM), "programme"),
+            "started_at",
+        ),
         ("meetings", scope.rows(Meeting.objects.held(), "mentorship__programme"), "starts_at"),
     ]
 

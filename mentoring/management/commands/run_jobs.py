@@ -6,6 +6,7 @@ JOBS = [
     "expire_requests",
     "ask_pairs_to_wrap_up",
     "complete_rounds",
+    "complete_advice_conversations",
     "send_check_ins",
     "remind_upcoming_meetings",
     "nudge_quiet_pairs",

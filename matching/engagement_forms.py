@@ -1,0 +1,74 @@
+"""The Interested form with a choice of engagement (issue 14): long-term mentoring, or one
+conversation on a stated topic where the programme allows it and the mentor offers it."""
+
+from __future__ import annotations
+
+from django import forms
+
+from matching.forms import InterestedForm
+from matching.models import Engagement
+
+ADVICE_CHOICES = [
+    (Engagement.LONG_TERM.value, "Long-term mentoring"),
+    (Engagement.ADVICE.value, "One conversation on a topic"),
+]
+
+
+class EngagementInterestedForm(InterestedForm):
+    """`offers`: the engagements the mentee may ask for here (long-term, advice or both). With
+    both, a choice; with one, it is fixed (hidden)."""
+
+    engagement = forms.ChoiceField(
+        label="What would you like?",
+        choices=ADVICE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose long-term mentoring or one conversation on a topic.",
+            "invalid_choice": "Choose long-term mentoring or one conversation on a topic.",
+        },
+    )
+    topic = forms.CharField(
+        label="The topic of the conversation",
+        required=False,
+        max_length=200,
+        help_text="One line, e.g. “Moving from research into policy work”. Only for one "
+        "conversation on a topic.",
+        error_messages={
+            "max_length": "Please keep the topic under 200 characters (you wrote %(show_value)d).",
+        },
+    )
+
+    def __init__(self, *args, offers: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offers = offers
+        # The engagement and the topic come first: the message depends on them.
+        order = ["engagement", "topic"]
+        self.order_fields(order + [f for f in self.fields if f not in order])
+        if len(offers) == 1:
+            self.fields["engagement"] = forms.CharField(
+                required=False, widget=forms.HiddenInput, initial=offers[0]
+            )
+        if Engagement.ADVICE not in offers:
+            del self.fields["topic"]
+        elif offers == [Engagement.ADVICE]:
+            self.fields[
+                "topic"
+            ].help_text = "One line, e.g. “Moving from research into policy work”."
+
+    @property
+    def asks_advice_only(self) -> bool:
+        return self.offers == [Engagement.ADVICE]
+
+    def clean_engagement(self):
+        if len(self.offers) == 1:
+            return self.offers[0]  # whatever a stale page posts
+        return self.cleaned_data["engagement"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("engagement") == Engagement.ADVICE
+            and not (cleaned.get("topic") or "").strip()
+        ):
+            self.add_error("topic", "Please say what you would like advice on, in one line.")
+        return cleaned

@@ -1,0 +1,121 @@
+"""Rules for one-off advice conversations and informal pairs that the matching services apply
+(issue 14). No state changes here: each function answers a question or returns the sentence a
+person sees when something is refused, or None."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
+
+from matching.models import Engagement, Mentorship, MentorshipRequest
+from profiles.models import MentorProfile, Programme
+
+
+def answerer_id(req: MentorshipRequest) -> int | None:
+    """Who answers (accepts or declines) a request: the mentor, but for an informal pair the
+    mentor recorded, which the mentee confirms."""
+    if req.engagement == Engagement.INFORMAL and req.sent_by_mentor:
+        return req.mentee_id
+    return req.mentor_id
+
+
+def recorder_id(req: MentorshipRequest) -> int | None:
+    """Who made the request (and may withdraw it)."""
+    if req.engagement == Engagement.INFORMAL and req.sent_by_mentor:
+        return req.mentor_id
+    return req.mentee_id
+
+
+def allows(programme: Programme, engagement: str) -> bool:
+    return engagement in (programme.engagement_types or [])
+
+
+def month_start(now: datetime) -> datetime:
+    """The start of this calendar month in the scheme's time zone."""
+    local = timezone.localtime(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def advice_taken_this_month(mentor_id: int, *, now: datetime) -> int:
+    """Advice conversations the mentor accepted that started this calendar month."""
+    return Mentorship.objects.filter(
+        mentor=mentor_id, engagement=Engagement.ADVICE, started_at__gte=month_start(now)
+    ).count()
+
+
+def advice_cap_refusal(
+    profile: MentorProfile, *, now: datetime, answering: bool = False
+) -> str | None:
+    """The mentor's monthly number of advice conversations: none offered, or all taken. Counted
+    under the mentor's lock by the callers."""
+    name = profile.user.full_name
+    if profile.advice_per_month <= 0:
+        if answering:
+            return "You do not offer one-off advice conversations at the moment."
+        return f"{name} does not offer one-off advice conversations at the moment."
+    taken = advice_taken_this_month(profile.user_id, now=now)
+    if taken >= profile.advice_per_month:
+        if answering:
+            return (
+                f"You have already had {taken} advice conversation{pluralize(taken)} this month, "
+                "the most you offer. Raise your number on your profile, or decline kindly."
+            )
+        return (
+            f"{name} has had all the advice conversations they offer this month. Please try "
+            "again next month, or ask another mentor."
+        )
+    return None
+
+
+def long_term_pair_refusal(mentor_id: int, mentee_id: int, mentor_name: str) -> str | None:
+    """An advice conversation with your own long-term mentor is not needed: ask them."""
+    if (
+        Mentorship.objects.active()
+        .filter(mentor=mentor_id, mentee=mentee_id)
+        .filter(~Q(engagement=Engagement.ADVICE))
+        .exists()
+    ):
+        return (
+            f"{mentor_name} already mentors you, so you can ask them about this in your "
+            "mentorship: no separate advice conversation is needed."
+        )
+    if (
+        Mentorship.objects.active()
+        .filter(mentor=mentor_id, mentee=mentee_id, engagement=Engagement.ADVICE)
+        .exists()
+    ):
+        return f"You already have an advice conversation with {mentor_name} under way."
+    return None
+
+
+# interest_state's states (matching.selectors) in which a mentee may still ask for one advice
+# conversation: the refusal is about long-term places or limits, which advice does not use.
+ADVICE_DESPITE = frozenset({"available", "full", "cap", "has_mentor", "limit"})
+
+
+def advice_programmes(profile: MentorProfile, programmes: list[Programme]) -> list[Programme]:
+    """Of the programmes in which the viewer may ask this mentor, those in which they may ask
+    for one advice conversation: the programme allows them and the mentor offers them."""
+    if profile.advice_per_month <= 0:
+        return []
+    return [p for p in programmes if allows(p, Engagement.ADVICE)]
+
+
+def long_term_programmes(programmes: list[Programme]) -> list[Programme]:
+    return [p for p in programmes if allows(p, Engagement.LONG_TERM)]
+
+
+def offers(profile: MentorProfile, programmes: list[Programme], interest: str) -> list[str]:
+    """What the viewer may ask this mentor for now, given `interest`, the state of the
+    Interested box (matching.selectors.interest_state): long-term mentoring where it is
+    available and a programme allows it, one advice conversation where the refusal does not
+    concern it and the mentor offers it."""
+    found = []
+    if interest == "available" and long_term_programmes(programmes):
+        found.append(Engagement.LONG_TERM.value)
+    if interest in ADVICE_DESPITE and advice_programmes(profile, programmes):
+        found.append(Engagement.ADVICE.value)
+    return found
