@@ -42,6 +42,7 @@ def _only_calls_a_job(body: list[ast.stmt]) -> str | None:
 
 def test_the_beat_schedule_names_the_same_tasks():
     assert APP_TASKS == [
+        "matching.tasks.complete_advice_conversations",
         "matching.tasks.complete_rounds",
         "matching.tasks.email_never_approached_mentors",
         "matching.tasks.expire_requests",
