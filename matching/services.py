@@ -765,7 +765,10 @@ def close_requests_of_leaver(membership: Membership) -> None:
     user, programme = membership.user, membership.programme
     if membership.role == Membership.Role.MENTEE:
         for req in MentorshipRequest.objects.pending().filter(mentee=user, programme=programme):
-            withdraw_request(req, by=user)
+            if engagement_rules.recorder_id(req) == user.pk:
+                withdraw_request(req, by=user)
+            else:  # an informal pair their mentor recorded, which they would have confirmed
+                decline_request(req, by=user, reason=MentorshipRequest.DeclineReason.OTHER)
         return
     now = timezone.now()
     note = f"{user.full_name} has stepped back from mentoring in {programme.name}."

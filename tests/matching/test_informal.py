@@ -285,3 +285,18 @@ def test_the_other_person_confirms_on_the_request_page(
 
     pair = Mentorship.objects.get(request=req)
     assert response["Location"] == pair.get_absolute_url()
+
+
+def test_a_mentee_leaving_the_programme_declines_what_their_mentor_recorded(
+    staff_programme, mentor_member, mentee_member
+):
+    from matching.services import close_requests_of_leaver
+    from profiles.models import Membership
+
+    req = _record(mentor_member, staff_programme, "mia@example.org", "mentor")
+    membership = Membership.objects.get(user=mentee_member, programme=staff_programme)
+
+    close_requests_of_leaver(membership)
+
+    req.refresh_from_db()
+    assert req.status == MentorshipRequest.Status.DECLINED
