@@ -362,6 +362,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "profiles.tasks.remind_expiring_training",
         "schedule": crontab(hour=9, minute=10),
     },
+    # Daily, idempotent: mentors away until today are listed again (one email each).
+    "return-away-mentors": {
+        "task": "profiles.tasks.return_away_mentors",
+        "schedule": crontab(hour=0, minute=15),
+    },
     # Nightly, set-based: each mentor's usual reply time on their card (matching.responsiveness).
     "update-reply-times": {
         "task": "matching.tasks.update_reply_times",
@@ -371,11 +376,6 @@ CELERY_BEAT_SCHEDULE = {
     "email-never-approached-mentors": {
         "task": "matching.tasks.email_never_approached_mentors",
         "schedule": crontab(hour=10, minute=15),
-    },
-    # Daily, idempotent: mentors away until today are listed again (one email each).
-    "return-away-mentors": {
-        "task": "profiles.tasks.return_away_mentors",
-        "schedule": crontab(hour=0, minute=15),
     },
     "ask-pairs-to-wrap-up": {
         "task": "sessions_log.tasks.ask_pairs_to_wrap_up",

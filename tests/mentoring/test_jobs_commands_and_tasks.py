@@ -61,10 +61,6 @@ def _mentor_to_ask() -> None:
     MentorProfileFactory(confirmed_at=NOW - timedelta(days=365))
 
 
-def _mentor_back_today() -> None:
-    MentorProfileFactory(confirmed_at=NOW, away_until=NOW.date())
-
-
 def _round(name: str, *, term_ends_in: timedelta) -> Round:
     """A round of a programme that runs in rounds, whose term ends `term_ends_in` from NOW."""
     programme = ProgrammeFactory(name=f"Rounds {name}", rhythm="rounds")
@@ -99,6 +95,10 @@ def _recruitment_opening_today() -> None:
         round=rnd, opens_on=NOW.date(), closes_on=NOW.date() + timedelta(days=20)
     )
     MentorProfileFactory(programmes=[rnd.programme])
+
+
+def _mentor_back_today() -> None:
+    MentorProfileFactory(confirmed_at=NOW, away_until=NOW.date())
 
 
 def _training_expiring_soon() -> None:
