@@ -185,6 +185,10 @@ class MentorshipRequest(models.Model):
         return self.status == self.Status.DECLINED
 
     @property
+    def is_accepted(self) -> bool:
+        return self.status == self.Status.ACCEPTED
+
+    @property
     def ended_at(self):
         """When it stopped waiting, whichever way."""
         return self.responded_at or self.withdrawn_at or self.expired_at or self.closed_at
@@ -659,3 +663,16 @@ class Agreement(models.Model):
     @property
     def cadence_days(self) -> int | None:
         return self.CADENCE_DAYS.get(self.frequency)
+
+    @property
+    def was_agreed(self) -> bool:
+        """Agreed, now or before a later agreement replaced it."""
+        return self.status in {self.Status.AGREED, self.Status.SUPERSEDED}
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.status == self.Status.SUPERSEDED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN

@@ -138,7 +138,8 @@ def test_matched_inside_the_hold_the_other_mentor_hears_nothing(
     after_the_hold()
 
     waiting.refresh_from_db()
-    assert waiting.status == MentorshipRequest.Status.WITHDRAWN
+    assert waiting.status == MentorshipRequest.Status.CLOSED
+    assert waiting.close_reason == MentorshipRequest.CloseReason.MATCHED_ELSEWHERE
     assert _will_be_sent_to(other) == []
     assert _received_by(mailoutbox, other) == []
     assert _received_by(mailoutbox, mentor) == []

@@ -17,12 +17,13 @@ from mentoring import tasks as mentoring_tasks
 from mentoring.celery import app as celery_app
 from mentoring.models import Outbox
 from profiles import tasks as profiles_tasks
-from profiles.models import RecruitmentWindow, Round
+from profiles.models import Membership, MentorProfile, RecruitmentWindow, Round
 from sessions_log import tasks as sessions_tasks
 from tests.factories import (
     MeetingFactory,
     MentorProfileFactory,
     MentorshipFactory,
+    MentorshipRequestFactory,
     ProgrammeFactory,
 )
 from tests.matching.messaging import conversation, say
@@ -99,6 +100,24 @@ def _recruitment_opening_today() -> None:
 
 def _mentor_back_today() -> None:
     MentorProfileFactory(confirmed_at=NOW, away_until=NOW.date())
+
+
+def _mentor_who_answered_three_requests() -> None:
+    profile = MentorProfileFactory()
+    for hours in (5, 20, 40):
+        MentorshipRequestFactory(
+            mentor=profile.user,
+            status="accepted",
+            created_at=NOW - timedelta(days=20, hours=hours),
+            responded_at=NOW - timedelta(days=20),
+        )
+
+
+def _mentor_nobody_approached_in_six_weeks() -> None:
+    profile = MentorProfileFactory()
+    listed = NOW - timedelta(weeks=6, days=1)
+    MentorProfile.objects.filter(pk=profile.pk).update(approved_at=listed)
+    Membership.objects.filter(user=profile.user_id, role="mentor").update(approved_at=listed)
 
 
 def _training_expiring_soon() -> None:
@@ -229,6 +248,20 @@ JOBS: list[tuple[str, Callable[[], int], Callable[[], None], int, str]] = [
         "1 mentor is back in the directory.",
     ),
     (
+        "update_reply_times",
+        matching_tasks.update_reply_times,
+        _mentor_who_answered_three_requests,
+        1,
+        "Updated the reply time of 1 mentor.",
+    ),
+    (
+        "email_never_approached_mentors",
+        matching_tasks.email_never_approached_mentors,
+        _mentor_nobody_approached_in_six_weeks,
+        1,
+        "Emailed 1 mentor nobody has approached yet.",
+    ),
+    (
         "notify_new_messages",
         matching_tasks.notify_new_messages,
         _message_unread_for_ten_minutes,
@@ -262,6 +295,8 @@ NOTHING_DONE = {
     "announce_recruitment_windows": "Invited 0 mentors to a round's recruitment.",
     "remind_expiring_training": "Reminded 0 people of training that expires soon.",
     "return_away_mentors": "0 mentors are back in the directory.",
+    "update_reply_times": "Updated the reply times of 0 mentors.",
+    "email_never_approached_mentors": "Emailed 0 mentors nobody has approached yet.",
     "sweep_outbox": "Published 0 outbox emails.",
     "notify_new_messages": "Queued 0 new-message emails.",
     "send_message_digests": "Queued 0 message digests.",
@@ -351,6 +386,8 @@ def test_run_jobs_runs_every_job_once(clock):
         "Invited 1 mentor to a round's recruitment.",
         "Reminded 1 person of training that expires soon.",
         "1 mentor is back in the directory.",
+        "Updated the reply time of 1 mentor.",
+        "Emailed 1 mentor nobody has approached yet.",
         "Queued 1 new-message email.",
         "Queued 1 message digest.",
         # The email the broker missed; those queued a moment ago are published on commit.
@@ -379,6 +416,8 @@ def test_run_jobs_run_again_does_nothing(clock, django_capture_on_commit_callbac
         "Invited 0 mentors to a round's recruitment.",
         "Reminded 0 people of training that expires soon.",
         "0 mentors are back in the directory.",
+        "Updated the reply times of 0 mentors.",
+        "Emailed 0 mentors nobody has approached yet.",
         "Queued 0 new-message emails.",
         "Queued 0 message digests.",
         "Published 0 outbox emails.",
