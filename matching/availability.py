@@ -5,18 +5,22 @@ for their answer at once (services.waiting_cap).
 Going away or hiding answers the mentor's waiting requests kindly at once: closed by the scheme
 with its own wording (no decline, so no wait before the mentee may ask again), or, when the
 mentor chooses, kept waiting with their expiry moved past the return date (`expires_after`,
-which the reminder and expiry jobs count from: matching.jobs._CLOCK)."""
+which the reminder and expiry jobs count from: matching.jobs._CLOCK) and each mentee told so.
+Only requests the mentor answers: an informal pair the mentor recorded waits for the mentee's
+confirmation, and is left alone."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from accounts.models import User
 from matching import emails
+from matching.engagement_rules import answerer_id
 from matching.models import MentorshipRequest
 from matching.services import MatchingError, _lock_mentor, _record
 from profiles.models import MentorProfile
@@ -67,9 +71,14 @@ def go_away(
     profile.away_until, profile.away_note = until, " ".join(note.split())[:255]
     # The post_save signal refreshes the listing (profiles.search: away mentors are unlisted).
     profile.save(update_fields=["away_until", "away_note", "updated_at"])
-    waiting = MentorshipRequest.objects.pending().filter(mentor=mentor)
     if keep_waiting:
-        waiting.update(expires_after=return_moment(until))
+        kept = _answered_by(mentor, MentorshipRequest.objects.pending().filter(mentor=mentor))
+        MentorshipRequest.objects.filter(pk__in=[r.pk for r in kept]).update(
+            expires_after=return_moment(until)
+        )
+        for req in kept:
+            req.expires_after = return_moment(until)
+        emails.requests_kept_waiting(kept, until=until, away_note=profile.away_note)
         return profile, 0
     closing_note = f"{mentor.full_name} is away until {format_date(until, 'j F Y')}."
     if profile.away_note:
@@ -107,6 +116,19 @@ def set_waiting_cap(mentor: User, cap: int | None) -> MentorProfile:
     return profile
 
 
+def _answered_by(mentor: User, pending: QuerySet[MentorshipRequest]) -> list[MentorshipRequest]:
+    """Of `pending` (requests to `mentor`), those waiting for the mentor's own answer, locked:
+    not the informal pairs the mentor recorded, which the mentee confirms
+    (engagement_rules.answerer_id); going away or hiding leaves those alone."""
+    return [
+        req
+        for req in pending.select_for_update(of=("self",)).select_related(
+            "mentee", "mentor", "programme"
+        )
+        if answerer_id(req) == mentor.pk
+    ]
+
+
 def close_waiting(
     mentor: User,
     *,
@@ -115,17 +137,13 @@ def close_waiting(
     now: datetime | None = None,
     profile: MentorProfile | None = None,
 ) -> int:
-    """Close every request waiting for `mentor`'s answer, kindly: the scheme closes them (not a
+    """Close every request waiting for `mentor`'s own answer, kindly: the scheme closes them (not a
     decline: the mentee may ask again whenever the mentor is back), each mentee is emailed
     with the reason, and a mentor who never heard of a request (its email still held) is not
     told. The caller holds the mentor's profile lock. Returns how many closed."""
     now = now or timezone.now()
-    closing = list(
-        MentorshipRequest.objects.pending()
-        .filter(mentor=mentor)
-        .select_for_update(of=("self",))
-        .select_related("mentee", "mentor", "programme")
-        .order_by("pk")
+    closing = _answered_by(
+        mentor, MentorshipRequest.objects.pending().filter(mentor=mentor).order_by("pk")
     )
     for req in closing:
         req.status, req.closed_at, req.close_reason = Status.CLOSED, now, reason

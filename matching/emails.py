@@ -179,6 +179,33 @@ def request_closed_by_mentor(req: MentorshipRequest, *, away_note: str = "") -> 
     )
 
 
+def requests_kept_waiting(reqs: list[MentorshipRequest], *, until: date, away_note: str) -> int:
+    """To each mentee: the mentor is away until `until` (with their note) and chose to keep the
+    request waiting; it now expires the programme's days after their return
+    (matching.availability.go_away moved its clock: `expires_after`). One email per request and
+    return date: moving the date again tells them again."""
+    return queue_many(
+        [
+            render(
+                "request_kept_waiting",
+                to=_present(req.mentee),
+                ctx={
+                    "req": req,
+                    "away_until": until,
+                    "away_note": away_note,
+                    "expires_on": req.expires_after
+                    + timedelta(days=req.programme.request_expiry_days),
+                    "url": _request_url(req),
+                    "directory_url": _directory_url(req.programme),
+                },
+                dedupe_key=f"request-kept-waiting:{req.pk}:{until.isoformat()}",
+            )
+            for req in reqs
+            if req.expires_after is not None
+        ]
+    )
+
+
 def requests_expired(reqs: list[MentorshipRequest]) -> int:
     """To each mentee: the request expired; look again in its programme's directory (the
     requests come with their programme)."""

@@ -22,7 +22,8 @@ from django.db import (
     connection,
     transaction,
 )
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -46,6 +47,14 @@ def _message_id() -> str:
     return make_msgid(domain=domain)
 
 
+def render_subject(kind: str, context: dict[str, Any]) -> str:
+    """An email's subject: a plain-text header, so rendered without HTML escaping (O'Brien & Co
+    stay as typed), on one line (every run of whitespace, newlines included, becomes one space,
+    so nothing typed can add a header)."""
+    template = get_template(f"emails/{kind}_subject.txt").template  # type: ignore[attr-defined]
+    return " ".join(template.render(Context(context, autoescape=False)).split())
+
+
 def render(
     kind: str,
     *,
@@ -66,7 +75,7 @@ def render(
         "recipient": recipient,
         **(ctx or {}),
     }
-    subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
+    subject = render_subject(kind, context)
     return Outbox(
         kind=kind,
         recipient=recipient,

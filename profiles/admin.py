@@ -232,6 +232,24 @@ class MentorProfileAdmin(
     def get_queryset(self, request):
         return super().get_queryset(request).defer("search_vector")
 
+    def save_model(self, request, obj, form, change):
+        # Showing or hiding goes through the service, so hiding closes the mentor's waiting
+        # requests kindly (the `mentor_hidden` signal), as it does on the mentor's own page.
+        visibility = change and "is_active" in form.changed_data
+        if visibility:
+            obj.is_active = form.initial.get("is_active", not obj.is_active)
+        super().save_model(request, obj, form, change)
+        if visibility:
+            services.set_active(obj, active=form.cleaned_data["is_active"])
+        if change and "training_completed_on" in form.changed_data and obj.training_completed_on:
+            # The older rule's training date, as recording training does: a programme that
+            # lists its mentors without approval lists them once trained.
+            waiting = Membership.objects.mentors().filter(
+                user=obj.user_id, status=Membership.Status.PENDING
+            )
+            for programme in Programme.objects.filter(memberships__in=waiting).distinct():
+                services.approve_once_trained(obj.user, programme)
+
     def has_approve_permission(self, request) -> bool:
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.approve_{opts.model_name}")

@@ -202,11 +202,18 @@ def refusal_for_mentee(user: User, programme: Programme) -> str | None:
 
 @transaction.atomic
 def record_completion(
-    user: User, training: Training, completed_on: date, *, by: User | None = None
+    user: User,
+    training: Training,
+    completed_on: date,
+    *,
+    by: User | None = None,
+    correction: bool = False,
 ) -> TrainingRecord:
     """`user` completed `training` on `completed_on` (they say so, or a coordinator `by`
     records it). Idempotent: recording the same date again, or an earlier one, changes nothing;
-    a later date renews it (a new expiry, and a new reminder when that one nears)."""
+    a later date renews it (a new expiry, and a new reminder when that one nears). With
+    `correction` (a coordinator fixing a record in the admin), an earlier date replaces the
+    recorded one too, with its own expiry and reminder."""
     today = timezone.localdate()
     if completed_on > today:
         raise TrainingError("The date you completed it cannot be in the future.")
@@ -227,7 +234,8 @@ def record_completion(
             # Recorded at the same moment by another request (a double submit): that one stands.
             record = TrainingRecord.objects.select_for_update().get(training=training, user=user)
             return record
-    elif completed_on > record.completed_on:
+    elif completed_on > record.completed_on or (correction and completed_on != record.completed_on):
+        corrected_from = record.completed_on if completed_on < record.completed_on else None
         record.completed_on, record.expires_on = completed_on, expires_on
         record.recorded_by, record.recorded_at = by, timezone.now()
         record.expiry_reminded_at = None  # the renewed training gets its own reminder
@@ -240,6 +248,9 @@ def record_completion(
                 "expiry_reminded_at",
             ]
         )
+        if corrected_from is not None:
+            _profile_date_follows_correction(user, training, corrected_from)
+            return record
     else:
         return record
     if training.audience in audiences_for(Membership.Role.MENTOR):
@@ -248,6 +259,24 @@ def record_completion(
             Q(training_completed_on__isnull=True) | Q(training_completed_on__lt=completed_on)
         ).update(training_completed_on=completed_on)
     return record
+
+
+def _profile_date_follows_correction(user: User, training: Training, corrected_from: date) -> None:
+    """A mentor training's date was corrected to an earlier one: the profile's single date, if
+    it was the corrected one, becomes the latest of their mentor training records."""
+    if training.audience not in audiences_for(Membership.Role.MENTOR):
+        return
+    latest = (
+        TrainingRecord.objects.filter(
+            user=user, training__audience__in=audiences_for(Membership.Role.MENTOR)
+        )
+        .order_by("-completed_on")
+        .values_list("completed_on", flat=True)
+        .first()
+    )
+    MentorProfile.objects.filter(user=user, training_completed_on=corrected_from).update(
+        training_completed_on=latest
+    )
 
 
 def may_record_for_self(user: User, training: Training) -> bool:

@@ -75,22 +75,15 @@ class TrainingRecordAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
         return obj.user.full_name or obj.user.email
 
     def save_model(self, request, obj, form, change):
-        # Through the service: the expiry, the reminder mark and the profile's date follow.
-        completed_on = form.cleaned_data["completed_on"]
-        if change:
-            record = TrainingRecord.objects.get(pk=obj.pk)
-            if completed_on < record.completed_on:
-                # A correction to an earlier date: the service only renews forwards.
-                TrainingRecord.objects.filter(pk=obj.pk).update(
-                    completed_on=completed_on,
-                    expires_on=training.expiry_for(record.training, completed_on),
-                    recorded_by=request.user,
-                    recorded_at=timezone.now(),
-                    expiry_reminded_at=None,
-                )
-                obj.refresh_from_db()
-                return
-        saved = training.record_completion(obj.user, obj.training, completed_on, by=request.user)
+        # Through the service: the expiry, the reminder mark and the profile's date follow. A
+        # change of an existing record is a correction: an earlier date replaces it too.
+        saved = training.record_completion(
+            obj.user,
+            obj.training,
+            form.cleaned_data["completed_on"],
+            by=request.user,
+            correction=change,
+        )
         services.approve_once_trained(obj.user, obj.training.programme)
         obj.pk = saved.pk
         obj.refresh_from_db()

@@ -123,6 +123,15 @@ def _samples() -> dict[str, dict[str, Any]]:
             "url": url,
             "directory_url": directory_url,
         },
+        "request_kept_waiting": {
+            "to": mentee,
+            "req": req,
+            "away_until": (now + timedelta(days=60)).date(),
+            "away_note": "On parental leave until the spring; I will answer when I am back.",
+            "expires_on": now + timedelta(days=74),
+            "url": url,
+            "directory_url": directory_url,
+        },
         "request_closed_mentor_hidden": {
             "to": mentee,
             "req": req,
