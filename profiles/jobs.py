@@ -169,7 +169,12 @@ def return_away_mentors(*, now: datetime | None = None) -> int:
     ids = [p.pk for p in back]
     MentorProfile.objects.filter(pk__in=ids).update(away_until=None, away_note="", updated_at=now)
     update_search_documents(ids)
-    emails.mentors_back([p for p in back if p.user.is_active])
+    # "You are back in the directory" only to those it lists again: not a hidden, unapproved or
+    # deactivated mentor, whose date is cleared all the same.
+    listed = set(
+        MentorProfile.objects.filter(pk__in=ids, is_listed=True).values_list("pk", flat=True)
+    )
+    emails.mentors_back([p for p in back if p.pk in listed and p.user.is_active])
     return len(back)
 
 

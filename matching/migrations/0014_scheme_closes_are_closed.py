@@ -28,7 +28,11 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     Request = apps.get_model("matching", "MentorshipRequest")
     StatusChange = apps.get_model("matching", "StatusChange")
-    closed = Request.objects.filter(status="closed")
+    # Only the two closes this migration made: a request closed later for another reason (the
+    # mentor went away or hid, it expired) was never a withdrawal.
+    closed = Request.objects.filter(
+        status="closed", close_reason__in=["matched_elsewhere", "mentor_left"]
+    )
     ids = list(closed.values_list("pk", flat=True))
     for req in Request.objects.filter(pk__in=ids):
         req.status, req.close_reason = "withdrawn", ""

@@ -148,7 +148,7 @@ def test_the_return_job_takes_a_constant_number_of_queries(django_assert_max_num
     profiles = [MentorProfileFactory() for _ in range(5)]
     MentorProfile.objects.filter(pk__in=[p.pk for p in profiles]).update(away_until=TODAY)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert jobs.return_away_mentors() == 5
 
 
