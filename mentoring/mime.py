@@ -113,6 +113,9 @@ def _message(row: Outbox, from_email: str) -> bytes:
     ]
     if reply_to is not None:
         head.append(_address_header("Reply-To", reply_to))
+    # As Django 6.1 writes it: `datetime.now(timezone.utc)` through the header registry, which
+    # is `format_datetime` ("+0000", not `formatdate`'s "-0000"); with EMAIL_USE_LOCALTIME the
+    # row takes Django's own path (above). The tests compare the Date line byte for byte.
     head.append(b"Date: " + format_datetime(datetime.now(UTC)).encode() + CRLF)
     head.extend(_header(name, value) for name, value in headers.items())
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.utils import timezone
@@ -26,6 +27,7 @@ from tests.delivery.conftest import free_port
 
 DATE_LINE = re.compile(rb"^Date: (.*)\r\n", re.MULTILINE)
 BOUNDARY = re.compile(rb"={15}\d{19}==")
+FROZEN = datetime(2026, 3, 9, 14, 5, 7, 250000, tzinfo=UTC)
 MESSAGE_ID = "<176543210987.12345.6789012345678901234@example.org>"
 
 
@@ -50,13 +52,16 @@ def _without_date(message: bytes) -> bytes:
 
 
 def assert_same_as_django(row: Outbox) -> bytes:
-    random.seed(11)
-    expected = _django(row)
-    random.seed(11)
-    built = mime.smtp_message(row, BACKEND.prep_address)
+    """Byte for byte, the Date line included: both are built at the same frozen moment."""
+    with time_machine.travel(FROZEN, tick=False):
+        random.seed(11)
+        expected = _django(row)
+        random.seed(11)
+        built = mime.smtp_message(row, BACKEND.prep_address)
     assert built is not None, "the row took Django's path"
     assert built[:2] == expected[:2]
-    assert _without_date(built[2]) == _without_date(expected[2])
+    assert DATE_LINE.findall(built[2]) == [b"Mon, 09 Mar 2026 14:05:07 +0000"]
+    assert built[2] == expected[2]
     return built[2]
 
 
@@ -157,6 +162,13 @@ def test_random_rows_are_built_as_django_builds_them():
 )
 def test_rows_django_treats_specially_are_left_to_django(fields):
     assert mime.smtp_message(_row(**fields), BACKEND.prep_address) is None
+
+
+def test_a_local_time_date_is_left_to_django(settings):
+    """With EMAIL_USE_LOCALTIME Django writes the scheme's offset (+0100 in summer): its path."""
+    settings.EMAIL_USE_LOCALTIME = True
+
+    assert mime.smtp_message(_row(), BACKEND.prep_address) is None
 
 
 class _Sink:
