@@ -165,7 +165,8 @@ def handle_reply(raw: bytes) -> Message:
     or when it adds no text. A reply delivered twice (same Message-ID) is stored once.
 
     A refused reply from a known participant is answered by one explanatory email
-    (matching.reply_bounces); automatic emails and unknown senders are never answered."""
+    (matching.reply_bounces); automatic emails, unknown senders and replies without a genuine
+    signed reply address are never answered."""
     try:
         return _store_reply(raw)
     except InboundError as exc:
@@ -188,20 +189,14 @@ def _store_reply(raw: bytes) -> Message:
     inspected = [inspect_token(token) for token in tokens]
     target, expired = next(((t, e) for t, e in inspected if t is not None), (None, False))
     if target is None:
-        # No conversation is known: a person of the site is told only that the address is not
-        # one of ours (an old or mistyped address), with nothing of what they sent quoted.
-        owner = _verified_owner(sender)
-        if owner is not None and not Conversation.objects.for_user(owner).exists():
-            owner = None
+        # No genuine signed token: nobody is answered. The From address proves nothing (anyone
+        # can write a member's address there), so answering it would email the person whose
+        # address was forged.
         if not tokens:
             raise InboundError(
-                "No reply address of this site among the recipients.",
-                reason="unknown",
-                person=owner,
+                "No reply address of this site among the recipients.", reason="unknown"
             )
-        raise InboundError(
-            "The reply address is not valid (forged or expired).", reason="unknown", person=owner
-        )
+        raise InboundError("The reply address is not valid (forged or expired).", reason="unknown")
     user = User.objects.filter(pk=target.user_id, is_active=True).first()
     conversation = (
         Conversation.objects.select_related("mentor", "mentee", "mentorship", "request")

@@ -33,10 +33,8 @@ KIND = "reply_refused"
 MAX_PER_DAY = 5
 
 # Why, in a sentence that follows "We did not add it because". Reasons not listed (reply by
-# email off, automatic emails) are never answered.
+# email off, automatic emails, an address with no genuine signed token) are never answered.
 REASONS = {
-    "unknown": "the address you wrote to is not one of ours (it may come from a very old email, "
-    "or have been changed when you replied).",
     "gone": "the conversation it answers no longer exists.",
     "expired": "the reply address in the email you answered has expired: reply addresses work "
     "for {days} days.",
