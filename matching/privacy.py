@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.privacy import closing_account, collect_personal_data, erasing_account
 from matching import services
 from matching.models import (
+    Agreement,
     Conversation,
     Mentorship,
     MentorshipRequest,
@@ -18,13 +19,15 @@ from matching.models import (
     MessageReport,
     RequestReport,
 )
-from profiles.models import MenteeProfile, MentorProfile
+from profiles.models import MeetingFormat, MenteeProfile, MentorProfile
 
 
 def _request_row(req: MentorshipRequest, *, other: str) -> dict[str, Any]:
     return {
         other: req.mentor_name if other == "To" else req.mentee_name,
         "Sent": req.created_at,
+        "Asking for": req.get_engagement_display(),
+        "Topic of the advice conversation": req.topic,
         "Message": req.message,
         "Status": req.get_status_display(),
         "Decline reason": req.get_decline_reason_display(),
@@ -74,6 +77,45 @@ def _message_rows(user: User) -> list[dict[str, Any]]:
     return rows
 
 
+def _agreement_rows(user: User) -> list[dict[str, Any]]:
+    """Every agreement of the person's pairs, proposed or agreed, by either of them: what was
+    agreed, by whom and when (one query)."""
+    agreements = (
+        Agreement.objects.filter(mentorship__in=Mentorship.objects.for_user(user))
+        .select_related("mentorship__mentor", "mentorship__mentee", "proposed_by", "agreed_by")
+        .order_by("mentorship_id", "proposed_at", "pk")
+    )
+
+    def who(person: User | None) -> str:
+        if person is None:
+            return ""
+        return "You" if person.pk == user.pk else person.full_name
+
+    formats = dict(MeetingFormat.choices)
+    rows = []
+    for a in agreements:
+        m = a.mentorship
+        rows.append(
+            {
+                "Mentorship": m.pk,
+                "With": m.mentee_name if m.role_of(user) == "mentor" else m.mentor_name,
+                "Status": a.get_status_display(),
+                "How often we meet": a.get_frequency_display(),
+                "How often, in our words": a.frequency_other,
+                "How we meet": [formats.get(f, f) for f in a.formats],
+                "We keep what we discuss confidential": a.confidentiality,
+                "We review how it is going on": a.review_on,
+                "We intend to finish by": a.ends_on,
+                "Anything else we agree": a.notes,
+                "Proposed by": who(a.proposed_by),
+                "Proposed": a.proposed_at,
+                "Agreed by": who(a.agreed_by),
+                "Agreed": a.agreed_at,
+            }
+        )
+    return rows
+
+
 @receiver(collect_personal_data, dispatch_uid="matching-personal-data")
 def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, Any]]]:
     sent = MentorshipRequest.objects.filter(mentee=user).select_related("mentor")
@@ -89,6 +131,7 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
                 "Reference": m.pk,
                 "Your role": m.role_of(user),
                 "With": m.mentee_name if m.role_of(user) == "mentor" else m.mentor_name,
+                "Kind": m.get_engagement_display(),
                 "Status": m.get_status_display(),
                 "Started": m.started_at,
                 "Ended": m.ended_at,
@@ -102,6 +145,7 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
             }
             for m in mentorships
         ],
+        "Agreements": _agreement_rows(user),
         "Messages": _message_rows(user),
         "Messages you reported": [
             {"Message sent": r.message.created_at, "Reported": r.created_at, "Why": r.reason}

@@ -9,7 +9,13 @@ from django.dispatch import receiver
 from accounts.models import User
 from accounts.privacy import collect_personal_data, erasing_account
 from profiles import cache as directory_cache
-from profiles.models import Membership, MenteeProfile, MentorProfile, ShortlistEntry
+from profiles.models import (
+    Membership,
+    MenteeProfile,
+    MentorProfile,
+    ShortlistEntry,
+    TrainingRecord,
+)
 
 
 def _mentor_rows(profile: MentorProfile | None) -> list[dict[str, Any]]:
@@ -34,6 +40,10 @@ def _mentor_rows(profile: MentorProfile | None) -> list[dict[str, Any]]:
             "Meeting formats offered": profile.get_format_labels(),
             "How often I can meet": profile.get_frequency_display(),
             "Mentees at a time": profile.capacity,
+            "One-off advice conversations a month": profile.advice_per_month,
+            "Requests waiting for my answer at most": profile.waiting_cap,
+            "Away until": profile.away_until,
+            "Note for mentees while I am away": profile.away_note,
             "Visible to mentees": profile.is_active,
             "Review": profile.get_review_status_display(),
             "Message from the scheme team": profile.review_note,
@@ -94,6 +104,22 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
                 "Applied to be matched": m.applied_at,
             }
             for m in Membership.objects.filter(user=user).select_related("programme")
+        ],
+        # Training the person completed (they marked it, or a coordinator recorded it).
+        "Training": [
+            {
+                "Training": record.training.name,
+                "Programme": record.training.programme.name,
+                "Completed": record.completed_on,
+                "Valid until": record.expires_on,
+                "Recorded by": "You"
+                if record.recorded_by_id in (None, user.pk)
+                else "The scheme team",
+                "Recorded": record.recorded_at,
+            }
+            for record in TrainingRecord.objects.filter(user=user)
+            .select_related("training__programme")
+            .order_by("completed_on", "pk")
         ],
         # The mentee's own shortlist (the mentors on it never see it, in theirs or anywhere).
         "Shortlist": [

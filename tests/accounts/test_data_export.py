@@ -202,3 +202,67 @@ def test_a_person_gets_their_programmes_and_their_application(client_for, mentee
         "Taking part",
     )
     assert membership["What I am looking for in a mentor"] == "Someone from the NHS"
+
+
+def test_the_export_holds_advice_topics_agreements_training_and_away_settings(
+    client_for, mentor, mentee, held_pair
+):
+    from datetime import date, timedelta
+
+    from matching import agreements
+    from profiles.models import MentorProfile, Training
+    from profiles.training import record_completion
+
+    MentorshipRequestFactory(
+        mentee=mentee, mentor=mentor, engagement="advice", topic="Negotiating my first salary"
+    )
+    proposal = agreements.propose(
+        held_pair,
+        by=mentee,
+        data={
+            "frequency": "bimonthly",
+            "formats": ["video", "phone"],
+            "confidentiality": True,
+            "review_on": timezone.localdate() + timedelta(days=90),
+            "ends_on": timezone.localdate() + timedelta(days=365),
+            "notes": "Maya books the calls.",
+        },
+    )
+    agreements.agree(proposal, by=mentor)
+    briefing = Training.objects.create(
+        programme=held_pair.programme, name="Mentee briefing", audience="mentees"
+    )
+    record_completion(mentee, briefing, timezone.localdate())
+    MentorProfile.objects.filter(user=mentor).update(
+        away_until=date(2026, 3, 1), away_note="On leave", waiting_cap=3, advice_per_month=2
+    )
+
+    data = json.loads(client_for(mentee).get(URL, {"format": "json"}).content)
+
+    advice = next(
+        r for r in data["Requests you sent"] if r["Asking for"] == "One-off advice conversation"
+    )
+    assert advice["Topic of the advice conversation"] == "Negotiating my first salary"
+    assert data["Mentorships"][0]["Kind"] == "Long-term mentoring"
+    [agreement] = data["Agreements"]
+    assert agreement["With"] == "Daniel Mentor"
+    assert agreement["Status"] == "Agreed"
+    assert agreement["How often we meet"] == "Every two months"
+    assert agreement["How we meet"] == ["Video call", "Phone"]
+    assert agreement["We keep what we discuss confidential"] is True
+    assert (agreement["We review how it is going on"], agreement["We intend to finish by"]) == (
+        (timezone.localdate() + timedelta(days=90)).isoformat(),
+        (timezone.localdate() + timedelta(days=365)).isoformat(),
+    )
+    assert (agreement["Proposed by"], agreement["Agreed by"]) == ("You", "Daniel Mentor")
+    [training] = data["Training"]
+    assert (training["Training"], training["Recorded by"]) == ("Mentee briefing", "You")
+
+    theirs = json.loads(client_for(mentor).get(URL, {"format": "json"}).content)
+    profile = theirs["Mentor profile"][0]
+    assert profile["Away until"] == "2026-03-01"
+    assert profile["Note for mentees while I am away"] == "On leave"
+    assert profile["Requests waiting for my answer at most"] == 3
+    assert profile["One-off advice conversations a month"] == 2
+    assert theirs["Agreements"][0]["Proposed by"] == "Maya Mentee"
+    assert theirs["Agreements"][0]["Agreed by"] == "You"
