@@ -34,6 +34,7 @@ from django.utils.timesince import timesince
 from accounts.models import User
 from matching import selectors, services
 from matching.models import (
+    Engagement,
     Mentorship,
     MentorshipRequest,
     MessageReport,
@@ -477,8 +478,11 @@ CANDIDATES_READ = 2000  # mentors with a free place read for one page of the que
 
 def applicants(programme: Programme):
     """Approved mentees of `programme` who applied to be matched and have no active mentorship
-    in it, the longest waiting first."""
-    paired = Mentorship.objects.active().filter(mentee=OuterRef("user"), programme=programme)
+    in it, the longest waiting first (advice and informal pairs do not count: they do not
+    answer an application to be matched)."""
+    paired = Mentorship.objects.active().filter(
+        mentee=OuterRef("user"), programme=programme, engagement=Engagement.LONG_TERM
+    )
     return (
         Membership.objects.approved()
         .mentees()
@@ -501,7 +505,7 @@ def _candidates(programme: Programme):
     if programme.mentor_places_cap is not None:
         here = (
             Mentorship.objects.active()
-            .filter(mentor=OuterRef("user"), programme=programme)
+            .filter(mentor=OuterRef("user"), programme=programme, engagement=Engagement.LONG_TERM)
             .order_by()
             .values("mentor")
             .annotate(n=Count("pk"))

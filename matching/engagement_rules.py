@@ -33,6 +33,50 @@ def allows(programme: Programme, engagement: str) -> bool:
     return engagement in (programme.engagement_types or [])
 
 
+def not_allowed_sentence(programme: Programme, engagement: str) -> str | None:
+    """Why nobody may ask for (or be matched in) `engagement` in `programme`: the programme's
+    "engagements it allows" leave it out. None when it allows it."""
+    if allows(programme, engagement):
+        return None
+    if engagement == Engagement.ADVICE:
+        return f"{programme.name} does not offer one-off advice conversations."
+    if engagement == Engagement.INFORMAL:
+        return f"{programme.name} does not record informal pairs."
+    return f"{programme.name} does not offer long-term mentoring."
+
+
+def pair_refusal(
+    mentor_id: int, mentee_id: int, programme: Programme, mentor_name: str
+) -> str | None:
+    """Why the mentee may not ask this mentor for long-term mentoring in `programme` because of
+    a pair they already have: a long-term pair in any programme, or any pair in this one (one
+    active pair per mentor, mentee and programme)."""
+    pairs = Mentorship.objects.active().filter(mentor=mentor_id, mentee=mentee_id)
+    if pairs.filter(engagement=Engagement.LONG_TERM).exists():
+        return f"{mentor_name} is already your mentor."
+    here = pairs.filter(programme=programme).values_list("engagement", flat=True).first()
+    if here == Engagement.INFORMAL:
+        return (
+            f"You already have an informal pair with {mentor_name} in {programme.name}. End it "
+            "on its page first if you would like them to mentor you formally."
+        )
+    if here == Engagement.ADVICE:
+        return (
+            f"Your advice conversation with {mentor_name} is still under way. Once it is "
+            "complete you can ask them to mentor you."
+        )
+    return None
+
+
+def advice_waiting(mentor_id: int) -> int:
+    """Advice requests waiting for the mentor's answer, in every programme."""
+    return (
+        MentorshipRequest.objects.pending()
+        .filter(mentor=mentor_id, engagement=Engagement.ADVICE)
+        .count()
+    )
+
+
 def month_start(now: datetime) -> datetime:
     """The start of this calendar month in the scheme's time zone."""
     local = timezone.localtime(now)
@@ -47,10 +91,11 @@ def advice_taken_this_month(mentor_id: int, *, now: datetime) -> int:
 
 
 def advice_cap_refusal(
-    profile: MentorProfile, *, now: datetime, answering: bool = False
+    profile: MentorProfile, *, now: datetime, answering: bool = False, waiting: int = 0
 ) -> str | None:
-    """The mentor's monthly number of advice conversations: none offered, or all taken. Counted
-    under the mentor's lock by the callers."""
+    """The mentor's monthly number of advice conversations: none offered, or all taken, or (for
+    a new request) all taken or asked for by the `waiting` advice requests. Counted under the
+    mentor's lock by the callers."""
     name = profile.user.full_name
     if profile.advice_per_month <= 0:
         if answering:
@@ -66,6 +111,11 @@ def advice_cap_refusal(
         return (
             f"{name} has had all the advice conversations they offer this month. Please try "
             "again next month, or ask another mentor."
+        )
+    if not answering and taken + waiting >= profile.advice_per_month:
+        return (
+            f"{name} already has as many advice requests waiting as the conversations they "
+            "offer this month. Please try again later, or ask another mentor."
         )
     return None
 
@@ -96,26 +146,51 @@ def long_term_pair_refusal(mentor_id: int, mentee_id: int, mentor_name: str) -> 
 ADVICE_DESPITE = frozenset({"available", "full", "cap", "has_mentor", "limit"})
 
 
-def advice_programmes(profile: MentorProfile, programmes: list[Programme]) -> list[Programme]:
+def advice_programmes(
+    profile: MentorProfile,
+    programmes: list[Programme],
+    *,
+    facts: dict[int, dict] | None = None,
+    mentor_advice_used: int = 0,
+) -> list[Programme]:
     """Of the programmes in which the viewer may ask this mentor, those in which they may ask
-    for one advice conversation: the programme allows them and the mentor offers them."""
-    if profile.advice_per_month <= 0:
+    for one advice conversation: the programme allows them, the mentor offers them and has not
+    had or been asked for all of this month's (`mentor_advice_used`: advice conversations
+    started this month plus advice requests waiting), and the viewer has fewer advice requests
+    waiting in it than the programme allows (`facts`: matching.selectors.viewer_state's
+    programme rows, by id), as `services.send_request` counts them."""
+    if profile.advice_per_month <= mentor_advice_used:
         return []
-    return [p for p in programmes if allows(p, Engagement.ADVICE)]
+    facts = facts or {}
+    return [
+        p
+        for p in programmes
+        if allows(p, Engagement.ADVICE)
+        and facts.get(p.pk, {}).get("advice_pending", 0) < p.max_pending_requests
+    ]
 
 
 def long_term_programmes(programmes: list[Programme]) -> list[Programme]:
     return [p for p in programmes if allows(p, Engagement.LONG_TERM)]
 
 
-def offers(profile: MentorProfile, programmes: list[Programme], interest: str) -> list[str]:
+def offers(
+    profile: MentorProfile,
+    programmes: list[Programme],
+    interest: str,
+    *,
+    facts: dict[int, dict] | None = None,
+    mentor_advice_used: int = 0,
+) -> list[str]:
     """What the viewer may ask this mentor for now, given `interest`, the state of the
     Interested box (matching.selectors.interest_state): long-term mentoring where it is
     available and a programme allows it, one advice conversation where the refusal does not
-    concern it and the mentor offers it."""
+    concern it, the mentor offers it and the advice limits leave room (`advice_programmes`)."""
     found = []
     if interest == "available" and long_term_programmes(programmes):
         found.append(Engagement.LONG_TERM.value)
-    if interest in ADVICE_DESPITE and advice_programmes(profile, programmes):
+    if interest in ADVICE_DESPITE and advice_programmes(
+        profile, programmes, facts=facts, mentor_advice_used=mentor_advice_used
+    ):
         found.append(Engagement.ADVICE.value)
     return found

@@ -3,8 +3,9 @@ matching services do not make.
 
 A one-off advice conversation is asked for and accepted through `services.send_request` and
 `services.accept_request` (with `engagement="advice"`); it completes itself here once its
-meeting was held, or a week after the meeting's date (`complete_advice`, from the pair's page
-and from `matching.jobs.complete_advice_conversations`). An informal pair is recorded by either
+meeting was held, a week after the meeting's date, or `ADVICE_UNPLANNED_AFTER` after it began
+with no meeting held or planned (`complete_advice`, from the pair's page and from
+`matching.jobs.complete_advice_conversations`). An informal pair is recorded by either
 person (`record_informal`) and confirmed by the other (`services.accept_request`).
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -24,15 +25,27 @@ from profiles.models import Membership, MentorProfile, Programme
 
 # An advice conversation nobody marked held completes this long after its meeting's date.
 ADVICE_GRACE = timedelta(days=7)
+# An advice conversation with no meeting held and none planned completes this long after it
+# began, so it does not stay open (and in the mentor's and mentee's lists) for ever.
+ADVICE_UNPLANNED_AFTER = timedelta(weeks=4)
 
 
 def advice_due(now: datetime) -> Q:
-    """Active advice pairs whose meeting was held, or whose planned meeting's date is a week
-    past (a lookup through the pair's meetings: no import of the sessions log)."""
+    """Active advice pairs whose meeting was held, whose planned meeting's date is a week past,
+    or that began `ADVICE_UNPLANNED_AFTER` ago with no meeting held or planned (lookups through
+    the pair's meetings: no import of the sessions log)."""
+    planned = Mentorship.objects.filter(pk=OuterRef("pk"), meetings__status="planned")
     return Q(engagement=Engagement.ADVICE, status=Mentorship.Status.ACTIVE) & (
         Q(meetings__status="held")
         | Q(meetings__status="planned", meetings__starts_at__lte=now - ADVICE_GRACE)
+        | Q(~Exists(planned), started_at__lte=now - ADVICE_UNPLANNED_AFTER)
     )
+
+
+def advice_held(mentorship: Mentorship) -> bool:
+    """Whether the advice pair's meeting was marked held (or logged): otherwise it completed
+    on its own, and nobody may say the conversation took place."""
+    return mentorship.meetings.filter(status="held").exists()
 
 
 @transaction.atomic
@@ -58,6 +71,8 @@ def complete_advice(mentorship: Mentorship, *, at: datetime | None = None) -> bo
         return False
     pair.status, pair.ended_at = Mentorship.Status.COMPLETED, at
     pair.save(update_fields=["status", "ended_at"])
+    # No email: a meeting planned for a date a week past is not cancelled (only meetings after
+    # the end are, silently), and the feedback questions follow (sessions_log.jobs).
     signals.mentorship_ended.send(sender=Mentorship, mentorship=pair)
     _record(
         pair,
@@ -65,7 +80,9 @@ def complete_advice(mentorship: Mentorship, *, at: datetime | None = None) -> bo
         by=None,
         at=at,
         previous=Mentorship.Status.ACTIVE,
-        note="The advice conversation took place.",
+        note="The advice conversation took place."
+        if advice_held(pair)
+        else "Completed on its own: no meeting was marked held.",
     )
     return True
 
@@ -154,6 +171,8 @@ def set_scheme_emails(mentorship: Mentorship, *, by: User, on: bool) -> Mentorsh
     pair = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
     if by.pk not in (pair.mentor_id, pair.mentee_id):
         raise MatchingError("Only the two people of the pair can change this.")
+    if pair.status != Mentorship.Status.ACTIVE:
+        raise MatchingError("This pair has ended, so the scheme sends it no more emails.")
     if not pair.is_informal:
         raise MatchingError("Only informal pairs choose whether the scheme emails them.")
     if pair.scheme_emails != on:

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 
 from accounts.models import User
 from accounts.privacy import closing_account, collect_personal_data, erasing_account
-from matching import services
+from matching import engagement_rules, services
 from matching.models import (
     Agreement,
     Conversation,
@@ -179,16 +179,21 @@ def close_requests_and_mentorships(sender, *, user: User, **kwargs) -> None:
         .order_by("pk")
     )
     list(MenteeProfile.objects.select_for_update().filter(user=user))
-    for req in MentorshipRequest.objects.pending().filter(mentee=user):
-        services.withdraw_request(req, by=user)
-    for req in MentorshipRequest.objects.pending().filter(mentor=user):
-        services.decline_request(
-            req,
-            by=user,
-            reason=MentorshipRequest.DeclineReason.NOT_AVAILABLE,
-            # Kept in the mentee's records after the deletion: the message names nobody.
-            message="This mentor has left the scheme.",
-        )
+    # Each request is withdrawn by the person who made it and declined by the other (for an
+    # informal pair, either may have recorded it: matching.engagement_rules).
+    for req in MentorshipRequest.objects.pending().filter(Q(mentee=user) | Q(mentor=user)):
+        if engagement_rules.recorder_id(req) == user.pk:
+            services.withdraw_request(req, by=user)
+        elif req.mentor_id == user.pk:
+            services.decline_request(
+                req,
+                by=user,
+                reason=MentorshipRequest.DeclineReason.NOT_AVAILABLE,
+                # Kept in the mentee's records after the deletion: the message names nobody.
+                message="This mentor has left the scheme.",
+            )
+        else:  # an informal pair their mentor recorded, which they would have confirmed
+            services.decline_request(req, by=user, reason=MentorshipRequest.DeclineReason.OTHER)
     for mentorship in Mentorship.objects.active().for_user(user):
         services.end_mentorship(
             mentorship,

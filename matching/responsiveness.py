@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from matching.models import MentorshipRequest
+from matching.models import Engagement, MentorshipRequest
 from profiles.cache import directory_changed
 
 REPLY_WINDOW_DAYS = 183  # about six months
@@ -39,6 +39,7 @@ FROM (
     FROM matching_mentorshiprequest AS r
     WHERE r.status IN (%(accepted)s, %(declined)s)
       AND NOT r.sent_by_mentor
+      AND r.engagement <> %(informal)s
       AND r.mentor_id IS NOT NULL
       AND r.responded_at >= %(since)s
       AND r.responded_at >= r.created_at
@@ -57,6 +58,8 @@ def update_reply_times(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     params: dict[str, Any] = {
         "min_replies": MIN_REPLIES,
+        # A confirmed informal pair is no answer to a request: advice answers count.
+        "informal": Engagement.INFORMAL.value,
         "accepted": MentorshipRequest.Status.ACCEPTED,
         "declined": MentorshipRequest.Status.DECLINED,
         "since": now - timedelta(days=REPLY_WINDOW_DAYS),

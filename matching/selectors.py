@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from matching import emails
+from matching import emails, engagement_rules
 from matching.models import Engagement, Mentorship, MentorshipRequest
 from matching.services import (
     active_limit_sentence,
@@ -70,8 +70,17 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
         j=programme_json(
             is_member=_member(viewer_ref),
             is_mentee=_member(viewer_ref, Membership.Role.MENTEE),
+            # Long-term and advice requests are limited apart (services.send_request).
             pending=count(
-                MentorshipRequest.objects.pending().filter(mentee=viewer_ref, **in_programme),
+                MentorshipRequest.objects.pending().filter(
+                    mentee=viewer_ref, engagement=Engagement.LONG_TERM, **in_programme
+                ),
+                "mentee",
+            ),
+            advice_pending=count(
+                MentorshipRequest.objects.pending().filter(
+                    mentee=viewer_ref, engagement=Engagement.ADVICE, **in_programme
+                ),
                 "mentee",
             ),
             # Long-term pairs only: advice and informal pairs take no place and count in no
@@ -109,6 +118,22 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
                 ),
                 "mentor",
             ),
+            # The mentor's advice conversations this month and advice requests waiting for
+            # them (engagement_rules.advice_cap_refusal), from anyone.
+            mentor_advice_taken=count(
+                Mentorship.objects.filter(
+                    mentor=mentor_id,
+                    engagement=Engagement.ADVICE,
+                    started_at__gte=engagement_rules.month_start(timezone.now()),
+                ),
+                "mentor",
+            ),
+            mentor_advice_waiting=count(
+                MentorshipRequest.objects.pending().filter(
+                    mentor=mentor_id, engagement=Engagement.ADVICE
+                ),
+                "mentor",
+            ),
             mentorship_id=Subquery(active.filter(mentor=mentor_id).values("pk")[:1]),
             asked_before=Exists(
                 MentorshipRequest.objects.filter(mentee=OuterRef("pk"), mentor=mentor_id)
@@ -120,6 +145,8 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
         .values(
             "pending_id",
             "mentor_waiting",
+            "mentor_advice_taken",
+            "mentor_advice_waiting",
             "mentorship_id",
             "asked_before",
             "programme_rows",
@@ -176,6 +203,21 @@ def mentor_access(
         programmes=[p for p in shared if facts[p.pk]["is_mentee"]],
         joinable=[p for p in shared if not facts[p.pk]["is_mentee"]],
         facts=facts,
+    )
+
+
+def engagement_offers(
+    profile: MentorForViewer, state: dict, access: MentorAccess, interest: str
+) -> list[str]:
+    """What the viewer may ask this mentor for now (engagement_rules.offers), with the counts
+    `services.send_request` applies: the viewer's advice requests waiting in each programme and
+    the mentor's advice conversations this month plus advice requests waiting for them."""
+    return engagement_rules.offers(
+        profile,
+        access.programmes,
+        interest,
+        facts=access.facts,
+        mentor_advice_used=state["mentor_advice_taken"] + state["mentor_advice_waiting"],
     )
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -176,7 +176,9 @@ def flood_checks(*, mentor_id: int, now: datetime) -> dict:
     when they were matched), and when they sent their recent requests. `send_request` and the
     mentor's page use the same ones, so both say the same."""
     mine = MentorshipRequest.objects.filter(mentee=OuterRef("pk"))
-    pair = mine.filter(mentor=mentor_id)
+    # An informal record is no approach to a mentor: declining or withdrawing one (either
+    # person may record it) is no reason to wait before asking that mentor.
+    pair = mine.filter(mentor=mentor_id).exclude(engagement=Engagement.INFORMAL)
     return {
         "reported": Exists(
             RequestReport.objects.filter(request__mentee=OuterRef("pk"), request__mentor=mentor_id)
@@ -194,7 +196,8 @@ def flood_checks(*, mentor_id: int, now: datetime) -> dict:
             .values("withdrawn_at")[:1]
         ),
         "sent_recently": Subquery(
-            mine.filter(created_at__gt=now - _longest_rate_window())
+            # What the mentee sent: not the informal pairs a mentor recorded with them.
+            mine.filter(created_at__gt=now - _longest_rate_window(), sent_by_mentor=False)
             .order_by()
             .values("mentee")
             .annotate(times=ArrayAgg("created_at"))
@@ -303,7 +306,11 @@ def send_request(
     pending = MentorshipRequest.objects.pending().filter(mentee=mentee, programme=programme)
     existing = pending.filter(mentor=mentor).first()
     if existing is not None:
-        if existing.message == message:
+        if (
+            existing.message == message
+            and existing.engagement == engagement
+            and existing.topic == (topic if advice else "")
+        ):
             return existing  # a double click
         raise MatchingError(f"You already have a request waiting for {mentor.full_name}'s answer.")
     now = timezone.now()
@@ -324,17 +331,23 @@ def send_request(
         raise MatchingError(f"{mentor.full_name} is not taking new mentees at the moment.")
     if refusal := away_sentence(profile, today=timezone.localdate(now)):
         raise MatchingError(refusal)
+    if refusal := engagement_rules.not_allowed_sentence(programme, engagement):
+        raise MatchingError(refusal)
     if advice:
-        if not engagement_rules.allows(programme, Engagement.ADVICE):
-            raise MatchingError(f"{programme.name} does not offer one-off advice conversations.")
         if refusal := engagement_rules.long_term_pair_refusal(
             mentor.pk, mentee.pk, mentor.full_name
         ):
             raise MatchingError(refusal)
-        if refusal := engagement_rules.advice_cap_refusal(profile, now=now):
+        # Counted under the mentor's lock: the advice requests waiting for them count against
+        # the conversations they offer this month, so they are never asked for more.
+        if refusal := engagement_rules.advice_cap_refusal(
+            profile, now=now, waiting=engagement_rules.advice_waiting(mentor.pk)
+        ):
             raise MatchingError(refusal)
-    elif Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
-        raise MatchingError(f"{mentor.full_name} is already your mentor.")
+    elif refusal := engagement_rules.pair_refusal(
+        mentor.pk, mentee.pk, programme, mentor.full_name
+    ):
+        raise MatchingError(refusal)
     if not advice and profile.is_full:
         raise MatchingError(
             f"{mentor.full_name} has no free place at the moment. Please approach another mentor."
@@ -718,6 +731,8 @@ def create_mentorship(
         programme = _programme_for(mentee, mentor_profile)
     if not Programme.objects.coordinated_by(by).filter(pk=programme.pk).exists():
         raise MatchingError(f"You do not coordinate {programme.name}.")
+    if refusal := engagement_rules.not_allowed_sentence(programme, Engagement.LONG_TERM):
+        raise MatchingError(refusal)
     if (
         not Membership.objects.approved()
         .mentees()
@@ -733,7 +748,14 @@ def create_mentorship(
         raise MatchingError(
             training.coordinator_sentence(mentee, programme, untrained, action="matching")
         )
-    if Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
+    if (
+        Mentorship.objects.active()
+        .filter(mentor=mentor, mentee=mentee)
+        .filter(Q(engagement=Engagement.LONG_TERM) | Q(programme=programme))
+        .exists()
+    ):
+        # A long-term pair anywhere, or any pair in this programme (one active pair per
+        # mentor, mentee and programme).
         raise MatchingError(f"{mentor.full_name} already mentors {mentee.full_name}.")
     if mentor_profile.is_full:
         raise MatchingError(f"{mentor.full_name} has no free place.")
@@ -743,7 +765,8 @@ def create_mentorship(
     request = (
         MentorshipRequest.objects.pending()
         .select_for_update()
-        .filter(mentor=mentor, mentee=mentee, programme=programme)
+        # Their long-term request, which this answers (an advice request waits on).
+        .filter(mentor=mentor, mentee=mentee, programme=programme, engagement=Engagement.LONG_TERM)
         .first()
     )
     return _start_mentorship(

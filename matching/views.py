@@ -65,7 +65,7 @@ def mentor_detail(request, pk: int):
         "profile": profile,
         "interest": (interest := selectors.interest_state(profile, request.user, state, access)),
         "advice_offered": Engagement.ADVICE
-        in engagement_rules.offers(profile, access.programmes, interest["state"]),
+        in selectors.engagement_offers(profile, state, access, interest["state"]),
         # The Interested button is shown disabled, with the reason, in these states.
         "refusal_states": selectors.REFUSAL_STATES,
         # "Save to my shortlist": for a mentee who could be paired with this listed mentor.
@@ -84,7 +84,7 @@ def request_create(request, pk: int):
     profile, state, access = _mentor_for_viewer(request, pk, listed_only=True)
     interest = selectors.interest_state(profile, request.user, state, access)
     # Long-term mentoring, one advice conversation, or both (matching.engagement_rules).
-    offers = engagement_rules.offers(profile, access.programmes, interest["state"])
+    offers = selectors.engagement_offers(profile, state, access, interest["state"])
     if request.method == "GET" and not offers:
         # Why they cannot ask now, before they write anything.
         ctx = {"profile": profile, "interest": interest}
@@ -93,7 +93,14 @@ def request_create(request, pk: int):
         request.POST if request.method == "POST" else None,
         programmes=access.programmes,
         mentor_name=profile.user.get_short_name(),
-        offers=offers or [Engagement.LONG_TERM.value],
+        # Nothing on offer now (e.g. the request this POST repeats is waiting): the posted
+        # engagement goes to the service, which finds a double submit or says why not.
+        offers=offers
+        or [
+            Engagement.ADVICE.value
+            if request.POST.get("engagement") == Engagement.ADVICE
+            else Engagement.LONG_TERM.value
+        ],
         initial={"engagement": request.GET.get("engagement", "")},
     )
     if form.is_bound and form.is_valid():

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.urls import reverse
 
+from matching import engagements
 from mentoring.emails import absolute_url, queue
 
 if TYPE_CHECKING:
@@ -70,6 +71,9 @@ def check_in_ctx(check_in: CheckIn) -> dict:
         "other_name": mentorship.other_name(person),
         "zone": person.time_zone,
         "url": absolute_url(check_in.get_absolute_url()),
+        # An advice conversation that closed on its own (no meeting marked held): the email
+        # must not thank them for a conversation that may not have happened.
+        "advice_held": check_in.kind != "advice_feedback" or engagements.advice_held(mentorship),
     }
 
 

@@ -177,14 +177,17 @@ def _insert_check_ins(rows: list[CheckIn]) -> None:
 @transaction.atomic
 def remind_upcoming_meetings(*, now: datetime | None = None) -> int:
     """Remind both people of a planned meeting the day before (or the days before of the pair's
-    programme). A rescheduled meeting gets a new reminder: the occurrence key includes its start
-    time."""
+    programme), but not an informal pair that did not ask for the scheme's emails. A rescheduled
+    meeting gets a new reminder: the occurrence key includes its start time."""
     now = now or timezone.now()
     horizon = now + _interval("days", "mentorship__programme__meeting_reminder_days")
     meetings = list(
         Meeting.objects.planned()
         .filter(starts_at__gt=now, starts_at__lte=horizon)
         .filter(mentorship__status=Mentorship.Status.ACTIVE)
+        # Informal pairs get the scheme's emails only when they opted in; an advice pair is
+        # reminded of its one meeting.
+        .exclude(mentorship__engagement=Engagement.INFORMAL, mentorship__scheme_emails=False)
         .select_related("mentorship__mentor", "mentorship__mentee")
     )
     rows = []

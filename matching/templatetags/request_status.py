@@ -9,7 +9,8 @@ from django import template
 from django.utils.text import capfirst
 
 from accounts.models import User
-from matching.models import MentorshipRequest
+from matching import engagement_rules
+from matching.models import Engagement, MentorshipRequest
 
 register = template.Library()
 
@@ -35,6 +36,8 @@ def status_for(req: MentorshipRequest, user: User | None) -> ShownStatus:
     if status == Status.CLOSED:
         label, explanation = _closed(req, is_mentor=is_mentor, mentor=mentor, mentee=mentee)
         return ShownStatus(status.value, label, status.tone, explanation)
+    if req.engagement == Engagement.INFORMAL and status in (Status.EXPIRED, Status.WITHDRAWN):
+        return _informal(req, user, status)
     if status == Status.EXPIRED:
         if is_mentor:
             return ShownStatus(
@@ -55,6 +58,32 @@ def status_for(req: MentorshipRequest, user: User | None) -> ShownStatus:
         label = f"Withdrawn by {mentee}" if is_mentor else "Withdrawn by you"
         return ShownStatus(status.value, label, status.tone)
     return ShownStatus(status.value, status.label, status.tone)
+
+
+def _informal(req: MentorshipRequest, user: User | None, status: Status) -> ShownStatus:
+    """An informal record that was withdrawn or expired: its recorder may be the mentor, and
+    its expiry sends nobody anything (matching.jobs), so nobody "was told"."""
+    recorded_by_me = user is not None and engagement_rules.recorder_id(req) == user.pk
+    recorder = req.mentor_name if req.sent_by_mentor else req.mentee_name
+    other = req.mentee_name if req.sent_by_mentor else req.mentor_name
+    if status == Status.WITHDRAWN:
+        label = "Withdrawn by you" if recorded_by_me else f"Withdrawn by {recorder}"
+        return ShownStatus(status.value, label, status.tone)
+    if recorded_by_me:
+        return ShownStatus(
+            status.value,
+            "Expired — not confirmed in time",
+            status.tone,
+            f"{capfirst(other)} did not confirm your record of informal mentoring in time, so it "
+            "expired. You can record it again if you both wish.",
+        )
+    return ShownStatus(
+        status.value,
+        "Expired — not confirmed in time",
+        status.tone,
+        f"You did not confirm {recorder}'s record of informal mentoring in time, so it expired. "
+        "Nothing else follows from it; either of you can record it again.",
+    )
 
 
 def _closed(

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from matching import jobs
+from matching.engagements import ADVICE_GRACE, ADVICE_UNPLANNED_AFTER
 from matching.models import Engagement, Mentorship, MentorshipRequest
 from matching.services import MatchingError, accept_request, end_mentorship, send_request
 from mentoring.models import Outbox
@@ -163,16 +164,26 @@ def test_a_mentor_who_offers_no_advice_is_not_asked(mentee_profile, mentor_profi
 
 
 def test_the_monthly_cap_refuses_politely_when_asking_and_when_accepting(programme, adviser):
-    mentees = [MenteeProfileFactory(programmes=[programme]).user for _ in range(3)]
-    first, second, third = (_ask(m, adviser) for m in mentees)
+    mentees = [MenteeProfileFactory(programmes=[programme]).user for _ in range(4)]
+    first, second = (_ask(m, adviser) for m in mentees[:2])
+    # Two requests wait for the two conversations Ana offers: a third is not taken.
+    with pytest.raises(MatchingError) as exc:
+        _ask(mentees[2], adviser)
+    assert str(exc.value) == (
+        "Ana Adviser already has as many advice requests waiting as the conversations they "
+        "offer this month. Please try again later, or ask another mentor."
+    )
+    assert not MentorshipRequest.objects.filter(mentee=mentees[2]).exists()
     accept_request(first, by=adviser.user)
-    accept_request(second, by=adviser.user)
+    # Ana lowers her number after the second request came: accepting it is refused.
+    adviser.advice_per_month = 1
+    adviser.save(update_fields=["advice_per_month"])
 
     with pytest.raises(MatchingError) as exc:
-        accept_request(third, by=adviser.user)
-    assert "already had 2 advice conversations this month" in str(exc.value)
+        accept_request(second, by=adviser.user)
+    assert "already had 1 advice conversation this month" in str(exc.value)
 
-    fourth = MenteeProfileFactory(programmes=[programme]).user
+    fourth = mentees[3]
     with pytest.raises(MatchingError) as exc:
         _ask(fourth, adviser)
     assert str(exc.value) == (
@@ -246,11 +257,41 @@ def test_a_meeting_nobody_marked_completes_it_a_week_after_its_date(advice_pair,
 
 def test_no_meeting_no_completion_and_a_cancelled_one_does_not_count(advice_pair, time_machine):
     MeetingFactory(mentorship=advice_pair, cancelled=True)
-    time_machine.move_to(timezone.now() + timedelta(days=30), tick=False)
+    time_machine.move_to(advice_pair.started_at + timedelta(days=27), tick=False)
 
     assert jobs.complete_advice_conversations() == 0
     advice_pair.refresh_from_db()
     assert advice_pair.is_active
+
+
+def test_a_pair_with_no_meeting_held_or_planned_completes_four_weeks_after_it_began(
+    advice_pair, time_machine
+):
+    MeetingFactory(mentorship=advice_pair, cancelled=True)
+    time_machine.move_to(advice_pair.started_at + ADVICE_UNPLANNED_AFTER, tick=False)
+
+    assert jobs.complete_advice_conversations() == 1
+    assert jobs.complete_advice_conversations() == 0
+    advice_pair.refresh_from_db()
+    assert advice_pair.is_completed
+    # Nobody claims the conversation took place.
+    change = advice_pair.history.get(to_status=Mentorship.Status.COMPLETED)
+    assert change.note == "Completed on its own: no meeting was marked held."
+
+
+def test_a_planned_meeting_keeps_the_pair_open_past_four_weeks(advice_pair, time_machine):
+    later = advice_pair.started_at + timedelta(days=35)
+    MeetingFactory(mentorship=advice_pair, starts_at=later)
+    time_machine.move_to(advice_pair.started_at + timedelta(days=30), tick=False)
+
+    assert jobs.complete_advice_conversations() == 0
+    # A week after the planned date nobody marked it held: it completes, and the meeting a week
+    # past is neither cancelled nor emailed about as if it were to come.
+    time_machine.move_to(later + ADVICE_GRACE, tick=False)
+    assert jobs.complete_advice_conversations() == 1
+    meeting = advice_pair.meetings.get()
+    assert meeting.status == "planned"
+    assert not Outbox.objects.filter(kind="meeting_cancelled").exists()
 
 
 def test_an_advice_pair_never_gets_a_six_week_six_month_or_ending_check_in(
