@@ -305,6 +305,26 @@ class DirectoryPage:
         return self.total > COUNT_LIMIT
 
 
+ADVICE = "advice"  # matching.models.Engagement.ADVICE (profiles cannot import matching)
+
+
+def allows_advice(programme: Programme) -> bool:
+    """Whether `programme` allows one-off advice conversations: only there does a mentor's
+    "Offers one-off advice" badge show, and the filter offered."""
+    return ADVICE in (programme.engagement_types or [])
+
+
+def advice_programme_ids(programme: Programme | int | None) -> list[int]:
+    """The programmes a mentor must be in for the advice filter: `programme` if it allows
+    advice (none if not), or, across programmes (None), every programme that does."""
+    if isinstance(programme, Programme):
+        return [programme.pk] if allows_advice(programme) else []
+    found = Programme.objects.filter(engagement_types__contains=[ADVICE])
+    if programme is not None:
+        found = found.filter(pk=programme)
+    return list(found.values_list("pk", flat=True))
+
+
 def search_directory(
     *,
     q: str = "",
@@ -339,8 +359,10 @@ def search_directory(
         qs = qs.filter(formats__contains=[meeting_format])
     if available:
         qs = qs.with_free_place()
-    if advice:  # offers one-off advice conversations
-        qs = qs.filter(advice_per_month__gt=0)
+    if advice:  # offers one-off advice conversations where the programme allows them
+        qs = qs.filter(
+            advice_per_month__gt=0, programme_ids__overlap=advice_programme_ids(programme)
+        )
     filtered = qs
 
     newest_first = [F("confirmed_at").desc(nulls_last=True), F("id").desc()]

@@ -7,6 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
 from accounts.models import User
+from profiles import cache as directory_cache
 from profiles.context_processors import refresh_visible_programme_count
 from profiles.models import ExpertiseArea, JobHistoryEntry, Membership, MentorProfile, Programme
 from profiles.search import update_search_documents
@@ -82,3 +83,5 @@ def programme_changed(sender, instance: Programme, raw: bool = False, **kwargs):
     if not raw:
         refresh_visible_programme_count()
         transaction.on_commit(refresh_visible_programme_count, robust=True)
+        # The cached directory shows what the programme allows (the advice badge and filter).
+        directory_cache.directory_changed()

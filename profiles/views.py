@@ -211,7 +211,11 @@ def directory(request):
         return render(request, "profiles/mentor_list.html", ctx)
     # Links name the programme once there is more than one to choose from (for staff, drafts
     # count).
-    query = _directory_query(form, programme.slug if len(viewer.programmes) > 1 else "")
+    query = _directory_query(
+        form,
+        programme.slug if len(viewer.programmes) > 1 else "",
+        advice=selectors.allows_advice(programme),
+    )
     # The filters and results are the same for everyone with the same query, programme,
     # exclusions and wanted areas until a mentor's listing changes, which bumps the directory's
     # version (profiles.cache).
@@ -250,10 +254,13 @@ def directory(request):
     return render(request, "profiles/mentor_list.html", ctx)
 
 
-def _directory_query(form: DirectoryFilterForm, programme: str = "") -> QueryDict:
+def _directory_query(
+    form: DirectoryFilterForm, programme: str = "", *, advice: bool = True
+) -> QueryDict:
     """The query rebuilt from its valid filter values only, in one order. The page depends on
     nothing else, so unknown parameters and invalid values neither change it nor put another
-    copy of it in the cache (shared with the Celery broker)."""
+    copy of it in the cache (shared with the Celery broker). The advice filter counts only in
+    a programme that allows advice conversations (`advice`)."""
     query = QueryDict(mutable=True)
     if programme:
         query["programme"] = programme
@@ -266,7 +273,7 @@ def _directory_query(form: DirectoryFilterForm, programme: str = "") -> QueryDic
             query[name] = value
     if form.value("available", False):
         query["available"] = "1"
-    if form.value("advice", False):
+    if advice and form.value("advice", False):
         query["advice"] = "1"
     if (page := min(form.value("page", 1), selectors.MAX_PAGE)) > 1:
         query["page"] = str(page)
@@ -322,6 +329,9 @@ def _directory_context(
         "querystring": query.urlencode(),
         # The page with no filters: the same programme's every mentor.
         "plain_querystring": programme_only.urlencode(),
+        # The advice badge and filter depend on the programme only (the cards are cached and
+        # shared by every viewer of the programme: profiles.cache keys name it).
+        "advice_offered": selectors.allows_advice(programme),
         "has_filters": any(
             form.value(n)
             for n in ("q", "area", "industry", "country", "format", "available", "advice")
