@@ -20,6 +20,7 @@ from mentoring.emails import (
     render,
     wants_reminders,
 )
+from profiles import handbook
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -72,6 +73,7 @@ def received_key(req: MentorshipRequest) -> str:
     return f"request-received:{req.pk}"
 
 
+@handbook.remembered()  # the text and HTML of each email link the same pages: one query
 def request_accepted(req: MentorshipRequest) -> None:
     mentorship = req.mentorship
     queue(
@@ -256,6 +258,7 @@ def request_reminders(
     return queue_many(rows)
 
 
+@handbook.remembered()  # the text and HTML of each email link the same pages: one query
 def mentorship_ended(mentorship: Mentorship) -> None:
     other = _present(mentorship.other_party(mentorship.ended_by))
     queue(
@@ -273,6 +276,7 @@ def mentorship_ended(mentorship: Mentorship) -> None:
     )
 
 
+@handbook.remembered()  # the text and HTML of each email link the same pages: one query
 def mentorship_introduction(mentorship: Mentorship) -> None:
     url = absolute_url(reverse("sessions_log:mentorship-detail", args=[mentorship.pk]))
     mentee, mentor = _present(mentorship.mentee), _present(mentorship.mentor)
@@ -292,6 +296,7 @@ def mentorship_introduction(mentorship: Mentorship) -> None:
         )
 
 
+@handbook.remembered()  # the text and HTML of each email link the same pages: one query
 def mentorship_completed(mentorship: Mentorship) -> None:
     """To both: the programme's term has ended, so their mentorship is complete (not ended
     early); thanks, and they may keep in touch informally."""

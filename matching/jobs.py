@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from matching import emails, engagements, inbound, never_approached, responsiveness, services
 from matching.models import Conversation, Mentorship, MentorshipRequest, Message
+from profiles import handbook
 from profiles.models import MentorProfile, Round
 
 Status = MentorshipRequest.Status
@@ -152,7 +153,10 @@ def complete_rounds(*, now: datetime | None = None) -> int:
             term_ends_on__lte=timezone.localdate(now), completed_at__isnull=True
         ).values_list("pk", flat=True)
     )
-    return sum(_complete_round(pk, now=now) for pk in due)
+    # Every pair's "completed" emails link the same handbook pages: looked up once per
+    # programme for the whole run, not once per email.
+    with handbook.remembered():
+        return sum(_complete_round(pk, now=now) for pk in due)
 
 
 @transaction.atomic

@@ -9,7 +9,9 @@ frames, images, event handlers and javascript: addresses never reach a page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 import nh3
@@ -90,14 +92,45 @@ def pages_for(programme: Programme) -> QuerySet[HandbookPage]:
     return programme.handbook.order_by("position", "title").defer("body")
 
 
+# The pages already looked up inside `remembered()`, by programmes and moments.
+_remembered: ContextVar[
+    dict[tuple[tuple[int, ...], tuple[str, ...]], list[HandbookPage]] | None
+] = ContextVar("handbook_pages", default=None)
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Inside the block, `pages_at` (and so the `handbook_links` tag) asks the database once per
+    programme and moments: a job or an email function rendering many emails that link the
+    handbook costs one query per programme, not one per email. Nested blocks share the outer
+    one's answers; outside any block every call asks afresh."""
+    if _remembered.get() is not None:
+        yield
+        return
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def pages_at(programmes: Iterable[Programme], moments: Iterable[str]) -> list[HandbookPage]:
-    """The pages of `programmes` linked at `moments`, in handbook order: one query."""
+    """The pages of `programmes` linked at `moments`, in handbook order: one query (none inside
+    `remembered()` once asked)."""
     ids = [pk for p in programmes if (pk := getattr(p, "pk", None)) is not None]
     if not ids:
         return []
-    return list(
-        HandbookPage.objects.filter(programme__in=ids, moment__in=list(moments))
+    moments = list(moments)
+    memo = _remembered.get()
+    key = (tuple(sorted(ids)), tuple(sorted(moments)))
+    if memo is not None and key in memo:
+        return list(memo[key])
+    pages = list(
+        HandbookPage.objects.filter(programme__in=ids, moment__in=moments)
         .select_related("programme")
         .defer("body")
         .order_by("programme__position", "programme__name", "position", "title")
     )
+    if memo is not None:
+        memo[key] = pages
+    return list(pages)
