@@ -8,6 +8,7 @@ from django import forms
 from matching.forms import InterestedForm
 from matching.models import Engagement
 
+TOPIC_REQUIRED = "Please say what you would like advice on, in one line."
 ADVICE_CHOICES = [
     (Engagement.LONG_TERM.value, "Long-term mentoring"),
     (Engagement.ADVICE.value, "One conversation on a topic"),
@@ -51,9 +52,14 @@ class EngagementInterestedForm(InterestedForm):
         if Engagement.ADVICE not in offers:
             del self.fields["topic"]
         elif offers == [Engagement.ADVICE]:
-            self.fields[
-                "topic"
-            ].help_text = "One line, e.g. “Moving from research into policy work”."
+            topic = self.fields["topic"]
+            topic.required = True
+            topic.error_messages["required"] = TOPIC_REQUIRED
+            topic.help_text = "One line, e.g. “Moving from research into policy work”."
+            self.fields["message"].help_text = (
+                "What you would like to ask, what you have tried so far, and how you would like "
+                "to talk (video, phone, in person). 50 to 2,000 characters."
+            )
 
     @property
     def asks_advice_only(self) -> bool:
@@ -69,6 +75,7 @@ class EngagementInterestedForm(InterestedForm):
         if (
             cleaned.get("engagement") == Engagement.ADVICE
             and not (cleaned.get("topic") or "").strip()
+            and "topic" not in self.errors
         ):
-            self.add_error("topic", "Please say what you would like advice on, in one line.")
+            self.add_error("topic", TOPIC_REQUIRED)
         return cleaned

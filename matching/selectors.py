@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
+    Case,
     Count,
     DurationField,
     Exists,
@@ -23,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import pluralize
@@ -58,7 +60,12 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
     whether its mentees may look for a mentor today), and the viewer's mentee profile's
     department and line manager."""
     pending = MentorshipRequest.objects.pending().filter(mentee=OuterRef("pk"))
-    active = Mentorship.objects.active().filter(mentee=OuterRef("pk"))
+    # A long-term pair first: it is what "X is your mentor" means.
+    active = (
+        Mentorship.objects.active()
+        .filter(mentee=OuterRef("pk"))
+        .order_by(Case(When(engagement=Engagement.LONG_TERM, then=0), default=1), "pk")
+    )
     viewer_ref = OuterRef(OuterRef("pk"))
     today = timezone.localdate()
 
@@ -135,6 +142,9 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
                 "mentor",
             ),
             mentorship_id=Subquery(active.filter(mentor=mentor_id).values("pk")[:1]),
+            mentorship_engagement=Subquery(
+                active.filter(mentor=mentor_id).values("engagement")[:1]
+            ),
             asked_before=Exists(
                 MentorshipRequest.objects.filter(mentee=OuterRef("pk"), mentor=mentor_id)
             ),
@@ -148,6 +158,7 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
             "mentor_advice_taken",
             "mentor_advice_waiting",
             "mentorship_id",
+            "mentorship_engagement",
             "asked_before",
             "programme_rows",
             "mentee_department",
@@ -236,11 +247,19 @@ def interest_state(
     if profile.user_id == viewer.pk:
         return {"state": "own", "message": "This is your own profile, as mentees see it."}
     if state["mentorship_id"]:
+        engagement = state.get("mentorship_engagement")
+        if engagement == Engagement.ADVICE:
+            message, label = f"You have an advice conversation with {name}.", "Open it"
+        elif engagement == Engagement.INFORMAL:
+            message = f"You and {name} have an informal mentoring relationship."
+            label = "Open your shared space"
+        else:
+            message, label = f"{name} is your mentor.", "Open your mentorship"
         return {
             "state": "paired",
-            "message": f"{name} is your mentor.",
+            "message": message,
             "link": _url("sessions_log:mentorship-detail", state["mentorship_id"]),
-            "link_label": "Open your mentorship",
+            "link_label": label,
         }
     if state["pending_id"]:
         return {

@@ -87,6 +87,35 @@ def test_the_topic_is_required_for_advice_beside_its_field(client_for, mentee_pr
     assert not MentorshipRequest.objects.exists()
 
 
+def test_an_advice_only_form_marks_the_topic_required_and_asks_for_a_question(
+    client_for, mentee_profile, adviser
+):
+    MentorshipFactory(mentee=mentee_profile.user)  # a mentor already: advice only here
+    client = client_for(mentee_profile.user)
+
+    response = client.post(_interested(adviser), {"topic": "", "message": MESSAGE})
+
+    form = response.context["form"]
+    assert form.fields["topic"].required
+    assert form.errors["topic"] == ["Please say what you would like advice on, in one line."]
+    page = response.content.decode()
+    assert "What you would like to ask, what you have tried so far" in page
+    assert "How often you could meet" not in page  # the long-term tips are not offered
+
+
+def test_the_mentor_page_names_an_advice_conversation_as_one_not_as_your_mentor(
+    client_for, mentee_profile, adviser
+):
+    MentorshipFactory(mentee=mentee_profile.user, mentor=adviser.user, engagement="advice")
+
+    page = client_for(mentee_profile.user).get(
+        reverse("matching:mentor-detail", args=[adviser.pk])
+    )
+
+    assert "You have an advice conversation with Ana." in page.content.decode()
+    assert "Ana is your mentor." not in page.content.decode()
+
+
 def test_a_double_submit_of_an_advice_request_makes_one(client_for, mentee_profile, adviser):
     client = client_for(mentee_profile.user)
     data = {"engagement": "advice", "topic": TOPIC, "message": MESSAGE}
