@@ -76,6 +76,9 @@ def test_an_advice_conversation_that_closed_on_its_own_is_not_said_to_have_happe
     send_check_ins()
 
     assert _feedback_ctx(pair)["advice_held"] is False
+    email = Outbox.objects.get(kind="check_in", to_email=mentee.email)
+    assert "no meeting was marked as held. If you did talk, how useful was it?" in email.body_text
+    assert "Thank you for your advice conversation" not in email.body_text
     page = client_for(mentee).get(reverse("sessions_log:mentorship-detail", args=[pair.pk]))
     text = page.content.decode()
     assert "closed on its own: no meeting was marked as held" in text
@@ -105,5 +108,7 @@ def test_a_held_advice_conversation_is_thanked(clock, client_for, mentor, mentee
     send_check_ins()
 
     assert _feedback_ctx(pair)["advice_held"] is True
+    email = Outbox.objects.get(kind="check_in", to_email=mentee.email)
+    assert "Thank you for your advice conversation" in email.body_text
     page = client_for(mentee).get(reverse("sessions_log:mentorship-detail", args=[pair.pk]))
     assert "This advice conversation is complete." in page.content.decode()
