@@ -1,7 +1,7 @@
 from allauth.account.adapter import get_adapter
 from django import forms
 
-from accounts.models import User, time_zone_names
+from accounts.models import REMINDER_FIELDS, ReminderKind, User, time_zone_names
 
 
 class SignupForm(forms.Form):
@@ -47,18 +47,35 @@ class TimeZoneForm(forms.ModelForm):
 
 
 class EmailPreferencesForm(forms.ModelForm):
+    """One switch per kind of reminder (ReminderKind), and how new messages are emailed."""
+
+    reminder_fields = [REMINDER_FIELDS[kind] for kind in ReminderKind.values]
+
     class Meta:
         model = User
-        fields = ["reminder_emails", "message_emails"]
+        fields = [
+            "meeting_reminder_emails",
+            "nudge_emails",
+            "request_reminder_emails",
+            "reminder_emails",
+            "message_emails",
+        ]
         labels = {
-            "reminder_emails": "Send me reminders and nudges",
+            "meeting_reminder_emails": "Reminders of upcoming meetings",
+            "nudge_emails": "Nudges when you have not met for a while",
+            "request_reminder_emails": "Reminders of requests waiting for your answer",
+            "reminder_emails": "Reminders about your profile and training",
             "message_emails": "Email me about new messages",
         }
         widgets = {"message_emails": forms.RadioSelect}
         help_texts = {
-            "reminder_emails": "Reminders of unanswered requests and upcoming meetings, nudges "
-            "when a pair has not met for a while, and the yearly request to check your mentor "
-            "profile. Emails about your requests, mentorships and check-ins always arrive.",
+            "meeting_reminder_emails": "The day before a meeting you have planned.",
+            "nudge_emails": "A friendly prompt to plan your next meeting when a mentorship has "
+            "gone quiet.",
+            "request_reminder_emails": "For mentors: when a request to you is still open a few "
+            "days later.",
+            "reminder_emails": "The yearly request to check your mentor profile, training about "
+            "to expire, recruitment windows and tips when nobody has asked you yet.",
             "message_emails": "Messages from your mentor or mentee in your conversations. A "
             "message you read on the site within a few minutes sends no email.",
         }
@@ -70,6 +87,14 @@ class EmailPreferencesForm(forms.ModelForm):
 
     def clean_message_emails(self) -> str:
         return self.cleaned_data.get("message_emails") or self.instance.message_emails
+
+    def reminder_choices(self) -> dict[str, bool]:
+        return {
+            kind: bool(self.cleaned_data.get(REMINDER_FIELDS[kind])) for kind in ReminderKind.values
+        }
+
+    def reminder_boxes(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.reminder_fields]
 
 
 class DeleteAccountForm(forms.Form):

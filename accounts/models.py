@@ -32,6 +32,24 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
+class ReminderKind(models.TextChoices):
+    """The kinds of reminder and nudge a person can turn on or off one by one."""
+
+    MEETINGS = "meetings", "Reminders of upcoming meetings"
+    NUDGES = "nudges", "Nudges when a pair has not met for a while"
+    REQUESTS = "requests", "Reminders of requests waiting for your answer"
+    PROFILE = "profile", "Reminders about your profile and training"
+
+
+# Each kind's switch on User.
+REMINDER_FIELDS: dict[str, str] = {
+    ReminderKind.MEETINGS: "meeting_reminder_emails",
+    ReminderKind.NUDGES: "nudge_emails",
+    ReminderKind.REQUESTS: "request_reminder_emails",
+    ReminderKind.PROFILE: "reminder_emails",
+}
+
+
 # How a person who deleted their account is named in the records they shared (accounts.privacy).
 FORMER_PARTICIPANT = "a former participant"
 
@@ -79,11 +97,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Unselect this instead of deleting the account.",
     )
     date_joined = models.DateTimeField("date joined", default=timezone.now)
+    # Reminders and nudges, one switch per kind (ReminderKind). Emails about requests, meetings
+    # and check-ins always arrive; these come on top. `reminder_emails` is the oldest switch and
+    # now covers the reminders about a person's own profile, training and recruitment.
     reminder_emails = models.BooleanField(
-        "reminders and nudges by email",
+        "reminders about your profile and training",
         default=True,
-        help_text="Emails about requests, meetings and check-ins always arrive; these are the "
-        "reminders and nudges on top.",
+        help_text="The yearly request to check your mentor profile, training that is about to "
+        "expire, recruitment windows and tips when nobody has asked you yet.",
+    )
+    meeting_reminder_emails = models.BooleanField(
+        "reminders of upcoming meetings",
+        default=True,
+        help_text="The day before a meeting you have planned.",
+    )
+    nudge_emails = models.BooleanField(
+        "nudges when a pair has not met for a while",
+        default=True,
+        help_text="A friendly prompt to plan your next meeting.",
+    )
+    request_reminder_emails = models.BooleanField(
+        "reminders of requests waiting for your answer",
+        default=True,
+        help_text="When a mentee's request to you is still open a few days later.",
     )
 
     class MessageEmails(models.TextChoices):
@@ -128,6 +164,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    def wants_reminder(self, kind: str) -> bool:
+        """Whether this person takes reminders of this kind (ReminderKind) by email."""
+        return self.is_active and bool(getattr(self, REMINDER_FIELDS[kind]))
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

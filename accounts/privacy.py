@@ -48,7 +48,10 @@ def personal_data(user: User) -> dict[str, list[dict[str, Any]]]:
                 "Joined": user.date_joined,
                 "Last signed in": user.last_login,
                 "Time zone": user.time_zone,
-                "Reminders and nudges by email": user.reminder_emails,
+                "Reminders of upcoming meetings": user.meeting_reminder_emails,
+                "Nudges when a pair has not met for a while": user.nudge_emails,
+                "Reminders of requests waiting for your answer": user.request_reminder_emails,
+                "Reminders about your profile and training": user.reminder_emails,
                 "Emails about new messages": user.get_message_emails_display(),
                 "Scheme team (staff) access": user.is_staff,
             }

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
-from accounts.models import User
+from collections.abc import Iterable
+
+from accounts.models import REMINDER_FIELDS, ReminderKind, User
 
 
-def set_reminder_emails(user: User, *, on: bool) -> User:
-    """Turn a person's reminders and nudges on or off: from their email preferences, or from the
-    unsubscribe link in a reminder. Emails about their requests and mentorships are not
-    affected."""
-    user.reminder_emails = on
-    user.save(update_fields=["reminder_emails"])
+def set_reminder_emails(user: User, *, on: bool, kinds: Iterable[str] | None = None) -> User:
+    """Turn a person's reminders and nudges on or off, every kind or only the kinds named
+    (ReminderKind): from the unsubscribe link in a reminder, or to stop them all. Emails about
+    their requests and mentorships are not affected."""
+    return set_reminder_choices(
+        user, dict.fromkeys(ReminderKind.values if kinds is None else kinds, on)
+    )
+
+
+def set_reminder_choices(user: User, choices: dict[str, bool]) -> User:
+    """Save a person's choice for each kind of reminder named (their email preferences); the
+    one place these switches are written."""
+    unknown = set(choices) - set(ReminderKind.values)
+    if unknown:
+        raise ValueError(f"unknown kinds of reminder {sorted(unknown)!r}")
+    if ReminderKind.MEETINGS in choices:
+        user.meeting_reminder_emails = bool(choices[ReminderKind.MEETINGS])
+    if ReminderKind.NUDGES in choices:
+        user.nudge_emails = bool(choices[ReminderKind.NUDGES])
+    if ReminderKind.REQUESTS in choices:
+        user.request_reminder_emails = bool(choices[ReminderKind.REQUESTS])
+    if ReminderKind.PROFILE in choices:
+        user.reminder_emails = bool(choices[ReminderKind.PROFILE])
+    if choices:
+        user.save(update_fields=[REMINDER_FIELDS[kind] for kind in choices])
     return user
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import privacy, services
 from accounts.forms import DeleteAccountForm, EmailPreferencesForm, TimeZoneForm
-from accounts.models import User
+from accounts.models import ReminderKind, User
 
 
 @login_required
@@ -31,6 +31,10 @@ def time_zone_edit(request):
     return render(request, "accounts/time_zone_form.html", {"form": form})
 
 
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def email_preferences(request):
@@ -38,8 +42,8 @@ def email_preferences(request):
         request.POST if request.method == "POST" else None, instance=request.user
     )
     if form.is_bound and form.is_valid():
-        on = form.cleaned_data["reminder_emails"]
-        services.set_reminder_emails(request.user, on=on)
+        choices = form.reminder_choices()
+        services.set_reminder_choices(request.user, choices)
         services.set_message_emails(request.user, choice=form.cleaned_data["message_emails"])
         choice = form.cleaned_data["message_emails"]
         about_messages = {
@@ -47,16 +51,17 @@ def email_preferences(request):
             User.MessageEmails.DIGEST: "New messages come in one daily digest.",
             User.MessageEmails.OFF: "You will not be emailed about new messages.",
         }.get(choice, "")
-        if on:
-            messages.success(
-                request, f"You will get reminders and nudges by email. {about_messages}"
-            )
+        on = [ReminderKind(kind).label.lower() for kind, wanted in choices.items() if wanted]
+        if len(on) == len(choices):
+            about_reminders = "You will get every kind of reminder and nudge by email."
+        elif on:
+            about_reminders = f"You will get {_and_list(on)} by email, and no other reminders."
         else:
-            messages.success(
-                request,
+            about_reminders = (
                 "You will not get reminders or nudges. Emails about your requests and "
-                f"mentorships still arrive. {about_messages}",
+                "mentorships still arrive."
             )
+        messages.success(request, f"{about_reminders} {about_messages}")
         return redirect("accounts:email-preferences")
     return render(request, "accounts/email_preferences.html", {"form": form})
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts.models import ReminderKind
 from matching.models import Conversation, Mentorship, MentorshipRequest, Message, RequestReport
 from matching.reply_address import reply_address
 from mentoring.emails import (
@@ -235,10 +236,10 @@ def request_reminders(
     rows = []
     for req in reqs:
         mentor = _present(req.mentor)
-        if not wants_reminders(mentor):
+        if not wants_reminders(mentor, ReminderKind.REQUESTS):
             continue
         number = 2 if req.pk in second_ids else 1
-        ctx, headers = reminder_extras(mentor)
+        ctx, headers = reminder_extras(mentor, ReminderKind.REQUESTS)
         rows.append(
             render(
                 "request_reminder",
@@ -259,7 +260,9 @@ def request_reminders(
 
 
 @handbook.remembered()  # the text and HTML of each email link the same pages: one query
-def mentorship_ended(mentorship: Mentorship) -> None:
+def mentorship_ended(mentorship: Mentorship, *, extras: dict[int, dict] | None = None) -> None:
+    """To the other person. `extras` (by person): what the apps above add, e.g. the meetings
+    the ending cancelled and their calendar cancellations (matching.signals)."""
     other = _present(mentorship.other_party(mentorship.ended_by))
     queue(
         "mentorship_ended",
@@ -271,6 +274,7 @@ def mentorship_ended(mentorship: Mentorship) -> None:
             "other": other,
             "url": absolute_url(reverse("sessions_log:mentorship-detail", args=[mentorship.pk])),
             "directory_url": _directory_url(mentorship.programme),
+            **(extras or {}).get(other.pk, {}),
         },
         dedupe_key=f"mentorship-ended:{mentorship.pk}",
     )
@@ -297,9 +301,11 @@ def mentorship_introduction(mentorship: Mentorship) -> None:
 
 
 @handbook.remembered()  # the text and HTML of each email link the same pages: one query
-def mentorship_completed(mentorship: Mentorship) -> None:
+def mentorship_completed(
+    mentorship: Mentorship, *, extras: dict[int, dict] | None = None
+) -> None:
     """To both: the programme's term has ended, so their mentorship is complete (not ended
-    early); thanks, and they may keep in touch informally."""
+    early); thanks, and they may keep in touch informally. `extras` as `mentorship_ended`."""
     url = absolute_url(reverse("sessions_log:mentorship-detail", args=[mentorship.pk]))
     mentee, mentor = _present(mentorship.mentee), _present(mentorship.mentor)
     for person, other in ((mentee, mentor), (mentor, mentee)):
@@ -314,6 +320,7 @@ def mentorship_completed(mentorship: Mentorship) -> None:
                 "other": other,
                 "is_mentee": person.pk == mentorship.mentee_id,
                 "url": url,
+                **(extras or {}).get(person.pk, {}),
             },
             dedupe_key=f"mentorship-completed:{mentorship.pk}:{person.pk}",
         )

@@ -237,25 +237,52 @@ def _store(*, hold: timedelta | None = None, **fields: Any) -> Outbox:
 UNSUBSCRIBE_SALT = "mentoring.unsubscribe-reminders"
 
 
-def wants_reminders(user: User) -> bool:
-    return user.is_active and user.reminder_emails
+# The kind a reminder is when its sender does not say (accounts.models.ReminderKind.PROFILE).
+OTHER_REMINDERS = "profile"
 
 
-def unsubscribe_token(user: User) -> str:
-    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT, compress=True)
+def wants_reminders(user: User, kind: str = OTHER_REMINDERS) -> bool:
+    """Whether this person takes reminders of this kind (accounts.models.ReminderKind)."""
+    return user.wants_reminder(kind)
+
+
+def unsubscribe_token(user: User, kind: str | None = None) -> str:
+    """A signed link that turns off one kind of reminder, or every kind (no kind: the links in
+    emails sent before reminders had kinds)."""
+    return signing.dumps(
+        user.pk if kind is None else [user.pk, kind], salt=UNSUBSCRIBE_SALT, compress=True
+    )
+
+
+def unsubscribe_target(token: str) -> tuple[int, str | None] | None:
+    """The person and the kind of reminder an unsubscribe link stops (None: every kind)."""
+    try:
+        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if isinstance(value, int):
+        return value, None
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], int)
+        and isinstance(value[1], str)
+    ):
+        return value[0], value[1]
+    return None
 
 
 def user_for_unsubscribe_token(token: str) -> int | None:
-    try:
-        return signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
+    target = unsubscribe_target(token)
+    return target[0] if target else None
 
 
-def reminder_extras(user: User) -> tuple[dict[str, str], dict[str, str]]:
-    """The context and headers every reminder carries: a signed one-click unsubscribe link
-    (RFC 8058), so mail apps show their own unsubscribe button."""
-    url = absolute_url(reverse("unsubscribe", args=[unsubscribe_token(user)]))
+def reminder_extras(
+    user: User, kind: str = OTHER_REMINDERS
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The context and headers every reminder carries: a signed one-click unsubscribe link for
+    this kind of reminder (RFC 8058), so mail apps show their own unsubscribe button."""
+    url = absolute_url(reverse("unsubscribe", args=[unsubscribe_token(user, kind)]))
     headers = {
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import ReminderKind
 from matching.models import Engagement, Mentorship
 from mentoring.emails import absolute_url, queue_many, reminder_extras, render, wants_reminders
 from profiles.models import Round
@@ -194,9 +195,9 @@ def remind_upcoming_meetings(*, now: datetime | None = None) -> int:
     for meeting in meetings:
         pair = meeting.mentorship
         for person in (pair.mentee, pair.mentor):
-            if not wants_reminders(person):
+            if not wants_reminders(person, ReminderKind.MEETINGS):
                 continue
-            ctx, headers = reminder_extras(person)
+            ctx, headers = reminder_extras(person, ReminderKind.MEETINGS)
             rows.append(
                 render(
                     "meeting_reminder",
@@ -269,9 +270,9 @@ def nudge_quiet_pairs(*, now: datetime | None = None) -> int:
     rows = []
     for pair in pairs:
         for person, role in ((pair.mentee, "mentee"), (pair.mentor, "mentor")):
-            if not wants_reminders(person):
+            if not wants_reminders(person, ReminderKind.NUDGES):
                 continue
-            ctx, headers = reminder_extras(person)
+            ctx, headers = reminder_extras(person, ReminderKind.NUDGES)
             rows.append(
                 render(
                     "no_meeting_nudge",

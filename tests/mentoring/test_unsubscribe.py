@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import ReminderKind, User
 from matching.jobs import expire_requests, remind_unanswered_requests
 from mentoring.emails import unsubscribe_token
 from profiles.jobs import ask_mentors_to_confirm
@@ -60,10 +60,18 @@ REMINDERS: dict[str, Callable] = {
     "profile_confirm": _profile_confirm,
     "profile_lapsed": _profile_lapsed,
 }
+# Each reminder's link stops its own kind only.
+KIND_OF = {
+    "request_reminder": ReminderKind.REQUESTS,
+    "meeting_reminder": ReminderKind.MEETINGS,
+    "no_meeting_nudge": ReminderKind.NUDGES,
+    "profile_confirm": ReminderKind.PROFILE,
+    "profile_lapsed": ReminderKind.PROFILE,
+}
 
 
-def _unsubscribe_url(user: User) -> str:
-    return "http://testserver" + reverse("unsubscribe", args=[unsubscribe_token(user)])
+def _unsubscribe_url(user: User, kind: str | None = None) -> str:
+    return "http://testserver" + reverse("unsubscribe", args=[unsubscribe_token(user, kind)])
 
 
 @pytest.mark.parametrize("kind", REMINDERS)
@@ -76,7 +84,7 @@ def test_every_reminder_carries_the_unsubscribe_headers_and_link(
     assert mailoutbox, f"the {kind} job sent nothing"
     for message in mailoutbox:
         [address] = message.to
-        url = _unsubscribe_url(User.objects.get(email=address))
+        url = _unsubscribe_url(User.objects.get(email=address), KIND_OF[kind])
         sent = message.message()
         assert sent["List-Unsubscribe"] == f"<{url}>"
         assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
