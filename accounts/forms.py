@@ -1,7 +1,13 @@
 from allauth.account.adapter import get_adapter
 from django import forms
 
-from accounts.models import REMINDER_FIELDS, ReminderKind, User, time_zone_names
+from accounts.models import (
+    REMINDER_FIELDS,
+    ReminderKind,
+    User,
+    time_zone_names,
+    validate_time_zone,
+)
 
 
 class SignupForm(forms.Form):
@@ -27,7 +33,97 @@ class SignupForm(forms.Form):
         user.save(update_fields=["full_name"])
 
 
+# The zones most people here choose, by region, with the names people use for them. Every other
+# IANA zone stays one choice away ("Another time zone…" and the full list).
+COMMON_TIME_ZONES: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "Europe",
+        [
+            ("Europe/London", "London (UK)"),
+            ("Europe/Dublin", "Dublin (Ireland)"),
+            ("Europe/Lisbon", "Lisbon (Portugal)"),
+            ("Europe/Madrid", "Madrid (Spain)"),
+            ("Europe/Paris", "Paris (France)"),
+            ("Europe/Brussels", "Brussels (Belgium)"),
+            ("Europe/Amsterdam", "Amsterdam (Netherlands)"),
+            ("Europe/Berlin", "Berlin (Germany)"),
+            ("Europe/Rome", "Rome (Italy)"),
+            ("Europe/Stockholm", "Stockholm (Sweden)"),
+            ("Europe/Warsaw", "Warsaw (Poland)"),
+            ("Europe/Athens", "Athens (Greece)"),
+            ("Europe/Helsinki", "Helsinki (Finland)"),
+            ("Europe/Istanbul", "Istanbul (Türkiye)"),
+        ],
+    ),
+    (
+        "Africa",
+        [
+            ("Africa/Casablanca", "Casablanca (Morocco)"),
+            ("Africa/Lagos", "Lagos (Nigeria, West Africa)"),
+            ("Africa/Accra", "Accra (Ghana)"),
+            ("Africa/Cairo", "Cairo (Egypt)"),
+            ("Africa/Johannesburg", "Johannesburg (South Africa)"),
+            ("Africa/Nairobi", "Nairobi (Kenya, East Africa)"),
+        ],
+    ),
+    (
+        "Americas",
+        [
+            ("America/New_York", "New York (US Eastern)"),
+            ("America/Chicago", "Chicago (US Central)"),
+            ("America/Denver", "Denver (US Mountain)"),
+            ("America/Los_Angeles", "Los Angeles (US Pacific)"),
+            ("America/Toronto", "Toronto (Canada Eastern)"),
+            ("America/Vancouver", "Vancouver (Canada Pacific)"),
+            ("America/Mexico_City", "Mexico City (Mexico)"),
+            ("America/Bogota", "Bogotá (Colombia)"),
+            ("America/Sao_Paulo", "São Paulo (Brazil)"),
+            ("America/Argentina/Buenos_Aires", "Buenos Aires (Argentina)"),
+        ],
+    ),
+    (
+        "Asia and the Middle East",
+        [
+            ("Asia/Dubai", "Dubai (UAE)"),
+            ("Asia/Karachi", "Karachi (Pakistan)"),
+            ("Asia/Kolkata", "India (Kolkata, Mumbai, Delhi)"),
+            ("Asia/Dhaka", "Dhaka (Bangladesh)"),
+            ("Asia/Singapore", "Singapore"),
+            ("Asia/Hong_Kong", "Hong Kong"),
+            ("Asia/Shanghai", "China (Beijing, Shanghai)"),
+            ("Asia/Tokyo", "Tokyo (Japan)"),
+        ],
+    ),
+    (
+        "Oceania",
+        [
+            ("Australia/Perth", "Perth (Australia Western)"),
+            ("Australia/Sydney", "Sydney (Australia Eastern)"),
+            ("Pacific/Auckland", "Auckland (New Zealand)"),
+        ],
+    ),
+    ("Universal", [("UTC", "UTC (Coordinated Universal Time)")]),
+]
+COMMON_ZONE_LABELS = {zone: label for _, zones in COMMON_TIME_ZONES for zone, label in zones}
+OTHER_ZONE = "other"
+
+
+def time_zone_label(zone: str) -> str:
+    """A zone as people say it: "London (UK)", or the IANA name with spaces."""
+    return COMMON_ZONE_LABELS.get(zone) or zone.replace("_", " ")
+
+
 class TimeZoneForm(forms.ModelForm):
+    """A short list of common zones by region, and "Another time zone…" with every IANA zone in
+    a second list. Works without JavaScript; static/js/time_zone.js suggests the browser's."""
+
+    other_time_zone = forms.ChoiceField(
+        label="Another time zone",
+        required=False,
+        help_text="Only if yours is not in the list above: choose “Another time zone…” there, "
+        "then your zone here.",
+    )
+
     class Meta:
         model = User
         fields = ["time_zone"]
@@ -40,10 +136,46 @@ class TimeZoneForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["time_zone"]
+        # Any IANA name is accepted (the model's validator checks it); the list offers the
+        # common ones and the way to the rest.
         field.widget = forms.Select(
-            choices=[(name, name.replace("_", " ")) for name in time_zone_names()]
+            choices=[*COMMON_TIME_ZONES, ("", [(OTHER_ZONE, "Another time zone…")])],
+            attrs={"data-time-zone-common": ""},
         )
+        field.validators = []
         field.error_messages["required"] = "Choose your time zone."
+        self.fields["other_time_zone"].choices = [("", "Choose from every time zone")] + [
+            (name, name.replace("_", " ")) for name in time_zone_names()
+        ]
+        self.fields["other_time_zone"].widget.attrs["data-time-zone-other"] = ""
+        current = self.instance.time_zone
+        if not self.is_bound and current and current not in COMMON_ZONE_LABELS:
+            self.initial["time_zone"] = OTHER_ZONE
+            self.initial["other_time_zone"] = current
+
+    def clean(self):
+        cleaned = super().clean()
+        zone = cleaned.get("time_zone")
+        if zone == OTHER_ZONE:
+            other = cleaned.get("other_time_zone")
+            if not other:
+                self.add_error("other_time_zone", "Choose your time zone from the full list.")
+            else:
+                cleaned["time_zone"] = other
+        elif zone:
+            try:
+                validate_time_zone(zone)
+            except forms.ValidationError as exc:
+                self.add_error("time_zone", exc)
+        if "time_zone" in cleaned and not self.errors:
+            self.instance.time_zone = cleaned["time_zone"]
+        return cleaned
+
+    def _post_clean(self):
+        # The model's full_clean would reject "other"; clean() has put the real zone in place.
+        if "time_zone" in self.cleaned_data and self.cleaned_data["time_zone"] == OTHER_ZONE:
+            return
+        super()._post_clean()
 
 
 class EmailPreferencesForm(forms.ModelForm):

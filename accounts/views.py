@@ -16,7 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import privacy, services
-from accounts.forms import DeleteAccountForm, EmailPreferencesForm, TimeZoneForm
+from accounts.forms import (
+    DeleteAccountForm,
+    EmailPreferencesForm,
+    TimeZoneForm,
+    time_zone_label,
+)
 from accounts.models import ReminderKind, User
 
 
@@ -26,7 +31,9 @@ def time_zone_edit(request):
     form = TimeZoneForm(request.POST if request.method == "POST" else None, instance=request.user)
     if form.is_bound and form.is_valid():
         form.save()
-        messages.success(request, f"Your time zone is now {form.instance.time_zone}.")
+        messages.success(
+            request, f"Your time zone is now {time_zone_label(form.instance.time_zone)}."
+        )
         return redirect("accounts:time-zone-edit")
     return render(request, "accounts/time_zone_form.html", {"form": form})
 
