@@ -108,9 +108,7 @@ def test_the_mentor_page_names_an_advice_conversation_as_one_not_as_your_mentor(
 ):
     MentorshipFactory(mentee=mentee_profile.user, mentor=adviser.user, engagement="advice")
 
-    page = client_for(mentee_profile.user).get(
-        reverse("matching:mentor-detail", args=[adviser.pk])
-    )
+    page = client_for(mentee_profile.user).get(reverse("matching:mentor-detail", args=[adviser.pk]))
 
     assert "You have an advice conversation with Ana." in page.content.decode()
     assert "Ana is your mentor." not in page.content.decode()
