@@ -12,22 +12,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.models import User
+from accounts.models import ReminderKind, User
 from accounts.services import set_reminder_emails
-from matching.selectors import dashboard
 from mentoring import emails
 from profiles.context_processors import visible_programme_count
 from profiles.models import Membership, MenteeProfile, MentorProfile
+from sessions_log.home import home_for
 
 
 @require_safe
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "landing.html")
+    mentor_profile = MentorProfile.objects.filter(user=request.user).first()
     ctx = {
-        "mentor_profile": MentorProfile.objects.filter(user=request.user).first(),
+        "mentor_profile": mentor_profile,
         "mentee_profile": MenteeProfile.objects.filter(user=request.user).first(),
-        **dashboard(request.user),
+        # The next meeting, the to-do list, each pair's progress and the conversations.
+        **home_for(request.user, mentor_profile),
     }
     if visible_programme_count() > 1:
         # Several programmes: the person's own, or the way to choose one.
@@ -75,12 +77,15 @@ def healthz(request):
 @csrf_exempt  # mail apps POST here with no session (RFC 8058 one-click unsubscribe)
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
-    """Turn off reminders and nudges from the link in a reminder; GET asks, POST does it."""
-    user = User.objects.filter(pk=emails.user_for_unsubscribe_token(token)).first()
-    if user is None:
+    """Turn off one kind of reminder (or, from older links, every kind) from the link in a
+    reminder; GET asks, POST does it."""
+    target = emails.unsubscribe_target(token)
+    kind = target[1] if target else None
+    user = User.objects.filter(pk=target[0]).first() if target else None
+    if user is None or (kind is not None and kind not in ReminderKind.values):
         return render(request, "unsubscribe.html", {"invalid": True}, status=404)
+    ctx = {"person": user, "kind": ReminderKind(kind).label.lower() if kind else None}
     if request.method == "POST":
-        if user.reminder_emails:
-            set_reminder_emails(user, on=False)
-        return render(request, "unsubscribe.html", {"done": True, "person": user})
-    return render(request, "unsubscribe.html", {"person": user, "token": token})
+        set_reminder_emails(user, on=False, kinds=None if kind is None else [kind])
+        return render(request, "unsubscribe.html", {**ctx, "done": True})
+    return render(request, "unsubscribe.html", {**ctx, "token": token})

@@ -29,6 +29,7 @@ from mentoring.emails import render
 from profiles.models import MenteeProfile, MentorProfile, Programme, RecruitmentWindow, Round
 from profiles.training import preview_samples as training_previews
 from sessions_log import previews as sessions_log_previews
+from sessions_log.recap import preview_samples as recap_previews
 
 EMAIL_DIR = Path(settings.BASE_DIR) / "templates" / "emails"
 
@@ -316,6 +317,7 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
         **engagement_previews(),
         **never_approached_previews(),
         **training_previews(),
+        **recap_previews(),
     }
 
 

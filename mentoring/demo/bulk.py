@@ -181,6 +181,9 @@ class BulkBuilder:
                     "is_active": True,
                     "date_joined": self.now,
                     "reminder_emails": True,
+                    "meeting_reminder_emails": True,
+                    "nudge_emails": True,
+                    "request_reminder_emails": True,
                     "message_emails": User.MessageEmails.IMMEDIATE,
                     "time_zone": settings.TIME_ZONE,
                 }

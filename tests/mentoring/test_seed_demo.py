@@ -342,3 +342,43 @@ def test_the_programmes_have_an_agreement_training_and_a_handbook(client):
     client.force_login(User.objects.get(email="mentee@demo.test"))
     page = client.get("/programmes/careers/handbook/ways-you-can-help/")
     assert page.status_code == 200 and b"<strong>Insight into an industry</strong>" in page.content
+
+
+def test_the_demo_accounts_see_a_living_home(client):
+    from django.urls import reverse
+
+    from matching import conversations
+    from matching.models import Agreement, Message
+    from sessions_log.models import CheckIn
+
+    _seed()
+    mentee, mentor = (User.objects.get(email=e) for e in ("mentee@demo.test", "mentor@demo.test"))
+    pair = Mentorship.objects.get(mentor=mentor, mentee=mentee)
+
+    client.force_login(mentee)
+    html = client.get(reverse("home")).content.decode()
+    # A meeting to come, with its calendar file.
+    assert "Your next meeting" in html and "Add to calendar" in html
+    assert "No meeting planned yet" not in html
+    # To do: an objective due this week and a check-in to answer.
+    assert "“Build a network in corporate finance” with Daniel Okafor" in html
+    check_in = CheckIn.objects.get(mentorship=pair, person=mentee, answered_at__isnull=True)
+    assert f'href="{check_in.get_absolute_url()}"' in html
+    # The pair's progress and the conversation with the mentor's latest message unread.
+    assert "Objectives: 1 of 3 achieved." in html
+    assert conversations.unread_count(mentee) == 1
+    assert '<span class="badge text-bg-primary">1 unread</span>' in html
+    assert Message.objects.filter(conversation__mentorship=pair).count() == 3
+    assert not Message.objects.filter(notified_at__isnull=True).exists()
+    assert Agreement.objects.agreed().filter(mentorship=pair).exists()
+
+    client.force_login(mentor)
+    html = client.get(reverse("home")).content.decode()
+    assert "Answer " in html and "closes in" in html
+    assert "Objectives: 1 of 3 achieved." in html
+    assert conversations.unread_count(mentor) == 0
+
+    # Again: nothing more.
+    counts = (Message.objects.count(), CheckIn.objects.count(), Agreement.objects.count())
+    _seed()
+    assert (Message.objects.count(), CheckIn.objects.count(), Agreement.objects.count()) == counts

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Mentorship, MentorshipRequest
-from mentoring.demo import guidance, showcase
+from mentoring.demo import guidance, living, showcase
 from mentoring.demo.bulk import BulkBuilder, ensure_expertise_areas
 from mentoring.demo.programmes import CAREERS, SLUGS, STAFF, ensure_programmes
 from mentoring.roles import COORDINATOR_GROUP
@@ -133,6 +133,8 @@ class Command(BaseCommand):
             showcase.give_mentee_request(
                 accounts["mentee"], programme=programmes[CAREERS], now=bulk.now
             )
+            # Home shows a meeting to come, a to-do, a conversation and an agreement.
+            living.bring_demo_pair_to_life(accounts["mentor"], accounts["mentee"], now=bulk.now)
             showcase.give_staff_pair(
                 accounts["staff-mentor"],
                 coordinator=accounts["coordinator"],

@@ -1,0 +1,253 @@
+"""What a signed-in person's home shows across the apps: the next meeting, a to-do list, each
+active pair with its last and next meeting and its progress, and the latest conversations.
+
+Read in a constant number of queries whatever the number of pairs, requests or objectives
+(tests/mentoring/test_home_dashboard.py counts them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from matching import conversations
+from matching.models import Agreement, Conversation, Mentorship, MentorshipRequest
+from matching.selectors import request_expires_at
+from profiles.models import MentorProfile
+from sessions_log.models import MAX_DURATION, CheckIn, Meeting, Objective
+
+# An objective is "due soon" this many days before its target date.
+DUE_SOON = timedelta(days=7)
+CONVERSATIONS_SHOWN = 5
+
+
+@dataclass
+class ToDo:
+    """One line of the to-do list: what to do, where, and when it is due."""
+
+    kind: str  # "request", "objective", "check-in", "profile" or "agreement"
+    text: str
+    url: str
+    when: str = ""
+    urgent: bool = False
+
+
+@dataclass
+class PairSummary:
+    mentorship: Mentorship
+    role: str  # "mentor" or "mentee": the viewer's place in the pair
+    other_name: str
+    last_met: datetime | None = None
+    next_meeting: Meeting | None = None
+    objectives: int = 0
+    achieved: int = 0
+
+    @property
+    def needs_first_meeting(self) -> bool:
+        return self.last_met is None and self.next_meeting is None
+
+    @property
+    def url(self) -> str:
+        return self.mentorship.get_absolute_url()
+
+    @property
+    def plan_url(self) -> str:
+        return reverse("sessions_log:meeting-add", args=[self.mentorship.pk])
+
+
+@dataclass
+class NextMeeting:
+    meeting: Meeting
+    pair: PairSummary
+
+    @property
+    def ics_url(self) -> str:
+        return reverse("sessions_log:meeting-ics", args=[self.pair.mentorship.pk, self.meeting.pk])
+
+
+@dataclass
+class Home:
+    pairs: list[PairSummary] = field(default_factory=list)
+    todo: list[ToDo] = field(default_factory=list)
+    next_meeting: NextMeeting | None = None
+    conversations: list[Conversation] = field(default_factory=list)
+    unread: int = 0
+
+
+def _days(n: int) -> str:
+    if n <= 0:
+        return "today"
+    return "tomorrow" if n == 1 else f"in {n} days"
+
+
+def _pending(user: User) -> list[MentorshipRequest]:
+    last_message = Conversation.objects.filter(request=OuterRef("pk")).values("last_message_at")
+    return list(
+        MentorshipRequest.objects.pending()
+        .filter(Q(mentor=user) | Q(mentee=user))
+        .select_related("mentor", "mentee", "programme")
+        .annotate(conversation_last_message_at=Subquery(last_message[:1]))
+        .order_by("created_at")
+    )
+
+
+def _request_todo(req: MentorshipRequest, today: date) -> ToDo:
+    closes = request_expires_at(req, req.conversation_last_message_at)  # type: ignore[attr-defined]
+    days = (timezone.localdate(closes) - today).days
+    what = "advice request" if req.engagement == "advice" else "request"
+    return ToDo(
+        kind="request",
+        text=f"Answer {req.mentee_name}'s {what}",
+        url=req.get_absolute_url(),
+        when=f"closes {_days(days)}",
+        urgent=days <= 2,
+    )
+
+
+def _objective_todos(
+    objectives: Iterable[Mapping[str, Any]], pairs: dict[int, PairSummary], today: date
+) -> Iterator[ToDo]:
+    for o in objectives:
+        target = o["target_date"]
+        if target is None or o["status"] in (Objective.Status.ACHIEVED, Objective.Status.DROPPED):
+            continue
+        if target > today + DUE_SOON:
+            continue
+        pair = pairs[o["mentorship_id"]]
+        overdue = target < today
+        yield ToDo(
+            kind="objective",
+            text=f"“{o['title']}” with {pair.other_name}",
+            url=f"{pair.url}#objective-{o['pk']}",
+            when=(
+                f"overdue since {target:%-d %B}"
+                if overdue
+                else f"due {_days((target - today).days)}"
+            ),
+            urgent=overdue,
+        )
+
+
+def home_for(user: User, mentor_profile: MentorProfile | None = None) -> dict:
+    """The home page's context for `user`: the `home` summary and the request lists the role
+    cards show (waiting_for_me, waiting_on_others, mentoring, mentored_by)."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    pairs_qs = (
+        Mentorship.objects.active()
+        .filter(Q(mentor=user) | Q(mentee=user))
+        .select_related("mentor", "mentee")
+        .order_by("started_at", "pk")
+    )
+    pairs = {
+        m.pk: PairSummary(mentorship=m, role=m.role_of(user), other_name=m.other_name(user))
+        for m in pairs_qs
+    }
+    pending = _pending(user)
+    home = Home()
+
+    if pairs:
+        ids = list(pairs)
+        planned = Meeting.objects.planned().filter(
+            mentorship_id__in=ids, starts_at__gte=now - timedelta(minutes=MAX_DURATION)
+        )
+        for meeting in planned.order_by("starts_at", "pk"):
+            if meeting.ends_at < now:  # a planned meeting is "next" until it has ended
+                continue
+            pair = pairs[meeting.mentorship_id]
+            meeting.mentorship = pair.mentorship  # no query for the link
+            if pair.next_meeting is None:
+                pair.next_meeting = meeting
+            if home.next_meeting is None:
+                home.next_meeting = NextMeeting(meeting=meeting, pair=pair)
+        last_met = (
+            Meeting.objects.held()
+            .filter(mentorship_id__in=ids)
+            .values("mentorship_id")
+            .annotate(last=Max("starts_at"))
+            .order_by()
+        )
+        for row in last_met:
+            pairs[row["mentorship_id"]].last_met = row["last"]
+        objectives = list(
+            Objective.objects.filter(mentorship_id__in=ids)
+            .exclude(status=Objective.Status.DROPPED)
+            .values("pk", "mentorship_id", "title", "status", "target_date")
+            .order_by("target_date", "position", "pk")
+        )
+        for o in objectives:
+            pair = pairs[o["mentorship_id"]]
+            pair.objectives += 1
+            pair.achieved += o["status"] == Objective.Status.ACHIEVED
+        home.todo.extend(_objective_todos(objectives, pairs, today))
+        proposals = (
+            Agreement.objects.filter(mentorship_id__in=ids, status=Agreement.Status.PROPOSED)
+            .exclude(proposed_by=user)
+            .values_list("mentorship_id", flat=True)
+        )
+        for pk in proposals:
+            pair = pairs[pk]
+            home.todo.append(
+                ToDo(
+                    kind="agreement",
+                    text=f"Read and agree the agreement {pair.other_name} proposed",
+                    url=f"{pair.url}#agreement",
+                )
+            )
+
+    home.todo[:0] = [_request_todo(r, today) for r in pending if r.mentor_id == user.pk]
+    check_ins = (
+        CheckIn.objects.filter(
+            person=user, answered_at__isnull=True, sent_at__isnull=False, expires_at__gt=now
+        )
+        .select_related("mentorship__mentor", "mentorship__mentee")
+        .order_by("expires_at")
+    )
+    for check_in in check_ins:
+        days = (timezone.localdate(check_in.expires_at) - today).days
+        home.todo.append(
+            ToDo(
+                kind="check-in",
+                text=f"Tell us how it is going with {check_in.mentorship.other_name(user)}",
+                url=check_in.get_absolute_url(),
+                when=f"closes {_days(days)}",
+            )
+        )
+    if mentor_profile is not None and mentor_profile.confirmation_asked_at is not None:
+        confirmed = mentor_profile.confirmed_at
+        if confirmed is None or confirmed < mentor_profile.confirmation_asked_at:
+            home.todo.append(
+                ToDo(
+                    kind="profile",
+                    text="Confirm your mentor profile is up to date",
+                    url=reverse("profiles:mentor-edit"),
+                )
+            )
+
+    home.conversations = list(
+        conversations.inbox(user)
+        .filter(last_message_at__isnull=False)
+        .order_by("-last_message_at", "-pk")[:CONVERSATIONS_SHOWN]
+    )
+    for conversation in home.conversations:
+        conversation.is_unread = conversations.is_unread(conversation, user)  # type: ignore[attr-defined]
+        conversation.url = conversations.conversation_url(conversation)  # type: ignore[attr-defined]
+        conversation.other_name = conversations.other_name(conversation, user)  # type: ignore[attr-defined]
+    home.unread = conversations.unread_count(user)
+    home.pairs = list(pairs.values())
+
+    summaries = home.pairs
+    return {
+        "home": home,
+        "mentoring": [p for p in summaries if p.role == "mentor"],
+        "mentored_by": [p for p in summaries if p.role == "mentee"],
+        "waiting_for_me": [r for r in pending if r.mentor_id == user.pk],
+        "waiting_on_others": [r for r in pending if r.mentee_id == user.pk],
+    }
