@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_wrong_password_is_explained_then_the_right_one_lands_home(page: Page, live_server, mentee):
     page.goto(live_server.url)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
     email = field(page, "Email")
     password = field(page, "Password")

@@ -16,21 +16,21 @@ def test_visitor_signs_up_confirms_email_and_lands_home(
     page.goto(live_server.url)
     page.get_by_role("main").get_by_role("link", name="Sign up").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign Up")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign up")
     field(page, "Full name").fill("Zoe Quinn")
     field(page, "Email").fill("zoe@example.org")
     field(page, "Password").fill("maple-lantern-orbit")
     field(page, "Password (again)").fill("maple-lantern-orbit")
     field(page, "Password (again)").press("Enter")  # submit from the keyboard
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verify your email address")
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
     assert email.to == ["zoe@example.org"]
     link = CONFIRM_LINK.search(email.body).group(0)
 
     page.goto(link)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Email Address")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your email address")
     page.get_by_role("button", name="Confirm").click()
 
     expect(page).to_have_url(f"{live_server.url}/")
