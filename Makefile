@@ -64,6 +64,10 @@ tools:
 # for staff off so the demo administrator signs in with a password. Either can be set to override.
 run: export DEBUG ?= 1
 run: export MFA_REQUIRED_FOR_STAFF ?= 0
+# Emails link to where the server listens (settings derive SITE_URL from these when DEBUG).
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
+run: JOBS_EVERY ?= 60
 run: install
 	@echo "Development settings: DEBUG=$(DEBUG); two-factor authentication for staff is $(if $(filter 0,$(MFA_REQUIRED_FOR_STAFF)),OFF,on) (MFA_REQUIRED_FOR_STAFF=$(MFA_REQUIRED_FOR_STAFF))"
 	@mkdir -p .data  # beat keeps its schedule file here
@@ -73,7 +77,9 @@ run: install
 	  echo "REDIS_URL is set: starting web, worker and beat"; \
 	  PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile; \
 	else \
-	  echo "No REDIS_URL: Celery tasks run in the web process"; \
+	  echo "No REDIS_URL: Celery tasks run in the web process; the scheduled jobs run every $(JOBS_EVERY)s beside it"; \
+	  $(BIN)/python manage.py run_jobs --every $(JOBS_EVERY) & jobs=$$!; \
+	  trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
@@ -102,10 +108,11 @@ bench: install
 	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/emails.py
 
+# Stops the embedded PostgreSQL whoever still has it open (they are named), and says so.
 stop-db:
 	@if [ -f .data/postgres/postmaster.pid ]; then \
-	  $(BIN)/python -c "from pathlib import Path; from mentoring.embedded_db import stop_embedded_database as stop; stop(Path('.data/postgres').resolve())"; \
-	fi
+	  $(BIN)/python -c "from pathlib import Path; from mentoring.embedded_db import stop_embedded_database as stop; left = stop(Path('.data/postgres').resolve()); print('Stopped the embedded PostgreSQL' + (f' (it was still open in processes {left}: stop them too)' if left else '') + '.')"; \
+	else echo "The embedded PostgreSQL is not running."; fi
 
 clean: stop-db
 	rm -rf $(VENV) node_modules staticfiles .data

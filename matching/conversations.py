@@ -30,6 +30,7 @@ from matching.models import (
     MessageReport,
 )
 from mentoring.emails import absolute_url, queue
+from mentoring.text import counted
 
 logger = logging.getLogger(__name__)
 
@@ -243,7 +244,8 @@ def post_message(
     if recent >= limit:
         minutes = int(window.total_seconds() // 60)
         raise ConversationError(
-            f"You have sent {recent} messages in the last {minutes} minutes, the most the "
+            f"You have sent {counted(recent, 'message')} in the last "
+            f"{counted(minutes, 'minute')}, the most the "
             "scheme allows. Please wait a few minutes before you send another."
         )
     try:

@@ -35,11 +35,13 @@ def embedded_database_url(pgdata: Path) -> str:
     return server.get_uri()
 
 
-def stop_embedded_database(pgdata: Path) -> None:
-    """Stop the embedded server (`make stop-db`). pgserver stops it when its last handle
-    closes, and counts handles by process id in `.handle_pids.json`: a process killed rather
-    than stopped never closed its handle, so the ids of processes no longer running are dropped
-    first (a server still in use by a running process is left running)."""
+def stop_embedded_database(pgdata: Path) -> list[int]:
+    """Stop the embedded server (`make stop-db`), always: you asked for it. pgserver stops it
+    when its last handle closes, and counts handles by process id in `.handle_pids.json`; a
+    process killed rather than stopped never closed its handle, and its id may since belong to
+    another program. So the list is emptied first and the server stopped whoever else had it
+    open. Returns the ids of the processes still running that had it open (a development server
+    left running, say), so the caller can name them."""
     runtime = pgdata.parent / "run"
     runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
@@ -47,7 +49,10 @@ def stop_embedded_database(pgdata: Path) -> None:
     import psutil
 
     handles = pgdata / ".handle_pids.json"
+    still_running: list[int] = []
     if handles.exists():
         pids = json.loads(handles.read_text() or "[]")
-        handles.write_text(json.dumps([pid for pid in pids if psutil.pid_exists(pid)]))
+        still_running = [pid for pid in pids if pid != os.getpid() and psutil.pid_exists(pid)]
+        handles.write_text("[]")
     pgserver.get_server(pgdata, cleanup_mode="stop").cleanup()
+    return still_running

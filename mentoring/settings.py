@@ -6,6 +6,7 @@ clone work with `make run`; production sets DEBUG=0 and real secrets.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -51,7 +52,10 @@ if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
 SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails. In development it follows the HOST and PORT that `make run` serves on.
+SITE_URL = env("SITE_URL").rstrip("/") or (
+    f"http://{env('HOST', '127.0.0.1')}:{env('PORT', '8000')}" if DEBUG else "http://127.0.0.1:8000"
+)
 SCHEME_NAME = env("SCHEME_NAME", "Mentoring Scheme")
 SCHEME_CONTACT_EMAIL = env("SCHEME_CONTACT_EMAIL", "mentoring@example.org")
 
@@ -170,8 +174,15 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
 ]
+# Uploaded files (mentors' photos). Local files by default, served by runserver when DEBUG; a
+# deployment points STORAGES["default"] at S3-compatible storage (README: "Media files").
+MEDIA_URL = env("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(env("MEDIA_STORAGE_OPTIONS") or "{}"),
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -412,11 +423,15 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # SECURITY
+# Photos served from another origin (S3-compatible storage, a CDN) may be shown.
+_media_origin = (
+    [MEDIA_URL.split("/", 3)[0] + "//" + MEDIA_URL.split("/", 3)[2]] if "://" in MEDIA_URL else []
+)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *_media_origin],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -1,17 +1,41 @@
+import re
+
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static as static_url
+from django.urls import include, path, re_path
+from django.views.generic import TemplateView
+from django.views.static import serve
 
 from mentoring import views
 from mentoring.backoffice import views as backoffice
 
 admin.site.login = secure_admin_login(admin.site.login)
+
+
+def _media(request, path: str):
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def _favicon(request):
+    return HttpResponsePermanentRedirect(static_url("favicon.svg"))
+
+
 admin.site.site_header = "Mentoring scheme administration"
 admin.site.site_title = "Mentoring admin"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="accessibility.html"),
+        name="accessibility",
+    ),
+    # Browsers that ask for /favicon.ico whatever the page says get the SVG mark.
+    path("favicon.ico", _favicon),
     path("email/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("accounts/", include("allauth.urls")),
     path("", include("profiles.urls")),
@@ -32,3 +56,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+# Uploaded photos in development (runserver); production serves MEDIA_URL from its storage or web
+# server (README: "Media files").
+if settings.DEBUG and "://" not in settings.MEDIA_URL:
+    urlpatterns += [
+        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", _media),
+    ]

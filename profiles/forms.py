@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.forms import inlineformset_factory
 from django_countries import countries
 
 from accounts.models import User
+from mentoring.text import counted
+from profiles import cache as directory_cache
+from profiles import photos
 from profiles.models import (
     ExpertiseArea,
     Industry,
@@ -35,10 +40,19 @@ class MentorProfileForm(forms.ModelForm):
         label="Meeting formats I offer",
         error_messages={"required": "Choose at least one way you can meet."},
     )
+    # Optional; checked and re-encoded by profiles.photos (clean_photo), never stored as sent.
+    photo = forms.FileField(
+        label="Photo (optional)",
+        required=False,
+        help_text="A JPEG, PNG or WebP of your face, up to 5 MB. We crop it to a square. Without "
+        "one, mentees see your initials.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
 
     class Meta:
         model = MentorProfile
         fields = [
+            "photo",
             "headline",
             "job_title",
             "organisation",
@@ -100,12 +114,30 @@ class MentorProfileForm(forms.ModelForm):
                 "Please choose at most 20 a month."
             )
 
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and isinstance(photo, UploadedFile):
+            return photos.process(photo)
+        return photo
+
+    def save(self, commit=True):
+        """Saves the profile; a replaced or removed photo's old file goes once it is committed."""
+        old_photo = self.initial.get("photo")
+        old_name = getattr(old_photo, "name", "") or ""
+        profile = super().save(commit=commit)
+        if commit and old_name != (profile.photo.name or ""):
+            if old_name:
+                transaction.on_commit(lambda: photos.delete_file(old_name), robust=True)
+            directory_cache.directory_changed()
+        return profile
+
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
         current = self.instance.mentee_count if self.instance.pk else 0
         if capacity < current:
             raise forms.ValidationError(
-                f"You mentor {current} people at the moment, so choose at least {current}. "
+                f"You mentor {counted(current, 'person', 'people')} at the moment, so choose at "
+                f"least {current}. "
                 "To take fewer, end a mentorship first."
             )
         return capacity

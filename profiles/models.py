@@ -665,6 +665,9 @@ class MentorProfile(models.Model):
         validators=[MaxValueValidator(20)],
         help_text="0 if you do not offer them. They do not take one of your places.",
     )
+    # Optional: a square JPEG made by profiles.photos (cropped, resized, metadata stripped),
+    # stored through the default storage (local media or S3-compatible; README: "Media files").
+    photo = models.ImageField("photo", upload_to="mentor-photos/", max_length=200, blank=True)
     # Away until a date: out of the directory, back by itself on the date (profiles.jobs).
     away_until = models.DateField("away until", null=True, blank=True)
     away_note = models.CharField(

@@ -166,7 +166,7 @@ def test_a_programmes_cap_on_a_mentors_places_holds_while_other_programmes_may_u
     accept_request(in_advice, by=mentor)
 
     assert str(exc.value) == (
-        "You already mentor 1 mentees in Alumni career mentoring, the most the programme asks "
+        "You already mentor 1 mentee in Alumni career mentoring, the most the programme asks "
         "of a mentor."
     )
     assert places_taken(profile) == 2

@@ -1,0 +1,88 @@
+"""Mentors' photos: checked by content, cropped to a square, resized and re-encoded.
+
+An upload is read with Pillow whatever its name says: only JPEG, PNG and WebP are accepted, at
+most MAX_BYTES, and never an image so large in pixels that decoding it would exhaust memory (a
+"decompression bomb"). What is stored is a new JPEG of SIZE x SIZE pixels made from the pixels
+alone, so no EXIF (location, camera, date) or other metadata survives. Files go through Django's
+default storage, so a deployment can keep them on S3-compatible storage (README: "Media files").
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+
+from django import forms
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 5 * 1024 * 1024
+SIZE = 400
+# Far more than any camera makes, far less than would exhaust a worker's memory.
+MAX_PIXELS = 50_000_000
+ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+UPLOAD_DIR = "mentor-photos"
+
+TOO_BIG = "Choose a photo smaller than 5 MB."
+WRONG_TYPE = "Choose a JPEG, PNG or WebP photo. This file is not one of those."
+TOO_MANY_PIXELS = "This photo is too large in pixels. Choose one under 50 megapixels."
+UNREADABLE = "This photo could not be read. Try saving it again as a JPEG, then upload it."
+
+
+def process(upload: File) -> ContentFile:
+    """A square JPEG made from `upload` (an uploaded file), or a ValidationError that says what
+    to do instead."""
+    if (upload.size or 0) > MAX_BYTES:
+        raise forms.ValidationError(TOO_BIG, code="too_big")
+    upload.seek(0)
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise forms.ValidationError(TOO_BIG, code="too_big")
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice it; both are refused.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image: Image.Image = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise forms.ValidationError(TOO_MANY_PIXELS, code="too_many_pixels")
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise forms.ValidationError(TOO_MANY_PIXELS, code="too_many_pixels") from None
+    except UnidentifiedImageError:
+        raise forms.ValidationError(WRONG_TYPE, code="wrong_type") from None
+    except (OSError, SyntaxError, ValueError):
+        # Truncated or corrupt data in a file that started like an image.
+        raise forms.ValidationError(UNREADABLE, code="unreadable") from None
+    # A phone's photo is often stored sideways with an EXIF note to turn it: apply it first.
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):
+        background = Image.new("RGB", image.size, "white")
+        rgba = image.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    square = ImageOps.fit(image.convert("RGB"), (SIZE, SIZE), Image.Resampling.LANCZOS)
+    # A new image from the pixels only: nothing of the original's metadata comes with it.
+    clean = Image.new("RGB", square.size)
+    clean.paste(square)
+    out = io.BytesIO()
+    clean.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    return ContentFile(out.getvalue(), name=f"{secrets.token_hex(12)}.jpg")
+
+
+def delete_file(name: str) -> None:
+    """Remove a stored photo; a file already gone is not an error."""
+    if name:
+        default_storage.delete(name)
+
+
+def initials(name: str) -> str:
+    """Up to two initials for the circle shown when there is no photo: "Ada Lovelace" -> "AL"."""
+    parts = [part for part in name.replace("-", " ").split() if part[:1].isalpha()]
+    if not parts:
+        return "?"
+    if len(parts) == 1:
+        return parts[0][0].upper()
+    return (parts[0][0] + parts[-1][0]).upper()
