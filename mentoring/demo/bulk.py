@@ -285,6 +285,7 @@ class BulkBuilder:
             "frequency": MeetingFrequency.FLEXIBLE.value
             if slugs == (ADVICE,)
             else _no_one_off(rng.choice(FREQUENCIES)),
+            "photo": "",  # generated mentors show their initials
             # From the id, not the generator: the rest of the demo data stays as it was.
             "advice_per_month": 2 + pk % 3 if ADVICE in slugs else 0,
             "capacity": rng.choice((1, 2, 2, 2, 2, 3, 3, 4)),

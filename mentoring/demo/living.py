@@ -13,7 +13,8 @@ from django.utils import timezone
 from accounts.models import User
 from matching import conversations
 from matching.models import Agreement, Conversation, Mentorship, Message
-from sessions_log.models import CheckIn, Meeting, Objective
+from mentoring.demo.rows import copy_rows, next_ids
+from sessions_log.models import CheckIn, Meeting, Objective, new_token
 
 # The demo conversation: (who writes, how long ago, what).
 CONVERSATION = [
@@ -87,16 +88,27 @@ def _objective_due_this_week(pair: Mentorship, *, now: datetime) -> None:
 
 
 def _check_in(pair: Mentorship, mentee: User, *, now: datetime) -> None:
-    """The mentee's six-week check-in, sent two days ago and not answered yet."""
-    CheckIn.objects.get_or_create(
-        mentorship=pair,
-        person=mentee,
-        kind=CheckIn.Kind.SIX_WEEKS,
-        defaults={
-            "created_at": now - timedelta(days=2),
-            "sent_at": now - timedelta(days=2),
-            "expires_at": now + timedelta(days=settings.SCHEME_CHECK_IN_VALID_DAYS - 2),
-        },
+    """The mentee's six-week check-in, sent two days ago and not answered yet: written as
+    history with COPY (the scheduled job is the one place that makes check-ins)."""
+    if CheckIn.objects.filter(mentorship=pair, person=mentee, kind=CheckIn.Kind.SIX_WEEKS).exists():
+        return
+    sent = now - timedelta(days=2)
+    copy_rows(
+        CheckIn,
+        [
+            {
+                "id": next_ids(CheckIn, 1)[0],
+                "mentorship_id": pair.pk,
+                "person_id": mentee.pk,
+                "kind": CheckIn.Kind.SIX_WEEKS,
+                "token": new_token(),
+                "created_at": sent,
+                "sent_at": sent,
+                "expires_at": sent + timedelta(days=settings.SCHEME_CHECK_IN_VALID_DAYS),
+                "comment": "",
+                "wants_contact": False,
+            }
+        ],
     )
 
 
