@@ -667,7 +667,10 @@ class MentorProfile(models.Model):
     )
     # Optional: a square JPEG made by profiles.photos (cropped, resized, metadata stripped),
     # stored through the default storage (local media or S3-compatible; README: "Media files").
-    photo = models.ImageField("photo", upload_to="mentor-photos/", max_length=200, blank=True)
+    # db_default: rows written without it (the demo's COPY, raw SQL) have no photo, not NULL.
+    photo = models.ImageField(
+        "photo", upload_to="mentor-photos/", max_length=200, blank=True, db_default=""
+    )
     # Away until a date: out of the directory, back by itself on the date (profiles.jobs).
     away_until = models.DateField("away until", null=True, blank=True)
     away_note = models.CharField(

@@ -13,7 +13,11 @@ class Migration(migrations.Migration):
             model_name="mentorprofile",
             name="photo",
             field=models.ImageField(
-                blank=True, max_length=200, upload_to="mentor-photos/", verbose_name="photo"
+                blank=True,
+                db_default="",
+                max_length=200,
+                upload_to="mentor-photos/",
+                verbose_name="photo",
             ),
         ),
     ]
