@@ -3,18 +3,23 @@ with the other columns the directory reads without joins (`is_listed`, `area_ids
 `programme_ids`: the programmes whose directory lists the mentor, from their memberships).
 
 Weights: A the person, headline and role; B the areas they help with; C their organisation,
-history and key areas; D where they are and the languages they speak. One set-based UPDATE
+history, key areas, industry and where they are (city and the country's English name, so
+"Spain" finds the mentors the Country filter finds); D the languages they speak. One set-based UPDATE
 refreshes any number of profiles (signals call it for one, seed_demo for all).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable
 
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
+from django_countries import countries
 
 from profiles import cache as directory_cache
+from profiles.models import Industry
 
 SEARCH_CONFIG = "english"
 
@@ -28,8 +33,10 @@ UPDATE profiles_mentorprofile AS p SET
       setweight(to_tsvector(%(config)s, concat_ws(' ', d.full_name, p.headline, p.job_title)), 'A')
    || setweight(to_tsvector(%(config)s, concat_ws(' ', d.area_names, p.help_offered)), 'B')
    || setweight(to_tsvector(%(config)s, concat_ws(' ', p.organisation, p.department, p.course,
-                                                  p.key_areas, p.moves_experience, d.jobs)), 'C')
-   || setweight(to_tsvector(%(config)s, concat_ws(' ', p.city, p.languages)), 'D')
+                                                  p.key_areas, p.moves_experience, d.jobs,
+                                                  %(industries)s::jsonb ->> p.industry,
+                                                  p.city, %(countries)s::jsonb ->> p.country)), 'C')
+   || setweight(to_tsvector(%(config)s, coalesce(p.languages, '')), 'D')
 FROM (
   SELECT mp.id, u.full_name, u.is_active AS user_active, areas.ids AS area_ids, areas.names AS area_names, jobs.text AS jobs,
          programmes.ids AS programme_ids
@@ -57,10 +64,28 @@ WHERE d.id = p.id
 """
 
 
+@functools.cache
+def country_names() -> dict[str, str]:
+    """Every country code and its English name (the search document and the directory's
+    "matched on" line read the same names)."""
+    with translation.override("en"):
+        return {code: str(name) for code, name in countries}
+
+
+@functools.cache
+def industry_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in Industry.choices}
+
+
 def update_search_documents(profile_ids: Iterable[int] | None = None) -> int:
     """Refresh the search document and area ids of the given profiles (all when None)."""
     # A mentor away until a date is unlisted until then (the return job relists them).
-    params: dict = {"config": SEARCH_CONFIG, "today": timezone.localdate()}
+    params: dict = {
+        "config": SEARCH_CONFIG,
+        "today": timezone.localdate(),
+        "countries": json.dumps(country_names()),
+        "industries": json.dumps(industry_labels()),
+    }
     where = ""
     if profile_ids is not None:
         params["ids"] = list(profile_ids)

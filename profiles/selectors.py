@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchConfig, SearchQuery, SearchRank
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    TextField,
+    Value,
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 
 from accounts.models import User
@@ -34,7 +43,7 @@ from profiles.models import (
     Programme,
     ShortlistEntry,
 )
-from profiles.search import SEARCH_CONFIG
+from profiles.search import SEARCH_CONFIG, country_names, industry_labels
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -70,6 +79,7 @@ CARD_FIELDS = [
     "advice_per_month",
     "area_ids",
     "formats",
+    "photo",
     "user__id",
     "user__full_name",
 ]
@@ -295,6 +305,12 @@ class DirectoryPage:
     total: int  # capped at COUNT_LIMIT + 1
     ranking: str  # "relevance", "shared_areas" or "recent"
     wanted_area_ids: set[int] = field(default_factory=set)
+    # Mentors with a free place come before full ones (not said when only those are asked for).
+    places_first: bool = False
+    # The page asked for when it was past the last one (this is then the last page).
+    requested: int | None = None
+    # For a search: per mentor id, what the words matched, e.g. [("NHS", "job history")].
+    matched_on: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def has_previous(self) -> bool:
@@ -303,6 +319,11 @@ class DirectoryPage:
     @property
     def total_is_capped(self) -> bool:
         return self.total > COUNT_LIMIT
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at most MAX_PAGE: the pages one can open)."""
+        return min(max(math.ceil(self.total / PAGE_SIZE), 1), MAX_PAGE)
 
 
 ADVICE = "advice"  # matching.models.Engagement.ADVICE (profiles cannot import matching)
@@ -325,6 +346,24 @@ def advice_programme_ids(programme: Programme | int | None) -> list[int]:
     return list(found.values_list("pk", flat=True))
 
 
+_TERM = re.compile(r"[^\W_]+")
+MAX_TERMS = 8
+
+
+def search_terms(q: str) -> list[str]:
+    """The words of a search, lower-cased, without repeats: letters and digits only, so
+    nothing a person types is read as query syntax."""
+    return list(dict.fromkeys(t.lower() for t in _TERM.findall(q)))[:MAX_TERMS]
+
+
+def prefix_query(terms: list[str]) -> SearchQuery:
+    """Every word, each as a prefix ("neg" finds "negotiation"): quoted lexemes of letters and
+    digits joined by AND, passed as a parameter (never into the SQL)."""
+    return SearchQuery(
+        " & ".join(f"'{t}':*" for t in terms), search_type="raw", config=SEARCH_CONFIG
+    )
+
+
 def search_directory(
     *,
     q: str = "",
@@ -340,7 +379,9 @@ def search_directory(
     exclude: Q | None = None,
 ) -> DirectoryPage:
     """One page of the directory: the listed mentors of `programme` (every listed mentor when
-    None, for tools that look across programmes), less those `exclude` leaves out."""
+    None, for tools that look across programmes), less those `exclude` leaves out. Mentors with
+    a free place come first. A page past the last match gives the last page (`requested` says
+    which was asked for)."""
     page = min(max(page, 1), MAX_PAGE)
     qs: MentorProfileQuerySet = (
         MentorProfile.objects.listed().select_related("user").only(*CARD_FIELDS)
@@ -368,18 +409,37 @@ def search_directory(
     newest_first = [F("confirmed_at").desc(nulls_last=True), F("id").desc()]
     offset = (page - 1) * PAGE_SIZE
     matches = None
+    matched_on: dict[int, list[tuple[str, str]]] = {}
     if q:
-        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-        filtered = filtered.filter(search_vector=query)
-        rows, matches = _ranked_page(filtered, query, newest_first, offset)
+        terms = search_terms(q)
+        if terms:
+            query = prefix_query(terms)
+            filtered = filtered.filter(search_vector=query)
+            rows, matches, matched_on = _ranked_page(
+                filtered, query, newest_first, offset, places_first=not available
+            )
+        else:  # nothing but punctuation: nothing to find
+            filtered, rows = filtered.none(), []
         ranking = "relevance"
     else:
+        tiers = [Q()]
         if wanted_area_ids:
-            qs = _shared_areas_first(qs, sorted(wanted_area_ids), limit=offset + PAGE_SIZE + 1)
-            ordering, ranking = [F("shared_tier").desc(), *newest_first], "shared_areas"
+            wanted = sorted(wanted_area_ids)
+            tiers = [
+                Q(area_ids__contains=wanted),
+                Q(area_ids__overlap=wanted) & ~Q(area_ids__contains=wanted),
+                ~Q(area_ids__overlap=wanted),
+            ]
+            ranking = "shared_areas"
         else:
-            ordering, ranking = newest_first, "recent"
-        rows = list(qs.order_by(*ordering)[offset : offset + PAGE_SIZE + 1])
+            ranking = "recent"
+        if not available:
+            has_place = Q(mentee_count__lt=F("capacity"))
+            tiers = [has_place & t for t in tiers] + [~has_place & t for t in tiers]
+        if len(tiers) > 1:
+            rows = list(_tiers_first(qs, tiers, limit=offset + PAGE_SIZE + 1)[offset:])
+        else:
+            rows = list(qs.order_by(*newest_first)[offset : offset + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE and page < MAX_PAGE
     mentors = rows[:PAGE_SIZE]
     if page == 1 and len(rows) <= PAGE_SIZE:
@@ -388,6 +448,27 @@ def search_directory(
         total = min(matches, COUNT_LIMIT + 1)
     else:
         total = filtered.values("pk")[: COUNT_LIMIT + 1].count()
+    last = min(max(math.ceil(total / PAGE_SIZE), 1), MAX_PAGE)
+    if not total:  # no mentor at all: the first (empty) page, whichever was asked for
+        page = 1
+    elif not mentors and page > last:
+        # Past the end (an old link, a typed number): the last page, saying so. Only this
+        # case costs the queries again.
+        found = search_directory(
+            q=q,
+            area_ids=area_ids,
+            industry=industry,
+            country=country,
+            meeting_format=meeting_format,
+            available=available,
+            advice=advice,
+            wanted_area_ids=wanted_area_ids,
+            page=last,
+            programme=programme,
+            exclude=exclude,
+        )
+        found.requested = page
+        return found
     return DirectoryPage(
         mentors=mentors,
         number=page,
@@ -395,63 +476,143 @@ def search_directory(
         total=total,
         ranking=ranking,
         wanted_area_ids=set(wanted_area_ids or ()),
+        places_first=not available,
+        matched_on=matched_on,
     )
 
 
+def _has_place() -> ExpressionWrapper:
+    return ExpressionWrapper(Q(mentee_count__lt=F("capacity")), output_field=BooleanField())
+
+
 def _ranked_page(
-    filtered: QuerySet, query: SearchQuery, newest_first: list, offset: int
-) -> tuple[list[MentorProfile], int | None]:
-    """One page of search results, best matches first, and how many mentors match.
+    filtered: QuerySet, query: SearchQuery, newest_first: list, offset: int, *, places_first: bool
+) -> tuple[list[MentorProfile], int | None, dict[int, list[tuple[str, str]]]]:
+    """One page of search results, mentors with a free place first, then best matches first;
+    how many mentors match; and what each of the page's mentors matched on.
 
     Ranking reads every match, so the same query counts them (a window aggregate) rather than
     a second pass over them; and it reads only ids, so the cards' columns and the user join
     are fetched for the page's rows alone, after the sort (joining first can mean reading
-    every user). The count is None when the page is past the last match.
+    every user). The "matched on" highlights ride in that same query, for the page's rows
+    only. The count is None when the page is past the last match.
     """
+    ordering = [F("rank").desc(), *newest_first]
+    if places_first:
+        ordering.insert(0, _has_place().desc())
     ranked = (
         filtered.annotate(rank=SearchRank(F("search_vector"), query), matches=Window(Count("*")))
-        .order_by(F("rank").desc(), *newest_first)
+        .order_by(*ordering)
         .values_list("pk", "matches")[offset : offset + PAGE_SIZE + 1]
     )
     ids = list(ranked)
     if not ids:
-        return [], None
+        return [], None, {}
+    fields = _match_fields()
     cards = (
         MentorProfile.objects.select_related("user")
         .only(*CARD_FIELDS)
+        .annotate(**{f"hl_{i}": _highlight(e, query) for i, (_, e) in enumerate(fields)})
         .in_bulk([pk for pk, _ in ids])
     )
-    return [cards[pk] for pk, _ in ids if pk in cards], ids[0][1]
+    labels = [label for label, _ in fields]
+    matched_on = {pk: _matched_on(card, labels) for pk, card in cards.items()}
+    return [cards[pk] for pk, _ in ids if pk in cards], ids[0][1], matched_on
 
 
-def _shared_areas_first(
-    qs: MentorProfileQuerySet, wanted: list[int], *, limit: int
-) -> MentorProfileQuerySet:
-    """Order mentors who offer every area the mentee wants first, then those who offer some.
+# ts_headline marks each matched word between these (characters no profile text holds).
+_START, _STOP = "\x02", "\x03"
+_HIGHLIGHTED = re.compile(f"{_START}([^{_STOP}]*){_STOP}")
 
-    Each tier is read in index order (newest confirmation first) and cut at the page's end, so
-    a page costs three short index walks instead of ranking every mentor.
+
+def _match_fields() -> list[tuple[str, Any]]:
+    """What a search can match on, named as a card's reader knows it: the text of the search
+    document (profiles.search), field by field."""
+    mentor = "profiles_mentorprofile"
+    return [
+        ("name", F("user__full_name")),
+        ("headline", F("headline")),
+        ("job title", F("job_title")),
+        ("organisation", F("organisation")),
+        (
+            "areas",
+            RawSQL(
+                "(SELECT string_agg(a.name, ', ') FROM profiles_mentorprofile_areas pa"
+                " JOIN profiles_expertisearea a ON a.id = pa.expertisearea_id"
+                f" WHERE pa.mentorprofile_id = {mentor}.id)",
+                [],
+            ),
+        ),
+        ("how they help", F("help_offered")),
+        (
+            "job history",
+            RawSQL(
+                "(SELECT string_agg(concat_ws(' ', j.title, j.organisation, j.description), ' ')"
+                f" FROM profiles_jobhistoryentry j WHERE j.profile_id = {mentor}.id)",
+                [],
+            ),
+        ),
+        ("department", F("department")),
+        ("course", F("course")),
+        ("key areas", F("key_areas")),
+        ("experience of moving", F("moves_experience")),
+        ("industry", RawSQL(f"%s::jsonb ->> {mentor}.industry", [json.dumps(industry_labels())])),
+        ("city", F("city")),
+        ("country", RawSQL(f"%s::jsonb ->> {mentor}.country", [json.dumps(country_names())])),
+        ("languages", F("languages")),
+    ]
+
+
+MAX_MATCHED_ON = 4
+
+
+def _highlight(expression: Any, query: SearchQuery) -> Func:
+    """The text with each matched word between _START and _STOP."""
+    return Func(
+        SearchConfig(SEARCH_CONFIG),
+        Func(expression, Value(""), function="COALESCE", output_field=TextField()),
+        query,
+        Value(f"HighlightAll=true, StartSel={_START}, StopSel={_STOP}"),
+        function="ts_headline",
+        output_field=TextField(),
+    )
+
+
+def _matched_on(card: MentorProfile, labels: list[str]) -> list[tuple[str, str]]:
+    """("NHS", "job history") for each field a search matched, from the card's highlights."""
+    found = []
+    for i, label in enumerate(labels):
+        words = dict.fromkeys(
+            w.strip() for w in _HIGHLIGHTED.findall(getattr(card, f"hl_{i}", "") or "")
+        )
+        words.pop("", None)
+        if words:
+            found.append((", ".join(list(words)[:3]), label))
+    return found[:MAX_MATCHED_ON]
+
+
+def _tiers_first(qs: MentorProfileQuerySet, tiers: list[Q], *, limit: int) -> MentorProfileQuerySet:
+    """Order mentors tier by tier (the first tier first), newest confirmation first in each.
+
+    Each tier is read in index order and cut at the page's end, so a page costs a few short
+    index walks instead of sorting every mentor. Tiers are: with a free place, then full;
+    and within each, mentors who offer every area the mentee wants, then some, then none.
     """
     newest_first = [F("confirmed_at").desc(nulls_last=True), F("id").desc()]
-    tiers = [
-        qs.filter(area_ids__contains=wanted),
-        qs.filter(area_ids__overlap=wanted).exclude(area_ids__contains=wanted),
-        qs.exclude(area_ids__overlap=wanted),
-    ]
-    first, *rest = (t.order_by(*newest_first).values("id")[:limit] for t in tiers)
+    first, *rest = (qs.filter(t).order_by(*newest_first).values("id")[:limit] for t in tiers)
     candidates = first.union(*rest, all=True)
     return (
         MentorProfile.objects.filter(pk__in=candidates)
         .select_related("user")
         .only(*CARD_FIELDS)
         .annotate(
-            shared_tier=Case(
-                When(area_ids__contains=wanted, then=2),
-                When(area_ids__overlap=wanted, then=1),
+            tier=Case(
+                *(When(t, then=len(tiers) - i) for i, t in enumerate(tiers)),
                 default=0,
                 output_field=IntegerField(),
             )
         )
+        .order_by(F("tier").desc(), *newest_first)[:limit]
     )
 
 

@@ -85,7 +85,8 @@ def _mentor_forms(request) -> tuple[MentorProfile | None, MentorProfileForm, Job
     profile = MentorProfile.objects.filter(user=request.user).first()
     instance = profile or MentorProfile(user=request.user)
     data = request.POST if request.method == "POST" else None
-    form = MentorProfileForm(data, instance=instance)
+    files = request.FILES if request.method == "POST" else None
+    form = MentorProfileForm(data, files, instance=instance)
     return profile, form, JobHistoryFormSet(data, instance=instance, prefix="jobs")
 
 
@@ -190,6 +191,9 @@ def mentee_edit(request):
     return render(request, "profiles/mentee_form.html", ctx)
 
 
+REQUESTED_PAGE_SLOT = "<!--requested-page-->"
+
+
 @login_required
 @require_safe
 def directory(request):
@@ -237,6 +241,9 @@ def directory(request):
         )
         html = render_to_string("profiles/_directory.html", context, request)
         cache.set(key, html, DIRECTORY_CACHE_SECONDS)
+    # A page past the last one shows the last one; the cached page says so, with the number
+    # asked for put in here (the cache keeps pages up to MAX_PAGE only).
+    html = html.replace(REQUESTED_PAGE_SLOT, str(form.value("page", 1)))
     # This viewer's "Save to my shortlist" buttons go into the shared cards' slots.
     may_save = viewer.mentee is not None and programme.pk in viewer.mentee_in
     ctx["directory_html"] = shortlist.fill_slots(
@@ -312,6 +319,8 @@ def _directory_context(
             "mentor": m,
             "areas": [names[i] for i in m.area_ids if i in names][:4],
             "shared": [names[i] for i in m.area_ids if i in page.wanted_area_ids and i in names],
+            # What the search words matched (the cache key holds the query, so it may be cached).
+            "matched_on": page.matched_on.get(m.pk, []),
         }
         for m in page.mentors
     ]
@@ -335,6 +344,11 @@ def _directory_context(
         "has_filters": any(
             form.value(n)
             for n in ("q", "area", "industry", "country", "format", "available", "advice")
+        ),
+        # The filters chosen, for the phone's "Filters (3)" button (the search box is outside).
+        "filter_count": len(chosen)
+        + sum(
+            bool(form.value(n)) for n in ("industry", "country", "format", "available", "advice")
         ),
     }
 

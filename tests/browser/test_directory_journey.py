@@ -33,7 +33,9 @@ def test_a_mentee_searches_filters_and_opens_a_profile(page: Page, context, live
     page.get_by_role("link", name="Find a mentor").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Find a mentor")
     # Mentors who help with what Maya wants come first, with the shared area on the card.
-    expect(page.get_by_text("Mentors who help with what you want come first")).to_be_visible()
+    expect(
+        page.get_by_text("Mentors with a free place first, then those who help with what you want")
+    ).to_be_visible()
     first_card = page.locator(".mentor-card").first
     expect(first_card).to_contain_text("You both mention salary negotiation")
 
