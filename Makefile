@@ -79,7 +79,7 @@ run: install
 	else \
 	  echo "No REDIS_URL: Celery tasks run in the web process; the scheduled jobs run every $(JOBS_EVERY)s beside it"; \
 	  $(BIN)/python manage.py run_jobs --every $(JOBS_EVERY) & jobs=$$!; \
-	  trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT; \
+	  trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
