@@ -301,9 +301,7 @@ def mentorship_introduction(mentorship: Mentorship) -> None:
 
 
 @handbook.remembered()  # the text and HTML of each email link the same pages: one query
-def mentorship_completed(
-    mentorship: Mentorship, *, extras: dict[int, dict] | None = None
-) -> None:
+def mentorship_completed(mentorship: Mentorship, *, extras: dict[int, dict] | None = None) -> None:
     """To both: the programme's term has ended, so their mentorship is complete (not ended
     early); thanks, and they may keep in touch informally. `extras` as `mentorship_ended`."""
     url = absolute_url(reverse("sessions_log:mentorship-detail", args=[mentorship.pk]))
