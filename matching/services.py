@@ -22,6 +22,7 @@ from django.utils.dateformat import format as format_date
 from accounts.models import User
 from matching import conversations, emails, engagement_rules, signals
 from matching.models import Engagement, Mentorship, MentorshipRequest, RequestReport, StatusChange
+from mentoring.text import counted
 from profiles import rules, training
 from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
 from profiles.services import free_place, take_place
@@ -270,7 +271,8 @@ def rate_limit_sentence(state: dict, *, now: datetime) -> str | None:
         return None
     until, count, label = max(refusals)
     return (
-        f"You have sent {count} requests {label}, the most the scheme allows. You can send "
+        f"You have sent {counted(count, 'request')} {label}, the most the scheme allows. You "
+        "can send "
         f"another from {_moment(until, now=now)}."
     )
 
@@ -442,7 +444,8 @@ def accept_request(req: MentorshipRequest, *, by: User, welcome: str = "") -> Me
         >= programme.mentor_places_cap
     ):
         raise MatchingError(
-            f"You already mentor {programme.mentor_places_cap} mentees in {programme.name}, "
+            f"You already mentor {counted(programme.mentor_places_cap, 'mentee')} in "
+            f"{programme.name}, "
             "the most the programme asks of a mentor."
         )
     if (
@@ -700,7 +703,9 @@ def end_mentorship(
     )
     if mentorship.is_long_term:  # advice and informal pairs took no place
         free_place(mentor_profile)
-    signals.mentorship_ended.send(sender=Mentorship, mentorship=mentorship)
+    extras = signals.email_context(
+        signals.mentorship_ended.send(sender=Mentorship, mentorship=mentorship)
+    )
     _record(
         mentorship,
         Mentorship.Status.ENDED,
@@ -709,7 +714,7 @@ def end_mentorship(
         previous=Mentorship.Status.ACTIVE,
         note=mentorship.get_end_reason_display(),
     )
-    emails.mentorship_ended(mentorship)
+    emails.mentorship_ended(mentorship, extras=extras)
     return mentorship
 
 
@@ -833,7 +838,9 @@ def complete_mentorship(mentorship: Mentorship, *, at: datetime | None = None) -
     mentorship.save(update_fields=["status", "ended_at"])
     if mentor_profile is not None and mentorship.is_long_term:
         free_place(mentor_profile)
-    signals.mentorship_ended.send(sender=Mentorship, mentorship=mentorship)
+    extras = signals.email_context(
+        signals.mentorship_ended.send(sender=Mentorship, mentorship=mentorship)
+    )
     term = f"the {mentorship.round.name} term" if mentorship.round else "the programme's term"
     _record(
         mentorship,
@@ -843,5 +850,5 @@ def complete_mentorship(mentorship: Mentorship, *, at: datetime | None = None) -
         previous=Mentorship.Status.ACTIVE,
         note=f"Completed at the end of {term}.",
     )
-    emails.mentorship_completed(mentorship)
+    emails.mentorship_completed(mentorship, extras=extras)
     return mentorship

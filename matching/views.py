@@ -260,9 +260,21 @@ def request_decline(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def request_withdraw(request, pk: int):
+    """GET: are you sure? (what happens, who is told), with the button that withdraws. POST:
+    withdraw (twice is harmless)."""
     req = _get_request_for_user(request, pk)
+    if request.method == "GET":
+        if engagement_rules.recorder_id(req) != request.user.pk or not req.is_pending:
+            messages.info(request, "There is nothing to withdraw: this request is not waiting.")
+            return redirect(req)
+        ctx = {
+            "req": req,
+            "heading": "Withdraw your request?",
+            "mentor_unaware": selectors.request_email_held(req),
+        }
+        return render(request, "matching/request_withdraw_confirm.html", ctx)
     try:
         services.withdraw_request(req, by=request.user)
     except services.MatchingError as exc:

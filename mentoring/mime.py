@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from mentoring import invitations
+
 if TYPE_CHECKING:
     from mentoring.models import Outbox
 
@@ -93,6 +95,8 @@ def _message(row: Outbox, from_email: str) -> bytes:
         or not row.to_email
         or settings.EMAIL_USE_LOCALTIME
         or settings.DEFAULT_CHARSET.lower() != "utf-8"
+        # A calendar invitation's parts (mentoring.invitations) are Django's to build.
+        or invitations.CONTEXT_KEY in row.context
     ):
         raise _Unsupported
     headers = {"Message-ID": row.message_id, **row.headers}

@@ -13,6 +13,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from mentoring import invitations
+from mentoring.invitations import InvitationEmail
+
 logger = logging.getLogger(__name__)
 
 
@@ -94,12 +97,13 @@ class Outbox(models.Model):
 
     def as_message(self) -> EmailMultiAlternatives:
         headers = {"Message-ID": self.message_id, **self.headers}
-        message = EmailMultiAlternatives(
+        message = InvitationEmail(
             subject=self.subject,
             body=self.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[self.to_email],
             headers=headers,
+            calendars=invitations.calendars(self.context),
         )
         if self.body_html:
             message.attach_alternative(self.body_html, "text/html")

@@ -204,6 +204,11 @@ class Meeting(models.Model):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
     @property
+    def has_started(self) -> bool:
+        """Whether its start time has come: only then can a planned meeting be marked held."""
+        return self.starts_at <= timezone.now()
+
+    @property
     def is_planned(self) -> bool:
         return self.status == self.Status.PLANNED
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +19,7 @@ from django.utils import dateformat, timezone
 
 from accounts.models import User
 from matching.models import Mentorship
-from sessions_log import emails
+from sessions_log import emails, recap
 from sessions_log.models import (
     MAX_DURATION,
     MIN_DURATION,
@@ -276,6 +277,16 @@ def update_meeting(
     return meeting
 
 
+def not_started_error(meeting: Meeting, person: User) -> str:
+    when = dateformat.format(
+        meeting.starts_at.astimezone(ZoneInfo(person.time_zone)), "l j F Y, H:i"
+    )
+    return (
+        f"This meeting has not started yet (it is planned for {when}). You can mark it held "
+        "once it has started; to move it, change the meeting instead."
+    )
+
+
 @transaction.atomic
 def mark_held(
     meeting: Meeting,
@@ -292,6 +303,8 @@ def mark_held(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.is_cancelled:
         raise SessionsError("This meeting was cancelled. Log the meeting you held instead.")
+    if meeting.is_planned and not meeting.has_started:
+        raise SessionsError(not_started_error(meeting, by))
     _check_held_time(mentorship, starts_at)
     _check_duration(duration_minutes)
     objectives = _check_objectives(mentorship, objectives)
@@ -313,6 +326,8 @@ def mark_held(
         ]
     )
     meeting.objectives.set(objectives)
+    # Both get the recap once (a later correction sends nothing new).
+    recap.meeting_recap(meeting, by=by)
     return meeting
 
 
@@ -333,18 +348,27 @@ def cancel_meeting(meeting: Meeting, *, by: User) -> Meeting:
     return meeting
 
 
-def cancel_planned_meetings(mentorship: Mentorship) -> int:
+def cancel_planned_meetings(mentorship: Mentorship) -> list[Meeting]:
     """When a pair ends (matching's `mentorship_ended`, inside its transaction), meetings still
     planned after the end are cancelled, so calendars that subscribed to the feed drop them. No
-    email: the ending's own email tells both. Returns how many were cancelled."""
-    return (
+    email of their own: the ending's email lists them and carries their calendar
+    cancellations (sessions_log.signals). Returns the cancelled meetings, earliest first."""
+    pks = list(
         Meeting.objects.planned()
         .filter(mentorship=mentorship, starts_at__gt=mentorship.ended_at)
-        .update(
-            status=Meeting.Status.CANCELLED,
-            cancelled_at=mentorship.ended_at,
-            sequence=F("sequence") + 1,
-        )
+        .values_list("pk", flat=True)
+    )
+    if not pks:
+        return []
+    Meeting.objects.planned().filter(pk__in=pks).update(
+        status=Meeting.Status.CANCELLED,
+        cancelled_at=mentorship.ended_at,
+        sequence=F("sequence") + 1,
+    )
+    return list(
+        Meeting.objects.filter(pk__in=pks)
+        .select_related("mentorship__mentor", "mentorship__mentee", "created_by")
+        .order_by("starts_at", "pk")
     )
 
 

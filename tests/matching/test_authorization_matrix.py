@@ -83,8 +83,9 @@ MATRIX = {
         "GET": _row(LOGIN, 405, 405, 405, 405, 405),
         "POST": _row(LOGIN, 302, 302, 404, 404, 404),
     },
+    # GET asks "Withdraw your request?"; the mentor, who cannot withdraw it, is sent back.
     "request-withdraw": {
-        "GET": _row(LOGIN, 405, 405, 405, 405, 405),
+        "GET": _row(LOGIN, 200, 302, 404, 404, 404),
         "POST": _row(LOGIN, 302, 302, 404, 404, 404),
     },
     # Only the mentor may report; the mentee pressing it is refused with a message (302).
@@ -180,14 +181,15 @@ def test_every_matching_url_has_a_row_in_the_matrix():
 def test_state_changes_are_post_only_in_the_matrix():
     # A URL that answers POST must refuse GET, except the form that shows itself on GET.
     forms = ("request-create", "message-report", "informal-record", "mentor-away")
-    changes = [n for n, m in MATRIX.items() if "POST" in m and n not in forms]
+    # Asks "are you sure?" on GET (a confirmation page, no JavaScript), changes on POST.
+    confirmed = ("request-withdraw",)
+    changes = [n for n, m in MATRIX.items() if "POST" in m and n not in forms + confirmed]
 
     assert sorted(changes) == [
         "request-accept",
         "request-decline",
         "request-messages",
         "request-report",
-        "request-withdraw",
     ]
     for name in changes:
         signed_in = {role: s for role, s in MATRIX[name]["GET"].items() if role != "anonymous"}

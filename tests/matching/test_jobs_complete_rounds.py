@@ -129,11 +129,11 @@ def test_a_failure_leaves_the_whole_round_to_the_next_run(clock, pairs, round_, 
     real = emails.mentorship_completed
     calls = []
 
-    def fail_on_the_second(mentorship):
+    def fail_on_the_second(mentorship, **kwargs):
         calls.append(mentorship.pk)
         if len(calls) == 2:
             raise RuntimeError("template missing")
-        real(mentorship)
+        real(mentorship, **kwargs)
 
     monkeypatch.setattr(emails, "mentorship_completed", fail_on_the_second)
     clock.move_to(TERM_END_DAY)

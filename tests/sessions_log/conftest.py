@@ -55,6 +55,12 @@ def planned(mentorship):
 
 
 @pytest.fixture
+def started(mentorship):
+    """A meeting Maya planned for an hour ago, not yet marked held: it can be marked held."""
+    return MeetingFactory(mentorship=mentorship, starts_at=hours_ago(1))
+
+
+@pytest.fixture
 def held(mentorship):
     return MeetingFactory(mentorship=mentorship, held=True, starts_at=hours_ago(3))
 

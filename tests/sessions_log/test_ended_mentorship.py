@@ -160,7 +160,7 @@ def test_the_cancelling_rolls_back_with_an_ending_that_fails(pair, mentee, monke
     its email cannot be queued), the meetings are planned as before."""
     planned = MeetingFactory(mentorship=pair, starts_at=next_week())
 
-    def fail(mentorship):
+    def fail(mentorship, **kwargs):
         raise RuntimeError("the outbox is unavailable")
 
     monkeypatch.setattr(matching_services.emails, "mentorship_ended", fail)
