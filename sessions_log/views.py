@@ -17,7 +17,7 @@ from matching import services as matching_services
 from matching.forms import EndMentorshipForm
 from matching.message_forms import MessageForm
 from matching.models import Mentorship
-from sessions_log import advice, agreement_space, calendar, services
+from sessions_log import advice, agreement_space, calendar, check_in_links, services
 from sessions_log.forms import (
     CheckInForm,
     HeldMeetingForm,
@@ -491,15 +491,28 @@ def calendar_feed(request, token: str):
 # Check-ins
 
 
-@login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def check_in_answer(request, token: str):
-    """The check-in survey from the email: only for the person it was sent to."""
-    check_in = get_object_or_404(
-        CheckIn.objects.select_related("mentorship__mentor", "mentorship__mentee"),
-        token=token,
-        person=request.user,
+    """The check-in survey from the email. No sign-in is needed: the token names the person
+    (sessions_log.check_in_links); someone signed in as another person gets a 404."""
+    if check_in_links.too_many_misses(request):
+        return render(request, "sessions_log/check_in_too_many.html", status=429)
+    check_in = (
+        CheckIn.objects.select_related("mentorship__mentor", "mentorship__mentee", "person")
+        .filter(token=token)
+        .first()
     )
+    signed_in = request.user.is_authenticated
+    if (
+        check_in is None
+        or not check_in.person.is_active
+        or (signed_in and check_in.person_id != request.user.pk)
+    ):
+        if check_in is None:
+            check_in_links.count_miss(request)
+        raise Http404("No such check-in.")
+    person = check_in.person
     state = "answered" if check_in.is_answered else "expired" if check_in.is_expired() else "open"
     form_class = (
         advice.AdviceFeedbackForm if check_in.kind == CheckIn.Kind.ADVICE_FEEDBACK else CheckInForm
@@ -509,16 +522,22 @@ def check_in_answer(request, token: str):
     )
     if form is not None and form.is_bound and form.is_valid():
         try:
-            services.answer_check_in(check_in, by=request.user, **form.cleaned_data)
+            services.answer_check_in(check_in, by=person, **form.cleaned_data)
         except services.SessionsError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Thank you: your answer has reached the scheme team.")
         return redirect(reverse("sessions_log:check-in-answer", args=[token]))
+    mentorship = check_in.mentorship
     ctx = {
-        **_pair(request, check_in.mentorship),
+        "mentorship": mentorship,
+        "other": mentorship.other_party(person),
+        "other_name": mentorship.other_name(person),
+        "signed_in": signed_in,
         "check_in": check_in,
         "form": form,
         "state": state,
     }
-    return render(request, "sessions_log/check_in_form.html", ctx)
+    response = render(request, "sessions_log/check_in_form.html", ctx)
+    response["X-Robots-Tag"] = "noindex"
+    return response
