@@ -20,6 +20,9 @@ STATE_FIELDS = {
     "reminders_sent",
     "sequence",
     "reminder_emails",
+    "meeting_reminder_emails",
+    "nudge_emails",
+    "request_reminder_emails",
 }
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from accounts.services import set_reminder_emails
 from matching.jobs import expire_requests, remind_unanswered_requests
 from matching.models import MentorshipRequest
 from matching.services import send_request
@@ -181,8 +182,7 @@ def test_a_shorter_expiry_stops_reminders_earlier(clock, request_, set_scheme):
 
 
 def test_a_mentor_who_turned_reminders_off_gets_none(clock, request_, mentor):
-    mentor.reminder_emails = False
-    mentor.save(update_fields=["reminder_emails"])
+    set_reminder_emails(mentor, on=False)  # every kind
     clock.shift(timedelta(days=3))
 
     assert remind_unanswered_requests() == 0
@@ -190,8 +190,7 @@ def test_a_mentor_who_turned_reminders_off_gets_none(clock, request_, mentor):
 
 
 def test_a_mentor_who_turned_reminders_off_still_hears_of_new_requests(clock, mentor, mentee):
-    mentor.reminder_emails = False
-    mentor.save(update_fields=["reminder_emails"])
+    set_reminder_emails(mentor, on=False)  # every kind
     MentorProfileFactory(user=mentor)
     MenteeProfileFactory(user=mentee)
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from accounts.services import set_reminder_emails
 from matching.models import Mentorship
 from matching.services import end_mentorship
 from sessions_log.jobs import nudge_quiet_pairs
@@ -155,8 +156,7 @@ def test_the_quiet_period_is_a_scheme_setting(clock, pair, set_scheme):
 
 
 def test_someone_who_turned_reminders_off_is_not_nudged(clock, pair, mentor, mentee):
-    mentee.reminder_emails = False
-    mentee.save(update_fields=["reminder_emails"])
+    set_reminder_emails(mentee, on=False)  # every kind
     clock.shift(30 * DAY)
 
     nudge_quiet_pairs()
@@ -166,8 +166,7 @@ def test_someone_who_turned_reminders_off_is_not_nudged(clock, pair, mentor, men
 
 def test_a_pair_who_both_turned_reminders_off_gets_no_nudge(clock, pair, mentor, mentee):
     for person in (mentor, mentee):
-        person.reminder_emails = False
-        person.save(update_fields=["reminder_emails"])
+        set_reminder_emails(person, on=False)  # every kind
     clock.shift(30 * DAY)
 
     nudge_quiet_pairs()

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from accounts.services import set_reminder_emails
 from matching.models import Mentorship
 from matching.services import end_mentorship
 from sessions_log import services
@@ -174,8 +175,7 @@ def test_the_reminder_day_is_a_scheme_setting(clock, meeting, set_scheme):
 
 
 def test_someone_who_turned_reminders_off_is_not_reminded(clock, meeting, mentor, mentee):
-    mentee.reminder_emails = False
-    mentee.save(update_fields=["reminder_emails"])
+    set_reminder_emails(mentee, on=False)  # every kind
     clock.move_to(MEETS_AT - 23 * HOUR)
 
     assert remind_upcoming_meetings() == 1
@@ -183,8 +183,7 @@ def test_someone_who_turned_reminders_off_is_not_reminded(clock, meeting, mentor
 
 
 def test_someone_who_turned_reminders_off_still_hears_of_a_changed_meeting(clock, meeting, mentor):
-    mentor.reminder_emails = False
-    mentor.save(update_fields=["reminder_emails"])
+    set_reminder_emails(mentor, on=False)  # every kind
 
     _reschedule(meeting, MEETS_AT + HOUR)
 
