@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from matching import engagements
 from mentoring.emails import absolute_url, queue
+from mentoring.invitations import CONTEXT_KEY
+from sessions_log import calendar
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -19,17 +21,21 @@ if TYPE_CHECKING:
 
 
 def _meeting_ctx(meeting: Meeting, *, by: User, to: User) -> dict:
-    mentorship = meeting.mentorship
     return {
         "meeting": meeting,
         "by": by,
         "other": to,
         "zone": to.time_zone,
         "url": absolute_url(meeting.get_absolute_url()),
-        "ics_url": absolute_url(
-            reverse("sessions_log:meeting-ics", args=[mentorship.pk, meeting.pk])
-        ),
+        # Opens without signing in (a calendar app has no session): signed for this person.
+        "ics_url": calendar.meeting_ics_url(meeting, to),
     }
+
+
+def _with_invitation(ctx: dict, meeting: Meeting, method: str) -> dict:
+    """The context with the meeting's iCalendar invitation (REQUEST or CANCEL), which
+    mentoring.invitations sends as the email's calendar part."""
+    return {**ctx, CONTEXT_KEY: calendar.invitation(meeting, method)}
 
 
 def meeting_planned(meeting: Meeting, *, by: User) -> None:
@@ -37,7 +43,7 @@ def meeting_planned(meeting: Meeting, *, by: User) -> None:
     queue(
         "meeting_planned",
         to=to,
-        ctx=_meeting_ctx(meeting, by=by, to=to),
+        ctx=_with_invitation(_meeting_ctx(meeting, by=by, to=to), meeting, calendar.REQUEST),
         dedupe_key=f"meeting-planned:{meeting.pk}",
     )
 
@@ -47,7 +53,7 @@ def meeting_changed(meeting: Meeting, *, by: User) -> None:
     queue(
         "meeting_changed",
         to=to,
-        ctx=_meeting_ctx(meeting, by=by, to=to),
+        ctx=_with_invitation(_meeting_ctx(meeting, by=by, to=to), meeting, calendar.REQUEST),
         dedupe_key=f"meeting-changed:{meeting.pk}:{meeting.sequence}",
     )
 
@@ -57,7 +63,7 @@ def meeting_cancelled(meeting: Meeting, *, by: User) -> None:
     queue(
         "meeting_cancelled",
         to=to,
-        ctx=_meeting_ctx(meeting, by=by, to=to),
+        ctx=_with_invitation(_meeting_ctx(meeting, by=by, to=to), meeting, calendar.CANCEL),
         dedupe_key=f"meeting-cancelled:{meeting.pk}",
     )
 

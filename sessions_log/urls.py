@@ -40,6 +40,11 @@ urlpatterns = [
     path(meeting + "cancel/", views.meeting_cancel, name="meeting-cancel"),
     path(meeting + "note/", views.meeting_note, name="meeting-note"),
     path(pair + "meetings/<int:mid>.ics", views.meeting_ics, name="meeting-ics"),
+    path(
+        "calendar/meetings/<int:mid>/<str:token>.ics",
+        views.meeting_ics_token,
+        name="meeting-ics-token",
+    ),
     path("calendar/", views.calendar_feed_detail, name="calendar-feed-detail"),
     path("calendar/reset/", views.calendar_feed_reset, name="calendar-feed-reset"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),

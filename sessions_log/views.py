@@ -17,7 +17,7 @@ from matching import services as matching_services
 from matching.forms import EndMentorshipForm
 from matching.message_forms import MessageForm
 from matching.models import Mentorship
-from sessions_log import advice, agreement_space, calendar, check_in_links, services
+from sessions_log import advice, agreement_space, briefing, calendar, check_in_links, services
 from sessions_log.forms import (
     CheckInForm,
     HeldMeetingForm,
@@ -82,6 +82,8 @@ def _render_mentorship(
         **(space := pair_space(mentorship, request.user)),
         # The agreement, its "next meeting due by" and the programme's suggested objectives.
         **agreement_space.pair_context(mentorship, request.user, space["space"]),
+        # The mentee's goals, introduction and first message, pinned for them both.
+        **briefing.briefing_for(mentorship),
         # The pair's conversation (the request's, continued); showing it marks it read.
         **conversations.thread_context(
             conversations.find_for_mentorship(mentorship),
@@ -122,6 +124,10 @@ def mentorship_end(request, pk: int):
     form = EndMentorshipForm(request.POST)
     if not form.is_valid():
         return _render_mentorship(request, mentorship, form)
+    if request.POST.get("step") == "review" and mentorship.is_active:
+        # The pair page's form asks first: what ending does and who is told, with the
+        # answers carried in hidden fields to the button that ends it.
+        return _end_confirmation(request, mentorship, form)
     data = form.cleaned_data
     try:
         ended = matching_services.end_mentorship(
@@ -143,6 +149,22 @@ def mentorship_end(request, pk: int):
         else:
             messages.info(request, f"{capfirst(ended.ended_by_name)} had already ended it.")
     return redirect(mentorship)
+
+
+def _end_confirmation(request, mentorship: Mentorship, form: EndMentorshipForm):
+    cancelled = list(
+        Meeting.objects.planned()
+        .filter(mentorship=mentorship, starts_at__gt=timezone.now())
+        .order_by("starts_at", "pk")
+    )
+    ctx = {
+        **_pair(request, mentorship),
+        "form": form,
+        "heading": "End your mentorship?",
+        "cancelled_meetings": cancelled,
+        "reason": dict(form.fields["reason"].choices).get(form.cleaned_data["reason"], ""),
+    }
+    return render(request, "sessions_log/mentorship_end_confirm.html", ctx)
 
 
 def _read_only(request, mentorship: Mentorship):
@@ -356,6 +378,10 @@ def meeting_held(request, pk: int, mid: int):
     if meeting.is_cancelled:
         messages.error(request, "This meeting was cancelled. Log the meeting you held instead.")
         return _back(mentorship, "meetings")
+    if meeting.is_planned and not meeting.has_started:
+        # Said before the summary is written, not after.
+        messages.error(request, services.not_started_error(meeting, request.user))
+        return _back(mentorship, f"meeting-{meeting.pk}")
     form = HeldMeetingForm(
         request.POST if request.method == "POST" else None,
         instance=copy.copy(meeting),
@@ -386,9 +412,25 @@ def _advice_done(mentorship: Mentorship) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_cancel(request, pk: int, mid: int):
+    """GET: are you sure? (what happens, who is told), with the button that cancels. POST:
+    cancel (twice is harmless)."""
     meeting = _get_meeting_for_user(request, pk, mid)
+    if request.method == "GET":
+        if response := _read_only(request, meeting.mentorship):
+            return response
+        if not meeting.is_planned:
+            messages.info(
+                request, f"This meeting is {meeting.get_status_display().lower()} already."
+            )
+            return _back(meeting.mentorship, "meetings")
+        ctx = {
+            **_pair(request, meeting.mentorship),
+            "meeting": meeting,
+            "heading": "Cancel this meeting?",
+        }
+        return render(request, "sessions_log/meeting_cancel_confirm.html", ctx)
     try:
         services.cancel_meeting(meeting, by=request.user)
     except services.SessionsError as exc:
@@ -448,6 +490,25 @@ def meeting_ics(request, pk: int, mid: int):
     return _ics_response(
         calendar.calendar_for([meeting], name=name), f"meeting-{local:%Y-%m-%d}.ics"
     )
+
+
+@never_cache
+@require_safe
+def meeting_ics_token(request, mid: int, token: str):
+    """One meeting's calendar file by the signed link in its emails: no sign-in (a calendar app
+    or a phone's mail app has no session). A bad, expired, revoked (the person reset their
+    calendar feed) or another meeting's token is a 404."""
+    meeting = calendar.meeting_for_ics_token(mid, token)
+    if meeting is None:
+        raise Http404("No such calendar file.")
+    mentorship = meeting.mentorship
+    name = f"Mentoring: {mentorship.mentor_name} and {mentorship.mentee_name}"
+    local = timezone.localtime(meeting.starts_at)
+    response = _ics_response(
+        calendar.calendar_for([meeting], name=name), f"meeting-{local:%Y-%m-%d}.ics"
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 # Calendar feed

@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from matching.models import Engagement, Mentorship, MentorshipRequest
-from sessions_log.models import CheckIn
+from sessions_log.models import CheckIn, Meeting
 from tests.browser.locators import field
 from tests.browser.session import sign_in
 from tests.factories import (
@@ -111,7 +111,10 @@ def test_a_mentee_with_a_mentor_gets_one_conversation_of_advice(
     page.get_by_role("button", name="Plan the meeting").click()
     expect(page.get_by_role("status").filter(has_text="Meeting planned")).to_be_visible()
 
-    # ...they meet earlier than planned, and she marks it held: the conversation completes.
+    # ...the day comes (the meeting moved into the past in the database), they meet earlier
+    # than planned, and she marks it held: the conversation completes.
+    Meeting.objects.filter(mentorship=pair).update(starts_at=timezone.now() - timedelta(hours=1))
+    page.reload()
     meetings = page.get_by_role("region", name="Meetings")
     meetings.get_by_role("link", name=re.compile(r"^Mark held")).click()
     earlier = (timezone.now() - timedelta(hours=1)).astimezone(LONDON)

@@ -99,10 +99,18 @@ def test_pair_plans_a_meeting_records_it_and_sees_progress_on_the_timeline(
     assert event.decoded("DTSTART").astimezone(UTC) == start.astimezone(UTC)
     assert str(event["SUMMARY"]) == "Mentoring: Daniel Mentor and Maya Mentee"
 
-    # They met earlier than planned. Marking it held at the planned time is refused: that is
-    # still in the future. She corrects the time and links the objective it moved forward.
+    # Tomorrow's meeting cannot be marked held yet: the page says when it can.
+    expect(meetings.get_by_role("link", name=re.compile(r"^Mark held"))).to_have_count(0)
+    expect(meetings).to_contain_text("You can mark it held once it has started.")
+
+    # Time passes: the meeting was due three hours ago (moved in the database, as if tomorrow
+    # had come). A future time typed by mistake is refused, and what she wrote stays; she
+    # corrects the time and links the objective it moved forward.
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=3))
+    page.reload()
     meetings.get_by_role("link", name=re.compile(r"^Mark held")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mark the meeting held")
+    field(page, "Date and time").fill(f"{tomorrow:%Y-%m-%d}T10:00")
     field(page, "Summary").fill("We broke the project into milestones.")
     page.get_by_label("Lead a project from start to finish").check()
     field(page, "Next steps").fill("Maya drafts the milestone plan.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from sessions_log import calendar
 from sessions_log import urls as sessions_urls
 from sessions_log.models import CalendarFeed
 from tests.factories import (
@@ -62,9 +63,17 @@ MATRIX = {
     "meeting-log": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
     "meeting-edit": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
     "meeting-held": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
-    "meeting-cancel": {"GET": POST_ONLY, "POST": OWNERS_CHANGE},
+    # GET asks "Cancel this meeting?" (what happens, who is told); POST cancels.
+    "meeting-cancel": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
     "meeting-note": {"GET": OWNERS_ONLY, "POST": OWNERS_CHANGE},
     "meeting-ics": {"GET": OWNERS_ONLY, "POST": POST_ONLY | {"anonymous": LOGIN}},
+    # The emailed calendar file link: its signed token (one meeting, one person) is the key,
+    # so it opens without signing in (tests/sessions_log/test_invitations.py: bad, expired,
+    # revoked and another meeting's tokens are 404s).
+    "meeting-ics-token": {
+        "GET": _row(200, 200, 200, 200, 200),
+        "POST": _row(405, 405, 405, 405, 405),
+    },
     # Everyone signed in has a feed of their own.
     "calendar-feed-detail": {"GET": _row(LOGIN, 200, 200, 200, 200)},
     "calendar-feed-reset": {"GET": POST_ONLY, "POST": _row(LOGIN, 302, 302, 302, 302)},
@@ -139,6 +148,7 @@ def subject(cast):
         "meeting-cancel": [*pair, meeting.pk],
         "meeting-note": [*pair, meeting.pk],
         "meeting-ics": [*pair, meeting.pk],
+        "meeting-ics-token": [meeting.pk, calendar.meeting_ics_token(meeting, mentee)],
         "calendar-feed-detail": [],
         "calendar-feed-reset": [],
         "calendar-feed": [feed.token],
@@ -202,7 +212,6 @@ def test_state_changes_without_a_form_are_post_only():
         "agreement-agree",
         "agreement-withdraw",
         "calendar-feed-reset",
-        "meeting-cancel",
         "mentorship-end",
         "mentorship-messages",
         "objective-move",

@@ -74,9 +74,11 @@ def test_planning_emails_the_other_person_with_the_calendar_link(mentorship, men
     row = Outbox.objects.get(kind="meeting_planned")
     assert row.to_email == mentor.email
     assert row.subject.startswith("Maya Mentee planned a meeting for")
-    ics = reverse("sessions_log:meeting-ics", args=[mentorship.pk, meeting.pk])
-    assert f"http://testserver{ics}" in row.body_text
-    assert f"http://testserver{ics}" in row.body_html
+    # The calendar file link opens without signing in: signed for Daniel and this meeting.
+    ics = reverse("sessions_log:meeting-ics-token", args=[meeting.pk, "TOKEN"])
+    prefix = "http://testserver" + ics.removesuffix("TOKEN.ics")
+    assert prefix in row.body_text
+    assert prefix in row.body_html
     assert not Outbox.objects.filter(to_email=mentee.email).exists()
 
 
@@ -213,27 +215,27 @@ def test_held_meetings_cannot_be_changed_as_plans(client_for, mentee, held):
 # Held
 
 
-def test_mark_held_links_the_objectives_discussed(client_for, mentee, planned, objective):
-    url = reverse("sessions_log:meeting-held", args=[planned.mentorship_id, planned.pk])
-    when = hours_ago(1)
+def test_mark_held_links_the_objectives_discussed(client_for, mentee, started, objective):
+    url = reverse("sessions_log:meeting-held", args=[started.mentorship_id, started.pk])
+    when = hours_ago(2)  # they met earlier than planned
 
     response = client_for(mentee).post(url, _held_data(when, objectives=[objective.pk]))
 
     assert response.status_code == 302
-    planned.refresh_from_db()
-    assert planned.status == Meeting.Status.HELD
-    assert (planned.starts_at, planned.duration_minutes) == (when, 90)
-    assert planned.summary == "We went through my CV."
-    assert planned.next_steps == "Maya rewrites the summary."
-    assert list(planned.objectives.all()) == [objective]
-    assert planned.sequence == 1
+    started.refresh_from_db()
+    assert started.status == Meeting.Status.HELD
+    assert (started.starts_at, started.duration_minutes) == (when, 90)
+    assert started.summary == "We went through my CV."
+    assert started.next_steps == "Maya rewrites the summary."
+    assert list(started.objectives.all()) == [objective]
+    assert started.sequence == 1
 
 
-def test_a_held_meeting_cannot_be_in_the_future(client_for, mentee, planned):
-    url = reverse("sessions_log:meeting-held", args=[planned.mentorship_id, planned.pk])
+def test_a_held_meeting_cannot_be_in_the_future(client_for, mentee, started):
+    url = reverse("sessions_log:meeting-held", args=[started.mentorship_id, started.pk])
 
-    # The planned time (next week) is still in the form: it has not happened yet.
-    response = client_for(mentee).post(url, _held_data(planned.starts_at))
+    # A time typed by mistake: next week has not happened yet.
+    response = client_for(mentee).post(url, _held_data(next_week()))
 
     assert response.status_code == 200
     assert response.context["form"].errors["starts_at"] == [
@@ -242,18 +244,18 @@ def test_a_held_meeting_cannot_be_in_the_future(client_for, mentee, planned):
     html = response.content.decode()
     assert "We went through my CV." in html
     assert 'id="error_1_id_starts_at"' in html
-    planned.refresh_from_db()
-    assert planned.status == Meeting.Status.PLANNED
+    started.refresh_from_db()
+    assert started.status == Meeting.Status.PLANNED
 
 
-def test_service_refuses_a_held_meeting_in_the_future(mentee, planned):
+def test_service_refuses_a_held_meeting_in_the_future(mentee, started):
     with pytest.raises(SessionsError, match="cannot be in the future"):
-        services.mark_held(planned, by=mentee, starts_at=next_week(), duration_minutes=60)
+        services.mark_held(started, by=mentee, starts_at=next_week(), duration_minutes=60)
 
 
-def test_another_pairs_objective_cannot_be_linked(client_for, mentee, planned, other_pair):
-    ObjectiveFactory(mentorship=planned.mentorship)  # the pair's own, so the list is offered
-    url = reverse("sessions_log:meeting-held", args=[planned.mentorship_id, planned.pk])
+def test_another_pairs_objective_cannot_be_linked(client_for, mentee, started, other_pair):
+    ObjectiveFactory(mentorship=started.mentorship)  # the pair's own, so the list is offered
+    url = reverse("sessions_log:meeting-held", args=[started.mentorship_id, started.pk])
 
     response = client_for(mentee).post(
         url, _held_data(hours_ago(1), objectives=[other_pair["objective"].pk])
@@ -261,23 +263,53 @@ def test_another_pairs_objective_cannot_be_linked(client_for, mentee, planned, o
 
     assert response.status_code == 200
     assert "objectives" in response.context["form"].errors
-    assert not planned.objectives.exists()
+    assert not started.objectives.exists()
 
 
 def test_another_pairs_objective_is_ignored_when_the_pair_has_none(
-    client_for, mentee, planned, other_pair
+    client_for, mentee, started, other_pair
 ):
-    url = reverse("sessions_log:meeting-held", args=[planned.mentorship_id, planned.pk])
+    url = reverse("sessions_log:meeting-held", args=[started.mentorship_id, started.pk])
 
     client_for(mentee).post(url, _held_data(hours_ago(1), objectives=[other_pair["objective"].pk]))
 
-    assert not planned.objectives.exists()
+    assert not started.objectives.exists()
 
 
-def test_service_refuses_another_pairs_objective(mentee, planned, other_pair):
+def test_a_meeting_not_yet_started_offers_no_mark_held(client_for, mentee, planned, started):
+    html = client_for(mentee).get(planned.mentorship.get_absolute_url()).content.decode()
+
+    held = "sessions_log:meeting-held"
+    assert reverse(held, args=[planned.mentorship_id, planned.pk]) not in html
+    assert reverse(held, args=[started.mentorship_id, started.pk]) in html
+    assert "You can mark it held once it has started." in html
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_meeting_not_yet_started_cannot_be_marked_held(client_for, mentee, planned, method):
+    """Said before a summary is written: the form is not even shown."""
+    url = reverse("sessions_log:meeting-held", args=[planned.mentorship_id, planned.pk])
+
+    response = getattr(client_for(mentee), method)(url, _held_data(hours_ago(1)), follow=True)
+
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.startswith("This meeting has not started yet (it is planned for ")
+    assert "You can mark it held once it has started" in message
+    planned.refresh_from_db()
+    assert planned.status == Meeting.Status.PLANNED
+
+
+def test_service_refuses_to_mark_a_meeting_not_yet_started_held(mentee, planned):
+    with pytest.raises(SessionsError, match="This meeting has not started yet"):
+        services.mark_held(planned, by=mentee, starts_at=hours_ago(1), duration_minutes=60)
+    planned.refresh_from_db()
+    assert planned.status == Meeting.Status.PLANNED
+
+
+def test_service_refuses_another_pairs_objective(mentee, started, other_pair):
     with pytest.raises(SessionsError, match="only link the objectives of this mentorship"):
         services.mark_held(
-            planned,
+            started,
             by=mentee,
             starts_at=hours_ago(1),
             duration_minutes=60,
