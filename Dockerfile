@@ -21,8 +21,8 @@ WORKDIR /app
 # volume in docker-compose.yml takes this directory's ownership when first created).
 RUN groupadd --system app \
     && useradd --system --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app \
-    && mkdir -p /var/lib/celery \
-    && chown app:app /var/lib/celery
+    && mkdir -p /var/lib/celery /var/lib/mentoring/media \
+    && chown app:app /var/lib/celery /var/lib/mentoring/media
 
 # Dependencies first, so a code change does not reinstall them: the runtime lock only (test and
 # development tools are in requirements-dev.lock). Every package in it has a wheel for Python 3.13

@@ -178,6 +178,9 @@ STATICFILES_DIRS = [
 # deployment points STORAGES["default"] at S3-compatible storage (README: "Media files").
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
+# Django itself serves MEDIA_URL from MEDIA_ROOT: in development, and in a deployment with no
+# proxy or bucket serving them (docker-compose.yml sets it; photos are a few tens of KB).
+SERVE_MEDIA = envbool("SERVE_MEDIA", DEBUG)
 STORAGES = {
     "default": {
         "BACKEND": env("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),

@@ -56,9 +56,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
-# Uploaded photos in development (runserver); production serves MEDIA_URL from its storage or web
-# server (README: "Media files").
-if settings.DEBUG and "://" not in settings.MEDIA_URL:
+# Uploaded photos from MEDIA_ROOT: in development, and where SERVE_MEDIA=1; otherwise the proxy or
+# the storage (an S3-compatible bucket) serves MEDIA_URL (README: "Media files").
+if settings.SERVE_MEDIA and "://" not in settings.MEDIA_URL:
     urlpatterns += [
         re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", _media),
     ]

@@ -4,6 +4,7 @@ noun and the accessibility statement."""
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
@@ -78,8 +80,13 @@ def test_make_run_starts_the_job_loop_beside_the_server_only_without_redis():
 
 
 def _site_url(**env) -> str:
-    base = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "HOST", "PORT"}}
-    code = "import mentoring.settings as s; print(s.SITE_URL)"
+    return _site_setting("SITE_URL", **env)
+
+
+def _site_setting(name: str, **env) -> str:
+    unset = {"SITE_URL", "HOST", "PORT", "SERVE_MEDIA"}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
+    code = f"import mentoring.settings as s; print(s.{name})"
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=REPO,
@@ -193,3 +200,37 @@ def test_the_accessibility_statement_is_public_complete_and_in_the_footer(client
         assert part in body, part
     home = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("accessibility")}">Accessibility</a>' in home
+
+
+# Photos in a deployment ---------------------------------------------------------------------
+
+
+def test_compose_keeps_photos_in_a_volume_the_app_serves():
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    env = compose["x-app"]["environment"]
+    web = compose["services"]["web"]
+
+    assert "media" in compose["volumes"]
+    assert f"media:{env['MEDIA_ROOT']}" in web["volumes"]
+    assert env["SERVE_MEDIA"] == "${SERVE_MEDIA:-1}"
+    # The image creates the directory for its non-root user, so a new volume is writable.
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert f"chown app:app /var/lib/celery {env['MEDIA_ROOT']}" in dockerfile
+
+
+@pytest.mark.django_db
+def test_photos_are_served_in_production_only_when_asked(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "mentor-photos").mkdir()
+    (tmp_path / "mentor-photos" / "a.jpg").write_bytes(b"\xff\xd8\xff photo")
+
+    production = {
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 60,
+        "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(b"k" * 32).decode(),
+    }
+    assert _site_setting("SERVE_MEDIA", **production) == "False"
+    assert _site_setting("SERVE_MEDIA", **production, SERVE_MEDIA="1") == "True"
+    response = client.get("/media/mentor-photos/a.jpg")  # the suite runs with SERVE_MEDIA on
+    assert response.status_code == 200
+    assert client.get("/media/../settings.py").status_code in {400, 404}  # never a file outside
