@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
@@ -25,7 +26,7 @@ from mentoring.admin_utils import (
     coordinated_programme_ids,
     coordinated_programmes,
 )
-from profiles import services
+from profiles import photos, services
 from profiles.models import (
     ExpertiseArea,
     JobHistoryEntry,
@@ -121,6 +122,25 @@ class RequestChangesForm(forms.Form):
     )
 
 
+class MentorProfileAdminForm(forms.ModelForm):
+    """The scheme team may remove an unsuitable photo, or upload one, checked and re-encoded as
+    on the mentor's own form (profiles.photos)."""
+
+    photo = forms.FileField(
+        required=False,
+        widget=AdminFileWidget,
+        help_text="JPEG, PNG or WebP, up to 5 MB; cropped to a square. Tick “Clear” to remove an "
+        "unsuitable photo: mentees then see the mentor's initials.",
+    )
+
+    class Meta:
+        model = MentorProfile
+        fields = ["photo"]  # the admin adds its fieldsets' fields
+
+    def clean_photo(self):
+        return photos.clean_upload(self.cleaned_data.get("photo"))
+
+
 @admin.register(MentorProfile)
 class MentorProfileAdmin(
     ProgrammeScopedMixin,
@@ -132,6 +152,7 @@ class MentorProfileAdmin(
     # A mentor's profile is one for all their programmes: a coordinator sees it when the mentor
     # is in (or asks to join) one of theirs.
     programme_lookup = "user__memberships__programme"
+    form = MentorProfileAdminForm
     list_display = [
         "name",
         "job_title",
@@ -189,7 +210,10 @@ class MentorProfileAdmin(
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["user", "headline", "job_title", "organisation", "industry"]}),
+        (
+            None,
+            {"fields": ["user", "photo", "headline", "job_title", "organisation", "industry"]},
+        ),
         (
             "Where and who",
             {"fields": ["department", "city", "country", "languages", "course", "graduation_year"]},
@@ -238,7 +262,9 @@ class MentorProfileAdmin(
         visibility = change and "is_active" in form.changed_data
         if visibility:
             obj.is_active = form.initial.get("is_active", not obj.is_active)
+        old_photo = getattr(form.initial.get("photo"), "name", "") or ""
         super().save_model(request, obj, form, change)
+        photos.after_save(old_photo, obj.photo.name or "")
         if visibility:
             services.set_active(obj, active=form.cleaned_data["is_active"])
         if change and "training_completed_on" in form.changed_data and obj.training_completed_on:

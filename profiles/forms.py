@@ -1,14 +1,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.forms import inlineformset_factory
 from django_countries import countries
 
 from accounts.models import User
 from mentoring.text import counted
-from profiles import cache as directory_cache
 from profiles import photos
 from profiles.models import (
     ExpertiseArea,
@@ -115,20 +112,14 @@ class MentorProfileForm(forms.ModelForm):
             )
 
     def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and isinstance(photo, UploadedFile):
-            return photos.process(photo)
-        return photo
+        return photos.clean_upload(self.cleaned_data.get("photo"))
 
     def save(self, commit=True):
         """Saves the profile; a replaced or removed photo's old file goes once it is committed."""
-        old_photo = self.initial.get("photo")
-        old_name = getattr(old_photo, "name", "") or ""
+        old_name = getattr(self.initial.get("photo"), "name", "") or ""
         profile = super().save(commit=commit)
-        if commit and old_name != (profile.photo.name or ""):
-            if old_name:
-                transaction.on_commit(lambda: photos.delete_file(old_name), robust=True)
-            directory_cache.directory_changed()
+        if commit:
+            photos.after_save(old_name, profile.photo.name or "")
         return profile
 
     def clean_capacity(self):

@@ -12,11 +12,16 @@ from __future__ import annotations
 import io
 import secrets
 import warnings
+from typing import Any
 
 from django import forms
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from profiles import cache as directory_cache
 
 MAX_BYTES = 5 * 1024 * 1024
 SIZE = 400
@@ -70,6 +75,24 @@ def process(upload: File) -> ContentFile:
     out = io.BytesIO()
     clean.save(out, "JPEG", quality=85, optimize=True, progressive=True)
     return ContentFile(out.getvalue(), name=f"{secrets.token_hex(12)}.jpg")
+
+
+def clean_upload(value: Any) -> Any:
+    """A form's `clean_photo`: a new upload is checked and re-encoded; the current file, or False
+    (the "remove" box ticked), is returned as it is."""
+    if value and isinstance(value, UploadedFile):
+        return process(value)
+    return value
+
+
+def after_save(old_name: str, new_name: str) -> None:
+    """Once a profile is saved: a replaced or removed photo's old file goes when the transaction
+    commits, and the directory's cached cards refresh."""
+    if old_name == new_name:
+        return
+    if old_name:
+        transaction.on_commit(lambda: delete_file(old_name), robust=True)
+    directory_cache.directory_changed()
 
 
 def delete_file(name: str) -> None:
