@@ -64,7 +64,8 @@ tools:
 # for staff off so the demo administrator signs in with a password. Either can be set to override.
 run: export DEBUG ?= 1
 run: export MFA_REQUIRED_FOR_STAFF ?= 0
-# Emails link to where the server listens (settings derive SITE_URL from these when DEBUG).
+# Emails link to where the server listens (settings derive SITE_URL from these when DEBUG; honcho
+# gives each process its own PORT, so with it SITE_URL is passed as well).
 run: export HOST := $(HOST)
 run: export PORT := $(PORT)
 run: JOBS_EVERY ?= 60
@@ -75,7 +76,7 @@ run: install
 	$(BIN)/python manage.py seed_demo --if-empty
 	@if [ -n "$$REDIS_URL" ]; then \
 	  echo "REDIS_URL is set: starting web, worker and beat"; \
-	  PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile; \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(BIN)/honcho start -f Procfile; \
 	else \
 	  echo "No REDIS_URL: Celery tasks run in the web process; the scheduled jobs run every $(JOBS_EVERY)s beside it"; \
 	  $(BIN)/python manage.py run_jobs --every $(JOBS_EVERY) & jobs=$$!; \

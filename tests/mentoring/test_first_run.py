@@ -97,6 +97,21 @@ def _site_setting(name: str, **env) -> str:
     ).stdout.strip()
 
 
+def test_make_run_with_redis_passes_site_url_to_every_process():
+    # honcho gives the worker and beat their own PORT (8100, 8200): their emails must not use it.
+    plan = subprocess.run(
+        ["make", "-n", "run", "HOST=0.0.0.0", "PORT=8123"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "REDIS_URL": "redis://localhost:6379/0"},
+    ).stdout
+
+    assert 'SITE_URL="${SITE_URL:-http://0.0.0.0:8123}"' in plan
+    assert "honcho start" in plan
+
+
 def test_site_url_follows_host_and_port_in_development():
     assert _site_url(DEBUG="1", HOST="0.0.0.0", PORT="8123") == "http://0.0.0.0:8123"
     assert _site_url(DEBUG="1") == "http://127.0.0.1:8000"
