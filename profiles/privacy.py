@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import receiver
 
 from accounts.models import User
 from accounts.privacy import collect_personal_data, erasing_account
 from profiles import cache as directory_cache
-from profiles import photos
 from profiles.models import (
     Membership,
     MenteeProfile,
@@ -137,10 +135,7 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
 @receiver(erasing_account, dispatch_uid="profiles-erase-account")
 def erase_profiles(sender, *, user: User, **kwargs) -> None:
     """The person's profiles (and job history) go; a listed mentor leaves the directory. Their
-    photo's file goes once the deletion is committed."""
-    photo = MentorProfile.objects.filter(user=user).values_list("photo", flat=True).first()
-    if photo:
-        transaction.on_commit(lambda: photos.delete_file(photo), robust=True)
+    photo's file goes once the deletion is committed (profiles.signals.profile_deleted)."""
     deleted, _ = MentorProfile.objects.filter(user=user).delete()
     MenteeProfile.objects.filter(user=user).delete()
     # Memberships go with the account: the programmes' reports count pairs, not members.

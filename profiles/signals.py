@@ -8,6 +8,7 @@ from django.dispatch import Signal, receiver
 
 from accounts.models import User
 from profiles import cache as directory_cache
+from profiles import photos
 from profiles.context_processors import refresh_visible_programme_count
 from profiles.models import ExpertiseArea, JobHistoryEntry, Membership, MentorProfile, Programme
 from profiles.search import update_search_documents
@@ -24,6 +25,14 @@ mentor_hidden = Signal()
 def profile_saved(sender, instance: MentorProfile, raw: bool = False, **kwargs):
     if not raw:
         update_search_documents([instance.pk])
+
+
+@receiver(post_delete, sender=MentorProfile)
+def profile_deleted(sender, instance: MentorProfile, **kwargs):
+    """A deleted profile's photo file goes too (whoever deleted it: the account, the admin)."""
+    if instance.photo.name:
+        name = instance.photo.name
+        transaction.on_commit(lambda: photos.delete_file(name), robust=True)
 
 
 @receiver(m2m_changed, sender=MentorProfile.areas.through)

@@ -98,3 +98,18 @@ def test_staff_who_may_only_view_cannot_change_the_photo(client_for):
     assert 'name="photo-clear"' not in page.content.decode()
     assert MentorProfile.objects.get(pk=profile.pk).photo.name == name
     assert default_storage.exists(name)
+
+
+def test_deleting_a_profile_in_the_admin_deletes_its_photo(
+    client_for, admin_user, django_capture_on_commit_callbacks
+):
+    profile = _profile_with_photo()
+    name = profile.photo.name
+    url = reverse("admin:profiles_mentorprofile_delete", args=[profile.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin_user).post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not MentorProfile.objects.filter(pk=profile.pk).exists()
+    assert not default_storage.exists(name)
