@@ -23,6 +23,7 @@ from matching.conversations import conversation_url, other_name
 from matching.models import Message
 from mentoring.emails import absolute_url, queue
 from mentoring.models import Outbox
+from mentoring.text import counted
 
 if TYPE_CHECKING:
     from matching.inbound import InboundError
@@ -37,7 +38,7 @@ MAX_PER_DAY = 5
 REASONS = {
     "gone": "the conversation it answers no longer exists.",
     "expired": "the reply address in the email you answered has expired: reply addresses work "
-    "for {days} days.",
+    "for {days}.",
     "unverified": "it came from {sender}, which is not a confirmed email address of your "
     "account. You can add and confirm it in your account's email settings.",
     "not_participant": "you answered an email that was sent to the other person of your "
@@ -66,7 +67,7 @@ def bounce(exc: InboundError) -> bool:
             return False
         detail = str(exc)
         why = REASONS[exc.reason].format(
-            days=settings.REPLY_EMAIL_MAX_AGE_DAYS,
+            days=counted(settings.REPLY_EMAIL_MAX_AGE_DAYS, "day"),
             sender=exc.sender[:254] or "another address",
             read_only=detail[:1].lower() + detail[1:],
             length=len(exc.body),
