@@ -38,33 +38,50 @@ def _with_invitation(ctx: dict, meeting: Meeting, method: str) -> dict:
     return {**ctx, CONTEXT_KEY: calendar.invitation(meeting, method)}
 
 
+def _meeting_email(kind: str, meeting: Meeting, *, by: User, method: str, key: str) -> None:
+    """To the other person, and a copy to the one who acted: both are attendees of the
+    invitation, so both calendars hold (or drop) the same event."""
+    other = meeting.mentorship.other_party(by)
+    for to, own in ((other, False), (by, True)):
+        if to is None:
+            continue
+        ctx = _meeting_ctx(meeting, by=by, to=to)
+        ctx.update(own=own, partner=other if own else by)
+        queue(
+            kind,
+            to=to,
+            ctx=_with_invitation(ctx, meeting, method),
+            dedupe_key=f"{key}:own" if own else key,
+        )
+
+
 def meeting_planned(meeting: Meeting, *, by: User) -> None:
-    to = meeting.mentorship.other_party(by)
-    queue(
+    _meeting_email(
         "meeting_planned",
-        to=to,
-        ctx=_with_invitation(_meeting_ctx(meeting, by=by, to=to), meeting, calendar.REQUEST),
-        dedupe_key=f"meeting-planned:{meeting.pk}",
+        meeting,
+        by=by,
+        method=calendar.REQUEST,
+        key=f"meeting-planned:{meeting.pk}",
     )
 
 
 def meeting_changed(meeting: Meeting, *, by: User) -> None:
-    to = meeting.mentorship.other_party(by)
-    queue(
+    _meeting_email(
         "meeting_changed",
-        to=to,
-        ctx=_with_invitation(_meeting_ctx(meeting, by=by, to=to), meeting, calendar.REQUEST),
-        dedupe_key=f"meeting-changed:{meeting.pk}:{meeting.sequence}",
+        meeting,
+        by=by,
+        method=calendar.REQUEST,
+        key=f"meeting-changed:{meeting.pk}:{meeting.sequence}",
     )
 
 
 def meeting_cancelled(meeting: Meeting, *, by: User) -> None:
-    to = meeting.mentorship.other_party(by)
-    queue(
+    _meeting_email(
         "meeting_cancelled",
-        to=to,
-        ctx=_with_invitation(_meeting_ctx(meeting, by=by, to=to), meeting, calendar.CANCEL),
-        dedupe_key=f"meeting-cancelled:{meeting.pk}",
+        meeting,
+        by=by,
+        method=calendar.CANCEL,
+        key=f"meeting-cancelled:{meeting.pk}",
     )
 
 

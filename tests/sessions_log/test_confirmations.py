@@ -50,7 +50,8 @@ def test_the_confirmation_button_cancels_once(client_for, mentee, planned):
     assert first.status_code == again.status_code == 302
     planned.refresh_from_db()
     assert planned.status == Meeting.Status.CANCELLED
-    assert Outbox.objects.filter(kind="meeting_cancelled").count() == 1
+    # Once: to the other person and the canceller's own copy.
+    assert Outbox.objects.filter(kind="meeting_cancelled").count() == 2
 
 
 def test_asking_to_cancel_a_held_meeting_goes_back_with_a_sentence(client_for, mentee, held):

@@ -70,10 +70,9 @@ def _plan(mentorship, mentee) -> Meeting:
 def test_a_planned_meeting_is_emailed_as_a_request(mentorship, mentee, mentor, settings):
     meeting = _plan(mentorship, mentee)
 
-    row = Outbox.objects.get(kind="meeting_planned")
+    row = Outbox.objects.get(kind="meeting_planned", to_email=mentor.email)
     cal, event = _invitation(row)
 
-    assert row.to_email == mentor.email
     assert str(cal["METHOD"]) == "REQUEST"
     assert str(event["UID"]) == calendar.meeting_uid(meeting)
     assert event["SEQUENCE"] == 0
@@ -116,10 +115,9 @@ def test_a_change_is_a_request_for_the_same_event_with_a_higher_sequence(
         agenda="My CV",
     )
 
-    row = Outbox.objects.get(kind="meeting_changed")
+    row = Outbox.objects.get(kind="meeting_changed", to_email=mentee.email)
     cal, event = _invitation(row)
 
-    assert row.to_email == mentee.email
     assert str(cal["METHOD"]) == "REQUEST"
     assert str(event["UID"]) == calendar.meeting_uid(meeting)
     assert event["SEQUENCE"] == 1
@@ -128,14 +126,28 @@ def test_a_change_is_a_request_for_the_same_event_with_a_higher_sequence(
     assert event.decoded("DTSTART") == (meeting.starts_at + timedelta(days=1)).astimezone(UTC)
 
 
+def test_both_people_get_the_same_invitation_so_both_calendars_hold_the_event(
+    mentorship, mentee, mentor
+):
+    meeting = _plan(mentorship, mentee)
+
+    rows = Outbox.objects.filter(kind="meeting_planned").order_by("to_email")
+    assert sorted(r.to_email for r in rows) == sorted([mentee.email, mentor.email])
+    events = [_invitation(row) for row in rows]
+    for cal, event in events:
+        assert str(cal["METHOD"]) == "REQUEST"
+        assert str(event["UID"]) == calendar.meeting_uid(meeting)
+        attendees = {str(a).lower() for a in event.get("ATTENDEE")}
+        assert attendees == {f"mailto:{mentee.email}", f"mailto:{mentor.email}"}
+
+
 def test_a_cancelled_meeting_is_emailed_as_a_cancel(mentorship, mentee, mentor):
     meeting = _plan(mentorship, mentee)
     services.cancel_meeting(meeting, by=mentor)
 
-    row = Outbox.objects.get(kind="meeting_cancelled")
+    row = Outbox.objects.get(kind="meeting_cancelled", to_email=mentee.email)
     cal, event = _invitation(row)
 
-    assert row.to_email == mentee.email
     assert str(cal["METHOD"]) == "CANCEL"
     assert str(event["UID"]) == calendar.meeting_uid(meeting)
     assert event["SEQUENCE"] == 1
@@ -208,7 +220,7 @@ def test_a_completed_pair_tells_both_of_the_cancelled_meeting(mentorship, taken,
 
 def test_the_emailed_calendar_link_opens_without_signing_in(client, mentorship, mentee, mentor):
     meeting = _plan(mentorship, mentee)
-    row = Outbox.objects.get(kind="meeting_planned")
+    row = Outbox.objects.get(kind="meeting_planned", to_email=mentor.email)
     url = next(line for line in row.body_text.splitlines() if ".ics" in line)
 
     response = client.get(url.removeprefix("http://testserver"))

@@ -71,15 +71,18 @@ def test_planning_emails_the_other_person_with_the_calendar_link(mentorship, men
         format="video",
     )
 
-    row = Outbox.objects.get(kind="meeting_planned")
-    assert row.to_email == mentor.email
+    row = Outbox.objects.get(kind="meeting_planned", to_email=mentor.email)
     assert row.subject.startswith("Maya Mentee planned a meeting for")
     # The calendar file link opens without signing in: signed for Daniel and this meeting.
     ics = reverse("sessions_log:meeting-ics-token", args=[meeting.pk, "TOKEN"])
     prefix = "http://testserver" + ics.removesuffix("TOKEN.ics")
     assert prefix in row.body_text
     assert prefix in row.body_html
-    assert not Outbox.objects.filter(to_email=mentee.email).exists()
+    # Maya gets her own copy of the invitation, worded for the one who planned it.
+    own = Outbox.objects.get(kind="meeting_planned", to_email=mentee.email)
+    assert own.subject.startswith("Your meeting with Daniel Mentor on")
+    assert "You planned your next meeting with Daniel Mentor" in own.body_text
+    assert own.dedupe_key == row.dedupe_key + ":own"
 
 
 def test_planning_a_time_that_has_passed_points_to_logging(client_for, mentee, mentorship):
@@ -181,8 +184,10 @@ def test_moving_a_meeting_bumps_the_sequence_and_emails_the_other(
     assert response.status_code == 302
     planned.refresh_from_db()
     assert (planned.starts_at, planned.sequence) == (later, 1)
-    row = Outbox.objects.get(kind="meeting_changed")
-    assert row.to_email == mentee.email
+    row = Outbox.objects.get(kind="meeting_changed", to_email=mentee.email)
+    assert "has changed your mentoring meeting" in row.body_text
+    own = Outbox.objects.get(kind="meeting_changed", to_email=mentor.email)
+    assert "You changed your meeting with Maya Mentee" in own.body_text
 
 
 def test_changing_only_the_agenda_sends_no_email(mentee, planned):
@@ -390,7 +395,12 @@ def test_cancel_emails_the_other_person_and_keeps_the_uid(client_for, mentee, me
     planned.refresh_from_db()
     assert (planned.status, planned.uid, planned.sequence) == ("cancelled", uid, 1)
     assert planned.cancelled_at is not None
-    assert Outbox.objects.get(kind="meeting_cancelled").to_email == mentee.email
+    assert (
+        "has cancelled"
+        in Outbox.objects.get(kind="meeting_cancelled", to_email=mentee.email).body_text
+    )
+    own = Outbox.objects.get(kind="meeting_cancelled", to_email=mentor.email)
+    assert "You cancelled your meeting with Maya Mentee" in own.body_text
 
 
 def test_cancelling_twice_changes_nothing_more(mentee, planned):
@@ -399,7 +409,7 @@ def test_cancelling_twice_changes_nothing_more(mentee, planned):
 
     planned.refresh_from_db()
     assert planned.sequence == 1
-    assert Outbox.objects.filter(kind="meeting_cancelled").count() == 1
+    assert Outbox.objects.filter(kind="meeting_cancelled").count() == 2  # the other, and a copy
 
 
 def test_a_held_meeting_cannot_be_cancelled(client_for, mentee, held):
@@ -429,7 +439,7 @@ def test_meeting_emails_show_the_time_in_the_recipients_zone(mentorship, mentee,
         format="phone",
     )
 
-    row = Outbox.objects.get(kind="meeting_planned")
+    row = Outbox.objects.get(kind="meeting_planned", to_email=mentor.email)
     assert "15 January, 18:00" in row.subject
     assert "18:00 to 19:00 (Asia/Tokyo)" in row.body_text
 
