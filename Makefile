@@ -67,6 +67,8 @@ run: export MFA_REQUIRED_FOR_STAFF ?= 0
 # Emails link to where the server listens (settings derive SITE_URL from these when DEBUG; honcho
 # gives each process its own PORT, so with it SITE_URL is passed as well).
 run: export HOST := $(HOST)
+# A server listening on every address (0.0.0.0, ::) is reached from this machine at 127.0.0.1.
+run: LINK_HOST = $(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST))
 run: export PORT := $(PORT)
 run: JOBS_EVERY ?= 60
 run: install
@@ -76,7 +78,7 @@ run: install
 	$(BIN)/python manage.py seed_demo --if-empty
 	@if [ -n "$$REDIS_URL" ]; then \
 	  echo "REDIS_URL is set: starting web, worker and beat"; \
-	  PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(BIN)/honcho start -f Procfile; \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) SITE_URL="$${SITE_URL:-http://$(LINK_HOST):$(PORT)}" $(BIN)/honcho start -f Procfile; \
 	else \
 	  echo "No REDIS_URL: Celery tasks run in the web process; the scheduled jobs run every $(JOBS_EVERY)s beside it"; \
 	  $(BIN)/python manage.py run_jobs --every $(JOBS_EVERY) & jobs=$$!; \

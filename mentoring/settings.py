@@ -52,9 +52,12 @@ if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
 SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-# Links in emails. In development it follows the HOST and PORT that `make run` serves on.
+# Links in emails. In development it follows the HOST and PORT that `make run` serves on; a
+# server listening on every address (0.0.0.0, ::) is reached on this machine at 127.0.0.1.
+_LINK_HOST = env("HOST", "127.0.0.1")
+_LINK_HOST = "127.0.0.1" if _LINK_HOST in ("0.0.0.0", "::", "[::]") else _LINK_HOST  # noqa: S104
 SITE_URL = env("SITE_URL").rstrip("/") or (
-    f"http://{env('HOST', '127.0.0.1')}:{env('PORT', '8000')}" if DEBUG else "http://127.0.0.1:8000"
+    f"http://{_LINK_HOST}:{env('PORT', '8000')}" if DEBUG else "http://127.0.0.1:8000"
 )
 SCHEME_NAME = env("SCHEME_NAME", "Mentoring Scheme")
 SCHEME_CONTACT_EMAIL = env("SCHEME_CONTACT_EMAIL", "mentoring@example.org")

@@ -557,13 +557,15 @@ def calendar_feed(request, token: str):
 def check_in_answer(request, token: str):
     """The check-in survey from the email. No sign-in is needed: the token names the person
     (sessions_log.check_in_links); someone signed in as another person gets a 404."""
-    if check_in_links.too_many_misses(request):
-        return render(request, "sessions_log/check_in_too_many.html", status=429)
     check_in = (
         CheckIn.objects.select_related("mentorship__mentor", "mentorship__mentee", "person")
         .filter(token=token)
         .first()
     )
+    # The token is looked up first: only misses are counted and refused, so someone guessing
+    # from a shared address does not lock out the others there who hold a real link.
+    if check_in is None and check_in_links.too_many_misses(request):
+        return render(request, "sessions_log/check_in_too_many.html", status=429)
     signed_in = request.user.is_authenticated
     if (
         check_in is None

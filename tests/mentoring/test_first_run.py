@@ -23,6 +23,7 @@ from mentoring.management.commands import run_jobs
 from mentoring.text import counted
 from profiles.models import MentorProfile
 from tests.factories import MentorProfileFactory
+from tests.support import queued, requests_made_at
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,6 +59,23 @@ def test_the_job_loop_waits_between_rounds(monkeypatch):
     call_command("run_jobs", every=45, rounds=3)
 
     assert rounds == [1, 45, 1, 45, 1]
+
+
+@pytest.mark.django_db
+def test_one_round_of_the_job_loop_sends_a_due_reminder(monkeypatch):
+    """The loop `make run` starts (run_jobs --every N), run for one round against the database:
+    a request unanswered for three days gets its reminder in the outbox."""
+    (request,) = requests_made_at(timezone.now() - timedelta(days=3))
+
+    def no_sleep(seconds):
+        raise AssertionError("one round must not wait for the next")
+
+    monkeypatch.setattr(run_jobs.time, "sleep", no_sleep)
+
+    call_command("run_jobs", "--every", "30", "--rounds", "1")
+
+    [reminder] = queued("request_reminder")
+    assert reminder.to_email == request.mentor.email
 
 
 def test_make_run_starts_the_job_loop_beside_the_server_only_without_redis():
@@ -108,13 +126,20 @@ def test_make_run_with_redis_passes_site_url_to_every_process():
         env={**os.environ, "REDIS_URL": "redis://localhost:6379/0"},
     ).stdout
 
-    assert 'SITE_URL="${SITE_URL:-http://0.0.0.0:8123}"' in plan
+    # Listening on every address: emails link to this machine, not to "0.0.0.0".
+    assert 'SITE_URL="${SITE_URL:-http://127.0.0.1:8123}"' in plan
     assert "honcho start" in plan
 
 
 def test_site_url_follows_host_and_port_in_development():
-    assert _site_url(DEBUG="1", HOST="0.0.0.0", PORT="8123") == "http://0.0.0.0:8123"
+    assert _site_url(DEBUG="1", HOST="192.168.1.20", PORT="8123") == "http://192.168.1.20:8123"
     assert _site_url(DEBUG="1") == "http://127.0.0.1:8000"
+
+
+def test_a_server_on_every_address_gets_links_to_this_machine():
+    # HOST=0.0.0.0 make run: "http://0.0.0.0:8123" is no address to open from an email.
+    assert _site_url(DEBUG="1", HOST="0.0.0.0", PORT="8123") == "http://127.0.0.1:8123"
+    assert _site_url(DEBUG="1", HOST="::", PORT="8123") == "http://127.0.0.1:8123"
 
 
 def test_an_explicit_site_url_wins():

@@ -135,12 +135,27 @@ def test_many_wrong_links_from_one_address_are_slowed_down(check_in):
     for n in range(check_in_links.MISS_LIMIT):
         assert client.get(_url(f"guess-{n}")).status_code == 404
 
-    refused = client.get(_url(check_in.token))
+    refused = client.get(_url("guess-one-more"))
 
     assert refused.status_code == 429
     assert "Too many tries" in refused.text
     # Another address is not affected.
-    assert Client(REMOTE_ADDR="10.0.0.9").get(_url(check_in.token)).status_code == 200
+    assert Client(REMOTE_ADDR="10.0.0.9").get(_url("guess-elsewhere")).status_code == 404
+
+
+def test_wrong_guesses_from_an_address_do_not_block_a_real_link_there(check_in):
+    """The token is looked up first: someone sharing the address with a valid link still gets in."""
+    client = Client()
+    for n in range(check_in_links.MISS_LIMIT + 2):
+        client.get(_url(f"guess-{n}"))
+
+    page = client.get(_url(check_in.token))
+
+    assert page.status_code == 200
+    assert "How is your mentoring with Daniel going?" in page.text
+    response = client.post(_url(check_in.token), {"rating": "4"})
+    assert response.status_code == 302
+    assert client.get(_url("guess-again")).status_code == 429
 
 
 def test_the_token_is_long_and_random(check_in):
