@@ -352,8 +352,12 @@ MAX_TERMS = 8
 
 def search_terms(q: str) -> list[str]:
     """The words of a search, lower-cased, without repeats: letters and digits only, so
-    nothing a person types is read as query syntax."""
-    return list(dict.fromkeys(t.lower() for t in _TERM.findall(q)))[:MAX_TERMS]
+    nothing a person types is read as query syntax. A one-letter word beside longer ones is
+    left out (the "o" of "O'Brien" would match nearly every mentor as a prefix); a search of
+    one-letter words only keeps them."""
+    terms = list(dict.fromkeys(t.lower() for t in _TERM.findall(q)))
+    longer = [t for t in terms if len(t) > 1]
+    return (longer or terms)[:MAX_TERMS]
 
 
 def prefix_query(terms: list[str]) -> SearchQuery:

@@ -111,8 +111,19 @@ def test_query_syntax_in_the_words_is_never_read_as_syntax(client_for, mentee, q
 
 
 def test_search_terms_keep_letters_and_digits_only(db):
-    assert search_terms("  NHS's  & Spain|!neg:* NHS ") == ["nhs", "s", "spain", "neg"]
+    assert search_terms("  NHS's  & Spain|!neg:* NHS ") == ["nhs", "spain", "neg"]
     assert search_terms("&|!():*<->") == []
+
+
+def test_a_one_letter_word_beside_longer_ones_is_left_out(client_for, mentee):
+    """The "o" of "O'Brien" as a prefix would match almost every mentor ("o" of "offers")."""
+    assert search_terms("O'Brien") == ["brien"]
+    assert search_terms("a b") == ["a", "b"]  # one-letter words alone still search
+    obrien = mentor("Siobhan O'Brien")
+    mentor("Omar Other", headline="Offers open advice")
+
+    assert names(client_for(mentee).get(URL, {"q": "O'Brien"})) == ["Siobhan O'Brien"]
+    assert obrien.user.full_name in names(client_for(mentee).get(URL, {"q": "o"}))
 
     nhs = mentor("Nhs Nina", organisation="NHS Digital", country="ES")
     found = MentorProfile.objects.filter(search_vector=prefix_query(["nhs", "spa"]))
