@@ -88,6 +88,31 @@ def test_a_new_pair_is_asked_to_plan_the_first_meeting(client_for, mentee, pair)
     assert "You arrange the meetings." in html
 
 
+def test_with_several_pairs_and_no_meeting_each_pair_has_its_plan_link(client_for, mentor_profile):
+    mentor = mentor_profile.user
+    mentor_profile.capacity = 5
+    mentor_profile.save()
+    first, second = MentorshipFactory(mentor=mentor), MentorshipFactory(mentor=mentor)
+
+    html = " ".join(text_of(client_for(mentor).get(HOME)).split())
+
+    assert "No meeting planned yet." in html
+    overview = html.split('id="next-meeting-title"', 1)[1].split("</section>", 1)[0]
+    for pair in (first, second):
+        plan = reverse("sessions_log:meeting-add", args=[pair.pk])
+        assert f'<a href="{plan}">Plan a meeting with {pair.mentee.full_name}</a>' in overview
+
+
+def test_with_one_pair_and_no_meeting_the_plan_link_names_them(client_for, mentee, pair):
+    html = " ".join(text_of(client_for(mentee).get(HOME)).split())
+
+    plan = reverse("sessions_log:meeting-add", args=[pair.pk])
+    assert (
+        f'No meeting planned yet. <a href="{plan}">Plan a meeting with {pair.mentor.full_name}</a>.'
+        in html
+    )
+
+
 def test_each_pair_shows_its_objective_progress_and_kind(client_for, mentor, mentor_profile, pair):
     mentor_profile.capacity = 5
     mentor_profile.save()
