@@ -78,7 +78,9 @@ def test_interested_then_accepted_in_two_browsers(
 
     # Maya sees the mentorship, with Daniel's email address, from her home page.
     page.goto(f"{live_server.url}/")
-    page.get_by_role("region", name="As a mentee").get_by_role("link", name="Daniel Okafor").click()
+    page.get_by_role("region", name="As a mentee").get_by_role(
+        "link", name="Daniel Okafor"
+    ).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mentored by Daniel Okafor")
     expect(page.get_by_role("link", name="daniel@example.org")).to_be_visible()
 

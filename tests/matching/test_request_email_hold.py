@@ -241,7 +241,7 @@ def test_without_the_hold_the_rate_limit_alone_bounds_the_emails(
 def _withdraw_copy(client_for, req) -> str:
     html = client_for(req.mentee).get(req.get_absolute_url()).content.decode()
     start = html.index('id="withdraw-title"')
-    return html[start : html.index("</form>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 def test_inside_the_hold_the_page_says_the_mentor_will_never_hear_of_a_withdrawn_request(
