@@ -17,10 +17,14 @@ SIZES = {"sm": 48, "md": 64, "lg": 96}
 
 
 @register.inclusion_tag("includes/avatar.html")
-def avatar(name: str, photo: FieldFile | None = None, size: str = "md") -> dict[str, Any]:
-    """`photo`: a MentorProfile.photo (empty or None for initials); `size`: sm, md or lg."""
+def avatar(
+    name: str, photo: FieldFile | None = None, size: str = "md", described: bool = False
+) -> dict[str, Any]:
+    """`photo`: a MentorProfile.photo (empty or None for initials); `size`: sm, md or lg;
+    `described`: alt text naming the person, only where their name is not beside the photo."""
     return {
         "name": name,
+        "described": described,
         "photo": photo or None,
         "size": size if size in SIZES else "md",
         "pixels": SIZES.get(size, SIZES["md"]),
