@@ -18,6 +18,9 @@ from django.core.mail import EmailMultiAlternatives
 CONTEXT_KEY = "calendar_ics"
 _METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
 _END = "END:VCALENDAR"
+# Where one object ends: END:VCALENDAR on a line of its own. Text typed in a meeting (its agenda)
+# is escaped and folded inside DESCRIPTION, but may contain the words: never split there.
+_END_LINE = re.compile(r"^END:VCALENDAR\r?$", re.MULTILINE)
 
 
 def calendars(context: dict[str, Any] | None) -> list[tuple[str, str]]:
@@ -29,7 +32,7 @@ def calendars(context: dict[str, Any] | None) -> list[tuple[str, str]]:
     if not isinstance(text, str) or _END not in text:
         return []
     found = []
-    for chunk in text.split(_END)[:-1]:
+    for chunk in _END_LINE.split(text)[:-1]:
         body = chunk.strip("\r\n") + "\r\n" + _END + "\r\n"
         match = _METHOD.search(body)
         if match:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import UTC, timedelta
+from email.utils import parseaddr
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -116,15 +117,18 @@ def feed_meetings(user) -> QuerySet[Meeting]:
 
 # Invitations (iTIP, RFC 5546, sent by email as iMIP, RFC 6047): the meeting emails carry one
 # of these so a mail app offers to add, move or remove the event in the person's calendar.
-# The organiser is the scheme's address, named after the person who planned the meeting: both
-# people are attendees, so an update from either of them replaces the same event. RSVP=FALSE:
-# no reply is expected (it would reach the scheme's mailbox, not the other person).
+# The organiser is the address the emails are sent from (DEFAULT_FROM_EMAIL, a no-reply), named
+# "<planner> via <scheme>", so it matches the email's From and no mail app flags the invitation:
+# both people are attendees, so an update from either of them replaces the same event.
+# RSVP=FALSE: no reply is expected; an accept or decline a mail app sends anyway goes to the
+# no-reply address, not to the scheme team's inbox or the other person (README "Meeting
+# invitations").
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 
 
 def _organiser(meeting: Meeting) -> vCalAddress:
-    address = vCalAddress(f"mailto:{settings.SCHEME_CONTACT_EMAIL}")
+    address = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
     planner = meeting.created_by
     name = planner.full_name if planner is not None else ""
     address.params["cn"] = vText(

@@ -85,6 +85,22 @@ def meeting_cancelled(meeting: Meeting, *, by: User) -> None:
     )
 
 
+def meetings_cancelled_by_ending(meetings: list[Meeting], *, by: User) -> None:
+    """To the person who ended the pair: each meeting the ending cancelled, with its calendar
+    cancellation, so it leaves their calendar too (the other person's ending email carries
+    theirs). The key is the one of their own cancellation copy: one email per meeting."""
+    for meeting in meetings:
+        partner = meeting.mentorship.other_party(by)
+        ctx = _meeting_ctx(meeting, by=by, to=by)
+        ctx.update(own=True, ended=True, partner=partner)
+        queue(
+            "meeting_cancelled",
+            to=by,
+            ctx=_with_invitation(ctx, meeting, calendar.CANCEL),
+            dedupe_key=f"meeting-cancelled:{meeting.pk}:own",
+        )
+
+
 def check_in_ctx(check_in: CheckIn) -> dict:
     """The check-in email's context, for the one sent at once and the scheduled job's."""
     mentorship, person = check_in.mentorship, check_in.person

@@ -404,6 +404,8 @@ def log_meeting(
         created_by=by,
     )
     meeting.objectives.set(objectives)
+    # Logged after the fact, it is held: both get the recap, as when a planned one is marked held.
+    recap.meeting_recap(meeting, by=by)
     return meeting
 
 

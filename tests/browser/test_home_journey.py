@@ -1,17 +1,24 @@
 """Home as a dashboard in a browser, on a desktop and on a 390 px phone: a new pair's mentee
 plans the first meeting from home, and home then shows it as the next meeting; the mentor
-prepares from the pair's briefing. No page scrolls sideways."""
+prepares from the pair's briefing; both get the invitation (the parsed calendar part of each
+email); the meeting is marked held and the recap goes to both. No page scrolls sideways."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
+from mentoring.models import Outbox
+from sessions_log import calendar
+from sessions_log.models import Meeting
 from tests.browser.locators import field
 from tests.browser.session import sign_in
 from tests.factories import (
@@ -94,3 +101,48 @@ def test_a_new_pairs_mentee_plans_the_first_meeting_from_home(
         MESSAGE
     )
     _no_sideways_scroll(page, width)
+
+    # Both accept the invitation in their email: each copy's calendar part is a REQUEST for
+    # the same event, with both of them as attendees.
+    meeting = Meeting.objects.get(mentorship=pair)
+    invitations = {
+        row.to_email: _invitation(row) for row in Outbox.objects.filter(kind="meeting_planned")
+    }
+    assert set(invitations) == {mentee.email, mentor.email}
+    for method, event in invitations.values():
+        assert method == "REQUEST"
+        assert str(event["UID"]) == calendar.meeting_uid(meeting)
+        assert {str(a).lower() for a in event["ATTENDEE"]} == {
+            f"mailto:{mentee.email}",
+            f"mailto:{mentor.email}",
+        }
+
+    # The meeting takes place (moved into the past in the database, as if tomorrow had come):
+    # Daniel marks it held from the pair's page, and the recap goes to both.
+    meetings = page.get_by_role("region", name="Meetings")
+    expect(meetings.get_by_role("link", name=re.compile(r"^Mark held"))).to_have_count(0)
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=2))
+    page.reload()
+    meetings.get_by_role("link", name=re.compile(r"^Mark held")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mark the meeting held")
+    _no_sideways_scroll(page, width)
+    field(page, "Summary").fill("We mapped out the assessment centre exercises.")
+    page.get_by_role("button", name="Mark as held").click()
+    expect(page.get_by_role("status").filter(has_text="Meeting recorded as held")).to_be_visible()
+    _no_sideways_scroll(page, width)
+    recaps = Outbox.objects.filter(kind="meeting_recap")
+    assert sorted(recaps.values_list("to_email", flat=True)) == sorted([mentee.email, mentor.email])
+    for row in recaps:
+        assert "We mapped out the assessment centre exercises." in row.body_text
+
+
+def _invitation(row: Outbox):
+    """(METHOD, VEVENT) of the email's calendar part, from the bytes the worker sends."""
+    message = email.message_from_bytes(
+        row.as_message().message().as_bytes(), policy=email.policy.default
+    )
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    cal = Calendar.from_ical(part.get_content())
+    assert part.get_param("method") == str(cal["METHOD"])
+    [event] = cal.walk("VEVENT")
+    return str(cal["METHOD"]), event

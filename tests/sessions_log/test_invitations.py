@@ -1,13 +1,14 @@
 """Meeting emails are calendar invitations: the final MIME bytes carry a text/calendar part
 (METHOD:REQUEST when a meeting is planned or changed, METHOD:CANCEL when it is cancelled or
-the pair ends), with one UID for life, SEQUENCE one more on every change, the scheme as
-ORGANIZER named after the planner, and both people as ATTENDEEs."""
+the pair ends), with one UID for life, SEQUENCE one more on every change, the sending address
+as ORGANIZER named after the planner, and both people as ATTENDEEs."""
 
 from __future__ import annotations
 
 import email
 import email.policy
 from datetime import UTC, timedelta
+from email.utils import parseaddr
 
 import pytest
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from matching import services as matching_services
-from mentoring import mime
+from mentoring import invitations, mime
 from mentoring.models import Outbox
 from sessions_log import calendar, services
 from sessions_log.models import Meeting
@@ -77,7 +78,11 @@ def test_a_planned_meeting_is_emailed_as_a_request(mentorship, mentee, mentor, s
     assert str(event["UID"]) == calendar.meeting_uid(meeting)
     assert event["SEQUENCE"] == 0
     organiser = event["ORGANIZER"]
-    assert str(organiser) == f"mailto:{settings.SCHEME_CONTACT_EMAIL}"
+    # The sending address (a no-reply), so the organiser matches the email's From and a reply
+    # never lands in the scheme team's inbox.
+    assert str(organiser) == f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}"
+    assert str(organiser) != f"mailto:{settings.SCHEME_CONTACT_EMAIL}"
+    assert parseaddr(row.as_message().from_email)[1] == str(organiser).removeprefix("mailto:")
     assert organiser.params["CN"] == f"{mentee.full_name} via {settings.SCHEME_NAME}"
     attendees = {str(a): a.params for a in event["ATTENDEE"]}
     assert set(attendees) == {f"mailto:{mentor.email}", f"mailto:{mentee.email}"}
@@ -191,6 +196,56 @@ def test_ending_the_pair_lists_the_cancelled_meetings_and_cancels_each_in_calend
     assert [p.get_filename() for p in parts[1:]] == ["cancellation-1.ics", "cancellation-2.ics"]
 
 
+def _cancelled_uids(row: Outbox) -> set[str]:
+    uids = set()
+    for part in _calendar_parts(row):
+        cal = Calendar.from_ical(part.get_content())
+        assert part.get_param("method") == "CANCEL" == str(cal["METHOD"])
+        for event in cal.walk("VEVENT"):
+            assert str(event["STATUS"]) == "CANCELLED"
+            uids.add(str(event["UID"]))
+    return uids
+
+
+def test_ending_the_pair_removes_the_meetings_from_both_calendars(
+    client_for, mentorship, taken, mentee_profile, mentee, mentor
+):
+    first = _plan(mentorship, mentee)
+    second = MeetingFactory(mentorship=mentorship, starts_at=next_week() + timedelta(days=14))
+    expected = {calendar.meeting_uid(first), calendar.meeting_uid(second)}
+    url = reverse("sessions_log:mentorship-end", args=[mentorship.pk])
+    data = {"reason": "achieved"}
+    client = client_for(mentee)
+    page = client.post(url, {**data, "step": "review"})
+    assert "from both your calendars" in page.content.decode()
+
+    # Ended through the page, twice (a double submit).
+    client.post(url, data)
+    client.post(url, data)
+
+    # The other person: the ending's email carries the cancellations.
+    assert _cancelled_uids(Outbox.objects.get(kind="mentorship_ended")) == expected
+    # The one who ended it: each meeting's cancellation, once (both had the invitation).
+    own = Outbox.objects.filter(kind="meeting_cancelled", to_email=mentee.email)
+    assert own.count() == 2
+    assert set().union(*(_cancelled_uids(row) for row in own)) == expected
+    for row in own:
+        assert "You ended your mentorship with" in row.body_text
+        assert "You ended your mentorship with" in row.body_html
+        assert "Your meeting with" in row.subject
+    assert not Outbox.objects.filter(kind="meeting_cancelled", to_email=mentor.email).exists()
+
+
+def test_deleting_ones_account_sends_the_leaver_no_cancellations(
+    mentorship, taken, mentee_profile, mentee
+):
+    MeetingFactory(mentorship=mentorship, starts_at=next_week())
+
+    matching_services.end_mentorship(mentorship, by=mentee, reason="account_deleted")
+
+    assert not Outbox.objects.filter(kind="meeting_cancelled").exists()
+
+
 def test_an_ending_with_no_planned_meeting_has_no_calendar_part(
     mentorship, taken, mentee_profile, mentee
 ):
@@ -216,6 +271,42 @@ def test_a_completed_pair_tells_both_of_the_cancelled_meeting(mentorship, taken,
         _, event = _invitation(row)
         assert str(event["UID"]) == calendar.meeting_uid(meeting)
         assert str(event["STATUS"]) == "CANCELLED"
+    # Nobody ended it: no separate cancellation.
+    assert not Outbox.objects.filter(kind="meeting_cancelled").exists()
+
+
+def test_a_hostile_agenda_keeps_the_invitation_whole(mentorship, mentee, mentor):
+    agenda = (
+        "see END:VCALENDAR now\nEND:VCALENDAR\r\nBEGIN:VEVENT\nMETHOD:CANCEL; a, b\\c " + "é" * 60
+    )
+    meeting = _plan(mentorship, mentee)
+    services.update_meeting(
+        meeting,
+        by=mentee,
+        starts_at=meeting.starts_at,
+        time_zone="Europe/London",
+        duration_minutes=45,
+        format="video",
+        location="Room 4; floor 2, \\north",
+        agenda=agenda,
+    )
+
+    row = Outbox.objects.get(kind="meeting_changed", to_email=mentor.email)
+    cal, event = _invitation(row)
+
+    assert str(cal["METHOD"]) == "REQUEST"
+    assert len(cal.walk("VEVENT")) == 1
+    assert str(event["DESCRIPTION"]).startswith(agenda.replace("\r\n", "\n"))
+    assert str(event["LOCATION"]) == "Room 4; floor 2, \\north"
+    raw = row.context["calendar_ics"]
+    # Escaped: the typed line breaks, commas, semicolons and backslashes stay inside the value.
+    assert [line for line in raw.split("\r\n") if line.startswith("END:VCALENDAR")] == [
+        "END:VCALENDAR"
+    ]
+    assert [method for _, method in invitations.calendars(row.context)] == ["REQUEST"]
+    assert "LOCATION:Room 4\\; floor 2\\, \\\\north" in raw
+    # Folded at 75 octets.
+    assert all(len(line.encode()) <= 75 for line in raw.split("\r\n"))
 
 
 def test_the_emailed_calendar_link_opens_without_signing_in(client, mentorship, mentee, mentor):

@@ -107,3 +107,30 @@ def test_the_recap_has_a_staff_preview(client_for, admin_user):
 
     assert page.status_code == 200
     assert "Rewrite the CV around achievements" in page.context["email"].body_text
+
+
+def test_a_meeting_logged_after_the_fact_sends_the_recap_to_both_once(
+    mentor, mentee, mentorship, objective
+):
+    meeting = services.log_meeting(
+        mentorship,
+        by=mentor,
+        starts_at=hours_ago(26),
+        time_zone="Europe/London",
+        duration_minutes=30,
+        format="video",
+        summary="We talked through the interview.",
+        next_steps="Send the thank-you note.",
+        objectives=[objective],
+    )
+    # A later correction of the record sends nothing new.
+    _mark_held(meeting, mentor, objectives=[objective])
+
+    recaps = _recaps()
+    assert [r.to_email for r in recaps] == [mentor.email, mentee.email]
+    for row in recaps:
+        assert row.dedupe_key == f"meeting-recap:{meeting.pk}:{row.recipient_id}"
+        assert "Lead a project from start to finish" in row.body_text
+    to_mentee = next(r for r in recaps if r.to_email == mentee.email)
+    assert "We talked through the interview." in to_mentee.body_text
+    assert "Send the thank-you note." in to_mentee.body_text
