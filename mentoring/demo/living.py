@@ -89,10 +89,15 @@ def _objective_due_this_week(pair: Mentorship, *, now: datetime) -> None:
 
 def _check_in(pair: Mentorship, mentee: User, *, now: datetime) -> None:
     """The mentee's six-week check-in, sent two days ago and not answered yet: written as
-    history with COPY (the scheduled job is the one place that makes check-ins)."""
-    if CheckIn.objects.filter(mentorship=pair, person=mentee, kind=CheckIn.Kind.SIX_WEEKS).exists():
-        return
+    history with COPY (the scheduled job is the one place that makes check-ins). One left
+    unanswered until it expired (a demo database some days old) is sent again."""
     sent = now - timedelta(days=2)
+    mine = CheckIn.objects.filter(mentorship=pair, person=mentee, kind=CheckIn.Kind.SIX_WEEKS)
+    if mine.exists():
+        mine.filter(answered_at__isnull=True, expires_at__lte=now).update(
+            sent_at=sent, expires_at=sent + timedelta(days=settings.SCHEME_CHECK_IN_VALID_DAYS)
+        )
+        return
     copy_rows(
         CheckIn,
         [

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -293,6 +295,28 @@ def test_if_empty_leaves_an_existing_database_alone(capsys):
     assert "already has users" in capsys.readouterr().out
     assert not User.objects.filter(email="mentor@demo.test").exists()
     assert not Programme.objects.exists()
+
+
+def test_make_run_a_week_later_keeps_the_demo_home_alive(client, time_machine):
+    """`make run` runs seed_demo --if-empty each time: a week after the first seed the demo
+    mentee still has a meeting to come and a check-in to answer."""
+    from django.urls import reverse
+
+    from sessions_log.models import CheckIn
+
+    _seed()
+    time_machine.move_to(timezone.now() + timedelta(days=7))
+
+    call_command("seed_demo", if_empty=True, force=True)
+
+    mentee = User.objects.get(email="mentee@demo.test")
+    client.force_login(mentee)
+    html = client.get(reverse("home")).content.decode()
+    assert "Add to calendar" in html and "No meeting planned yet" not in html
+    check_in = CheckIn.objects.get(person=mentee, answered_at__isnull=True)
+    assert not check_in.is_expired()
+    assert f'href="{check_in.get_absolute_url()}"' in html
+    assert "Nothing to do right now." not in html
 
 
 def test_the_programmes_have_an_agreement_training_and_a_handbook(client):
