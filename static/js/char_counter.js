@@ -5,6 +5,10 @@
 // without being interrupted on every key.
 (() => {
   const PAUSE_MS = 1200;
+  // The length the server's max_length sees: characters (code points, so an emoji is one, not
+  // the two UTF-16 units of field.value.length), and each line break as the two characters
+  // (CR LF) the browser sends.
+  const length = (value) => [...value].length + (value.match(/\n/g) || []).length;
   const words = (left, max) =>
     left < 0
       ? `${(-left).toLocaleString("en-GB")} characters too many (the limit is ${max.toLocaleString("en-GB")})`
@@ -27,13 +31,13 @@
 
     let timer = null;
     const update = (announce) => {
-      const left = max - field.value.length;
+      const left = max - length(field.value);
       counter.textContent = words(left, max);
       counter.classList.toggle("text-danger", left < max * 0.1);
       if (announce) {
         clearTimeout(timer);
         timer = setTimeout(() => {
-          live.textContent = words(max - field.value.length, max);
+          live.textContent = words(max - length(field.value), max);
         }, PAUSE_MS);
       }
     };

@@ -66,6 +66,10 @@ def test_the_mentor_profile_in_sections_with_counters(page: Page, context, live_
     expect(counter).to_have_text("1,946 characters left of 2,000")
     live = page.locator('[data-char-counter-live][aria-live="polite"]').first
     expect(live).to_have_text("1,946 characters left of 2,000")
+    # Counted as the server counts: an emoji is one character, a line break two (CR LF sent).
+    key_areas.fill("Café 🎉\nNext")
+    expect(counter).to_have_text("1,988 characters left of 2,000")
+    key_areas.fill("I lead a team of 24 and set up the graduate programme.")
     _no_sideways_scroll(page, width)
 
     # The form still saves, and what was typed is kept.
