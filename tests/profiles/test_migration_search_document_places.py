@@ -20,6 +20,12 @@ pytestmark = pytest.mark.django_db
 MIGRATION = importlib.import_module("profiles.migrations.0016_search_document_places")
 
 
+def _run() -> None:
+    """The migration's step as migrate runs it: with a schema editor on the connection."""
+    with connection.schema_editor() as editor:
+        MIGRATION.rebuild(apps, editor)
+
+
 def _found(words: str) -> set[int]:
     query = prefix_query(search_terms(words))
     return set(MentorProfile.objects.filter(search_vector=query).values_list("pk", flat=True))
@@ -32,8 +38,8 @@ def test_existing_documents_are_rebuilt_with_places_industry_and_languages():
     MentorProfile.objects.update(search_vector=None)
     assert _found("spain") == set()
 
-    MIGRATION.rebuild(apps, None)
-    MIGRATION.rebuild(apps, None)  # run twice: the same
+    _run()
+    _run()  # run twice: the same
 
     assert _found("spain") == {spain.pk}
     assert _found("valencia catalan") == {spain.pk}
@@ -41,9 +47,19 @@ def test_existing_documents_are_rebuilt_with_places_industry_and_languages():
     assert _found("life sciences") == {kenya.pk}
 
 
+def test_the_migration_does_not_use_the_apps_live_search_code():
+    """Frozen SQL and names: a later change to profiles.search cannot break an old upgrade."""
+    source = importlib.util.find_spec(MIGRATION.__name__).origin
+    with open(source, encoding="utf-8") as f:
+        text = f.read()
+    assert "from profiles" not in text and "import profiles" not in text
+    assert MIGRATION.COUNTRIES["ES"] == "Spain"
+    assert MIGRATION.INDUSTRIES["healthcare"] == "Healthcare and life sciences"
+
+
 def test_a_database_without_mentors_has_nothing_to_rebuild():
-    with CaptureQueriesContext(connection) as queries:
-        MIGRATION.rebuild(apps, None)
+    with connection.schema_editor() as editor, CaptureQueriesContext(connection) as queries:
+        MIGRATION.rebuild(apps, editor)
 
     assert len(queries) == 1  # whether there is a mentor; no UPDATE
     assert "UPDATE" not in queries[0]["sql"]
