@@ -181,6 +181,15 @@ STATICFILES_DIRS = [
 # deployment points STORAGES["default"] at S3-compatible storage (README: "Media files").
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
+# No uploaded file is kept beyond this (photos are refused over 5 MB): the rest is dropped as it
+# arrives (mentoring.uploads); files under 2.5 MB stay in memory, larger ones go to a temporary
+# file. A proxy's body limit (nginx client_max_body_size 6m) refuses larger requests earlier.
+FILE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "mentoring.uploads.SizeCappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Django itself serves MEDIA_URL from MEDIA_ROOT: in development, and in a deployment with no
 # proxy or bucket serving them (docker-compose.yml sets it; photos are a few tens of KB).
 SERVE_MEDIA = envbool("SERVE_MEDIA", DEBUG)

@@ -117,6 +117,48 @@ def test_a_jpeg_is_cropped_square_resized_and_stored_without_its_exif(client_for
     assert b"Camera maker" not in data
 
 
+def test_an_upload_is_cut_short_as_it_arrives_and_refused_as_too_big(client_for, mentor):
+    """Nothing past the limit is kept in memory or on disk (mentoring.uploads), and the form
+    still says the photo is too big."""
+    kept = []
+    real = photos.process
+
+    def process(upload):
+        kept.append(upload.size)
+        return real(upload)
+
+    content = _jpeg_with_exif() + b"\0" * (photos.MAX_BYTES * 2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(photos, "process", process)
+        response = client_for(mentor).post(
+            URL, _form(ExpertiseAreaFactory(), photo=_upload("big.jpg", content))
+        )
+
+    assert kept == [photos.MAX_BYTES + 1]
+    assert response.context["form"].errors["photo"] == [photos.TOO_BIG]
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale_and_stored_at_the_photo_size(monkeypatch):
+    """A 6000 x 4000 photo is decoded at a quarter of its size (JPEG draft mode, so a fraction
+    of the memory), then cropped and resized to SIZE x SIZE as usual."""
+    out = io.BytesIO()
+    Image.new("RGB", (6000, 4000), (20, 120, 60)).save(out, "JPEG", quality=60)
+    decoded = []
+    real_fit = photos.ImageOps.fit
+
+    def fit(image, size, *args, **kwargs):
+        decoded.append(image.size)
+        return real_fit(image, size, *args, **kwargs)
+
+    monkeypatch.setattr(photos.ImageOps, "fit", fit)
+
+    stored = Image.open(io.BytesIO(photos.process(_upload("big.jpg", out.getvalue())).read()))
+
+    assert decoded == [(1500, 1000)]  # draft: 1/4 scale, still at least 2 x SIZE each way
+    assert stored.size == (photos.SIZE, photos.SIZE)
+    assert stored.getpixel((200, 200))[1] > 100  # the photo's green, not a blank square
+
+
 def test_a_png_with_transparency_and_text_is_stored_as_a_plain_jpeg(client_for, mentor):
     area = ExpertiseAreaFactory()
 
