@@ -6,6 +6,8 @@ client_max_body_size, refuses it before it arrives.)"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 
@@ -14,7 +16,7 @@ class SizeCappedUploadHandler(FileUploadHandler):
     """First in FILE_UPLOAD_HANDLERS: the handlers after it receive a file's first
     FILE_UPLOAD_MAX_BYTES + 1 bytes only; the rest is dropped as it arrives."""
 
-    def new_file(self, *args, **kwargs) -> None:
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.received = 0
 
