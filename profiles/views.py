@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import functools
 import re
+from urllib.parse import quote_plus
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -192,6 +195,21 @@ def mentee_edit(request):
 
 
 REQUESTED_PAGE_SLOT = "<!--requested-page-->"
+# Where the search words as typed go into a cached directory page (letters only: unchanged by
+# HTML and URL escaping; never a search word itself, as the underscores split words).
+TYPED_SLOT = "__typed_search__"
+
+
+def _directory_key_query(query: QueryDict) -> tuple[QueryDict, str]:
+    """The part of the directory's query its cache key names, without the page (added by the
+    caller), with the search's words (profiles.selectors.search_terms) for the text typed; and
+    that text."""
+    key_query = query.copy()
+    key_query.pop("page", None)
+    typed = key_query.pop("q", [""])[-1]
+    if typed:
+        key_query["terms"] = " ".join(selectors.search_terms(typed))
+    return key_query, typed
 
 
 @login_required
@@ -220,16 +238,29 @@ def directory(request):
         programme.slug if len(viewer.programmes) > 1 else "",
         advice=selectors.allows_advice(programme),
     )
-    # The filters and results are the same for everyone with the same query, programme,
-    # exclusions and wanted areas until a mentor's listing changes, which bumps the directory's
-    # version (profiles.cache).
-    key = cache_key(
-        query.urlencode(),
-        wanted,
+    # The filters and results are the same for everyone with the same search words, filters,
+    # page, programme, exclusions and wanted areas until a mentor's listing changes, which
+    # bumps the directory's version (profiles.cache). "Spain", "spain," and " Spain " are one
+    # entry (the words typed go into the page from slots), and so is every page past the last.
+    key_query, typed = _directory_key_query(query)
+    keyed = functools.partial(
+        cache_key,
+        wanted_area_ids=wanted,
         programme_id=programme.pk,
         exclusion=viewer.exclusion_key(programme),
     )
-    html = cache.get(key)
+    pages_key = "directory-pages:" + keyed(key_query.urlencode()).split(":", 1)[1]
+    requested = int(query.get("page", 1))
+
+    def page_key(pages: int | None) -> str:
+        paged = key_query.copy()
+        if pages is not None and requested > pages:
+            paged["page"], paged["past_last"] = str(pages), "1"
+        elif requested > 1:
+            paged["page"] = str(requested)
+        return keyed(paged.urlencode())
+
+    html = cache.get(page_key(cache.get(pages_key)))
     if html is None:
         context = _directory_context(
             DirectoryFilterForm(query, areas=areas),
@@ -238,9 +269,15 @@ def directory(request):
             wanted,
             programme=programme,
             exclude=viewer.exclusion(programme),
+            typed_slot=TYPED_SLOT,
         )
         html = render_to_string("profiles/_directory.html", context, request)
-        cache.set(key, html, DIRECTORY_CACHE_SECONDS)
+        pages = context["page"].pages
+        cache.set(page_key(pages), html, DIRECTORY_CACHE_SECONDS)
+        cache.set(pages_key, pages, DIRECTORY_CACHE_SECONDS)
+    if typed:
+        html = html.replace(f"q={TYPED_SLOT}", f"q={escape(quote_plus(typed))}")
+        html = html.replace(TYPED_SLOT, escape(typed))
     # A page past the last one shows the last one; the cached page says so, with the number
     # asked for put in here (the cache keeps pages up to MAX_PAGE only).
     html = html.replace(REQUESTED_PAGE_SLOT, str(form.value("page", 1)))
@@ -295,7 +332,10 @@ def _directory_context(
     *,
     programme: Programme,
     exclude: Q,
+    typed_slot: str = "",
 ) -> dict:
+    """The directory's context. With `typed_slot`, the page shows that slot where the search
+    as typed goes (filled in after the cache, so equivalent searches share one entry)."""
     form.is_valid()
     by_slug = {a.slug: a for a in areas}
     chosen = [by_slug[s] for s in form.value("area", [])]
@@ -326,6 +366,8 @@ def _directory_context(
     ]
     query = query.copy()
     query.pop("page", None)
+    if q and typed_slot:
+        query["q"] = typed_slot
     programme_only = QueryDict(mutable=True)
     if "programme" in query:
         programme_only["programme"] = query["programme"]
@@ -334,7 +376,7 @@ def _directory_context(
         "page": page,
         "cards": cards,
         "chosen_areas": chosen,
-        "q": q,
+        "q": typed_slot if q and typed_slot else q,
         "querystring": query.urlencode(),
         # The page with no filters: the same programme's every mentor.
         "plain_querystring": programme_only.urlencode(),

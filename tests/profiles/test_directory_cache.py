@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from matching import services
 from tests.factories import (
@@ -117,6 +118,38 @@ def test_page_numbers_past_the_last_share_one_entry(client_for, mentee):
         _queries(client, page=page)
 
     assert _directory_entries() == 1
+
+
+def test_equivalent_searches_share_one_entry_and_each_shows_what_was_typed(client_for, mentee):
+    MentorProfileFactory(country="ES", headline="Banker in Madrid")
+    client = client_for(mentee)
+    uncached, _ = _queries(client, q="Spain")
+
+    for typed in ("spain,", " Spain ", "SPAIN!", "<b>Spain</b>"):
+        cached, html = _queries(client, q=typed)
+        assert cached < uncached
+        assert "1 mentor" in html
+        shown = " ".join(typed.split())
+        assert f'value="{escape(shown)}"' in html  # the box keeps what this person typed
+        assert "__typed_search__" not in html
+    assert "<b>Spain</b>" not in html  # typed text is escaped
+
+    assert _directory_entries() == 1  # the one-letter "b" is left out of the search
+
+
+def test_every_page_past_the_last_shares_one_entry(client_for, mentee):
+    MentorProfileFactory.create_batch(2)
+    client = client_for(mentee)
+    _queries(client)  # one page; the number of pages is now known
+    first, html = _queries(client, page=3)
+    assert "There is no page 3" in html
+
+    for page in (4, 7, 12):
+        cached, html = _queries(client, page=page)
+        assert cached < first
+        assert f"There is no page {page}" in html
+
+    assert _directory_entries() == 2  # page 1, and page 1 asked for as a page past the last
 
 
 def test_a_bump_while_redis_is_skipped_logs_nothing_more(caplog, monkeypatch):
