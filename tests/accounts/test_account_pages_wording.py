@@ -100,3 +100,21 @@ def test_the_manage_pages_share_one_settings_menu(client_for, person):
     assert 'aria-current="page"' in nav
     for label in ("Email addresses", "Password", "Two-factor authentication"):
         assert f">{label}</a>" in nav
+
+
+def test_the_email_address_page_draws_its_fields_like_ours(client_for, person):
+    """allauth's single-field element (the email change page) uses our form style: a label above,
+    a styled input, and an error tied to its field."""
+    client = client_for(person)
+
+    page = client.get(reverse("account_email")).content.decode()
+
+    assert 'class="form-control"' in page
+    assert 'class="form-label" for="current_email"' in page
+
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "not an address"})
+
+    html = response.content.decode()
+    assert 'class="form-control is-invalid"' in html
+    assert 'aria-describedby="id_email-error' in html
+    assert 'id="id_email-error"' in html
