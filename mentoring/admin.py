@@ -1,10 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import ngettext
 
 from mentoring.admin_utils import ProgrammeScopedMixin
-from mentoring.models import Outbox, SchemeSettings
+from mentoring.models import Month, Outbox, SchemeSettings
 from profiles.models import Membership
 
 
@@ -159,6 +160,19 @@ class SchemeSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "recruitment_months":
+            # Twelve labelled checkboxes rather than the array's comma-separated text ("3,8").
+            return forms.TypedMultipleChoiceField(
+                label="Recruitment rounds (months)",
+                choices=Month.choices,
+                coerce=int,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # What these are now: each programme has its own copy of these rules.

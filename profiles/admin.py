@@ -10,11 +10,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
@@ -30,6 +32,7 @@ from profiles import photos, services
 from profiles.models import (
     ExpertiseArea,
     JobHistoryEntry,
+    MeetingFormat,
     Membership,
     MentorProfile,
     Programme,
@@ -126,6 +129,12 @@ class MentorProfileAdminForm(forms.ModelForm):
     """The scheme team may remove an unsuitable photo, or upload one, checked and re-encoded as
     on the mentor's own form (profiles.photos)."""
 
+    # Labelled checkboxes rather than the array's comma-separated text ("in_person,phone").
+    formats = forms.MultipleChoiceField(
+        label="Meeting formats offered",
+        choices=MeetingFormat.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
     photo = forms.FileField(
         required=False,
         widget=AdminFileWidget,
@@ -158,11 +167,13 @@ class MentorProfileAdmin(
         "job_title",
         "organisation",
         "review_status",
-        "is_active",
+        "waiting",
+        "visible",
         "places",
         "training_completed_on",
         "confirmed_at",
         "submitted_at",
+        "review_link",
     ]
     list_filter = [ReviewStatusFilter, "is_active", "industry", "training_completed_on"]
     search_fields = ["user__full_name", "user__email", "organisation", "job_title"]
@@ -186,7 +197,7 @@ class MentorProfileAdmin(
         ("Country", "country.name"),
         ("Areas", "areas"),
         ("Review", "get_review_status_display"),
-        ("Visible to mentees", "is_active"),
+        ("Visible to mentees", "is_listed"),
         ("Capacity", "capacity"),
         ("Current mentees", "mentee_count"),
         ("Training completed on", "training_completed_on"),
@@ -252,6 +263,96 @@ class MentorProfileAdmin(
 
     def in_programmes(self, request, ids):
         return in_programmes_as(Membership.Role.MENTOR, ids)
+
+    def get_ordering(self, request):
+        # The review queue is oldest first: whoever has waited longest is at the top.
+        if request.GET.get(ReviewStatusFilter.parameter_name) == "queue":
+            return ["submitted_at", "pk"]
+        return super().get_ordering(request)
+
+    @admin.display(boolean=True, description="visible to mentees", ordering="is_listed")
+    def visible(self, obj):
+        # Listed in the directory (approved where needed, shown, not away), not merely "shown".
+        return obj.is_listed
+
+    @admin.display(description="waiting", ordering="submitted_at")
+    def waiting(self, obj):
+        if obj.review_status != MentorProfile.ReviewStatus.SUBMITTED or not obj.submitted_at:
+            return "–"
+        days = (timezone.localdate() - timezone.localdate(obj.submitted_at)).days
+        if days <= 0:
+            return "Since today"
+        return ngettext("Waiting %(n)d day", "Waiting %(n)d days", days) % {"n": days}
+
+    @admin.display(description="review")
+    def review_link(self, obj):
+        if obj.review_status != MentorProfile.ReviewStatus.SUBMITTED:
+            return "–"
+        url = reverse("admin:profiles_mentorprofile_review", args=[obj.pk])
+        return format_html('<a href="{}">Review {}</a>', url, obj.user.full_name)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="profiles_mentorprofile_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, object_id):
+        """The profile as mentees will see it, with Approve and Request changes: nothing the
+        mentor wrote can be changed here. Coordinators review mentors of their programmes only
+        (another's is not found); approving needs the approve permission."""
+        if not self.has_approve_permission(request):
+            raise PermissionDenied
+        profile = self.get_object(request, str(object_id))
+        if profile is None:
+            raise Http404("No such profile.")
+        # The mentor page's annotation (profiles.selectors), for the shared template.
+        profile.area_names = list(
+            profile.areas.order_by("position", "name").values_list("name", flat=True)
+        )
+        form = RequestChangesForm(request.POST if "request_changes" in request.POST else None)
+        if request.method == "POST":
+            try:
+                if "approve" in request.POST:
+                    services.approve_profile(profile, by=request.user)
+                    self.message_user(
+                        request, f"Approved {profile.user.full_name}'s profile.", messages.SUCCESS
+                    )
+                    return HttpResponseRedirect(self.queue_url())
+                if "request_changes" in request.POST and form.is_valid():
+                    message = form.cleaned_data["message"].strip()
+                    repeat = (
+                        profile.review_status == MentorProfile.ReviewStatus.CHANGES_REQUESTED
+                        and profile.review_note == message
+                    )
+                    if not repeat:  # a double submit asks (and emails) once
+                        services.request_changes(profile, by=request.user, message=message)
+                    self.message_user(
+                        request,
+                        f"Asked {profile.user.full_name} for changes.",
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(self.queue_url())
+            except services.ProfileError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": f"Review {profile.user.full_name}",
+            "profile": profile,
+            "form": form,
+            "opts": self.opts,
+            "waiting": self.waiting(profile),
+            "change_url": reverse("admin:profiles_mentorprofile_change", args=[profile.pk]),
+            "queue_url": self.queue_url(),
+        }
+        return TemplateResponse(request, "admin/profiles/mentor_review.html", ctx)
+
+    def queue_url(self) -> str:
+        return reverse("admin:profiles_mentorprofile_changelist") + "?review=queue"
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("search_vector")
