@@ -24,6 +24,13 @@ class AccountAdapter(DefaultAccountAdapter):
                 )
         return email
 
+    def get_login_redirect_url(self, request) -> str:
+        # The scheme team land on their programme dashboard (the admin's index); participants
+        # where they always did. A ?next= still wins (allauth reads it before asking here).
+        if request.user.is_active and request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth's emails go through the outbox like every other email: written now, sent by
         # Celery after the transaction commits. The context is the one allauth's own send_mail

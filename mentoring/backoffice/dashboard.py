@@ -1,0 +1,255 @@
+"""The programme dashboard at /admin/: what is waiting in the signed-in person's programmes,
+oldest first, each line linking to the admin list that shows those rows, and the programmes'
+headline numbers.
+
+Nothing here re-derives a rule: each line counts the rows of the admin list it links to, with
+that admin's own programme scoping (`ProgrammeScopedMixin.scope`) and the `Q` of its "needs
+attention" filter (the rules in matching.selectors and sessions_log.selectors). Every count is
+read in one SELECT (`Together`), the central matching queues in one GROUP BY, whatever the
+number of rows or programmes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from matching.admin import MenteeAttentionFilter, RequestAttentionFilter
+from matching.models import (
+    Engagement,
+    Mentorship,
+    MentorshipRequest,
+    MessageReport,
+    RequestReport,
+)
+from mentoring.admin_utils import (
+    coordinated_programme_ids,
+    coordinated_programmes,
+    programme_choices,
+)
+from mentoring.backoffice.reports.query import Together
+from mentoring.models import Outbox
+from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
+from sessions_log.admin import CheckInAttentionFilter, MentorshipAttentionFilter
+from sessions_log.models import CheckIn
+
+REPORTS_SINCE = timedelta(days=30)  # reported messages and requests: the last 30 days
+
+
+@dataclass
+class Line:
+    """One kind of thing waiting: how many, since when, and the list that shows them."""
+
+    key: str
+    label: str
+    count: int
+    url: str
+    oldest: datetime | None = None
+
+    @property
+    def waiting_days(self) -> int | None:
+        if self.oldest is None:
+            return None
+        return max((timezone.now() - self.oldest).days, 0)
+
+
+@dataclass
+class Headline:
+    label: str
+    count: int
+    url: str
+
+
+@dataclass
+class Dashboard:
+    waiting: list[Line]  # lines with something waiting, oldest first
+    clear: list[Line]  # lines with nothing waiting
+    headlines: list[Headline]
+    programmes: list[str]  # names, for "Your programmes: …"
+
+
+def _url(name: str, args: tuple = (), **query: Any) -> str:
+    url = reverse(name, args=args)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _rule(filter_class, value: str, request: HttpRequest) -> Q:
+    """The `Q` of an attention filter's rule, exactly as the list applies it."""
+    return filter_class.rules[value][1](request)
+
+
+def _admin_for(model):
+    return admin.site.get_model_admin(model)
+
+
+def _viewable(request: HttpRequest, model) -> Any:
+    """The model's admin when the person may see its list, else None."""
+    model_admin = _admin_for(model)
+    return model_admin if model_admin.has_view_permission(request) else None
+
+
+def applicant_queues(request: HttpRequest) -> list[tuple[int, str, int, datetime | None]]:
+    """(programme id, name, applicants, oldest application) for each of the person's programmes
+    that matches centrally with someone waiting: the rule of matching.admin.applicants (approved
+    mentees who applied, with no long-term pair in that programme), counted in one GROUP BY."""
+    central = [Programme.Matching.CENTRAL, Programme.Matching.BOTH]  # matches_centrally
+    programmes = coordinated_programmes(request).filter(matching__in=central)
+    paired = Mentorship.objects.active().filter(
+        mentee=OuterRef("user"), programme=OuterRef("programme"), engagement=Engagement.LONG_TERM
+    )
+    rows = (
+        Membership.objects.approved()
+        .mentees()
+        .filter(programme__in=programmes, applied_at__isnull=False)
+        .exclude(Exists(paired))
+        .values("programme", "programme__name")
+        .annotate(n=Count("pk"), oldest=Min("applied_at"))
+        .order_by("programme__name")
+    )
+    return [(r["programme"], r["programme__name"], r["n"], r["oldest"]) for r in rows]
+
+
+def build_dashboard(request: HttpRequest) -> Dashboard:
+    now = timezone.now()
+    together = Together()
+    parts: list[tuple[str, str, str, dict, str | None]] = []  # key, label, url, result, oldest
+
+    def count(key, label, url, model, condition, oldest):
+        model_admin = _viewable(request, model)
+        if model_admin is None:
+            return
+        aggregates = {"n": Count("pk", filter=condition)}
+        if oldest:
+            aggregates["oldest"] = Min(oldest, filter=condition)
+        rows = model_admin.scope(request, model._default_manager.all())
+        parts.append((key, label, url, together.aggregate(rows, **aggregates), oldest))
+
+    submitted = Q(review_status=MentorProfile.ReviewStatus.SUBMITTED)
+    count(
+        "review",
+        "Mentor profiles to review",
+        _url("admin:profiles_mentorprofile_changelist", review="queue"),
+        MentorProfile,
+        submitted,
+        "submitted_at",
+    )
+    count(
+        "requests",
+        "Requests unanswered after a week",
+        _url("admin:matching_mentorshiprequest_changelist", attention="waiting"),
+        MentorshipRequest,
+        _rule(RequestAttentionFilter, "waiting", request),
+        "created_at",
+    )
+    count(
+        "pairs",
+        "Pairs with no meeting in 60 days",
+        _url("admin:matching_mentorship_changelist", attention="no_meeting"),
+        Mentorship,
+        _rule(MentorshipAttentionFilter, "no_meeting", request),
+        "started_at",
+    )
+    count(
+        "check_ins",
+        "Check-ins rated low or asking for contact (30 days)",
+        _url("admin:sessions_log_checkin_changelist", attention="recent"),
+        CheckIn,
+        _rule(CheckInAttentionFilter, "recent", request),
+        "answered_at",
+    )
+    since = (now - REPORTS_SINCE).date()
+    count(
+        "message_reports",
+        "Messages reported (30 days)",
+        _url("admin:matching_messagereport_changelist", created_at__date__gte=since.isoformat()),
+        MessageReport,
+        Q(created_at__date__gte=since),
+        "created_at",
+    )
+    count(
+        "request_reports",
+        "Requests reported (30 days)",
+        _url("admin:matching_requestreport_changelist", created_at__date__gte=since.isoformat()),
+        RequestReport,
+        Q(created_at__date__gte=since),
+        "created_at",
+    )
+    count(
+        "failed_emails",
+        "Emails that failed to send",
+        _url("admin:mentoring_outbox_changelist", status__exact=Outbox.Status.FAILED),
+        Outbox,
+        Q(status=Outbox.Status.FAILED),
+        "created_at",
+    )
+
+    # Headline numbers.
+    heads: list[tuple[str, str, dict]] = []
+
+    def headline(label, url, model, condition):
+        model_admin = _viewable(request, model)
+        if model_admin is None:
+            return
+        rows = model_admin.scope(request, model._default_manager.all())
+        heads.append((label, url, together.aggregate(rows, n=Count("pk", filter=condition))))
+
+    headline(
+        "Active pairs",
+        _url("admin:matching_mentorship_changelist", status__exact=Mentorship.Status.ACTIVE),
+        Mentorship,
+        Q(status=Mentorship.Status.ACTIVE, engagement=Engagement.LONG_TERM),
+    )
+    headline(
+        "Mentors listed",
+        _url("admin:profiles_mentorprofile_changelist", is_listed__exact=1),
+        MentorProfile,
+        Q(is_listed=True),
+    )
+    headline(
+        "Mentees without a mentor",
+        _url("admin:profiles_menteeprofile_changelist", attention="no_mentor"),
+        MenteeProfile,
+        _rule(MenteeAttentionFilter, "no_mentor", request),
+    )
+
+    if parts or heads:
+        together.run()
+
+    lines = [
+        Line(key, label, result["n"], url, result.get("oldest") if oldest else None)
+        for key, label, url, result, oldest in parts
+    ]
+    menteeprofile_admin = _admin_for(MenteeProfile)
+    if menteeprofile_admin.has_match_permission(request):
+        for pk, name, n, first in applicant_queues(request):
+            lines.append(
+                Line(
+                    f"applicants-{pk}",
+                    f"Applicants to match: {name}",
+                    n,
+                    _url("admin:profiles_menteeprofile_applicants", args=(pk,)),
+                    first,
+                )
+            )
+    far_future = now + timedelta(days=1)
+    waiting = sorted(
+        (line for line in lines if line.count),
+        key=lambda line: (line.oldest or far_future, line.label),
+    )
+    clear = [line for line in lines if not line.count]
+    everything = coordinated_programme_ids(request) is None
+    names = [] if everything else [name for _, name in programme_choices(request)]
+    return Dashboard(
+        waiting=waiting,
+        clear=clear,
+        headlines=[Headline(label, result["n"], url) for label, url, result in heads],
+        programmes=names,
+    )

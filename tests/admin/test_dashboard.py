@@ -1,0 +1,249 @@
+"""The programme dashboard at /admin/: what is waiting in the person's programmes, counted with
+the admin lists' own rules and scoping, in the same few queries whatever the data; and staff
+land there after signing in."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.models import RequestReport
+from mentoring.models import Outbox
+from profiles.models import Membership
+from tests.factories import (
+    PASSWORD,
+    CheckInFactory,
+    MenteeProfileFactory,
+    MentorProfileFactory,
+    MentorshipFactory,
+    MentorshipRequestFactory,
+    ProgrammeFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 12
+
+
+def ago(**delta):
+    return timezone.now() - timedelta(**delta)
+
+
+def fill(programme, n: int, *, review_days: int) -> None:
+    """n of everything that can wait, in `programme` only."""
+    for _ in range(n):
+        mentor = MentorProfileFactory(programmes=[programme])
+        MentorProfileFactory(
+            programmes=[programme], review_status="submitted", submitted_at=ago(days=review_days)
+        )
+        # A mentee who asked a mentor a week and more ago and applied to be matched.
+        asking = MenteeProfileFactory(programmes=[programme])
+        MentorshipRequestFactory(
+            mentee=asking.user, mentor=mentor.user, programme=programme, created_at=ago(days=9)
+        )
+        Membership.objects.filter(user=asking.user, programme=programme).update(
+            applied_at=ago(days=3)
+        )
+        # A pair that has not met since it started three months ago, with a worried check-in.
+        paired = MenteeProfileFactory(programmes=[programme])
+        pair = MentorshipFactory(
+            mentor=mentor.user, mentee=paired.user, programme=programme, started_at=ago(days=90)
+        )
+        CheckInFactory(mentorship=pair, answered_at=ago(days=1), rating=1)
+        declined = MentorshipRequestFactory(
+            mentee=paired.user, mentor=mentor.user, programme=programme, declined=True
+        )
+        RequestReport.objects.create(request=declined, reported_by=mentor.user, reason="Rude.")
+        key = uuid.uuid4().hex
+        Outbox.objects.create(
+            kind="request_received",
+            recipient=paired.user,
+            to_email=paired.user.email,
+            subject="A new request",
+            body_text="…",
+            dedupe_key=key,
+            message_id=f"<{key}@example.org>",
+            status=Outbox.Status.FAILED,
+        )
+
+
+def coordinator_of(*programmes):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Scheme coordinator"))
+    for programme in programmes:
+        programme.coordinators.add(user)
+    return user
+
+
+def counts(response) -> dict[str, int]:
+    dashboard = response.context["dashboard"]
+    return {line.key: line.count for line in dashboard.waiting + dashboard.clear}
+
+
+def headlines(response) -> dict[str, int]:
+    return {h.label: h.count for h in response.context["dashboard"].headlines}
+
+
+@pytest.fixture
+def programmes():
+    careers = ProgrammeFactory(slug="careers", name="Careers")
+    staff = ProgrammeFactory(slug="staff", name="Staff")
+    fill(careers, 1, review_days=40)
+    fill(staff, 2, review_days=12)
+    return careers, staff
+
+
+def test_a_coordinator_sees_their_programmes_counts_only(client_for, programmes):
+    careers, staff = programmes
+    response = client_for(coordinator_of(staff)).get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    assert counts(response) == {
+        "review": 2,
+        "requests": 2,
+        "pairs": 2,
+        "check_ins": 2,
+        "message_reports": 0,
+        "request_reports": 2,
+        "failed_emails": 2,
+        f"applicants-{staff.pk}": 2,
+    }
+    assert headlines(response) == {
+        "Active pairs": 2,
+        "Mentors listed": 2,
+        "Mentees without a mentor": 2,
+    }
+    dashboard = response.context["dashboard"]
+    assert dashboard.programmes == ["Staff"]
+    review = next(line for line in dashboard.waiting if line.key == "review")
+    assert review.waiting_days == 12
+    html = response.content.decode()
+    assert "(oldest waiting 12 days)" in html
+    assert "Careers" not in html
+    # The app list is still there, below.
+    assert reverse("admin:profiles_mentorprofile_changelist") in html
+    assert 'id="scheme-tools"' in html
+
+
+def test_a_superuser_sees_every_programme(client_for, admin_user, programmes):
+    careers, staff = programmes
+    response = client_for(admin_user).get(reverse("admin:index"))
+
+    assert counts(response) == {
+        "review": 3,
+        "requests": 3,
+        "pairs": 3,
+        "check_ins": 3,
+        "message_reports": 0,
+        "request_reports": 3,
+        "failed_emails": 3,
+        f"applicants-{careers.pk}": 1,
+        f"applicants-{staff.pk}": 2,
+    }
+    assert headlines(response)["Active pairs"] == 3
+    review = next(line for line in response.context["dashboard"].waiting if line.key == "review")
+    assert review.waiting_days == 40  # the oldest, in careers
+
+
+def test_oldest_first_and_nothing_waiting_listed_apart(client_for, programmes):
+    _, staff = programmes
+    dashboard = client_for(coordinator_of(staff)).get(reverse("admin:index")).context["dashboard"]
+    oldest = [line.oldest for line in dashboard.waiting]
+    assert oldest == sorted(oldest)
+    assert dashboard.waiting[0].key == "pairs"  # started 90 days ago
+    assert [line.key for line in dashboard.clear] == ["message_reports"]
+
+
+def test_each_line_counts_the_rows_its_link_lists(client_for, programmes):
+    _, staff = programmes
+    client = client_for(coordinator_of(staff))
+    dashboard = client.get(reverse("admin:index")).context["dashboard"]
+    for line in dashboard.waiting:
+        response = client.get(line.url)
+        assert response.status_code == 200, line.key
+        if "cl" in response.context:
+            assert response.context["cl"].result_count == line.count, line.key
+        else:  # the central matching queue
+            assert len(response.context["queue"]) == line.count, line.key
+    for number in dashboard.headlines:
+        response = client.get(number.url)
+        assert response.context["cl"].result_count == number.count, number.label
+
+
+def test_the_same_queries_whatever_the_data(client_for, admin_user):
+    staff = ProgrammeFactory(slug="staff", name="Staff")
+    other = ProgrammeFactory(slug="other", name="Other")
+    coordinator = coordinator_of(staff, other)
+    measured = {}
+    for user in (coordinator, admin_user):
+        client = client_for(user)
+        client.get(reverse("admin:index"))  # warm the session and permission caches alike
+    for size in (1, 3):
+        fill(staff, size, review_days=size)
+        fill(other, size, review_days=size)
+        for user in (coordinator, admin_user):
+            client = client_for(user)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse("admin:index")).status_code == 200
+            measured[user.pk, size] = len(queries)
+    for user in (coordinator, admin_user):
+        assert measured[user.pk, 1] == measured[user.pk, 3] <= MAX_QUERIES
+
+
+def test_only_those_who_may_see_the_outbox_are_told_of_failed_emails(client_for, programmes):
+    _, staff = programmes
+    # Staff with no admin permission: the page opens, with nothing to count.
+    nobody = UserFactory(is_staff=True)
+    staff.coordinators.add(nobody)
+    response = client_for(nobody).get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert counts(response) == {}
+    assert "failed to send" not in response.content.decode()
+
+
+def test_participants_and_visitors_are_sent_to_sign_in(client_for, programmes):
+    admin_login = reverse("admin:login")
+    anonymous = client_for(None).get(reverse("admin:index"))
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(admin_login)
+    mentee = MenteeProfileFactory().user
+    participant = client_for(mentee).get(reverse("admin:index"))
+    assert participant.status_code == 302
+    assert participant["Location"].startswith(admin_login)
+
+
+def test_staff_land_on_the_dashboard_after_signing_in(client, programmes):
+    _, staff = programmes
+    coordinator = coordinator_of(staff)
+    response = client.post(
+        reverse("account_login"), {"login": coordinator.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+
+
+def test_participants_still_land_at_home(client, programmes):
+    mentee = MenteeProfileFactory().user
+    response = client.post(reverse("account_login"), {"login": mentee.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+
+
+def test_a_next_address_still_wins_for_staff(client, programmes):
+    _, staff = programmes
+    coordinator = coordinator_of(staff)
+    target = reverse("admin-reports")
+    response = client.post(
+        reverse("account_login"),
+        {"login": coordinator.email, "password": PASSWORD, "next": target},
+    )
+    assert response.status_code == 302
+    assert response.url == target
