@@ -73,7 +73,7 @@ def test_an_administrator_approves_matches_and_reports(
     field(page, "Email").fill("ada@example.org")
     field(page, "Password").fill(PASSWORD)
     field(page, "Password").press("Enter")
-    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}/admin/")  # staff land on the dashboard
     page.goto(f"{live_server.url}/admin/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Site administration")
 

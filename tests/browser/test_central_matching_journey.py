@@ -82,7 +82,7 @@ def test_a_coordinator_matches_a_staff_applicant_centrally(
     field(page, "Email").fill("coordinator@example.org")
     field(page, "Password").fill(PASSWORD)
     field(page, "Password").press("Enter")
-    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}/admin/")  # staff land on the dashboard
     page.goto(f"{live_server.url}/admin/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Site administration")
 
@@ -161,7 +161,7 @@ def test_an_administrator_approves_a_mentor_and_reads_one_programmes_report(
     field(page, "Email").fill("ada@example.org")
     field(page, "Password").fill(PASSWORD)
     field(page, "Password").press("Enter")
-    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}/admin/")  # staff land on the dashboard
 
     # Memberships: approve Priya as a mentor of the staff programme.
     page.goto(f"{live_server.url}/admin/profiles/membership/?status__exact=pending")
