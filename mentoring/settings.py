@@ -393,6 +393,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "profiles.tasks.return_away_mentors",
         "schedule": crontab(hour=0, minute=15),
     },
+    # Hourly, idempotent: each coordinator's digest of profiles submitted for review goes once
+    # a day, once PROFILE_DIGEST_HOUR (8) has passed (profiles.jobs.digest_submitted_profiles).
+    "digest-submitted-profiles": {
+        "task": "profiles.tasks.digest_submitted_profiles",
+        "schedule": crontab(minute=35),
+    },
     # Nightly, set-based: each mentor's usual reply time on their card (matching.responsiveness).
     "update-reply-times": {
         "task": "matching.tasks.update_reply_times",

@@ -137,3 +137,45 @@ def mentors_back(profiles: list[MentorProfile]) -> int:
             for profile in profiles
         ]
     )
+
+
+def profiles_submitted_digests(
+    digests: list[tuple[User, list[tuple[Programme, list[MentorProfile]]]]], *, day: str
+) -> int:
+    """To each coordinator, once a day at most (the dedupe key names the coordinator and the
+    day): the mentor profiles of their programmes submitted for review since the last digest
+    (profiles.jobs.digest_submitted_profiles). One INSERT whatever their number."""
+    queue_url = absolute_url(reverse("admin:profiles_mentorprofile_changelist") + "?review=queue")
+    return queue_many(
+        [
+            render(
+                "profiles_submitted",
+                to=coordinator,
+                ctx={
+                    "coordinator": coordinator,
+                    "programmes": [
+                        {
+                            "programme": programme,
+                            "profiles": [
+                                {
+                                    "profile": profile,
+                                    "url": absolute_url(
+                                        reverse(
+                                            "admin:profiles_mentorprofile_review",
+                                            args=[profile.pk],
+                                        )
+                                    ),
+                                }
+                                for profile in profiles
+                            ],
+                        }
+                        for programme, profiles in programmes
+                    ],
+                    "count": len({p.pk for _, profiles in programmes for p in profiles}),
+                    "queue_url": queue_url,
+                },
+                dedupe_key=f"profiles-submitted:{coordinator.pk}:{day}",
+            )
+            for coordinator, programmes in digests
+        ]
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -23,6 +24,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from accounts.models import User
 from mentoring.models import SchemeSettings
 from profiles import emails, training
 from profiles.models import Membership, MentorProfile, Programme, RecruitmentWindow
@@ -185,3 +187,51 @@ def remind_expiring_training(*, now: datetime | None = None) -> int:
     reminded in the same transaction, so a second run, or a second beat, sends nothing; renewing
     clears the mark for the new expiry (profiles.training). Returns how many were reminded."""
     return training.remind_expiring(now=now or timezone.now())
+
+
+@transaction.atomic
+def digest_submitted_profiles(*, now: datetime | None = None) -> int:
+    """Once a day, after PROFILE_DIGEST_HOUR (default 8, the scheme's time zone), email each
+    coordinator the mentor profiles of their programmes submitted for review in the day before
+    that hour and still waiting: the windows (yesterday's hour, today's hour] tile, so a profile
+    is in exactly one digest however often the job runs. Each email's dedupe key names the
+    coordinator and the day: run twice (or from two beats) = once. Coordinators are a
+    programme's `coordinators` who are active staff; a mentor waiting in two of a coordinator's
+    programmes is listed under each, and counted once. Set-based: two queries and one INSERT.
+    Returns how many digests were queued."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    hour = getattr(settings, "PROFILE_DIGEST_HOUR", 8)
+    until = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if local < until:
+        return 0
+    since = until - timedelta(days=1)
+    waiting = (
+        Membership.objects.current()
+        .mentors()
+        .filter(
+            user__is_active=True,
+            user__mentor_profile__review_status=MentorProfile.ReviewStatus.SUBMITTED,
+            user__mentor_profile__submitted_at__gt=since,
+            user__mentor_profile__submitted_at__lte=until,
+        )
+        .select_related("programme", "user__mentor_profile")
+        .order_by("programme__name", "user__mentor_profile__submitted_at", "pk")
+    )
+    by_programme: dict[int, tuple[Programme, list[MentorProfile]]] = {}
+    for membership in waiting:
+        group = by_programme.setdefault(membership.programme_id, (membership.programme, []))
+        group[1].append(membership.user.mentor_profile)
+    if not by_programme:
+        return 0
+    links = (
+        Programme.coordinators.through.objects.filter(
+            programme_id__in=by_programme, user__is_active=True, user__is_staff=True
+        )
+        .select_related("user")
+        .order_by("user_id", "programme__name")
+    )
+    digests: dict[int, tuple[User, list[tuple[Programme, list[MentorProfile]]]]] = {}
+    for link in links:
+        digests.setdefault(link.user_id, (link.user, []))[1].append(by_programme[link.programme_id])
+    return emails.profiles_submitted_digests(list(digests.values()), day=f"{until:%Y-%m-%d}")

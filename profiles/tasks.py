@@ -23,3 +23,8 @@ def return_away_mentors() -> int:
 @shared_task(ignore_result=True)
 def remind_expiring_training() -> int:
     return jobs.remind_expiring_training()
+
+
+@shared_task(ignore_result=True)
+def digest_submitted_profiles() -> int:
+    return jobs.digest_submitted_profiles()

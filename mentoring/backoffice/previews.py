@@ -191,6 +191,23 @@ def _samples() -> dict[str, dict[str, Any]]:
             ),
             "url": f"{settings.SITE_URL}/profile/mentor/",
         },
+        "profiles_submitted": {
+            "to": User(pk=3, full_name="Cora Lewis", email="cora.lewis@example.org"),
+            "coordinator": User(pk=3, full_name="Cora Lewis", email="cora.lewis@example.org"),
+            "programmes": [
+                {
+                    "programme": programme,
+                    "profiles": [
+                        {
+                            "profile": mentor_profile,
+                            "url": f"{settings.SITE_URL}/admin/profiles/mentorprofile/1/review/",
+                        }
+                    ],
+                }
+            ],
+            "count": 1,
+            "queue_url": f"{settings.SITE_URL}/admin/profiles/mentorprofile/?review=queue",
+        },
         "profile_confirm": {"to": mentor, **confirm},
         "profile_lapsed": {"to": mentor, **confirm},
         **_round_samples(mentor=mentor, mentee=mentee, mentor_profile=mentor_profile, **confirm),

@@ -25,6 +25,7 @@ from tests.factories import (
     MentorshipFactory,
     MentorshipRequestFactory,
     ProgrammeFactory,
+    UserFactory,
 )
 from tests.matching.messaging import conversation, say
 from tests.support import pairs_started_at, requests_made_at
@@ -100,6 +101,17 @@ def _recruitment_opening_today() -> None:
 
 def _mentor_back_today() -> None:
     MentorProfileFactory(confirmed_at=NOW, away_until=NOW.date())
+
+
+def _profile_submitted_yesterday() -> None:
+    programme = ProgrammeFactory(name="Review digest scheme")
+    programme.coordinators.add(UserFactory(email="cora.digest@example.org", is_staff=True))
+    profile = MentorProfileFactory(
+        review_status=MentorProfile.ReviewStatus.SUBMITTED,
+        submitted_at=NOW - timedelta(hours=20),
+        programmes=[programme],
+    )
+    Membership.objects.filter(user=profile.user_id).update(status=Membership.Status.PENDING)
 
 
 def _mentor_who_answered_three_requests() -> None:
@@ -248,6 +260,13 @@ JOBS: list[tuple[str, Callable[[], int], Callable[[], None], int, str]] = [
         "1 mentor is back in the directory.",
     ),
     (
+        "digest_submitted_profiles",
+        profiles_tasks.digest_submitted_profiles,
+        _profile_submitted_yesterday,
+        1,
+        "Queued 1 review digest for coordinators.",
+    ),
+    (
         "update_reply_times",
         matching_tasks.update_reply_times,
         _mentor_who_answered_three_requests,
@@ -295,6 +314,7 @@ NOTHING_DONE = {
     "announce_recruitment_windows": "Invited 0 mentors to a round's recruitment.",
     "remind_expiring_training": "Reminded 0 people of training that expires soon.",
     "return_away_mentors": "0 mentors are back in the directory.",
+    "digest_submitted_profiles": "Queued 0 review digests for coordinators.",
     "update_reply_times": "Updated the reply times of 0 mentors.",
     "email_never_approached_mentors": "Emailed 0 mentors nobody has approached yet.",
     "sweep_outbox": "Published 0 outbox emails.",
@@ -386,6 +406,7 @@ def test_run_jobs_runs_every_job_once(clock):
         "Invited 1 mentor to a round's recruitment.",
         "Reminded 1 person of training that expires soon.",
         "1 mentor is back in the directory.",
+        "Queued 1 review digest for coordinators.",
         "Updated the reply time of 1 mentor.",
         "Emailed 1 mentor nobody has approached yet.",
         "Queued 1 new-message email.",
@@ -416,6 +437,7 @@ def test_run_jobs_run_again_does_nothing(clock, django_capture_on_commit_callbac
         "Invited 0 mentors to a round's recruitment.",
         "Reminded 0 people of training that expires soon.",
         "0 mentors are back in the directory.",
+        "Queued 0 review digests for coordinators.",
         "Updated the reply times of 0 mentors.",
         "Emailed 0 mentors nobody has approached yet.",
         "Queued 0 new-message emails.",

@@ -52,6 +52,7 @@ def test_the_beat_schedule_names_the_same_tasks():
         "matching.tasks.update_reply_times",
         "profiles.tasks.announce_recruitment_windows",
         "profiles.tasks.ask_mentors_to_confirm",
+        "profiles.tasks.digest_submitted_profiles",
         "profiles.tasks.remind_expiring_training",
         "profiles.tasks.return_away_mentors",
         "sessions_log.tasks.ask_pairs_to_wrap_up",

@@ -24,6 +24,7 @@ JOBS = [
     "announce_recruitment_windows",
     "remind_expiring_training",
     "return_away_mentors",
+    "digest_submitted_profiles",
     "update_reply_times",
     "email_never_approached_mentors",
     "notify_new_messages",
