@@ -49,6 +49,11 @@ urlpatterns = [
         name="admin-email-preview-html",
     ),
     path("admin/reports/", admin.site.admin_view(backoffice.reports), name="admin-reports"),
+    path(
+        "admin/reports/pairs.csv",
+        admin.site.admin_view(backoffice.report_pairs),
+        name="admin-report-pairs",
+    ),
     # Before the admin's own, which would redirect any staff member to any object's address.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",

@@ -2,7 +2,7 @@
 
 No JavaScript and no CDN: the geometry is computed on the server and the template only writes
 attributes (the site's Content-Security-Policy forbids inline `style=`; colours come from
-static/css/admin.css). A value shown as "<5" is drawn as a pale bar of 2.5, the middle of what
+static/css/admin.css). A value shown as "<5" (a suppressed report) is drawn as a pale bar of 2.5, the middle of what
 it may be, so that the picture gives away no more than the table.
 """
 
@@ -56,7 +56,7 @@ class Chart:
 
 
 def _drawn(point: Point) -> float:
-    return SMALL / 2 if 0 < point.value < SMALL else point.value
+    return SMALL / 2 if point.suppressed else point.value
 
 
 def _scale_top(values: list[float]) -> tuple[float, float]:
@@ -109,7 +109,7 @@ def column_chart(series: Series, *, months: bool = False) -> Chart:
                 shown=point.shown if len(points) <= 24 else "",
                 value_x=round(x + bar_w / 2, 1),
                 value_y=round(y - 5, 1),
-                suppressed=0 < point.value < SMALL,
+                suppressed=point.suppressed,
             )
         )
     ticks = []
@@ -155,7 +155,7 @@ def bar_chart(series: Series) -> Chart:
                 shown=point.shown,
                 value_x=round(left + bar_w + 6, 1),
                 value_y=y + row / 2 + FONT / 3,
-                suppressed=0 < point.value < SMALL,
+                suppressed=point.suppressed,
             )
         )
     return Chart(

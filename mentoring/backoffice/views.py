@@ -11,10 +11,11 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.http import urlencode
@@ -25,6 +26,8 @@ from django.views.decorators.http import require_safe
 from mentoring.admin_utils import csv_response, programme_choices
 from mentoring.backoffice import charts, previews
 from mentoring.backoffice.reports import Scope, build_report
+from mentoring.backoffice.reports.pairs import pair_rows
+from mentoring.backoffice.reports.query import Period
 
 
 @staff_member_required
@@ -168,10 +171,18 @@ def _report_scope(request, chosen: int | None) -> tuple[Scope, str]:
     return Scope(list(programmes)), "All my programmes" if len(programmes) > 1 else ""
 
 
+def _suppress_requested(request) -> bool:
+    """The export's "Suppress counts below 5 for publication" (GET suppress=1): off unless
+    asked for."""
+    return bool(forms.BooleanField(required=False).clean(request.GET.get("suppress", "")))
+
+
 @require_safe
 def reports(request):
     """The figures of the person's programmes for a period (GET start, end, programme;
-    format=csv to download them): one programme, or all of theirs; small numbers suppressed.
+    format=csv to download them): one programme, or all of theirs. The page and the team's
+    CSV show exact numbers; the CSV with suppress=1 is for publication (small numbers
+    suppressed).
 
     Staff only: wrapped in admin.site.admin_view in mentoring/urls.py, and under /admin/, so
     the two-factor rule for staff applies too.
@@ -191,11 +202,15 @@ def reports(request):
     else:
         form = ReportRangeForm(initial={"start": start, "end": end}, **options)
     scope, covers = _report_scope(request, chosen)
-    report = build_report(start, end, scope=scope)
-    report.covers = covers
     query = {"start": start, "end": end, **({"programme": chosen} if chosen else {})}
     if request.GET.get("format") == "csv" and status == 200:
-        return csv_response(report.csv_rows(), f"scheme-report-{start}-to-{end}.csv")
+        suppressed = _suppress_requested(request)
+        report = build_report(start, end, scope=scope, exact=not suppressed)
+        report.covers = covers
+        name = "scheme-report-for-publication" if suppressed else "scheme-report"
+        return csv_response(report.csv_rows(), f"{name}-{start}-to-{end}.csv")
+    report = build_report(start, end, scope=scope, exact=True)
+    report.covers = covers
     ctx = {
         **admin.site.each_context(request),
         "title": f"Report: {covers}" if covers else "Scheme report",
@@ -203,8 +218,46 @@ def reports(request):
         "report": report,
         "programme_query": urlencode({"programme": chosen}) if chosen else "",
         "csv_url": "?" + urlencode({**query, "format": "csv"}),
+        "export_query": query,
+        "pairs_url": reverse("admin-report-pairs") + "?" + urlencode(query)
+        if request.user.has_perm(PAIRS_PERMISSION)
+        else "",
         "trend_charts": [charts.column_chart(s, months=True) for s in report.trends],
         "end_reasons_chart": charts.bar_chart(report.end_reasons),
         "ratings_chart": charts.column_chart(report.ratings),
     }
     return TemplateResponse(request, "admin/reports.html", ctx, status=status)
+
+
+# The per-pair export reads mentorships, so it asks for their view permission (the scheme
+# coordinator group has it; mentoring.roles): no permission of its own, which would need a
+# migration.
+PAIRS_PERMISSION = "matching.view_mentorship"
+
+
+@require_safe
+def report_pairs(request):
+    """The per-pair CSV for funders (GET start, end, programme, as the reports page): the
+    person's programmes only, numbers and dates only (reports.pairs).
+
+    Staff only (admin.site.admin_view in mentoring/urls.py) with PAIRS_PERMISSION.
+    """
+    if not request.user.has_perm(PAIRS_PERMISSION):
+        raise PermissionDenied
+    start, end = default_report_range()
+    chosen = None
+    if {"start", "end", "programme"} & set(request.GET):
+        form = ReportRangeForm(
+            request.GET,
+            programmes=programme_choices(request),
+            everything=request.user.is_superuser,
+        )
+        if not form.is_valid():
+            errors = "; ".join(e for errs in form.errors.values() for e in errs)
+            return HttpResponseBadRequest(
+                f"The export was not made: {errors}", content_type="text/plain; charset=utf-8"
+            )
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        chosen = form.cleaned_data["programme"] or None
+    scope, _ = _report_scope(request, chosen)
+    return csv_response(pair_rows(Period(start, end), scope), f"pairs-{start}-to-{end}.csv")

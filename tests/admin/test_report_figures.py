@@ -100,7 +100,7 @@ def test_median_time_to_a_response_is_the_middle_of_the_answers():
     figure = report.figure("Median time to a response")
     assert figure.shown == "6 hours"
     assert figure.csv_label == "Median time to a response (hours)"
-    assert figure.csv_value == "6.5"
+    assert figure.csv_value == 6.5
 
 
 def test_median_time_to_a_response_in_days_when_long():
@@ -119,7 +119,10 @@ def test_median_time_to_a_response_is_hidden_below_five_answers():
     report = build_report(START, END)
 
     assert shown(report, "Median time to a response") == "–"
-    assert report.figure("Median time to a response").csv_value == "–"
+    assert report.figure("Median time to a response").csv_value is None
+    assert report.figure("Median time to a response").suppressed
+    exact = build_report(START, END, exact=True).figure("Median time to a response")
+    assert (exact.shown, exact.csv_value, exact.suppressed) == ("2 hours", 2.5, False)
 
 
 def test_mentorships_started_active_and_ended_by_reason(admin_user):
@@ -292,7 +295,8 @@ def test_mentor_profiles_submitted_approved_visible_and_full():
     assert shown(report, "Profiles approved") == "<5"
     assert shown(report, "Visible to mentees now") == "<5"
     assert shown(report, "Full now") == "<5"
-    assert report.section("mentors").figures[3].csv_value == "<5"
+    assert report.section("mentors").figures[3].csv_value is None
+    assert report.section("mentors").figures[3].suppressed
 
 
 def test_mentees_new_in_the_period_and_without_a_mentor_now():
@@ -344,7 +348,7 @@ def test_the_period_includes_both_of_its_days_whole():
     assert shown(one_day, "Requests sent") == "<5"
 
 
-def test_the_csv_has_every_figure_with_small_counts_hidden():
+def test_the_csv_for_publication_has_every_figure_with_small_counts_hidden():
     for _ in range(3):
         MentorshipRequestFactory(created_at=local(2025, 4, 1), accepted=True)
     for _ in range(7):
@@ -352,18 +356,20 @@ def test_the_csv_has_every_figure_with_small_counts_hidden():
 
     rows = list(build_report(START, END).csv_rows())
 
-    assert rows[0] == ["Section", "Figure", "Value"]
-    assert ["Period", "From", "2025-03-01"] in rows
-    assert ["Period", "To", "2025-05-31"] in rows
-    assert ["Requests", "Requests sent", "10"] in rows
-    assert ["Requests", "Accepted", "<5"] in rows
-    assert ["Requests", "Still waiting", "7"] in rows
-    assert ["Requests sent by month", "2025-04", "10"] in rows
-    assert ["Requests sent by month", "2025-05", "0"] in rows
-    assert ["Why mentorships ended", "Objectives achieved", "0"] in rows
-    # Every count in the file is 0, 5 or more, or "<5"; never 1 to 4.
-    values = [row[2] for row in rows[3:]]
-    assert not {"1", "2", "3", "4"} & set(values)
+    assert rows[0] == ["Programmes", "From", "To", "Section", "Figure", "Value", "Suppressed"]
+    assert {tuple(row[:3]) for row in rows[1:]} == {("", "2025-03-01", "2025-05-31")}
+    figures = [row[3:] for row in rows[1:]]
+    assert ["Requests", "Requests sent", 10, ""] in figures
+    assert ["Requests", "Accepted", None, "yes"] in figures
+    assert ["Requests", "Still waiting", 7, ""] in figures
+    assert ["Requests sent by month", "2025-04", 10, ""] in figures
+    assert ["Requests sent by month", "2025-05", 0, ""] in figures
+    assert ["Why mentorships ended", "Objectives achieved", 0, ""] in figures
+    # Every value is a number or empty (suppressed, or nothing behind it); never 1 to 4.
+    values = [row[2] for row in figures]
+    assert all(v is None or isinstance(v, int | float) for v in values)
+    assert not {1, 2, 3, 4} & {v for v in values if isinstance(v, int)}
+    assert all((v is None) == (s == "yes") for _, label, v, s in figures if "rate" not in label)
 
 
 def test_attention_counts_are_exact_and_describe_now(set_scheme):
@@ -425,8 +431,11 @@ def test_a_mentor_is_a_person_not_a_profile_count():
 
     report = build_report(START, END)
 
-    assert report.figure("Mentors with a mentee in the period").csv_value == "<5"
-    assert report.figure("Started").csv_value == "<5"
+    assert report.figure("Mentors with a mentee in the period").shown == "<5"
+    assert report.figure("Started").shown == "<5"
+    exact = build_report(START, END, exact=True)
+    assert exact.figure("Mentors with a mentee in the period").csv_value == 1
+    assert exact.figure("Started").csv_value == 2
 
 
 def test_the_report_page_and_csv_with_pairs_and_requests_of_deleted_people(client_for, admin_user):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from mentoring.backoffice.reports.disclosure import exactly
 from mentoring.backoffice.reports.format import csv_rows
 from mentoring.backoffice.reports.present import (
     Report,
@@ -38,8 +39,12 @@ def test_trends_fill_missing_months_with_zero_and_suppress_small_counts():
 
 
 def test_a_small_count_is_hidden_on_the_page_and_in_the_csv():
-    assert (count("Started", 2).shown, count("Started", 2).csv_value) == ("<5", "<5")
-    assert (count("Started", 1234).shown, count("Started", 1234).csv_value) == ("1,234", "1234")
+    assert (count("Started", 2).shown, count("Started", 2).csv_value) == ("<5", None)
+    assert count("Started", 2).suppressed
+    assert (count("Started", 1234).shown, count("Started", 1234).csv_value) == ("1,234", 1234)
+    with exactly(True):
+        assert (count("Started", 2).shown, count("Started", 2).csv_value) == ("2", 2)
+        assert not count("Started", 2).suppressed
 
 
 def test_a_duration_behind_too_few_responses_is_hidden():
@@ -47,7 +52,7 @@ def test_a_duration_behind_too_few_responses_is_hidden():
     figure = duration("Median", timedelta(hours=3), 5)
     assert (figure.shown, figure.csv_value, figure.csv_label) == (
         "3 hours",
-        "3.0",
+        3.0,
         "Median (hours)",
     )
 
@@ -62,13 +67,12 @@ def test_csv_rows_list_the_period_the_figures_the_months_and_the_breakdowns():
         end_reasons=Series("end_reasons", "Why mentorships ended", [point("Completed", 12)]),
         ratings=Series("ratings", "Check-in ratings", [point("5 of 5", 0)]),
     )
+    period = ["", "2025-03-01", "2025-03-31"]
     assert list(csv_rows(report)) == [
-        ["Section", "Figure", "Value"],
-        ["Period", "From", "2025-03-01"],
-        ["Period", "To", "2025-03-31"],
-        ["Mentors", "Profiles approved", "7"],
-        ["Requests sent by month", "2025-03", "<5"],
-        ["Why mentorships ended", "Completed", "12"],
-        ["Check-in ratings", "5 of 5", "0"],
+        ["Programmes", "From", "To", "Section", "Figure", "Value", "Suppressed"],
+        [*period, "Mentors", "Profiles approved", 7, ""],
+        [*period, "Requests sent by month", "2025-03", None, "yes"],
+        [*period, "Why mentorships ended", "Completed", 12, ""],
+        [*period, "Check-in ratings", "5 of 5", 0, ""],
     ]
     assert list(report.csv_rows()) == list(csv_rows(report))

@@ -366,6 +366,28 @@ def _post_applicant_match(client, user) -> object:
     return response
 
 
+def _submitted_profile() -> MentorProfile:
+    profile = MentorProfileFactory(review_status=MentorProfile.ReviewStatus.SUBMITTED)
+    Membership.objects.filter(user=profile.user).update(status=Membership.Status.PENDING)
+    return profile
+
+
+def _review_url() -> str:
+    return reverse("admin:profiles_mentorprofile_review", args=[_submitted_profile().pk])
+
+
+def _post_review_approve(client, user) -> object:
+    profile = _submitted_profile()
+    response = client.post(
+        reverse("admin:profiles_mentorprofile_review", args=[profile.pk]), {"approve": "1"}
+    )
+    profile.refresh_from_db()
+    assert (profile.review_status == MentorProfile.ReviewStatus.APPROVED) == (
+        response.status_code == 302
+    )
+    return response
+
+
 def _get(url_builder):
     def request(client, user):
         return client.get(url_builder())
@@ -434,6 +456,11 @@ OTHER_VIEWS = {
         "central matching page": (_get(_match_url), (403, 200, 200)),
         "central matching": (_post_match, (403, 302, 302)),
     },
+    # Reviewing a mentor's profile as mentees will see it: whoever may approve profiles.
+    "profiles_mentorprofile_review": {
+        "review page": (_get(_review_url), (403, 200, 200)),
+        "approve from the review page": (_post_review_approve, (403, 302, 302)),
+    },
     # The queue of applicants of a programme that matches centrally, and matching from it.
     "profiles_menteeprofile_applicants": {
         "applicants queue": (_get(_applicants_url), (403, 200, 200)),
@@ -444,6 +471,13 @@ OTHER_VIEWS = {
         "reports": (_get(lambda: "/admin/reports/"), (200, 200, 200)),
         "reports as CSV": (
             _get(lambda: "/admin/reports/?format=csv&start=2025-01-01&end=2025-12-31"),
+            (200, 200, 200),
+        ),
+    },
+    # One row a pair, numbers and dates only: whoever may view mentorships (their programmes').
+    "admin-report-pairs": {
+        "per-pair CSV": (
+            _get(lambda: "/admin/reports/pairs.csv?start=2025-01-01&end=2025-12-31"),
             (200, 200, 200),
         ),
     },

@@ -6,7 +6,8 @@ page and its charts show (with the small-numbers rule of `disclosure`), and `for
 as the CSV's rows.
 
 A report covers one programme, a coordinator's programmes, or (for a superuser) all of them:
-`Scope`. Small numbers are suppressed whatever the scope.
+`Scope`. The scheme team sees exact numbers (`exact=True`); a report for publication has its
+small numbers suppressed (the default here; `disclosure`). `pairs` is the per-pair export.
 
 Dates are whole days in the scheme's time zone (settings.TIME_ZONE), both ends included.
 "Now" figures (visible mentors, full mentors, mentees without a mentor, needs attention) describe
@@ -19,7 +20,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from mentoring.backoffice.reports.disclosure import HIDDEN, SMALL, suppress
+from mentoring.backoffice.reports.disclosure import HIDDEN, SMALL, SUPPRESSED, suppress
 from mentoring.backoffice.reports.present import (
     Attention,
     Figure,
@@ -40,6 +41,7 @@ from mentoring.backoffice.reports.query import (
 __all__ = [
     "HIDDEN",
     "SMALL",
+    "SUPPRESSED",
     "Attention",
     "Figure",
     "Point",
@@ -53,9 +55,15 @@ __all__ = [
 
 
 def build_report(
-    start: date, end: date, *, now: datetime | None = None, scope: Scope = EVERYWHERE
+    start: date,
+    end: date,
+    *,
+    now: datetime | None = None,
+    scope: Scope = EVERYWHERE,
+    exact: bool = False,
 ) -> Report:
-    """The report of the programmes in `scope` (every programme by default)."""
+    """The report of the programmes in `scope` (every programme by default): exact, or with
+    small numbers suppressed for publication (the default)."""
     period = Period(start, end)
     figures = period_figures(period, now or timezone.now(), scope)
-    return present_report(period, figures, monthly_counts(period, scope))
+    return present_report(period, figures, monthly_counts(period, scope), exact=exact)

@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from matching.models import Mentorship, MentorshipRequest
-from mentoring.backoffice.reports.disclosure import HIDDEN, SMALL, plain, suppress
+from mentoring.backoffice.reports.disclosure import (
+    HIDDEN,
+    exactly,
+    hidden,
+    suppress,
+    too_few,
+)
 from mentoring.backoffice.reports.format import csv_rows
 from mentoring.backoffice.reports.query import Figures, Period
 
@@ -18,37 +24,47 @@ from mentoring.backoffice.reports.query import Figures, Period
 class Figure:
     label: str
     shown: str  # as on the page
-    csv_value: str  # as in the CSV (no thousands separators, durations in hours)
+    # As in the CSV: a number (durations in hours, rates in per cent), or None when suppressed
+    # (`suppressed`) or when nothing is behind it (a rate of no requests).
+    csv_value: int | float | None
     csv_label: str = ""
     note: str = ""
+    suppressed: bool = False
 
 
 def count(label: str, n: int, note: str = "") -> Figure:
-    return Figure(label, suppress(n), plain(n), note=note)
+    if hidden(n):
+        return Figure(label, suppress(n), None, note=note, suppressed=True)
+    return Figure(label, suppress(n), n, note=note)
 
 
 def rate(label: str, part: int, whole: int, note: str = "") -> Figure:
-    shown = f"{round(100 * part / whole)}%" if whole >= SMALL else HIDDEN
-    return Figure(label, shown, shown, note=note)
+    csv_label = f"{label} (%)"
+    if too_few(whole) or not whole:
+        return Figure(label, HIDDEN, None, csv_label, note, suppressed=too_few(whole))
+    value = round(100 * part / whole)
+    return Figure(label, f"{value}%", value, csv_label, note)
 
 
 def average(label: str, value: float | None, n: int, note: str = "") -> Figure:
-    shown = f"{value:.1f}" if value is not None and n >= SMALL else HIDDEN
-    return Figure(label, f"{shown} of 5" if shown != HIDDEN else shown, shown, note=note)
+    if value is None or too_few(n):
+        return Figure(label, HIDDEN, None, note=note, suppressed=too_few(n))
+    return Figure(label, f"{value:.1f} of 5", round(value, 1), note=note)
 
 
 def hours(label: str, minutes: int | None, n: int, note: str = "") -> Figure:
-    shown = f"{(minutes or 0) / 60:,.1f}" if n >= SMALL else HIDDEN
-    return Figure(label, shown, shown.replace(",", ""), note=note)
+    if too_few(n):
+        return Figure(label, HIDDEN, None, note=note, suppressed=True)
+    value = round((minutes or 0) / 60, 1)
+    return Figure(label, f"{value:,.1f}", value, note=note)
 
 
 def duration(label: str, value: timedelta | None, n: int, note: str = "") -> Figure:
-    if value is None or n < SMALL:
-        return Figure(label, HIDDEN, HIDDEN, csv_label=f"{label} (hours)", note=note)
-    in_hours = value.total_seconds() / 3600
-    return Figure(
-        label, _friendly(value), f"{in_hours:.1f}", csv_label=f"{label} (hours)", note=note
-    )
+    csv_label = f"{label} (hours)"
+    if value is None or too_few(n):
+        return Figure(label, HIDDEN, None, csv_label, note, suppressed=too_few(n))
+    in_hours = round(value.total_seconds() / 3600, 1)
+    return Figure(label, _friendly(value), in_hours, csv_label, note)
 
 
 def _friendly(value: timedelta) -> str:
@@ -73,10 +89,11 @@ class Point:
     label: str
     value: int  # exact, for drawing only: show `shown`
     shown: str
+    suppressed: bool = False
 
 
 def point(label: str, n: int) -> Point:
-    return Point(label, n, suppress(n))
+    return Point(label, n, suppress(n), hidden(n))
 
 
 @dataclass(frozen=True)
@@ -106,6 +123,7 @@ class Report:
     ratings: Series
     attention: list[Attention] = field(default_factory=list)
     covers: str = ""  # the programme(s) it covers, when there is more than one to choose from
+    exact: bool = False  # False: small numbers suppressed, for publication
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -125,7 +143,20 @@ class Report:
 
 
 def present_report(
-    period: Period, figures: Figures, monthly: dict[tuple[str, date], int]
+    period: Period,
+    figures: Figures,
+    monthly: dict[tuple[str, date], int],
+    *,
+    exact: bool = False,
+) -> Report:
+    """The report with exact numbers (for the scheme team) or with small numbers suppressed
+    (for publication; the default)."""
+    with exactly(exact):
+        return _present(period, figures, monthly, exact)
+
+
+def _present(
+    period: Period, figures: Figures, monthly: dict[tuple[str, date], int], exact: bool
 ) -> Report:
     months = months_between(period.start, period.end)
     return Report(
@@ -146,6 +177,7 @@ def present_report(
         end_reasons=end_reasons(figures),
         ratings=ratings(figures),
         attention=attention(figures),
+        exact=exact,
     )
 
 
