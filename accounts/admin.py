@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from accounts import privacy
 from accounts.models import User
 from mentoring.admin_utils import ProgrammeScopedMixin
+from mentoring.admin_widgets import LabelledCheckboxSelectMultiple
 
 # The email address is the login and where a password reset goes: changing someone's is taking
 # their account.
@@ -38,6 +39,9 @@ class UserAdmin(ProgrammeScopedMixin, BaseUserAdmin):
     readonly_fields = ["date_joined", "last_login"]
     date_hierarchy = "date_joined"
     show_full_result_count = False
+    # Not the two-box filter: its selects have no accessible name. The few groups are ticks;
+    # the long list of single permissions is a plain labelled multiple select.
+    filter_horizontal = ()
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Personal details", {"fields": ["full_name"]}),
@@ -56,6 +60,11 @@ class UserAdmin(ProgrammeScopedMixin, BaseUserAdmin):
             },
         ),
     ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["widget"] = LabelledCheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -142,6 +151,8 @@ admin.site.unregister(Authenticator)
 @admin.register(Group)
 class GroupAdmin(BaseGroupAdmin):
     """Whoever may change a group may give its members, themselves included, any permission."""
+
+    filter_horizontal = ()  # the two-box filter's selects have no accessible name
 
     def has_add_permission(self, request):
         return request.user.is_active and request.user.is_superuser

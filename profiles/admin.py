@@ -9,7 +9,6 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
@@ -28,6 +27,7 @@ from mentoring.admin_utils import (
     coordinated_programme_ids,
     coordinated_programmes,
 )
+from mentoring.admin_widgets import LabelledAdminFileWidget, name_each_row
 from profiles import photos, services
 from profiles.models import (
     ExpertiseArea,
@@ -48,6 +48,16 @@ class ExpertiseAreaAdmin(admin.ModelAdmin):
     list_editable = ["position"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def get_changelist_form(self, request, **kwargs):
+        base = super().get_changelist_form(request, **kwargs)
+
+        class PositionForm(base):  # type: ignore[misc,valid-type]
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                name_each_row(self, "position", "Position")
+
+        return PositionForm
 
     def get_queryset(self, request):
         return (
@@ -137,7 +147,7 @@ class MentorProfileAdminForm(forms.ModelForm):
     )
     photo = forms.FileField(
         required=False,
-        widget=AdminFileWidget,
+        widget=LabelledAdminFileWidget,
         help_text="JPEG, PNG or WebP, up to 5 MB; cropped to a square. Tick “Clear” to remove an "
         "unsuitable photo: mentees then see the mentor's initials.",
     )

@@ -7,6 +7,7 @@ author ever sees them. Calendar feed tokens are not shown either.
 """
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
@@ -19,6 +20,7 @@ from mentoring.admin_utils import (
     LargeTableAdminMixin,
     ProgrammeScopedMixin,
 )
+from mentoring.admin_widgets import LabelledCheckboxSelectMultiple
 from sessions_log import selectors
 from sessions_log.models import CheckIn, Meeting, Objective
 
@@ -137,7 +139,8 @@ class MeetingAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
     list_select_related = ["mentorship__mentor", "mentorship__mentee"]
     date_hierarchy = "starts_at"
     raw_id_fields = ["mentorship", "created_by"]
-    filter_horizontal = ["objectives"]
+    # Ticks, not the two-box filter: its selects have no accessible name.
+    formfield_overrides = {models.ManyToManyField: {"widget": LabelledCheckboxSelectMultiple}}
     # Planning, holding and cancelling go through sessions_log.services, never the admin.
     readonly_fields = ["status", "uid", "sequence", "created_at", "updated_at", "cancelled_at"]
     show_full_result_count = False
