@@ -116,5 +116,13 @@ def test_an_administrator_approves_matches_and_reports(
     assert download.suggested_filename.startswith("scheme-report-")
     assert download.suggested_filename.endswith(".csv")
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
-    assert rows[0] == ["Section", "Figure", "Value"]
-    assert ["Mentorships", "Matched centrally", "<5"] in rows
+    # The team's own export is exact; the one for publication suppresses small numbers.
+    assert rows[0] == ["Programmes", "From", "To", "Section", "Figure", "Value", "Suppressed"]
+    assert ["Mentorships", "Matched centrally", "1", ""] in [row[3:] for row in rows]
+    page.get_by_label("Suppress counts below 5 for publication").check()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("scheme-report-for-publication-")
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
+    assert ["Mentorships", "Matched centrally", "", "yes"] in [row[3:] for row in rows]
