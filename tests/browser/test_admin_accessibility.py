@@ -8,6 +8,7 @@ page shown (WCAG 2.2 AA, see accessibility.py); the test fails on any violation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tests.browser.accessibility import Auditor
 from tests.browser.session import sign_in
 from tests.factories import (
     CheckInFactory,
@@ -75,17 +77,23 @@ def _pages_for(user) -> Iterator[str]:
             yield reverse(f"{name}_change", args=[obj.pk])
 
 
-def _visit_all(page: Page, live_server, user) -> list[str]:
+def _visit_all(page: Page, live_server, a11y: Auditor, user) -> list[str]:
     urls = []
     for url in _pages_for(user):
         urls.append(url)
         response = page.goto(f"{live_server.url}{url}")
         assert response is not None and response.status == 200, url
         expect(page.locator("#content")).to_be_visible()
+        # The autocomplete selects become select2 widgets after the first audit: audit again.
+        if page.locator("select.admin-autocomplete").count():
+            expect(page.locator(".select2-container").first).to_be_visible()
+            a11y.audit(page)
     return urls
 
 
-def test_every_admin_page_a_coordinator_opens_passes_axe(page: Page, live_server, context):
+def test_every_admin_page_a_coordinator_opens_passes_axe(
+    page: Page, live_server, context, a11y: Auditor
+):
     default_programme()
     _scheme()
     coordinator = UserFactory(
@@ -95,13 +103,24 @@ def test_every_admin_page_a_coordinator_opens_passes_axe(page: Page, live_server
     default_programme().coordinators.add(coordinator)
 
     sign_in(context, live_server, coordinator)
-    urls = _visit_all(page, live_server, coordinator)
+    urls = _visit_all(page, live_server, a11y, coordinator)
     # The pages the issue found failing are among those checked.
     assert reverse("admin:profiles_expertisearea_changelist") in urls
     assert reverse("admin:profiles_round_add") in urls
 
+    # The autocomplete box is named by its field's label, and still searches.
+    page.goto(f"{live_server.url}{reverse('admin:profiles_trainingrecord_add')}")
+    label = page.locator('label[for="id_user"]').inner_text().rstrip(":")
+    box = page.get_by_role("combobox", name=re.compile(re.escape(label)))
+    box.click()
+    page.locator(".select2-search__field").fill("Priya")
+    page.get_by_role("option", name=re.compile("Priya Shah")).click()
+    expect(box).to_contain_text("Priya Shah")
 
-def test_every_admin_page_a_superuser_opens_passes_axe(page: Page, live_server, context):
+
+def test_every_admin_page_a_superuser_opens_passes_axe(
+    page: Page, live_server, context, a11y: Auditor
+):
     default_programme()
     _scheme()
     superuser = UserFactory(
@@ -109,6 +128,6 @@ def test_every_admin_page_a_superuser_opens_passes_axe(page: Page, live_server, 
     )
 
     sign_in(context, live_server, superuser)
-    urls = _visit_all(page, live_server, superuser)
+    urls = _visit_all(page, live_server, a11y, superuser)
     assert reverse("admin:auth_group_add") in urls
     assert reverse("admin:accounts_user_add") in urls
