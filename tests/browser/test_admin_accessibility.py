@@ -84,9 +84,12 @@ def _visit_all(page: Page, live_server, a11y: Auditor, user) -> list[str]:
         response = page.goto(f"{live_server.url}{url}")
         assert response is not None and response.status == 200, url
         expect(page.locator("#content")).to_be_visible()
-        # The autocomplete selects become select2 widgets after the first audit: audit again.
-        if page.locator("select.admin-autocomplete").count():
-            expect(page.locator(".select2-container").first).to_be_visible()
+        # Some widgets are drawn by the admin's scripts after the first audit (the autocomplete
+        # boxes, the date and time shortcuts on "load"): audit such pages again once drawn.
+        if page.locator("select.admin-autocomplete, .vDateField, .vTimeField").count():
+            page.wait_for_load_state("load")
+            if page.locator("select.admin-autocomplete").count():
+                expect(page.locator(".select2-container").first).to_be_visible()
             a11y.audit(page)
     return urls
 
