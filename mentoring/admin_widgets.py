@@ -26,7 +26,7 @@ class LabelledCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
     use_fieldset = True
 
 
-def name_each_row(form: forms.BaseForm, field_name: str, label: str) -> None:
+def name_each_row(form: forms.ModelForm, field_name: str, label: str) -> None:
     """Give an editable cell of a changelist row (list_editable) a name that says which row
     it edits: "Position of Leadership". The column heading is no label for the input."""
     field = form.fields.get(field_name)
