@@ -228,7 +228,10 @@ def test_a_certificate_the_system_does_not_trust_is_refused_before_logging_in(
     _deliver(front, cert, raw_reply(reply_address(conv.pk, conv.mentee_id), conv.mentee.email))
     monkeypatch.setenv("SSL_CERT_FILE", str(cert.with_name("none.pem")))
 
-    with pytest.raises(ssl.SSLCertVerificationError):
+    # Refused in the TLS handshake, before any login. Usually as a verification error; on a busy
+    # machine the test's TLS front has also answered the aborted handshake with an alert first
+    # (an SSLError of another kind): either way no password is sent and nothing is read.
+    with pytest.raises(ssl.SSLError):
         fetch_reply_emails()
 
     assert not Message.objects.exists()
