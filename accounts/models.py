@@ -142,6 +142,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         validators=[validate_time_zone],
         help_text="Meeting times are shown and entered in this zone.",
     )
+    # The language of the person's pages and emails (one of settings.LANGUAGES); empty: the
+    # browser's choice on the site and the site's default in emails.
+    language = models.CharField(
+        "language", max_length=10, blank=True, db_default="", default=""
+    )
 
     objects = UserManager()
 

@@ -89,6 +89,19 @@ class MentorshipRequest(models.Model):
     )
     # Informal pairs are recorded by either person; the other confirms (accepts).
     sent_by_mentor = models.BooleanField(default=False, db_default=False, editable=False)
+    # A coordinator's proposal (central matching): the mentor answers it like a mentee's
+    # request; `coordinator_note` is the coordinator's word to both.
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    coordinator_note = models.TextField(
+        "note from the coordinator", max_length=2000, blank=True, db_default=""
+    )
     message = models.TextField(max_length=2000)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     close_reason = models.CharField(max_length=20, choices=CloseReason, blank=True, db_default="")
@@ -268,6 +281,10 @@ class Mentorship(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="The administrator who matched the pair centrally, if one did.",
+    )
+    # What the coordinator who matched them wrote to introduce them (shown on the pair's page).
+    introduction_note = models.TextField(
+        "introduction from the coordinator", max_length=2000, blank=True, db_default=""
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
     started_at = models.DateTimeField(default=timezone.now)
@@ -676,3 +693,71 @@ class Agreement(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
+
+
+class MatchRun(models.Model):
+    """A coordinator's bulk matching run for a programme (and round): a proposed set of pairs
+    that respects every mentor's free places, adjusted by hand, then published (each pair made
+    or proposed through matching.services, under the usual rules)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        DISCARDED = "discarded", "Discarded"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="match_runs")
+    round = models.ForeignKey(
+        Round, null=True, blank=True, on_delete=models.SET_NULL, related_name="match_runs"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Total score of the proposed set and how the method compares (kept for the record).
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=Q(status="draft"),
+                name="one_draft_match_run_per_programme",
+            )
+        ]
+
+    def __str__(self):
+        return f"Matching run {self.pk} for {self.programme}"
+
+
+class MatchRunPair(models.Model):
+    """One proposed pair of a run: the score and the reasons behind it, changed by hand or not."""
+
+    class Outcome(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        MATCHED = "matched", "Matched"
+        REQUESTED = "requested", "Proposed to the mentor"
+        FAILED = "failed", "Could not be made"
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="pairs")
+    mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(default=0)
+    reasons = models.JSONField(default=list, blank=True)
+    adjusted = models.BooleanField(default=False, help_text="Chosen or changed by a coordinator.")
+    outcome = models.CharField(max_length=10, choices=Outcome, default=Outcome.PROPOSED)
+    outcome_note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "mentee"], name="one_pair_per_mentee_per_run")
+        ]
+
+    def __str__(self):
+        return f"{self.mentee_id} with {self.mentor_id} in run {self.run_id}"

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -275,6 +276,32 @@ class Programme(models.Model):
         blank=True,
         db_default="",
         help_text="One per line: offered to each new pair as suggestions.",
+    )
+    # Words and looks the coordinators can change (emails and the programme's pages).
+    contact_email = models.EmailField(
+        "contact address",
+        blank=True,
+        db_default="",
+        help_text="Where participants write to the team; shown in emails and on the programme's "
+        "pages. Empty: the site's contact address.",
+    )
+    logo = models.ImageField(
+        "logo",
+        upload_to="programme-logos/",
+        max_length=200,
+        blank=True,
+        db_default="",
+        help_text="Shown at the top of the programme's pages and emails (PNG or JPEG).",
+    )
+    # Members of this programme sign in with this single sign-on provider (a socialaccount
+    # provider id, e.g. "university"); empty: any way of signing in.
+    single_sign_on = models.CharField(
+        "sign in with",
+        max_length=100,
+        blank=True,
+        db_default="",
+        help_text="The university login members of this programme sign in with (the id of a "
+        "configured single sign-on provider). Empty: email and password or any provider.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -1034,3 +1061,56 @@ class ShortlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentee} saved {self.mentor_profile}"
+
+
+class ProfileEdit(models.Model):
+    """A change staff made to a mentor's profile while reviewing it: recorded field by field and
+    shown to the mentor, so nobody's words are changed in silence."""
+
+    profile = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="staff_edits")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    # [{"field": "bio", "label": "About you", "before": "...", "after": "..."}, ...]
+    changes = models.JSONField(default=list)
+    # When the mentor saw it on their profile page (the notice goes once it has been seen).
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["profile", "-at"], name="profile_edit_idx")]
+
+    def __str__(self):
+        return f"Edit of {self.profile_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ProgrammeInvitation(models.Model):
+    """One person invited to a programme by a coordinator (one by one or from a CSV): the
+    email carries a signed link that joins the programme on sign-up or sign-in. One row per
+    programme and address, so inviting the same list again changes nothing."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("email address")
+    name = models.CharField("name", max_length=150, blank=True)
+    role = models.CharField(max_length=10, choices=Membership.Role)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "programme", Lower("email"), name="one_invitation_per_programme_and_address"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.programme}"
