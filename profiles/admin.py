@@ -28,7 +28,7 @@ from mentoring.admin_utils import (
     coordinated_programmes,
 )
 from mentoring.admin_widgets import LabelledAdminFileWidget, name_each_row
-from profiles import photos, services
+from profiles import photos, services, staff_edits
 from profiles.models import (
     ExpertiseArea,
     JobHistoryEntry,
@@ -374,6 +374,8 @@ class MentorProfileAdmin(
         if visibility:
             obj.is_active = form.initial.get("is_active", not obj.is_active)
         old_photo = getattr(form.initial.get("photo"), "name", "") or ""
+        if change:
+            staff_edits.record(obj, by=request.user, form=form)
         super().save_model(request, obj, form, change)
         photos.after_save(old_photo, obj.photo.name or "")
         if visibility:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from profiles import guidance_views, shortlist_views, views
+from profiles import guidance_views, shortlist_views, staff_edits, views
 
 app_name = "profiles"
 
@@ -40,6 +40,7 @@ urlpatterns = [
     path("profile/mentor/submit/", views.mentor_submit, name="mentor-submit"),
     path("profile/mentor/active/", views.mentor_active, name="mentor-active"),
     path("profile/mentor/confirm/", views.mentor_confirm, name="mentor-confirm"),
+    path("profile/mentor/edits/seen/", staff_edits.mark_seen, name="mentor-edits-seen"),
     path(
         "profile/mentor/confirm/<str:token>/",
         views.mentor_confirm_link,

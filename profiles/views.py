@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from profiles import rules, search_stats, selectors, services, shortlist, tokens
+from profiles import rules, search_stats, selectors, services, shortlist, staff_edits, tokens
 from profiles.cache import DIRECTORY_CACHE_SECONDS, cache_key
 from profiles.forms import (
     DirectoryFilterForm,
@@ -115,6 +115,7 @@ def _mentor_form_page(request, profile, form, formset):
         "can_submit": profile is None or profile.can_submit,
         "completeness": percent,
         "missing": missing,
+        "staff_edits": list(staff_edits.unseen(profile)) if profile is not None else [],
     }
     return render(request, "profiles/mentor_form.html", ctx)
 

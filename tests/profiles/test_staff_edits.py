@@ -1,0 +1,114 @@
+"""Edits by staff are recorded and shown to the mentor (issue 18): a coordinator who changes a
+mentor's words in the admin leaves a record, field by field, which the mentor sees on their
+profile page until they have read it; the mentor's own edits leave none."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from profiles.models import MentorProfile, ProfileEdit
+from tests.admin.test_mentor_review_page import _coordinator
+from tests.admin.test_programme_admin import _form_data
+from tests.factories import (
+    ExpertiseAreaFactory,
+    MentorProfileFactory,
+    ProgrammeFactory,
+    UserFactory,
+    default_programme,
+)
+from tests.profiles.test_mentor_edit import _valid
+
+pytestmark = pytest.mark.django_db
+
+MENTOR_PAGE = "/profile/mentor/"
+SEEN = "/profile/mentor/edits/seen/"
+
+
+def _change(profile: MentorProfile) -> str:
+    return reverse("admin:profiles_mentorprofile_change", args=[profile.pk])
+
+
+def _edit_in_admin(client, profile, **changes):
+    page = client.get(_change(profile))
+    assert page.status_code == 200
+    response = client.post(_change(profile), {**_form_data(page), **changes})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return response
+
+
+@pytest.mark.parametrize("who", ["superuser", "coordinator"])
+def test_a_staff_edit_is_recorded_field_by_field(client_for, admin_user, who):
+    profile = MentorProfileFactory(headline="Finance for beginners", job_title="Analyst")
+    staff = admin_user if who == "superuser" else _coordinator("c@example.org", default_programme())
+
+    _edit_in_admin(
+        client_for(staff), profile, headline="Finance for everyone", formats=["video", "phone"]
+    )
+
+    edit = ProfileEdit.objects.get(profile=profile)
+    assert edit.by == staff
+    by_field = {change["field"]: change for change in edit.changes}
+    assert by_field["headline"]["before"] == "Finance for beginners"
+    assert by_field["headline"]["after"] == "Finance for everyone"
+    assert by_field["formats"]["before"] == "Video call"
+    assert by_field["formats"]["after"] == "Video call, Phone"
+    assert "job_title" not in by_field  # unchanged fields are not listed
+
+
+def test_saving_without_a_change_records_nothing(client_for, admin_user):
+    profile = MentorProfileFactory()
+    _edit_in_admin(client_for(admin_user), profile)
+    assert not ProfileEdit.objects.exists()
+
+
+def test_another_programmes_coordinator_cannot_edit(client_for):
+    profile = MentorProfileFactory()
+    other = _coordinator("otto@example.org", ProgrammeFactory(name="Other scheme"))
+    response = client_for(other).get(_change(profile))
+    assert response.status_code in (302, 404)
+    assert not ProfileEdit.objects.exists()
+
+
+def test_the_mentor_sees_the_changes_until_read(client_for, admin_user):
+    profile = MentorProfileFactory(headline="Finance for beginners")
+    _edit_in_admin(client_for(admin_user), profile, headline="Finance for everyone")
+    mentor = client_for(profile.user)
+
+    page = mentor.get(MENTOR_PAGE).content.decode()
+    assert "The scheme team changed your profile" in page
+    assert "“Finance for beginners” is now “Finance for everyone”" in page
+
+    assert mentor.post(SEEN).status_code == 302
+    assert "The scheme team changed your profile" not in mentor.get(MENTOR_PAGE).content.decode()
+    assert ProfileEdit.objects.get().seen_at is not None
+
+
+def test_the_mentors_own_edits_leave_no_record(client_for):
+    profile = MentorProfileFactory(headline="Old words")
+    data = _valid(ExpertiseAreaFactory(), headline="My own new words")
+    assert client_for(profile.user).post(MENTOR_PAGE, data).status_code == 302
+    assert MentorProfile.objects.get(pk=profile.pk).headline == "My own new words"
+    assert not ProfileEdit.objects.exists()
+
+
+def test_another_person_cannot_mark_someone_elses_edits_read(client_for, admin_user):
+    profile = MentorProfileFactory(headline="Old words")
+    _edit_in_admin(client_for(admin_user), profile, headline="New words")
+
+    other_mentor = MentorProfileFactory().user
+    assert client_for(other_mentor).post(SEEN).status_code == 302
+    stranger = UserFactory()
+    assert client_for(stranger).post(SEEN).status_code == 302
+    assert ProfileEdit.objects.get().seen_at is None  # only the owner's page clears it
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.post(SEEN)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_get_is_not_allowed(client_for):
+    profile = MentorProfileFactory()
+    assert client_for(profile.user).get(SEEN).status_code == 405
