@@ -408,27 +408,6 @@ def requests_for(user: User) -> tuple[list[MentorshipRequest], list[MentorshipRe
     )
 
 
-def dashboard(user: User) -> dict:
-    """What the home page shows: waiting requests, mentorships and places used."""
-    mentorships = list(
-        Mentorship.objects.active()
-        .filter(Q(mentor=user) | Q(mentee=user))
-        .select_related("mentor", "mentee")
-    )
-    pending = list(
-        MentorshipRequest.objects.pending()
-        .filter(Q(mentor=user) | Q(mentee=user))
-        .select_related("mentor", "mentee")
-        .order_by("created_at")
-    )
-    return {
-        "mentoring": [m for m in mentorships if m.mentor_id == user.pk],
-        "mentored_by": [m for m in mentorships if m.mentee_id == user.pk],
-        "waiting_for_me": [r for r in pending if r.mentor_id == user.pk],
-        "waiting_on_others": [r for r in pending if r.mentee_id == user.pk],
-    }
-
-
 REQUEST_WAIT = timedelta(days=7)
 
 
