@@ -1,0 +1,351 @@
+"""Scores for central matching: which of a programme's mentors suit each mentee, best first,
+each with the reasons a coordinator reads ("why").
+
+Hard rules leave a mentor out altogether (never suggested): the mentee themself; a mentor with
+no free place (their capacity across programmes, or the programme's own cap on places); the
+mentee's line manager or a colleague where the programme keeps mentors outside line management
+(profiles.rules); and a mentor already in an active pair with the mentee.
+
+The rest are scored; the weights are points added up (higher is better):
+
+- Shared areas: AREA_WEIGHT (3) each. The areas are what the mentee ticked as wanting help
+  with and the mentor as offering: the clearest stated fit, so each counts most.
+- Goals text: GOALS_WEIGHT (40) times the Postgres ts_rank of the mentee's goals (any of their
+  words, stemmed) against the mentor's search document (profiles.search: name, headline, role
+  weighted A; areas and help offered B; organisation, history, key areas, industry, place C;
+  languages D), capped at GOALS_CAP (6). A goal written in the mentee's own words ("NHS
+  management") is more specific than a ticked area, so a strong text match outweighs one or
+  two shared areas; the cap stops a long goals text from drowning everything else.
+- Industry: INDUSTRY_WEIGHT (1.5) when the mentee's goals or role name the mentor's industry
+  or sector (mentee profiles record no industry of their own): a sector named by the mentee is
+  a real preference, but weaker than the goals match that usually already covers it.
+- Meeting format: FORMAT_WEIGHT (1) when the mentor offers a format the mentee prefers;
+  FORMAT_MISS (-1) when the mentee stated preferences and the mentor offers none of them
+  (a practical obstacle, but pairs do adapt, so not a hard rule).
+- Language: LANGUAGE_WEIGHT (1.5) when the mentee uses the site in Welsh and the mentor can
+  mentor in Welsh, or the mentee's text names a language the mentor lists.
+- Location: LOCATION_WEIGHT (1) when the mentee's text names the mentor's city (mentee profiles
+  record no place, so this is what the mentee said): meeting in person becomes possible.
+- Free places: PLACE_WEIGHT (0.25) per free place, up to PLACES_COUNTED (3): a little, so that
+  among equals the mentor with more room is suggested first and the load spreads.
+- History: a past pair between them that ended well (completed, or a good rating) adds
+  HISTORY_GOOD (0.5) and says so; one that ended as "not a good fit" or was rated 1 or 2 takes
+  HISTORY_BAD (-5) (a coordinator can still choose them, but not by default). A mentor who has
+  mentored in this programme before gets EXPERIENCE_WEIGHT (0.5): they know its ways.
+
+Every mentee and mentor of a batch is scored in a fixed number of queries (whatever their
+number): the goals text is ranked for all pairs in one SQL statement (an unnest of the mentees
+joined with the mentors).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.text import get_text_list
+
+from accounts.models import User
+from matching.models import Engagement, Mentorship
+from profiles import rules
+from profiles.models import (
+    ExpertiseArea,
+    Industry,
+    MeetingFormat,
+    MenteeProfile,
+    MentorProfile,
+    Programme,
+)
+from profiles.search import SEARCH_CONFIG
+
+AREA_WEIGHT = 3.0
+GOALS_WEIGHT = 40.0
+GOALS_CAP = 6.0
+INDUSTRY_WEIGHT = 1.5
+FORMAT_WEIGHT = 1.0
+FORMAT_MISS = -1.0
+LANGUAGE_WEIGHT = 1.5
+LOCATION_WEIGHT = 1.0
+PLACE_WEIGHT = 0.25
+PLACES_COUNTED = 3
+HISTORY_GOOD = 0.5
+HISTORY_BAD = -5.0
+EXPERIENCE_WEIGHT = 0.5
+GOAL_WORDS_SHOWN = 5
+
+WELSH_NAMES = {"welsh", "cymraeg"}
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One mentor for one mentee: the score orders suggestions; the reasons say why."""
+
+    mentor: MentorProfile
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    # Reasons that count against the pair (shown apart, e.g. a pair that went badly).
+    warnings: list[str] = field(default_factory=list)
+    shared_areas: list[str] = field(default_factory=list)
+
+
+def candidates(programme: Programme) -> QuerySet[MentorProfile]:
+    """Mentors approved and visible in `programme` with a free place (their places counted
+    across programmes, and under the programme's own cap)."""
+    qs = (
+        MentorProfile.objects.listed()
+        .in_programme(programme)
+        .with_free_place()
+        .select_related("user")
+        .defer("search_vector")
+    )
+    if programme.mentor_places_cap is not None:
+        here = (
+            Mentorship.objects.active()
+            .filter(mentor=OuterRef("user"), programme=programme, engagement=Engagement.LONG_TERM)
+            .order_by()
+            .values("mentor")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        qs = qs.annotate(here=Coalesce(Subquery(here), 0)).filter(
+            here__lt=programme.mentor_places_cap
+        )
+    return qs
+
+
+CANDIDATES_READ = 2000  # mentors with a free place read for one batch
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text or "")}
+
+
+_GOALS_SQL = """
+WITH mentee(user_id, goals) AS (
+  SELECT * FROM unnest(%(mentee_ids)s::bigint[], %(goals)s::text[])
+),
+q AS (
+  SELECT user_id,
+         replace(plainto_tsquery(%(config)s::regconfig, goals)::text, ' & ', ' | ') AS query
+  FROM mentee
+),
+word AS (
+  SELECT m.user_id, t.w, min(t.n) AS n, plainto_tsquery(%(config)s::regconfig, t.w) AS query
+  FROM mentee AS m,
+       regexp_split_to_table(m.goals, '[^[:alnum:]]+') WITH ORDINALITY AS t(w, n)
+  WHERE t.w <> ''
+  GROUP BY m.user_id, t.w
+),
+word_q AS (SELECT * FROM word WHERE numnode(query) > 0)
+SELECT q.user_id, mp.id,
+       ts_rank(mp.search_vector, q.query::tsquery) AS rank,
+       ARRAY(SELECT w.w FROM word_q AS w
+             WHERE w.user_id = q.user_id AND mp.search_vector @@ w.query ORDER BY w.n) AS words
+FROM q
+JOIN profiles_mentorprofile AS mp ON mp.id = ANY(%(mentor_ids)s::bigint[])
+WHERE q.query <> '' AND mp.search_vector @@ q.query::tsquery
+"""
+
+
+def _goal_matches(
+    mentees: list[MenteeProfile], mentors: list[MentorProfile]
+) -> dict[tuple[int, int], tuple[float, list[str]]]:
+    """(mentee user id, mentor profile id) -> (ts_rank of the goals, the goal words found):
+    one statement for every pair of the batch."""
+    with_goals = [m for m in mentees if (m.goals or "").strip()]
+    if not with_goals or not mentors:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _GOALS_SQL,
+            {
+                "mentee_ids": [m.user_id for m in with_goals],
+                "goals": [m.goals for m in with_goals],
+                "mentor_ids": [m.pk for m in mentors],
+                "config": SEARCH_CONFIG,
+            },
+        )
+        return {(row[0], row[1]): (float(row[2]), list(row[3])) for row in cursor.fetchall()}
+
+
+def _history(
+    programme: Programme, mentee_ids: list[int], mentor_user_ids: list[int]
+) -> tuple[dict[tuple[int, int], list[Mentorship]], set[int]]:
+    """Pairs between these mentees and mentors (any programme), and the mentors who have
+    mentored in `programme` before (a pair there that is no longer active)."""
+    pairs: dict[tuple[int, int], list[Mentorship]] = defaultdict(list)
+    for pair in Mentorship.objects.filter(mentee__in=mentee_ids, mentor__in=mentor_user_ids).only(
+        "mentee_id", "mentor_id", "status", "end_reason", "feedback_rating"
+    ):
+        if pair.mentee_id is not None and pair.mentor_id is not None:
+            pairs[(pair.mentee_id, pair.mentor_id)].append(pair)
+    experienced = set(
+        Mentorship.objects.filter(programme=programme, mentor__in=mentor_user_ids)
+        .exclude(status=Mentorship.Status.ACTIVE)
+        .values_list("mentor", flat=True)
+        .distinct()
+    )
+    return pairs, experienced
+
+
+def _places_here(programme: Programme, mentor_user_ids: list[int]) -> Counter[int]:
+    """Active long-term pairs of each mentor in `programme` (for its cap on places)."""
+    if programme.mentor_places_cap is None:
+        return Counter()
+    rows = (
+        Mentorship.objects.active()
+        .filter(programme=programme, engagement=Engagement.LONG_TERM, mentor__in=mentor_user_ids)
+        .values("mentor")
+        .annotate(n=Count("pk"))
+        .values_list("mentor", "n")
+    )
+    return Counter(dict(rows))
+
+
+def _is_bad(pair: Mentorship) -> bool:
+    return pair.end_reason == Mentorship.EndReason.NOT_A_FIT or (
+        pair.feedback_rating is not None and pair.feedback_rating <= 2
+    )
+
+
+def _industry_named(mentor: MentorProfile, mentee_words: set[str]) -> bool:
+    """Whether the mentee's words name the mentor's industry (a word of four letters or more
+    of its label, e.g. "finance" for "Banking and finance")."""
+    if not mentor.industry or mentor.industry == Industry.OTHER:
+        return False
+    label = str(dict(Industry.choices).get(mentor.industry, ""))
+    keys = {w for w in _words(label) if len(w) >= 4}
+    return bool(keys & mentee_words)
+
+
+def _mentor_languages(mentor: MentorProfile) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;/]| and ", mentor.languages) if part.strip()]
+
+
+def score_candidates(
+    programme: Programme,
+    mentee_profiles: list[MenteeProfile],
+    mentors: list[MentorProfile] | None = None,
+) -> dict[int, list[Suggestion]]:
+    """Each mentee's user id -> the eligible mentors for them in `programme`, best first (ties:
+    the most recently confirmed profile first). `mentors` None: the programme's candidates
+    (candidates()). A fixed number of queries for any number of mentees and mentors."""
+    if mentors is None:
+        mentors = list(
+            candidates(programme).order_by(F("confirmed_at").desc(nulls_last=True), "pk")[
+                :CANDIDATES_READ
+            ]
+        )
+    result: dict[int, list[Suggestion]] = {m.user_id: [] for m in mentee_profiles}
+    if not mentee_profiles or not mentors:
+        return result
+    mentee_ids = [m.user_id for m in mentee_profiles]
+    mentor_user_ids = [m.user_id for m in mentors]
+    names = dict(ExpertiseArea.objects.values_list("pk", "name"))
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for profile_id, area_id in MenteeProfile.areas.through.objects.filter(
+        menteeprofile__in=[m.pk for m in mentee_profiles]
+    ).values_list("menteeprofile", "expertisearea"):
+        wanted[profile_id].add(area_id)
+    languages = dict(User.objects.filter(pk__in=mentee_ids).values_list("pk", "language"))
+    active = set(
+        Mentorship.objects.active()
+        .filter(mentee__in=mentee_ids, mentor__in=mentor_user_ids)
+        .values_list("mentee", "mentor")
+    )
+    history, experienced = _history(programme, mentee_ids, mentor_user_ids)
+    here = _places_here(programme, mentor_user_ids)
+    goals = _goal_matches(mentee_profiles, mentors)
+    format_labels = dict(MeetingFormat.choices)
+    confirmed_order = {m.pk: i for i, m in enumerate(mentors)}
+
+    for mentee in mentee_profiles:
+        mentee_words = _words(" ".join([mentee.goals, mentee.role, mentee.introduction]))
+        ranked: list[tuple[float, int, Suggestion]] = []
+        for mentor in mentors:
+            if mentor.user_id == mentee.user_id or mentor.places_left <= 0:
+                continue
+            cap = programme.mentor_places_cap
+            if cap is not None and here[mentor.user_id] >= cap:
+                continue
+            if (mentee.user_id, mentor.user_id) in active:
+                continue
+            if rules.line_management_refusal(programme, mentee, mentor):
+                continue
+            score, reasons, warnings = 0.0, [], []
+            shared = [names[i] for i in sorted(mentor.area_ids) if i in wanted[mentee.pk]]
+            shared = [n for n in shared if n]
+            if shared:
+                score += AREA_WEIGHT * len(shared)
+                reasons.append(
+                    f"Shares {len(shared)} area{'s' if len(shared) != 1 else ''}: "
+                    f"{', '.join(shared)}"
+                )
+            rank, goal_words = goals.get((mentee.user_id, mentor.pk), (0.0, []))
+            if rank > 0:
+                score += min(GOALS_WEIGHT * rank, GOALS_CAP)
+                reasons.append(
+                    "The mentee's goals match the profile: "
+                    + " ".join(goal_words[:GOAL_WORDS_SHOWN])
+                )
+            if _industry_named(mentor, mentee_words):
+                score += INDUSTRY_WEIGHT
+                reasons.append(
+                    f"Works in the industry the mentee names: {mentor.get_industry_display()}"
+                )
+            preferred = [f for f in mentee.preferred_formats if f in format_labels]
+            offered = [f for f in preferred if f in mentor.formats]
+            if offered:
+                score += FORMAT_WEIGHT
+                labels = [str(format_labels[f]).lower() for f in offered]
+                reasons.append(f"Offers {get_text_list(labels, 'and')}, which the mentee prefers")
+            elif preferred and mentor.formats:
+                score += FORMAT_MISS
+                labels = [str(format_labels[f]).lower() for f in preferred]
+                warnings.append(
+                    f"Offers none of the formats the mentee prefers ({', '.join(labels)})"
+                )
+            spoken = _mentor_languages(mentor)
+            spoken_lower = {s.lower() for s in spoken}
+            if languages.get(mentee.user_id) == "cy" and spoken_lower & WELSH_NAMES:
+                score += LANGUAGE_WEIGHT
+                reasons.append("Speaks Welsh, the mentee's language on the site")
+            else:
+                named = [s for s in spoken if s.lower() in mentee_words and s.lower() != "english"]
+                if named:
+                    score += LANGUAGE_WEIGHT
+                    reasons.append(f"Speaks {', '.join(named)}, which the mentee mentions")
+            if mentor.city and _words(mentor.city) and _words(mentor.city) <= mentee_words:
+                score += LOCATION_WEIGHT
+                reasons.append(f"Based in {mentor.city}, which the mentee mentions")
+            free = mentor.places_left
+            if cap is not None:
+                free = min(free, cap - here[mentor.user_id])
+            score += PLACE_WEIGHT * min(free, PLACES_COUNTED)
+            reasons.append(f"{free} free place{'s' if free != 1 else ''}")
+            past = history.get((mentee.user_id, mentor.user_id), [])
+            if any(_is_bad(p) for p in past):
+                score += HISTORY_BAD
+                warnings.append("Was this mentee's mentor before, and it did not go well")
+            elif past:
+                score += HISTORY_GOOD
+                reasons.append("Was this mentee's mentor before")
+            elif mentor.user_id in experienced:
+                score += EXPERIENCE_WEIGHT
+                reasons.append("Has mentored in this programme before")
+            suggestion = Suggestion(
+                mentor=mentor,
+                score=round(score, 3),
+                reasons=reasons,
+                warnings=warnings,
+                shared_areas=shared,
+            )
+            ranked.append((-suggestion.score, confirmed_order[mentor.pk], suggestion))
+        ranked.sort(key=lambda item: (item[0], item[1]))
+        result[mentee.user_id] = [item[2] for item in ranked]
+    return result
