@@ -13,6 +13,7 @@ import logging
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import get_language
 
 from mentoring.breaker import UNAVAILABLE
 
@@ -62,9 +63,13 @@ def cache_key(
     querystring: str, wanted_area_ids: list[int], *, programme_id: int, exclusion: str = ""
 ) -> str:
     """The key of one rendered directory: its programme, its query, the areas the viewer
-    wants, and what their exclusions depend on (a programme that keeps mentors outside the
-    mentee's line management lists different mentors to people in different departments). The
-    key is a digest: no department or address is readable in the cache."""
-    raw = f"{programme_id}|{exclusion}|{querystring}|{','.join(map(str, wanted_area_ids))}"
+    wants, what their exclusions depend on (a programme that keeps mentors outside the
+    mentee's line management lists different mentors to people in different departments) and
+    the language it is written in (a Welsh page never gets the English cards). The key is a
+    digest: no department or address is readable in the cache."""
+    raw = (
+        f"{get_language()}|{programme_id}|{exclusion}|{querystring}|"
+        f"{','.join(map(str, wanted_area_ids))}"
+    )
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
     return f"directory:{version()}:{digest}"
