@@ -2,17 +2,24 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.constants import LOOKUP_SEP
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import ngettext
 
-from mentoring.admin_utils import ProgrammeScopedMixin
-from mentoring.models import Month, Outbox, SchemeSettings
+from mentoring import email_kinds
+from mentoring.admin_utils import ProgrammeScopedMixin, coordinated_programme_ids
+from mentoring.delivery import SECRET_KINDS
+from mentoring.models import EmailWording, Month, Outbox, SchemeSettings
 from profiles.models import Membership
 
 
 @admin.register(Outbox)
 class OutboxAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
-    """Metadata only. An email's content (body, headers, context) may hold a password-reset or
-    sign-in link, so it is never shown, searched, filtered on or even loaded here.
+    """Metadata, and for superusers the email as sent with every link's secret part masked
+    (`email_as_sent`; never an email that carries a sign-in or reset link). An email's content
+    (body, headers, context) may hold such a link, so it is never searched, filtered on or
+    loaded for the list.
 
     A coordinator sees the emails to the people of their programmes only, and of each its kind,
     recipient, times and status, never its subject: a person may take part in several
@@ -71,10 +78,15 @@ class OutboxAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
         return self._without_hidden(request, super().get_search_fields(request))
 
     def get_fields(self, request, obj=None):
-        return self._without_hidden(request, super().get_fields(request, obj))
+        fields = self._without_hidden(request, super().get_fields(request, obj))
+        # The rendered email, masked: superusers only (a coordinator never sees a subject).
+        return (
+            [*fields, "email_as_sent"] if obj is not None and not self._hidden(request) else fields
+        )
 
     def get_readonly_fields(self, request, obj=None):
-        return self._without_hidden(request, super().get_readonly_fields(request, obj))
+        readonly = self._without_hidden(request, super().get_readonly_fields(request, obj))
+        return [*readonly, "email_as_sent"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer(*self.CONTENT, *self._hidden(request))
@@ -89,6 +101,30 @@ class OutboxAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="Email as sent")
+    def email_as_sent(self, obj):
+        """The rendered email, for superusers: its HTML in a sandboxed frame served with its own
+        strict policy (mentoring.backoffice.views.outbox_email_html), its text below, every
+        link's secret part masked. Emails that carry a sign-in or reset link show nothing."""
+        if obj.kind in SECRET_KINDS:
+            return "Not shown: this email carries a sign-in, confirmation or reset link."
+        if not (obj.body_text or obj.body_html):
+            return "Not kept: the retention job has removed this email's content."
+        from mentoring.logs import mask_links
+
+        frame = ""
+        if obj.body_html:
+            frame = format_html(
+                '<iframe class="email-frame" sandbox="" title="The email as its recipient saw it"'
+                ' src="{}"></iframe>',
+                reverse("admin-outbox-email-html", args=[obj.pk]),
+            )
+        return format_html(
+            '{}<h3>Plain text</h3><pre class="email-text">{}</pre>',
+            frame,
+            mask_links(obj.body_text),
+        )
 
     @admin.action(
         description="Retry the selected failed or queued emails now", permissions=["change"]
@@ -192,3 +228,88 @@ class SchemeSettingsAdmin(admin.ModelAdmin):
             raise PermissionDenied
         settings_row = SchemeSettings.load()
         return redirect("admin:mentoring_schemesettings_change", settings_row.pk)
+
+
+class EmailWordingForm(forms.ModelForm):
+    kind = forms.ChoiceField(label="Email", choices=email_kinds.choices)
+
+    class Meta:
+        model = EmailWording
+        fields = ["kind", "programme", "language", "intro", "sign_off"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("programme") and not getattr(self, "may_edit_default", False):
+            self.add_error(
+                "programme",
+                "Choose one of your programmes: the wording for every programme is changed by "
+                "an organisation administrator.",
+            )
+        return cleaned
+
+
+@admin.register(EmailWording)
+class EmailWordingAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
+    """The team's words in emails. A coordinator changes their programmes' wording and reads the
+    all-programmes default (superusers change it); nothing is deleted here (an empty field
+    brings back the email's own words)."""
+
+    form = EmailWordingForm
+    list_display = [
+        "title",
+        "kind",
+        "programme_name",
+        "language",
+        "updated_at",
+        "updated_by",
+        "preview_link",
+    ]
+    list_filter = ["language", "kind"]
+    list_select_related = ["programme", "updated_by"]
+    search_fields = ["kind", "intro", "sign_off"]
+    readonly_fields = ["updated_at", "updated_by", "preview_link"]
+
+    def scope(self, request, queryset):
+        ids = coordinated_programme_ids(request)
+        if ids is None:
+            return queryset
+        return queryset.filter(Q(programme__in=ids) | Q(programme__isnull=True))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.may_edit_default = request.user.is_superuser
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.programme_id is None and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Email", ordering="kind")
+    def title(self, obj):
+        return email_kinds.describe(obj.kind).title
+
+    @admin.display(description="Programme", ordering="programme__name")
+    def programme_name(self, obj):
+        return obj.programme.name if obj.programme_id else "Every programme"
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj):
+        if obj.pk is None:
+            return "-"
+        query = {"kind": obj.kind, "language": obj.language}
+        if obj.programme_id:
+            query["programme"] = obj.programme_id
+        return format_html(
+            '<a href="{}?{}">Preview {}</a>',
+            reverse("admin-email-previews"),
+            urlencode(query),
+            email_kinds.describe(obj.kind).title,
+        )

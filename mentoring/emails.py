@@ -27,7 +27,9 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.translation import gettext
 
+from mentoring import wording
 from mentoring.context_processors import scheme
 from mentoring.models import Outbox
 from mentoring.tasks import publish, publish_many
@@ -62,10 +64,21 @@ def render(
     ctx: dict[str, Any] | None = None,
     dedupe_key: str,
     headers: dict[str, str] | None = None,
+    programme: Any = None,
 ) -> Outbox:
-    """Render `templates/emails/<kind>{_subject.txt,.txt,.html}` into an unsaved outbox row."""
+    """Render `templates/emails/<kind>{_subject.txt,.txt,.html}` into an unsaved outbox row.
+
+    `programme` (by default the one the context is about) gives the email its name, logo,
+    contact address and wording; the previews page passes the programme a person chose."""
     recipient = None if isinstance(to, str) else to
     to_email = to if isinstance(to, str) else to.email
+    # The programme the email is about (its name, logo and contact address) and the team's
+    # words for this kind of email (mentoring.wording; cached, no query per email).
+    if programme is not None:
+        programme_id, brand = programme.pk, wording.brand_of(programme)
+    else:
+        programme_id, brand = wording.programme_in(ctx or {})
+    words = wording.words_for(kind, programme_id, getattr(recipient, "language", ""))
     # The names the `scheme` context processor gives pages, so a template reads the same with or
     # without a request (emails/base.html uses SCHEME_NAME).
     context = {
@@ -73,20 +86,35 @@ def render(
         "site_url": settings.SITE_URL,
         "scheme_name": settings.SCHEME_NAME,
         "recipient": recipient,
+        "email_brand": brand,
+        "email_words": words,
         **(ctx or {}),
     }
     subject = render_subject(kind, context)
+    body_text = wording.apply_to_text(
+        render_to_string(f"emails/{kind}.txt", context), words, settings.SCHEME_NAME
+    )
+    if brand is not None:
+        body_text = wording.add_before_footer(body_text, _contact_line(brand))
     return Outbox(
         kind=kind,
         recipient=recipient,
         to_email=to_email,
         subject=subject,
-        body_text=render_to_string(f"emails/{kind}.txt", context),
-        body_html=render_to_string(f"emails/{kind}.html", context),
+        body_text=body_text,
+        body_html=wording.apply_to_html(render_to_string(f"emails/{kind}.html", context), words),
         headers=headers or {},
         context={k: v for k, v in (ctx or {}).items() if isinstance(v, str | int | float | bool)},
         dedupe_key=dedupe_key,
     )
+
+
+def _contact_line(brand: wording.Brand) -> str:
+    """The last line of the text part of an email about a programme."""
+    return gettext("Questions? Write to the %(programme)s team: %(address)s") % {
+        "programme": brand.name,
+        "address": brand.contact_email,
+    }
 
 
 def queue(

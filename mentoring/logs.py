@@ -32,6 +32,24 @@ def redact_secrets(text: str) -> str:
     return _SECRET_IN_PATH.sub(lambda m: f"{m['prefix']}{REDACTED}{m['suffix'] or ''}", text)
 
 
+# Any other link's opaque parts, for showing a stored email to staff: a path segment of 20 or
+# more token characters with a digit in it (a signed value, an invitation key), and every query.
+_URL = re.compile(r"https?://[^\s\"'<>]+")
+_OPAQUE_SEGMENT = re.compile(r"(?<=/)(?=[^/?#]*\d)[A-Za-z0-9_.:~%=-]{20,}(?=/|$)")
+
+
+def _mask_url(match: re.Match[str]) -> str:
+    url, _, query = match[0].partition("?")
+    url = _OPAQUE_SEGMENT.sub(REDACTED, url)
+    return f"{url}?{REDACTED}" if query else url
+
+
+def mask_links(text: str) -> str:
+    """`text` (an email's text or HTML) with the secret part of every link replaced by
+    [redacted]: the tokened paths above, long opaque path segments and query strings."""
+    return _URL.sub(_mask_url, redact_secrets(text))
+
+
 class RedactSecretsFilter(logging.Filter):
     """Rewrites a record's message with the secrets in any path it mentions redacted."""
 

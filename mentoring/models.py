@@ -254,3 +254,71 @@ def _cache_call(method, *args):
     except Exception as exc:  # noqa: BLE001 - any cache backend failure
         logger.warning("Cache unavailable (%s); scheme settings read from the database", exc)
         return None
+
+
+class EmailWording(models.Model):
+    """The words of one kind of email that the scheme team may change: paragraphs that open it
+    (after the greeting) and its sign-off, for one programme or every programme (`programme`
+    empty), in one language or any (`language` empty).
+
+    Plain text only: staff type words, never HTML; the email escapes them and makes paragraphs
+    of blank-line separated text (mentoring.wording). An empty field keeps the email's own words.
+    """
+
+    kind = models.CharField("email", max_length=80)
+    programme = models.ForeignKey(
+        "profiles.Programme",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="email_wordings",
+        help_text="Empty: every programme's email, unless a programme has its own words.",
+    )
+    language = models.CharField(
+        "language",
+        max_length=10,
+        blank=True,
+        default="",
+        choices=[("", "Any language"), *settings.LANGUAGES],
+        help_text="Empty: every recipient, unless their language has its own words.",
+    )
+    intro = models.TextField(
+        "opening paragraphs",
+        max_length=2000,
+        blank=True,
+        default="",
+        help_text="Plain text, after the greeting. A blank line starts a new paragraph. Empty: "
+        "the email's own words.",
+    )
+    sign_off = models.TextField(
+        "sign-off",
+        max_length=300,
+        blank=True,
+        default="",
+        help_text="Plain text, at the end of the email (e.g. “Best wishes, the careers "
+        "team”). Empty: the email's own sign-off.",
+    )
+    updated_at = models.DateTimeField("updated", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = "email wording"
+        verbose_name_plural = "email wording"
+        ordering = ["kind", "programme", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "programme", "language"],
+                nulls_distinct=False,
+                name="one_email_wording_per_kind_programme_language",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.programme or 'every programme'}, {self.language or 'any'})"

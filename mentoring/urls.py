@@ -9,6 +9,7 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
+from accounts import views as account_views
 from mentoring import views
 from mentoring.backoffice import views as backoffice
 
@@ -38,6 +39,8 @@ urlpatterns = [
     path("favicon.ico", _favicon),
     path("email/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("accounts/", include("allauth.urls")),
+    # The language switcher (Django's set_language, which also saves a signed-in person's choice).
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("", include("profiles.urls")),
     path("", include("matching.urls")),
     path("", include("sessions_log.urls")),
@@ -47,6 +50,11 @@ urlpatterns = [
         "admin/emails/<slug:kind>.html",
         backoffice.email_preview_html,
         name="admin-email-preview-html",
+    ),
+    path(
+        "admin/outbox/<int:pk>/email.html",
+        backoffice.outbox_email_html,
+        name="admin-outbox-email-html",
     ),
     path("admin/reports/", admin.site.admin_view(backoffice.reports), name="admin-reports"),
     path(

@@ -25,6 +25,7 @@ from matching.models import (
     RequestReport,
 )
 from matching.never_approached import preview_samples as never_approached_previews
+from mentoring import wording
 from mentoring.emails import render
 from profiles.models import MenteeProfile, MentorProfile, Programme, RecruitmentWindow, Round
 from profiles.training import preview_samples as training_previews
@@ -107,6 +108,7 @@ def _samples() -> dict[str, dict[str, Any]]:
         },
         "request_accepted": {"to": mentee, "req": req, "url": pair_url},
         "request_declined": {"to": mentee, "req": req, "url": url, "directory_url": directory_url},
+        "mentor_proposed": {"to": mentee, "req": req, "url": url},
         "request_withdrawn": {"to": mentor, "req": req, "url": url},
         "request_closed_mentee_matched": {"to": mentor, "req": req, "url": url},
         "request_expired": {"to": mentee, "req": req, "url": url, "directory_url": directory_url},
@@ -322,6 +324,16 @@ def _round_samples(*, mentor, mentee, mentor_profile, **confirm) -> dict[str, di
             "programme": programme,
             "url": f"{settings.SITE_URL}/programmes/careers/",
         },
+        # To a person a coordinator invited to a programme (profiles.invitations).
+        "programme_invitation": {
+            "to": "sam.jones@example.org",
+            "programme": programme,
+            "name": "Sam Jones",
+            "role": "mentee",
+            "inviter": "Cora Lewis",
+            "url": f"{settings.SITE_URL}/programmes/careers/invitation/sample-token/",
+            "days": 30,
+        },
     }
 
 
@@ -338,7 +350,18 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
     }
 
 
-def render_kind(kind: str):
+# The programme of a preview when nobody chose one: unsaved (no id), so it shows the wording
+# for every programme, never a real programme's that happens to share a sample's id.
+SAMPLE_PROGRAMME = Programme(name="Alumni career mentoring", slug="careers")
+
+
+def render_kind(kind: str, *, programme: Programme | None = None, language: str = ""):
+    """A kind's sample, with `programme`'s name, logo, contact address and wording (by default a
+    sample programme's, with the wording for every programme) in `language`'s wording."""
     ctx = dict(sample_contexts()[kind])
     to = ctx.pop("to")
-    return render(kind, to=to, ctx=ctx, dedupe_key=f"preview:{kind}")
+    if isinstance(to, User):
+        to.language = language
+    if programme is None and wording.programme_in(ctx)[0] is not None:
+        programme = SAMPLE_PROGRAMME  # an email about a programme: about the sample one
+    return render(kind, to=to, ctx=ctx, dedupe_key=f"preview:{kind}", programme=programme)

@@ -23,26 +23,69 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
-from mentoring.admin_utils import csv_response, programme_choices
+from mentoring import email_kinds
+from mentoring.admin_utils import coordinated_programmes, csv_response, programme_choices
 from mentoring.backoffice import charts, previews
 from mentoring.backoffice.reports import Scope, build_report
 from mentoring.backoffice.reports.pairs import pair_rows
 from mentoring.backoffice.reports.query import Period
+from mentoring.delivery import SECRET_KINDS
+from mentoring.logs import mask_links
+from mentoring.models import Outbox
+
+
+class PreviewChoiceForm(forms.Form):
+    """Which programme's and language's wording a preview shows (GET)."""
+
+    programme = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="A sample programme (every programme's words)"
+    )
+    language = forms.ChoiceField(
+        choices=[("", "Any language"), *settings.LANGUAGES], required=False
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+
+
+def _preview_choice(request) -> tuple[PreviewChoiceForm, object, str]:
+    form = PreviewChoiceForm(request.GET or None, programmes=coordinated_programmes(request))
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["programme"], form.cleaned_data["language"]
+    return form, None, ""
 
 
 @staff_member_required
 @require_safe
 def email_previews(request):
+    """Every kind of email by audience and human title, one rendered as sent (subject, HTML in
+    a sandboxed frame, text), with a chosen programme's and language's wording."""
     samples = previews.sample_contexts()
-    kinds = [{"kind": k, "ready": k in samples} for k in previews.all_kinds()]
-    selected = request.GET.get("kind") or next((k["kind"] for k in kinds if k["ready"]), None)
-    email = previews.render_kind(selected) if selected in samples else None
+    groups = [
+        (audience, [{"kind": k, "ready": k.slug in samples} for k in kinds])
+        for audience, kinds in email_kinds.by_audience()
+    ]
+    first_ready = next((k["kind"].slug for _, ks in groups for k in ks if k["ready"]), None)
+    selected = request.GET.get("kind") or first_ready
+    form, programme, language = _preview_choice(request)
+    email = (
+        previews.render_kind(selected, programme=programme, language=language)
+        if selected in samples
+        else None
+    )
+    choice = {"kind": selected, **{k: v for k, v in request.GET.items() if k != "kind"}}
     ctx = {
         **admin.site.each_context(request),
         "title": "Email previews",
-        "kinds": kinds,
+        "groups": groups,
         "selected": selected,
+        "selected_kind": email_kinds.describe(selected) if selected else None,
         "email": email,
+        "form": form,
+        "frame_query": urlencode(
+            {k: v for k, v in choice.items() if k in ("programme", "language") and v}
+        ),
     }
     return render(request, "admin/email_previews.html", ctx)
 
@@ -63,7 +106,31 @@ def email_preview_html(request, kind: str):
     forbids everywhere else."""
     if kind not in previews.sample_contexts():
         raise Http404("No such email.")
-    return HttpResponse(previews.render_kind(kind).body_html)
+    _, programme, language = _preview_choice(request)
+    return HttpResponse(
+        previews.render_kind(kind, programme=programme, language=language).body_html
+    )
+
+
+@staff_member_required
+@xframe_options_sameorigin
+@csp_override(
+    {
+        "default-src": [CSP.NONE],
+        "style-src": [CSP.UNSAFE_INLINE],
+        "img-src": [CSP.SELF, "data:"],
+        "frame-ancestors": [CSP.SELF],
+    }
+)
+@require_safe
+def outbox_email_html(request, pk: int):
+    """An outbox email's HTML part as sent, for superusers (mentoring.admin.OutboxAdmin), every
+    link's secret part masked; never an email that carries a sign-in or reset link. Shown in a
+    sandboxed frame: no script runs and no form submits, whatever the email holds."""
+    if not (request.user.is_active and request.user.is_superuser):
+        raise PermissionDenied
+    row = get_object_or_404(Outbox.objects.exclude(kind__in=SECRET_KINDS), pk=pk)
+    return HttpResponse(mask_links(row.body_html))
 
 
 @require_safe
