@@ -2,10 +2,15 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from mentoring import emails
 
@@ -14,6 +19,11 @@ class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)
         allowed = settings.ACCOUNT_ALLOWED_EMAIL_DOMAINS
+        request = allauth_context.request
+        if allowed and request is not None and self.is_email_verified(request, email):
+            # The address a coordinator invited (profiles.invitation_views stashes it when the
+            # invitation link is opened): the invitation covers the domain rule.
+            return email
         if allowed:
             domain = email.rsplit("@", 1)[-1].lower()
             if domain not in allowed:
@@ -53,3 +63,32 @@ class AccountAdapter(DefaultAccountAdapter):
             **(context or {}),
         }
         super().send_notification_mail(template_prefix, user, context, email)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Single sign-on (accounts.sso): a provider signs someone in only with an email address it
+    vouches for (OpenID Connect `email_verified`, or a provider trusted for email in its
+    settings); with one, the local account with that address is signed in and linked
+    (SOCIALACCOUNT_EMAIL_AUTHENTICATION), or a new account is made."""
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        if not any(address.verified for address in sociallogin.email_addresses):
+            messages.error(
+                request,
+                gettext(
+                    "%(provider)s did not confirm your email address, so it cannot sign you "
+                    "in here. Ask your IT service desk to add a confirmed email address to "
+                    "your university account, or sign in with your email address and password."
+                )
+                % {"provider": sociallogin.provider.name},
+            )
+            raise ImmediateHttpResponse(redirect("account_login"))
+        super().pre_social_login(request, sociallogin)
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        name = data.get("name") or " ".join(
+            part for part in (data.get("first_name"), data.get("last_name")) if part
+        )
+        user.full_name = " ".join((name or "").split()) or user.email.split("@", 1)[0]
+        return user

@@ -10,6 +10,11 @@ from __future__ import annotations
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.admin import SocialAccountAdmin as AllauthSocialAccountAdmin
+from allauth.socialaccount.admin import SocialAppAdmin as AllauthSocialAppAdmin
+from allauth.socialaccount.admin import SocialAppForm as AllauthSocialAppForm
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -146,6 +151,9 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
 admin.site.unregister(Group)
 admin.site.unregister(EmailAddress)
 admin.site.unregister(Authenticator)
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialAccount)
+admin.site.unregister(SocialToken)  # tokens are not stored (SOCIALACCOUNT_STORE_TOKENS)
 
 
 @admin.register(Group)
@@ -182,6 +190,45 @@ class AuthenticatorAdmin(SuperuserOnlyAdmin):
     list_select_related = ["user"]
     fields = ["user", "type", "created_at", "last_used_at"]
     readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SocialAppForm(AllauthSocialAppForm):
+    """A single sign-on provider's client secret is typed in, never shown back: the field is
+    always empty, and left empty it keeps the secret there is."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        secret = self.fields["secret"]
+        secret.widget = forms.PasswordInput(render_value=False, attrs={"size": "100"})
+        secret.required = False
+        if self.instance.pk and self.instance.secret:
+            secret.help_text = "A secret is set. Leave this empty to keep it, or type a new one."
+
+    def clean_secret(self) -> str:
+        return self.cleaned_data["secret"] or (self.instance.secret if self.instance.pk else "")
+
+
+@admin.register(SocialApp)
+class SocialAppAdmin(SuperuserOnlyAdmin, AllauthSocialAppAdmin):
+    """Single sign-on providers added in the admin (those from the environment are not listed
+    here): superusers only, since a client secret lets its holder pose as this site."""
+
+    form = SocialAppForm
+    list_display = ["name", "provider", "provider_id", "client_id"]
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(SuperuserOnlyAdmin, AllauthSocialAccountAdmin):
+    """Who is linked to which single sign-on identity: a superuser may unlink one (delete), not
+    edit it, which would hand someone else's university login to an account."""
+
+    list_select_related = ["user"]
 
     def has_add_permission(self, request):
         return False

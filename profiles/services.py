@@ -8,7 +8,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from accounts import sso
 from accounts.models import User
 from profiles import cache as directory_cache
 from profiles import emails, signals, training
@@ -213,6 +215,8 @@ def eligibility_refusal(
         return f"{programme.name} is not open."
     if programme.status == Programme.Status.CLOSED and not invited:
         return f"{programme.name} is not taking new members at the moment."
+    if refusal := single_sign_on_refusal(programme, user):
+        return refusal
     if invited:
         return None
     if programme.invitation_only:
@@ -224,6 +228,21 @@ def eligibility_refusal(
             "your account (Account, Email addresses) and try again."
         )
     return None
+
+
+def single_sign_on_refusal(programme: Programme, user: User) -> str | None:
+    """A programme that members join with a single sign-on provider (Programme.single_sign_on)
+    takes only people whose account is linked to it: the university vouches for who they are.
+    An invitation does not replace it."""
+    if not programme.single_sign_on or sso.has_account_with(user, programme.single_sign_on):
+        return None
+    provider = sso.find_provider(None, programme.single_sign_on)
+    return gettext(
+        "Members of %(programme)s sign in with %(provider)s. Sign in with it once, then join."
+    ) % {
+        "programme": programme.name,
+        "provider": provider.name if provider else programme.single_sign_on,
+    }
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts import sso
 from profiles import rules, search_stats, selectors, services, shortlist, staff_edits, tokens
 from profiles.cache import DIRECTORY_CACHE_SECONDS, cache_key
 from profiles.forms import (
@@ -567,9 +568,21 @@ def _programme_page(request, programme: Programme, *, token: str = ""):
             else reverse("profiles:programme-join", args=[programme.slug])
         ),
         "invited": bool(token),
+        "sso": _single_sign_on(request, programme),
         **_programme_rounds(programme, today),
     }
     return render(request, "profiles/programme_detail.html", ctx)
+
+
+def _single_sign_on(request, programme: Programme) -> dict | None:
+    """For a programme joined with a single sign-on provider the person's account is not yet
+    linked to: why they cannot join yet, and the button that links it (then back here)."""
+    refusal = services.single_sign_on_refusal(programme, request.user)
+    if refusal is None:
+        return None
+    provider = sso.find_provider(request, programme.single_sign_on)
+    url = provider.get_login_url(request, process="connect", next=request.path) if provider else ""
+    return {"refusal": refusal, "name": provider.name if provider else "", "url": url}
 
 
 def _paragraphs(text: str) -> list[str]:

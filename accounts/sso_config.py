@@ -1,0 +1,103 @@
+"""Single sign-on providers read from the environment, for settings.py.
+
+Plain data, no Django models: settings import this before the apps load. Each provider becomes
+one of allauth's "apps" (SOCIALACCOUNT_PROVIDERS[...]["APPS"]); providers added in the admin
+(Social applications) work alongside them. README "Single sign-on" describes the variables.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+# The `amr` values (RFC 8176) that say the person gave a second factor at the identity provider.
+DEFAULT_MFA_AMR = ["mfa", "otp", "hwk", "swk", "sms", "fpt", "face"]
+
+
+def _load(name: str, raw: str) -> list[dict[str, Any]]:
+    if not raw.strip():
+        return []
+    try:
+        items = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"{name} must be a JSON list of objects: {exc}") from exc
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ImproperlyConfigured(f"{name} must be a JSON list of objects.")
+    return items
+
+
+def _require(name: str, item: dict, *keys: str) -> None:
+    missing = [k for k in keys if not item.get(k)]
+    if missing:
+        raise ImproperlyConfigured(f"{name}: provider {item.get('id', '?')!r} lacks {missing}.")
+
+
+def oidc_apps(raw: str, name: str = "SSO_OIDC_PROVIDERS") -> list[dict[str, Any]]:
+    """OpenID Connect providers (Microsoft Entra ID, Google Workspace, Keycloak...), e.g.
+    [{"id": "university", "name": "University login", "server_url": "https://login...",
+    "client_id": "...", "secret": "..."}] with optional "trusted_email_domains",
+    "mfa_amr" and "mfa_acr"."""
+    apps = []
+    for item in _load(name, raw):
+        _require(name, item, "id", "server_url", "client_id")
+        settings: dict[str, Any] = {
+            "server_url": item["server_url"],
+            "mfa_amr": list(item.get("mfa_amr", DEFAULT_MFA_AMR)),
+            "mfa_acr": list(item.get("mfa_acr", [])),
+        }
+        # Entra ID sends no `email_verified`: addresses in these domains count as verified.
+        if item.get("trusted_email_domains"):
+            settings["verified_email"] = [d.lower() for d in item["trusted_email_domains"]]
+        if item.get("token_auth_method"):
+            settings["token_auth_method"] = item["token_auth_method"]
+        apps.append(
+            {
+                "provider_id": item["id"],
+                "name": item.get("name") or item["id"],
+                "client_id": item["client_id"],
+                "secret": item.get("secret", ""),
+                "settings": settings,
+            }
+        )
+    return apps
+
+
+def saml_apps(raw: str, name: str = "SSO_SAML_PROVIDERS") -> list[dict[str, Any]]:
+    """SAML 2.0 identity providers, e.g. [{"id": "university-saml", "name": "University
+    login", "slug": "university", "entity_id": "https://idp...", "sso_url": "https://idp.../sso",
+    "x509cert": "MIIC...", "attribute_mapping": {"email": "...", "first_name": "..."}}] with
+    optional "trusted_for_email" (true or a list of domains), "mfa_authn_contexts" and
+    "sp_entity_id". Assertions must be signed by the certificate."""
+    apps = []
+    for item in _load(name, raw):
+        _require(name, item, "id", "slug", "entity_id", "sso_url", "x509cert")
+        settings: dict[str, Any] = {
+            "idp": {
+                "entity_id": item["entity_id"],
+                "sso_url": item["sso_url"],
+                "x509cert": item["x509cert"],
+            },
+            "advanced": {"want_assertion_signed": True, "strict": True},
+            "mfa_authn_contexts": list(item.get("mfa_authn_contexts", [])),
+        }
+        if item.get("slo_url"):
+            settings["idp"]["slo_url"] = item["slo_url"]
+        if item.get("attribute_mapping"):
+            settings["attribute_mapping"] = item["attribute_mapping"]
+        if item.get("sp_entity_id"):
+            settings["sp"] = {"entity_id": item["sp_entity_id"]}
+        trusted = item.get("trusted_for_email", False)
+        if isinstance(trusted, list):
+            trusted = [d.lower() for d in trusted]
+        settings["verified_email"] = trusted
+        apps.append(
+            {
+                "provider_id": item["id"],
+                "name": item.get("name") or item["id"],
+                "client_id": item["slug"],
+                "settings": settings,
+            }
+        )
+    return apps
