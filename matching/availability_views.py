@@ -8,9 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from matching import availability, services
@@ -20,36 +21,43 @@ from profiles.models import MentorProfile
 
 class AwayForm(forms.Form):
     until = forms.DateField(
-        label="I am back on",
+        label=_("I am back on"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="You come back into the directory by yourself on this day.",
+        help_text=_("You come back into the directory by yourself on this day."),
         error_messages={
-            "required": "Please give the date you will be back, for example 1 March.",
-            "invalid": "Please give a real date, for example 1 March 2027.",
+            "required": _("Please give the date you will be back, for example 1 March."),
+            "invalid": _("Please give a real date, for example 1 March 2027."),
         },
     )
     note = forms.CharField(
-        label="A note for mentees (optional)",
+        label=_("A note for mentees (optional)"),
         required=False,
         max_length=255,
-        help_text="For example: “On parental leave until March; do ask me then.”",
+        help_text=_("For example: “On parental leave until March; do ask me then.”"),
         error_messages={
-            "max_length": "Please keep your note under 255 characters (you wrote %(show_value)d)."
+            "max_length": _(
+                "Please keep your note under 255 characters (you wrote %(show_value)d)."
+            )
         },
     )
     waiting = forms.ChoiceField(
-        label="Requests waiting for your answer",
+        label=_("Requests waiting for your answer"),
         choices=[
             (
                 "close",
-                "Close them kindly now: each mentee is told, with your note, to approach "
-                "someone else",
+                _(
+                    "Close them kindly now: each mentee is told, with your note, to approach "
+                    "someone else"
+                ),
             ),
-            ("keep", "Keep them waiting until I am back: they do not expire while I am away"),
+            (
+                "keep",
+                _("Keep them waiting until I am back: they do not expire while I am away"),
+            ),
         ],
         initial="close",
         widget=forms.RadioSelect,
-        error_messages={"required": "Please choose what happens to your waiting requests."},
+        error_messages={"required": _("Please choose what happens to your waiting requests.")},
     )
 
     def clean_until(self):
@@ -61,16 +69,18 @@ class AwayForm(forms.Form):
 
 class WaitingCapForm(forms.Form):
     waiting_cap = forms.IntegerField(
-        label="Requests waiting for my answer at most",
+        label=_("Requests waiting for my answer at most"),
         required=False,
         min_value=1,
         max_value=20,
-        help_text="Once this many wait for you, mentees see “Not taking requests right now”. "
-        "Leave it empty for your free places plus one.",
+        help_text=_(
+            "Once this many wait for you, mentees see “Not taking requests right now”. "
+            "Leave it empty for your free places plus one."
+        ),
         error_messages={
-            "min_value": "Please choose a number from 1 to 20, or leave it empty.",
-            "max_value": "Please choose a number from 1 to 20, or leave it empty.",
-            "invalid": "Please give a whole number from 1 to 20, or leave it empty.",
+            "min_value": _("Please choose a number from 1 to 20, or leave it empty."),
+            "max_value": _("Please choose a number from 1 to 20, or leave it empty."),
+            "invalid": _("Please give a whole number from 1 to 20, or leave it empty."),
         },
     )
 
@@ -115,17 +125,17 @@ def mentor_away(request):
         status = 400
     elif action == "back":
         availability.come_back(request.user)
-        messages.success(request, "Welcome back: you are in the directory again.")
+        messages.success(request, gettext("Welcome back: you are in the directory again."))
         return redirect("matching:mentor-away")
     elif action == "cap":
         if cap_form.is_valid():
             availability.set_waiting_cap(request.user, cap_form.cleaned_data["waiting_cap"])
-            messages.success(request, "Saved: your limit on waiting requests.")
+            messages.success(request, gettext("Saved: your limit on waiting requests."))
             return redirect("matching:mentor-away")
         status = 400
     elif request.method == "POST":
         status = 400
-        messages.error(request, "Please choose one of the buttons on this page.")
+        messages.error(request, gettext("Please choose one of the buttons on this page."))
     waiting = MentorshipRequest.objects.pending().filter(mentor=request.user).count()
     ctx = {
         "profile": profile,
@@ -141,13 +151,18 @@ def mentor_away(request):
 def _away_message(until, closed: int, waiting: str) -> str:
     back = format_date(until, "j F")
     if waiting == "keep":
-        return (
-            f"You are away until {back}: mentees cannot ask you until then. Requests already "
+        return gettext(
+            "You are away until %(date)s: mentees cannot ask you until then. Requests already "
             "waiting for you stay open and do not expire while you are away."
-        )
+        ) % {"date": back}
     if closed:
-        return (
-            f"You are away until {back}. We closed {closed} waiting request{pluralize(closed)} "
-            "kindly and told each mentee."
-        )
-    return f"You are away until {back}: mentees cannot ask you until then."
+        return ngettext(
+            "You are away until %(date)s. We closed %(count)d waiting request kindly and told "
+            "each mentee.",
+            "You are away until %(date)s. We closed %(count)d waiting requests kindly and told "
+            "each mentee.",
+            closed,
+        ) % {"date": back, "count": closed}
+    return gettext("You are away until %(date)s: mentees cannot ask you until then.") % {
+        "date": back
+    }

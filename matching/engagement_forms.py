@@ -4,14 +4,15 @@ conversation on a stated topic where the programme allows it and the mentor offe
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from matching.forms import InterestedForm
 from matching.models import Engagement
 
-TOPIC_REQUIRED = "Please say what you would like advice on, in one line."
+TOPIC_REQUIRED = _("Please say what you would like advice on, in one line.")
 ADVICE_CHOICES = [
-    (Engagement.LONG_TERM.value, "Long-term mentoring"),
-    (Engagement.ADVICE.value, "One conversation on a topic"),
+    (Engagement.LONG_TERM.value, _("Long-term mentoring")),
+    (Engagement.ADVICE.value, _("One conversation on a topic")),
 ]
 
 
@@ -20,22 +21,26 @@ class EngagementInterestedForm(InterestedForm):
     both, a choice; with one, it is fixed (hidden)."""
 
     engagement = forms.ChoiceField(
-        label="What would you like?",
+        label=_("What would you like?"),
         choices=ADVICE_CHOICES,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose long-term mentoring or one conversation on a topic.",
-            "invalid_choice": "Choose long-term mentoring or one conversation on a topic.",
+            "required": _("Choose long-term mentoring or one conversation on a topic."),
+            "invalid_choice": _("Choose long-term mentoring or one conversation on a topic."),
         },
     )
     topic = forms.CharField(
-        label="The topic of the conversation",
+        label=_("The topic of the conversation"),
         required=False,
         max_length=200,
-        help_text="One line, e.g. “Moving from research into policy work”. Only for one "
-        "conversation on a topic.",
+        help_text=_(
+            "One line, e.g. “Moving from research into policy work”. Only for one "
+            "conversation on a topic."
+        ),
         error_messages={
-            "max_length": "Please keep the topic under 200 characters (you wrote %(show_value)d).",
+            "max_length": _(
+                "Please keep the topic under 200 characters (you wrote %(show_value)d)."
+            ),
         },
     )
 
@@ -55,8 +60,8 @@ class EngagementInterestedForm(InterestedForm):
             topic = self.fields["topic"]
             topic.required = True
             topic.error_messages["required"] = TOPIC_REQUIRED
-            topic.help_text = "One line, e.g. “Moving from research into policy work”."
-            self.fields["message"].help_text = (
+            topic.help_text = _("One line, e.g. “Moving from research into policy work”.")
+            self.fields["message"].help_text = _(
                 "What you would like to ask, what you have tried so far, and how you would like "
                 "to talk (video, phone, in person). 50 to 2,000 characters."
             )

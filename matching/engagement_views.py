@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from matching import engagements
@@ -18,28 +20,28 @@ from profiles.models import Programme
 
 class InformalPairForm(forms.Form):
     programme = forms.ModelChoiceField(
-        label="In which programme?",
+        label=_("In which programme?"),
         queryset=Programme.objects.none(),
         widget=forms.RadioSelect,
         empty_label=None,
         error_messages={
-            "required": "Choose the programme.",
-            "invalid_choice": "Choose one of your programmes that records informal pairs.",
+            "required": _("Choose the programme."),
+            "invalid_choice": _("Choose one of your programmes that records informal pairs."),
         },
     )
     my_role = forms.ChoiceField(
-        label="Your role",
-        choices=[("mentor", "I am the mentor"), ("mentee", "I am the mentee")],
+        label=_("Your role"),
+        choices=[("mentor", _("I am the mentor")), ("mentee", _("I am the mentee"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether you are the mentor or the mentee."},
+        error_messages={"required": _("Choose whether you are the mentor or the mentee.")},
     )
     other_email = forms.EmailField(
-        label="The other person's email address",
+        label=_("The other person's email address"),
         max_length=254,
-        help_text="The address they use on this site. They must be a member of the programme.",
+        help_text=_("The address they use on this site. They must be a member of the programme."),
         error_messages={
-            "required": "Enter the other person's email address.",
-            "invalid": "Enter an email address, like name@example.org.",
+            "required": _("Enter the other person's email address."),
+            "invalid": _("Enter an email address, like name@example.org."),
         },
     )
 
@@ -79,11 +81,14 @@ def informal_record(request):
             form.add_error("other_email", str(exc))
         else:
             other = req.mentee if req.sent_by_mentor else req.mentor
-            name = other.full_name if other is not None else "The other person"
+            name = other.full_name if other is not None else gettext("The other person")
             messages.success(
                 request,
-                f"Recorded. {name} has been emailed to confirm it; your shared space opens "
-                "once they do.",
+                gettext(
+                    "Recorded. %(name)s has been emailed to confirm it; your shared space opens "
+                    "once they do."
+                )
+                % {"name": name},
             )
             return redirect(req)
     status = 400 if form.is_bound else 200

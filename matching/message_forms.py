@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from matching.models import Message
 
@@ -18,14 +20,18 @@ class _PlainText(forms.CharField):
 
 class MessageForm(forms.Form):
     body = _PlainText(
-        label="Your message",
+        label=_("Your message"),
         max_length=Message.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=f"Plain text, up to {Message.MAX_LENGTH} characters; links become clickable.",
+        help_text=format_lazy(
+            _("Plain text, up to {limit} characters; links become clickable."),
+            limit=Message.MAX_LENGTH,
+        ),
         error_messages={
-            "required": "Please write a message.",
-            "max_length": "Please keep a message to %(limit_value)d characters (it has "
-            "%(show_value)d).",
+            "required": _("Please write a message."),
+            "max_length": _(
+                "Please keep a message to %(limit_value)d characters (it has %(show_value)d)."
+            ),
         },
     )
     client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
@@ -33,9 +39,9 @@ class MessageForm(forms.Form):
 
 class MessageReportForm(forms.Form):
     reason = forms.CharField(
-        label="What is wrong with this message?",
+        label=_("What is wrong with this message?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The programme's coordinators read your report and this message only.",
-        error_messages={"required": "Please say what is wrong with the message."},
+        help_text=_("The programme's coordinators read your report and this message only."),
+        error_messages={"required": _("Please say what is wrong with the message.")},
     )

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.staff import has_staff_access
@@ -117,16 +118,23 @@ def request_create(request, pk: int):
             form.add_error("programme" if form.asks_programme else None, str(exc))
         else:
             hold = settings.REQUEST_EMAIL_HOLD_MINUTES
-            emailed = (
-                f"{profile.user.full_name} will be emailed in {hold} minutes (withdraw before "
-                "then and they are not told)"
-                if hold
-                else f"{profile.user.full_name} has been emailed"
-            )
-            messages.success(
-                request,
-                f"Your request is on its way: {emailed}. You will hear by email when they answer.",
-            )
+            name = profile.user.full_name
+            if hold:
+                done = ngettext(
+                    "Your request is on its way: %(name)s will be emailed in %(minutes)d minute "
+                    "(withdraw before then and they are not told). You will hear by email when "
+                    "they answer.",
+                    "Your request is on its way: %(name)s will be emailed in %(minutes)d minutes "
+                    "(withdraw before then and they are not told). You will hear by email when "
+                    "they answer.",
+                    hold,
+                ) % {"name": name, "minutes": hold}
+            else:
+                done = gettext(
+                    "Your request is on its way: %(name)s has been emailed. You will hear by "
+                    "email when they answer."
+                ) % {"name": name}
+            messages.success(request, done)
             return redirect(req)
     ctx = {"form": form, "profile": profile, "interest": interest, "offers": offers}
     return render(request, "matching/request_form.html", ctx)
@@ -227,11 +235,15 @@ def request_accept(request, pk: int):
         messages.error(request, str(exc))
         return redirect(req)
     if req.engagement == Engagement.ADVICE:
-        done = f"You have accepted {req.mentee_name}'s request for one conversation. Plan it here."
+        done = gettext(
+            "You have accepted %(name)s's request for one conversation. Plan it here."
+        ) % {"name": req.mentee_name}
     elif req.engagement == Engagement.INFORMAL:
-        done = "Confirmed: your informal pair has its own space here."
+        done = gettext("Confirmed: your informal pair has its own space here.")
     else:
-        done = f"You are now {req.mentee_name}'s mentor. They will arrange your first meeting."
+        done = gettext("You are now %(name)s's mentor. They will arrange your first meeting.") % {
+            "name": req.mentee_name
+        }
     messages.success(request, done)
     return redirect(req.mentorship)
 
@@ -254,7 +266,9 @@ def request_decline(request, pk: int):
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, f"You have declined {req.mentee_name}'s request. Thank you for answering."
+            request,
+            gettext("You have declined %(name)s's request. Thank you for answering.")
+            % {"name": req.mentee_name},
         )
     return redirect(req)
 
@@ -267,11 +281,13 @@ def request_withdraw(request, pk: int):
     req = _get_request_for_user(request, pk)
     if request.method == "GET":
         if engagement_rules.recorder_id(req) != request.user.pk or not req.is_pending:
-            messages.info(request, "There is nothing to withdraw: this request is not waiting.")
+            messages.info(
+                request, gettext("There is nothing to withdraw: this request is not waiting.")
+            )
             return redirect(req)
         ctx = {
             "req": req,
-            "heading": "Withdraw your request?",
+            "heading": gettext("Withdraw your request?"),
             "mentor_unaware": selectors.request_email_held(req),
         }
         return render(request, "matching/request_withdraw_confirm.html", ctx)
@@ -280,7 +296,10 @@ def request_withdraw(request, pk: int):
     except services.MatchingError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"You have withdrawn your request to {req.mentor_name}.")
+        messages.success(
+            request,
+            gettext("You have withdrawn your request to %(name)s.") % {"name": req.mentor_name},
+        )
     return redirect(req)
 
 
@@ -298,8 +317,11 @@ def request_report(request, pk: int):
     else:
         messages.success(
             request,
-            "Thank you for telling us. The scheme team has your report, and "
-            f"{req.mentee_name} cannot ask you again.",
+            gettext(
+                "Thank you for telling us. The scheme team has your report, and %(name)s "
+                "cannot ask you again."
+            )
+            % {"name": req.mentee_name},
         )
     return redirect(req)
 
@@ -372,8 +394,10 @@ def message_report(request, pk: int):
         else:
             messages.success(
                 request,
-                "Thank you for telling us. The programme's coordinators have your report and "
-                "can read this message (and only this one).",
+                gettext(
+                    "Thank you for telling us. The programme's coordinators have your report "
+                    "and can read this message (and only this one)."
+                ),
             )
             return redirect(back)
     ctx = {"form": form, "message": message, "back": back}
