@@ -24,6 +24,8 @@ class SAMLProvider(AllauthSAMLProvider):
     they are) and ignoring an IdP's own "email_verified" attribute: an address counts as
     verified only when the app says the IdP is trusted for email (`verified_email`)."""
 
+    package = "allauth.socialaccount.providers.saml"  # its URLs are allauth's
+
     def extract_extra_data(self, data):
         extra = dict(super().extract_extra_data(data))
         extra[SAML_AUTHN_CONTEXTS] = list(data.get_last_authn_contexts() or [])

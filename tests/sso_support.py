@@ -166,6 +166,8 @@ def start_oidc_provider(
 class TestIdP:
     """A SAML identity provider's signing certificate and key, made for the test."""
 
+    __test__ = False  # not a test class
+
     entity_id: str
     key_pem: str
     cert_pem: str

@@ -1,0 +1,171 @@
+"""Single sign-on with SAML 2.0: our app sends an AuthnRequest, a test IdP (certificate and key
+made for the test) answers with a Response whose assertion it signed, and the browser posts it to
+allauth's assertion consumer service."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from accounts import sso_config
+from accounts.models import User
+from tests.factories import UserFactory
+from tests.sso_support import TestIdP, authn_request_id, make_idp, saml_response
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "university"
+HOST = "mentoring.example.ac.uk"  # python3-saml refuses single-label hosts like "testserver"
+ACS_URL = f"http://{HOST}/accounts/saml/{SLUG}/acs/"
+SP_ENTITY_ID = f"http://{HOST}/accounts/saml/{SLUG}/metadata/"
+MFA_CONTEXT = "https://refeds.org/profile/mfa"
+EMAIL = "urn:oid:0.9.2342.19200300.100.1.3"
+GIVEN_NAME = "urn:oid:2.5.4.42"
+SURNAME = "urn:oid:2.5.4.4"
+
+
+@pytest.fixture(scope="module")
+def idp() -> TestIdP:
+    return make_idp()
+
+
+@pytest.fixture(autouse=True)
+def _host_header(client, settings):
+    """A browser always sends Host; python3-saml reads it (the test client leaves it out)."""
+    settings.ALLOWED_HOSTS = [HOST]
+    client.defaults["HTTP_HOST"] = HOST
+
+
+@pytest.fixture(autouse=True)
+def _idp_configured(settings, idp):
+    """The IdP as SSO_SAML_PROVIDERS would configure it: trusted for addresses in its domain."""
+    config = [
+        {
+            "id": "university-saml",
+            "name": "University SAML login",
+            "slug": SLUG,
+            "entity_id": idp.entity_id,
+            "sso_url": "https://idp.example.ac.uk/sso",
+            "x509cert": idp.cert_base64,
+            "attribute_mapping": {
+                "email": EMAIL,
+                "first_name": GIVEN_NAME,
+                "last_name": SURNAME,
+            },
+            "trusted_for_email": ["uni.example.ac.uk"],
+            "mfa_authn_contexts": [MFA_CONTEXT],
+        }
+    ]
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        **settings.SOCIALACCOUNT_PROVIDERS,
+        "saml": {
+            **settings.SOCIALACCOUNT_PROVIDERS["saml"],
+            "APPS": sso_config.saml_apps(json.dumps(config)),
+        },
+    }
+
+
+def start(client) -> str:
+    """Presses "Sign in with University SAML login"; returns the AuthnRequest's ID."""
+    response = client.post(reverse("saml_login", args=[SLUG]), {"process": "login"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://idp.example.ac.uk/sso?SAMLRequest=")
+    return authn_request_id(response["Location"])
+
+
+def response_for(idp, request_id, email, *, given="Siân", surname="Jones", **kwargs) -> str:
+    return saml_response(
+        idp,
+        acs_url=ACS_URL,
+        audience=SP_ENTITY_ID,
+        in_response_to=request_id,
+        name_id=email,
+        attributes={EMAIL: email, GIVEN_NAME: given, SURNAME: surname},
+        **kwargs,
+    )
+
+
+def post(client, xml: str):
+    encoded = base64.b64encode(xml.encode()).decode()
+    return client.post(reverse("saml_acs", args=[SLUG]), {"SAMLResponse": encoded}, follow=True)
+
+
+def test_a_signed_assertion_signs_a_new_person_in(client, idp):
+    request_id = start(client)
+
+    response = post(client, response_for(idp, request_id, "sian@uni.example.ac.uk"))
+
+    user = User.objects.get(email="sian@uni.example.ac.uk")
+    assert response.wsgi_request.user == user
+    assert user.full_name == "Siân Jones"
+    account = SocialAccount.objects.get(user=user)
+    assert account.provider == "university-saml"
+
+
+def test_a_signed_assertion_links_the_existing_account_with_that_address(client, idp):
+    sian = UserFactory(email="sian@uni.example.ac.uk")
+
+    response = post(client, response_for(idp, start(client), "sian@uni.example.ac.uk"))
+
+    assert response.wsgi_request.user == sian
+    assert SocialAccount.objects.get().user == sian
+
+
+def test_an_assertion_changed_after_signing_is_refused(client, idp, caplog):
+    UserFactory(email="sian@uni.example.ac.uk")
+    victim = UserFactory(email="vc@uni.example.ac.uk", is_staff=True)
+    signed = response_for(idp, start(client), "sian@uni.example.ac.uk")
+    tampered = signed.replace("sian@uni.example.ac.uk", victim.email)
+    assert tampered != signed
+
+    response = post(client, tampered)
+
+    assert response.status_code == 401
+    assert not response.wsgi_request.user.is_authenticated
+    assert not SocialAccount.objects.exists()
+    assert "Signature validation failed" in caplog.text
+
+
+def test_an_assertion_signed_with_another_key_is_refused(client, idp, caplog):
+    sian = UserFactory(email="sian@uni.example.ac.uk")
+    impostor = make_idp(entity_id=idp.entity_id)
+
+    response = post(
+        client,
+        response_for(idp, start(client), sian.email, signing_idp=impostor),
+    )
+
+    assert response.status_code == 401
+    assert not response.wsgi_request.user.is_authenticated
+    assert not SocialAccount.objects.exists()
+    assert "Signature validation failed" in caplog.text
+
+
+def test_an_address_outside_the_domains_the_idp_is_trusted_for_is_refused(client, idp):
+    response = post(client, response_for(idp, start(client), "guest@elsewhere.example.com"))
+
+    assert not response.wsgi_request.user.is_authenticated
+    [message] = get_messages(response.wsgi_request)
+    assert "University SAML login did not confirm your email address" in message.message
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(("context", "admin_opens"), [(MFA_CONTEXT, True), (None, False)])
+def test_staff_mfa_follows_the_authentication_context(client, idp, settings, context, admin_opens):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    staff = UserFactory(email="vc@uni.example.ac.uk", is_staff=True, is_superuser=True)
+    kwargs = {"authn_context": context} if context else {}
+
+    response = post(client, response_for(idp, start(client), staff.email, **kwargs))
+
+    assert response.wsgi_request.user == staff
+    admin = client.get(reverse("admin:index"))
+    if admin_opens:
+        assert admin.status_code == 200
+    else:
+        assert admin.url == reverse("mfa_activate_totp")
