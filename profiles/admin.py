@@ -28,7 +28,7 @@ from mentoring.admin_utils import (
     coordinated_programmes,
 )
 from mentoring.admin_widgets import LabelledAdminFileWidget, name_each_row
-from profiles import photos, services, staff_edits
+from profiles import invitations, logos, photos, services, staff_edits
 from profiles.models import (
     ExpertiseArea,
     JobHistoryEntry,
@@ -465,8 +465,25 @@ class RoundInline(admin.StackedInline):
     show_change_link = True
 
 
+class ProgrammeAdminForm(forms.ModelForm):
+    logo = forms.FileField(
+        required=False,
+        widget=LabelledAdminFileWidget,
+        help_text="PNG or JPEG, up to 1 MB and 2000 pixels a side. Shown at the top of the "
+        "programme's page and emails, described by the programme's name.",
+    )
+
+    class Meta:
+        model = Programme
+        fields = ["logo"]  # the admin adds its fieldsets' fields
+
+    def clean_logo(self):
+        return logos.clean_upload(self.cleaned_data.get("logo"))
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
+    form = ProgrammeAdminForm
     list_display = [
         "name",
         "status",
@@ -475,13 +492,14 @@ class ProgrammeAdmin(admin.ModelAdmin):
         "mentees",
         "coordinator_names",
         "applicants_link",
+        "invite_link",
     ]
     list_filter = ["status", "matching"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [RoundInline]
     actions = ["new_invitation_link"]
-    readonly_fields = ["invitation_link", "created_at"]
+    readonly_fields = ["invitation_link", "invite_link", "created_at"]
     fieldsets = [
         (
             "About",
@@ -498,6 +516,14 @@ class ProgrammeAdmin(admin.ModelAdmin):
             },
         ),
         (
+            "Words and looks",
+            {
+                "fields": ["contact_email", "logo"],
+                "description": "The programme's name, address and logo appear in its emails and "
+                "on its page. The words of each email are under Email wording.",
+            },
+        ),
+        (
             "People and eligibility",
             {
                 "fields": [
@@ -506,6 +532,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
                     "mentee_email_domains",
                     "invitation_only",
                     "invitation_link",
+                    "invite_link",
                     "mentor_approval_required",
                     "mentor_training_required",
                 ]
@@ -637,6 +664,79 @@ class ProgrammeAdmin(admin.ModelAdmin):
             return "–"
         return format_html('<a href="{}">Applicants</a>', url)
 
+    @admin.display(description="invite people")
+    def invite_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        url = reverse("admin:profiles_programme_invite", args=[obj.pk])
+        return format_html('<a href="{}">Invite people to {}</a>', url, obj.name)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="profiles_programme_invite",
+            ),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request, object_id):
+        """Invite people from a CSV or pasted addresses: a preview of every row, then "Send N
+        invitations", which checks the same signed list again and sends what it then says
+        (profiles.invitations). Coordinators invite to their own programmes only."""
+        if not request.user.has_perm("profiles.add_programmeinvitation"):
+            raise PermissionDenied
+        programme = self.get_object(request, str(object_id))
+        if programme is None:
+            raise Http404("No such programme.")
+        allowed = coordinated_programmes(request)
+        form = InviteForm(request.POST or None, request.FILES or None)
+        preview, upload = None, ""
+        try:
+            if "send" in request.POST:
+                upload = request.POST.get("upload", "")
+                rows = invitations.read_upload(upload, programme=programme)
+                done = invitations.send(rows, programme=programme, allowed=allowed, by=request.user)
+                sent = done.counts[invitations.NEW]
+                self.message_user(
+                    request,
+                    ngettext(
+                        "Sent %(n)d invitation (%(summary)s).",
+                        "Sent %(n)d invitations (%(summary)s).",
+                        sent,
+                    )
+                    % {"n": sent, "summary": done.summary},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(request.path)
+            if request.method == "POST" and form.is_valid():
+                kind, text, role = form.list_text()
+                rows = (
+                    invitations.read_csv(text)
+                    if kind == "csv"
+                    else invitations.read_pasted(text, role=role)
+                )
+                preview = invitations.check(rows, programme=programme, allowed=allowed)
+                upload = invitations.sign_upload(
+                    kind=kind, text=text, role=role, programme=programme
+                )
+        except invitations.InvitationError as exc:
+            form.add_error(None, str(exc))
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": f"Invite people to {programme.name}",
+            "programme": programme,
+            "opts": self.opts,
+            "form": form,
+            "preview": preview,
+            "upload": upload,
+            "new_count": preview.counts[invitations.NEW] if preview else 0,
+            "memberships_url": reverse("admin:profiles_membership_changelist")
+            + f"?programme={programme.pk}",
+        }
+        return TemplateResponse(request, "admin/profiles/invite.html", ctx)
+
     @admin.display(description="invitation link")
     def invitation_link(self, obj):
         if obj is None or obj.pk is None:
@@ -667,6 +767,56 @@ class ProgrammeAdmin(admin.ModelAdmin):
                 f"{settings.SITE_URL}{invitation_url(programme)}",
                 messages.SUCCESS,
             )
+
+
+class InviteForm(forms.Form):
+    """A CSV file or pasted addresses (not both), read as text for the preview."""
+
+    file = forms.FileField(
+        label="CSV file",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text="A first line naming the columns name, email, role, programme. Role is "
+        "mentor or mentee; programme is a slug or name of a programme you run (empty: this "
+        "one). Saved as CSV UTF-8, up to 1 MB.",
+    )
+    addresses = forms.CharField(
+        label="Or paste addresses",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text="One per line or separated by commas; “Name <address>” keeps the name.",
+    )
+    role = forms.ChoiceField(
+        label="Invite pasted addresses as",
+        choices=Membership.Role.choices,
+        initial=Membership.Role.MENTEE,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        if upload.size > 1_000_000:
+            raise forms.ValidationError("The file is larger than 1 MB: split it in two.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again."
+            ) from None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("file") and data.get("addresses", "").strip():
+            raise forms.ValidationError("Upload a file or paste addresses, not both.")
+        if not data.get("file") and not data.get("addresses", "").strip() and not self.errors:
+            raise forms.ValidationError("Upload a CSV file or paste some addresses.")
+        return data
+
+    def list_text(self) -> tuple[str, str, str]:
+        if self.cleaned_data.get("file"):
+            return "csv", self.cleaned_data["file"], self.cleaned_data["role"]
+        return "paste", self.cleaned_data["addresses"], self.cleaned_data["role"]
 
 
 def invitation_url(programme: Programme) -> str:
@@ -762,6 +912,22 @@ class MembershipAdmin(
 
     def has_add_permission(self, request):
         return False  # people join on the site (profiles.services.join_programme)
+
+    def changelist_view(self, request, extra_context=None):
+        # "Invite people to …" above the list: the programme it is filtered by, or else the
+        # programmes a coordinator runs (a superuser filters first: there may be many).
+        programmes = Programme.objects.none()
+        if request.user.has_perm("profiles.add_programmeinvitation"):
+            programmes = coordinated_programmes(request)
+            chosen = request.GET.get("programme", "")
+            if chosen.isdigit():
+                programmes = programmes.filter(pk=int(chosen))
+            elif request.user.is_superuser:
+                programmes = Programme.objects.none()
+        return super().changelist_view(
+            request,
+            {"invite_programmes": programmes.only("pk", "name"), **(extra_context or {})},
+        )
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser

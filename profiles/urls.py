@@ -1,6 +1,6 @@
 from django.urls import path
 
-from profiles import guidance_views, shortlist_views, staff_edits, views
+from profiles import guidance_views, invitation_views, shortlist_views, staff_edits, views
 
 app_name = "profiles"
 
@@ -16,6 +16,11 @@ urlpatterns = [
         "programmes/<slug:slug>/join/<str:token>/",
         views.programme_invitation,
         name="programme-invitation",
+    ),
+    path(
+        "programmes/<slug:slug>/invitation/<str:token>/",
+        invitation_views.programme_invited,
+        name="programme-invited",
     ),
     path("programmes/<slug:slug>/leave/", views.programme_leave, name="programme-leave"),
     path(

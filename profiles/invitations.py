@@ -1,0 +1,379 @@
+"""Bulk invitations to a programme: a coordinator's CSV or pasted addresses, checked row by row
+into a preview, then sent exactly as the preview said.
+
+Python's csv rather than django-import-export: import-export maps each row to one model
+instance and its dry run answers "created / updated / skipped" for that model, while a row here
+is judged against memberships, invitations and the coordinator's own programmes, pasted
+addresses are not a table at all, and the confirmation's side effect is an email. Its preview
+machinery would be bent out of shape; the checks below are one small function each.
+
+The preview is computed, never stored: the confirmation recomputes it from the same signed
+upload under a lock of the programmes it names, so what is sent is what the preview said (or,
+after a race, less: a second confirmation finds every row "already invited").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from mentoring.emails import absolute_url, queue
+from profiles import services
+from profiles.models import Membership, Programme, ProgrammeInvitation
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+
+MAX_ROWS = 2000
+TOKEN_SALT = "profiles.programme-invitation"
+TOKEN_MAX_AGE = timedelta(days=30)
+UPLOAD_SALT = "profiles.invitation-upload"
+
+NEW = "new"
+MEMBER = "member"
+INVITED = "invited"
+DUPLICATE = "duplicate"
+BAD_ADDRESS = "bad_address"
+UNKNOWN_PROGRAMME = "unknown_programme"
+BAD_ROLE = "bad_role"
+
+# (outcome, one, many): the words of the preview's summary, in its order.
+OUTCOMES = [
+    (NEW, "new", "new"),
+    (MEMBER, "already a member", "already members"),
+    (INVITED, "already invited", "already invited"),
+    (DUPLICATE, "duplicate in the list", "duplicates in the list"),
+    (BAD_ADDRESS, "bad address", "bad addresses"),
+    (UNKNOWN_PROGRAMME, "unknown programme", "unknown programmes"),
+    (BAD_ROLE, "role not mentor or mentee", "roles not mentor or mentee"),
+]
+# Outcomes whose lines the summary names: the ones to correct in the file.
+PROBLEMS = {DUPLICATE, BAD_ADDRESS, UNKNOWN_PROGRAMME, BAD_ROLE}
+
+
+class InvitationError(Exception):
+    """A list that cannot be read at all; the message is the sentence the coordinator sees."""
+
+
+@dataclass
+class Row:
+    line: int
+    name: str
+    email: str
+    role: str
+    programme: str  # as typed: a slug or a name, "" for the page's programme
+    outcome: str = ""
+    target: Programme | None = None
+    note: str = ""
+
+
+@dataclass
+class Preview:
+    rows: list[Row]
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def new_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.outcome == NEW]
+
+    @property
+    def summary(self) -> str:
+        """ "12 new, 3 already members, 1 bad address — line 7"."""
+        parts = []
+        for outcome, one, many in OUTCOMES:
+            n = self.counts[outcome]
+            if not n:
+                continue
+            text = f"{n} {one if n == 1 else many}"
+            if outcome in PROBLEMS:
+                lines = ", ".join(str(r.line) for r in self.rows if r.outcome == outcome)
+                text += f" — line{'s' if n > 1 else ''} {lines}"
+            parts.append(text)
+        return ", ".join(parts) or "Nothing to invite"
+
+
+# Reading the list -------------------------------------------------------------------------
+
+
+def read_csv(text: str) -> list[Row]:
+    """Rows of a CSV with a header line naming its columns: name, email, role, programme (any
+    order, any case; only email is required). Line numbers are the file's lines."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InvitationError("The file is empty.") from None
+    except csv.Error as exc:
+        raise InvitationError(f"The file is not a CSV file ({exc}).") from None
+    columns = {h.strip().lower(): i for i, h in enumerate(header)}
+    if "email" not in columns:
+        raise InvitationError("The first line must name the columns: name, email, role, programme.")
+
+    def cell(values: list[str], column: str) -> str:
+        i = columns.get(column)
+        return values[i].strip() if i is not None and i < len(values) else ""
+
+    rows = []
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            rows.append(
+                Row(
+                    line=reader.line_num,
+                    name=cell(values, "name"),
+                    email=cell(values, "email"),
+                    role=cell(values, "role"),
+                    programme=cell(values, "programme"),
+                )
+            )
+            if len(rows) > MAX_ROWS:
+                raise InvitationError(f"Send at most {MAX_ROWS} people at a time.")
+    except csv.Error as exc:
+        raise InvitationError(f"Line {reader.line_num} cannot be read ({exc}).") from None
+    return rows
+
+
+def read_pasted(text: str, *, role: str) -> list[Row]:
+    """Addresses one per line or separated by commas or semicolons, each optionally
+    "Name <address>". An item that is not an address stays, as typed, to be reported."""
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for item in re.split(r"[,;]", line):
+            if not item.strip():
+                continue
+            named = _NAMED.match(item)
+            name, email = (named[1].strip().strip('"'), named[2]) if named else ("", item)
+            rows.append(Row(line=number, name=name, email=email.strip(), role=role, programme=""))
+        if len(rows) > MAX_ROWS:
+            raise InvitationError(f"Send at most {MAX_ROWS} people at a time.")
+    return rows
+
+
+_NAMED = re.compile(r"^\s*(.*?)\s*<([^<>]*)>\s*$")
+
+
+def sign_upload(*, kind: str, text: str, role: str, programme: Programme) -> str:
+    """The list as the coordinator gave it, signed into the preview's form: the confirmation
+    reads the list again from it and cannot be handed a different one."""
+    return signing.dumps(
+        {"kind": kind, "text": text, "role": role, "programme": programme.pk},
+        salt=UPLOAD_SALT,
+        compress=True,
+    )
+
+
+def read_upload(signed: str, *, programme: Programme) -> list[Row]:
+    try:
+        data = signing.loads(signed, salt=UPLOAD_SALT, max_age=timedelta(hours=12))
+    except signing.BadSignature:
+        raise InvitationError("The list has expired: upload it again.") from None
+    if data.get("programme") != programme.pk:
+        raise InvitationError("That list was made for another programme: upload it again.")
+    if data["kind"] == "csv":
+        return read_csv(data["text"])
+    return read_pasted(data["text"], role=data["role"])
+
+
+# Checking each row ------------------------------------------------------------------------
+
+
+def check(rows: list[Row], *, programme: Programme, allowed: QuerySet[Programme]) -> Preview:
+    """Each row's outcome, in a fixed number of queries whatever the number of rows.
+    `programme` is the page's (rows with no programme); `allowed` the ones the coordinator
+    runs (a programme they do not run is as unknown as one that does not exist)."""
+    targets = {programme.slug.lower(): programme}
+    if any(r.programme for r in rows):
+        # A coordinator runs a handful of programmes: read them all, match slug or name.
+        for p in allowed.only("pk", "slug", "name"):
+            targets.setdefault(p.slug.lower(), p)
+            targets.setdefault(p.name.lower(), p)
+    for row in rows:
+        row.target = targets.get((row.programme or programme.slug).lower())
+    wanted = [r for r in rows if r.target is not None]
+    emails = {r.email.lower() for r in wanted}
+    programme_ids = {r.target.pk for r in wanted if r.target is not None}
+    members = set(
+        Membership.objects.filter(programme__in=programme_ids)
+        .exclude(status=Membership.Status.LEFT)
+        .annotate(address=Lower("user__email"))
+        .filter(address__in=emails)
+        .values_list("programme_id", "address")
+    )
+    invited = set(
+        ProgrammeInvitation.objects.filter(programme__in=programme_ids)
+        .annotate(address=Lower("email"))
+        .filter(address__in=emails)
+        .values_list("programme_id", "address")
+    )
+    seen: dict[tuple[int, str], int] = {}
+    preview = Preview(rows=rows)
+    for row in rows:
+        row.outcome, row.note = _outcome(row, members, invited, seen)
+        preview.counts[row.outcome] += 1
+    return preview
+
+
+def _outcome(row: Row, members: set, invited: set, seen: dict) -> tuple[str, str]:
+    try:
+        validate_email(row.email)
+    except ValidationError:
+        return BAD_ADDRESS, f"“{row.email}” is not an email address" if row.email else "No address"
+    if row.target is None:
+        return UNKNOWN_PROGRAMME, f"No programme “{row.programme}” that you run"
+    role = row.role.strip().lower()
+    if role not in Membership.Role.values:
+        return BAD_ROLE, f"“{row.role}”: write mentor or mentee" if row.role else "No role"
+    row.role = role
+    key = (row.target.pk, row.email.lower())
+    if key in seen:
+        return DUPLICATE, f"Same address as line {seen[key]}"
+    seen[key] = row.line
+    if key in members:
+        return MEMBER, f"Already in {row.target.name}"
+    if key in invited:
+        return INVITED, f"Already invited to {row.target.name}"
+    return NEW, f"Invite to {row.target.name} as {Membership.Role(role).label.lower()}"
+
+
+# Sending ----------------------------------------------------------------------------------
+
+
+def send(
+    rows: list[Row], *, programme: Programme, allowed: QuerySet[Programme], by: User
+) -> Preview:
+    """Invite the preview's new rows: checked again under a lock of their programmes, so two
+    confirmations of the same list (a double click) invite each person once. Returns the
+    preview as it stood when sending: its new rows are exactly the invitations made."""
+    with transaction.atomic():
+        ids = {programme.pk} | set(allowed.values_list("pk", flat=True))
+        list(Programme.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        preview = check(rows, programme=programme, allowed=allowed)
+        made = ProgrammeInvitation.objects.bulk_create(
+            [
+                ProgrammeInvitation(
+                    programme=r.target,
+                    email=r.email,
+                    name=r.name[:150],
+                    role=r.role,
+                    invited_by=by,
+                )
+                for r in preview.new_rows
+            ]
+        )
+        for invitation in made:
+            send_invitation(invitation)
+    return preview
+
+
+@transaction.atomic
+def send_invitation(invitation: ProgrammeInvitation) -> bool:
+    """Email one invitation, once: `sent_at` is set under a lock of the row. Returns whether
+    it was sent now."""
+    invitation = (
+        ProgrammeInvitation.objects.select_for_update(of=("self",))
+        .select_related("programme", "invited_by")
+        .get(pk=invitation.pk)
+    )
+    if invitation.sent_at is not None:
+        return False
+    queue(
+        "programme_invitation",
+        to=invitation.email,
+        ctx={
+            "invitation": invitation,
+            "programme": invitation.programme,
+            "name": invitation.name,
+            "role": invitation.role,
+            "inviter": invitation.invited_by.full_name if invitation.invited_by else "",
+            "url": absolute_url(invitation_path(invitation)),
+            "days": TOKEN_MAX_AGE.days,
+        },
+        dedupe_key=f"programme-invitation:{invitation.pk}",
+    )
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["sent_at"])
+    return True
+
+
+# The link ---------------------------------------------------------------------------------
+
+
+def invitation_token(invitation: ProgrammeInvitation) -> str:
+    return signing.dumps(invitation.pk, salt=TOKEN_SALT, compress=True)
+
+
+def invitation_path(invitation: ProgrammeInvitation) -> str:
+    return reverse(
+        "profiles:programme-invited",
+        args=[invitation.programme.slug, invitation_token(invitation)],
+    )
+
+
+class LinkExpired(Exception):
+    pass
+
+
+def invitation_for_token(token: str, *, slug: str) -> ProgrammeInvitation | None:
+    """The invitation a link names; None for a tampered or unknown one. Raises LinkExpired for
+    a genuine link older than TOKEN_MAX_AGE."""
+    try:
+        pk = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.SignatureExpired:
+        raise LinkExpired from None
+    except signing.BadSignature:
+        return None
+    return (
+        ProgrammeInvitation.objects.select_related("programme")
+        .filter(pk=pk, programme__slug=slug)
+        .first()
+    )
+
+
+def is_for(invitation: ProgrammeInvitation, user: User) -> bool:
+    """Whether `user` is the person invited: their account's address, or one of its verified
+    addresses."""
+    if user.email.lower() == invitation.email.lower():
+        return True
+    return user.emailaddress_set.filter(email__iexact=invitation.email, verified=True).exists()
+
+
+class InvitationUsed(Exception):
+    pass
+
+
+@transaction.atomic
+def accept(invitation: ProgrammeInvitation, *, user: User) -> Membership:
+    """The invited person joins the programme in the invited role, through the usual service
+    (a mentor may still wait for approval). The invitation covers a programme that is by
+    invitation, limited to some email domains or closed. Accepting twice returns the same
+    membership; an invitation accepted by someone else is used."""
+    invitation = (
+        ProgrammeInvitation.objects.select_for_update(of=("self",))
+        .select_related("programme")
+        .get(pk=invitation.pk)
+    )
+    if invitation.accepted_by_id not in (None, user.pk):
+        raise InvitationUsed
+    membership = services.join_programme(
+        user=user, programme=invitation.programme, role=invitation.role, invited=True
+    )
+    if invitation.accepted_at is None:
+        invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
