@@ -30,11 +30,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
+from django.utils.translation import ngettext
 
 from accounts.models import User
-from matching import selectors, services
+from matching import match_runs, selectors, services
 from matching.models import (
     Engagement,
+    MatchRun,
+    MatchRunPair,
     Mentorship,
     MentorshipRequest,
     MessageReport,
@@ -363,6 +366,21 @@ class MenteeProfileAdmin(
                 self.admin_site.admin_view(self.applicants_view),
                 name="profiles_menteeprofile_applicants",
             ),
+            path(
+                "applicants/<int:programme_pk>/propose/",
+                self.admin_site.admin_view(self.propose_run_view),
+                name="profiles_menteeprofile_propose_run",
+            ),
+            path(
+                "runs/<int:run_pk>/",
+                self.admin_site.admin_view(self.run_view),
+                name="profiles_menteeprofile_run",
+            ),
+            path(
+                "runs/<int:run_pk>/publish/",
+                self.admin_site.admin_view(self.publish_run_view),
+                name="profiles_menteeprofile_publish_run",
+            ),
             *super().get_urls(),
         ]
 
@@ -465,10 +483,163 @@ class MenteeProfileAdmin(
             "title": f"Applicants to be matched: {programme.name}",
             "programme": programme,
             "queue": queue,
+            "draft_run": MatchRun.objects.filter(
+                programme=programme, status=MatchRun.Status.DRAFT
+            ).first(),
+            "rounds": list(programme.rounds.all()),
             "shown": APPLICANTS_SHOWN,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/profiles/applicants.html", ctx)
+
+    # Bulk matching (matching.match_runs): a proposed set of pairs for the applicants, adjusted
+    # and published by a coordinator of the programme.
+
+    def _central_programme(self, request, programme_pk: int) -> Programme:
+        if not self.has_match_permission(request):
+            raise PermissionDenied
+        programme = get_object_or_404(coordinated_programmes(request), pk=programme_pk)
+        if not programme.matches_centrally:
+            raise Http404(f"{programme.name} does not match mentees centrally.")
+        return programme
+
+    def _run(self, request, run_pk: int) -> MatchRun:
+        """A run of one of the person's programmes (another programme's run is not found)."""
+        if not self.has_match_permission(request):
+            raise PermissionDenied
+        runs = MatchRun.objects.filter(programme__in=coordinated_programmes(request))
+        return get_object_or_404(runs.select_related("programme", "round"), pk=run_pk)
+
+    def propose_run_view(self, request, programme_pk: int):
+        """Propose a set of pairs for the programme's applicants (those of one round if
+        chosen); a draft that exists is opened instead, never replaced."""
+        programme = self._central_programme(request, programme_pk)
+        if request.method != "POST":
+            return redirect("admin:profiles_menteeprofile_applicants", programme.pk)
+        chosen = request.POST.get("round", "")
+        in_round = (
+            get_object_or_404(programme.rounds.all(), pk=chosen) if chosen.isdigit() else None
+        )
+        run, created = match_runs.propose(
+            programme, queue=applicants(programme), round=in_round, by=request.user
+        )
+        if created:
+            self.message_user(
+                request,
+                _proposed_sentence(run.summary["matched"], len(run.summary["applicants"])),
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request,
+                f"{programme.name} already has a draft set of pairs (proposed "
+                f"{run.created_at:%-d %B %Y %H:%M}): here it is. Discard it to propose a new one.",
+                messages.WARNING,
+            )
+        return redirect("admin:profiles_menteeprofile_run", run.pk)
+
+    def run_view(self, request, run_pk: int):
+        """A run's pairs with their scores and reasons, the applicants left unmatched and why,
+        and (while a draft) changing or removing a pair, or discarding the run."""
+        run = self._run(request, run_pk)
+        errors: dict[int, str] = {}
+        chosen: dict[int, str] = {}
+        if request.method == "POST":
+            action = request.POST.get("action")
+            mentee_id = request.POST.get("applicant", "")
+            try:
+                if action == "discard":
+                    if match_runs.discard(run):
+                        self.message_user(request, "The draft set of pairs was discarded.")
+                    return redirect("admin:profiles_menteeprofile_applicants", run.programme_id)
+                if not mentee_id.isdigit():
+                    raise Http404("No such applicant.")
+                if action == "remove":
+                    match_runs.remove_pair(run, mentee_id=int(mentee_id))
+                    self.message_user(request, "The pair was removed from the set.")
+                    return redirect(request.path)
+                if action == "change":
+                    mentor_id = request.POST.get("mentor", "")
+                    chosen[int(mentee_id)] = mentor_id
+                    if not mentor_id.isdigit():
+                        raise match_runs.RunError("Choose a mentor.")
+                    match_runs.change_mentor(
+                        run, mentee_id=int(mentee_id), mentor_id=int(mentor_id)
+                    )
+                    self.message_user(request, "The applicant's mentor was changed.")
+                    return redirect(request.path)
+            except match_runs.RunError as exc:
+                if mentee_id.isdigit():
+                    errors[int(mentee_id)] = str(exc)
+                else:
+                    self.message_user(request, str(exc), messages.ERROR)
+            run.refresh_from_db()
+        pairs = list(run.pairs.select_related("mentee", "mentor").order_by("pk"))
+        options = match_runs.choices(run, pairs) if run.status == MatchRun.Status.DRAFT else {}
+        rows = [
+            {
+                "pair": p,
+                "options": options.get(p.mentee_id, []),
+                "error": errors.get(p.mentee_id),
+                "chosen": chosen.get(p.mentee_id, str(p.mentor_id)),
+            }
+            for p in pairs
+        ]
+        left = [
+            {
+                "unmatched": u,
+                "options": options.get(u.mentee.pk, []),
+                "error": errors.get(u.mentee.pk),
+                "chosen": chosen.get(u.mentee.pk, ""),
+            }
+            for u in match_runs.unmatched(run, pairs)
+        ]
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": f"Matching run: {run.programme.name}",
+            "run": run,
+            "programme": run.programme,
+            "rows": rows,
+            "left": left,
+            "is_draft": run.status == MatchRun.Status.DRAFT,
+            "total": round(sum(p.score for p in pairs), 3),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/profiles/match_run.html", ctx)
+
+    def publish_run_view(self, request, run_pk: int):
+        """Publish a draft run after a confirmation: each pair is made (and both people
+        emailed); a second publish does nothing."""
+        run = self._run(request, run_pk)
+        if request.method == "POST":
+            published = match_runs.publish(run, by=request.user)
+            if published is None:
+                self.message_user(
+                    request, "This run was already published or discarded.", messages.WARNING
+                )
+            else:
+                outcomes = list(published.pairs.values_list("outcome", flat=True))
+                made = outcomes.count(MatchRunPair.Outcome.MATCHED)
+                failed = outcomes.count(MatchRunPair.Outcome.FAILED)
+                self.message_user(
+                    request,
+                    f"Published: {made} pair{'s' if made != 1 else ''} matched"
+                    + (f", {failed} could not be made (see why below)" if failed else "")
+                    + ".",
+                    messages.SUCCESS if not failed else messages.WARNING,
+                )
+            return redirect("admin:profiles_menteeprofile_run", run.pk)
+        if run.status != MatchRun.Status.DRAFT:
+            return redirect("admin:profiles_menteeprofile_run", run.pk)
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": f"Publish the set of pairs for {run.programme.name}?",
+            "run": run,
+            "programme": run.programme,
+            "count": run.pairs.count(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/profiles/match_run_publish.html", ctx)
 
 
 APPLICANTS_SHOWN = 50  # the longest waiting; matching them brings the next ones up
@@ -655,3 +826,12 @@ class MessageReportAdmin(ProgrammeScopedMixin, LargeTableAdminMixin, admin.Model
     @admin.display(description="the message")
     def message_text(self, obj):
         return obj.message.body
+
+
+def _proposed_sentence(pairs: int, applicants: int) -> str:
+    """ "Proposed 1 pair for 3 applicants.", with each number's own plural."""
+    proposed = ngettext("Proposed %(n)d pair", "Proposed %(n)d pairs", pairs) % {"n": pairs}
+    among = ngettext("for %(n)d applicant.", "for %(n)d applicants.", applicants) % {
+        "n": applicants
+    }
+    return f"{proposed} {among} Nothing is sent until you publish."
