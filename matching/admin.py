@@ -11,18 +11,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import (
-    Count,
     Exists,
-    F,
-    IntegerField,
     Max,
     Min,
     OuterRef,
     Prefetch,
-    Subquery,
 )
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -33,7 +27,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from matching import match_runs, selectors, services
+from matching import match_runs, match_scoring, selectors, services
 from matching.models import (
     Engagement,
     MatchRun,
@@ -54,7 +48,7 @@ from mentoring.admin_utils import (
 )
 from profiles import rules
 from profiles.admin import ProfileOwnerMixin, in_programmes_as
-from profiles.models import ExpertiseArea, Membership, MenteeProfile, MentorProfile, Programme
+from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
 
 
 class HistoryInline(admin.TabularInline):
@@ -362,6 +356,11 @@ class MenteeProfileAdmin(
                 name="profiles_menteeprofile_match",
             ),
             path(
+                "<int:pk>/match/confirm/",
+                self.admin_site.admin_view(self.match_confirm_view),
+                name="profiles_menteeprofile_match_confirm",
+            ),
+            path(
                 "applicants/<int:programme_pk>/",
                 self.admin_site.admin_view(self.applicants_view),
                 name="profiles_menteeprofile_applicants",
@@ -384,12 +383,24 @@ class MenteeProfileAdmin(
             *super().get_urls(),
         ]
 
-    def _match(self, request, *, mentor: MentorProfile, mentee: User, programme: Programme):
+    def _match(
+        self,
+        request,
+        *,
+        mentor: MentorProfile,
+        mentee: User,
+        programme: Programme,
+        note: str = "",
+    ):
         """Central matching under the same rules as a mentee's own request: the service's
         sentence (e.g. the mentor is the mentee's line manager) is the error message."""
         try:
             mentorship = services.create_mentorship(
-                mentor=mentor.user, mentee=mentee, by=request.user, programme=programme
+                mentor=mentor.user,
+                mentee=mentee,
+                by=request.user,
+                programme=programme,
+                introduction_note=note,
             )
         except services.MatchingError as exc:
             self.message_user(request, str(exc), messages.ERROR)
@@ -408,9 +419,9 @@ class MenteeProfileAdmin(
         )
         return mentorship
 
-    def match_view(self, request, pk: int):
-        """Central matching: suggested mentors for one mentee in one of their programmes,
-        matched under the same rules as a mentee's own request."""
+    def _mentee_in_programme(self, request, pk: int):
+        """The mentee (one this coordinator may see) and the programme of theirs that the page
+        is about (the one chosen, else the first they share with the coordinator)."""
         if not self.has_match_permission(request):
             raise PermissionDenied
         mentee_profile = get_object_or_404(self.get_queryset(request).select_related("user"), pk=pk)
@@ -425,6 +436,90 @@ class MenteeProfileAdmin(
             raise Http404("This mentee takes part in none of your programmes.")
         chosen = request.POST.get("programme") or request.GET.get("programme")
         programme = next((p for p in programmes if str(p.pk) == chosen), programmes[0])
+        return mentee_profile, programme, programmes
+
+    def match_confirm_view(self, request, pk: int):
+        """Match now or propose to the mentor, for one suggestion: GET shows who with whom,
+        in which programme, what happens and who is emailed, with an optional note (changes
+        nothing); POST does it through matching.services, under the same rules as a mentee's
+        own request (its sentence is the error)."""
+        mentee_profile, programme, _ = self._mentee_in_programme(request, pk)
+        data = request.POST if request.method == "POST" else request.GET
+        action = "propose" if data.get("action") == "propose" else "match"
+        mentor = get_object_or_404(
+            MentorProfile.objects.select_related("user").defer("search_vector"),
+            pk=data.get("mentor"),
+        )
+        back = data.get("back", "")
+        if back == "queue" and programme.matches_centrally:
+            back_url = reverse("admin:profiles_menteeprofile_applicants", args=[programme.pk])
+        else:
+            back, back_url = "", reverse("admin:profiles_menteeprofile_match", args=[pk])
+            back_url += f"?programme={programme.pk}"
+        note = data.get("note", "").strip() if request.method == "POST" else ""
+        if request.method == "POST":
+            if action == "match":
+                mentorship = self._match(
+                    request,
+                    mentor=mentor,
+                    mentee=mentee_profile.user,
+                    programme=programme,
+                    note=note,
+                )
+                if mentorship is not None:
+                    if back == "queue":
+                        return redirect(back_url)
+                    return redirect("admin:matching_mentorship_change", mentorship.pk)
+            elif self._propose(
+                request, mentor=mentor, mentee=mentee_profile.user, programme=programme, note=note
+            ):
+                return redirect(back_url)
+        scored = match_scoring.score_candidates(programme, [mentee_profile], [mentor])
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": (
+                f"Propose {mentor.user.full_name} to mentor {mentee_profile.user.full_name}"
+                if action == "propose"
+                else f"Match {mentee_profile.user.full_name} with {mentor.user.full_name}"
+            ),
+            "action": action,
+            "mentee_profile": mentee_profile,
+            "mentor": mentor,
+            "programme": programme,
+            "suggestion": next(iter(scored[mentee_profile.user_id]), None),
+            "note": note,
+            "back": back,
+            "back_url": back_url,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/profiles/match_confirm.html", ctx)
+
+    def _propose(
+        self, request, *, mentor: MentorProfile, mentee: User, programme: Programme, note: str
+    ) -> bool:
+        """Propose the mentor on the mentee's behalf (services.propose_match); its sentence is the
+        error message."""
+        try:
+            services.propose_match(
+                mentor=mentor.user, mentee=mentee, by=request.user, programme=programme, note=note
+            )
+        except services.MatchingError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return False
+        self.message_user(
+            request,
+            f"Proposed {mentor.user.full_name} as {mentee.full_name}'s mentor in "
+            f"{programme.name}: {mentor.user.get_short_name()} has been emailed the request to "
+            f"accept or decline, and {mentee.get_short_name()} has been told.",
+            messages.SUCCESS,
+        )
+        return True
+
+    def match_view(self, request, pk: int):
+        """Central matching: suggested mentors for one mentee in one of their programmes, best
+        score first with the reasons, each to match now or propose to the mentor (both through
+        a confirmation page), under the same rules as a mentee's own request."""
+        mentee_profile, programme, programmes = self._mentee_in_programme(request, pk)
         if request.method == "POST":
             mentor = get_object_or_404(
                 MentorProfile.objects.select_related("user"), pk=request.POST.get("mentor")
@@ -644,7 +739,6 @@ class MenteeProfileAdmin(
 
 APPLICANTS_SHOWN = 50  # the longest waiting; matching them brings the next ones up
 SUGGESTIONS_PER_APPLICANT = 3
-CANDIDATES_READ = 2000  # mentors with a free place read for one page of the queue
 
 
 def applicants(programme: Programme):
@@ -663,64 +757,21 @@ def applicants(programme: Programme):
     )
 
 
-def _candidates(programme: Programme):
-    """Mentors approved and visible in `programme` with a free place (their places counted
-    across programmes, and under the programme's own cap)."""
-    qs = (
-        MentorProfile.objects.listed()
-        .in_programme(programme)
-        .with_free_place()
-        .select_related("user")
-        .defer("search_vector")
-    )
-    if programme.mentor_places_cap is not None:
-        here = (
-            Mentorship.objects.active()
-            .filter(mentor=OuterRef("user"), programme=programme, engagement=Engagement.LONG_TERM)
-            .order_by()
-            .values("mentor")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        qs = qs.annotate(here=Coalesce(Subquery(here), 0)).filter(
-            here__lt=programme.mentor_places_cap
-        )
-    return qs
-
-
 def suggest_for_queue(programme: Programme, queue: list[Membership]) -> None:
-    """Up to three suggestions for each applicant, in a fixed number of queries: the mentors
-    with a free place are read once and ranked for each applicant as the single mentee's page
-    ranks them (most shared areas first, then the most recently confirmed profile), leaving out
-    the applicant themselves and, where the programme keeps mentors outside line management,
-    their line manager and colleagues (profiles.rules)."""
-    candidates = list(
-        _candidates(programme).order_by(F("confirmed_at").desc(nulls_last=True), "pk")[
-            :CANDIDATES_READ
-        ]
-    )
-    names = dict(ExpertiseArea.objects.values_list("pk", "name"))
+    """Up to three suggestions for each applicant, best score first (matching.match_scoring:
+    areas, goals, industry, format, language, place, free places and past pairs, each with its
+    reasons), in a fixed number of queries for the whole page."""
     now = timezone.now()
+    profiles = [
+        m.user.mentee_profile for m in queue if getattr(m.user, "mentee_profile", None) is not None
+    ]
+    scored = match_scoring.score_candidates(programme, profiles)
     for membership in queue:
         mentee_profile = getattr(membership.user, "mentee_profile", None)
-        wanted = {a.pk for a in mentee_profile.areas.all()} if mentee_profile else set()
+        wanted = sorted(mentee_profile.areas.all(), key=lambda a: a.pk) if mentee_profile else []
         membership.waiting_days = (now - membership.applied_at).days
-        membership.wanted = [names[i] for i in sorted(wanted) if i in names]
-        ranked = []
-        for mentor in candidates:
-            if mentor.user_id == membership.user_id:
-                continue
-            if rules.line_management_refusal(programme, mentee_profile, mentor):
-                continue
-            shared = [i for i in mentor.area_ids if i in wanted]
-            if wanted and not shared:
-                continue
-            ranked.append((-len(shared), mentor, [names[i] for i in shared if i in names]))
-        ranked.sort(key=lambda item: item[0])  # stable: confirmed order within the same count
-        membership.suggestions = [
-            {"mentor": mentor, "shared": shared}
-            for _, mentor, shared in ranked[:SUGGESTIONS_PER_APPLICANT]
-        ]
+        membership.wanted = [a.name for a in wanted]
+        membership.suggestions = scored.get(membership.user_id, [])[:SUGGESTIONS_PER_APPLICANT]
         membership.preferred = [
             {
                 "user": user,
@@ -746,33 +797,12 @@ def _preferred_refusal(programme: Programme, mentee_profile, user: User) -> str 
 
 def suggested_mentors(
     mentee_profile: MenteeProfile, programme: Programme, limit: int = 25
-) -> list[MentorProfile]:
-    """Mentors approved and visible in `programme` with a free place, most shared areas first,
-    never the mentee's line manager or a colleague where the programme rules that out."""
-    wanted = sorted(mentee_profile.areas.values_list("pk", flat=True))
-    qs = (
-        _candidates(programme)
-        .exclude(user=mentee_profile.user)
-        .filter(rules.line_management_exclusion(programme, mentee_profile))
-    )
-    if wanted:
-        qs = qs.filter(area_ids__overlap=wanted).annotate(
-            shared=RawSQL(
-                "cardinality(ARRAY(SELECT unnest(profiles_mentorprofile.area_ids) "
-                "INTERSECT SELECT unnest(%s::bigint[])))",
-                (wanted,),
-                output_field=IntegerField(),
-            )
-        )
-        ordering = ["-shared", F("confirmed_at").desc(nulls_last=True)]
-    else:
-        ordering = [F("confirmed_at").desc(nulls_last=True)]
-    mentors = list(qs.order_by(*ordering)[:limit])
-    names = dict(ExpertiseArea.objects.values_list("pk", "name"))
-    for mentor in mentors:
-        mentor.shared_names = [names[i] for i in mentor.area_ids if i in wanted and i in names]
-        mentor.places_left_now = mentor.places_left
-    return mentors
+) -> list[match_scoring.Suggestion]:
+    """The best `limit` mentors for one mentee in `programme` (matching.match_scoring), never
+    the mentee's line manager or a colleague where the programme rules that out."""
+    return match_scoring.score_candidates(programme, [mentee_profile])[mentee_profile.user_id][
+        :limit
+    ]
 
 
 @admin.register(MessageReport)

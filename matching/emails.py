@@ -64,6 +64,17 @@ def request_received(req: MentorshipRequest) -> None:
     )
 
 
+def mentor_proposed(req: MentorshipRequest) -> None:
+    """To the mentee: the scheme team proposed a mentor for them, who is now asked (the
+    mentor's answer follows as for any request)."""
+    queue(
+        "mentor_proposed",
+        to=_present(req.mentee),
+        ctx={"req": req, "programme": req.programme, "url": _request_url(req)},
+        dedupe_key=f"mentor-proposed:{req.pk}",
+    )
+
+
 def cancel_request_received(req: MentorshipRequest) -> bool:
     """Stop the mentor's "new request" email while it is still held. True when it was stopped,
     so the mentor was never told of the request."""

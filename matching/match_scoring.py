@@ -175,14 +175,19 @@ def _goal_matches(
 
 def _history(
     programme: Programme, mentee_ids: list[int], mentor_user_ids: list[int]
-) -> tuple[dict[tuple[int, int], list[Mentorship]], set[int]]:
-    """Pairs between these mentees and mentors (any programme), and the mentors who have
-    mentored in `programme` before (a pair there that is no longer active)."""
+) -> tuple[dict[tuple[int, int], list[Mentorship]], set[tuple[int, int]], set[int]]:
+    """Past pairs between these mentees and mentors (any programme), the active ones, and the
+    mentors who have mentored in `programme` before (a pair there that is no longer active)."""
     pairs: dict[tuple[int, int], list[Mentorship]] = defaultdict(list)
+    active: set[tuple[int, int]] = set()
     for pair in Mentorship.objects.filter(mentee__in=mentee_ids, mentor__in=mentor_user_ids).only(
         "mentee_id", "mentor_id", "status", "end_reason", "feedback_rating"
     ):
-        if pair.mentee_id is not None and pair.mentor_id is not None:
+        if pair.mentee_id is None or pair.mentor_id is None:
+            continue
+        if pair.status == Mentorship.Status.ACTIVE:
+            active.add((pair.mentee_id, pair.mentor_id))
+        else:
             pairs[(pair.mentee_id, pair.mentor_id)].append(pair)
     experienced = set(
         Mentorship.objects.filter(programme=programme, mentor__in=mentor_user_ids)
@@ -190,7 +195,7 @@ def _history(
         .values_list("mentor", flat=True)
         .distinct()
     )
-    return pairs, experienced
+    return pairs, active, experienced
 
 
 def _places_here(programme: Programme, mentor_user_ids: list[int]) -> Counter[int]:
@@ -205,6 +210,36 @@ def _places_here(programme: Programme, mentor_user_ids: list[int]) -> Counter[in
         .values_list("mentor", "n")
     )
     return Counter(dict(rows))
+
+
+def _wanted_areas(mentee_profiles: list[MenteeProfile]) -> dict[int, set[int]]:
+    """Each mentee profile's areas: the prefetched ones where the caller prefetched them (the
+    applicants queue does), else one query for all."""
+    wanted: dict[int, set[int]] = defaultdict(set)
+    others = []
+    for profile in mentee_profiles:
+        if "areas" in getattr(profile, "_prefetched_objects_cache", {}):
+            wanted[profile.pk] = {a.pk for a in profile.areas.all()}
+        else:
+            others.append(profile.pk)
+    if others:
+        for profile_id, area_id in MenteeProfile.areas.through.objects.filter(
+            menteeprofile__in=others
+        ).values_list("menteeprofile", "expertisearea"):
+            wanted[profile_id].add(area_id)
+    return wanted
+
+
+def _languages(mentee_profiles: list[MenteeProfile]) -> dict[int, str]:
+    """Each mentee's language on the site: from their user where the caller loaded it, else
+    one query for all."""
+    loaded = {
+        m.user_id: m.user.language for m in mentee_profiles if MenteeProfile.user.is_cached(m)
+    }
+    missing = [m.user_id for m in mentee_profiles if m.user_id not in loaded]
+    if missing:
+        loaded.update(User.objects.filter(pk__in=missing).values_list("pk", "language"))
+    return loaded
 
 
 def _is_bad(pair: Mentorship) -> bool:
@@ -247,18 +282,9 @@ def score_candidates(
     mentee_ids = [m.user_id for m in mentee_profiles]
     mentor_user_ids = [m.user_id for m in mentors]
     names = dict(ExpertiseArea.objects.values_list("pk", "name"))
-    wanted: dict[int, set[int]] = defaultdict(set)
-    for profile_id, area_id in MenteeProfile.areas.through.objects.filter(
-        menteeprofile__in=[m.pk for m in mentee_profiles]
-    ).values_list("menteeprofile", "expertisearea"):
-        wanted[profile_id].add(area_id)
-    languages = dict(User.objects.filter(pk__in=mentee_ids).values_list("pk", "language"))
-    active = set(
-        Mentorship.objects.active()
-        .filter(mentee__in=mentee_ids, mentor__in=mentor_user_ids)
-        .values_list("mentee", "mentor")
-    )
-    history, experienced = _history(programme, mentee_ids, mentor_user_ids)
+    wanted = _wanted_areas(mentee_profiles)
+    languages = _languages(mentee_profiles)
+    history, active, experienced = _history(programme, mentee_ids, mentor_user_ids)
     here = _places_here(programme, mentor_user_ids)
     goals = _goal_matches(mentee_profiles, mentors)
     format_labels = dict(MeetingFormat.choices)

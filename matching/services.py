@@ -476,6 +476,7 @@ def _start_mentorship(
     request: MentorshipRequest | None,
     by: User,
     centrally: bool = False,
+    introduction_note: str = "",
 ) -> Mentorship:
     """The one way a mentorship starts, from a mentor's acceptance or from central matching:
     accept the pair's waiting request (if any), create the mentorship, take one of the mentor's
@@ -501,6 +502,7 @@ def _start_mentorship(
             else None,
             request=request,
             created_by=by if centrally else None,
+            introduction_note=introduction_note.strip()[:2000],
             started_at=now,
             engagement=engagement,
             # Informal pairs opt in to the scheme's reminders and check-ins on their page.
@@ -718,12 +720,12 @@ def end_mentorship(
     return mentorship
 
 
-@transaction.atomic
-def create_mentorship(
-    *, mentor: User, mentee: User, by: User, programme: Programme | None = None
-) -> Mentorship:
-    """Central matching by a coordinator of `programme` (by default the one the two share),
-    under the same rules as a mentee's request."""
+def _refuse_central(
+    *, mentor: User, mentee: User, by: User, programme: Programme | None
+) -> tuple[MentorProfile, MenteeProfile, Programme]:
+    """The rules of central matching (a coordinator's "Match now" and "Propose to the mentor"),
+    the same as a mentee's own request; takes the locks (mentor, then mentee) and returns the
+    locked profiles and the programme."""
     if mentor.pk == mentee.pk:
         raise MatchingError("A person cannot mentor themselves.")
     mentor_profile = _lock_mentor(mentor)
@@ -767,6 +769,24 @@ def create_mentorship(
     _refuse_programme_places(programme, mentor_profile)
     if _active_count(mentee, programme) >= programme.max_active_mentorships:
         raise MatchingError(f"{mentee.full_name} already has a mentor in {programme.name}.")
+    return mentor_profile, mentee_profile, programme
+
+
+@transaction.atomic
+def create_mentorship(
+    *,
+    mentor: User,
+    mentee: User,
+    by: User,
+    programme: Programme | None = None,
+    introduction_note: str = "",
+) -> Mentorship:
+    """Central matching by a coordinator of `programme` (by default the one the two share),
+    under the same rules as a mentee's request. `introduction_note`, the coordinator's words
+    to the two, goes in the introduction email and on the pair's page."""
+    mentor_profile, _, programme = _refuse_central(
+        mentor=mentor, mentee=mentee, by=by, programme=programme
+    )
     request = (
         MentorshipRequest.objects.pending()
         .select_for_update()
@@ -782,7 +802,52 @@ def create_mentorship(
         request=request,
         by=by,
         centrally=True,
+        introduction_note=introduction_note,
     )
+
+
+@transaction.atomic
+def propose_match(
+    *, mentor: User, mentee: User, by: User, programme: Programme | None = None, note: str = ""
+) -> MentorshipRequest:
+    """A coordinator proposes `mentor` for `mentee`: a request on the mentee's behalf that the
+    mentor accepts or declines as any other (the mentee is told a mentor was proposed; the
+    mentor's "new request" email says the coordinator proposed it, with `note`). The same rules
+    as central matching; a second click returns the proposal already waiting."""
+    note = note.strip()[:2000]
+    mentor_profile, _, programme = _refuse_central(
+        mentor=mentor, mentee=mentee, by=by, programme=programme
+    )
+    existing = (
+        MentorshipRequest.objects.pending()
+        .select_for_update()
+        .filter(mentor=mentor, mentee=mentee, programme=programme)
+        .first()
+    )
+    if existing is not None:
+        if existing.proposed_by_id is not None:
+            return existing  # a double click, or a colleague proposed the same pair
+        raise MatchingError(
+            f"{mentee.full_name} already has a request waiting for {mentor.full_name}'s answer."
+        )
+    now = timezone.now()
+    if refusal := away_sentence(mentor_profile, today=timezone.localdate(now)):
+        raise MatchingError(refusal)
+    req = MentorshipRequest.objects.create(
+        mentee=mentee,
+        mentor=mentor,
+        programme=programme,
+        message="",
+        created_at=now,
+        engagement=Engagement.LONG_TERM,
+        proposed_by=by,
+        coordinator_note=note,
+    )
+    _record(req, Status.PENDING, by=by, at=now, note="Proposed by the scheme team.")
+    conversations.start_for_request(req)  # no message: the mentee wrote none
+    emails.request_received(req)
+    emails.mentor_proposed(req)
+    return req
 
 
 def close_requests_of_leaver(membership: Membership) -> None:

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.privacy import delete_account
 from matching import engagements, jobs
-from matching.admin import _candidates, applicants
+from matching.admin import applicants
+from matching.match_scoring import candidates
 from matching.models import Engagement, Mentorship, MentorshipRequest
 from matching.services import (
     MatchingError,
@@ -249,7 +250,7 @@ def test_the_queue_ignores_advice_and_informal_pairs(programme, owen, mia):
     accept_request(_informal(owen, programme, other, "mentor"), by=other)
 
     assert list(applicants(programme).values_list("user", flat=True)) == [mia.pk]
-    assert list(_candidates(programme).values_list("user", flat=True)) == [owen.pk]
+    assert list(candidates(programme).values_list("user", flat=True)) == [owen.pk]
 
 
 # Status texts of informal records
