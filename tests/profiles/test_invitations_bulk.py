@@ -233,7 +233,7 @@ def _csv(n):
 
 
 def test_the_preview_reads_the_same_number_of_queries_for_5_or_50_rows(
-    client_for, coordinator, programme, django_assert_num_queries
+    client_for, coordinator, programme
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
