@@ -85,6 +85,11 @@ _KINDS = [
     EmailKind("message_digest", "To a person once a day: their unread messages", EVERYONE),
     EmailKind("reply_refused", "To a person whose emailed reply was not added", EVERYONE),
     EmailKind("training_expiring", "To a person whose training is about to expire", EVERYONE),
+    EmailKind(
+        "programme_invitation",
+        "To a person a coordinator invited to a programme",
+        EVERYONE,
+    ),
     # To the scheme team
     EmailKind("profiles_submitted", "To coordinators when profiles wait for review", TEAM),
     EmailKind("check_in_alert", "To the team when a check-in needs attention", TEAM),

@@ -388,6 +388,16 @@ def _post_review_approve(client, user) -> object:
     return response
 
 
+def _invite_url() -> str:
+    return reverse("admin:profiles_programme_invite", args=[default_programme().pk])
+
+
+def _post_invite_list(client, user) -> object:
+    response = client.post(_invite_url(), {"addresses": "ann@example.org", "role": "mentee"})
+    assert (response.status_code == 200) == ("preview" in (response.context or {}))
+    return response
+
+
 def _get(url_builder):
     def request(client, user):
         return client.get(url_builder())
@@ -465,6 +475,11 @@ OTHER_VIEWS = {
     "profiles_menteeprofile_applicants": {
         "applicants queue": (_get(_applicants_url), (403, 200, 200)),
         "matching an applicant": (_post_applicant_match, (403, 302, 302)),
+    },
+    # Inviting people to a programme: whoever may add invitations (its coordinators).
+    "profiles_programme_invite": {
+        "invite page": (_get(_invite_url), (403, 200, 200)),
+        "checking a list": (_post_invite_list, (403, 200, 200)),
     },
     # Aggregate figures only, no one's name: every member of the scheme team.
     "admin-reports": {
