@@ -14,15 +14,19 @@ from django.utils.translation import gettext
 
 from mentoring import emails
 
+# The session key under which an opened invitation link leaves the invited address.
+INVITED_EMAIL_KEY = "invited_email"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)
         allowed = settings.ACCOUNT_ALLOWED_EMAIL_DOMAINS
         request = allauth_context.request
-        if allowed and request is not None and self.is_email_verified(request, email):
-            # The address a coordinator invited (profiles.invitation_views stashes it when the
-            # invitation link is opened): the invitation covers the domain rule.
+        invited = request.session.get(INVITED_EMAIL_KEY) if request is not None else None
+        if allowed and invited and invited.lower() == email.lower():
+            # The address a coordinator invited (profiles.invitation_views keeps it in the
+            # session when the invitation link is opened): the invitation covers the domain rule.
             return email
         if allowed:
             domain = email.rsplit("@", 1)[-1].lower()

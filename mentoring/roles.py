@@ -53,6 +53,9 @@ COORDINATOR_PERMISSIONS = {
         "view_handbookpage",
         "add_handbookpage",
         "change_handbookpage",
+        # Invite people to their programmes (profiles.invitations) and see whom they invited.
+        "view_programmeinvitation",
+        "add_programmeinvitation",
     ],
     "matching": [
         "view_mentorshiprequest",

@@ -41,6 +41,8 @@ EXPECTED = {
     ("profiles", "view_handbookpage"),
     ("profiles", "add_handbookpage"),
     ("profiles", "change_handbookpage"),
+    ("profiles", "view_programmeinvitation"),
+    ("profiles", "add_programmeinvitation"),
     ("matching", "view_mentorshiprequest"),
     ("matching", "view_mentorship"),
     ("matching", "add_mentorship"),
@@ -100,7 +102,9 @@ def test_the_code_and_the_migration_grant_the_same_permissions():
     reports = import_module("mentoring.migrations.0011_coordinator_group_message_reports").ADDED
     guidance = import_module("mentoring.migrations.0012_coordinator_group_training_handbook").ADDED
     assert pairs(COORDINATOR_PERMISSIONS) == EXPECTED
+    invitations = import_module("profiles.migrations.0018_invitation_permissions").ADDED
     granted = pairs(created) | pairs(added) | pairs(reports) | pairs(guidance)
+    granted |= pairs(invitations)
     assert granted - pairs(removed) == EXPECTED
 
 
