@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -101,3 +102,20 @@ def saml_apps(raw: str, name: str = "SSO_SAML_PROVIDERS") -> list[dict[str, Any]
             }
         )
     return apps
+
+
+def form_action_origins(*app_lists: list[dict[str, Any]]) -> list[str]:
+    """The origins the sign-in buttons' forms lead to: the Content-Security-Policy's
+    form-action also governs where a form's redirects may go, and "Sign in with …" redirects to
+    the provider. An OpenID Connect provider's authorisation endpoint is normally on its
+    server_url's origin, a SAML IdP's on its sso_url's."""
+    origins: list[str] = []
+    for apps in app_lists:
+        for app in apps:
+            settings = app.get("settings", {})
+            url = settings.get("server_url") or settings.get("idp", {}).get("sso_url", "")
+            parts = urlsplit(url)
+            origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+            if origin and origin not in origins:
+                origins.append(origin)
+    return origins
