@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.sso import mark_idp_mfa
 from accounts.staff import has_staff_access
 
 
@@ -23,6 +24,7 @@ class StaffMFAMiddleware:
     def __call__(self, request):
         if self.admin_prefix is None:
             self.admin_prefix = reverse("admin:index")
+        mark_idp_mfa(request)  # a second factor asserted by the identity provider counts
         if (
             request.path.startswith(self.admin_prefix)
             and request.user.is_authenticated

@@ -15,6 +15,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from accounts import sso_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -86,6 +88,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "crispy_forms",
     "crispy_bootstrap5",
     "mentoring",
@@ -263,6 +268,39 @@ MFA_REQUIRED_FOR_STAFF = envbool("MFA_REQUIRED_FOR_STAFF", True)
 # keys rotate it. With DEBUG on and none set, a key is derived from SECRET_KEY.
 MFA_ADAPTER = "accounts.mfa.MFAAdapter"
 MFA_ENCRYPTION_KEY = env("MFA_ENCRYPTION_KEY")
+
+# SINGLE SIGN-ON (README "Single sign-on"): OpenID Connect and SAML providers from the
+# environment, as JSON lists; more can be added in the admin (Social applications).
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+_OIDC_APPS = sso_config.oidc_apps(env("SSO_OIDC_PROVIDERS"))
+_SAML_APPS = sso_config.saml_apps(env("SSO_SAML_PROVIDERS"))
+# "Sign in with …" is a form whose answer redirects to the provider, which the CSP's form-action
+# must allow (SECURITY below): these providers' origins, and SSO_FORM_ACTION_ORIGINS for
+# providers added in the admin.
+SSO_FORM_ACTION_ORIGINS = [
+    *sso_config.form_action_origins(_OIDC_APPS, _SAML_APPS),
+    *envlist("SSO_FORM_ACTION_ORIGINS"),
+]
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": _OIDC_APPS,
+        "OAUTH_PKCE_ENABLED": True,
+    },
+    "saml": {
+        "APPS": _SAML_APPS,
+        # Drops an IdP's own "email_verified" attribute: only the app's verified_email counts.
+        "provider_class": "accounts.sso.SAMLProvider",
+    },
+}
+# A provider's verified address signs in (and links) the local account with that address;
+# SocialAccountAdapter refuses a provider that does not vouch for the address.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the provider verified it (or the login is refused)
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
 if not DEBUG and not MFA_ENCRYPTION_KEY:
     raise ImproperlyConfigured(
         "MFA_ENCRYPTION_KEY must be set when DEBUG=0: a Fernet key that encrypts two-factor "
@@ -457,7 +495,7 @@ SECURE_CSP = {
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF, *SSO_FORM_ACTION_ORIGINS],
     "frame-ancestors": [CSP.NONE],
 }
 SESSION_COOKIE_HTTPONLY = True
