@@ -45,7 +45,8 @@ def has_agreement(mentorship: Mentorship) -> bool:
 
 
 def format_labels(formats: list[str]) -> list[str]:
-    return [FORMAT_LABELS.get(f, f) for f in formats]
+    # The labels are lazily translated: in the language of the page or email.
+    return [str(FORMAT_LABELS.get(f, f)) for f in formats]
 
 
 def frequency_label(agreement: Agreement) -> str:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
@@ -27,22 +29,24 @@ class MentorProfileForm(forms.ModelForm):
     areas = forms.ModelMultipleChoiceField(
         queryset=ExpertiseArea.objects.all(),
         widget=_CheckboxMultiple,
-        label="Areas I can help with",
-        help_text="Choose the areas where you can really help; mentees filter by them.",
-        error_messages={"required": "Choose at least one area you can help with."},
+        label=_("Areas I can help with"),
+        help_text=_("Choose the areas where you can really help; mentees filter by them."),
+        error_messages={"required": _("Choose at least one area you can help with.")},
     )
     formats = forms.MultipleChoiceField(
         choices=MeetingFormat.choices,
         widget=_CheckboxMultiple,
-        label="Meeting formats I offer",
-        error_messages={"required": "Choose at least one way you can meet."},
+        label=_("Meeting formats I offer"),
+        error_messages={"required": _("Choose at least one way you can meet.")},
     )
     # Optional; checked and re-encoded by profiles.photos (clean_photo), never stored as sent.
     photo = forms.FileField(
-        label="Photo (optional)",
+        label=_("Photo (optional)"),
         required=False,
-        help_text="A JPEG, PNG or WebP of your face, up to 5 MB. We crop it to a square. Without "
-        "one, mentees see your initials.",
+        help_text=_(
+            "A JPEG, PNG or WebP of your face, up to 5 MB. We crop it to a square. Without "
+            "one, mentees see your initials."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
@@ -69,6 +73,15 @@ class MentorProfileForm(forms.ModelForm):
             "capacity",
             "advice_per_month",
         ]
+        # Fields named by Django from the field's name (a verbose name there would need a
+        # migration): translated here.
+        labels = {
+            "organisation": _("Organisation"),
+            "department": _("Department"),
+            "city": _("City"),
+            "country": _("Country"),
+            "graduation_year": _("Graduation year"),
+        }
         widgets = {
             "key_areas": forms.Textarea(attrs={"rows": 4}),
             "moves_experience": forms.Textarea(attrs={"rows": 3}),
@@ -88,7 +101,10 @@ class MentorProfileForm(forms.ModelForm):
             field.choices = [c for c in field.choices if c[0] != MeetingFrequency.ONE_OFF]
         else:
             field.choices = [
-                (value, "One conversation only (an old setting: choose how often you meet)")
+                (
+                    value,
+                    gettext("One conversation only (an old setting: choose how often you meet)"),
+                )
                 if value == MeetingFrequency.ONE_OFF
                 else (value, label)
                 for value, label in field.choices
@@ -102,12 +118,12 @@ class MentorProfileForm(forms.ModelForm):
         if not offers_advice:
             del self.fields["advice_per_month"]
         else:
-            self.fields["advice_per_month"].label = "One-off advice conversations a month"
-            self.fields["advice_per_month"].help_text = (
+            self.fields["advice_per_month"].label = gettext("One-off advice conversations a month")
+            self.fields["advice_per_month"].help_text = gettext(
                 "One conversation on a topic, with mentees who may already have a mentor. They "
                 "do not take one of your places. 0 if you do not offer them."
             )
-            self.fields["advice_per_month"].error_messages["max_value"] = (
+            self.fields["advice_per_month"].error_messages["max_value"] = gettext(
                 "Please choose at most 20 a month."
             )
 
@@ -127,9 +143,11 @@ class MentorProfileForm(forms.ModelForm):
         current = self.instance.mentee_count if self.instance.pk else 0
         if capacity < current:
             raise forms.ValidationError(
-                f"You mentor {counted(current, 'person', 'people')} at the moment, so choose at "
-                f"least {current}. "
-                "To take fewer, end a mentorship first."
+                gettext(
+                    "You mentor %(people)s at the moment, so choose at least %(count)s. "
+                    "To take fewer, end a mentorship first."
+                )
+                % {"people": counted(current, "person", "people"), "count": current}
             )
         return capacity
 
@@ -138,6 +156,7 @@ class JobHistoryForm(forms.ModelForm):
     class Meta:
         model = JobHistoryEntry
         fields = ["title", "organisation", "start_year", "end_year", "description"]
+        labels = {"organisation": _("Organisation"), "description": _("Description")}
         widgets = {
             "start_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
             "end_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
@@ -161,14 +180,14 @@ class MenteeProfileForm(forms.ModelForm):
         queryset=ExpertiseArea.objects.all(),
         widget=_CheckboxMultiple,
         required=False,
-        label="Areas I want help with",
-        help_text="Mentors who help with these come first in the directory.",
+        label=_("Areas I want help with"),
+        help_text=_("Mentors who help with these come first in the directory."),
     )
     preferred_formats = forms.MultipleChoiceField(
         choices=MeetingFormat.choices,
         widget=_CheckboxMultiple,
         required=False,
-        label="Formats I prefer",
+        label=_("Formats I prefer"),
     )
 
     class Meta:
@@ -200,15 +219,15 @@ class MenteeProfileForm(forms.ModelForm):
 
 class RoleChoiceForm(forms.Form):
     ROLE_CHOICES = [
-        ("mentee", "I'd like a mentor"),
-        ("mentor", "I'd like to mentor"),
-        ("both", "Both: I'd like a mentor and to mentor others"),
+        ("mentee", _("I'd like a mentor")),
+        ("mentor", _("I'd like to mentor")),
+        ("both", _("Both: I'd like a mentor and to mentor others")),
     ]
     role = forms.ChoiceField(
         choices=ROLE_CHOICES,
         widget=forms.RadioSelect,
-        label="How would you like to take part?",
-        error_messages={"required": "Choose how you would like to take part."},
+        label=_("How would you like to take part?"),
+        error_messages={"required": _("Choose how you would like to take part.")},
     )
 
 
@@ -224,27 +243,27 @@ class DirectoryFilterForm(forms.Form):
     """The directory's GET parameters. Invalid values are ignored, never an error page."""
 
     programme = forms.SlugField(required=False, max_length=60, widget=forms.HiddenInput)
-    q = forms.CharField(label="Search", required=False, max_length=200)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     area = _LenientMultipleChoiceField(
-        label="Areas", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Areas"), required=False, widget=forms.CheckboxSelectMultiple
     )
     industry = forms.ChoiceField(
-        label="Industry", required=False, choices=[("", "Any industry"), *Industry.choices]
+        label=_("Industry"), required=False, choices=[("", _("Any industry")), *Industry.choices]
     )
-    country = forms.ChoiceField(label="Country", required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
     format = forms.ChoiceField(
-        label="Meeting format",
+        label=_("Meeting format"),
         required=False,
-        choices=[("", "Any format"), *MeetingFormat.choices],
+        choices=[("", _("Any format")), *MeetingFormat.choices],
     )
-    available = forms.BooleanField(label="Has a free place", required=False)
-    advice = forms.BooleanField(label="Offers one-off advice", required=False)
+    available = forms.BooleanField(label=_("Has a free place"), required=False)
+    advice = forms.BooleanField(label=_("Offers one-off advice"), required=False)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, areas: list[ExpertiseArea], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [(a.slug, a.name) for a in areas]
-        self.fields["country"].choices = [("", "Any country"), *countries]
+        self.fields["country"].choices = [("", gettext("Any country")), *countries]
 
     def value(self, name: str, default=None):
         """The cleaned value of a field, or the default when it was missing or invalid."""
@@ -261,8 +280,8 @@ class ProgrammeRoleForm(forms.Form):
     role = forms.ChoiceField(
         choices=Membership.Role.choices,
         error_messages={
-            "required": "Choose whether you join as a mentor or a mentee.",
-            "invalid_choice": "Choose whether you join as a mentor or a mentee.",
+            "required": _("Choose whether you join as a mentor or a mentee."),
+            "invalid_choice": _("Choose whether you join as a mentor or a mentee."),
         },
     )
 
@@ -271,7 +290,11 @@ PREFERRED_MENTORS_MAX = 3
 
 
 def mentor_choice_label(profile: MentorProfile) -> str:
-    return f"{profile.user.full_name}, {profile.job_title} at {profile.organisation}"
+    return gettext("%(name)s, %(job_title)s at %(organisation)s") % {
+        "name": profile.user.full_name,
+        "job_title": profile.job_title,
+        "organisation": profile.organisation,
+    }
 
 
 class MatchingApplicationForm(forms.Form):
@@ -279,29 +302,36 @@ class MatchingApplicationForm(forms.Form):
     they may name (approved in the programme); `shown` the ones offered as checkboxes."""
 
     application = forms.CharField(
-        label="What I am looking for in a mentor",
+        label=_("What I am looking for in a mentor"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What you hope to achieve and the experience that would help you. The "
-        "coordinators read this when they choose your mentor.",
-        error_messages={"required": "Tell the coordinators what you are looking for in a mentor."},
+        help_text=_(
+            "What you hope to achieve and the experience that would help you. The "
+            "coordinators read this when they choose your mentor."
+        ),
+        error_messages={
+            "required": _("Tell the coordinators what you are looking for in a mentor.")
+        },
     )
     preferred_mentors = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
         widget=_CheckboxMultiple,
-        label="Mentors I would like (optional)",
-        help_text=f"Choose up to {PREFERRED_MENTORS_MAX}. The coordinators take your choice into "
-        "account; they may suggest someone else.",
+        label=_("Mentors I would like (optional)"),
+        # help_text: set in __init__, with the number.
         error_messages={
-            "invalid_choice": "Choose among the mentors of this programme.",
-            "invalid_pk_value": "Choose among the mentors of this programme.",
+            "invalid_choice": _("Choose among the mentors of this programme."),
+            "invalid_pk_value": _("Choose among the mentors of this programme."),
         },
     )
 
     def __init__(self, *args, mentors, shown: list[MentorProfile], **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["preferred_mentors"]
+        field.help_text = gettext(
+            "Choose up to %(count)s. The coordinators take your choice into account; they may "
+            "suggest someone else."
+        ) % {"count": PREFERRED_MENTORS_MAX}
         field.queryset = User.objects.filter(mentor_profile__in=mentors)
         # Validated against every mentor of the programme; only some are offered at a time.
         field.widget.choices = [(p.user_id, mentor_choice_label(p)) for p in shown]
@@ -310,5 +340,7 @@ class MatchingApplicationForm(forms.Form):
     def clean_preferred_mentors(self):
         chosen = self.cleaned_data["preferred_mentors"]
         if len(chosen) > PREFERRED_MENTORS_MAX:
-            raise forms.ValidationError(f"Choose at most {PREFERRED_MENTORS_MAX} mentors.")
+            raise forms.ValidationError(
+                gettext("Choose at most %(count)s mentors.") % {"count": PREFERRED_MENTORS_MAX}
+            )
         return list(chosen)

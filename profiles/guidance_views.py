@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from profiles import handbook, services, training
@@ -28,20 +30,22 @@ class DateInput(forms.DateInput):
 
 class TrainingDoneForm(forms.Form):
     completed_on = forms.DateField(
-        label="Date you completed it",
+        label=_("Date you completed it"),
         widget=DateInput(format="%Y-%m-%d"),
         error_messages={
-            "required": "Enter the date you completed it.",
-            "invalid": "Enter a real date, for example 14 March 2026.",
+            "required": _("Enter the date you completed it."),
+            "invalid": _("Enter a real date, for example 14 March 2026."),
         },
     )
 
     def clean_completed_on(self):
         value = self.cleaned_data["completed_on"]
         if value > timezone.localdate():
-            raise forms.ValidationError("The date you completed it cannot be in the future.")
+            raise forms.ValidationError(
+                gettext("The date you completed it cannot be in the future.")
+            )
         if value.year < 1990:
-            raise forms.ValidationError("Enter a date after 1990.")
+            raise forms.ValidationError(gettext("Enter a date after 1990."))
         return value
 
 
@@ -127,20 +131,20 @@ def training_done(request, slug: str, pk: int):
         except training.TrainingError as exc:
             form.add_error("completed_on", str(exc))
         else:
-            until = (
-                f" It is valid until {date_format(record.expires_on, 'j F Y')}."
-                if record.expires_on
-                else ""
-            )
-            messages.success(
-                request,
-                f"Thank you: {item.name} is recorded as completed on "
-                f"{date_format(record.completed_on, 'j F Y')}.{until}",
-            )
+            done = gettext("Thank you: %(training)s is recorded as completed on %(date)s.") % {
+                "training": item.name,
+                "date": date_format(record.completed_on, "j F Y"),
+            }
+            if record.expires_on:
+                done += " " + gettext("It is valid until %(date)s.") % {
+                    "date": date_format(record.expires_on, "j F Y")
+                }
+            messages.success(request, done)
             if services.approve_once_trained(request.user, programme):
                 messages.success(
                     request,
-                    f"You are now a mentor in {programme.name}: its mentees can find you.",
+                    gettext("You are now a mentor in %(programme)s: its mentees can find you.")
+                    % {"programme": programme.name},
                 )
             return redirect(f"{reverse('profiles:programme-training', args=[slug])}#t{item.pk}")
     return _training_page(request, programme, memberships, coordinates, forms_by_pk={item.pk: form})

@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from mentoring.models import Month, SchemeSettings, check_request_schedule
@@ -30,50 +32,56 @@ def default_capacity() -> int:
 
 def validate_past_year(value: int) -> None:
     if value < MIN_YEAR or value > _current_year():
-        raise ValidationError(f"Enter a year between {MIN_YEAR} and {_current_year()}.")
+        raise ValidationError(
+            gettext("Enter a year between %(first)s and %(last)s.")
+            % {"first": MIN_YEAR, "last": _current_year()}
+        )
 
 
 def validate_graduation_year(value: int) -> None:
     # Current students in alumni schemes may give the year they expect to graduate.
     if value < MIN_YEAR or value > _current_year() + 6:
-        raise ValidationError(f"Enter a year between {MIN_YEAR} and {_current_year() + 6}.")
+        raise ValidationError(
+            gettext("Enter a year between %(first)s and %(last)s.")
+            % {"first": MIN_YEAR, "last": _current_year() + 6}
+        )
 
 
 class MeetingFormat(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    VIDEO = "video", "Video call"
-    PHONE = "phone", "Phone"
-    EMAIL = "email", "Email"
+    IN_PERSON = "in_person", _("In person")
+    VIDEO = "video", _("Video call")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
 
 
 class MeetingFrequency(models.TextChoices):
-    ONE_OFF = "one_off", "A single conversation (advice point)"
-    FORTNIGHTLY = "fortnightly", "Every two weeks"
-    MONTHLY = "monthly", "About once a month"
-    BIMONTHLY = "bimonthly", "Every two months"
-    FLEXIBLE = "flexible", "Flexible, agreed together"
+    ONE_OFF = "one_off", _("A single conversation (advice point)")
+    FORTNIGHTLY = "fortnightly", _("Every two weeks")
+    MONTHLY = "monthly", _("About once a month")
+    BIMONTHLY = "bimonthly", _("Every two months")
+    FLEXIBLE = "flexible", _("Flexible, agreed together")
 
 
 class Industry(models.TextChoices):
-    HIGHER_EDUCATION = "higher_education", "Higher education and research"
-    EDUCATION = "education", "Schools and education"
-    PUBLIC_SECTOR = "public_sector", "Government and public sector"
-    HEALTHCARE = "healthcare", "Healthcare and life sciences"
-    CHARITY = "charity", "Charities and social enterprise"
-    FINANCE = "finance", "Banking and finance"
-    ACCOUNTING = "accounting", "Accounting and professional services"
-    CONSULTING = "consulting", "Consulting"
-    LAW = "law", "Law"
-    TECHNOLOGY = "technology", "Technology and software"
-    ENGINEERING = "engineering", "Engineering and manufacturing"
-    ENERGY = "energy", "Energy and environment"
-    MEDIA = "media", "Media, arts and publishing"
-    MARKETING = "marketing", "Marketing, advertising and PR"
-    RETAIL = "retail", "Retail and consumer goods"
-    HOSPITALITY = "hospitality", "Hospitality, travel and tourism"
-    PROPERTY = "property", "Property and construction"
-    TRANSPORT = "transport", "Transport and logistics"
-    OTHER = "other", "Other"
+    HIGHER_EDUCATION = "higher_education", _("Higher education and research")
+    EDUCATION = "education", _("Schools and education")
+    PUBLIC_SECTOR = "public_sector", _("Government and public sector")
+    HEALTHCARE = "healthcare", _("Healthcare and life sciences")
+    CHARITY = "charity", _("Charities and social enterprise")
+    FINANCE = "finance", _("Banking and finance")
+    ACCOUNTING = "accounting", _("Accounting and professional services")
+    CONSULTING = "consulting", _("Consulting")
+    LAW = "law", _("Law")
+    TECHNOLOGY = "technology", _("Technology and software")
+    ENGINEERING = "engineering", _("Engineering and manufacturing")
+    ENERGY = "energy", _("Energy and environment")
+    MEDIA = "media", _("Media, arts and publishing")
+    MARKETING = "marketing", _("Marketing, advertising and PR")
+    RETAIL = "retail", _("Retail and consumer goods")
+    HOSPITALITY = "hospitality", _("Hospitality, travel and tourism")
+    PROPERTY = "property", _("Property and construction")
+    TRANSPORT = "transport", _("Transport and logistics")
+    OTHER = "other", _("Other")
 
 
 class ExpertiseArea(models.Model):
@@ -123,15 +131,15 @@ class Programme(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft (only staff see it)"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed to new members"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", _("Draft (only staff see it)")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed to new members")
+        ARCHIVED = "archived", _("Archived")
 
     class Matching(models.TextChoices):
-        CHOICE = "choice", "Mentees choose a mentor from the directory"
-        CENTRAL = "central", "Coordinators match mentees centrally"
-        BOTH = "both", "Both: mentees choose, or apply to be matched"
+        CHOICE = "choice", _("Mentees choose a mentor from the directory")
+        CENTRAL = "central", _("Coordinators match mentees centrally")
+        BOTH = "both", _("Both: mentees choose, or apply to be matched")
 
     class Engagement(models.TextChoices):
         LONG_TERM = "long_term", "Long-term mentoring"
@@ -486,13 +494,13 @@ class Membership(models.Model):
     changes `status`."""
 
     class Role(models.TextChoices):
-        MENTOR = "mentor", "Mentor"
-        MENTEE = "mentee", "Mentee"
+        MENTOR = "mentor", _("Mentor")
+        MENTEE = "mentee", _("Mentee")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for approval"
-        APPROVED = "approved", "Taking part"
-        LEFT = "left", "Left"
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Taking part")
+        LEFT = "left", _("Left")
 
         @property
         def tone(self) -> str:
@@ -518,10 +526,10 @@ class Membership(models.Model):
     by_invitation = models.BooleanField(default=False, editable=False)
     # A mentee applying to be matched centrally (programmes that match centrally).
     application = models.TextField(
-        "what I am looking for in a mentor",
+        _("what I am looking for in a mentor"),
         max_length=2000,
         blank=True,
-        help_text="Read by the coordinators who match you.",
+        help_text=_("Read by the coordinators who match you."),
     )
     applied_at = models.DateTimeField(null=True, blank=True)
     preferred_mentors = models.ManyToManyField(
@@ -578,10 +586,10 @@ class MentorProfileQuerySet(models.QuerySet):
 
 class MentorProfile(models.Model):
     class ReviewStatus(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Waiting for review"
-        APPROVED = "approved", "Approved"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
 
         @property
         def tone(self) -> str:
@@ -595,66 +603,73 @@ class MentorProfile(models.Model):
     )
     headline = models.CharField(
         max_length=120,
-        help_text="One line mentees read first, e.g. “Finance director who moved from "
-        "engineering; happy to talk career changes”.",
+        help_text=_(
+            "One line mentees read first, e.g. “Finance director who moved from "
+            "engineering; happy to talk career changes”."
+        ),
     )
-    job_title = models.CharField("current job title", max_length=120)
+    job_title = models.CharField(_("current job title"), max_length=120)
     organisation = models.CharField(max_length=120)
-    industry = models.CharField("industry or sector", max_length=30, choices=Industry)
+    industry = models.CharField(_("industry or sector"), max_length=30, choices=Industry)
     department = models.CharField(
-        max_length=120, blank=True, help_text="For staff schemes: your department or service."
+        max_length=120, blank=True, help_text=_("For staff schemes: your department or service.")
     )
     city = models.CharField(max_length=80, blank=True)
     country = CountryField(blank=True)
     languages = models.CharField(
-        "languages you can mentor in", max_length=200, blank=True, help_text="e.g. English, Spanish"
+        _("languages you can mentor in"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. English, Spanish"),
     )
     course = models.CharField(
-        "course studied", max_length=150, blank=True, help_text="For alumni schemes."
+        _("course studied"), max_length=150, blank=True, help_text=_("For alumni schemes.")
     )
     graduation_year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[validate_graduation_year]
     )
     key_areas = models.TextField(
-        "key areas of success and responsibility",
+        _("key areas of success and responsibility"),
         max_length=2000,
-        help_text="What you are responsible for and what you are proud of.",
+        help_text=_("What you are responsible for and what you are proud of."),
     )
     moves_experience = models.TextField(
-        "experience of moving country or industry",
+        _("experience of moving country or industry"),
         max_length=2000,
         blank=True,
-        help_text="Mentees value hearing how you made a move like the one they are planning.",
+        help_text=_("Mentees value hearing how you made a move like the one they are planning."),
     )
     areas = models.ManyToManyField(
         ExpertiseArea,
         related_name="mentor_profiles",
-        verbose_name="areas I can help with",
+        verbose_name=_("areas I can help with"),
         blank=True,
     )
     help_offered = models.TextField(
-        "anything else I can help with",
+        _("anything else I can help with"),
         max_length=1000,
         blank=True,
-        help_text="e.g. finding a first graduate job, insight into your industry, a business plan.",
+        help_text=_(
+            "e.g. finding a first graduate job, insight into your industry, a business plan."
+        ),
     )
     formats = ArrayField(
         models.CharField(max_length=12, choices=MeetingFormat),
-        verbose_name="meeting formats offered",
+        verbose_name=_("meeting formats offered"),
         default=list,
         blank=True,
     )
     frequency = models.CharField(
-        "how often I can meet",
+        _("how often I can meet"),
         max_length=12,
         choices=MeetingFrequency,
         default=MeetingFrequency.MONTHLY,
     )
     capacity = models.PositiveSmallIntegerField(
-        "mentees at a time",
+        _("mentees at a time"),
         default=default_capacity,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text="Most mentors take two mentees at a time.",
+        help_text=_("Most mentors take two mentees at a time."),
     )
     # Maintained by the matching services under a lock on this row; never edited by hand.
     mentee_count = models.PositiveSmallIntegerField("current mentees", default=0, editable=False)
@@ -686,11 +701,11 @@ class MentorProfile(models.Model):
     )
     training_completed_on = models.DateField(null=True, blank=True)
     advice_per_month = models.PositiveSmallIntegerField(
-        "one-off advice conversations a month",
+        _("one-off advice conversations a month"),
         default=0,
         db_default=0,
         validators=[MaxValueValidator(20)],
-        help_text="0 if you do not offer them. They do not take one of your places.",
+        help_text=_("0 if you do not offer them. They do not take one of your places."),
     )
     # Optional: a square JPEG made by profiles.photos (cropped, resized, metadata stripped),
     # stored through the default storage (local media or S3-compatible; README: "Media files").
@@ -699,16 +714,16 @@ class MentorProfile(models.Model):
         "photo", upload_to="mentor-photos/", max_length=200, blank=True, db_default=""
     )
     # Away until a date: out of the directory, back by itself on the date (profiles.jobs).
-    away_until = models.DateField("away until", null=True, blank=True)
+    away_until = models.DateField(_("away until"), null=True, blank=True)
     away_note = models.CharField(
-        "a note for mentees while you are away", max_length=255, blank=True, db_default=""
+        _("a note for mentees while you are away"), max_length=255, blank=True, db_default=""
     )
     waiting_cap = models.PositiveSmallIntegerField(
-        "requests waiting for my answer at most",
+        _("requests waiting for my answer at most"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(20)],
-        help_text="Empty: your free places plus one.",
+        help_text=_("Empty: your free places plus one."),
     )
     # From the mentor's recent answers, by a nightly set-based job (never per page view).
     reply_hours = models.PositiveIntegerField(
@@ -817,21 +832,24 @@ class MentorProfile(models.Model):
 
     def get_format_labels(self) -> list[str]:
         labels = dict(MeetingFormat.choices)
-        return [labels[f] for f in self.formats if f in labels]
+        return [str(labels[f]) for f in self.formats if f in labels]
 
     def completeness(self) -> tuple[int, list[str]]:
         """How complete the profile is (percent) and what is missing, for the mentor."""
         checks = [
-            ("a headline", bool(self.headline)),
-            ("your current role and organisation", bool(self.job_title and self.organisation)),
-            ("your industry", bool(self.industry)),
-            ("where you are based", bool(self.country)),
-            ("your key areas of success", bool(self.key_areas)),
-            ("areas you can help with", bool(self.pk and self.area_ids)),
-            ("meeting formats", bool(self.formats)),
-            ("your job history", bool(self.pk and self.jobs.exists())),
-            ("moves between countries or industries", bool(self.moves_experience)),
-            ("anything else you can help with", bool(self.help_offered)),
+            (gettext("a headline"), bool(self.headline)),
+            (
+                gettext("your current role and organisation"),
+                bool(self.job_title and self.organisation),
+            ),
+            (gettext("your industry"), bool(self.industry)),
+            (gettext("where you are based"), bool(self.country)),
+            (gettext("your key areas of success"), bool(self.key_areas)),
+            (gettext("areas you can help with"), bool(self.pk and self.area_ids)),
+            (gettext("meeting formats"), bool(self.formats)),
+            (gettext("your job history"), bool(self.pk and self.jobs.exists())),
+            (gettext("moves between countries or industries"), bool(self.moves_experience)),
+            (gettext("anything else you can help with"), bool(self.help_offered)),
         ]
         missing = [label for label, done in checks if not done]
         return round(100 * (len(checks) - len(missing)) / len(checks)), missing
@@ -839,11 +857,17 @@ class MentorProfile(models.Model):
 
 class JobHistoryEntry(models.Model):
     profile = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="jobs")
-    title = models.CharField("job title", max_length=120)
+    title = models.CharField(_("job title"), max_length=120)
     organisation = models.CharField(max_length=120)
-    start_year = models.PositiveSmallIntegerField("from", validators=[validate_past_year])
+    start_year = models.PositiveSmallIntegerField(
+        pgettext_lazy("job history: first year", "from"), validators=[validate_past_year]
+    )
     end_year = models.PositiveSmallIntegerField(
-        "to", null=True, blank=True, validators=[validate_past_year], help_text="Empty if current."
+        pgettext_lazy("job history: last year", "to"),
+        null=True,
+        blank=True,
+        validators=[validate_past_year],
+        help_text=_("Empty if current."),
     )
     description = models.TextField(max_length=1000, blank=True)
 
@@ -864,11 +888,11 @@ class JobHistoryEntry(models.Model):
     def clean(self):
         super().clean()
         if self.start_year and self.end_year and self.end_year < self.start_year:
-            raise ValidationError({"end_year": "The end year cannot be before the start year."})
+            raise ValidationError({"end_year": _("The end year cannot be before the start year.")})
 
     @property
     def years(self) -> str:
-        return f"{self.start_year}–{self.end_year or 'now'}"
+        return f"{self.start_year}–{self.end_year or gettext('now')}"
 
 
 class MenteeProfile(models.Model):
@@ -876,51 +900,53 @@ class MenteeProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentee_profile"
     )
     role = models.CharField(
-        "course, department or role",
+        _("course, department or role"),
         max_length=150,
-        help_text="e.g. “BSc Economics” or “Research administrator, School of Physics”.",
+        help_text=_("e.g. “BSc Economics” or “Research administrator, School of Physics”."),
     )
     stage = models.CharField(
-        "stage",
+        _("stage"),
         max_length=80,
         blank=True,
-        help_text="e.g. “Second year” or “Three years in role”.",
+        help_text=_("e.g. “Second year” or “Three years in role”."),
     )
     goals = models.TextField(
-        "what I hope to achieve",
+        _("what I hope to achieve"),
         max_length=2000,
-        help_text="Mentors read this before they reply: be as specific as you can.",
+        help_text=_("Mentors read this before they reply: be as specific as you can."),
     )
     areas = models.ManyToManyField(
         ExpertiseArea,
         related_name="mentee_profiles",
-        verbose_name="areas I want help with",
+        verbose_name=_("areas I want help with"),
         blank=True,
     )
     preferred_formats = ArrayField(
         models.CharField(max_length=12, choices=MeetingFormat),
-        verbose_name="formats I prefer",
+        verbose_name=_("formats I prefer"),
         default=list,
         blank=True,
     )
     introduction = models.TextField(
-        "a short introduction",
+        _("a short introduction"),
         max_length=1000,
         blank=True,
-        help_text="A few lines about you, shared with mentors you approach.",
+        help_text=_("A few lines about you, shared with mentors you approach."),
     )
     # Staff programmes that keep mentors outside the mentee's line management read these two.
     department = models.CharField(
-        "your department or service",
+        _("your department or service"),
         max_length=120,
         blank=True,
-        help_text="Staff programmes: mentors in your department are not suggested to you.",
+        help_text=_("Staff programmes: mentors in your department are not suggested to you."),
     )
     line_manager_email = models.EmailField(
-        "your line manager's email address",
+        _("your line manager's email address"),
         blank=True,
-        help_text="Staff programmes: your line manager is never suggested as your mentor. "
-        "Only the programme's coordinators see it.",
+        help_text=_(
+            "Staff programmes: your line manager is never suggested as your mentor. "
+            "Only the programme's coordinators see it."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -935,16 +961,16 @@ class MenteeProfile(models.Model):
 
     def get_format_labels(self) -> list[str]:
         labels = dict(MeetingFormat.choices)
-        return [labels[f] for f in self.preferred_formats if f in labels]
+        return [str(labels[f]) for f in self.preferred_formats if f in labels]
 
 
 class Training(models.Model):
     """A piece of training a programme expects of its mentors, mentees or both."""
 
     class Audience(models.TextChoices):
-        MENTORS = "mentors", "Mentors"
-        MENTEES = "mentees", "Mentees"
-        BOTH = "both", "Mentors and mentees"
+        MENTORS = "mentors", _("Mentors")
+        MENTEES = "mentees", _("Mentees")
+        BOTH = "both", _("Mentors and mentees")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="trainings")
     name = models.CharField(max_length=150)

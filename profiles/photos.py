@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from profiles import cache as directory_cache
@@ -30,10 +31,10 @@ MAX_PIXELS = 50_000_000
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 UPLOAD_DIR = "mentor-photos"
 
-TOO_BIG = "Choose a photo smaller than 5 MB."
-WRONG_TYPE = "Choose a JPEG, PNG or WebP photo. This file is not one of those."
-TOO_MANY_PIXELS = "This photo is too large in pixels. Choose one under 50 megapixels."
-UNREADABLE = "This photo could not be read. Try saving it again as a JPEG, then upload it."
+TOO_BIG = _("Choose a photo smaller than 5 MB.")
+WRONG_TYPE = _("Choose a JPEG, PNG or WebP photo. This file is not one of those.")
+TOO_MANY_PIXELS = _("This photo is too large in pixels. Choose one under 50 megapixels.")
+UNREADABLE = _("This photo could not be read. Try saving it again as a JPEG, then upload it.")
 
 
 def process(upload: File) -> ContentFile:

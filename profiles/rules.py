@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import Q
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext
 
 from profiles.models import MenteeProfile, MentorProfile, Programme, Round
 
@@ -26,17 +27,21 @@ def line_management_refusal(
     name = mentor_profile.user.full_name
     manager = mentee_profile.line_manager_email.strip().lower()
     if manager and mentor_profile.user.email.lower() == manager:
-        return (
-            f"{name} is {mentee_profile.user.full_name}'s line manager. {programme.name} pairs "
-            "mentees with a mentor outside their line management."
-        )
+        return gettext(
+            "%(mentor)s is %(mentee)s's line manager. %(programme)s pairs mentees with a mentor "
+            "outside their line management."
+        ) % {"mentor": name, "mentee": mentee_profile.user.full_name, "programme": programme.name}
     department = _norm(mentee_profile.department)
     if department and _norm(mentor_profile.department) == department:
-        return (
-            f"{name} works in the same department as {mentee_profile.user.full_name} "
-            f"({mentee_profile.department}). {programme.name} pairs mentees with a mentor "
-            "outside their line management."
-        )
+        return gettext(
+            "%(mentor)s works in the same department as %(mentee)s (%(department)s). "
+            "%(programme)s pairs mentees with a mentor outside their line management."
+        ) % {
+            "mentor": name,
+            "mentee": mentee_profile.user.full_name,
+            "department": mentee_profile.department,
+            "programme": programme.name,
+        }
     return None
 
 
@@ -78,8 +83,13 @@ def mentee_window_refusal(programme: Programme, *, today: date) -> str | None:
         programme.rounds.filter(mentee_opens_on__gt=today).order_by("mentee_opens_on").first()
     )
     if upcoming is not None:
-        return (
-            f"Mentees in {programme.name} can look for a mentor from "
-            f"{format_date(upcoming.mentee_opens_on, 'j F Y')} ({upcoming.name})."
-        )
-    return f"{programme.name} is not taking requests from mentees at the moment."
+        return gettext(
+            "Mentees in %(programme)s can look for a mentor from %(date)s (%(round)s)."
+        ) % {
+            "programme": programme.name,
+            "date": format_date(upcoming.mentee_opens_on, "j F Y"),
+            "round": upcoming.name,
+        }
+    return gettext("%(programme)s is not taking requests from mentees at the moment.") % {
+        "programme": programme.name
+    }

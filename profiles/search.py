@@ -74,7 +74,10 @@ def country_names() -> dict[str, str]:
 
 @functools.cache
 def industry_labels() -> dict[str, str]:
-    return {value: str(label) for value, label in Industry.choices}
+    """Every industry and its English label (the labels are translated for the pages; the
+    search document stays English, like the country names)."""
+    with translation.override("en"):
+        return {value: str(label) for value, label in Industry.choices}
 
 
 def update_search_documents(profile_ids: Iterable[int] | None = None) -> int:

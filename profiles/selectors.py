@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
+from django.utils.translation import pgettext
 
 from accounts.models import User
 from accounts.staff import has_staff_access
@@ -530,16 +531,17 @@ _HIGHLIGHTED = re.compile(f"{_START}([^{_STOP}]*){_STOP}")
 
 
 def _match_fields() -> list[tuple[str, Any]]:
-    """What a search can match on, named as a card's reader knows it: the text of the search
-    document (profiles.search), field by field."""
+    """What a search can match on, named as a card's reader knows it (in the page's language:
+    the cached page is per language): the text of the search document (profiles.search),
+    field by field."""
     mentor = "profiles_mentorprofile"
     return [
-        ("name", F("user__full_name")),
-        ("headline", F("headline")),
-        ("job title", F("job_title")),
-        ("organisation", F("organisation")),
+        (pgettext("matched on", "name"), F("user__full_name")),
+        (pgettext("matched on", "headline"), F("headline")),
+        (pgettext("matched on", "job title"), F("job_title")),
+        (pgettext("matched on", "organisation"), F("organisation")),
         (
-            "areas",
+            pgettext("matched on", "areas"),
             RawSQL(
                 "(SELECT string_agg(a.name, ', ') FROM profiles_mentorprofile_areas pa"
                 " JOIN profiles_expertisearea a ON a.id = pa.expertisearea_id"
@@ -547,23 +549,29 @@ def _match_fields() -> list[tuple[str, Any]]:
                 [],
             ),
         ),
-        ("how they help", F("help_offered")),
+        (pgettext("matched on", "how they help"), F("help_offered")),
         (
-            "job history",
+            pgettext("matched on", "job history"),
             RawSQL(
                 "(SELECT string_agg(concat_ws(' ', j.title, j.organisation, j.description), ' ')"
                 f" FROM profiles_jobhistoryentry j WHERE j.profile_id = {mentor}.id)",
                 [],
             ),
         ),
-        ("department", F("department")),
-        ("course", F("course")),
-        ("key areas", F("key_areas")),
-        ("experience of moving", F("moves_experience")),
-        ("industry", RawSQL(f"%s::jsonb ->> {mentor}.industry", [json.dumps(industry_labels())])),
-        ("city", F("city")),
-        ("country", RawSQL(f"%s::jsonb ->> {mentor}.country", [json.dumps(country_names())])),
-        ("languages", F("languages")),
+        (pgettext("matched on", "department"), F("department")),
+        (pgettext("matched on", "course"), F("course")),
+        (pgettext("matched on", "key areas"), F("key_areas")),
+        (pgettext("matched on", "experience of moving"), F("moves_experience")),
+        (
+            pgettext("matched on", "industry"),
+            RawSQL(f"%s::jsonb ->> {mentor}.industry", [json.dumps(industry_labels())]),
+        ),
+        (pgettext("matched on", "city"), F("city")),
+        (
+            pgettext("matched on", "country"),
+            RawSQL(f"%s::jsonb ->> {mentor}.country", [json.dumps(country_names())]),
+        ),
+        (pgettext("matched on", "languages"), F("languages")),
     ]
 
 

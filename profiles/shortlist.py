@@ -13,6 +13,7 @@ import re
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from accounts.models import User
 from profiles import rules
@@ -66,7 +67,8 @@ def save(user: User, mentor: MentorProfile) -> bool:
     Returns whether it was new."""
     if ShortlistEntry.objects.filter(mentee=user).count() >= MAX_ENTRIES:
         raise ShortlistError(
-            f"Your shortlist holds {MAX_ENTRIES} mentors already: remove some first."
+            gettext("Your shortlist holds %(count)s mentors already: remove some first.")
+            % {"count": MAX_ENTRIES}
         )
     _, created = ShortlistEntry.objects.get_or_create(mentee=user, mentor_profile=mentor)
     return created

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from profiles import shortlist
@@ -50,8 +51,10 @@ def shortlist_save(request, pk: int):
     else:
         messages.success(
             request,
-            f"{mentor.user.full_name} is on your shortlist. Only you can see it: "
-            f"{mentor.user.get_short_name()} is not told.",
+            gettext(
+                "%(name)s is on your shortlist. Only you can see it: %(short_name)s is not told."
+            )
+            % {"name": mentor.user.full_name, "short_name": mentor.user.get_short_name()},
         )
     return _back(request, "matching:mentor-detail", pk)
 
@@ -61,5 +64,5 @@ def shortlist_save(request, pk: int):
 def shortlist_remove(request, pk: int):
     # Only ever the viewer's own entry: another mentee's shortlist cannot be reached.
     if shortlist.remove(request.user, pk):
-        messages.success(request, "Removed from your shortlist.")
+        messages.success(request, gettext("Removed from your shortlist."))
     return _back(request, "profiles:shortlist")

@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.models import User
 from mentoring.emails import (
@@ -93,10 +94,15 @@ class Expected:
     def label(self) -> str:
         """ "Mentor briefing (required)" or, when it lapsed, "... (required; yours expired on
         3 March 2026)"."""
-        kind = "required" if self.training.required else "advised"
+        name = self.training.name
         if self.expired and self.record is not None and self.record.expires_on is not None:
-            return f"{self.training.name} ({kind}; yours expired on {_day(self.record.expires_on)})"
-        return f"{self.training.name} ({kind})"
+            on = {"name": name, "date": _day(self.record.expires_on)}
+            if self.training.required:
+                return gettext("%(name)s (required; yours expired on %(date)s)") % on
+            return gettext("%(name)s (advised; yours expired on %(date)s)") % on
+        if self.training.required:
+            return gettext("%(name)s (required)") % {"name": name}
+        return gettext("%(name)s (advised)") % {"name": name}
 
 
 def _day(value: date) -> str:
@@ -123,7 +129,7 @@ def expected_of(
 def _legacy_mentor_training(programme: Programme) -> Training:
     """The programme's "mentors complete training" rule, as a training (never saved) for a
     programme that lists none of its own for mentors."""
-    return Training(programme=programme, name="Mentor training", required=True)
+    return Training(programme=programme, name=gettext("Mentor training"), required=True)
 
 
 def outstanding_required(
@@ -152,25 +158,27 @@ def _names(outstanding: list[Expected]) -> str:
 def approval_sentence(outstanding: list[Expected]) -> str:
     """What the person reads: "Before you can be approved, please complete: Mentor briefing
     (required)."."""
-    return f"Before you can be approved, please complete: {_names(outstanding)}."
+    return gettext("Before you can be approved, please complete: %(training)s.") % {
+        "training": _names(outstanding)
+    }
 
 
 def joining_sentence(user: User, programme: Programme) -> str:
     """What a mentor who joined a programme without an approval step reads while its required
     training is outstanding."""
     outstanding = outstanding_required(user, programme, Membership.Role.MENTOR)
-    return (
-        f"Mentees can find you once you have completed its required training: "
-        f"{_names(outstanding)}. Mark it done on the programme's training page."
-    )
+    return gettext(
+        "Mentees can find you once you have completed its required training: %(training)s. "
+        "Mark it done on the programme's training page."
+    ) % {"training": _names(outstanding)}
 
 
 def matching_sentence(outstanding: list[Expected], programme: Programme) -> str:
     """What a mentee reads when approaching a mentor waits for training."""
-    return (
-        f"Before you can approach a mentor in {programme.name}, please complete: "
-        f"{_names(outstanding)}. Mark it done on the programme's training page."
-    )
+    return gettext(
+        "Before you can approach a mentor in %(programme)s, please complete: %(training)s. "
+        "Mark it done on the programme's training page."
+    ) % {"programme": programme.name, "training": _names(outstanding)}
 
 
 def coordinator_sentence(
@@ -216,7 +224,7 @@ def record_completion(
     recorded one too, with its own expiry and reminder."""
     today = timezone.localdate()
     if completed_on > today:
-        raise TrainingError("The date you completed it cannot be in the future.")
+        raise TrainingError(gettext("The date you completed it cannot be in the future."))
     expires_on = expiry_for(training, completed_on)
     record = TrainingRecord.objects.select_for_update().filter(training=training, user=user).first()
     if record is None:

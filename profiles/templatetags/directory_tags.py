@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -14,12 +15,13 @@ def reply_time(hours: int | None) -> str:
     if hours is None:
         return ""
     if hours <= 24:
-        return "within a day"
+        return gettext("within a day")
     days = -(-hours // 24)
     if days < 7:
-        return f"within {days} days"
+        # Always 2 to 6 here; ngettext gives each language's form for the number.
+        return ngettext("within %(count)s day", "within %(count)s days", days) % {"count": days}
     if days == 7:
-        return "within a week"
+        return gettext("within a week")
     if days <= 14:
-        return "within two weeks"
-    return "in more than two weeks"
+        return gettext("within two weeks")
+    return gettext("in more than two weeks")
