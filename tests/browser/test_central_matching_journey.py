@@ -92,7 +92,7 @@ def test_a_coordinator_matches_a_staff_applicant_centrally(
     expect(page.get_by_text("Alumni career mentoring")).to_have_count(0)
 
     # The programme's own page: its rules in groups, its invitation link to share.
-    page.get_by_role("link", name="Professional staff mentoring").click()
+    page.get_by_role("link", name="Professional staff mentoring", exact=True).click()
     for heading in ["About", "People and eligibility", "Matching and engagements", "Rules"]:
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(page.locator(".field-invitation_link")).to_contain_text("/programmes/staff/join/")
@@ -111,9 +111,19 @@ def test_a_coordinator_matches_a_staff_applicant_centrally(
     expect(applicant).to_contain_text("Lead a small team within two years.")
     expect(applicant).to_contain_text("Olivia Okoro")
     expect(applicant).not_to_contain_text("Martin Manager")
+    expect(applicant).to_contain_text("Shares 1 area: Leading a team")
     page.screenshot(path=artifacts_dir / "central-matching-queue.png", full_page=True)
 
-    applicant.get_by_role("button", name="Match Amir with Olivia").click()
+    # Match now asks first: who with whom, what happens, who is emailed, an optional note.
+    applicant.get_by_role("link", name="Match now: Amir Haddad with Olivia Okoro").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Match Amir Haddad with Olivia Okoro")
+    expect(page.locator("#content-main")).to_contain_text("Emailed now:")
+    assert not Mentorship.objects.exists()
+    page.get_by_label("Introduction note to both (optional)").fill(
+        "Olivia moved from a specialist role into leading people, as Amir hopes to."
+    )
+    page.screenshot(path=artifacts_dir / "central-matching-confirm.png", full_page=True)
+    page.get_by_role("button", name="Match Amir Haddad with Olivia Okoro").click()
     expect(page.locator(".messagelist")).to_contain_text(
         "Matched Amir Haddad with Olivia Okoro in Professional staff mentoring"
     )
@@ -130,6 +140,7 @@ def test_a_coordinator_matches_a_staff_applicant_centrally(
         staff,
         coordinator,
     )
+    assert pair.introduction_note.startswith("Olivia moved from a specialist role")
 
     # The list of pairs holds theirs only.
     page.get_by_role("link", name="Mentorships").first.click()
