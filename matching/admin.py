@@ -707,18 +707,22 @@ class MenteeProfileAdmin(
         emailed); a second publish does nothing."""
         run = self._run(request, run_pk)
         if request.method == "POST":
-            published = match_runs.publish(run, by=request.user)
+            how = (
+                match_runs.PROPOSE if request.POST.get("how") == "propose" else match_runs.MATCH_NOW
+            )
+            published = match_runs.publish(run, by=request.user, how=how)
             if published is None:
                 self.message_user(
                     request, "This run was already published or discarded.", messages.WARNING
                 )
             else:
                 outcomes = list(published.pairs.values_list("outcome", flat=True))
-                made = outcomes.count(MatchRunPair.Outcome.MATCHED)
                 failed = outcomes.count(MatchRunPair.Outcome.FAILED)
+                made = len(outcomes) - failed
                 self.message_user(
                     request,
-                    f"Published: {made} pair{'s' if made != 1 else ''} matched"
+                    f"Published: {made} pair{'s' if made != 1 else ''} "
+                    + ("proposed to the mentors" if how == match_runs.PROPOSE else "matched")
                     + (f", {failed} could not be made (see why below)" if failed else "")
                     + ".",
                     messages.SUCCESS if not failed else messages.WARNING,

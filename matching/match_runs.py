@@ -218,30 +218,35 @@ def discard(run: MatchRun) -> bool:
         return True
 
 
-def publish(run: MatchRun, *, by: User) -> MatchRun | None:
-    """Make each pair of the draft through central matching (both people are emailed an
-    introduction), recording each pair's outcome; a pair the rules refuse now is marked failed
-    with the service's sentence and the others go on. None: the run was no longer a draft (a
-    second click), and nothing was done."""
+MATCH_NOW, PROPOSE = "match", "propose"
+
+
+def publish(run: MatchRun, *, by: User, how: str = MATCH_NOW) -> MatchRun | None:
+    """Make each pair of the draft through matching.services, recording each pair's outcome:
+    MATCH_NOW starts the mentorship (both people are emailed an introduction); PROPOSE sends the
+    mentor a request on the mentee's behalf to accept or decline (the mentee is told). A pair the
+    rules refuse now is marked failed with the service's sentence and the others go on. None:
+    the run was no longer a draft (a second click), and nothing was done."""
     with transaction.atomic():
         run = _lock(run)
         if run.status != MatchRun.Status.DRAFT:
             return None
         pairs = list(run.pairs.select_related("mentee", "mentor").order_by("pk"))
+        make = services.propose_match if how == PROPOSE else services.create_mentorship
+        done = MatchRunPair.Outcome.REQUESTED if how == PROPOSE else MatchRunPair.Outcome.MATCHED
         for pair in pairs:
             try:
                 with transaction.atomic():  # a refused pair rolls back alone
-                    services.create_mentorship(
-                        mentor=pair.mentor, mentee=pair.mentee, by=by, programme=run.programme
-                    )
+                    make(mentor=pair.mentor, mentee=pair.mentee, by=by, programme=run.programme)
             except services.MatchingError as exc:
                 pair.outcome, pair.outcome_note = MatchRunPair.Outcome.FAILED, str(exc)[:255]
             else:
-                pair.outcome, pair.outcome_note = MatchRunPair.Outcome.MATCHED, ""
+                pair.outcome, pair.outcome_note = done, ""
             pair.save(update_fields=["outcome", "outcome_note"])
         run.status = MatchRun.Status.PUBLISHED
         run.published_at, run.published_by = timezone.now(), by
-        run.save(update_fields=["status", "published_at", "published_by"])
+        run.summary["published_as"] = how
+        run.save(update_fields=["status", "published_at", "published_by", "summary"])
         return run
 
 

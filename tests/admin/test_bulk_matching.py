@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.models import MatchRun, MatchRunPair, Mentorship
+from matching.models import MatchRun, MatchRunPair, Mentorship, MentorshipRequest
 from profiles.models import Membership
 from tests.factories import (
     ExpertiseAreaFactory,
@@ -72,6 +72,7 @@ def _applicant(programme, name, *, days=1, areas=(), manager=""):
         # Words no mentor's profile has, so the scores come from the areas alone.
         goals="Qwxz vrtz.",
         role="Zyxt",
+        preferred_formats=[],
     )
     membership = Membership.objects.get(user=profile.user, programme=programme, role="mentee")
     membership.applied_at = timezone.now() - timedelta(days=days)
@@ -270,6 +271,28 @@ def test_publish_makes_the_pairs_and_emails_once(
     assert len(mailoutbox) == 4  # an introduction to each of the two people of each pair
     people = [greedy_trap[0].user, greedy_trap[1].user, greedy_trap[2].user, greedy_trap[3].user]
     assert sorted(m.to[0] for m in mailoutbox) == sorted(u.email for u in people)
+
+
+def test_publish_can_propose_each_pair_to_the_mentor_instead(
+    client_for, coordinator, staff, greedy_trap
+):
+    xavier, yasmin, ann, ben = greedy_trap
+    client = client_for(coordinator)
+    client.post(_propose_url(staff))
+    run = MatchRun.objects.get(programme=staff)
+
+    response = client.post(_publish_url(run), {"how": "propose"})
+
+    assert _messages(response)[-1] == "Published: 2 pairs proposed to the mentors."
+    assert not Mentorship.objects.filter(programme=staff).exists()
+    asked = set(
+        MentorshipRequest.objects.filter(programme=staff, proposed_by=coordinator).values_list(
+            "mentee__full_name", "mentor__full_name"
+        )
+    )
+    assert asked == {("Ann Applicant", "Yasmin Young"), ("Ben Budget", "Xavier Expert")}
+    assert set(run.pairs.values_list("outcome", flat=True)) == {MatchRunPair.Outcome.REQUESTED}
+    assert "Proposed to the mentor" in client.get(_run_url(run)).content.decode()
 
 
 def test_a_pair_refused_at_publish_is_failed_and_the_others_go_on(
