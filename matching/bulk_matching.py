@@ -36,23 +36,23 @@ SCORE_UNITS = 1000
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome[A: Hashable, M: Hashable]:
     """A set of pairs (applicant key, mentor key), its total score and who stays unmatched."""
 
-    pairs: list[tuple[Hashable, Hashable]]
+    pairs: list[tuple[A, M]]
     total: float
-    unmatched: list[Hashable]
+    unmatched: list[A]
 
     @property
     def matched(self) -> int:
         return len(self.pairs)
 
 
-def _outcome(
-    applicants: Sequence[Hashable],
-    pairs: list[tuple[Hashable, Hashable]],
-    scores: Mapping[tuple[Hashable, Hashable], float],
-) -> Outcome:
+def _outcome[A: Hashable, M: Hashable](
+    applicants: Sequence[A],
+    pairs: list[tuple[A, M]],
+    scores: Mapping[tuple[A, M], float],
+) -> Outcome[A, M]:
     chosen = {a for a, _ in pairs}
     return Outcome(
         pairs=pairs,
@@ -61,11 +61,11 @@ def _outcome(
     )
 
 
-def solve(
-    applicants: Sequence[Hashable],
-    places: Mapping[Hashable, int],
-    scores: Mapping[tuple[Hashable, Hashable], float],
-) -> Outcome:
+def solve[A: Hashable, M: Hashable](
+    applicants: Sequence[A],
+    places: Mapping[M, int],
+    scores: Mapping[tuple[A, M], float],
+) -> Outcome[A, M]:
     """The set of pairs with the largest total score (then the most matched) that gives each
     applicant at most one mentor and each mentor at most `places[mentor]` applicants, chosen
     only among the pairs in `scores` (applicant, mentor) -> score. Pairs with a negative score
@@ -73,7 +73,7 @@ def solve(
     # Imported here: scipy (and numpy) are heavy, and only a matching run needs them, not every
     # process that imports the admin.
     import numpy as np
-    from scipy.optimize import linear_sum_assignment
+    from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
     columns = [mentor for mentor, n in places.items() for _ in range(max(n, 0))]
     rows = list(applicants)
@@ -101,15 +101,15 @@ def solve(
     return _outcome(rows, pairs, scores)
 
 
-def greedy(
-    applicants: Sequence[Hashable],
-    places: Mapping[Hashable, int],
-    scores: Mapping[tuple[Hashable, Hashable], float],
-) -> Outcome:
+def greedy[A: Hashable, M: Hashable](
+    applicants: Sequence[A],
+    places: Mapping[M, int],
+    scores: Mapping[tuple[A, M], float],
+) -> Outcome[A, M]:
     """The one-by-one way, for comparison: each applicant in turn (the order given, longest
     waiting first) takes their best-scoring eligible mentor who still has room."""
     left = {mentor: max(n, 0) for mentor, n in places.items()}
-    by_applicant: dict[Hashable, list[tuple[float, Hashable]]] = {}
+    by_applicant: dict[A, list[tuple[float, M]]] = {}
     for (applicant, mentor), score in scores.items():
         by_applicant.setdefault(applicant, []).append((score, mentor))
     pairs = []
@@ -126,12 +126,12 @@ def greedy(
     return _outcome(list(applicants), pairs, scores)
 
 
-def within_places(
-    pairs: Iterable[tuple[Hashable, Hashable]], places: Mapping[Hashable, int]
+def within_places[A: Hashable, M: Hashable](
+    pairs: Iterable[tuple[A, M]], places: Mapping[M, int]
 ) -> bool:
     """Whether a set of pairs gives nobody two mentors and no mentor more than their places."""
-    taken: dict[Hashable, int] = {}
-    seen: set[Hashable] = set()
+    taken: dict[M, int] = {}
+    seen: set[A] = set()
     for applicant, mentor in pairs:
         if applicant in seen:
             return False
