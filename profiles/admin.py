@@ -36,6 +36,7 @@ from profiles.models import (
     Membership,
     MentorProfile,
     Programme,
+    ProgrammeInvitation,
     RecruitmentWindow,
     Round,
 )
@@ -856,6 +857,39 @@ class RoundAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         return [*readonly, "programme"] if obj is not None else readonly
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(ProgrammeInvitation)
+class ProgrammeInvitationAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
+    """Whom a programme invited and whether they joined. Read-only: people are invited from the
+    programme's "Invite people" page (profiles.invitations), which sends each email once."""
+
+    list_display = ["email", "name", "programme", "role", "invited_by", "sent_at", "accepted_at"]
+    list_filter = ["role", "accepted_at"]
+    search_fields = ["email", "name"]
+    list_select_related = ["programme", "invited_by"]
+    ordering = ["-created_at"]
+    fields = [
+        "programme",
+        "email",
+        "name",
+        "role",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "accepted_at",
+        "accepted_by",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # the programme's "Invite people" page
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser

@@ -29,6 +29,7 @@ from profiles.models import (
     HandbookPage,
     Membership,
     MentorProfile,
+    ProgrammeInvitation,
     Round,
     Training,
     TrainingRecord,
@@ -141,6 +142,9 @@ OBJECTS = {
     "profiles.programme": default_programme,
     "profiles.round": _round,
     "profiles.membership": _pending_mentor,
+    "profiles.programmeinvitation": lambda: ProgrammeInvitation.objects.create(
+        programme=default_programme(), email="invited@example.org", role="mentee"
+    ),
     "profiles.mentorprofile": lambda: MentorProfileFactory(
         review_status=MentorProfile.ReviewStatus.SUBMITTED,
         training_completed_on=timezone.localdate(),
@@ -205,6 +209,8 @@ MODEL_PAGES = {
     },
     # People join on the site; memberships change only through profiles.services.
     "profiles.membership": {"viewer": READ, "coordinator": READ, "superuser": NO_ADD},
+    # Invitations are made on a programme's "Invite people" page: the list is read-only.
+    "profiles.programmeinvitation": {"viewer": READ, "coordinator": READ, "superuser": NO_ADD},
     # Requests come from mentees and mentorships from accepting them or central matching.
     "matching.mentorshiprequest": {
         "viewer": READ,

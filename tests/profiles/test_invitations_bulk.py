@@ -262,3 +262,24 @@ def test_each_invitation_is_emailed_once(client_for, coordinator, programme):
     email = Outbox.objects.get(kind="programme_invitation", to_email=invitation.email)
     assert email.subject.endswith("You are invited to join Alumni careers")
     assert re.search(r"/programmes/careers/invitation/[^/]+/", email.body_text)
+
+
+def test_the_invitations_list_shows_a_coordinator_their_programmes_only(
+    client_for, coordinator, programme, admin_user
+):
+    other = ProgrammeFactory(name="Staff network", slug="staff")
+    ProgrammeInvitation.objects.create(programme=programme, email="ours@example.org", role="mentee")
+    theirs = ProgrammeInvitation.objects.create(
+        programme=other, email="theirs@example.org", role="mentee"
+    )
+    url = reverse("admin:profiles_programmeinvitation_changelist")
+
+    mine = client_for(coordinator).get(url).content.decode()
+    everyone = client_for(admin_user).get(url).content.decode()
+    other_page = client_for(coordinator).get(
+        reverse("admin:profiles_programmeinvitation_change", args=[theirs.pk])
+    )
+
+    assert "ours@example.org" in mine and "theirs@example.org" not in mine
+    assert "ours@example.org" in everyone and "theirs@example.org" in everyone
+    assert other_page.status_code == 404
