@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import MatchRun, MatchRunPair, Mentorship, MentorshipRequest
-from profiles.models import Membership
+from profiles.models import Membership, Round
 from tests.factories import (
     ExpertiseAreaFactory,
     MenteeProfileFactory,
@@ -378,6 +378,7 @@ def test_who_may_see_and_change_a_run(
     client = client_for(user)
 
     seen = client.get(_run_url(run))
+    removed = client.post(_run_url(run), {"action": "remove", "applicant": greedy_trap[3].user_id})
     published = client.post(_publish_url(run))
     proposed = client.post(_propose_url(staff))
 
@@ -385,6 +386,8 @@ def test_who_may_see_and_change_a_run(
     if who == "anonymous":
         assert "/login/" in seen.url or "login" in seen.url
     if status in (302, 404):
+        assert removed.status_code == status
+        assert run.pairs.count() == 2
         assert published.status_code == status
         assert proposed.status_code == status
         run.refresh_from_db()
@@ -393,4 +396,29 @@ def test_who_may_see_and_change_a_run(
     else:
         run.refresh_from_db()
         assert run.status == MatchRun.Status.PUBLISHED
-        assert Mentorship.objects.filter(programme=staff).count() == 2
+        assert removed.status_code == 302
+        assert _pairs(run) == {("Ann Applicant", "Yasmin Young")}
+        assert Mentorship.objects.filter(programme=staff).count() == 1
+
+
+def test_a_run_for_a_round_takes_those_who_applied_in_its_window(
+    client_for, coordinator, staff, areas
+):
+    today = timezone.localdate()
+    spring = Round.objects.create(
+        programme=staff,
+        name="Spring",
+        mentee_opens_on=today - timedelta(days=10),
+        mentee_closes_on=today,
+        term_ends_on=today + timedelta(days=100),
+    )
+    _mentor(staff, "Olivia Outside", areas=[areas[0]], capacity=3)
+    early = _applicant(staff, "Eve Early", days=40, areas=[areas[0]])
+    inside = _applicant(staff, "Ian Inside", days=3, areas=[areas[0]])
+
+    client_for(coordinator).post(_propose_url(staff), {"round": spring.pk})
+
+    run = MatchRun.objects.get(programme=staff)
+    assert run.round == spring
+    assert run.summary["applicants"] == [inside.user_id]
+    assert early.user_id not in {p.mentee_id for p in run.pairs.all()}
