@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from allauth.account.models import EmailAddress
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -350,7 +351,9 @@ def is_for(invitation: ProgrammeInvitation, user: User) -> bool:
     addresses."""
     if user.email.lower() == invitation.email.lower():
         return True
-    return user.emailaddress_set.filter(email__iexact=invitation.email, verified=True).exists()
+    return EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
 
 
 class InvitationUsed(Exception):
