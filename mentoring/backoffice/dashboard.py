@@ -25,6 +25,7 @@ from django.utils.http import urlencode
 from matching.admin import MenteeAttentionFilter, RequestAttentionFilter
 from matching.models import (
     Engagement,
+    MatchRun,
     Mentorship,
     MentorshipRequest,
     MessageReport,
@@ -115,6 +116,19 @@ def applicant_queues(request: HttpRequest) -> list[tuple[int, str, int, datetime
         .order_by("programme__name")
     )
     return [(r["programme"], r["programme__name"], r["n"], r["oldest"]) for r in rows]
+
+
+def draft_runs(request: HttpRequest) -> list[dict]:
+    """The draft bulk matching runs of the person's programmes with their number of pairs (one
+    query)."""
+    return list(
+        MatchRun.objects.filter(
+            programme__in=coordinated_programmes(request), status=MatchRun.Status.DRAFT
+        )
+        .annotate(n=Count("pairs"))
+        .values("pk", "programme__name", "n", "created_at")
+        .order_by("programme__name")
+    )
 
 
 def build_dashboard(request: HttpRequest) -> Dashboard:
@@ -237,6 +251,17 @@ def build_dashboard(request: HttpRequest) -> Dashboard:
                     n,
                     _url("admin:profiles_menteeprofile_applicants", args=(pk,)),
                     first,
+                )
+            )
+        # A bulk matching run proposed and not yet published (or discarded).
+        for run in draft_runs(request):
+            lines.append(
+                Line(
+                    f"match-run-{run['pk']}",
+                    f"Proposed pairs to publish: {run['programme__name']}",
+                    run["n"],
+                    _url("admin:profiles_menteeprofile_run", args=(run["pk"],)),
+                    run["created_at"],
                 )
             )
     far_future = now + timedelta(days=1)

@@ -422,3 +422,26 @@ def test_a_run_for_a_round_takes_those_who_applied_in_its_window(
     assert run.round == spring
     assert run.summary["applicants"] == [inside.user_id]
     assert early.user_id not in {p.mentee_id for p in run.pairs.all()}
+
+
+def test_the_dashboard_leads_to_a_draft_until_it_is_published(
+    client_for, coordinator, other_coordinator, staff, greedy_trap
+):
+    client = client_for(coordinator)
+    client.post(_propose_url(staff))
+    run = MatchRun.objects.get(programme=staff)
+
+    def line(user):
+        dashboard = client_for(user).get(reverse("admin:index")).context["dashboard"]
+        lines = [*dashboard.waiting, *dashboard.clear]
+        return next((x for x in lines if x.key == f"match-run-{run.pk}"), None)
+
+    draft = line(coordinator)
+    assert (draft.label, draft.count, draft.url) == (
+        "Proposed pairs to publish: Professional staff mentoring",
+        2,
+        _run_url(run),
+    )
+    assert line(other_coordinator) is None
+    client.post(_publish_url(run))
+    assert line(coordinator) is None
