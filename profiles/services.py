@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from accounts import sso
 from accounts.models import User
@@ -74,9 +74,14 @@ def submit_for_review(profile: MentorProfile) -> MentorProfile:
     }:
         return profile  # a double click, or already live
     percent, missing = profile.completeness()
-    required_missing = [m for m in missing[:8] if m in _REQUIRED]
+    # completeness() names what is missing in the active language: compare in that language.
+    required = {gettext(label) for label in _REQUIRED}
+    required_missing = [m for m in missing[:8] if m in required]
     if required_missing:
-        raise ProfileError("Before you submit, please add " + ", ".join(required_missing) + ".")
+        raise ProfileError(
+            gettext("Before you submit, please add %(missing)s.")
+            % {"missing": ", ".join(required_missing)}
+        )
     now = timezone.now()
     profile.submitted_at = now
     if _needs_review(profile.user_id):
@@ -98,6 +103,7 @@ def _needs_review(user_id: int) -> bool:
     return memberships.filter(programme__mentor_approval_required=True).exists()
 
 
+# What a profile must have to be submitted: MentorProfile.completeness() labels (its msgids).
 _REQUIRED = {
     "a headline",
     "your current role and organisation",
@@ -210,23 +216,31 @@ def eligibility_refusal(
 ) -> str | None:
     """Why `user` may not join `programme` as `role`, or None. An invitation link opens a
     programme that is by invitation or limited to some email domains."""
-    what = "a mentor" if role == Membership.Role.MENTOR else "a mentee"
+    name = {"programme": programme.name}
     if programme.status == Programme.Status.DRAFT or programme.status == Programme.Status.ARCHIVED:
-        return f"{programme.name} is not open."
+        return gettext("%(programme)s is not open.") % name
     if programme.status == Programme.Status.CLOSED and not invited:
-        return f"{programme.name} is not taking new members at the moment."
+        return gettext("%(programme)s is not taking new members at the moment.") % name
     if refusal := single_sign_on_refusal(programme, user):
         return refusal
     if invited:
         return None
     if programme.invitation_only:
-        return f"{programme.name} is by invitation: ask its coordinators for the link."
+        return gettext("%(programme)s is by invitation: ask its coordinators for the link.") % name
     if not programme.accepts_email(user.email, role):
-        domains = " or ".join("@" + d for d in programme.domains_for(role))
-        return (
-            f"{programme.name} is open to {what} with an {domains} email address. Add one to "
-            "your account (Account, Email addresses) and try again."
-        )
+        either = " " + pgettext("one email domain or another", "or") + " "
+        domains = either.join("@" + d for d in programme.domains_for(role))
+        if role == Membership.Role.MENTOR:
+            sentence = gettext(
+                "%(programme)s is open to a mentor with an %(domains)s email address. Add one "
+                "to your account (Account, Email addresses) and try again."
+            )
+        else:
+            sentence = gettext(
+                "%(programme)s is open to a mentee with an %(domains)s email address. Add one "
+                "to your account (Account, Email addresses) and try again."
+            )
+        return sentence % {**name, "domains": domains}
     return None
 
 
@@ -254,7 +268,7 @@ def join_programme(
     Joining twice (a double click) returns the membership there is; a person who left joins
     again."""
     if role not in Membership.Role.values:
-        raise ProfileError("Choose whether you join as a mentor or a mentee.")
+        raise ProfileError(gettext("Choose whether you join as a mentor or a mentee."))
     # One join at a time per person. A no-key lock: it must not wait for, or block, the key-share
     # locks that new rows referring to the person take (a request being accepted for them).
     User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
@@ -370,7 +384,7 @@ def leave_programme(membership: Membership, *, by: User) -> Membership:
     """A person leaves a programme. Their waiting requests in it are closed kindly (matching
     listens to `membership_left`); pairs already working together carry on."""
     if by.pk != membership.user_id:
-        raise ProfileError("Only the member can leave a programme.")
+        raise ProfileError(gettext("Only the member can leave a programme."))
     _lock_profile_of(membership)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status == Membership.Status.LEFT:
@@ -394,12 +408,15 @@ def apply_to_be_matched(
         Membership.objects.select_for_update().select_related("programme").get(pk=membership.pk)
     )
     if membership.role != Membership.Role.MENTEE or not membership.is_approved:
-        raise ProfileError("Join the programme as a mentee first.")
+        raise ProfileError(gettext("Join the programme as a mentee first."))
     if not membership.programme.matches_centrally:
-        raise ProfileError(f"In {membership.programme.name} you choose your mentor yourself.")
+        raise ProfileError(
+            gettext("In %(programme)s you choose your mentor yourself.")
+            % {"programme": membership.programme.name}
+        )
     application = application.strip()
     if not application:
-        raise ProfileError("Tell the coordinators what you are looking for in a mentor.")
+        raise ProfileError(gettext("Tell the coordinators what you are looking for in a mentor."))
     membership.application = application
     membership.applied_at = membership.applied_at or timezone.now()
     membership.save(update_fields=["application", "applied_at"])

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import sso
@@ -58,9 +60,9 @@ def mentor_edit(request):
         return _mentor_form_page(request, profile, form, formset)
     messages.success(
         request,
-        "Your mentor profile is saved."
+        gettext("Your mentor profile is saved.")
         if profile is not None
-        else "Your mentor profile is saved. Submit it for review when it is ready.",
+        else gettext("Your mentor profile is saved. Submit it for review when it is ready."),
     )
     return redirect("profiles:mentor-edit")
 
@@ -123,8 +125,8 @@ def _mentor_form_page(request, profile, form, formset):
 
 def _submitted_message(profile: MentorProfile) -> str:
     if profile.is_approved:
-        return "Your profile is live: mentees can now find you in the directory."
-    return "Thank you. The scheme team will review your profile and email you."
+        return gettext("Your profile is live: mentees can now find you in the directory.")
+    return gettext("Thank you. The scheme team will review your profile and email you.")
 
 
 def _own_mentor_profile(request) -> MentorProfile:
@@ -141,12 +143,14 @@ def mentor_active(request):
     active = request.POST.get("active") == "1"
     services.set_active(profile, active=active)
     if active:
-        messages.success(request, "Your profile is visible to mentees again.")
+        messages.success(request, gettext("Your profile is visible to mentees again."))
     else:
         messages.success(
             request,
-            "Your profile is hidden from mentees. Requests waiting for your answer are closed "
-            "kindly; your current mentorships carry on as before.",
+            gettext(
+                "Your profile is hidden from mentees. Requests waiting for your answer are closed "
+                "kindly; your current mentorships carry on as before."
+            ),
         )
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
@@ -159,7 +163,7 @@ def mentor_active(request):
 def mentor_confirm(request):
     profile = _own_mentor_profile(request)
     services.confirm_up_to_date(profile)
-    messages.success(request, "Thank you for confirming your profile is up to date.")
+    messages.success(request, gettext("Thank you for confirming your profile is up to date."))
     return redirect("profiles:mentor-edit")
 
 
@@ -182,10 +186,13 @@ def mentee_edit(request):
                 services.join_only_programme(request.user, Membership.Role.MENTEE)
         if then_mentor:
             messages.success(
-                request, "Your mentee profile is saved. Now tell mentees about you as a mentor."
+                request,
+                gettext("Your mentee profile is saved. Now tell mentees about you as a mentor."),
             )
             return redirect("profiles:mentor-edit")
-        messages.success(request, "Your mentee profile is saved. Now find a mentor who can help.")
+        messages.success(
+            request, gettext("Your mentee profile is saved. Now find a mentor who can help.")
+        )
         return redirect("profiles:directory" if profile is None else "profiles:mentee-edit")
     ctx = {
         "form": form,
@@ -491,37 +498,55 @@ def _join(request, programme: Programme, *, invited: bool):
     except services.ProfileError as exc:
         messages.error(request, str(exc))
         return redirect(programme)
-    what = "a mentor" if role == Membership.Role.MENTOR else "a mentee"
-    joined = (
-        f"You are {what} in {programme.name} already."
-        if already
-        else f"You have joined {programme.name} as {what}."
-    )
+    name = {"programme": programme.name}
+    if role == Membership.Role.MENTOR:
+        joined = (
+            gettext("You are a mentor in %(programme)s already.")
+            if already
+            else gettext("You have joined %(programme)s as a mentor.")
+        ) % name
+    else:
+        joined = (
+            gettext("You are a mentee in %(programme)s already.")
+            if already
+            else gettext("You have joined %(programme)s as a mentee.")
+        ) % name
     if role == Membership.Role.MENTEE:
         profile = MenteeProfile.objects.filter(user=request.user).first()
         if profile is None:
-            messages.success(request, f"{joined} Now tell mentors about you and your goals.")
+            messages.success(
+                request, f"{joined} {gettext('Now tell mentors about you and your goals.')}"
+            )
             return redirect("profiles:mentee-edit")
         if programme.outside_line_management and not (
             profile.department or profile.line_manager_email
         ):
             messages.success(
                 request,
-                f"{joined} {programme.name} pairs you with a mentor outside your line "
-                "management: add your department and your line manager's email address so "
-                "neither is suggested to you.",
+                joined
+                + " "
+                + gettext(
+                    "%(programme)s pairs you with a mentor outside your line management: add "
+                    "your department and your line manager's email address so neither is "
+                    "suggested to you."
+                )
+                % name,
             )
             return redirect("profiles:mentee-edit")
     elif not MentorProfile.objects.filter(user=request.user).exists():
-        messages.success(request, f"{joined} Now tell mentees about you as a mentor.")
+        messages.success(request, f"{joined} {gettext('Now tell mentees about you as a mentor.')}")
         return redirect("profiles:mentor-edit")
     if membership.status == Membership.Status.PENDING and not programme.mentor_approval_required:
         messages.success(request, f"{joined} {joining_sentence(request.user, programme)}")
     elif membership.status == Membership.Status.PENDING:
         messages.success(
             request,
-            f"{joined} Its coordinators approve each mentor: they will email you once they "
-            "have, and then mentees can find you.",
+            joined
+            + " "
+            + gettext(
+                "Its coordinators approve each mentor: they will email you once they have, and "
+                "then mentees can find you."
+            ),
         )
     else:
         messages.success(request, joined)
@@ -596,10 +621,13 @@ def _has_profile(user, role: str) -> bool:
 
 
 _HOW_PAIRS_ARE_MADE = {
-    Programme.Matching.CHOICE: "Mentees choose a mentor from the directory and send a request.",
-    Programme.Matching.CENTRAL: "Mentees apply, and the coordinators match each one with a mentor.",
-    Programme.Matching.BOTH: "Mentees choose a mentor from the directory, or apply and the "
-    "coordinators match them.",
+    Programme.Matching.CHOICE: _("Mentees choose a mentor from the directory and send a request."),
+    Programme.Matching.CENTRAL: _(
+        "Mentees apply, and the coordinators match each one with a mentor."
+    ),
+    Programme.Matching.BOTH: _(
+        "Mentees choose a mentor from the directory, or apply and the coordinators match them."
+    ),
 }
 
 
@@ -615,7 +643,8 @@ def _programme_rounds(programme: Programme, today) -> dict:
     current = [r for r in rounds if r.mentee_opens_on <= today][-1:]
     upcoming = [r for r in rounds if r.mentee_opens_on > today][:1]
     return {
-        "rounds_shown": [(r, "This round") for r in current] + [(r, "Next round") for r in upcoming]
+        "rounds_shown": [(r, gettext("This round")) for r in current]
+        + [(r, gettext("Next round")) for r in upcoming]
     }
 
 
@@ -641,8 +670,12 @@ def programme_leave(request, slug: str):
     membership = _current_membership(request, programme, role)
     if request.method == "POST":
         services.leave_programme(membership, by=request.user)
-        what = "a mentor" if role == Membership.Role.MENTOR else "a mentee"
-        messages.success(request, f"You have left {programme.name} as {what}.")
+        left = (
+            gettext("You have left %(programme)s as a mentor.")
+            if role == Membership.Role.MENTOR
+            else gettext("You have left %(programme)s as a mentee.")
+        )
+        messages.success(request, left % {"programme": programme.name})
         return redirect(programme)
     ctx = {"programme": programme, "membership": membership}
     return render(request, "profiles/programme_leave.html", ctx)
@@ -666,7 +699,10 @@ def programme_apply(request, slug: str):
         .first()
     )
     if membership is None:
-        messages.error(request, f"Join {programme.name} as a mentee first.")
+        messages.error(
+            request,
+            gettext("Join %(programme)s as a mentee first.") % {"programme": programme.name},
+        )
         return redirect(programme)
     mentee_profile = MenteeProfile.objects.filter(user=request.user).first()
     mentors = (
@@ -706,10 +742,12 @@ def programme_apply(request, slug: str):
             else:
                 messages.success(
                     request,
-                    "Thank you: your application is with the coordinators, who will match you "
-                    "and email you."
+                    gettext(
+                        "Thank you: your application is with the coordinators, who will match "
+                        "you and email you."
+                    )
                     if first
-                    else "Your application is updated.",
+                    else gettext("Your application is updated."),
                 )
                 return redirect("profiles:programme-apply", programme.slug)
     ctx = {
