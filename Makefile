@@ -16,12 +16,13 @@ PYTHON ?= $(shell for p in python3.13 python3.12 \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v $$p; break; fi; done)
 
-.PHONY: help install run test test-fast lint fmt migrations-check bench browser tools stop-db clean
+.PHONY: help install run test test-fast lint fmt migrations-check bench browser tools stop-db clean messages
 
 help:
 	@echo "make run     set up, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test    lint, migration check and the whole test suite"
 	@echo "make bench   directory (10k and 100k mentors), scheduled jobs and emails/s benchmarks; BENCH_ARGS=\"--sizes 10000\" for a quick run"
+	@echo "make messages  update the Welsh catalogue (locale/cy) from the code, COMPENDIUM=file.po to fill it, and compile it"
 	@echo "make lint | fmt | migrations-check | stop-db | clean"
 
 $(BIN)/python:
@@ -119,3 +120,21 @@ stop-db:
 
 clean: stop-db
 	rm -rf $(VENV) node_modules staticfiles .data
+
+# The Welsh catalogue (README: "Welsh"): collect the marked strings of the participant pages,
+# emails and modules (staff-only admin and management commands left out), keep the translations
+# already there, fill new ones from COMPENDIUM (a .po of translations, exact matches only) when
+# given, then compile the .mo that is committed beside it. Needs GNU gettext (apt-get install gettext).
+# tests/mentoring/test_translations.py uses the same ignore list.
+MESSAGES_IGNORE := -i .venv -i node_modules -i tests -i bench -i static -i templates/admin -i locale \
+	-i '*admin.py' -i '*/management/*'
+CY_PO := locale/cy/LC_MESSAGES/django.po
+COMPENDIUM ?=
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages -l cy --no-obsolete $(MESSAGES_IGNORE)
+	@if [ -n "$(COMPENDIUM)" ]; then \
+	  msgattrib --translated --no-fuzzy -o $(CY_PO).own $(CY_PO) \
+	  && msgmerge --quiet --no-fuzzy-matching --compendium "$(COMPENDIUM)" -o $(CY_PO).new $(CY_PO).own $(CY_PO) \
+	  && mv $(CY_PO).new $(CY_PO); rm -f $(CY_PO).own; fi
+	msgfmt --check -o locale/cy/LC_MESSAGES/django.mo $(CY_PO)
+	@echo "Untranslated: $$(msgattrib --untranslated --no-obsolete $(CY_PO) | grep -c '^msgid ' || true) (less the header); fuzzy: $$(msgattrib --only-fuzzy --no-obsolete $(CY_PO) | grep -c '^msgid ' || true)"

@@ -1,5 +1,8 @@
 from allauth.account.adapter import get_adapter
 from django import forms
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
     REMINDER_FIELDS,
@@ -9,15 +12,18 @@ from accounts.models import (
     validate_time_zone,
 )
 
+# A label that is translated when it is shown.
+StrOrPromise = str | Promise
+
 
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form (allauth adds email and passwords)."""
 
     full_name = forms.CharField(
-        label="Full name",
+        label=_("Full name"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        help_text="As you would like mentors and mentees to see it.",
+        help_text=_("As you would like mentors and mentees to see it."),
     )
 
     field_order = ["full_name", "email", "password1", "password2"]
@@ -25,7 +31,7 @@ class SignupForm(forms.Form):
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
         if not name:
-            raise forms.ValidationError("Please enter your name.")
+            raise forms.ValidationError(_("Please enter your name."))
         return name
 
     def signup(self, request, user):
@@ -35,74 +41,74 @@ class SignupForm(forms.Form):
 
 # The zones most people here choose, by region, with the names people use for them. Every other
 # IANA zone stays one choice away ("Another time zone…" and the full list).
-COMMON_TIME_ZONES: list[tuple[str, list[tuple[str, str]]]] = [
+COMMON_TIME_ZONES: list[tuple[StrOrPromise, list[tuple[str, StrOrPromise]]]] = [
     (
-        "Europe",
+        _("Europe"),
         [
-            ("Europe/London", "London (UK)"),
-            ("Europe/Dublin", "Dublin (Ireland)"),
-            ("Europe/Lisbon", "Lisbon (Portugal)"),
-            ("Europe/Madrid", "Madrid (Spain)"),
-            ("Europe/Paris", "Paris (France)"),
-            ("Europe/Brussels", "Brussels (Belgium)"),
-            ("Europe/Amsterdam", "Amsterdam (Netherlands)"),
-            ("Europe/Berlin", "Berlin (Germany)"),
-            ("Europe/Rome", "Rome (Italy)"),
-            ("Europe/Stockholm", "Stockholm (Sweden)"),
-            ("Europe/Warsaw", "Warsaw (Poland)"),
-            ("Europe/Athens", "Athens (Greece)"),
-            ("Europe/Helsinki", "Helsinki (Finland)"),
-            ("Europe/Istanbul", "Istanbul (Türkiye)"),
+            ("Europe/London", _("London (UK)")),
+            ("Europe/Dublin", _("Dublin (Ireland)")),
+            ("Europe/Lisbon", _("Lisbon (Portugal)")),
+            ("Europe/Madrid", _("Madrid (Spain)")),
+            ("Europe/Paris", _("Paris (France)")),
+            ("Europe/Brussels", _("Brussels (Belgium)")),
+            ("Europe/Amsterdam", _("Amsterdam (Netherlands)")),
+            ("Europe/Berlin", _("Berlin (Germany)")),
+            ("Europe/Rome", _("Rome (Italy)")),
+            ("Europe/Stockholm", _("Stockholm (Sweden)")),
+            ("Europe/Warsaw", _("Warsaw (Poland)")),
+            ("Europe/Athens", _("Athens (Greece)")),
+            ("Europe/Helsinki", _("Helsinki (Finland)")),
+            ("Europe/Istanbul", _("Istanbul (Türkiye)")),
         ],
     ),
     (
-        "Africa",
+        _("Africa"),
         [
-            ("Africa/Casablanca", "Casablanca (Morocco)"),
-            ("Africa/Lagos", "Lagos (Nigeria, West Africa)"),
-            ("Africa/Accra", "Accra (Ghana)"),
-            ("Africa/Cairo", "Cairo (Egypt)"),
-            ("Africa/Johannesburg", "Johannesburg (South Africa)"),
-            ("Africa/Nairobi", "Nairobi (Kenya, East Africa)"),
+            ("Africa/Casablanca", _("Casablanca (Morocco)")),
+            ("Africa/Lagos", _("Lagos (Nigeria, West Africa)")),
+            ("Africa/Accra", _("Accra (Ghana)")),
+            ("Africa/Cairo", _("Cairo (Egypt)")),
+            ("Africa/Johannesburg", _("Johannesburg (South Africa)")),
+            ("Africa/Nairobi", _("Nairobi (Kenya, East Africa)")),
         ],
     ),
     (
-        "Americas",
+        _("Americas"),
         [
-            ("America/New_York", "New York (US Eastern)"),
-            ("America/Chicago", "Chicago (US Central)"),
-            ("America/Denver", "Denver (US Mountain)"),
-            ("America/Los_Angeles", "Los Angeles (US Pacific)"),
-            ("America/Toronto", "Toronto (Canada Eastern)"),
-            ("America/Vancouver", "Vancouver (Canada Pacific)"),
-            ("America/Mexico_City", "Mexico City (Mexico)"),
-            ("America/Bogota", "Bogotá (Colombia)"),
-            ("America/Sao_Paulo", "São Paulo (Brazil)"),
-            ("America/Argentina/Buenos_Aires", "Buenos Aires (Argentina)"),
+            ("America/New_York", _("New York (US Eastern)")),
+            ("America/Chicago", _("Chicago (US Central)")),
+            ("America/Denver", _("Denver (US Mountain)")),
+            ("America/Los_Angeles", _("Los Angeles (US Pacific)")),
+            ("America/Toronto", _("Toronto (Canada Eastern)")),
+            ("America/Vancouver", _("Vancouver (Canada Pacific)")),
+            ("America/Mexico_City", _("Mexico City (Mexico)")),
+            ("America/Bogota", _("Bogotá (Colombia)")),
+            ("America/Sao_Paulo", _("São Paulo (Brazil)")),
+            ("America/Argentina/Buenos_Aires", _("Buenos Aires (Argentina)")),
         ],
     ),
     (
-        "Asia and the Middle East",
+        _("Asia and the Middle East"),
         [
-            ("Asia/Dubai", "Dubai (UAE)"),
-            ("Asia/Karachi", "Karachi (Pakistan)"),
-            ("Asia/Kolkata", "India (Kolkata, Mumbai, Delhi)"),
-            ("Asia/Dhaka", "Dhaka (Bangladesh)"),
-            ("Asia/Singapore", "Singapore"),
-            ("Asia/Hong_Kong", "Hong Kong"),
-            ("Asia/Shanghai", "China (Beijing, Shanghai)"),
-            ("Asia/Tokyo", "Tokyo (Japan)"),
+            ("Asia/Dubai", _("Dubai (UAE)")),
+            ("Asia/Karachi", _("Karachi (Pakistan)")),
+            ("Asia/Kolkata", _("India (Kolkata, Mumbai, Delhi)")),
+            ("Asia/Dhaka", _("Dhaka (Bangladesh)")),
+            ("Asia/Singapore", _("Singapore")),
+            ("Asia/Hong_Kong", _("Hong Kong")),
+            ("Asia/Shanghai", _("China (Beijing, Shanghai)")),
+            ("Asia/Tokyo", _("Tokyo (Japan)")),
         ],
     ),
     (
-        "Oceania",
+        _("Oceania"),
         [
-            ("Australia/Perth", "Perth (Australia Western)"),
-            ("Australia/Sydney", "Sydney (Australia Eastern)"),
-            ("Pacific/Auckland", "Auckland (New Zealand)"),
+            ("Australia/Perth", _("Perth (Australia Western)")),
+            ("Australia/Sydney", _("Sydney (Australia Eastern)")),
+            ("Pacific/Auckland", _("Auckland (New Zealand)")),
         ],
     ),
-    ("Universal", [("UTC", "UTC (Coordinated Universal Time)")]),
+    ("Universal", [("UTC", _("UTC (Coordinated Universal Time)"))]),
 ]
 COMMON_ZONE_LABELS = {zone: label for _, zones in COMMON_TIME_ZONES for zone, label in zones}
 OTHER_ZONE = "other"
@@ -110,7 +116,7 @@ OTHER_ZONE = "other"
 
 def time_zone_label(zone: str) -> str:
     """A zone as people say it: "London (UK)", or the IANA name with spaces."""
-    return COMMON_ZONE_LABELS.get(zone) or zone.replace("_", " ")
+    return str(COMMON_ZONE_LABELS.get(zone) or zone.replace("_", " "))
 
 
 class TimeZoneForm(forms.ModelForm):
@@ -118,19 +124,22 @@ class TimeZoneForm(forms.ModelForm):
     a second list. Works without JavaScript; static/js/time_zone.js suggests the browser's."""
 
     other_time_zone = forms.ChoiceField(
-        label="Another time zone",
+        label=_("Another time zone"),
         required=False,
-        help_text="Only if yours is not in the list above: choose “Another time zone…” there, "
-        "then your zone here.",
+        help_text=_(
+            "Only if yours is not in the list above: choose “Another time zone…” there, "
+            "then your zone here."
+        ),
     )
 
     class Meta:
         model = User
         fields = ["time_zone"]
-        labels = {"time_zone": "Your time zone"}
+        labels = {"time_zone": _("Your time zone")}
         help_texts = {
-            "time_zone": "Meeting times are shown in this zone, and the times you enter are read "
-            "in it."
+            "time_zone": _(
+                "Meeting times are shown in this zone, and the times you enter are read in it."
+            )
         }
 
     def __init__(self, *args, **kwargs):
@@ -139,12 +148,12 @@ class TimeZoneForm(forms.ModelForm):
         # Any IANA name is accepted (the model's validator checks it); the list offers the
         # common ones and the way to the rest.
         field.widget = forms.Select(
-            choices=[*COMMON_TIME_ZONES, ("", [(OTHER_ZONE, "Another time zone…")])],
+            choices=[*COMMON_TIME_ZONES, ("", [(OTHER_ZONE, _("Another time zone…"))])],
             attrs={"data-time-zone-common": ""},
         )
         field.validators = []
-        field.error_messages["required"] = "Choose your time zone."
-        self.fields["other_time_zone"].choices = [("", "Choose from every time zone")] + [
+        field.error_messages["required"] = _("Choose your time zone.")
+        self.fields["other_time_zone"].choices = [("", _("Choose from every time zone"))] + [
             (name, name.replace("_", " ")) for name in time_zone_names()
         ]
         self.fields["other_time_zone"].widget.attrs["data-time-zone-other"] = ""
@@ -159,7 +168,7 @@ class TimeZoneForm(forms.ModelForm):
         if zone == OTHER_ZONE:
             other = cleaned.get("other_time_zone")
             if not other:
-                self.add_error("other_time_zone", "Choose your time zone from the full list.")
+                self.add_error("other_time_zone", _("Choose your time zone from the full list."))
             else:
                 cleaned["time_zone"] = other
         elif zone:
@@ -193,23 +202,29 @@ class EmailPreferencesForm(forms.ModelForm):
             "message_emails",
         ]
         labels = {
-            "meeting_reminder_emails": "Reminders of upcoming meetings",
-            "nudge_emails": "Nudges when you have not met for a while",
-            "request_reminder_emails": "Reminders of requests waiting for your answer",
-            "reminder_emails": "Reminders about your profile and training",
-            "message_emails": "Email me about new messages",
+            "meeting_reminder_emails": _("Reminders of upcoming meetings"),
+            "nudge_emails": _("Nudges when you have not met for a while"),
+            "request_reminder_emails": _("Reminders of requests waiting for your answer"),
+            "reminder_emails": _("Reminders about your profile and training"),
+            "message_emails": _("Email me about new messages"),
         }
         widgets = {"message_emails": forms.RadioSelect}
         help_texts = {
-            "meeting_reminder_emails": "The day before a meeting you have planned.",
-            "nudge_emails": "A friendly prompt to plan your next meeting when a mentorship has "
-            "gone quiet.",
-            "request_reminder_emails": "For mentors: when a request to you is still open a few "
-            "days later.",
-            "reminder_emails": "The yearly request to check your mentor profile, training about "
-            "to expire, recruitment windows and tips when nobody has asked you yet.",
-            "message_emails": "Messages from your mentor or mentee in your conversations. A "
-            "message you read on the site within a few minutes sends no email.",
+            "meeting_reminder_emails": _("The day before a meeting you have planned."),
+            "nudge_emails": _(
+                "A friendly prompt to plan your next meeting when a mentorship has gone quiet."
+            ),
+            "request_reminder_emails": _(
+                "For mentors: when a request to you is still open a few days later."
+            ),
+            "reminder_emails": _(
+                "The yearly request to check your mentor profile, training about "
+                "to expire, recruitment windows and tips when nobody has asked you yet."
+            ),
+            "message_emails": _(
+                "Messages from your mentor or mentee in your conversations. A "
+                "message you read on the site within a few minutes sends no email."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -231,11 +246,11 @@ class EmailPreferencesForm(forms.ModelForm):
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="To be sure it is you.",
-        error_messages={"required": "Enter your password to delete your account."},
+        help_text=_("To be sure it is you."),
+        error_messages={"required": _("Enter your password to delete your account.")},
     )
 
     def __init__(self, user: User, *args, **kwargs):
@@ -247,6 +262,24 @@ class DeleteAccountForm(forms.Form):
         # allauth's check counts failures like a sign-in's, so its rate limit applies here too.
         if not get_adapter().reauthenticate(self.user, password):
             raise forms.ValidationError(
-                "That is not your password. Your account has not been deleted."
+                _("That is not your password. Your account has not been deleted.")
             )
         return password
+
+
+class LanguageForm(forms.Form):
+    """The language of a person's pages and emails (User.language)."""
+
+    language = forms.ChoiceField(
+        label=_("Language of your pages and emails"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a language."),
+            "invalid_choice": _("Choose a language."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language is named in itself ("Cymraeg"), as a speaker looks for it.
+        self.fields["language"].choices = list(settings.LANGUAGES)

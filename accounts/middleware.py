@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.sso import mark_idp_mfa
 from accounts.staff import has_staff_access
@@ -106,3 +106,45 @@ class SessionLifetimeMiddleware:
             elif request.user.is_staff:
                 _mark_staff_activity(request.session, now)
         return self.get_response(request)
+
+
+def _saved_language(user) -> str:
+    """The person's saved language if it is one the site offers, else ""."""
+    if user is None or not user.is_authenticated:
+        return ""
+    language = user.language
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
+class UserLanguageMiddleware:
+    """A signed-in person's saved language (User.language, set by the switcher or their language
+    page) wins over the cookie and the browser, on every device. After sign-in the response also
+    sets the language cookie, so the choice outlasts the session (LocaleMiddleware reads it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = _saved_language(getattr(request, "user", None))
+        if language and language != request.LANGUAGE_CODE:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        # The user may have signed in during this request (the sign-in form's POST).
+        language = _saved_language(getattr(request, "user", None))
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            set_language_cookie(response, language)
+        return response
+
+
+def set_language_cookie(response, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )

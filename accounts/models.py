@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 @cache
@@ -35,10 +36,10 @@ def default_time_zone() -> str:
 class ReminderKind(models.TextChoices):
     """The kinds of reminder and nudge a person can turn on or off one by one."""
 
-    MEETINGS = "meetings", "Reminders of upcoming meetings"
-    NUDGES = "nudges", "Nudges when a pair has not met for a while"
-    REQUESTS = "requests", "Reminders of requests waiting for your answer"
-    PROFILE = "profile", "Reminders about your profile and training"
+    MEETINGS = "meetings", _("Reminders of upcoming meetings")
+    NUDGES = "nudges", _("Nudges when a pair has not met for a while")
+    REQUESTS = "requests", _("Reminders of requests waiting for your answer")
+    PROFILE = "profile", _("Reminders about your profile and training")
 
 
 # Each kind's switch on User.
@@ -123,9 +124,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
 
     class MessageEmails(models.TextChoices):
-        IMMEDIATE = "immediate", "As they arrive (a few minutes later, unless read on the site)"
-        DIGEST = "digest", "One daily digest"
-        OFF = "off", "Never"
+        IMMEDIATE = "immediate", _("As they arrive (a few minutes later, unless read on the site)")
+        DIGEST = "digest", _("One daily digest")
+        OFF = "off", _("Never")
 
     message_emails = models.CharField(
         "emails about new messages",
@@ -144,9 +145,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     # The language of the person's pages and emails (one of settings.LANGUAGES); empty: the
     # browser's choice on the site and the site's default in emails.
-    language = models.CharField(
-        "language", max_length=10, blank=True, db_default="", default=""
-    )
+    language = models.CharField("language", max_length=10, blank=True, db_default="", default="")
 
     objects = UserManager()
 

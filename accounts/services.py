@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
+
 from accounts.models import REMINDER_FIELDS, ReminderKind, User
 
 
@@ -42,4 +44,15 @@ def set_message_emails(user: User, *, choice: str) -> User:
         raise ValueError(f"unknown message email choice {choice!r}")
     user.message_emails = choice
     user.save(update_fields=["message_emails"])
+    return user
+
+
+def set_language(user: User, language: str) -> User:
+    """Save the language of a person's pages and emails (one of settings.LANGUAGES, or "" for
+    the browser's choice on the site and the site's default in emails)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user

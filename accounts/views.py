@@ -10,18 +10,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.i18n import set_language as django_set_language
 
 from accounts import privacy, services
 from accounts.forms import (
     DeleteAccountForm,
     EmailPreferencesForm,
+    LanguageForm,
     TimeZoneForm,
     time_zone_label,
 )
+from accounts.middleware import set_language_cookie
 from accounts.models import ReminderKind, User
 
 
@@ -32,14 +36,18 @@ def time_zone_edit(request):
     if form.is_bound and form.is_valid():
         form.save()
         messages.success(
-            request, f"Your time zone is now {time_zone_label(form.instance.time_zone)}."
+            request,
+            _("Your time zone is now %(zone)s.")
+            % {"zone": time_zone_label(form.instance.time_zone)},
         )
         return redirect("accounts:time-zone-edit")
     return render(request, "accounts/time_zone_form.html", {"form": form})
 
 
 def _and_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    if len(items) == 1:
+        return items[0]
+    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
 @login_required
@@ -54,17 +62,19 @@ def email_preferences(request):
         services.set_message_emails(request.user, choice=form.cleaned_data["message_emails"])
         choice = form.cleaned_data["message_emails"]
         about_messages = {
-            User.MessageEmails.IMMEDIATE: "New messages are emailed to you as they arrive.",
-            User.MessageEmails.DIGEST: "New messages come in one daily digest.",
-            User.MessageEmails.OFF: "You will not be emailed about new messages.",
+            User.MessageEmails.IMMEDIATE: _("New messages are emailed to you as they arrive."),
+            User.MessageEmails.DIGEST: _("New messages come in one daily digest."),
+            User.MessageEmails.OFF: _("You will not be emailed about new messages."),
         }.get(choice, "")
         on = [ReminderKind(kind).label.lower() for kind, wanted in choices.items() if wanted]
         if len(on) == len(choices):
-            about_reminders = "You will get every kind of reminder and nudge by email."
+            about_reminders = _("You will get every kind of reminder and nudge by email.")
         elif on:
-            about_reminders = f"You will get {_and_list(on)} by email, and no other reminders."
+            about_reminders = _("You will get %(kinds)s by email, and no other reminders.") % {
+                "kinds": _and_list(on)
+            }
         else:
-            about_reminders = (
+            about_reminders = _(
                 "You will not get reminders or nudges. Emails about your requests and "
                 "mentorships still arrive."
             )
@@ -77,7 +87,7 @@ def _readable(value: Any) -> Any:
     if value is None or value == "" or value == []:
         return "–"
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, datetime):
@@ -120,7 +130,7 @@ def account_delete(request):
             messages.error(request, str(exc))
             return redirect("accounts:account-delete")
         logout(request)
-        messages.success(request, "Your account has been deleted. Thank you for taking part.")
+        messages.success(request, _("Your account has been deleted. Thank you for taking part."))
         return redirect("home")
     return render(request, "accounts/account_delete.html", {"form": form})
 
@@ -132,3 +142,33 @@ def privacy_notice(request):
         "email_retention_days": settings.OUTBOX_DELETE_AFTER_DAYS,
     }
     return render(request, "privacy.html", ctx)
+
+
+@require_POST
+def set_language(request):
+    """The language switcher: Django's set_language (the cookie, then back to `next`), and for a
+    signed-in person the choice is saved on their account, so it follows them to other devices,
+    to their next sign-in and into their emails."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.set_language(request.user, language)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def language_edit(request):
+    current = request.user.language or translation.get_language()
+    form = LanguageForm(
+        request.POST if request.method == "POST" else None, initial={"language": current}
+    )
+    if form.is_bound and form.is_valid():
+        language = form.cleaned_data["language"]
+        services.set_language(request.user, language)
+        translation.activate(language)
+        messages.success(request, _("Your pages and emails are now in English."))
+        response = redirect("accounts:language-edit")
+        set_language_cookie(response, language)
+        return response
+    return render(request, "accounts/language_form.html", {"form": form})

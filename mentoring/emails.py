@@ -25,7 +25,7 @@ from django.db import (
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext
 
@@ -90,23 +90,34 @@ def render(
         "email_words": words,
         **(ctx or {}),
     }
-    subject = render_subject(kind, context)
-    body_text = wording.apply_to_text(
-        render_to_string(f"emails/{kind}.txt", context), words, settings.SCHEME_NAME
-    )
-    if brand is not None:
-        body_text = wording.add_before_footer(body_text, _contact_line(brand))
+    # In the recipient's language (their words, dates and plurals), whoever's request sends it.
+    with translation.override(email_language(recipient)):
+        subject = render_subject(kind, context)
+        body_text = wording.apply_to_text(
+            render_to_string(f"emails/{kind}.txt", context), words, settings.SCHEME_NAME
+        )
+        if brand is not None:
+            body_text = wording.add_before_footer(body_text, _contact_line(brand))
+        body_html = wording.apply_to_html(render_to_string(f"emails/{kind}.html", context), words)
     return Outbox(
         kind=kind,
         recipient=recipient,
         to_email=to_email,
         subject=subject,
         body_text=body_text,
-        body_html=wording.apply_to_html(render_to_string(f"emails/{kind}.html", context), words),
+        body_html=body_html,
         headers=headers or {},
         context={k: v for k, v in (ctx or {}).items() if isinstance(v, str | int | float | bool)},
         dedupe_key=dedupe_key,
     )
+
+
+def email_language(recipient: User | None) -> str:
+    """The language of an email to `recipient`: the one saved on their account (User.language)
+    if the site offers it, else the site's default (not the language of whoever's request
+    sent it: that may be the other person's)."""
+    language = getattr(recipient, "language", "") or ""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def _contact_line(brand: wording.Brand) -> str:

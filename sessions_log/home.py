@@ -15,6 +15,8 @@ from typing import Any
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from matching import conversations
@@ -81,10 +83,22 @@ class Home:
     unread: int = 0
 
 
-def _days(n: int) -> str:
+def _closes(n: int) -> str:
+    """When a request or check-in closes, in `n` days (whole phrases, so each translates)."""
     if n <= 0:
-        return "today"
-    return "tomorrow" if n == 1 else f"in {n} days"
+        return gettext("closes today")
+    if n == 1:
+        return gettext("closes tomorrow")
+    return ngettext("closes in %(count)s day", "closes in %(count)s days", n) % {"count": n}
+
+
+def _due(n: int) -> str:
+    """When an objective is due, in `n` days."""
+    if n <= 0:
+        return gettext("due today")
+    if n == 1:
+        return gettext("due tomorrow")
+    return ngettext("due in %(count)s day", "due in %(count)s days", n) % {"count": n}
 
 
 def _pending(user: User) -> list[MentorshipRequest]:
@@ -101,12 +115,15 @@ def _pending(user: User) -> list[MentorshipRequest]:
 def _request_todo(req: MentorshipRequest, today: date) -> ToDo:
     closes = request_expires_at(req, req.conversation_last_message_at)  # type: ignore[attr-defined]
     days = (timezone.localdate(closes) - today).days
-    what = "advice request" if req.engagement == "advice" else "request"
+    if req.engagement == "advice":
+        text = gettext("Answer %(name)s's advice request") % {"name": req.mentee_name}
+    else:
+        text = gettext("Answer %(name)s's request") % {"name": req.mentee_name}
     return ToDo(
         kind="request",
-        text=f"Answer {req.mentee_name}'s {what}",
+        text=text,
         url=req.get_absolute_url(),
-        when=f"closes {_days(days)}",
+        when=_closes(days),
         urgent=days <= 2,
     )
 
@@ -124,12 +141,13 @@ def _objective_todos(
         overdue = target < today
         yield ToDo(
             kind="objective",
-            text=f"“{o['title']}” with {pair.other_name}",
+            text=gettext("“%(title)s” with %(name)s")
+            % {"title": o["title"], "name": pair.other_name},
             url=f"{pair.url}#objective-{o['pk']}",
             when=(
-                f"overdue since {target:%-d %B}"
+                gettext("overdue since %(date)s") % {"date": date_format(target, "j F")}
                 if overdue
-                else f"due {_days((target - today).days)}"
+                else _due((target - today).days)
             ),
             urgent=overdue,
         )
@@ -197,7 +215,8 @@ def home_for(user: User, mentor_profile: MentorProfile | None = None) -> dict:
             home.todo.append(
                 ToDo(
                     kind="agreement",
-                    text=f"Read and agree the agreement {pair.other_name} proposed",
+                    text=gettext("Read and agree the agreement %(name)s proposed")
+                    % {"name": pair.other_name},
                     url=f"{pair.url}#agreement",
                 )
             )
@@ -215,9 +234,10 @@ def home_for(user: User, mentor_profile: MentorProfile | None = None) -> dict:
         home.todo.append(
             ToDo(
                 kind="check-in",
-                text=f"Tell us how it is going with {check_in.mentorship.other_name(user)}",
+                text=gettext("Tell us how it is going with %(name)s")
+                % {"name": check_in.mentorship.other_name(user)},
                 url=check_in.get_absolute_url(),
-                when=f"closes {_days(days)}",
+                when=_closes(days),
             )
         )
     if mentor_profile is not None and mentor_profile.confirmation_asked_at is not None:
@@ -226,7 +246,7 @@ def home_for(user: User, mentor_profile: MentorProfile | None = None) -> dict:
             home.todo.append(
                 ToDo(
                     kind="profile",
-                    text="Confirm your mentor profile is up to date",
+                    text=gettext("Confirm your mentor profile is up to date"),
                     url=reverse("profiles:mentor-edit"),
                 )
             )

@@ -1,5 +1,5 @@
 """allauth's account pages read like ours: drawn in our layout, British English, sentence case
-(accounts/locale/en_GB overrides allauth's own strings)."""
+(locale/en_GB overrides allauth's own strings)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import translation
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-PO = Path(settings.BASE_DIR) / "accounts" / "locale" / "en_GB" / "LC_MESSAGES" / "django.po"
+PO = Path(settings.BASE_DIR) / "locale" / "en_GB" / "LC_MESSAGES" / "django.po"
 
 
 def _catalogue() -> list[tuple[str, str]]:
