@@ -446,9 +446,15 @@ class MenteeProfileAdmin(
         mentee_profile, programme, _ = self._mentee_in_programme(request, pk)
         data = request.POST if request.method == "POST" else request.GET
         action = "propose" if data.get("action") == "propose" else "match"
+        # Only a mentor of this programme: another programme's mentors stay out of sight.
+        mentor_pk = data.get("mentor", "")
+        if not mentor_pk.isdigit():
+            raise Http404("Choose a mentor.")
         mentor = get_object_or_404(
-            MentorProfile.objects.select_related("user").defer("search_vector"),
-            pk=data.get("mentor"),
+            MentorProfile.objects.in_programme(programme)
+            .select_related("user")
+            .defer("search_vector"),
+            pk=mentor_pk,
         )
         back = data.get("back", "")
         if back == "queue" and programme.matches_centrally:

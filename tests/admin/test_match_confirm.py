@@ -298,3 +298,21 @@ def test_the_mentees_page_costs_the_same_queries_for_1_or_6_mentors(
         assert len(client.get(_match_url(mentee)).context["suggestions"]) == 6
 
     assert len(six) == len(one)
+
+
+@pytest.mark.parametrize("mentor", ["", "abc", "elsewhere"])
+def test_a_mentor_outside_the_programme_or_none_is_404(
+    client_for, coordinator, staff, mentee, mentor
+):
+    if mentor == "elsewhere":
+        careers = ProgrammeFactory(slug="careers-confirm")
+        mentor = str(_mentor(careers, "Carl Careers", "carl@example.org").pk)
+    client = client_for(coordinator)
+
+    get = client.get(_confirm_url(mentee), {"programme": staff.pk, "mentor": mentor})
+    post = client.post(
+        _confirm_url(mentee), {"programme": staff.pk, "mentor": mentor, "action": "propose"}
+    )
+
+    assert get.status_code == post.status_code == 404
+    assert not MentorshipRequest.objects.exists()
