@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Q
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from matching.models import Engagement, Mentorship, MentorshipRequest
 from profiles.models import MentorProfile, Programme
@@ -39,10 +39,16 @@ def not_allowed_sentence(programme: Programme, engagement: str) -> str | None:
     if allows(programme, engagement):
         return None
     if engagement == Engagement.ADVICE:
-        return f"{programme.name} does not offer one-off advice conversations."
+        return gettext("%(programme)s does not offer one-off advice conversations.") % {
+            "programme": programme.name
+        }
     if engagement == Engagement.INFORMAL:
-        return f"{programme.name} does not record informal pairs."
-    return f"{programme.name} does not offer long-term mentoring."
+        return gettext("%(programme)s does not record informal pairs.") % {
+            "programme": programme.name
+        }
+    return gettext("%(programme)s does not offer long-term mentoring.") % {
+        "programme": programme.name
+    }
 
 
 def pair_refusal(
@@ -53,18 +59,18 @@ def pair_refusal(
     active pair per mentor, mentee and programme)."""
     pairs = Mentorship.objects.active().filter(mentor=mentor_id, mentee=mentee_id)
     if pairs.filter(engagement=Engagement.LONG_TERM).exists():
-        return f"{mentor_name} is already your mentor."
+        return gettext("%(name)s is already your mentor.") % {"name": mentor_name}
     here = pairs.filter(programme=programme).values_list("engagement", flat=True).first()
     if here == Engagement.INFORMAL:
-        return (
-            f"You already have an informal pair with {mentor_name} in {programme.name}. End it "
-            "on its page first if you would like them to mentor you formally."
-        )
+        return gettext(
+            "You already have an informal pair with %(name)s in %(programme)s. End it on its "
+            "page first if you would like them to mentor you formally."
+        ) % {"name": mentor_name, "programme": programme.name}
     if here == Engagement.ADVICE:
-        return (
-            f"Your advice conversation with {mentor_name} is still under way. Once it is "
-            "complete you can ask them to mentor you."
-        )
+        return gettext(
+            "Your advice conversation with %(name)s is still under way. Once it is complete "
+            "you can ask them to mentor you."
+        ) % {"name": mentor_name}
     return None
 
 
@@ -99,24 +105,29 @@ def advice_cap_refusal(
     name = profile.user.full_name
     if profile.advice_per_month <= 0:
         if answering:
-            return "You do not offer one-off advice conversations at the moment."
-        return f"{name} does not offer one-off advice conversations at the moment."
+            return gettext("You do not offer one-off advice conversations at the moment.")
+        return gettext("%(name)s does not offer one-off advice conversations at the moment.") % {
+            "name": name
+        }
     taken = advice_taken_this_month(profile.user_id, now=now)
     if taken >= profile.advice_per_month:
         if answering:
-            return (
-                f"You have already had {taken} advice conversation{pluralize(taken)} this month, "
-                "the most you offer. Raise your number on your profile, or decline kindly."
-            )
-        return (
-            f"{name} has had all the advice conversations they offer this month. Please try "
+            return ngettext(
+                "You have already had %(count)d advice conversation this month, the most you "
+                "offer. Raise your number on your profile, or decline kindly.",
+                "You have already had %(count)d advice conversations this month, the most you "
+                "offer. Raise your number on your profile, or decline kindly.",
+                taken,
+            ) % {"count": taken}
+        return gettext(
+            "%(name)s has had all the advice conversations they offer this month. Please try "
             "again next month, or ask another mentor."
-        )
+        ) % {"name": name}
     if not answering and taken + waiting >= profile.advice_per_month:
-        return (
-            f"{name} already has as many advice requests waiting as the conversations they "
+        return gettext(
+            "%(name)s already has as many advice requests waiting as the conversations they "
             "offer this month. Please try again later, or ask another mentor."
-        )
+        ) % {"name": name}
     return None
 
 
@@ -128,16 +139,18 @@ def long_term_pair_refusal(mentor_id: int, mentee_id: int, mentor_name: str) -> 
         .filter(~Q(engagement=Engagement.ADVICE))
         .exists()
     ):
-        return (
-            f"{mentor_name} already mentors you, so you can ask them about this in your "
+        return gettext(
+            "%(name)s already mentors you, so you can ask them about this in your "
             "mentorship: no separate advice conversation is needed."
-        )
+        ) % {"name": mentor_name}
     if (
         Mentorship.objects.active()
         .filter(mentor=mentor_id, mentee=mentee_id, engagement=Engagement.ADVICE)
         .exists()
     ):
-        return f"You already have an advice conversation with {mentor_name} under way."
+        return gettext("You already have an advice conversation with %(name)s under way.") % {
+            "name": mentor_name
+        }
     return None
 
 

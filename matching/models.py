@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FORMER_PARTICIPANT
 from profiles.models import MeetingFormat, Programme, Round
@@ -15,9 +16,9 @@ from profiles.models import MeetingFormat, Programme, Round
 class Engagement(models.TextChoices):
     """What a request asks for and what a pair is (a programme allows some: engagement_types)."""
 
-    LONG_TERM = "long_term", "Long-term mentoring"
-    ADVICE = "advice", "One-off advice conversation"
-    INFORMAL = "informal", "Informal pair"
+    LONG_TERM = "long_term", _("Long-term mentoring")
+    ADVICE = "advice", _("One-off advice conversation")
+    INFORMAL = "informal", _("Informal pair")
 
 
 class RequestQuerySet(models.QuerySet):
@@ -38,13 +39,13 @@ class MentorshipRequest(models.Model):
     """A mentee's "Interested" message to a mentor. Only matching.services changes `status`."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for an answer"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
         # Closed by the scheme, not by either person: `close_reason` says why.
-        CLOSED = "closed", "Closed"
+        CLOSED = "closed", _("Closed")
 
         @property
         def tone(self) -> str:
@@ -52,16 +53,16 @@ class MentorshipRequest(models.Model):
             return {"pending": "warning", "accepted": "success"}.get(self.value, "secondary")
 
     class CloseReason(models.TextChoices):
-        MATCHED_ELSEWHERE = "matched_elsewhere", "The mentee found a mentor"
-        MENTOR_AWAY = "mentor_away", "The mentor is away"
-        MENTOR_HIDDEN = "mentor_hidden", "The mentor stopped taking requests"
-        MENTOR_LEFT = "mentor_left", "The mentor left the programme"
+        MATCHED_ELSEWHERE = "matched_elsewhere", _("The mentee found a mentor")
+        MENTOR_AWAY = "mentor_away", _("The mentor is away")
+        MENTOR_HIDDEN = "mentor_hidden", _("The mentor stopped taking requests")
+        MENTOR_LEFT = "mentor_left", _("The mentor left the programme")
 
     class DeclineReason(models.TextChoices):
-        FULL = "full", "I am full at the moment"
-        NOT_MY_AREA = "not_my_area", "This is not my area of expertise"
-        NOT_AVAILABLE = "not_available", "I am not available now"
-        OTHER = "other", "Another reason"
+        FULL = "full", _("I am full at the moment")
+        NOT_MY_AREA = "not_my_area", _("This is not my area of expertise")
+        NOT_AVAILABLE = "not_available", _("I am not available now")
+        OTHER = "other", _("Another reason")
 
     # Empty once that person deleted their account (accounts.privacy): the other person's
     # history, the scheme's reports and any report of the request stay.
@@ -219,9 +220,9 @@ class Mentorship(models.Model):
     """A mentor and a mentee working together. Only matching.services changes `status`."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        ENDED = "ended", "Ended"
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        ENDED = "ended", _("Ended")
 
         @property
         def tone(self) -> str:
@@ -229,11 +230,11 @@ class Mentorship(models.Model):
             return {"active": "success", "completed": "info"}.get(self.value, "secondary")
 
     class EndReason(models.TextChoices):
-        ACHIEVED = "achieved", "Objectives achieved"
-        NOT_A_FIT = "not_a_fit", "Not a good fit"
-        CIRCUMSTANCES = "circumstances", "Circumstances changed"
-        OTHER = "other", "Another reason"
-        ACCOUNT_DELETED = "account_deleted", "Account deleted"
+        ACHIEVED = "achieved", _("Objectives achieved")
+        NOT_A_FIT = "not_a_fit", _("Not a good fit")
+        CIRCUMSTANCES = "circumstances", _("Circumstances changed")
+        OTHER = "other", _("Another reason")
+        ACCOUNT_DELETED = "account_deleted", _("Account deleted")
 
     # Empty once that person deleted their account: the other person keeps the pair's records
     # (accounts.privacy).
@@ -613,16 +614,16 @@ class Agreement(models.Model):
     a new proposal; once agreed it supersedes the last agreed one (the rows are the history)."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        AGREED = "agreed", "Agreed"
-        SUPERSEDED = "superseded", "Replaced by a later agreement"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        PROPOSED = "proposed", _("Proposed")
+        AGREED = "agreed", _("Agreed")
+        SUPERSEDED = "superseded", _("Replaced by a later agreement")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Frequency(models.TextChoices):
-        FORTNIGHTLY = "fortnightly", "Every two weeks"
-        MONTHLY = "monthly", "Monthly"
-        BIMONTHLY = "bimonthly", "Every two months"
-        OTHER = "other", "Other"
+        FORTNIGHTLY = "fortnightly", _("Every two weeks")
+        MONTHLY = "monthly", _("Monthly")
+        BIMONTHLY = "bimonthly", _("Every two months")
+        OTHER = "other", _("Other")
 
     # Days between meetings, for "next meeting due by" and the quiet-pair nudge.
     CADENCE_DAYS = {"fortnightly": 14, "monthly": 31, "bimonthly": 61}

@@ -12,17 +12,17 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from matching import conversations, emails, engagement_rules, signals
 from matching.models import Engagement, Mentorship, MentorshipRequest, RequestReport, StatusChange
-from mentoring.text import counted
 from profiles import rules, training
 from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
 from profiles.services import free_place, take_place
@@ -35,29 +35,34 @@ class MatchingError(Exception):
 
 
 def pending_limit_sentence(count: int) -> str:
-    return (
-        f"You already have {count} request{pluralize(count)} waiting for an answer. Withdraw "
-        "one, or wait for a reply, before you approach another mentor."
-    )
+    return ngettext(
+        "You already have %(count)d request waiting for an answer. Withdraw one, or wait for a "
+        "reply, before you approach another mentor.",
+        "You already have %(count)d requests waiting for an answer. Withdraw one, or wait for a "
+        "reply, before you approach another mentor.",
+        count,
+    ) % {"count": count}
 
 
 def active_limit_sentence(limit: int) -> str:
     if limit == 1:
-        return "You already have a mentor. End that mentorship before you approach another."
-    return (
-        f"You already have {limit} mentors. End one of those mentorships before you approach "
+        return gettext(
+            "You already have a mentor. End that mentorship before you approach another."
+        )
+    return gettext(
+        "You already have %(limit)d mentors. End one of those mentorships before you approach "
         "another."
-    )
+    ) % {"limit": limit}
 
 
 def away_sentence(profile: MentorProfile, *, today: date) -> str | None:
     """Why a mentor away until a date cannot be asked now (matching.availability), or None."""
     if profile.away_until is None or profile.away_until <= today:
         return None
-    return (
-        f"{profile.user.full_name} is away until {format_date(profile.away_until, 'j F')} and "
-        "is not taking requests until then. Please approach another mentor, or come back later."
-    )
+    return gettext(
+        "%(name)s is away until %(date)s and is not taking requests until then. Please "
+        "approach another mentor, or come back later."
+    ) % {"name": profile.user.full_name, "date": format_date(profile.away_until, "j F")}
 
 
 def waiting_cap(profile: MentorProfile) -> int:
@@ -71,11 +76,13 @@ def waiting_cap_sentence(profile: MentorProfile, waiting: int) -> str | None:
     None. `waiting`: their pending requests, in every programme."""
     if waiting < waiting_cap(profile):
         return None
-    return (
-        f"Not taking requests right now: {profile.user.full_name} already has {waiting} "
-        f"request{pluralize(waiting)} waiting for an answer. Please approach another mentor, "
-        "or come back later."
-    )
+    return ngettext(
+        "Not taking requests right now: %(name)s already has %(count)d request waiting for an "
+        "answer. Please approach another mentor, or come back later.",
+        "Not taking requests right now: %(name)s already has %(count)d requests waiting for an "
+        "answer. Please approach another mentor, or come back later.",
+        waiting,
+    ) % {"name": profile.user.full_name, "count": waiting}
 
 
 def _lock_mentor(mentor: User | None) -> MentorProfile:
@@ -83,8 +90,8 @@ def _lock_mentor(mentor: User | None) -> MentorProfile:
     # deletion holds this lock (matching.privacy), and the profile is gone once it is released.
     profile = MentorProfile.objects.select_for_update().filter(user=mentor).first()
     if profile is None:
-        name = mentor.full_name if mentor is not None else "This person"
-        raise MatchingError(f"{name} is not a mentor in the scheme.")
+        name = mentor.full_name if mentor is not None else gettext("This person")
+        raise MatchingError(gettext("%(name)s is not a mentor in the scheme.") % {"name": name})
     return profile
 
 
@@ -116,8 +123,13 @@ def _programme_for(mentee: User, mentor_profile: MentorProfile) -> Programme:
         return shared[0]
     name = mentor_profile.user.full_name
     if not shared:
-        raise MatchingError(f"{name} is not a mentor in any programme you belong to.")
-    raise MatchingError(f"Choose the programme in which you would like {name} to mentor you.")
+        raise MatchingError(
+            gettext("%(name)s is not a mentor in any programme you belong to.") % {"name": name}
+        )
+    raise MatchingError(
+        gettext("Choose the programme in which you would like %(name)s to mentor you.")
+        % {"name": name}
+    )
 
 
 def _refuse_outside_programme(
@@ -136,9 +148,14 @@ def _refuse_outside_programme(
         .filter(user=mentee, programme=programme)
         .exists()
     ):
-        raise MatchingError(f"Join {programme.name} as a mentee first.")
+        raise MatchingError(
+            gettext("Join %(programme)s as a mentee first.") % {"programme": programme.name}
+        )
     if programme.pk not in mentor_profile.programme_ids:
-        raise MatchingError(f"{name} is not a mentor in {programme.name}.")
+        raise MatchingError(
+            gettext("%(name)s is not a mentor in %(programme)s.")
+            % {"name": name, "programme": programme.name}
+        )
     if refusal := rules.line_management_refusal(programme, mentee_profile, mentor_profile):
         raise MatchingError(refusal)
     if refusal := training.refusal_for_mentee(mentee, programme):  # its required training
@@ -154,7 +171,8 @@ def _refuse_programme_places(programme: Programme, mentor_profile: MentorProfile
         >= cap
     ):
         raise MatchingError(
-            f"{mentor_profile.user.full_name} has no free place in {programme.name} at the moment."
+            gettext("%(name)s has no free place in %(programme)s at the moment.")
+            % {"name": mentor_profile.user.full_name, "programme": programme.name}
         )
 
 
@@ -164,10 +182,11 @@ def _moment(at: datetime, *, now: datetime) -> str:
     local, today = timezone.localtime(at), timezone.localdate(now)
     time = format_date(local, "H:i")
     if local.date() == today:
-        return f"{time} today"
+        return gettext("%(time)s today") % {"time": time}
     if local.date() == today + timedelta(days=1):
-        return f"{time} tomorrow"
-    return f"{format_date(local, 'j F' if local.year == today.year else 'j F Y')} at {time}"
+        return gettext("%(time)s tomorrow") % {"time": time}
+    day = format_date(local, "j F" if local.year == today.year else "j F Y")
+    return gettext("%(date)s at %(time)s") % {"date": day, "time": time}
 
 
 def flood_checks(*, mentor_id: int, now: datetime) -> dict:
@@ -220,23 +239,29 @@ def pair_wait_sentence(state: dict, *, mentor_name: str, now: datetime) -> str |
     cannot be used to flood anyone. A reported request ends the mentee's approaches to that
     mentor."""
     if state["reported"]:
-        return f"You cannot ask {mentor_name} again. Please approach another mentor."
+        return gettext("You cannot ask %(name)s again. Please approach another mentor.") % {
+            "name": mentor_name
+        }
     waits = [
         (
             state["declined_at"],
             settings.REQUEST_COOLDOWN_AFTER_DECLINE_DAYS,
-            f"{mentor_name} declined your last request.",
+            gettext("%(name)s declined your last request.") % {"name": mentor_name},
         ),
         (
             state["withdrawn_at"],
             settings.REQUEST_COOLDOWN_AFTER_WITHDRAWAL_DAYS,
-            f"You withdrew your last request to {mentor_name}.",
+            gettext("You withdrew your last request to %(name)s.") % {"name": mentor_name},
         ),
     ]
     for closed_at, days, why in waits:
         if closed_at is not None and closed_at + timedelta(days=days) > now:
             until = closed_at + timedelta(days=days)
-            return f"{why} You can ask {mentor_name} again from {_moment(until, now=now)}."
+            again = gettext("You can ask %(name)s again from %(moment)s.") % {
+                "name": mentor_name,
+                "moment": _moment(until, now=now),
+            }
+            return f"{why} {again}"
     return None
 
 
@@ -246,8 +271,8 @@ def _longest_rate_window() -> timedelta:
 
 def _rate_limits() -> list[tuple[int, timedelta, str]]:
     limits = [
-        (settings.REQUEST_RATE_LIMIT_PER_HOUR, timedelta(hours=1), "in the last hour"),
-        (settings.REQUEST_RATE_LIMIT_PER_DAY, timedelta(days=1), "in the last 24 hours"),
+        (settings.REQUEST_RATE_LIMIT_PER_HOUR, timedelta(hours=1), gettext("in the last hour")),
+        (settings.REQUEST_RATE_LIMIT_PER_DAY, timedelta(days=1), gettext("in the last 24 hours")),
     ]
     return [limit for limit in limits if limit[0] > 0]  # 0 switches a limit off
 
@@ -270,11 +295,13 @@ def rate_limit_sentence(state: dict, *, now: datetime) -> str | None:
     if not refusals:
         return None
     until, count, label = max(refusals)
-    return (
-        f"You have sent {counted(count, 'request')} {label}, the most the scheme allows. You "
-        "can send "
-        f"another from {_moment(until, now=now)}."
-    )
+    return ngettext(
+        "You have sent %(count)s request %(window)s, the most the scheme allows. You can send "
+        "another from %(moment)s.",
+        "You have sent %(count)s requests %(window)s, the most the scheme allows. You can send "
+        "another from %(moment)s.",
+        count,
+    ) % {"count": intcomma(count), "window": label, "moment": _moment(until, now=now)}
 
 
 @transaction.atomic
@@ -294,15 +321,17 @@ def send_request(
     message, topic = message.strip(), topic.strip()[:200]
     advice = engagement == Engagement.ADVICE
     if engagement not in (Engagement.LONG_TERM, Engagement.ADVICE):
-        raise MatchingError("Choose long-term mentoring or one conversation on a topic.")
+        raise MatchingError(gettext("Choose long-term mentoring or one conversation on a topic."))
     if advice and not topic:
-        raise MatchingError("Please say what you would like advice on.")
+        raise MatchingError(gettext("Please say what you would like advice on."))
     if mentee.pk == mentor.pk:
-        raise MatchingError("You cannot send a request to yourself.")
+        raise MatchingError(gettext("You cannot send a request to yourself."))
     profile = _lock_mentor(mentor)
     mentee_profile = _lock_mentee(mentee)
     if mentee_profile is None:
-        raise MatchingError("Please create your mentee profile before you approach a mentor.")
+        raise MatchingError(
+            gettext("Please create your mentee profile before you approach a mentor.")
+        )
     if programme is None:
         programme = _programme_for(mentee, profile)
     pending = MentorshipRequest.objects.pending().filter(mentee=mentee, programme=programme)
@@ -314,7 +343,10 @@ def send_request(
             and existing.topic == (topic if advice else "")
         ):
             return existing  # a double click
-        raise MatchingError(f"You already have a request waiting for {mentor.full_name}'s answer.")
+        raise MatchingError(
+            gettext("You already have a request waiting for %(name)s's answer.")
+            % {"name": mentor.full_name}
+        )
     now = timezone.now()
     flood = _flood_state(mentee, mentor, now=now)
     if refusal := pair_wait_sentence(flood, mentor_name=mentor.get_short_name(), now=now):
@@ -324,13 +356,19 @@ def send_request(
     )
     if not programme.mentees_choose:
         raise MatchingError(
-            f"In {programme.name} the coordinators match mentees with mentors: apply to be "
-            "matched on the programme's page."
+            gettext(
+                "In %(programme)s the coordinators match mentees with mentors: apply to be "
+                "matched on the programme's page."
+            )
+            % {"programme": programme.name}
         )
     if refusal := rules.mentee_window_refusal(programme, today=timezone.localdate(now)):
         raise MatchingError(refusal)
     if not profile.is_visible_to_mentees:
-        raise MatchingError(f"{mentor.full_name} is not taking new mentees at the moment.")
+        raise MatchingError(
+            gettext("%(name)s is not taking new mentees at the moment.")
+            % {"name": mentor.full_name}
+        )
     if refusal := away_sentence(profile, today=timezone.localdate(now)):
         raise MatchingError(refusal)
     if refusal := engagement_rules.not_allowed_sentence(programme, engagement):
@@ -352,7 +390,8 @@ def send_request(
         raise MatchingError(refusal)
     if not advice and profile.is_full:
         raise MatchingError(
-            f"{mentor.full_name} has no free place at the moment. Please approach another mentor."
+            gettext("%(name)s has no free place at the moment. Please approach another mentor.")
+            % {"name": mentor.full_name}
         )
     if not advice:
         _refuse_programme_places(programme, profile)
@@ -400,7 +439,8 @@ def _lock_request(req: MentorshipRequest) -> MentorshipRequest:
 def _refuse_closed(req: MentorshipRequest) -> None:
     if req.status != Status.PENDING:
         raise MatchingError(
-            f"This request is no longer waiting for an answer: it was {req.get_status_display().lower()}."
+            gettext("This request is no longer waiting for an answer: it was %(status)s.")
+            % {"status": str(req.get_status_display()).lower()}
         )
 
 
@@ -413,9 +453,9 @@ def accept_request(req: MentorshipRequest, *, by: User, welcome: str = "") -> Me
     req = _lock_request(req)
     if engagement_rules.answerer_id(req) != by.pk:
         raise MatchingError(
-            "Only the other person can confirm this."
+            gettext("Only the other person can confirm this.")
             if req.engagement == Engagement.INFORMAL
-            else "Only the mentor can accept this request."
+            else gettext("Only the mentor can accept this request.")
         )
     if req.status == Status.ACCEPTED:
         return req  # a double click
@@ -433,8 +473,11 @@ def accept_request(req: MentorshipRequest, *, by: User, welcome: str = "") -> Me
         pass  # an informal pair takes no place and counts in no limit
     elif mentor_profile.is_full:
         raise MatchingError(
-            f"You have no free place: you mentor {mentor_profile.mentee_count} of "
-            f"{mentor_profile.capacity}. End a mentorship or raise your number of places first."
+            gettext(
+                "You have no free place: you mentor %(count)s of %(capacity)s. End a mentorship "
+                "or raise your number of places first."
+            )
+            % {"count": mentor_profile.mentee_count, "capacity": mentor_profile.capacity}
         )
     elif (
         programme.mentor_places_cap is not None
@@ -443,16 +486,24 @@ def accept_request(req: MentorshipRequest, *, by: User, welcome: str = "") -> Me
         .count()
         >= programme.mentor_places_cap
     ):
+        cap = programme.mentor_places_cap
         raise MatchingError(
-            f"You already mentor {counted(programme.mentor_places_cap, 'mentee')} in "
-            f"{programme.name}, "
-            "the most the programme asks of a mentor."
+            ngettext(
+                "You already mentor %(count)s mentee in %(programme)s, the most the programme "
+                "asks of a mentor.",
+                "You already mentor %(count)s mentees in %(programme)s, the most the programme "
+                "asks of a mentor.",
+                cap,
+            )
+            % {"count": intcomma(cap), "programme": programme.name}
         )
     if (
         req.engagement == Engagement.LONG_TERM
         and _active_count(req.mentee, programme) >= programme.max_active_mentorships
     ):
-        raise MatchingError(f"{req.mentee.full_name} has found a mentor in the meantime.")
+        raise MatchingError(
+            gettext("%(name)s has found a mentor in the meantime.") % {"name": req.mentee.full_name}
+        )
     if welcome := welcome.strip()[:1000]:
         req.response_message = welcome
         req.save(update_fields=["response_message"])
@@ -581,12 +632,12 @@ def decline_request(
 ) -> MentorshipRequest:
     req = _lock_request(req)
     if engagement_rules.answerer_id(req) != by.pk:
-        raise MatchingError("Only the mentor can decline this request.")
+        raise MatchingError(gettext("Only the mentor can decline this request."))
     if req.status == Status.DECLINED:
         return req
     _refuse_closed(req)
     if reason not in MentorshipRequest.DeclineReason.values:
-        raise MatchingError("Please choose a reason.")
+        raise MatchingError(gettext("Please choose a reason."))
     _decline(req, by=by, reason=reason, message=message.strip(), at=timezone.now())
     return req
 
@@ -607,7 +658,7 @@ def _decline(
 def withdraw_request(req: MentorshipRequest, *, by: User) -> MentorshipRequest:
     req = _lock_request(req)
     if engagement_rules.recorder_id(req) != by.pk:
-        raise MatchingError("Only the mentee can withdraw this request.")
+        raise MatchingError(gettext("Only the mentee can withdraw this request."))
     if req.status == Status.WITHDRAWN:
         return req
     _refuse_closed(req)
@@ -632,18 +683,21 @@ def report_request(req: MentorshipRequest, *, by: User, reason: str) -> RequestR
     to being reported. The scheme team decides what to say to the mentee."""
     req = _lock_request(req)
     if req.mentor_id != by.pk:
-        raise MatchingError("Only the mentor can report this request.")
+        raise MatchingError(gettext("Only the mentor can report this request."))
     existing = RequestReport.objects.filter(request=req).first()
     if existing is not None:
         return existing  # a double click
     if req.status == Status.ACCEPTED:
         raise MatchingError(
-            "You accepted this request, so it cannot be reported. To raise a concern about your "
-            f"mentorship, contact the scheme team at {settings.SCHEME_CONTACT_EMAIL}."
+            gettext(
+                "You accepted this request, so it cannot be reported. To raise a concern about "
+                "your mentorship, contact the scheme team at %(email)s."
+            )
+            % {"email": settings.SCHEME_CONTACT_EMAIL}
         )
     reason = reason.strip()
     if not reason:
-        raise MatchingError("Please tell the scheme team what was inappropriate.")
+        raise MatchingError(gettext("Please tell the scheme team what was inappropriate."))
     now = timezone.now()
     report = RequestReport.objects.create(
         request=req, reported_by=by, reason=reason, created_at=now
@@ -676,7 +730,7 @@ def end_mentorship(
     # by the other person's deletion) may have no mentor any more.
     mentorship = pairs.get(pk=mentorship.pk)
     if by.pk not in (mentorship.mentor_id, mentorship.mentee_id):
-        raise MatchingError("Only the mentor or the mentee can end this mentorship.")
+        raise MatchingError(gettext("Only the mentor or the mentee can end this mentorship."))
     if mentorship.status != Mentorship.Status.ACTIVE:
         return mentorship
     mentor_profile = _lock_mentor(mentorship.mentor)
@@ -684,7 +738,7 @@ def end_mentorship(
     if mentorship.status != Mentorship.Status.ACTIVE:
         return mentorship  # ended (or completed) while we waited for the lock
     if reason not in Mentorship.EndReason.values:
-        raise MatchingError("Please choose a reason.")
+        raise MatchingError(gettext("Please choose a reason."))
     mentorship.status, mentorship.ended_at, mentorship.ended_by = (
         Mentorship.Status.ENDED,
         timezone.now(),

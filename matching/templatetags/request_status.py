@@ -7,12 +7,19 @@ from dataclasses import dataclass
 
 from django import template
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from accounts.models import User
 from matching import engagement_rules
 from matching.models import Engagement, MentorshipRequest
 
 register = template.Library()
+
+
+def _nothing_you_did() -> str:
+    """The closing words of a request the mentor's absence or departure closed."""
+    return gettext("It is nothing you did: you can approach another mentor now.")
+
 
 Status = MentorshipRequest.Status
 Reason = MentorshipRequest.CloseReason
@@ -42,20 +49,30 @@ def status_for(req: MentorshipRequest, user: User | None) -> ShownStatus:
         if is_mentor:
             return ShownStatus(
                 status.value,
-                "Expired — not answered in time",
+                gettext("Expired — not answered in time"),
                 status.tone,
-                "This request was not answered in time, so it expired. "
-                f"{capfirst(mentee)} was told and may approach another mentor.",
+                gettext(
+                    "This request was not answered in time, so it expired. %(name)s was told "
+                    "and may approach another mentor."
+                )
+                % {"name": capfirst(mentee)},
             )
         return ShownStatus(
             status.value,
-            "Expired — no answer in time",
+            gettext("Expired — no answer in time"),
             status.tone,
-            f"{capfirst(mentor)} did not answer in time, so this request expired. It is "
-            "nothing you did: you can approach another mentor now.",
+            gettext(
+                "%(name)s did not answer in time, so this request expired. It is nothing you "
+                "did: you can approach another mentor now."
+            )
+            % {"name": capfirst(mentor)},
         )
     if status == Status.WITHDRAWN:
-        label = f"Withdrawn by {mentee}" if is_mentor else "Withdrawn by you"
+        label = (
+            gettext("Withdrawn by %(name)s") % {"name": mentee}
+            if is_mentor
+            else gettext("Withdrawn by you")
+        )
         return ShownStatus(status.value, label, status.tone)
     return ShownStatus(status.value, status.label, status.tone)
 
@@ -67,22 +84,32 @@ def _informal(req: MentorshipRequest, user: User | None, status: Status) -> Show
     recorder = req.mentor_name if req.sent_by_mentor else req.mentee_name
     other = req.mentee_name if req.sent_by_mentor else req.mentor_name
     if status == Status.WITHDRAWN:
-        label = "Withdrawn by you" if recorded_by_me else f"Withdrawn by {recorder}"
+        label = (
+            gettext("Withdrawn by you")
+            if recorded_by_me
+            else gettext("Withdrawn by %(name)s") % {"name": recorder}
+        )
         return ShownStatus(status.value, label, status.tone)
     if recorded_by_me:
         return ShownStatus(
             status.value,
-            "Expired — not confirmed in time",
+            gettext("Expired — not confirmed in time"),
             status.tone,
-            f"{capfirst(other)} did not confirm your record of informal mentoring in time, so it "
-            "expired. You can record it again if you both wish.",
+            gettext(
+                "%(name)s did not confirm your record of informal mentoring in time, so it "
+                "expired. You can record it again if you both wish."
+            )
+            % {"name": capfirst(other)},
         )
     return ShownStatus(
         status.value,
-        "Expired — not confirmed in time",
+        gettext("Expired — not confirmed in time"),
         status.tone,
-        f"You did not confirm {recorder}'s record of informal mentoring in time, so it expired. "
-        "Nothing else follows from it; either of you can record it again.",
+        gettext(
+            "You did not confirm %(name)s's record of informal mentoring in time, so it "
+            "expired. Nothing else follows from it; either of you can record it again."
+        )
+        % {"name": recorder},
     )
 
 
@@ -93,47 +120,61 @@ def _closed(
     if reason == Reason.MATCHED_ELSEWHERE:
         if is_mentor:
             return (
-                f"Closed — {mentee} found a mentor",
-                f"{capfirst(mentee)} found a mentor, so this request is closed. There is "
-                "nothing you need to do, and your place stays free for another mentee.",
+                gettext("Closed — %(name)s found a mentor") % {"name": mentee},
+                gettext(
+                    "%(name)s found a mentor, so this request is closed. There is nothing you "
+                    "need to do, and your place stays free for another mentee."
+                )
+                % {"name": capfirst(mentee)},
             )
         return (
-            "Closed — you found a mentor",
-            f"You found a mentor, so this request is closed. {capfirst(mentor)} has been "
-            "told; there is nothing you need to do.",
+            gettext("Closed — you found a mentor"),
+            gettext(
+                "You found a mentor, so this request is closed. %(name)s has been told; there "
+                "is nothing you need to do."
+            )
+            % {"name": capfirst(mentor)},
         )
     if reason == Reason.MENTOR_AWAY:
         if is_mentor:
             return (
-                "Closed — you were away",
-                f"You went away, so this request was closed kindly and {mentee} was told.",
+                gettext("Closed — you were away"),
+                gettext("You went away, so this request was closed kindly and %(name)s was told.")
+                % {"name": mentee},
             )
         return (
-            "Closed — the mentor is away",
-            f"{req.closing_note} It is nothing you did: you can approach another mentor now.",
+            gettext("Closed — the mentor is away"),
+            f"{req.closing_note} {_nothing_you_did()}",
         )
     if reason == Reason.MENTOR_HIDDEN:
         if is_mentor:
             return (
-                "Closed — you stopped taking requests",
-                f"You hid your profile, so this request was closed kindly and {mentee} was told.",
+                gettext("Closed — you stopped taking requests"),
+                gettext(
+                    "You hid your profile, so this request was closed kindly and %(name)s was told."
+                )
+                % {"name": mentee},
             )
         return (
-            "Closed — the mentor stopped taking requests",
-            f"{capfirst(mentor)} has stopped taking requests for now, so this request is "
-            "closed. It is nothing you did: you can approach another mentor now.",
+            gettext("Closed — the mentor stopped taking requests"),
+            gettext(
+                "%(name)s has stopped taking requests for now, so this request is closed. It "
+                "is nothing you did: you can approach another mentor now."
+            )
+            % {"name": capfirst(mentor)},
         )
     if reason == Reason.MENTOR_LEFT:
         if is_mentor:
             return (
-                "Closed — you left the programme",
-                f"You left {req.programme.name}, so this request was closed and {mentee} was told.",
+                gettext("Closed — you left the programme"),
+                gettext("You left %(programme)s, so this request was closed and %(name)s was told.")
+                % {"programme": req.programme.name, "name": mentee},
             )
         return (
-            "Closed — the mentor left the programme",
-            f"{req.closing_note} It is nothing you did: you can approach another mentor now.",
+            gettext("Closed — the mentor left the programme"),
+            f"{req.closing_note} {_nothing_you_did()}",
         )
-    return "Closed", req.closing_note
+    return gettext("Closed"), req.closing_note
 
 
 @register.simple_tag
