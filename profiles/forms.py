@@ -76,6 +76,7 @@ class MentorProfileForm(forms.ModelForm):
         # Fields named by Django from the field's name (a verbose name there would need a
         # migration): translated here.
         labels = {
+            "headline": _("Headline"),
             "organisation": _("Organisation"),
             "department": _("Department"),
             "city": _("City"),
