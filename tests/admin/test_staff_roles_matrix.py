@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from matching.conversations import conversation_for_request
-from matching.models import Mentorship, MessageReport, RequestReport
+from matching.models import MatchRun, Mentorship, MessageReport, RequestReport
 from mentoring.models import Outbox, SchemeSettings
 from profiles.models import (
     HandbookPage,
@@ -372,6 +372,38 @@ def _post_applicant_match(client, user) -> object:
     return response
 
 
+def _draft_run() -> MatchRun:
+    run, _ = MatchRun.objects.get_or_create(
+        programme=default_programme(), status=MatchRun.Status.DRAFT
+    )
+    return run
+
+
+def _post_propose_run(client, user) -> object:
+    _applicant()
+    response = client.post(
+        reverse("admin:profiles_menteeprofile_propose_run", args=[default_programme().pk])
+    )
+    assert MatchRun.objects.exists() == (response.status_code == 302)
+    return response
+
+
+def _run_url() -> str:
+    return reverse("admin:profiles_menteeprofile_run", args=[_draft_run().pk])
+
+
+def _publish_run_url() -> str:
+    return reverse("admin:profiles_menteeprofile_publish_run", args=[_draft_run().pk])
+
+
+def _post_publish_run(client, user) -> object:
+    run = _draft_run()
+    response = client.post(reverse("admin:profiles_menteeprofile_publish_run", args=[run.pk]))
+    run.refresh_from_db()
+    assert (run.status == MatchRun.Status.PUBLISHED) == (response.status_code == 302)
+    return response
+
+
 def _submitted_profile() -> MentorProfile:
     profile = MentorProfileFactory(review_status=MentorProfile.ReviewStatus.SUBMITTED)
     Membership.objects.filter(user=profile.user).update(status=Membership.Status.PENDING)
@@ -481,6 +513,15 @@ OTHER_VIEWS = {
     "profiles_menteeprofile_applicants": {
         "applicants queue": (_get(_applicants_url), (403, 200, 200)),
         "matching an applicant": (_post_applicant_match, (403, 302, 302)),
+    },
+    # Bulk matching runs of such a programme: as central matching.
+    "profiles_menteeprofile_propose_run": {
+        "proposing a set of pairs": (_post_propose_run, (403, 302, 302)),
+    },
+    "profiles_menteeprofile_run": {"a run's pairs": (_get(_run_url), (403, 200, 200))},
+    "profiles_menteeprofile_publish_run": {
+        "publish confirmation": (_get(_publish_run_url), (403, 200, 200)),
+        "publishing a run": (_post_publish_run, (403, 302, 302)),
     },
     # Inviting people to a programme: whoever may add invitations (its coordinators).
     "profiles_programme_invite": {
