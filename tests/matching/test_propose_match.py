@@ -170,3 +170,13 @@ def test_a_pair_without_a_note_shows_no_introduction(client_for, mentor_profile,
     )
 
     assert "Introduction from the coordinator" not in html
+
+
+@pytest.mark.parametrize("who", ["mentor", "mentee"])
+def test_the_request_lists_mark_a_proposal(client_for, proposed, who):
+    person = proposed.mentor if who == "mentor" else proposed.mentee
+
+    html = client_for(person).get(reverse("matching:request-list")).content.decode()
+
+    # The table and the small-screen cards.
+    assert html.count("Proposed by the coordinator") == 2
