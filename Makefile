@@ -134,7 +134,8 @@ messages: $(VENV)/.installed
 	$(BIN)/python manage.py makemessages -l cy --no-obsolete $(MESSAGES_IGNORE)
 	@if [ -n "$(COMPENDIUM)" ]; then \
 	  msgattrib --translated --no-fuzzy -o $(CY_PO).own $(CY_PO) \
-	  && msgmerge --quiet --no-fuzzy-matching --compendium "$(COMPENDIUM)" -o $(CY_PO).new $(CY_PO).own $(CY_PO) \
-	  && mv $(CY_PO).new $(CY_PO); rm -f $(CY_PO).own; fi
+	  && msgattrib --clear-fuzzy --empty -o $(CY_PO).ref $(CY_PO) \
+	  && msgmerge --quiet --no-fuzzy-matching --compendium "$(COMPENDIUM)" -o $(CY_PO).new $(CY_PO).own $(CY_PO).ref \
+	  && mv $(CY_PO).new $(CY_PO); rm -f $(CY_PO).own $(CY_PO).ref; fi
 	msgfmt --check -o locale/cy/LC_MESSAGES/django.mo $(CY_PO)
 	@echo "Untranslated: $$(msgattrib --untranslated --no-obsolete $(CY_PO) | grep -c '^msgid ' || true) (less the header); fuzzy: $$(msgattrib --only-fuzzy --no-obsolete $(CY_PO) | grep -c '^msgid ' || true)"
