@@ -15,7 +15,7 @@ The rest are scored; the weights are points added up (higher is better):
   weighted A; areas and help offered B; organisation, history, key areas, industry, place C;
   languages D), capped at GOALS_CAP (6). A goal written in the mentee's own words ("NHS
   management") is more specific than a ticked area, so a strong match (the goal's words in the
-  mentor's headline or role: ts_rank about 0.3, 12 points before the cap) outweighs one shared
+  mentor's headline or role: ts_rank about 0.34, 14 points before the cap) outweighs one shared
   area, while a passing mention in their history (C weight: about 2.4 points) does not; the cap
   (two areas' worth) stops a long goals text from drowning everything else.
 - Industry: INDUSTRY_WEIGHT (1.5) when the mentee's goals or role name the mentor's industry
