@@ -30,7 +30,7 @@ The rest are scored; the weights are points added up (higher is better):
   record no place, so this is what the mentee said): meeting in person becomes possible.
 - Free places: PLACE_WEIGHT (0.25) per free place, up to PLACES_COUNTED (3): a little, so that
   among equals the mentor with more room is suggested first and the load spreads.
-- History: a past pair between them that ended well (completed, or a good rating) adds
+- History: a past pair between them that did not end badly (any ending but the one below) adds
   HISTORY_GOOD (0.5) and says so; one that ended as "not a good fit" or was rated 1 or 2 takes
   HISTORY_BAD (-5) (a coordinator can still choose them, but not by default). A mentor who has
   mentored in this programme before gets EXPERIENCE_WEIGHT (0.5): they know its ways.
