@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext
 
 from accounts.models import User
 from matching import emails
@@ -40,11 +41,11 @@ def return_moment(until: date) -> datetime:
 def away_refusal(until: date | None, *, today: date) -> str | None:
     """Why `until` cannot be the return date, or None."""
     if until is None:
-        return "Please give the date you will be back, for example 1 March."
+        return gettext("Please give the date you will be back, for example 1 March.")
     if until <= today:
-        return "Please choose a date after today: the day you will be back."
+        return gettext("Please choose a date after today: the day you will be back.")
     if until > today + timedelta(days=LONGEST_AWAY_DAYS):
-        return (
+        return gettext(
             "Please choose a date within a year. For a longer break, hide your profile "
             "instead and switch it on again when you are back."
         )
@@ -110,7 +111,7 @@ def set_waiting_cap(mentor: User, cap: int | None) -> MentorProfile:
     """How many requests may wait for the mentor's answer at once (None: free places + 1)."""
     profile = _lock_mentor(mentor)
     if cap is not None and not 1 <= cap <= 20:
-        raise MatchingError("Please choose a number from 1 to 20, or leave it empty.")
+        raise MatchingError(gettext("Please choose a number from 1 to 20, or leave it empty."))
     profile.waiting_cap = cap
     profile.save(update_fields=["waiting_cap", "updated_at"])
     return profile

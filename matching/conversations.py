@@ -14,12 +14,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from matching.models import (
@@ -30,7 +32,6 @@ from matching.models import (
     MessageReport,
 )
 from mentoring.emails import absolute_url, queue
-from mentoring.text import counted
 
 logger = logging.getLogger(__name__)
 
@@ -189,15 +190,17 @@ def is_participant(conversation: Conversation, user: User) -> bool:
 def read_only_reason(conversation: Conversation) -> str | None:
     """Why nobody can write in the conversation any more, or None while it is open."""
     if conversation.mentor_id is None or conversation.mentee_id is None:
-        return "The other person has deleted their account: this conversation is read-only."
+        return gettext(
+            "The other person has deleted their account: this conversation is read-only."
+        )
     mentorship = conversation.mentorship
     if mentorship is not None:
         if mentorship.status != Mentorship.Status.ACTIVE:
-            return "This mentorship has ended: its conversation is read-only."
+            return gettext("This mentorship has ended: its conversation is read-only.")
         return None
     req = conversation.request
     if req is None or req.status != MentorshipRequest.Status.PENDING:
-        return "This request is closed: its conversation is read-only."
+        return gettext("This request is closed: its conversation is read-only.")
     return None
 
 
@@ -221,7 +224,9 @@ def post_message(
         .get(pk=conversation.pk)
     )
     if not is_participant(conversation, author):
-        raise ConversationError("Only the two people of this conversation can write in it.")
+        raise ConversationError(
+            gettext("Only the two people of this conversation can write in it.")
+        )
     client_token = (client_token or "")[:64]
     if client_token:
         existing = Message.objects.filter(
@@ -233,20 +238,29 @@ def post_message(
         raise ConversationError(refusal)
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not body:
-        raise ConversationError("Please write a message.")
+        raise ConversationError(gettext("Please write a message."))
     if len(body) > Message.MAX_LENGTH:
         raise ConversationError(
-            f"Please keep a message to {Message.MAX_LENGTH} characters (it has {len(body)})."
+            gettext("Please keep a message to %(limit)s characters (it has %(length)s).")
+            % {"limit": Message.MAX_LENGTH, "length": len(body)}
         )
     now = timezone.now()
     limit, window = _rate_limit()
     recent = Message.objects.filter(author=author, created_at__gt=now - window).count()
     if recent >= limit:
         minutes = int(window.total_seconds() // 60)
+        sent = ngettext("%(count)s message", "%(count)s messages", recent) % {
+            "count": intcomma(recent)
+        }
+        span = ngettext("%(count)s minute", "%(count)s minutes", minutes) % {
+            "count": intcomma(minutes)
+        }
         raise ConversationError(
-            f"You have sent {counted(recent, 'message')} in the last "
-            f"{counted(minutes, 'minute')}, the most the "
-            "scheme allows. Please wait a few minutes before you send another."
+            gettext(
+                "You have sent %(messages)s in the last %(minutes)s, the most the scheme allows. "
+                "Please wait a few minutes before you send another."
+            )
+            % {"messages": sent, "minutes": span}
         )
     try:
         with transaction.atomic():
@@ -300,12 +314,14 @@ def report_message(message: Message, *, by: User, reason: str) -> MessageReport:
     )
     conversation = message.conversation
     if not is_participant(conversation, by):
-        raise ConversationError("Only the two people of this conversation can report a message.")
+        raise ConversationError(
+            gettext("Only the two people of this conversation can report a message.")
+        )
     if message.author_id == by.pk:
-        raise ConversationError("You cannot report your own message.")
+        raise ConversationError(gettext("You cannot report your own message."))
     reason = (reason or "").strip()
     if not reason:
-        raise ConversationError("Please say what is wrong with the message.")
+        raise ConversationError(gettext("Please say what is wrong with the message."))
     existing = MessageReport.objects.filter(message=message).first()
     if existing is not None:
         return existing

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from matching import emails, engagement_rules, signals
@@ -101,10 +102,19 @@ def informal_programmes(user: User) -> list[Programme]:
     )
 
 
-NOT_FOUND = (
-    "We could not find a {role} in {programme} with that email address. Check it with them: it "
-    "must be the address they use here."
-)
+def _not_found(role: str, programme: Programme) -> str:
+    """The one sentence for any address that finds nobody to pair with."""
+    if role == "mentee":
+        sentence = gettext(
+            "We could not find a mentee in %(programme)s with that email address. Check it "
+            "with them: it must be the address they use here."
+        )
+    else:
+        sentence = gettext(
+            "We could not find a mentor in %(programme)s with that email address. Check it "
+            "with them: it must be the address they use here."
+        )
+    return sentence % {"programme": programme.name}
 
 
 @transaction.atomic
@@ -116,14 +126,21 @@ def record_informal(
     "mentee". Only members of the programme in the other role are found, and the same sentence
     answers for any other address, so nobody learns who else is registered."""
     if my_role not in ("mentor", "mentee"):
-        raise MatchingError("Choose whether you are the mentor or the mentee.")
+        raise MatchingError(gettext("Choose whether you are the mentor or the mentee."))
     if not engagement_rules.allows(programme, Engagement.INFORMAL):
-        raise MatchingError(f"{programme.name} does not record informal pairs.")
+        raise MatchingError(
+            gettext("%(programme)s does not record informal pairs.") % {"programme": programme.name}
+        )
     mine = Membership.Role.MENTOR if my_role == "mentor" else Membership.Role.MENTEE
     theirs = Membership.Role.MENTEE if my_role == "mentor" else Membership.Role.MENTOR
     approved = Membership.objects.approved().filter(programme=programme)
     if not approved.filter(user=by, role=mine).exists():
-        raise MatchingError(f"You are not a {my_role} in {programme.name}.")
+        not_member = (
+            gettext("You are not a mentor in %(programme)s.")
+            if my_role == "mentor"
+            else gettext("You are not a mentee in %(programme)s.")
+        )
+        raise MatchingError(not_member % {"programme": programme.name})
     other_role = "mentee" if my_role == "mentor" else "mentor"
     membership = (
         approved.filter(role=theirs, user__email__iexact=other_email.strip())
@@ -131,14 +148,19 @@ def record_informal(
         .first()
     )
     if membership is None or membership.user_id == by.pk:
-        raise MatchingError(NOT_FOUND.format(role=other_role, programme=programme.name))
+        raise MatchingError(_not_found(other_role, programme))
     other = membership.user
     mentor, mentee = (by, other) if my_role == "mentor" else (other, by)
     profile = MentorProfile.objects.select_for_update().filter(user=mentor).first()
     if profile is None:
-        raise MatchingError(f"{mentor.full_name} has no mentor profile yet.")
+        raise MatchingError(
+            gettext("%(name)s has no mentor profile yet.") % {"name": mentor.full_name}
+        )
     if Mentorship.objects.active().filter(mentor=mentor, mentee=mentee).exists():
-        raise MatchingError(f"{mentor.full_name} already mentors {mentee.full_name} here.")
+        raise MatchingError(
+            gettext("%(mentor)s already mentors %(mentee)s here.")
+            % {"mentor": mentor.full_name, "mentee": mentee.full_name}
+        )
     existing = (
         MentorshipRequest.objects.pending()
         .filter(mentor=mentor, mentee=mentee, programme=programme)
@@ -148,7 +170,8 @@ def record_informal(
         if existing.engagement == Engagement.INFORMAL:
             return existing  # a double submit, or the other person recorded it first
         raise MatchingError(
-            f"There is already a request between you and {other.full_name} waiting for an answer."
+            gettext("There is already a request between you and %(name)s waiting for an answer.")
+            % {"name": other.full_name}
         )
     now = timezone.now()
     req = MentorshipRequest.objects.create(
@@ -170,11 +193,11 @@ def set_scheme_emails(mentorship: Mentorship, *, by: User, on: bool) -> Mentorsh
     """An informal pair opts in to (or out of) the scheme's reminders and check-ins."""
     pair = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
     if by.pk not in (pair.mentor_id, pair.mentee_id):
-        raise MatchingError("Only the two people of the pair can change this.")
+        raise MatchingError(gettext("Only the two people of the pair can change this."))
     if pair.status != Mentorship.Status.ACTIVE:
-        raise MatchingError("This pair has ended, so the scheme sends it no more emails.")
+        raise MatchingError(gettext("This pair has ended, so the scheme sends it no more emails."))
     if not pair.is_informal:
-        raise MatchingError("Only informal pairs choose whether the scheme emails them.")
+        raise MatchingError(gettext("Only informal pairs choose whether the scheme emails them."))
     if pair.scheme_emails != on:
         pair.scheme_emails = on
         pair.save(update_fields=["scheme_emails"])

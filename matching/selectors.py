@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from matching import emails, engagement_rules
@@ -245,16 +246,20 @@ def interest_state(
     when one of the programmes allows a request."""
     name = profile.user.get_short_name()
     if profile.user_id == viewer.pk:
-        return {"state": "own", "message": "This is your own profile, as mentees see it."}
+        return {"state": "own", "message": gettext("This is your own profile, as mentees see it.")}
     if state["mentorship_id"]:
         engagement = state.get("mentorship_engagement")
         if engagement == Engagement.ADVICE:
-            message, label = f"You have an advice conversation with {name}.", "Open it"
+            message = gettext("You have an advice conversation with %(name)s.") % {"name": name}
+            label = gettext("Open it")
         elif engagement == Engagement.INFORMAL:
-            message = f"You and {name} have an informal mentoring relationship."
-            label = "Open your shared space"
+            message = gettext("You and %(name)s have an informal mentoring relationship.") % {
+                "name": name
+            }
+            label = gettext("Open your shared space")
         else:
-            message, label = f"{name} is your mentor.", "Open your mentorship"
+            message = gettext("%(name)s is your mentor.") % {"name": name}
+            label = gettext("Open your mentorship")
         return {
             "state": "paired",
             "message": message,
@@ -264,9 +269,12 @@ def interest_state(
     if state["pending_id"]:
         return {
             "state": "asked",
-            "message": f"You have already asked {name}; your request is waiting for an answer.",
+            "message": gettext(
+                "You have already asked %(name)s; your request is waiting for an answer."
+            )
+            % {"name": name},
             "link": _url("matching:request-detail", state["pending_id"]),
-            "link_label": "See your request",
+            "link_label": gettext("See your request"),
         }
     now = timezone.now()
     if wait := pair_wait_sentence(state, mentor_name=name, now=now):
@@ -274,34 +282,43 @@ def interest_state(
     if not profile.is_visible_to_mentees:
         return {
             "state": "hidden",
-            "message": "This profile is not visible to mentees at the moment.",
+            "message": gettext("This profile is not visible to mentees at the moment."),
         }
     if away := away_sentence(profile, today=timezone.localdate(now)):
         return {"state": "away", "message": away}
     if profile.is_full:
         return {
             "state": "full",
-            "message": f"{name} has no free place at the moment. Try another mentor, or come back later.",
+            "message": gettext(
+                "%(name)s has no free place at the moment. Try another mentor, or come back later."
+            )
+            % {"name": name},
         }
     if cap := waiting_cap_sentence(profile, state["mentor_waiting"]):
         return {"state": "cap", "message": cap}
     if not profile.viewer_is_mentee:
         return {
             "state": "needs_profile",
-            "message": "Tell mentors a little about yourself first: create your mentee profile.",
+            "message": gettext(
+                "Tell mentors a little about yourself first: create your mentee profile."
+            ),
         }
     if not access.programmes:
         if access.joinable:
             programme = access.joinable[0]
             return {
                 "state": "join",
-                "message": f"Join {programme.name} as a mentee to ask {name} to mentor you.",
+                "message": gettext("Join %(programme)s as a mentee to ask %(name)s to mentor you.")
+                % {"programme": programme.name, "name": name},
                 "link": _url("profiles:programme-detail", programme.slug),
-                "link_label": f"About {programme.name}",
+                "link_label": gettext("About %(name)s") % {"name": programme.name},
             }
         return {
             "state": "elsewhere",
-            "message": f"{name} is not a mentor in any programme you belong to as a mentee.",
+            "message": gettext(
+                "%(name)s is not a mentor in any programme you belong to as a mentee."
+            )
+            % {"name": name},
         }
     refusals = [
         _programme_refusal(p, access.facts[p.pk], name, today=timezone.localdate(now))
@@ -324,10 +341,11 @@ def interest_state(
 def pending_allowance_sentence(limit: int, pending: int) -> str:
     """What the mentee may still ask, said before they write anything."""
     left = max(limit - pending, 0)
-    return (
-        f"You can have {limit} request{pluralize(limit)} waiting for an answer at a time; "
-        f"{left} left."
-    )
+    return ngettext(
+        "You can have %(limit)d request waiting for an answer at a time; %(left)d left.",
+        "You can have %(limit)d requests waiting for an answer at a time; %(left)d left.",
+        limit,
+    ) % {"limit": limit, "left": left}
 
 
 def _programme_refusal(
@@ -338,10 +356,13 @@ def _programme_refusal(
     if not programme.mentees_choose:
         return {
             "state": "central",
-            "message": f"In {programme.name} the coordinators match mentees with mentors: apply "
-            "to be matched, and you may name the mentors you would like.",
+            "message": gettext(
+                "In %(programme)s the coordinators match mentees with mentors: apply to be "
+                "matched, and you may name the mentors you would like."
+            )
+            % {"programme": programme.name},
             "link": _url("profiles:programme-apply", programme.slug),
-            "link_label": "Apply to be matched",
+            "link_label": gettext("Apply to be matched"),
         }
     if programme.has_rounds and not extras["window_open"]:
         message = rules.mentee_window_refusal(programme, today=today)
@@ -350,22 +371,25 @@ def _programme_refusal(
     if cap is not None and extras["mentor_active"] >= cap:
         return {
             "state": "full",
-            "message": f"{name} has no free place in {programme.name} at the moment. Try another "
-            "mentor, or come back later.",
+            "message": gettext(
+                "%(name)s has no free place in %(programme)s at the moment. Try another mentor, "
+                "or come back later."
+            )
+            % {"name": name, "programme": programme.name},
         }
     if extras["active"] >= programme.max_active_mentorships:
         return {
             "state": "has_mentor",
             "message": active_limit_sentence(programme.max_active_mentorships),
             "link": _url("matching:mentorship-list"),
-            "link_label": "Your mentorships",
+            "link_label": gettext("Your mentorships"),
         }
     if extras["pending"] >= programme.max_pending_requests:
         return {
             "state": "limit",
             "message": pending_limit_sentence(extras["pending"]),
             "link": _url("matching:request-list"),
-            "link_label": "Your requests",
+            "link_label": gettext("Your requests"),
         }
     return None
 
