@@ -36,6 +36,9 @@ def test_the_switcher_is_on_every_page_and_names_welsh_in_welsh(client):
     assert 'lang="en-GB"' in html
     assert f'action="{reverse("set_language")}"' in html
     assert 'name="next" value="/accessibility/"' in html
+    # The path only: a cached page is shared by every query string.
+    page = client.get(reverse("accessibility") + "?utm_source=x").content.decode()
+    assert "utm_source" not in page
     assert 'value="cy" lang="cy"' in html and ">Cymraeg</button>" in html
 
 
