@@ -44,6 +44,7 @@ PYTHON_SOURCES = (
     "accounts/models.py",
     "mentoring/views.py",
     "mentoring/context_processors.py",
+    "mentoring/emails.py",
     "mentoring/text.py",
     "sessions_log/home.py",
 )
