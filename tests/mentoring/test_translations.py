@@ -207,6 +207,4 @@ def test_the_committed_mo_is_the_compiled_po(tmp_path):
 
 def test_the_catalogue_uses_welsh_plural_forms():
     header = polib.pofile(str(CATALOGUE)).metadata["Plural-Forms"]
-    assert header == (
-        "nplurals=4; plural=(n==1) ? 0 : (n==2) ? 1 : (n != 8 && n != 11) ? 2 : 3;"
-    )
+    assert header == ("nplurals=4; plural=(n==1) ? 0 : (n==2) ? 1 : (n != 8 && n != 11) ? 2 : 3;")
