@@ -50,6 +50,7 @@ _KINDS = [
     # To mentees
     EmailKind("request_accepted", "To the mentee when a mentor accepts", MENTEES),
     EmailKind("request_declined", "To the mentee when a mentor declines", MENTEES),
+    EmailKind("mentor_proposed", "To the mentee when the team proposes a mentor", MENTEES),
     EmailKind("request_expired", "To the mentee when a request expires unanswered", MENTEES),
     EmailKind("request_closed_mentor_away", "To the mentee when the mentor is away", MENTEES),
     EmailKind(

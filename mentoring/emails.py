@@ -74,6 +74,7 @@ def render(
     to_email = to if isinstance(to, str) else to.email
     # The programme the email is about (its name, logo and contact address) and the team's
     # words for this kind of email (mentoring.wording; cached, no query per email).
+    brand: wording.Brand | None
     if programme is not None:
         programme_id, brand = programme.pk, wording.brand_of(programme)
     else:

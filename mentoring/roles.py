@@ -68,7 +68,14 @@ COORDINATOR_PERMISSIONS = {
     "sessions_log": ["view_objective", "view_meeting", "view_checkin"],
     # Scheme settings are the defaults of a new programme (superusers create programmes):
     # coordinators read them and change their own programmes' rules.
-    "mentoring": ["view_outbox", "view_schemesettings"],
+    # Email wording: their programmes' own (the all-programmes default, read only).
+    "mentoring": [
+        "view_outbox",
+        "view_schemesettings",
+        "view_emailwording",
+        "add_emailwording",
+        "change_emailwording",
+    ],
 }
 
 

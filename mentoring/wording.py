@@ -54,7 +54,11 @@ class Words:
 
     @property
     def sign_off_html(self) -> SafeString:
-        return SafeString(linebreaks(self.sign_off, autoescape=True)) if self.sign_off else ""
+        return (
+            SafeString(linebreaks(self.sign_off, autoescape=True))
+            if self.sign_off
+            else SafeString("")
+        )
 
 
 def _rows() -> dict[tuple[str, int | None, str], tuple[str, str]]:
@@ -101,12 +105,17 @@ def _absolute(url: str) -> str:
     return url if "://" in url else f"{settings.SITE_URL}{url}"
 
 
+def _text(value: Any) -> str:
+    # An unsaved programme (the previews' samples) holds its database defaults, not "".
+    return value if isinstance(value, str) else ""
+
+
 def brand_of(programme: Any) -> Brand:
-    logo = getattr(programme, "logo", None)
+    logo: Any = getattr(programme, "logo", None)
     return Brand(
         name=programme.name,
-        logo_url=_absolute(logo.url) if logo else "",
-        contact_email=programme.contact_email or settings.SCHEME_CONTACT_EMAIL,
+        logo_url=_absolute(logo.url) if logo is not None and _text(logo.name) else "",
+        contact_email=_text(programme.contact_email) or settings.SCHEME_CONTACT_EMAIL,
     )
 
 
@@ -135,7 +144,7 @@ def programme_in(ctx: dict[str, Any]) -> tuple[int | None, Brand | None]:
     """The programme an email is about, as its id and brand, found in the email's context
     without a query when the context already holds it: `programme`, or the programme of a
     request, mentorship, conversation or round it names (by id: loaded once per process)."""
-    programme = ctx.get("programme")
+    programme: Any = ctx.get("programme")
     if _is_programme(programme):
         return programme.pk, brand_of(programme)
     for key in _OWNERS:
@@ -154,30 +163,43 @@ _FOOTER = "\n\n--\n"
 
 
 def apply_to_text(body: str, words: Words, scheme_name: str) -> str:
-    """The team's intro after the greeting (the first paragraph when it says "Hello"; else at
-    the top), and their sign-off instead of the email's own (its scheme-name line) or, in an
-    email without one, before its "--" footer or at the end."""
+    """The team's intro after the greeting (the first paragraph when it is one, "Hello Maya,";
+    else at the top), and their sign-off instead of the email's own (its scheme-name line) or, in an
+    email without one, before its "--" footer or at the end. The body's final newline stays."""
     if words.intro:
         head, sep, rest = body.partition("\n\n")
-        if sep and head.startswith("Hello"):
+        if sep and _is_greeting(head):
             body = f"{head}\n\n{words.intro}\n\n{rest}"
         else:
             body = f"{words.intro}\n\n{body}"
     if words.sign_off:
+        text, end = _split_end(body)
         own = f"\n\n{scheme_name}"
-        if body.endswith(own):
-            body = body.removesuffix(own) + f"\n\n{words.sign_off}"
+        if text.endswith(own):
+            body = text.removesuffix(own) + f"\n\n{words.sign_off}{end}"
         else:
             body = add_before_footer(body, words.sign_off)
     return body
 
 
+def _is_greeting(paragraph: str) -> bool:
+    """ "Hello Maya," (or "Helo Maya," once translated): one short line ending with a comma."""
+    line = paragraph.strip()
+    return "\n" not in line and line.endswith(",") and len(line) <= 80
+
+
+def _split_end(body: str) -> tuple[str, str]:
+    text = body.rstrip()
+    return text, body[len(text) :]
+
+
 def add_before_footer(body: str, paragraph: str) -> str:
     """`paragraph` at the end of the text part, before its "--" footer if it has one."""
-    if _FOOTER in body:
-        before, _, after = body.rpartition(_FOOTER)
-        return f"{before}\n\n{paragraph}{_FOOTER}{after}"
-    return f"{body}\n\n{paragraph}"
+    text, end = _split_end(body)
+    if _FOOTER in text:
+        before, _, after = text.rpartition(_FOOTER)
+        return f"{before.rstrip()}\n\n{paragraph}{_FOOTER}{after}{end}"
+    return f"{text}\n\n{paragraph}{end}"
 
 
 # The HTML part: emails/base.html marks where the content starts.
@@ -194,7 +216,7 @@ def apply_to_html(body: str, words: Words) -> str:
     if words.intro:
         stripped = content.lstrip()
         end = stripped.find("</p>")
-        if stripped.startswith("<p>Hello") and end >= 0:
+        if stripped.startswith("<p>") and end >= 0 and _is_greeting(stripped[3:end]):
             cut = len(content) - len(stripped) + end + len("</p>")
             content = f"{content[:cut]}\n{words.intro_html}{content[cut:]}"
         else:

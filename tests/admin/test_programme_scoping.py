@@ -24,7 +24,7 @@ from matching.models import (
     MessageReport,
     RequestReport,
 )
-from mentoring.models import Outbox
+from mentoring.models import EmailWording, Outbox
 from profiles.models import Membership, MentorProfile, Round
 from tests.factories import (
     CheckInFactory,
@@ -98,6 +98,9 @@ def _everything_in(programme, tag: str) -> dict:
         "profiles.menteeprofile": mentee,
         "accounts.user": mentee.user,
         "mentoring.outbox": email,
+        "mentoring.emailwording": EmailWording.objects.create(
+            kind="request_received", programme=programme, intro=f"{tag} words."
+        ),
         "matching.mentorshiprequest": request,
         "matching.requestreport": report,
         "matching.messagereport": MessageReport.objects.create(
@@ -166,6 +169,7 @@ SCOPED = [
     "profiles.menteeprofile",
     "accounts.user",
     "mentoring.outbox",
+    "mentoring.emailwording",
     "matching.mentorshiprequest",
     "matching.requestreport",
     "matching.messagereport",

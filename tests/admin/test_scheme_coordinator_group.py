@@ -53,6 +53,9 @@ EXPECTED = {
     ("sessions_log", "view_meeting"),
     ("sessions_log", "view_checkin"),
     ("mentoring", "view_outbox"),
+    ("mentoring", "view_emailwording"),
+    ("mentoring", "add_emailwording"),
+    ("mentoring", "change_emailwording"),
     ("mentoring", "view_schemesettings"),
 }
 
@@ -101,9 +104,10 @@ def test_the_code_and_the_migration_grant_the_same_permissions():
     ).REMOVED
     reports = import_module("mentoring.migrations.0011_coordinator_group_message_reports").ADDED
     guidance = import_module("mentoring.migrations.0012_coordinator_group_training_handbook").ADDED
+    wording = import_module("mentoring.migrations.0013_email_wording").ADDED
     assert pairs(COORDINATOR_PERMISSIONS) == EXPECTED
     invitations = import_module("profiles.migrations.0018_invitation_permissions").ADDED
-    granted = pairs(created) | pairs(added) | pairs(reports) | pairs(guidance)
+    granted = pairs(created) | pairs(added) | pairs(reports) | pairs(guidance) | pairs(wording)
     granted |= pairs(invitations)
     assert granted - pairs(removed) == EXPECTED
 

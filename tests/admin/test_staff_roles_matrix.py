@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from matching.conversations import conversation_for_request
 from matching.models import MatchRun, Mentorship, MessageReport, RequestReport
-from mentoring.models import Outbox, SchemeSettings
+from mentoring.models import EmailWording, Outbox, SchemeSettings
 from profiles.models import (
     HandbookPage,
     Membership,
@@ -136,6 +136,9 @@ OBJECTS = {
     "account.emailaddress": _unverified_address,
     "mfa.authenticator": lambda: TOTP.activate(UserFactory(), generate_totp_secret()).instance,
     "mentoring.outbox": _outbox_row,
+    "mentoring.emailwording": lambda: EmailWording.objects.create(
+        kind="request_received", programme=default_programme(), intro="Welcome."
+    ),
     "mentoring.schemesettings": SchemeSettings.load,
     "accounts.user": _member,
     "profiles.expertisearea": ExpertiseAreaFactory,
@@ -172,6 +175,13 @@ MODEL_PAGES = {
     "mfa.authenticator": {"viewer": NONE, "coordinator": NONE, "superuser": NO_ADD},
     # The outbox is written by the code, never added by hand.
     "mentoring.outbox": {"viewer": READ, "coordinator": READ, "superuser": NO_ADD},
+    # Their programmes' email wording: coordinators write it; an empty field restores the
+    # email's own words, so only superusers delete a row.
+    "mentoring.emailwording": {
+        "viewer": READ,
+        "coordinator": "200 200 200 403 200",
+        "superuser": ALL,
+    },
     # One settings record: its list goes straight to it; it is never added twice nor deleted.
     # It holds the defaults of a new programme: coordinators read it (its page without a save
     # button; a POST is refused, tests/admin/test_scheme_coordinator_group.py), superusers
@@ -307,6 +317,7 @@ ACTIONS = {
     ("mfa.authenticator", "delete_selected"): SUPERUSER,
     ("mentoring.outbox", "retry_now"): SUPERUSER,
     ("mentoring.outbox", "delete_selected"): SUPERUSER,
+    ("mentoring.emailwording", "delete_selected"): SUPERUSER,
     ("accounts.user", "delete_selected"): SUPERUSER,
     ("profiles.expertisearea", "delete_selected"): SUPERUSER,
     ("profiles.mentorprofile", "approve"): REVIEWERS,
@@ -547,6 +558,14 @@ OTHER_VIEWS = {
     "admin-email-previews": {"email previews": (_get(lambda: "/admin/emails/"), (200, 200, 200))},
     "admin-email-preview-html": {
         "an email preview": (_get(lambda: "/admin/emails/request_received.html"), (200, 200, 200))
+    },
+    # An email as sent, its links' secrets masked: superusers only (a coordinator never sees
+    # an email's subject or content, tests/mentoring/test_outbox_rendered.py).
+    "admin-outbox-email-html": {
+        "an outbox email": (
+            _get(lambda: reverse("admin-outbox-email-html", args=[_outbox_row().pk])),
+            (403, 403, 200),
+        )
     },
 }
 
