@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 
 from mentoring import emails
@@ -33,8 +34,11 @@ class AccountAdapter(DefaultAccountAdapter):
             if domain not in allowed:
                 listed = ", ".join(f"@{d}" for d in allowed)
                 raise forms.ValidationError(
-                    f"Sign-up is open to {listed} email addresses only. "
-                    "Please use your address at one of those."
+                    gettext(
+                        "Sign-up is open to %(domains)s email addresses only. "
+                        "Please use your address at one of those."
+                    )
+                    % {"domains": listed}
                 )
         return email
 
@@ -56,7 +60,15 @@ class AccountAdapter(DefaultAccountAdapter):
             "current_site": get_current_site(request),
             **context,
         }
-        message = self.render_mail(template_prefix, email, ctx)
+        # In the account owner's saved language; else the page's (the person is on the site).
+        user = context.get("user")
+        language = (
+            emails.email_language(user)
+            if getattr(user, "language", "")
+            else translation.get_language()
+        )
+        with translation.override(language):
+            message = self.render_mail(template_prefix, email, ctx)
         emails.queue_message(template_prefix.rsplit("/", 1)[-1], message)
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
@@ -66,7 +78,14 @@ class AccountAdapter(DefaultAccountAdapter):
             "reset_page_url": emails.absolute_url(reverse("account_reset_password")),
             **(context or {}),
         }
-        super().send_notification_mail(template_prefix, user, context, email)
+        # In the account owner's language (send_mail has only the address to go by).
+        language = (
+            emails.email_language(user)
+            if getattr(user, "language", "")
+            else translation.get_language()
+        )
+        with translation.override(language):
+            super().send_notification_mail(template_prefix, user, context, email)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
