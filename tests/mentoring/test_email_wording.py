@@ -438,7 +438,7 @@ def test_the_intro_follows_a_greeting_in_any_language_and_the_sign_off_precedes_
     html = "<body><!--content-->\n<p>Helo Maya,</p>\n<p>Mae gennych neges.</p></body>"
 
     assert wording.apply_to_text(text, words, "Mentoring Scheme") == (
-        "Helo Maya,\n\nOur news.\n\nMae gennych neges.\n\nThe team\n--\nStop reminders: http://x/\n"
+        "Helo Maya,\n\nOur news.\n\nMae gennych neges.\n\nThe team\n\n--\nStop reminders: http://x/\n"
     )
     assert wording.apply_to_html(html, words) == (
         "<body>\n<p>Helo Maya,</p>\n<p>Our news.</p>\n<p>Mae gennych neges.</p></body>"
