@@ -152,7 +152,8 @@ def programme_in(ctx: dict[str, Any]) -> tuple[int | None, Brand | None]:
         programme_id = getattr(owner, "programme_id", None)
         if programme_id is None:
             continue
-        cached = owner._state.fields_cache.get("programme")  # type: ignore[union-attr]
+        state = getattr(owner, "_state", None)
+        cached = state.fields_cache.get("programme") if state is not None else None
         return programme_id, brand_of(cached) if cached is not None else brand_for(programme_id)
     return None, None
 
