@@ -202,3 +202,12 @@ def test_counted_agrees_in_both_languages():
         assert counted(1, "day") == "1 diwrnod"
         assert counted(2, "day") == "2 diwrnod"
         assert counted(8, "meeting") == "8 cyfarfod"
+
+
+def test_allauths_sign_in_page_is_welsh_too(client):
+    """allauth ships no Welsh: its words are in our catalogue (accounts/allauth_words.py)."""
+    html = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    assert "Mewngofnodi" in html and "Wedi anghofio eich cyfrinair?" in html
+    assert "Os nad ydych wedi creu cyfrif eto" in html and "Remember me" not in html
+    english = client.get(reverse("account_login"), **ENGLISH_BROWSER).content.decode()
+    assert "Sign in" in english and "Remember me" in english  # locale/en_GB's wording

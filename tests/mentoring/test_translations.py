@@ -41,6 +41,7 @@ PYTHON_SOURCES = (
     "accounts/forms.py",
     "accounts/views.py",
     "accounts/adapters.py",
+    "accounts/allauth_words.py",
     "accounts/models.py",
     "mentoring/views.py",
     "mentoring/context_processors.py",
@@ -133,13 +134,19 @@ def test_participant_templates_mark_every_text(directory):
 
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory):
-    """makemessages (the options `make messages` uses) into a copy of the Welsh catalogue."""
-    locale = tmp_path_factory.mktemp("locale")
+    """makemessages (the options `make messages` uses) into a copy of the Welsh catalogue, run in
+    a copy of the sources: makemessages writes temporary files beside each template, and test
+    workers (or other checkouts' runs) must not trip over each other's."""
+    sources = tmp_path_factory.mktemp("sources")
+    for path in BASE.iterdir():
+        if path.name == "templates" or (path / "__init__.py").exists():
+            shutil.copytree(path, sources / path.name, ignore=_NOT_SOURCES)
+    locale = sources / "locale"
     target = locale / "cy" / "LC_MESSAGES"
     target.mkdir(parents=True)
     shutil.copy(CATALOGUE, target / "django.po")
     with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(BASE)
+        patch.chdir(sources)
         settings.LOCALE_PATHS = [locale]
         try:
             call_command(
@@ -154,6 +161,7 @@ def extracted(tmp_path_factory):
     return polib.pofile(str(target / "django.po"))
 
 
+_NOT_SOURCES = shutil.ignore_patterns("__pycache__", "static", "locale", "migrations", "*.mo")
 # Keep in step with the Makefile's `messages` target.
 MAKEMESSAGES_IGNORE = [
     ".venv",
