@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group, Permission
@@ -135,6 +136,12 @@ OBJECTS = {
     "auth.group": lambda: Group.objects.create(name="Readers"),
     "account.emailaddress": _unverified_address,
     "mfa.authenticator": lambda: TOTP.activate(UserFactory(), generate_totp_secret()).instance,
+    "socialaccount.socialapp": lambda: SocialApp.objects.create(
+        provider="openid_connect", provider_id="university", name="University login"
+    ),
+    "socialaccount.socialaccount": lambda: SocialAccount.objects.create(
+        user=_member(), provider="university", uid="u-1"
+    ),
     "mentoring.outbox": _outbox_row,
     "mentoring.emailwording": lambda: EmailWording.objects.create(
         kind="request_received", programme=default_programme(), intro="Welcome."
@@ -173,6 +180,10 @@ MODEL_PAGES = {
     "account.emailaddress": {"viewer": NONE, "coordinator": NONE, "superuser": ALL},
     # A device is deleted (a lost phone), never added or edited here.
     "mfa.authenticator": {"viewer": NONE, "coordinator": NONE, "superuser": NO_ADD},
+    # Single sign-on providers (their client secrets) and who is linked to which: superusers
+    # only; a link is deleted (unlinked), never added or edited here (accounts.admin).
+    "socialaccount.socialapp": {"viewer": NONE, "coordinator": NONE, "superuser": ALL},
+    "socialaccount.socialaccount": {"viewer": NONE, "coordinator": NONE, "superuser": NO_ADD},
     # The outbox is written by the code, never added by hand.
     "mentoring.outbox": {"viewer": READ, "coordinator": READ, "superuser": NO_ADD},
     # Their programmes' email wording: coordinators write it; an empty field restores the
@@ -315,6 +326,8 @@ ACTIONS = {
     ("account.emailaddress", "make_verified"): SUPERUSER,
     ("account.emailaddress", "delete_selected"): SUPERUSER,
     ("mfa.authenticator", "delete_selected"): SUPERUSER,
+    ("socialaccount.socialapp", "delete_selected"): SUPERUSER,
+    ("socialaccount.socialaccount", "delete_selected"): SUPERUSER,
     ("mentoring.outbox", "retry_now"): SUPERUSER,
     ("mentoring.outbox", "delete_selected"): SUPERUSER,
     ("mentoring.emailwording", "delete_selected"): SUPERUSER,
