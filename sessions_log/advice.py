@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from matching import engagements
 from matching.models import Mentorship
@@ -29,20 +30,20 @@ class AdviceFeedbackForm(forms.Form):
     """The two questions after an advice conversation (a CheckIn of kind advice_feedback)."""
 
     rating = forms.TypedChoiceField(
-        label="How useful was the conversation?",
+        label=_("How useful was the conversation?"),
         coerce=int,
         choices=[
-            (5, "5: Very useful"),
-            (4, "4: Useful"),
-            (3, "3: Somewhat useful"),
-            (2, "2: Not very useful"),
-            (1, "1: Not useful at all"),
+            (5, _("5: Very useful")),
+            (4, _("4: Useful")),
+            (3, _("3: Somewhat useful")),
+            (2, _("2: Not very useful")),
+            (1, _("1: Not useful at all")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how useful it was, from 1 to 5."},
+        error_messages={"required": _("Choose how useful it was, from 1 to 5.")},
     )
     comment = forms.CharField(
-        label="Anything you would like to tell us about it? (optional)",
+        label=_("Anything you would like to tell us about it? (optional)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),

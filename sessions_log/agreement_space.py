@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from matching import agreements
@@ -108,7 +109,7 @@ def add_suggested_objective(mentorship: Mentorship, *, by: User, title: str) -> 
     pair = Mentorship.objects.select_for_update().select_related("programme").get(pk=mentorship.pk)
     if by.pk not in (pair.mentor_id, pair.mentee_id):
         raise services.SessionsError(
-            "Only the mentor and the mentee can change their mentoring space."
+            gettext("Only the mentor and the mentee can change their mentoring space.")
         )
     wanted = next(
         (
@@ -119,7 +120,9 @@ def add_suggested_objective(mentorship: Mentorship, *, by: User, title: str) -> 
         None,
     )
     if wanted is None:
-        raise services.SessionsError("That is not one of the programme's suggested objectives.")
+        raise services.SessionsError(
+            gettext("That is not one of the programme's suggested objectives.")
+        )
     if any(_key(t) == _key(wanted) for t in pair.objectives.values_list("title", flat=True)):
         return None
     return services.add_objective(pair, by=by, title=wanted)

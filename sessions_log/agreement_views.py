@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching import agreements
@@ -24,11 +25,14 @@ def _back(mentorship: Mentorship, anchor: str = "agreement"):
 def _closed(request, mentorship: Mentorship):
     """Ended pairs and one-off advice conversations have no agreement to change."""
     if not agreements.has_agreement(mentorship):
-        messages.error(request, "A one-off advice conversation has no mentoring agreement.")
+        messages.error(
+            request, gettext("A one-off advice conversation has no mentoring agreement.")
+        )
         return _back(mentorship, "meetings")
     if not mentorship.is_active:
         messages.error(
-            request, "This mentorship has ended, so its agreement can no longer be changed."
+            request,
+            gettext("This mentorship has ended, so its agreement can no longer be changed."),
         )
         return _back(mentorship)
     return None
@@ -70,18 +74,21 @@ def agreement_edit(request, pk: int):
             other = mentorship.other_name(request.user)
             messages.success(
                 request,
-                f"Your proposal is with {other}, who has been emailed. It applies once they "
-                "agree it.",
+                gettext(
+                    "Your proposal is with %(name)s, who has been emailed. It applies once they "
+                    "agree it."
+                )
+                % {"name": other},
             )
             return _back(mentorship)
     if proposal is not None and proposal.proposed_by_id == request.user.pk:
-        heading = "Change your proposal"
+        heading = gettext("Change your proposal")
     elif proposal is not None:
-        heading = "Suggest changes"
+        heading = gettext("Suggest changes")
     elif agreed is not None:
-        heading = "Propose a change to your agreement"
+        heading = gettext("Propose a change to your agreement")
     else:
-        heading = "Propose your mentoring agreement"
+        heading = gettext("Propose your mentoring agreement")
     ctx = {
         **_pair(request, mentorship),
         "form": form,
@@ -106,7 +113,8 @@ def agreement_agree(request, pk: int, aid: int):
     else:
         messages.success(
             request,
-            f"You have both agreed it. {mentorship.other_name(request.user)} has been emailed.",
+            gettext("You have both agreed it. %(name)s has been emailed.")
+            % {"name": mentorship.other_name(request.user)},
         )
     return _back(mentorship)
 
@@ -123,7 +131,7 @@ def agreement_withdraw(request, pk: int, aid: int):
     except agreements.AgreementError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Your proposal has been withdrawn.")
+        messages.success(request, gettext("Your proposal has been withdrawn."))
     return _back(mentorship)
 
 
@@ -135,7 +143,10 @@ def objective_suggested_add(request, pk: int):
     if not mentorship.is_active:
         messages.error(
             request,
-            "This mentorship has ended, so its objectives and meetings can no longer be changed.",
+            gettext(
+                "This mentorship has ended, so its objectives and meetings can no longer be "
+                "changed."
+            ),
         )
         return _back(mentorship, "objectives")
     try:
@@ -146,7 +157,7 @@ def objective_suggested_add(request, pk: int):
         messages.error(request, str(exc))
         return _back(mentorship, "objectives")
     if objective is None:
-        messages.info(request, "You already have this objective.")
+        messages.info(request, gettext("You already have this objective."))
         return _back(mentorship, "objectives")
-    messages.success(request, f"Objective added: {objective.title}.")
+    messages.success(request, gettext("Objective added: %(title)s.") % {"title": objective.title})
     return _back(mentorship, f"objective-{objective.pk}")

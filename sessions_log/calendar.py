@@ -24,6 +24,7 @@ from django.core import signing
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from matching.models import Mentorship
@@ -48,6 +49,21 @@ def meeting_uid(meeting: Meeting) -> str:
     return f"{meeting.uid}@{_host()}"
 
 
+def summary(mentorship: Mentorship) -> str:
+    """The event's title, in the active language (the person's own, for their emails)."""
+    return gettext("Mentoring: %(mentor)s and %(mentee)s") % {
+        "mentor": mentorship.mentor_name,
+        "mentee": mentorship.mentee_name,
+    }
+
+
+def _shared_space_line(meeting: Meeting, url: str) -> str:
+    return gettext("%(format)s. Your shared space: %(url)s") % {
+        "format": meeting.get_format_display(),
+        "url": url,
+    }
+
+
 def _event(meeting: Meeting) -> Event:
     mentorship = meeting.mentorship
     zone = ZoneInfo(meeting.time_zone)
@@ -59,12 +75,12 @@ def _event(meeting: Meeting) -> Event:
     event.add("created", meeting.created_at)
     event.add("dtstart", meeting.starts_at.astimezone(zone))
     event.add("dtend", meeting.ends_at.astimezone(zone))
-    event.add("summary", f"Mentoring: {mentorship.mentor_name} and {mentorship.mentee_name}")
+    event.add("summary", summary(mentorship))
     location = meeting.location or meeting.get_format_display()
     event.add("location", location)
     description = [meeting.agenda] if meeting.agenda else []
     url = absolute_url(meeting.get_absolute_url())
-    description.append(f"{meeting.get_format_display()}. Your shared space: {url}")
+    description.append(_shared_space_line(meeting, url))
     event.add("description", "\n\n".join(description))
     event.add("url", url)
     event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
@@ -155,11 +171,11 @@ def _invitation_event(meeting: Meeting, method: str) -> Event:
     event.add("dtstamp", timezone.now().astimezone(UTC))
     event.add("dtstart", meeting.starts_at.astimezone(UTC))
     event.add("dtend", meeting.ends_at.astimezone(UTC))
-    event.add("summary", f"Mentoring: {mentorship.mentor_name} and {mentorship.mentee_name}")
+    event.add("summary", summary(mentorship))
     event.add("location", meeting.location or meeting.get_format_display())
     url = absolute_url(meeting.get_absolute_url())
     description = [meeting.agenda] if meeting.agenda else []
-    description.append(f"{meeting.get_format_display()}. Your shared space: {url}")
+    description.append(_shared_space_line(meeting, url))
     event.add("description", "\n\n".join(description))
     event.add("url", url)
     event.add("organizer", _organiser(meeting))

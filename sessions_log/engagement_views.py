@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from matching import engagements
@@ -26,8 +27,8 @@ def scheme_emails(request, pk: int):
     else:
         messages.success(
             request,
-            "You will both get the scheme's reminders and check-ins."
+            gettext("You will both get the scheme's reminders and check-ins.")
             if on
-            else "The scheme will not send you reminders or check-ins about this pair.",
+            else gettext("The scheme will not send you reminders or check-ins about this pair."),
         )
     return redirect(pair)

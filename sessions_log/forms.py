@@ -10,6 +10,9 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import dateformat, timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from matching.models import Mentorship
 from sessions_log.models import MAX_DURATION, MIN_DURATION, Meeting, Objective
@@ -27,8 +30,8 @@ class LocalDateTimeField(forms.DateTimeField):
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
     input_formats = [DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
     default_error_messages = {
-        "invalid": "Enter a date and time, e.g. 14/03/2026 10:30.",
-        "required": "Enter the date and time of the meeting.",
+        "invalid": _("Enter a date and time, e.g. 14/03/2026 10:30."),
+        "required": _("Enter the date and time of the meeting."),
     }
 
 
@@ -43,64 +46,71 @@ def _start_date(mentorship: Mentorship):
     return timezone.localdate(mentorship.started_at)
 
 
-def _before_start_error(mentorship: Mentorship, what: str) -> str:
-    began = dateformat.format(_start_date(mentorship), "j F Y")
-    return f"{what} cannot be before your mentorship began on {began}."
+def _before_start_error(mentorship: Mentorship, sentence: str) -> str:
+    """`sentence` is translated and names the start date as %(date)s."""
+    return sentence % {"date": dateformat.format(_start_date(mentorship), "j F Y")}
 
 
 class ObjectiveForm(forms.ModelForm):
     class Meta:
         model = Objective
         fields = ["title", "success", "target_date"]
-        labels = {"title": "Objective", "target_date": "Target date (optional)"}
+        labels = {"title": _("Objective"), "target_date": _("Target date (optional)")}
         help_texts = {
-            "title": "One thing you want to achieve, e.g. “Lead a project from start to finish”.",
-            "success": "How will you both know it is achieved?",
+            "title": _(
+                "One thing you want to achieve, e.g. “Lead a project from start to finish”."
+            ),
+            "success": _("How will you both know it is achieved?"),
         }
         widgets = {
             "success": forms.Textarea(attrs={"rows": 3}),
             "target_date": DateInput(),
         }
         error_messages = {
-            "title": {"required": "Give the objective a short title."},
-            "target_date": {"invalid": "Enter a date, e.g. 30/06/2026."},
+            "title": {"required": _("Give the objective a short title.")},
+            "target_date": {"invalid": _("Enter a date, e.g. 30/06/2026.")},
         }
 
     def __init__(self, *args, mentorship: Mentorship, **kwargs):
         super().__init__(*args, **kwargs)
         self.mentorship = mentorship
-        self.fields["success"].label = "What success looks like (optional)"
+        self.fields["success"].label = gettext("What success looks like (optional)")
 
     def clean_title(self):
         title = " ".join(self.cleaned_data["title"].split())
         if not title:
-            raise forms.ValidationError("Give the objective a short title.")
+            raise forms.ValidationError(gettext("Give the objective a short title."))
         return title
 
     def clean_target_date(self):
         target = self.cleaned_data["target_date"]
         if target is not None and target < _start_date(self.mentorship):
-            raise forms.ValidationError(_before_start_error(self.mentorship, "The target date"))
+            raise forms.ValidationError(
+                _before_start_error(
+                    self.mentorship,
+                    gettext("The target date cannot be before your mentorship began on %(date)s."),
+                )
+            )
         return target
 
 
 class ObjectiveUpdateForm(forms.Form):
     status = forms.ChoiceField(
-        label="Status", choices=Objective.Status.choices, widget=forms.RadioSelect
+        label=_("Status"), choices=Objective.Status.choices, widget=forms.RadioSelect
     )
     achieved_on = forms.DateField(
-        label="Achieved on",
+        label=_("Achieved on"),
         required=False,
         widget=DateInput(),
-        help_text="Only when it is achieved; today if you leave it empty.",
-        error_messages={"invalid": "Enter a date, e.g. 30/06/2026."},
+        help_text=_("Only when it is achieved; today if you leave it empty."),
+        error_messages={"invalid": _("Enter a date, e.g. 30/06/2026.")},
     )
     note = forms.CharField(
-        label="Progress note (optional)",
+        label=_("Progress note (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What has happened since the last update? Both of you see it, dated.",
+        help_text=_("What has happened since the last update? Both of you see it, dated."),
     )
 
     def __init__(self, *args, objective: Objective, **kwargs):
@@ -115,10 +125,20 @@ class ObjectiveUpdateForm(forms.Form):
         if achieved_on is None:
             return None
         if achieved_on > timezone.localdate():
-            raise forms.ValidationError("The date it was achieved cannot be in the future.")
+            raise forms.ValidationError(
+                gettext("The date it was achieved cannot be in the future.")
+            )
         mentorship = self.objective.mentorship
         if achieved_on < _start_date(mentorship):
-            raise forms.ValidationError(_before_start_error(mentorship, "The date it was achieved"))
+            raise forms.ValidationError(
+                _before_start_error(
+                    mentorship,
+                    gettext(
+                        "The date it was achieved cannot be before your mentorship began on "
+                        "%(date)s."
+                    ),
+                )
+            )
         return achieved_on
 
     def clean(self):
@@ -131,17 +151,22 @@ class ObjectiveUpdateForm(forms.Form):
             or data.get("achieved_on") in (None, self.objective.achieved_on)
         )
         if status and unchanged and not note and "note" not in self.errors:
-            self.add_error("note", "Write a progress note, or choose a new status.")
+            self.add_error("note", gettext("Write a progress note, or choose a new status."))
         return data
 
 
 class _MeetingForm(forms.ModelForm):
-    starts_at = LocalDateTimeField(label="Date and time")
+    starts_at = LocalDateTimeField(label=_("Date and time"))
 
     class Meta:
         model = Meeting
         fields: list[str] = []
-        labels = {"duration_minutes": "Duration (minutes)", "location": "Place or link"}
+        labels = {
+            "duration_minutes": _("Duration (minutes)"),
+            "location": _("Place or link"),
+            "format": _("Format"),
+            "agenda": _("Agenda"),
+        }
         widgets = {
             "agenda": forms.Textarea(attrs={"rows": 4}),
             "summary": forms.Textarea(attrs={"rows": 5}),
@@ -150,27 +175,37 @@ class _MeetingForm(forms.ModelForm):
             "format": forms.RadioSelect,
         }
         help_texts = {
-            "duration_minutes": f"Between {MIN_DURATION} and {MAX_DURATION} minutes (8 hours).",
-            "location": "A room, a café, or the video call link.",
-            "agenda": "What would you like to talk about? Both of you see it.",
-            "summary": "What you talked about. Both of you see it.",
-            "next_steps": "Who does what before the next meeting.",
+            "duration_minutes": format_lazy(
+                _("Between {minimum} and {maximum} minutes (8 hours)."),
+                minimum=MIN_DURATION,
+                maximum=MAX_DURATION,
+            ),
+            "location": _("A room, a café, or the video call link."),
+            "agenda": _("What would you like to talk about? Both of you see it."),
+            "summary": _("What you talked about. Both of you see it."),
+            "next_steps": _("Who does what before the next meeting."),
         }
         error_messages = {
             "duration_minutes": {
-                "required": "Enter how long the meeting lasts, in minutes.",
-                "invalid": "Enter a whole number of minutes, e.g. 60.",
-                "min_value": f"A meeting lasts at least {MIN_DURATION} minutes.",
-                "max_value": f"A meeting lasts at most {MAX_DURATION} minutes (8 hours).",
+                "required": _("Enter how long the meeting lasts, in minutes."),
+                "invalid": _("Enter a whole number of minutes, e.g. 60."),
+                "min_value": format_lazy(
+                    _("A meeting lasts at least {minimum} minutes."), minimum=MIN_DURATION
+                ),
+                "max_value": format_lazy(
+                    _("A meeting lasts at most {maximum} minutes (8 hours)."), maximum=MAX_DURATION
+                ),
             },
-            "format": {"required": "Choose how you will meet."},
+            "format": {"required": _("Choose how you will meet.")},
         }
 
     def __init__(self, *args, mentorship: Mentorship, **kwargs):
         super().__init__(*args, **kwargs)
         self.mentorship = mentorship
         zone = timezone.get_current_timezone_name()
-        self.fields["starts_at"].help_text = f"In your time zone, {zone.replace('_', ' ')}."
+        self.fields["starts_at"].help_text = gettext("In your time zone, %(zone)s.") % {
+            "zone": zone.replace("_", " ")
+        }
         objectives = mentorship.objectives.order_by("position", "pk")
         if "objectives" in self.fields and not objectives.exists():
             del self.fields["objectives"]  # nothing to tick: no heading over an empty list
@@ -178,23 +213,32 @@ class _MeetingForm(forms.ModelForm):
             field = self.fields["objectives"]
             field.queryset = objectives
             field.required = False
-            field.label = "Objectives discussed"
-            field.help_text = "The objectives this meeting moved forward."
+            field.label = gettext("Objectives discussed")
+            field.help_text = gettext("The objectives this meeting moved forward.")
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
         latest = timezone.now() + timedelta(days=MEETING_MAX_DAYS_AHEAD)
         if starts_at > latest:
             raise forms.ValidationError(
-                "A meeting can be planned at most two years ahead: choose a date before "
-                f"{dateformat.format(timezone.localdate(latest), 'j F Y')}."
+                gettext(
+                    "A meeting can be planned at most two years ahead: choose a date before "
+                    "%(date)s."
+                )
+                % {"date": dateformat.format(timezone.localdate(latest), "j F Y")}
             )
         if starts_at.year < MEETING_EARLIEST_YEAR:
             raise forms.ValidationError(
-                f"A meeting cannot be before {MEETING_EARLIEST_YEAR}. Check the year."
+                gettext("A meeting cannot be before %(year)s. Check the year.")
+                % {"year": MEETING_EARLIEST_YEAR}
             )
         if starts_at < self.mentorship.started_at:
-            raise forms.ValidationError(_before_start_error(self.mentorship, "A meeting"))
+            raise forms.ValidationError(
+                _before_start_error(
+                    self.mentorship,
+                    gettext("A meeting cannot be before your mentorship began on %(date)s."),
+                )
+            )
         return starts_at
 
 
@@ -209,8 +253,10 @@ class PlanMeetingForm(_MeetingForm):
         changed = self.instance.pk is None or starts_at != self.instance.starts_at
         if changed and starts_at <= timezone.now():
             raise forms.ValidationError(
-                "This time has passed. To record a meeting that has happened, log a past "
-                "meeting instead."
+                gettext(
+                    "This time has passed. To record a meeting that has happened, log a past "
+                    "meeting instead."
+                )
             )
         return starts_at
 
@@ -220,7 +266,9 @@ class _HeldFormMixin:
         starts_at = super().clean_starts_at()
         if starts_at > timezone.now():
             raise forms.ValidationError(
-                "A meeting that has been held cannot be in the future. Check the date and time."
+                gettext(
+                    "A meeting that has been held cannot be in the future. Check the date and time."
+                )
             )
         return starts_at
 
@@ -249,34 +297,34 @@ class LogMeetingForm(_HeldFormMixin, _MeetingForm):
 
 class PrivateNoteForm(forms.Form):
     text = forms.CharField(
-        label="Your private note",
+        label=_("Your private note"),
         required=False,
         max_length=8000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Only you will ever see this note. Leave it empty to delete it.",
+        help_text=_("Only you will ever see this note. Leave it empty to delete it."),
     )
 
 
 class CheckInForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label="How is your mentoring going?",
+        label=_("How is your mentoring going?"),
         coerce=int,
         choices=[
-            (5, "5: Very well"),
-            (4, "4: Well"),
-            (3, "3: All right"),
-            (2, "2: Not so well"),
-            (1, "1: Badly"),
+            (5, _("5: Very well")),
+            (4, _("4: Well")),
+            (3, _("3: All right")),
+            (2, _("2: Not so well")),
+            (1, _("1: Badly")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how it is going, from 1 to 5."},
+        error_messages={"required": _("Choose how it is going, from 1 to 5.")},
     )
     comment = forms.CharField(
-        label="Anything you would like to tell the scheme team? (optional)",
+        label=_("Anything you would like to tell the scheme team? (optional)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     wants_contact = forms.BooleanField(
-        label="I'd like the scheme team to contact me", required=False
+        label=_("I'd like the scheme team to contact me"), required=False
     )

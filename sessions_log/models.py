@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from profiles.models import MeetingFormat
 
@@ -26,10 +27,10 @@ class Objective(models.Model):
     """One line of the pair's mentoring plan. Only sessions_log.services changes it."""
 
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        ACHIEVED = "achieved", "Achieved"
-        DROPPED = "dropped", "No longer relevant"
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        ACHIEVED = "achieved", _("Achieved")
+        DROPPED = "dropped", _("No longer relevant")
 
         @property
         def tone(self) -> str:
@@ -41,7 +42,7 @@ class Objective(models.Model):
         "matching.Mentorship", on_delete=models.CASCADE, related_name="objectives"
     )
     title = models.CharField(max_length=200)
-    success = models.TextField("what success looks like", max_length=2000, blank=True)
+    success = models.TextField(_("what success looks like"), max_length=2000, blank=True)
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status, default=Status.NOT_STARTED)
     achieved_on = models.DateField(null=True, blank=True)
@@ -127,30 +128,30 @@ class Meeting(models.Model):
     """A meeting of the pair: planned, then held or cancelled, or logged after it happened."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        HELD = "held", "Held"
-        CANCELLED = "cancelled", "Cancelled"
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
 
     mentorship = models.ForeignKey(
         "matching.Mentorship", on_delete=models.CASCADE, related_name="meetings"
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.PLANNED)
-    starts_at = models.DateTimeField("date and time")
+    starts_at = models.DateTimeField(_("date and time"))
     time_zone = models.CharField(
         max_length=64, help_text="The IANA time zone of the person who planned it."
     )
     duration_minutes = models.PositiveSmallIntegerField(
-        "duration (minutes)",
+        _("duration (minutes)"),
         default=60,
         validators=[MinValueValidator(MIN_DURATION), MaxValueValidator(MAX_DURATION)],
     )
     format = models.CharField(max_length=20, choices=MeetingFormat, default=MeetingFormat.VIDEO)
-    location = models.CharField("place or link", max_length=500, blank=True)
+    location = models.CharField(_("place or link"), max_length=500, blank=True)
     agenda = models.TextField(max_length=4000, blank=True)
-    summary = models.TextField("summary", max_length=8000, blank=True)
-    next_steps = models.TextField("next steps", max_length=4000, blank=True)
+    summary = models.TextField(_("summary"), max_length=8000, blank=True)
+    next_steps = models.TextField(_("next steps"), max_length=4000, blank=True)
     objectives = models.ManyToManyField(
-        Objective, blank=True, related_name="meetings", verbose_name="objectives discussed"
+        Objective, blank=True, related_name="meetings", verbose_name=_("objectives discussed")
     )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(
@@ -260,11 +261,11 @@ class CheckIn(models.Model):
     """A short survey to one person of a pair: how is the mentoring going?"""
 
     class Kind(models.TextChoices):
-        SIX_WEEKS = "six_weeks", "6 weeks"
-        SIX_MONTHS = "six_months", "6 months"
-        ENDING = "ending", "Ending"
+        SIX_WEEKS = "six_weeks", _("6 weeks")
+        SIX_MONTHS = "six_months", _("6 months")
+        ENDING = "ending", _("Ending")
         # Two questions after a one-off advice conversation completed itself.
-        ADVICE_FEEDBACK = "advice_feedback", "After an advice conversation"
+        ADVICE_FEEDBACK = "advice_feedback", _("After an advice conversation")
 
     mentorship = models.ForeignKey(
         "matching.Mentorship", on_delete=models.CASCADE, related_name="check_ins"

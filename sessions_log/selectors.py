@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from matching.models import Mentorship
@@ -58,9 +59,9 @@ class Totals:
     def time_together(self) -> str:
         """Like "2 h 30 min", "45 min" or "3 h"."""
         hours, minutes = divmod(self.minutes, 60)
-        parts = [f"{hours} h"] if hours else []
+        parts = [gettext("%(hours)s h") % {"hours": hours}] if hours else []
         if minutes or not hours:
-            parts.append(f"{minutes} min")
+            parts.append(gettext("%(minutes)s min") % {"minutes": minutes})
         return " ".join(parts)
 
     @property

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from matching.models import Mentorship
@@ -43,12 +45,27 @@ class SessionsError(Exception):
 def _lock_pair(mentorship: Mentorship, by: User) -> Mentorship:
     locked = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
     if by.pk not in (locked.mentor_id, locked.mentee_id):
-        raise SessionsError("Only the mentor and the mentee can change their mentoring space.")
+        raise SessionsError(
+            gettext("Only the mentor and the mentee can change their mentoring space.")
+        )
     if not locked.is_active:
         raise SessionsError(
-            "This mentorship has ended, so its objectives and meetings can no longer be changed."
+            gettext(
+                "This mentorship has ended, so its objectives and meetings can no longer be "
+                "changed."
+            )
         )
     return locked
+
+
+# What cannot come before the start, as whole sentences to translate (%(date)s: the start).
+_BEFORE_START = {
+    "The target date": _("The target date cannot be before the mentorship began (%(date)s)."),
+    "The date it was achieved": _(
+        "The date it was achieved cannot be before the mentorship began (%(date)s)."
+    ),
+    "A meeting": _("A meeting cannot be before the mentorship began (%(date)s)."),
+}
 
 
 def _check_not_before_start(mentorship: Mentorship, when: datetime | date, what: str) -> None:
@@ -59,13 +76,14 @@ def _check_not_before_start(mentorship: Mentorship, when: datetime | date, what:
         too_early = when < timezone.localdate(start)
     if too_early:
         began = dateformat.format(timezone.localdate(start), "j F Y")
-        raise SessionsError(f"{what} cannot be before the mentorship began ({began}).")
+        raise SessionsError(str(_BEFORE_START[what]) % {"date": began})
 
 
 def _check_duration(minutes: int) -> None:
     if not MIN_DURATION <= minutes <= MAX_DURATION:
         raise SessionsError(
-            f"A meeting lasts between {MIN_DURATION} minutes and {MAX_DURATION // 60} hours."
+            gettext("A meeting lasts between %(minimum)s minutes and %(hours)s hours.")
+            % {"minimum": MIN_DURATION, "hours": MAX_DURATION // 60}
         )
 
 
@@ -132,7 +150,7 @@ def update_objective(
     if status == Objective.Status.ACHIEVED:
         achieved_on = achieved_on or objective.achieved_on or timezone.localdate()
         if achieved_on > timezone.localdate():
-            raise SessionsError("The date it was achieved cannot be in the future.")
+            raise SessionsError(gettext("The date it was achieved cannot be in the future."))
         _check_not_before_start(mentorship, achieved_on, "The date it was achieved")
         changed = changed or achieved_on != objective.achieved_on
     else:
@@ -148,7 +166,9 @@ def update_objective(
         ):
             return objective  # a double click
         if not note:
-            raise SessionsError("Nothing to record: change the status or write a progress note.")
+            raise SessionsError(
+                gettext("Nothing to record: change the status or write a progress note.")
+            )
     if changed:
         objective.status = status
         objective.achieved_on = achieved_on
@@ -163,7 +183,7 @@ def update_objective(
 def move_objective(objective: Objective, *, by: User, direction: str) -> Objective:
     """Move an objective one place up or down the plan (reordering without JavaScript)."""
     if direction not in ("up", "down"):
-        raise SessionsError("Choose to move the objective up or down.")
+        raise SessionsError(gettext("Choose to move the objective up or down."))
     mentorship = _lock_pair(objective.mentorship, by)
     plan = list(mentorship.objectives.select_for_update().order_by("position", "pk"))
     index = next(i for i, o in enumerate(plan) if o.pk == objective.pk)
@@ -186,15 +206,17 @@ def move_objective(objective: Objective, *, by: User, direction: str) -> Objecti
 def _check_objectives(mentorship: Mentorship, objectives: Iterable[Objective]) -> list[Objective]:
     objectives = list(objectives)
     if any(o.mentorship_id != mentorship.pk for o in objectives):
-        raise SessionsError("You can only link the objectives of this mentorship.")
+        raise SessionsError(gettext("You can only link the objectives of this mentorship."))
     return objectives
 
 
 def _check_held_time(mentorship: Mentorship, starts_at: datetime) -> None:
     if starts_at > timezone.now():
         raise SessionsError(
-            "A meeting that has been held cannot be in the future. Plan it instead, and mark "
-            "it held afterwards."
+            gettext(
+                "A meeting that has been held cannot be in the future. Plan it instead, and mark "
+                "it held afterwards."
+            )
         )
     _check_not_before_start(mentorship, starts_at, "A meeting")
 
@@ -247,8 +269,8 @@ def update_meeting(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.is_planned:
         raise SessionsError(
-            f"This meeting is {meeting.get_status_display().lower()}: only planned meetings "
-            "can be changed."
+            gettext("This meeting is %(status)s: only planned meetings can be changed.")
+            % {"status": meeting.get_status_display().lower()}
         )
     _check_not_before_start(mentorship, starts_at, "A meeting")
     _check_duration(duration_minutes)
@@ -281,10 +303,10 @@ def not_started_error(meeting: Meeting, person: User) -> str:
     when = dateformat.format(
         meeting.starts_at.astimezone(ZoneInfo(person.time_zone)), "l j F Y, H:i"
     )
-    return (
-        f"This meeting has not started yet (it is planned for {when}). You can mark it held "
+    return gettext(
+        "This meeting has not started yet (it is planned for %(when)s). You can mark it held "
         "once it has started; to move it, change the meeting instead."
-    )
+    ) % {"when": when}
 
 
 @transaction.atomic
@@ -302,7 +324,9 @@ def mark_held(
     mentorship = _lock_pair(meeting.mentorship, by)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.is_cancelled:
-        raise SessionsError("This meeting was cancelled. Log the meeting you held instead.")
+        raise SessionsError(
+            gettext("This meeting was cancelled. Log the meeting you held instead.")
+        )
     if meeting.is_planned and not meeting.has_started:
         raise SessionsError(not_started_error(meeting, by))
     _check_held_time(mentorship, starts_at)
@@ -339,7 +363,7 @@ def cancel_meeting(meeting: Meeting, *, by: User) -> Meeting:
     if meeting.is_cancelled:
         return meeting
     if meeting.is_held:
-        raise SessionsError("This meeting has been held, so it cannot be cancelled.")
+        raise SessionsError(gettext("This meeting has been held, so it cannot be cancelled."))
     meeting.status = Meeting.Status.CANCELLED
     meeting.cancelled_at = timezone.now()
     meeting.sequence += 1
@@ -458,14 +482,17 @@ def answer_check_in(
     """Answer a check-in, once. A low rating or a request for contact goes to the scheme team."""
     check_in = CheckIn.objects.select_for_update().select_related("mentorship").get(pk=check_in.pk)
     if check_in.person_id != by.pk:
-        raise SessionsError("This check-in was sent to someone else.")
+        raise SessionsError(gettext("This check-in was sent to someone else."))
     if check_in.is_answered:
-        raise SessionsError("You have already answered this check-in. Thank you.")
+        raise SessionsError(gettext("You have already answered this check-in. Thank you."))
     now = now or timezone.now()
     if check_in.is_expired(now):
         raise SessionsError(
-            "This check-in has closed. If you would like to talk to the scheme team, please "
-            f"email {settings.SCHEME_CONTACT_EMAIL}."
+            gettext(
+                "This check-in has closed. If you would like to talk to the scheme team, please "
+                "email %(email)s."
+            )
+            % {"email": settings.SCHEME_CONTACT_EMAIL}
         )
     check_in.rating = rating
     check_in.comment = comment.strip()

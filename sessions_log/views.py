@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -144,10 +145,15 @@ def mentorship_end(request, pk: int):
         if ended.ended_by_id == request.user.pk:
             other = ended.other_name(request.user)
             messages.success(
-                request, f"Your mentorship has ended and {other} has been told. Thank you."
+                request,
+                gettext("Your mentorship has ended and %(name)s has been told. Thank you.")
+                % {"name": other},
             )
         else:
-            messages.info(request, f"{capfirst(ended.ended_by_name)} had already ended it.")
+            messages.info(
+                request,
+                gettext("%(name)s had already ended it.") % {"name": capfirst(ended.ended_by_name)},
+            )
     return redirect(mentorship)
 
 
@@ -160,7 +166,7 @@ def _end_confirmation(request, mentorship: Mentorship, form: EndMentorshipForm):
     ctx = {
         **_pair(request, mentorship),
         "form": form,
-        "heading": "End your mentorship?",
+        "heading": gettext("End your mentorship?"),
         "cancelled_meetings": cancelled,
         "reason": dict(form.fields["reason"].choices).get(form.cleaned_data["reason"], ""),
     }
@@ -173,7 +179,9 @@ def _read_only(request, mentorship: Mentorship):
         return None
     messages.error(
         request,
-        "This mentorship has ended, so its objectives and meetings can no longer be changed.",
+        gettext(
+            "This mentorship has ended, so its objectives and meetings can no longer be changed."
+        ),
     )
     return redirect(mentorship)
 
@@ -198,9 +206,11 @@ def objective_add(request, pk: int):
         except services.SessionsError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Objective added: {objective.title}.")
+            messages.success(
+                request, gettext("Objective added: %(title)s.") % {"title": objective.title}
+            )
             return _back(mentorship, "objectives")
-    ctx = {**_pair(request, mentorship), "form": form, "heading": "Add an objective"}
+    ctx = {**_pair(request, mentorship), "form": form, "heading": gettext("Add an objective")}
     return render(request, "sessions_log/objective_form.html", ctx)
 
 
@@ -222,13 +232,13 @@ def objective_edit(request, pk: int, oid: int):
         except services.SessionsError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Objective saved.")
+            messages.success(request, gettext("Objective saved."))
             return _back(mentorship, f"objective-{objective.pk}")
     ctx = {
         **_pair(request, mentorship),
         "form": form,
         "objective": objective,
-        "heading": "Edit the objective",
+        "heading": gettext("Edit the objective"),
     }
     return render(request, "sessions_log/objective_form.html", ctx)
 
@@ -252,14 +262,15 @@ def objective_update(request, pk: int, oid: int):
         else:
             messages.success(
                 request,
-                f"Progress recorded: {objective.title} is {objective.get_status_display().lower()}.",
+                gettext("Progress recorded: %(title)s is %(status)s.")
+                % {"title": objective.title, "status": objective.get_status_display().lower()},
             )
             return _back(mentorship, f"objective-{objective.pk}")
     ctx = {
         **_pair(request, mentorship),
         "form": form,
         "objective": objective,
-        "heading": f"Update progress: {objective.title}",
+        "heading": gettext("Update progress: %(title)s") % {"title": objective.title},
     }
     return render(request, "sessions_log/objective_update_form.html", ctx)
 
@@ -303,11 +314,14 @@ def meeting_add(request, pk: int):
         else:
             messages.success(
                 request,
-                f"Meeting planned. {mentorship.other_name(request.user)} has been emailed. Add "
-                "it to your own calendar with “Add to calendar”.",
+                gettext(
+                    "Meeting planned. %(name)s has been emailed. Add it to your own calendar "
+                    "with “Add to calendar”."
+                )
+                % {"name": mentorship.other_name(request.user)},
             )
             return _back(mentorship, f"meeting-{meeting.pk}")
-    ctx = {**_pair(request, mentorship), "form": form, "heading": "Plan a meeting"}
+    ctx = {**_pair(request, mentorship), "form": form, "heading": gettext("Plan a meeting")}
     return render(request, "sessions_log/meeting_form.html", ctx)
 
 
@@ -327,9 +341,14 @@ def meeting_log(request, pk: int):
         except services.SessionsError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Meeting recorded." + _advice_done(mentorship))
+            messages.success(request, gettext("Meeting recorded.") + _advice_done(mentorship))
             return _back(mentorship, f"meeting-{meeting.pk}")
-    ctx = {**_pair(request, mentorship), "form": form, "log": True, "heading": "Log a past meeting"}
+    ctx = {
+        **_pair(request, mentorship),
+        "form": form,
+        "log": True,
+        "heading": gettext("Log a past meeting"),
+    }
     return render(request, "sessions_log/meeting_form.html", ctx)
 
 
@@ -341,7 +360,7 @@ def meeting_edit(request, pk: int, mid: int):
     if response := _read_only(request, mentorship):
         return response
     if not meeting.is_planned:
-        messages.error(request, "Only planned meetings can be changed.")
+        messages.error(request, gettext("Only planned meetings can be changed."))
         return _back(mentorship, f"meeting-{meeting.pk}")
     form = PlanMeetingForm(
         request.POST if request.method == "POST" else None,
@@ -356,13 +375,13 @@ def meeting_edit(request, pk: int, mid: int):
         except services.SessionsError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Meeting saved.")
+            messages.success(request, gettext("Meeting saved."))
             return _back(mentorship, f"meeting-{meeting.pk}")
     ctx = {
         **_pair(request, mentorship),
         "form": form,
         "meeting": meeting,
-        "heading": "Change the meeting",
+        "heading": gettext("Change the meeting"),
     }
     return render(request, "sessions_log/meeting_form.html", ctx)
 
@@ -376,7 +395,9 @@ def meeting_held(request, pk: int, mid: int):
     if response := _read_only(request, mentorship):
         return response
     if meeting.is_cancelled:
-        messages.error(request, "This meeting was cancelled. Log the meeting you held instead.")
+        messages.error(
+            request, gettext("This meeting was cancelled. Log the meeting you held instead.")
+        )
         return _back(mentorship, "meetings")
     if meeting.is_planned and not meeting.has_started:
         # Said before the summary is written, not after.
@@ -393,9 +414,13 @@ def meeting_held(request, pk: int, mid: int):
         except services.SessionsError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Meeting recorded as held." + _advice_done(mentorship))
+            messages.success(
+                request, gettext("Meeting recorded as held.") + _advice_done(mentorship)
+            )
             return _back(mentorship, f"meeting-{meeting.pk}")
-    heading = "Edit the meeting record" if meeting.is_held else "Mark the meeting held"
+    heading = (
+        gettext("Edit the meeting record") if meeting.is_held else gettext("Mark the meeting held")
+    )
     ctx = {**_pair(request, mentorship), "form": form, "meeting": meeting, "heading": heading}
     return render(request, "sessions_log/meeting_held_form.html", ctx)
 
@@ -405,8 +430,8 @@ def _advice_done(mentorship: Mentorship) -> str:
     confirmation."""
     if not advice.complete_if_held(mentorship):
         return ""
-    return (
-        " Your advice conversation is complete. We have emailed you both two quick questions "
+    return " " + gettext(
+        "Your advice conversation is complete. We have emailed you both two quick questions "
         "about how useful it was."
     )
 
@@ -422,13 +447,15 @@ def meeting_cancel(request, pk: int, mid: int):
             return response
         if not meeting.is_planned:
             messages.info(
-                request, f"This meeting is {meeting.get_status_display().lower()} already."
+                request,
+                gettext("This meeting is %(status)s already.")
+                % {"status": meeting.get_status_display().lower()},
             )
             return _back(meeting.mentorship, "meetings")
         ctx = {
             **_pair(request, meeting.mentorship),
             "meeting": meeting,
-            "heading": "Cancel this meeting?",
+            "heading": gettext("Cancel this meeting?"),
         }
         return render(request, "sessions_log/meeting_cancel_confirm.html", ctx)
     try:
@@ -437,7 +464,9 @@ def meeting_cancel(request, pk: int, mid: int):
         messages.error(request, str(exc))
     else:
         other = meeting.mentorship.other_name(request.user)
-        messages.success(request, f"Meeting cancelled. {other} has been emailed.")
+        messages.success(
+            request, gettext("Meeting cancelled. %(name)s has been emailed.") % {"name": other}
+        )
     return _back(meeting.mentorship, "meetings")
 
 
@@ -462,13 +491,16 @@ def meeting_note(request, pk: int, mid: int):
         except services.SessionsError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Private note saved." if saved else "Private note deleted.")
+            messages.success(
+                request,
+                gettext("Private note saved.") if saved else gettext("Private note deleted."),
+            )
             return _back(mentorship, f"meeting-{meeting.pk}")
     ctx = {
         **_pair(request, mentorship),
         "meeting": meeting,
         "form": form,
-        "heading": "Your private note",
+        "heading": gettext("Your private note"),
     }
     return render(request, "sessions_log/meeting_note_form.html", ctx)
 
@@ -485,7 +517,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 def meeting_ics(request, pk: int, mid: int):
     meeting = _get_meeting_for_user(request, pk, mid)
     mentorship = meeting.mentorship
-    name = f"Mentoring: {mentorship.mentor_name} and {mentorship.mentee_name}"
+    name = calendar.summary(mentorship)
     local = timezone.localtime(meeting.starts_at)
     return _ics_response(
         calendar.calendar_for([meeting], name=name), f"meeting-{local:%Y-%m-%d}.ics"
@@ -502,7 +534,7 @@ def meeting_ics_token(request, mid: int, token: str):
     if meeting is None:
         raise Http404("No such calendar file.")
     mentorship = meeting.mentorship
-    name = f"Mentoring: {mentorship.mentor_name} and {mentorship.mentee_name}"
+    name = calendar.summary(mentorship)
     local = timezone.localtime(meeting.starts_at)
     response = _ics_response(
         calendar.calendar_for([meeting], name=name), f"meeting-{local:%Y-%m-%d}.ics"
@@ -528,8 +560,10 @@ def calendar_feed_reset(request):
     services.reset_calendar_feed(request.user)
     messages.success(
         request,
-        "Your calendar feed has a new address. The old one no longer works: subscribe again "
-        "with the new one.",
+        gettext(
+            "Your calendar feed has a new address. The old one no longer works: subscribe again "
+            "with the new one."
+        ),
     )
     return redirect("sessions_log:calendar-feed-detail")
 
@@ -542,7 +576,8 @@ def calendar_feed(request, token: str):
     if feed is None or not feed.user.is_active:
         raise Http404("No such calendar feed.")
     body = calendar.calendar_for(
-        calendar.feed_meetings(feed.user), name=f"Mentoring meetings ({feed.user.full_name})"
+        calendar.feed_meetings(feed.user),
+        name=gettext("Mentoring meetings (%(name)s)") % {"name": feed.user.full_name},
     )
     response = HttpResponse(body, content_type=calendar.CONTENT_TYPE)
     response["X-Robots-Tag"] = "noindex"
@@ -589,7 +624,9 @@ def check_in_answer(request, token: str):
         except services.SessionsError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Thank you: your answer has reached the scheme team.")
+            messages.success(
+                request, gettext("Thank you: your answer has reached the scheme team.")
+            )
         return redirect(reverse("sessions_log:check-in-answer", args=[token]))
     mentorship = check_in.mentorship
     ctx = {
