@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from accounts import sso_config
 from accounts.models import User
+from profiles import services
 from tests.factories import PASSWORD, ProgrammeFactory, UserFactory
 from tests.sso_support import OIDCProvider, ProviderUser, start_oidc_provider
 
@@ -188,3 +189,17 @@ def test_a_programme_with_single_sign_on_takes_only_linked_accounts(client, prov
     assert SocialAccount.objects.get(provider="university").user == owen
     client.post(reverse("profiles:programme-join", args=["staff"]), {"role": "mentee"})
     assert owen.memberships.get().programme == programme
+
+
+def test_an_invitation_does_not_replace_the_programmes_single_sign_on(provider):
+    programme = ProgrammeFactory(name="Staff", slug="staff", single_sign_on="university")
+    invited = UserFactory(email="invited@uni.example.ac.uk")
+
+    refusal = services.eligibility_refusal(programme, invited, "mentee", invited=True)
+
+    assert (
+        refusal
+        == "Members of Staff sign in with University login. Sign in with it once, then join."
+    )
+    SocialAccount.objects.create(user=invited, provider="university", uid="x")
+    assert services.eligibility_refusal(programme, invited, "mentee", invited=True) is None
