@@ -14,10 +14,17 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from matching.models import MentorshipRequest
-from mentoring.emails import absolute_url, queue_many, reminder_extras, render, wants_reminders
+from mentoring.emails import (
+    absolute_url,
+    email_language,
+    queue_many,
+    reminder_extras,
+    render,
+    wants_reminders,
+)
 from profiles import search_stats
 from profiles.models import ExpertiseArea, Membership, MentorProfile, Programme
 
@@ -92,7 +99,8 @@ def email_never_approached_mentors(*, now: datetime | None = None) -> int:
     for profile in profiles:
         if not wants_reminders(profile.user):
             continue
-        percent, missing = profile.completeness()
+        with translation.override(email_language(profile.user)):  # named in their language
+            percent, missing = profile.completeness()
         ctx, headers = reminder_extras(profile.user)
         rows.append(
             render(

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from matching.conversations import conversation_url, other_name
 from matching.models import Message
-from mentoring.emails import absolute_url, queue
+from mentoring.emails import absolute_url, email_language, queue
 from mentoring.models import Outbox
 from mentoring.text import counted
 
@@ -35,18 +37,25 @@ MAX_PER_DAY = 5
 
 # Why, in a sentence that follows "We did not add it because". Reasons not listed (reply by
 # email off, automatic emails, an address with no genuine signed token) are never answered.
+# Lazy, so that the sentence is in the recipient's language (bounce() formats it in theirs).
 REASONS = {
-    "gone": "the conversation it answers no longer exists.",
-    "expired": "the reply address in the email you answered has expired: reply addresses work "
-    "for {days}.",
-    "unverified": "it came from {sender}, which is not a confirmed email address of your "
-    "account. You can add and confirm it in your account's email settings.",
-    "not_participant": "you answered an email that was sent to the other person of your "
-    "conversation, not to you. Please answer from your own email, or on the site.",
-    "empty": "we found no new text in it, only the quoted email or a signature.",
-    "read_only": "{read_only}",
-    "too_long": "it is {length} characters long, and a message holds at most {max_length}.",
-    "refused": "{detail}",
+    "gone": _("the conversation it answers no longer exists."),
+    "expired": _(
+        "the reply address in the email you answered has expired: reply addresses work "
+        "for %(days)s."
+    ),
+    "unverified": _(
+        "it came from %(sender)s, which is not a confirmed email address of your "
+        "account. You can add and confirm it in your account's email settings."
+    ),
+    "not_participant": _(
+        "you answered an email that was sent to the other person of your "
+        "conversation, not to you. Please answer from your own email, or on the site."
+    ),
+    "empty": _("we found no new text in it, only the quoted email or a signature."),
+    "read_only": "%(read_only)s",
+    "too_long": _("it is %(length)s characters long, and a message holds at most %(max_length)s."),
+    "refused": "%(detail)s",
 }
 
 
@@ -66,14 +75,15 @@ def bounce(exc: InboundError) -> bool:
             logger.info("Refused reply not explained: person %s was told enough today", person.pk)
             return False
         detail = str(exc)
-        why = REASONS[exc.reason].format(
-            days=counted(settings.REPLY_EMAIL_MAX_AGE_DAYS, "day"),
-            sender=exc.sender[:254] or "another address",
-            read_only=detail[:1].lower() + detail[1:],
-            length=len(exc.body),
-            max_length=Message.MAX_LENGTH,
-            detail=detail[:1].lower() + detail[1:],
-        )
+        with translation.override(email_language(person)):
+            why = str(REASONS[exc.reason]) % {
+                "days": counted(settings.REPLY_EMAIL_MAX_AGE_DAYS, "day"),
+                "sender": exc.sender[:254] or gettext("another address"),
+                "read_only": detail[:1].lower() + detail[1:],
+                "length": len(exc.body),
+                "max_length": Message.MAX_LENGTH,
+                "detail": detail[:1].lower() + detail[1:],
+            }
         url = absolute_url(
             conversation_url(conversation)
             if conversation is not None

@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import ReminderKind
 from matching.models import Engagement, Mentorship
@@ -47,7 +48,12 @@ WRAP_UP_BEFORE = timedelta(days=14)
 # was due, not on the day: a meeting a few days late is normal.
 CADENCE_GRACE_DAYS = 7
 # The agreed rhythm in the nudge's words, by `Mentorship.cadence_days` (Agreement.CADENCE_DAYS).
-RHYTHM_WORDS = {14: "every two weeks", 31: "once a month", 61: "every two months"}
+# Lazy: the nudge is rendered in its recipient's language (mentoring.emails.render).
+RHYTHM_WORDS = {
+    14: gettext_lazy("every two weeks"),
+    31: gettext_lazy("once a month"),
+    61: gettext_lazy("every two months"),
+}
 
 
 def _interval(unit: str, field: str) -> Func:
