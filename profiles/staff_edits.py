@@ -11,8 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from profiles.forms import MentorProfileForm
 from profiles.models import MentorProfile, ProfileEdit
 
 # Fields the mentor writes on their own form; staff changes to these are recorded. Review and
@@ -40,36 +42,33 @@ MENTOR_WRITTEN = (
 SHOWN_FOR_DAYS = 90
 
 
-def _shown(field: forms.Field, value) -> str:
-    """A value as the mentor would read it: labels, not stored codes."""
+def _raw(value):
+    """A value as stored in the record: codes and plain data, turned into words in the
+    reader's language only when the page is shown (labels frozen at record time would stay in
+    the language of whoever edited)."""
     if value in (None, "", [], ()):
         return ""
-    if hasattr(value, "name") and hasattr(value, "url"):  # a photo
-        return value.name and "a photo" or ""
-    if isinstance(field, forms.ModelMultipleChoiceField):
-        return ", ".join(sorted(str(item) for item in value))
-    choices = dict(getattr(field, "choices", None) or ())
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(choices.get(item, item)) for item in value)
-    return str(choices.get(value, value) if choices else value)
+    if hasattr(value, "url") and hasattr(value, "name"):  # a stored photo
+        return "photo" if value.name else ""
+    if hasattr(value, "read"):  # a new upload
+        return "photo"
+    if isinstance(value, (list, tuple)) or hasattr(value, "model"):  # arrays, areas
+        return sorted(str(item) for item in value)
+    if hasattr(value, "code"):  # a country
+        return value.code
+    return value if isinstance(value, (int, float, bool)) else str(value)
 
 
-def changes(form: forms.ModelForm) -> list[dict[str, str]]:
+def changes(form: forms.ModelForm) -> list[dict]:
     """What a staff member's bound, valid admin form changes in the mentor's words."""
     found = []
     for name in form.changed_data:
         if name not in MENTOR_WRITTEN or name not in form.fields:
             continue
-        field = form.fields[name]
-        before = _shown(field, form[name].initial)
-        after = _shown(field, form.cleaned_data.get(name))
-        if name == "photo":
-            after = "" if form.cleaned_data.get(name) is False else "a new photo"
-        if before == after:
-            continue
-        found.append(
-            {"field": name, "label": str(field.label or name), "before": before, "after": after}
-        )
+        before = _raw(form[name].initial)
+        after = "" if form.cleaned_data.get(name) is False else _raw(form.cleaned_data.get(name))
+        if before != after:
+            found.append({"field": name, "before": before, "after": after})
     return found
 
 
@@ -81,6 +80,38 @@ def record(profile: MentorProfile, *, by, form: forms.ModelForm) -> ProfileEdit 
     if not found:
         return None
     return ProfileEdit.objects.create(profile=profile, by=by, changes=found)
+
+
+def _words(field: forms.Field | None, value) -> str:
+    if value in ("", [], None):
+        return ""
+    if value == "photo" and isinstance(field, forms.FileField):
+        return str(_("a photo"))
+    choices = {str(key): label for key, label in getattr(field, "choices", None) or ()}
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        choices = {}  # area names are stored as shown
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(item, item)) for item in value)
+    return str(choices.get(str(value), value))
+
+
+def readable(edits: list[ProfileEdit]) -> list[ProfileEdit]:
+    """Each edit with `.lines`: label, before and after in the reader's language, worded by the
+    mentor's own form (its labels and choices)."""
+    fields = MentorProfileForm.base_fields
+    for edit in edits:
+        edit.lines = []
+        for change in edit.changes:
+            field = fields.get(change.get("field"))
+            label = field.label if field is not None and field.label else change.get("field")
+            edit.lines.append(
+                {
+                    "label": str(label),
+                    "before": _words(field, change.get("before")),
+                    "after": _words(field, change.get("after")),
+                }
+            )
+    return edits
 
 
 def unseen(profile: MentorProfile) -> QuerySet[ProfileEdit]:

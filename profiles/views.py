@@ -118,7 +118,9 @@ def _mentor_form_page(request, profile, form, formset):
         "can_submit": profile is None or profile.can_submit,
         "completeness": percent,
         "missing": missing,
-        "staff_edits": list(staff_edits.unseen(profile)) if profile is not None else [],
+        "staff_edits": (
+            staff_edits.readable(list(staff_edits.unseen(profile))) if profile is not None else []
+        ),
     }
     return render(request, "profiles/mentor_form.html", ctx)
 

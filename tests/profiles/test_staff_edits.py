@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
-from profiles.models import MentorProfile, ProfileEdit
+from profiles import staff_edits
+from profiles.forms import MentorProfileForm
+from profiles.models import MeetingFormat, MentorProfile, ProfileEdit
 from tests.admin.test_mentor_review_page import _coordinator
 from tests.admin.test_programme_admin import _form_data
 from tests.factories import (
@@ -51,8 +54,8 @@ def test_a_staff_edit_is_recorded_field_by_field(client_for, admin_user, who):
     by_field = {change["field"]: change for change in edit.changes}
     assert by_field["headline"]["before"] == "Finance for beginners"
     assert by_field["headline"]["after"] == "Finance for everyone"
-    assert by_field["formats"]["before"] == "Video call"
-    assert by_field["formats"]["after"] == "Video call, Phone"
+    assert by_field["formats"]["before"] == ["video"]
+    assert by_field["formats"]["after"] == ["phone", "video"]
     assert "job_title" not in by_field  # unchanged fields are not listed
 
 
@@ -62,11 +65,17 @@ def test_saving_without_a_change_records_nothing(client_for, admin_user):
     assert not ProfileEdit.objects.exists()
 
 
-def test_another_programmes_coordinator_cannot_edit(client_for):
-    profile = MentorProfileFactory()
+def test_another_programmes_coordinator_cannot_edit(client_for, admin_user):
+    profile = MentorProfileFactory(headline="Finance for beginners")
+    page = client_for(admin_user).get(_change(profile))
     other = _coordinator("otto@example.org", ProgrammeFactory(name="Other scheme"))
-    response = client_for(other).get(_change(profile))
-    assert response.status_code in (302, 404)
+
+    response = client_for(other).post(
+        _change(profile), {**_form_data(page), "headline": "Not yours to change"}
+    )
+
+    assert response.status_code in (302, 404)  # not found, or the admin's "no such object"
+    assert MentorProfile.objects.get(pk=profile.pk).headline == "Finance for beginners"
     assert not ProfileEdit.objects.exists()
 
 
@@ -78,6 +87,7 @@ def test_the_mentor_sees_the_changes_until_read(client_for, admin_user):
     page = mentor.get(MENTOR_PAGE).content.decode()
     assert "The scheme team changed your profile" in page
     assert "“Finance for beginners” is now “Finance for everyone”" in page
+    assert "Headline" in page  # the mentor's own form's label
 
     assert mentor.post(SEEN).status_code == 302
     assert "The scheme team changed your profile" not in mentor.get(MENTOR_PAGE).content.decode()
@@ -112,3 +122,19 @@ def test_anonymous_is_sent_to_sign_in(client):
 def test_get_is_not_allowed(client_for):
     profile = MentorProfileFactory()
     assert client_for(profile.user).get(SEEN).status_code == 405
+
+
+def test_a_welsh_reader_sees_the_changes_in_welsh(client_for, admin_user):
+    profile = MentorProfileFactory(formats=["video"])
+    _edit_in_admin(client_for(admin_user), profile, formats=["video", "phone"])
+    profile.user.language = "cy"
+    profile.user.save(update_fields=["language"])
+
+    with translation.override("cy"):
+        edits = staff_edits.readable(list(staff_edits.unseen(profile)))
+        line = edits[0].lines[0]
+        assert line["label"] == str(MentorProfileForm.base_fields["formats"].label)
+        assert line["after"] == ", ".join(
+            str(dict(MeetingFormat.choices)[code]) for code in ("phone", "video")
+        )
+        assert line["after"] != "Phone, Video call"  # Welsh, not the English of the edit
