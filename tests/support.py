@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from matching.models import Mentorship, MentorshipRequest
+from mentoring import wording
 from mentoring.models import Outbox, SchemeSettings
 from profiles.models import MentorProfile
 from tests.factories import MentorshipFactory, MentorshipRequestFactory
@@ -46,6 +47,7 @@ def keys(kind: str) -> set[str]:
 def run_counting_queries(job: Callable[[], int]) -> tuple[int, int]:
     """Run a job; return what it returned and how many queries it made."""
     SchemeSettings.load()  # warm the cache: a miss costs queries the job itself does not make
+    wording.warm()  # and the email wording's (as a task's first email would)
     with CaptureQueriesContext(connection) as queries:
         result = job()
     return result, len(queries.captured_queries)

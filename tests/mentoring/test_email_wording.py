@@ -177,7 +177,7 @@ def test_an_email_that_names_its_programme_by_id_loads_it_once(careers):
             assert not words
             assert wording.programme_in({"req": req})[1].name == "Careers mentoring"
 
-    assert len(queries) == 2  # the wording table, then the programme
+    assert len(queries) == 2  # the wording table, then every programme at once
 
 
 def test_saving_wording_empties_the_cache(careers):
