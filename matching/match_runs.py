@@ -16,12 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from matching import bulk_matching, match_scoring, services
-from matching.models import MatchRun, MatchRunPair
+from matching.models import MatchRun, MatchRunPair, MentorshipRequest
 from profiles import rules
 from profiles.models import Membership, MenteeProfile, MentorProfile, Programme, Round
 
@@ -47,13 +48,13 @@ def in_round(queue: QuerySet[Membership], round: Round | None) -> QuerySet[Membe
     )
 
 
-def _free_places(programme: Programme, mentor: MentorProfile) -> int:
-    """A candidate's free places for this programme (match_scoring.candidates annotates `here`,
-    their pairs in it, when the programme caps places)."""
-    free = mentor.places_left
-    if programme.mentor_places_cap is not None:
-        free = min(free, programme.mentor_places_cap - getattr(mentor, "here", 0))
-    return max(free, 0)
+def awaiting_proposal(programme: Programme) -> QuerySet[MentorshipRequest]:
+    """The pending proposals of the scheme team (services.propose_match) in `programme` for the
+    applicant of an outer membership: such an applicant waits for that mentor's answer, so a
+    run leaves them out (another mentor would be approached at the same time)."""
+    return MentorshipRequest.objects.pending().filter(
+        mentee=OuterRef("user"), programme=programme, proposed_by__isnull=False
+    )
 
 
 def _reasons(suggestion: match_scoring.Suggestion) -> list[str]:
@@ -77,12 +78,14 @@ def propose(
     existing = MatchRun.objects.filter(programme=programme, status=MatchRun.Status.DRAFT).first()
     if existing is not None:
         return existing, False
-    memberships = list(in_round(queue, round).select_related("user"))
+    memberships = list(
+        in_round(queue, round).exclude(Exists(awaiting_proposal(programme))).select_related("user")
+    )
     mentee_ids = [m.user_id for m in memberships]
     profiles = list(MenteeProfile.objects.filter(user__in=mentee_ids).select_related("user"))
     mentors = _candidates(programme)
     suggestions = match_scoring.score_candidates(programme, profiles, mentors)
-    places = {m.user_id: _free_places(programme, m) for m in mentors}
+    places = {m.user_id: services.free_places(programme, m) for m in mentors}
     scores = {
         (mentee_id, s.mentor.user_id): s.score
         for mentee_id, ranked in suggestions.items()
@@ -185,11 +188,15 @@ def change_mentor(run: MatchRun, *, mentee_id: int, mentor_id: int) -> MatchRunP
                 f"in {programme.name} (already their mentor, or not eligible)."
             )
         taken = run.pairs.filter(mentor_id=mentor_id).exclude(mentee_id=mentee_id).count()
-        free = _free_places(programme, mentor)
+        free = services.free_places(programme, mentor)
         if taken >= free:
             raise RunError(
-                f"{mentor.user.full_name}'s {free} free place{'s' if free != 1 else ''} "
-                f"{'are' if free != 1 else 'is'} already given to other pairs in this set."
+                ngettext(
+                    "%(name)s's %(n)d free place is already given to another pair in this set.",
+                    "%(name)s's %(n)d free places are already given to other pairs in this set.",
+                    free,
+                )
+                % {"name": mentor.user.full_name, "n": free}
             )
         pair, _ = MatchRunPair.objects.update_or_create(
             run=run,

@@ -43,16 +43,18 @@ joined with the mentors).
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, QuerySet
+from django.utils import timezone
 from django.utils.text import get_text_list
+from django.utils.translation import ngettext
 
 from accounts.models import User
-from matching.models import Engagement, Mentorship
+from matching import services
+from matching.models import Mentorship
 from profiles import rules
 from profiles.models import (
     ExpertiseArea,
@@ -96,28 +98,17 @@ class Suggestion:
 
 
 def candidates(programme: Programme) -> QuerySet[MentorProfile]:
-    """Mentors approved and visible in `programme` with a free place (their places counted
-    across programmes, and under the programme's own cap)."""
+    """Mentors approved and visible in `programme`, not away today, with a free place (their
+    places counted across programmes, and under the programme's own cap: services.free_places
+    reads the `here` annotated)."""
     qs = (
         MentorProfile.objects.listed()
         .in_programme(programme)
-        .with_free_place()
+        .exclude(away_until__gt=timezone.localdate())
         .select_related("user")
         .defer("search_vector")
     )
-    if programme.mentor_places_cap is not None:
-        here = (
-            Mentorship.objects.active()
-            .filter(mentor=OuterRef("user"), programme=programme, engagement=Engagement.LONG_TERM)
-            .order_by()
-            .values("mentor")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        qs = qs.annotate(here=Coalesce(Subquery(here), 0)).filter(
-            here__lt=programme.mentor_places_cap
-        )
-    return qs
+    return services.with_free_places_in(programme, qs)
 
 
 CANDIDATES_READ = 2000  # mentors with a free place read for one batch
@@ -200,20 +191,6 @@ def _history(
     return pairs, active, experienced
 
 
-def _places_here(programme: Programme, mentor_user_ids: list[int]) -> Counter[int]:
-    """Active long-term pairs of each mentor in `programme` (for its cap on places)."""
-    if programme.mentor_places_cap is None:
-        return Counter()
-    rows = (
-        Mentorship.objects.active()
-        .filter(programme=programme, engagement=Engagement.LONG_TERM, mentor__in=mentor_user_ids)
-        .values("mentor")
-        .annotate(n=Count("pk"))
-        .values_list("mentor", "n")
-    )
-    return Counter(dict(rows))
-
-
 def _wanted_areas(mentee_profiles: list[MenteeProfile]) -> dict[int, set[int]]:
     """Each mentee profile's areas: the prefetched ones where the caller prefetched them (the
     applicants queue does), else one query for all."""
@@ -287,7 +264,7 @@ def score_candidates(
     wanted = _wanted_areas(mentee_profiles)
     languages = _languages(mentee_profiles)
     history, active, experienced = _history(programme, mentee_ids, mentor_user_ids)
-    here = _places_here(programme, mentor_user_ids)
+    here = services.pairs_here(programme, mentor_user_ids)
     goals = _goal_matches(mentee_profiles, mentors)
     format_labels = dict(MeetingFormat.choices)
     confirmed_order = {m.pk: i for i, m in enumerate(mentors)}
@@ -296,10 +273,8 @@ def score_candidates(
         mentee_words = _words(" ".join([mentee.goals, mentee.role, mentee.introduction]))
         ranked: list[tuple[float, int, Suggestion]] = []
         for mentor in mentors:
-            if mentor.user_id == mentee.user_id or mentor.places_left <= 0:
-                continue
-            cap = programme.mentor_places_cap
-            if cap is not None and here[mentor.user_id] >= cap:
+            free = services.free_places(programme, mentor, here.get(mentor.user_id, 0))
+            if mentor.user_id == mentee.user_id or free <= 0:
                 continue
             if (mentee.user_id, mentor.user_id) in active:
                 continue
@@ -311,8 +286,10 @@ def score_candidates(
             if shared:
                 score += AREA_WEIGHT * len(shared)
                 reasons.append(
-                    f"Shares {len(shared)} area{'s' if len(shared) != 1 else ''}: "
-                    f"{', '.join(shared)}"
+                    ngettext(
+                        "Shares %(n)d area: %(areas)s", "Shares %(n)d areas: %(areas)s", len(shared)
+                    )
+                    % {"n": len(shared), "areas": ", ".join(shared)}
                 )
             rank, goal_words = goals.get((mentee.user_id, mentor.pk), (0.0, []))
             if rank > 0:
@@ -351,11 +328,8 @@ def score_candidates(
             if mentor.city and _words(mentor.city) and _words(mentor.city) <= mentee_words:
                 score += LOCATION_WEIGHT
                 reasons.append(f"Based in {mentor.city}, which the mentee mentions")
-            free = mentor.places_left
-            if cap is not None:
-                free = min(free, cap - here[mentor.user_id])
             score += PLACE_WEIGHT * min(free, PLACES_COUNTED)
-            reasons.append(f"{free} free place{'s' if free != 1 else ''}")
+            reasons.append(ngettext("%(n)d free place", "%(n)d free places", free) % {"n": free})
             past = history.get((mentee.user_id, mentor.user_id), [])
             if any(_is_bad(p) for p in past):
                 score += HISTORY_BAD

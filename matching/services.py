@@ -15,7 +15,8 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext, ngettext
@@ -162,14 +163,102 @@ def _refuse_outside_programme(
         raise MatchingError(refusal)
 
 
-def _refuse_programme_places(programme: Programme, mentor_profile: MentorProfile) -> None:
+def _long_term_pairs_in(programme: Programme):
+    return Mentorship.objects.active().filter(programme=programme, engagement=Engagement.LONG_TERM)
+
+
+def pairs_here(programme: Programme, mentor_user_ids: list[int]) -> dict[int, int]:
+    """Each mentor's active long-term pairs in `programme` (what its cap on places counts), in
+    one query; mentors without any are left out. Nothing is read when the programme has no
+    cap."""
+    if programme.mentor_places_cap is None or not mentor_user_ids:
+        return {}
+    rows = (
+        _long_term_pairs_in(programme)
+        .filter(mentor__in=mentor_user_ids)
+        .order_by()
+        .values("mentor")
+        .annotate(n=Count("pk"))
+        .values_list("mentor", "n")
+    )
+    return dict(rows)
+
+
+def with_free_places_in(programme: Programme, mentors: QuerySet[MentorProfile]):
+    """`mentors` with a free place for `programme`: their capacity across programmes and,
+    where the programme caps places, fewer pairs in it than the cap (annotated `here`, which
+    free_places reads)."""
+    mentors = mentors.with_free_place()
+    if programme.mentor_places_cap is None:
+        return mentors
+    here = (
+        _long_term_pairs_in(programme)
+        .filter(mentor=OuterRef("user"))
+        .order_by()
+        .values("mentor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return mentors.annotate(here=Coalesce(Subquery(here), 0)).filter(
+        here__lt=programme.mentor_places_cap
+    )
+
+
+def free_places(
+    programme: Programme, mentor_profile: MentorProfile, here: int | None = None
+) -> int:
+    """The mentor's free places for `programme`: their own free places, no more than the
+    programme's cap leaves. `here`: their pairs in it (pairs_here), else the `here` that
+    with_free_places_in annotated, else one query."""
+    free = mentor_profile.places_left
     cap = programme.mentor_places_cap
-    if cap is not None and (
-        Mentorship.objects.active()
-        .filter(mentor=mentor_profile.user_id, programme=programme, engagement=Engagement.LONG_TERM)
-        .count()
-        >= cap
+    if cap is not None:
+        if here is None:
+            here = getattr(mentor_profile, "here", None)
+        if here is None:
+            here = pairs_here(programme, [mentor_profile.user_id]).get(mentor_profile.user_id, 0)
+        free = min(free, cap - here)
+    return max(free, 0)
+
+
+def central_rules_refusal(
+    programme: Programme,
+    *,
+    mentor_profile: MentorProfile,
+    mentee_profile: MenteeProfile | None,
+    today: date,
+    here: int | None = None,
+) -> str | None:
+    """Why this mentor cannot be given this mentee in `programme` by the scheme team, for the
+    rules that read only the two profiles (approved and taking mentees, not away, in the
+    programme, the line-management rule, a free place there), or None. Takes no lock: central
+    matching (_refuse_central) calls it under its locks, and the applicants queue to show the
+    same sentence before anyone presses a button. `here`: as for free_places."""
+    name = mentor_profile.user.full_name
+    if mentor_profile.review_status != MentorProfile.ReviewStatus.APPROVED:
+        return f"{name}'s mentor profile is not approved."
+    if programme.pk not in mentor_profile.programme_ids:
+        return f"{name} is not an approved mentor in {programme.name}."
+    if not mentor_profile.is_visible_to_mentees:
+        return gettext("%(name)s is not taking new mentees at the moment.") % {"name": name}
+    if refusal := away_sentence(mentor_profile, today=today):
+        return refusal
+    if mentee_profile is not None and (
+        refusal := rules.line_management_refusal(programme, mentee_profile, mentor_profile)
     ):
+        return refusal
+    if mentor_profile.is_full:
+        return f"{name} has no free place."
+    if free_places(programme, mentor_profile, here) <= 0:
+        return gettext("%(name)s has no free place in %(programme)s at the moment.") % {
+            "name": name,
+            "programme": programme.name,
+        }
+    return None
+
+
+def _refuse_programme_places(programme: Programme, mentor_profile: MentorProfile) -> None:
+    if free_places(programme, mentor_profile) <= 0 and not mentor_profile.is_full:
         raise MatchingError(
             gettext("%(name)s has no free place in %(programme)s at the moment.")
             % {"name": mentor_profile.user.full_name, "programme": programme.name}
@@ -801,10 +890,6 @@ def _refuse_central(
         .exists()
     ):
         raise MatchingError(f"{mentee.full_name} is not a mentee in {programme.name}.")
-    if programme.pk not in mentor_profile.programme_ids:
-        raise MatchingError(f"{mentor.full_name} is not an approved mentor in {programme.name}.")
-    if refusal := rules.line_management_refusal(programme, mentee_profile, mentor_profile):
-        raise MatchingError(refusal)
     if untrained := training.outstanding_required(mentee, programme, Membership.Role.MENTEE):
         raise MatchingError(
             training.coordinator_sentence(mentee, programme, untrained, action="matching")
@@ -818,9 +903,15 @@ def _refuse_central(
         # A long-term pair anywhere, or any pair in this programme (one active pair per
         # mentor, mentee and programme).
         raise MatchingError(f"{mentor.full_name} already mentors {mentee.full_name}.")
-    if mentor_profile.is_full:
-        raise MatchingError(f"{mentor.full_name} has no free place.")
-    _refuse_programme_places(programme, mentor_profile)
+    # The rules a mentee's own request checks on the mentor (switched off, away, places) and
+    # the line-management rule, in the same words as the applicants queue shows them.
+    if refusal := central_rules_refusal(
+        programme,
+        mentor_profile=mentor_profile,
+        mentee_profile=mentee_profile,
+        today=timezone.localdate(),
+    ):
+        raise MatchingError(refusal)
     if _active_count(mentee, programme) >= programme.max_active_mentorships:
         raise MatchingError(f"{mentee.full_name} already has a mentor in {programme.name}.")
     return mentor_profile, mentee_profile, programme
@@ -884,9 +975,21 @@ def propose_match(
         raise MatchingError(
             f"{mentee.full_name} already has a request waiting for {mentor.full_name}'s answer."
         )
+    # One proposal at a time: a second mentor approached for the same mentee could both say yes.
+    other = (
+        MentorshipRequest.objects.pending()
+        .filter(mentee=mentee, programme=programme, proposed_by__isnull=False)
+        .select_related("mentor")
+        .first()
+    )
+    if other is not None:
+        who = other.mentor.full_name if other.mentor else "another mentor"
+        raise MatchingError(
+            f"{mentee.full_name} was already proposed to {who} in {programme.name} on "
+            f"{format_date(timezone.localtime(other.created_at), 'j F Y')}, who has not answered "
+            "yet. Wait for that answer before proposing another mentor."
+        )
     now = timezone.now()
-    if refusal := away_sentence(mentor_profile, today=timezone.localdate(now)):
-        raise MatchingError(refusal)
     req = MentorshipRequest.objects.create(
         mentee=mentee,
         mentor=mentor,

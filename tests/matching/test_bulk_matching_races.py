@@ -69,5 +69,5 @@ def test_two_changes_at_once_never_give_a_mentor_more_than_their_place():
 
     refused = [r for r in results if isinstance(r, match_runs.RunError)]
     assert len(refused) == 1
-    assert "already given to other pairs in this set" in str(refused[0])
+    assert "already given to another pair in this set" in str(refused[0])
     assert MatchRunPair.objects.filter(run=run, mentor=target.user).count() == 1

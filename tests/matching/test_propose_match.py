@@ -4,12 +4,15 @@ coordinator's note on both people's pages; "Match now" with an introduction note
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from matching import services
 from matching.models import Mentorship, MentorshipRequest
-from tests.factories import MentorshipFactory
+from tests.factories import MentorProfileFactory, MentorshipFactory
 
 pytestmark = pytest.mark.django_db
 Status = MentorshipRequest.Status
@@ -180,3 +183,67 @@ def test_the_request_lists_mark_a_proposal(client_for, proposed, who):
 
     # The table and the small-screen cards.
     assert html.count("Proposed by the coordinator") == 2
+
+
+def _switch_off(profile):
+    profile.is_active = False
+    profile.save(update_fields=["is_active"])
+
+
+def _send_away(profile):
+    profile.away_until = timezone.localdate() + timedelta(days=10)
+    profile.save(update_fields=["away_until"])
+
+
+@pytest.mark.parametrize("make", [services.create_mentorship, services.propose_match])
+@pytest.mark.parametrize(
+    ("change", "sentence"),
+    [
+        (_switch_off, "Daniel Mentor is not taking new mentees at the moment."),
+        (_send_away, "Daniel Mentor is away until"),
+    ],
+)
+def test_central_matching_refuses_a_mentor_who_is_away_or_switched_off(
+    make, change, sentence, mentor_profile, mentee_profile, admin_user
+):
+    """The same rule as a mentee's own request: a mentor who switched off taking new mentees,
+    or who is away, is neither matched nor proposed by the scheme team."""
+    change(mentor_profile)
+
+    with pytest.raises(services.MatchingError) as refused:
+        make(mentor=mentor_profile.user, mentee=mentee_profile.user, by=admin_user)
+
+    assert str(refused.value).startswith(sentence)
+    assert not Mentorship.objects.exists()
+    assert not MentorshipRequest.objects.exists()
+
+
+def test_a_mentor_back_from_being_away_can_be_matched(mentor_profile, mentee_profile, admin_user):
+    mentor_profile.away_until = timezone.localdate()  # back today
+    mentor_profile.save(update_fields=["away_until"])
+
+    services.create_mentorship(
+        mentor=mentor_profile.user, mentee=mentee_profile.user, by=admin_user
+    )
+
+    assert Mentorship.objects.active().count() == 1
+
+
+def test_a_second_mentor_cannot_be_proposed_while_a_proposal_waits(proposed, admin_user):
+    other = MentorProfileFactory(user__full_name="Olu Other")
+
+    with pytest.raises(services.MatchingError) as refused:
+        services.propose_match(mentor=other.user, mentee=proposed.mentee, by=admin_user)
+
+    assert "Maya Mentee was already proposed to Daniel Mentor" in str(refused.value)
+    assert "Wait for that answer before proposing another mentor." in str(refused.value)
+    assert MentorshipRequest.objects.count() == 1
+
+
+def test_another_mentor_can_be_proposed_once_the_first_declined(proposed, admin_user):
+    services.decline_request(proposed, by=proposed.mentor, reason="full")
+    other = MentorProfileFactory(user__full_name="Olu Other")
+
+    second = services.propose_match(mentor=other.user, mentee=proposed.mentee, by=admin_user)
+
+    assert second.mentor == other.user
