@@ -16,7 +16,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v $$p; break; fi; done)
 
-.PHONY: help install run test test-fast lint fmt migrations-check bench browser tools stop-db clean messages
+.PHONY: help install run test test-fast lint fmt migrations-check bench profile browser tools stop-db clean messages
 
 help:
 	@echo "make run     set up, migrate, load demo data, serve on http://$(HOST):$(PORT)"
@@ -111,6 +111,12 @@ bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/emails.py
+
+# One page under pyinstrument, in-process, against a bench database (bench/README.md):
+# make profile PAGE=/mentors/?programme=careers [AS=mentee@demo.test] [N=200] [PROFILE_ARGS=...]
+profile: install
+	@test -n "$(PAGE)" || { echo "Usage: make profile PAGE=/path/ [AS=email] [N=requests]"; exit 2; }
+	$(BIN)/python bench/profile.py '$(PAGE)' $(if $(AS),--as '$(AS)') $(if $(N),-n $(N)) $(PROFILE_ARGS)
 
 # Stops the embedded PostgreSQL whoever still has it open (they are named), and says so.
 stop-db:

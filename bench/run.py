@@ -41,9 +41,17 @@ LUA = BENCH / "wrk.lua"
 
 DEFAULT_SIZES = (10_000, 100_000)
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/"
+# The bench databases are named <prefix>_<size>: another prefix (--db-prefix, BENCH_DB_PREFIX)
+# keeps two people sharing a Postgres server from rebuilding or dropping each other's.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX") or "mentoring_bench"
 SEED = 1
 PASSWORD = "bench-demo-password"  # every bench account's password (the data is throwaway)
 MENTEE = "mentee@demo.test"
+MENTOR = "mentor@demo.test"
+# The staff dashboard (/admin/) is read as the demo coordinator (staff, coordinator of one
+# programme). The bench app runs with MFA_REQUIRED_FOR_STAFF=0, as `make run` does: the session is
+# made with Django, and the second factor it would otherwise need costs nothing per request.
+COORDINATOR = "coordinator@demo.test"
 # The directory is one programme's: the demo mentee's careers programme, about half the mentors.
 PROGRAMME = "careers"
 # Hand-made mentor profiles seed_demo adds to the seeded ones (the demo mentor, the staff mentor).
@@ -62,11 +70,31 @@ SEARCHES = [
 SEARCH_FORMAT = "video"
 PROFILES = 50  # /mentors/<id>/ cycles through this many listed mentors
 CONVERSATION_MESSAGES = 200  # the demo pair's space shows a conversation this long
+PAIR_MEETINGS = 20  # another pair's space, seen by its mentee, has this many meetings
 
-# The issue's targets, checked at the largest size run.
+# The issue's targets (#20), checked at the largest size run: each scenario's maximum rate as a
+# share of R0's (the bare Django app served the same way in the same run), the search's p95 at a
+# fixed offered rate, and a worker's memory after the run.
 TARGET_SEARCH_P95_MS = 40.0
 TARGET_SEARCH_RATE = 50.0
-TARGET_DIRECTORY_RATIO = 0.2
+TARGET_RATIOS = {
+    "ping": 0.5,
+    "directory": 0.25,
+    "directory_search": 0.25,
+    "profile": 0.25,
+    "home_mentee": 0.2,
+    "home_mentor": 0.2,
+    "requests": 0.2,
+    "pair_space": 0.2,
+    "inbox": 0.2,
+    f"conversation_{CONVERSATION_MESSAGES}": 0.2,
+    "dashboard": 0.2,
+}
+TARGET_WORKER_RSS_MB = 150.0
+# A scenario during which other processes took more of the machine's CPU than this is flagged:
+# its rate says more about the machine than about the app.
+BUSY_OTHERS_PCT = 20.0
+BUSY_PRESSURE_PCT = 50.0
 
 # Files whose change alters the seeded data: a bench database seeded by other versions is
 # rebuilt rather than reused. (Schema changes alone only need `migrate`, run on every reuse.)
@@ -99,6 +127,7 @@ APP_ENV = {
     "GUNICORN_CMD_ARGS",
     "BENCH_RATE",
     "BENCH_CONNECTIONS",
+    "MFA_REQUIRED_FOR_STAFF",
 }
 
 
@@ -134,9 +163,9 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def ensure_database(server: str, size: int, *, rebuild: bool) -> dict:
+def ensure_database(server: str, size: int, *, rebuild: bool, prefix: str = DB_PREFIX) -> dict:
     """The bench database for `size` mentors, seeded and analysed; reused when it matches."""
-    name = f"mentoring_bench_{size}"
+    name = f"{prefix}_{size}"
     url = database_url(server, name)
     mentees = size // 5
     marker = f"mentoring-bench mentors={size} mentees={mentees} seed={SEED} data={fingerprint()}"
@@ -232,6 +261,7 @@ def app_env(db_url: str, *, debug: bool, secret_key: str = "", static_root: str 
             MFA_ENCRYPTION_KEY=Fernet.generate_key().decode(),
             ALLOWED_HOSTS="127.0.0.1",
             SECURE_SSL_REDIRECT="0",
+            MFA_REQUIRED_FOR_STAFF="0",
             BENCH_STATIC_ROOT=static_root,
             # Each worker keeps its database connection for the whole run (the app's default
             # is 60 s), so its backend's CPU time can be measured across scenarios.
@@ -265,14 +295,23 @@ def free_port() -> int:
 class Server:
     """gunicorn serving the app on a free loopback port; stopped (by its pid) on exit."""
 
-    def __init__(self, env: dict, *, workers: int, worker_class: str, threads: int, log: Path):
+    def __init__(
+        self,
+        env: dict,
+        *,
+        workers: int,
+        worker_class: str,
+        threads: int,
+        log: Path,
+        wsgi: str = "mentoring.wsgi",
+    ):
         self.port = free_port()
         self.log = log
         cmd = [
             sys.executable,
             "-m",
             "gunicorn",
-            "mentoring.wsgi",
+            wsgi,
             f"--bind=127.0.0.1:{self.port}",
             f"--workers={workers}",
             f"--worker-class={worker_class}",
@@ -298,6 +337,27 @@ class Server:
                     return
             time.sleep(0.2)
         raise SystemExit(f"gunicorn did not answer within {timeout}s:\n{self.log.read_text()}")
+
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each worker (gunicorn's children), MB."""
+        sizes = []
+        master = self.server_pids()
+        for pid in master[1:]:
+            with contextlib.suppress(OSError, AttributeError, ValueError):
+                status = Path(f"/proc/{pid}/status").read_text()
+                kb = int(re.search(r"^VmRSS:\s+(\d+)", status, re.MULTILINE).group(1))
+                sizes.append(round(kb / 1024, 1))
+        return sizes
+
+    def server_pids(self) -> list[int]:
+        """The master, then its workers."""
+        master = self.process.pid
+        pids = [master]
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{master}/task").iterdir():
+                with contextlib.suppress(OSError):
+                    pids += [int(p) for p in (task / "children").read_text().split()]
+        return pids
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -359,20 +419,20 @@ def cpu_pressure() -> float | None:
 class CpuMeter:
     """CPU used by gunicorn (master and workers) and by the bench database's backends."""
 
-    def __init__(self, server: Server, db_url: str, database: str):
+    def __init__(self, server: Server, db_url: str = "", database: str = ""):
+        """Without a database (R0), only gunicorn's CPU is counted."""
         self.server, self.db_url, self.database = server, db_url, database
         parts = urlsplit(db_url)
         # A TCP loopback address or a Unix socket (pgserver's "?host=/dir"): /proc shows it.
-        self.local_db = (parts.hostname or "") in {"127.0.0.1", "localhost", "::1", ""}
+        self.local_db = bool(database) and (parts.hostname or "") in {
+            "127.0.0.1",
+            "localhost",
+            "::1",
+            "",
+        }
 
     def _server_pids(self) -> list[int]:
-        master = self.server.process.pid
-        pids = [master]
-        with contextlib.suppress(OSError):
-            for task in Path(f"/proc/{master}/task").iterdir():
-                with contextlib.suppress(OSError):
-                    pids += [int(p) for p in (task / "children").read_text().split()]
-        return pids
+        return self.server.server_pids()
 
     def _db_pids(self) -> list[int]:
         if not self.local_db:
@@ -439,12 +499,22 @@ def prepare_in_django() -> None:
     from profiles import selectors
     from profiles.models import MentorProfile, Programme
 
-    mentee = User.objects.get(email=MENTEE)
-    client = Client()
-    client.force_login(mentee, backend=settings.AUTHENTICATION_BACKENDS[0])
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    def cookie_for(user) -> str:
+        client = Client()
+        client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        return (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
 
+    mentee = User.objects.get(email=MENTEE)
     pair_id = _conversation_of(mentee, messages=CONVERSATION_MESSAGES)
+    meetings_pair = _pair_with_meetings(meetings=PAIR_MEETINGS)
+    cookies = {
+        "mentee": cookie_for(mentee),
+        "mentor": cookie_for(User.objects.get(email=MENTOR)),
+        "coordinator": cookie_for(User.objects.get(email=COORDINATOR)),
+        "pair_mentee": cookie_for(meetings_pair.mentee),
+    }
 
     programme = Programme.objects.get(slug=PROGRAMME)
     in_programme = MentorProfile.objects.listed().in_programme(programme)
@@ -492,12 +562,13 @@ def prepare_in_django() -> None:
             )
     json.dump(
         {
-            "cookie": cookie,
+            "cookies": cookies,
             "mentor_profiles": MentorProfile.objects.count(),
             "listed_all_programmes": MentorProfile.objects.listed().count(),
             "listed": len(listed),
             "profile_ids": profile_ids,
             "pair_id": pair_id,
+            "meetings_pair_id": meetings_pair.pk,
             "plans": plans,
         },
         sys.stdout,
@@ -530,6 +601,49 @@ def _conversation_of(mentee, *, messages: int) -> int:
             for i in range(missing)
         )
     return pair.pk
+
+
+def _pair_with_meetings(*, meetings: int):
+    """A seeded active pair (not the demo accounts', whose space holds the long conversation) with
+    `meetings` meetings, topped up with held ones: the pair-space scenario."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from matching.models import Mentorship
+    from sessions_log.models import Meeting
+
+    pair = (
+        Mentorship.objects.active()
+        .exclude(mentee__email__endswith="@demo.test")
+        .exclude(mentor__email__endswith="@demo.test")
+        .select_related("mentee")
+        .order_by("pk")
+        .first()
+    )
+    if pair is None:
+        raise SystemExit("The bench data has no seeded active pair: the demo data changed.")
+    missing = meetings - Meeting.objects.filter(mentorship=pair).count()
+    if missing > 0:
+        # Held meetings fall between the pair's start and now, however recent the start.
+        start = pair.started_at
+        step = max((timezone.now() - start) / (missing + 1), timedelta(minutes=90))
+        Meeting.objects.bulk_create(
+            Meeting(
+                mentorship=pair,
+                status=Meeting.Status.HELD,
+                created_by=pair.mentee,
+                starts_at=start + step * (i + 1),
+                time_zone=pair.mentee.time_zone,
+                duration_minutes=60,
+                format="video",
+                location="Video call",
+                summary=f"Meeting {i}: went through the CV and the next applications.",
+                next_steps="Send the rewritten cover letter before the next meeting.",
+            )
+            for i in range(missing)
+        )
+    return pair
 
 
 def _indexes(node: dict) -> set[str]:
@@ -642,31 +756,76 @@ def search_paths() -> list[str]:
     ]
 
 
-def scenarios(info: dict) -> dict[str, list[str]]:
+SIGNED_IN = r'action="/accounts/logout/"'  # the header's sign-out form: a signed-in page
+
+
+def scenarios(info: dict) -> dict[str, dict]:
+    """Each scenario: the paths wrk cycles through, whose session it sends (a key of
+    info["cookies"]) and what the page must contain for the preflight to accept it as the real
+    page (a login redirect or an error page would be fast and wrong)."""
+    pair = f"/mentorships/{info['pair_id']}/"
     return {
-        "trivial": ["/bench/ping"],
-        "directory": [f"/mentors/?programme={PROGRAMME}"],
-        "directory_search": search_paths(),
-        "profile": [f"/mentors/{pk}/" for pk in info["profile_ids"]],
-        "inbox": ["/messages/"],
-        f"conversation_{CONVERSATION_MESSAGES}": [f"/mentorships/{info['pair_id']}/"],
+        "ping": {"paths": ["/bench/ping"], "as": "mentee", "expect": r"^pong$"},
+        "home_mentee": {
+            "paths": ["/"],
+            "as": "mentee",
+            "expect": rf"{SIGNED_IN}[\s\S]*/mentorships/\d+/",
+        },
+        "home_mentor": {
+            "paths": ["/"],
+            "as": "mentor",
+            "expect": rf"{SIGNED_IN}[\s\S]*/mentorships/\d+/",
+        },
+        "directory": {
+            "paths": [f"/mentors/?programme={PROGRAMME}"],
+            "as": "mentee",
+            "expect": r'href="/mentors/\d+/"',
+        },
+        "directory_search": {
+            "paths": search_paths(),
+            "as": "mentee",
+            "expect": r'href="/mentors/\d+/"',
+        },
+        "profile": {
+            "paths": [f"/mentors/{pk}/" for pk in info["profile_ids"]],
+            "as": "mentee",
+            "expect": SIGNED_IN,
+        },
+        "requests": {"paths": ["/requests/"], "as": "mentee", "expect": SIGNED_IN},
+        "pair_space": {
+            "paths": [f"/mentorships/{info['meetings_pair_id']}/"],
+            "as": "pair_mentee",
+            "expect": r"Meeting \d+: went through the CV",
+        },
+        "inbox": {"paths": ["/messages/"], "as": "mentee", "expect": rf"{SIGNED_IN}[\s\S]*{pair}"},
+        f"conversation_{CONVERSATION_MESSAGES}": {
+            "paths": [pair],
+            "as": "mentee",
+            "expect": r"Message \d+: notes on the CV",
+        },
+        "dashboard": {
+            "paths": ["/admin/"],
+            "as": "coordinator",
+            "expect": r"Mentoring scheme administration[\s\S]*/admin/logout/",
+        },
     }
 
 
-def preflight(port: int, name: str, paths: list[str], cookie: str) -> None:
-    """Every path answers 200 to the signed-in mentee (a login redirect would be fast and wrong)."""
-    for path in paths:
+def preflight(port: int, name: str, scenario: dict, cookie: str) -> None:
+    """Every path answers 200 with the page's expected content to the scenario's person."""
+    for path in scenario["paths"]:
         status, body = get(port, path, cookie)
         if status != 200:
             raise SystemExit(f"{name}: GET {path} answered {status}, not 200.")
-        if name.startswith("directory") and not re.search(r'href="/mentors/\d+/"', body):
-            raise SystemExit(f"{name}: GET {path} lists no mentors.")
-        if name == "profile" and "Sign out" not in body and "sign out" not in body.lower():
-            raise SystemExit(f"{name}: GET {path} is not the signed-in page.")
+        if not re.search(scenario["expect"], body):
+            raise SystemExit(
+                f"{name}: GET {path} is not the expected page (no match for "
+                f"{scenario['expect']!r}); it begins:\n{body[:500]}"
+            )
 
 
 def bench_size(args, wrk: str, server: str, size: int, static_root: str, logs: Path) -> dict:
-    db = ensure_database(server, size, rebuild=args.rebuild)
+    db = ensure_database(server, size, rebuild=args.rebuild, prefix=args.db_prefix)
     secret_key = secrets.token_urlsafe(50)
     db_url = database_url(server, db["database"])
     env = app_env(
@@ -676,39 +835,92 @@ def bench_size(args, wrk: str, server: str, size: int, static_root: str, logs: P
         static_root=static_root,
     )
     info = prepare(env)
-    server_proc = Server(
-        env,
-        workers=args.workers,
-        worker_class=args.worker_class,
-        threads=args.threads,
-        log=logs / f"gunicorn-{size}.log",
-    )
     results: dict = {}
+
+    def start(wsgi: str, log: str) -> Server:
+        proc = Server(
+            env,
+            workers=args.workers,
+            worker_class=args.worker_class,
+            threads=args.threads,
+            log=logs / log,
+            wsgi=wsgi,
+        )
+        proc.wait_ready()
+        return proc
+
+    def measure(
+        proc: Server, meter: CpuMeter, paths: list[str], cookie: str, *, connections: int, rate=0
+    ) -> dict:
+        if args.warmup and not rate:
+            run_wrk(wrk, proc.port, paths, cookie, seconds=args.warmup, connections=connections)
+        before = meter.snapshot()
+        stats = run_wrk(
+            wrk, proc.port, paths, cookie, seconds=args.duration, connections=connections, rate=rate
+        )
+        stats.update(meter.report(before, meter.snapshot(), stats["requests"]))
+        return stats
+
+    def measure_r0(name: str) -> dict:
+        """R0 on its own gunicorn (the same settings), the app's server stopped meanwhile."""
+        proc = start("bench.r0.wsgi", f"gunicorn-r0-{size}.log")
+        try:
+            preflight(proc.port, name, {"paths": ["/bench/ping"], "expect": r"^pong$"}, "")
+            stats = measure(proc, CpuMeter(proc), ["/bench/ping"], "", connections=args.connections)
+        finally:
+            proc.stop()
+        say(_row(size, name, stats))
+        for line in busy_warnings(name, stats):
+            say(line)
+        return stats
+
+    results["r0_start"] = measure_r0("r0_start")
+    app = start("mentoring.wsgi", f"gunicorn-{size}.log")
     try:
-        server_proc.wait_ready()
-        port, cookie = server_proc.port, info["cookie"]
-        meter = CpuMeter(server_proc, db_url, db["database"])
-
-        def measure(paths: list[str], *, connections: int, rate: float = 0) -> dict:
-            before = meter.snapshot()
-            stats = run_wrk(
-                wrk, port, paths, cookie, seconds=args.duration, connections=connections, rate=rate
-            )
-            stats.update(meter.report(before, meter.snapshot(), stats["requests"]))
-            return stats
-
-        for name, paths in scenarios(info).items():
-            preflight(port, name, paths, cookie)
-            if args.warmup:
-                run_wrk(wrk, port, paths, cookie, seconds=args.warmup, connections=args.connections)
-            results[name] = measure(paths, connections=args.connections)
-            say(_row(size, name, results[name]))
+        meter = CpuMeter(app, db_url, db["database"])
+        baseline = results["r0_start"]["max_rps"]
+        for name, scenario in scenarios(info).items():
+            cookie = info["cookies"][scenario["as"]]
+            preflight(app.port, name, scenario, cookie)
+            stats = measure(app, meter, scenario["paths"], cookie, connections=args.connections)
+            stats["r0_ratio"] = r0_ratio(stats["max_rps"], baseline)
+            results[name] = stats
+            say(_row(size, name, stats))
+            for line in busy_warnings(name, stats):
+                say(line)
         name = f"directory_search_at_{args.rate:g}rps"
-        paths = scenarios(info)["directory_search"]
-        results[name] = measure(paths, connections=args.rate_connections, rate=args.rate)
+        results[name] = measure(
+            app,
+            meter,
+            search_paths(),
+            info["cookies"]["mentee"],
+            connections=args.rate_connections,
+            rate=args.rate,
+        )
         say(_row(size, f"directory_search @{args.rate:g}/s", results[name]))
+        for line in busy_warnings(name, results[name]):
+            say(line)
+        # After every scenario: what a worker holds once it has served every page.
+        results["worker_rss_mb"] = app.worker_rss_mb()
     finally:
-        server_proc.stop()
+        app.stop()
+    results["r0_end"] = measure_r0("r0_end")
+    results["r0"] = r0_summary(results["r0_start"]["max_rps"], results["r0_end"]["max_rps"])
+    # The ratios use R0's mean over the start and the end of the run, so a drift in the
+    # machine's speed during it is shared between the scenarios rather than all charged to the
+    # later ones; `r0.drift_pct` says how large it was.
+    for name in scenarios(info):
+        results[name]["r0_ratio"] = r0_ratio(results[name]["max_rps"], results["r0"]["rps"])
+    say(
+        f"{size:>8,}  R0 {results['r0']['rps']:,.0f} rps (start {results['r0']['start_rps']:,.0f},"
+        f" end {results['r0']['end_rps']:,.0f}, drift {results['r0']['drift_pct']:+.0f}%);"
+        f" worker RSS after the run: {', '.join(f'{m:.0f}' for m in results['worker_rss_mb'])} MB"
+    )
+    if abs(results["r0"]["drift_pct"]) > 15:
+        say(
+            f"WARNING: R0 drifted {results['r0']['drift_pct']:+.0f}% between the start and the end "
+            "of the run: the machine's speed changed; ratios are less certain."
+        )
     rows_plans = [p for p in info["plans"] if p["query"] == "rank"]
     results["database"] = {
         **db,
@@ -727,12 +939,53 @@ def bench_size(args, wrk: str, server: str, size: int, static_root: str, logs: P
     return results
 
 
+# Ratios and checks (pure functions, tested in tests/bench/test_run.py) ------------------------
+
+
+def r0_ratio(rps: float | None, r0_rps: float | None) -> float | None:
+    """A rate as a share of R0's, to three places; None without both."""
+    if not rps or not r0_rps:
+        return None
+    return round(rps / r0_rps, 3)
+
+
+def r0_summary(start_rps: float, end_rps: float) -> dict:
+    """R0 measured at the start and at the end of a size's run: the mean the ratios use and the
+    drift between the two, %."""
+    mean = (start_rps + end_rps) / 2
+    return {
+        "rps": round(mean, 1),
+        "start_rps": start_rps,
+        "end_rps": end_rps,
+        "drift_pct": round(100 * (end_rps - start_rps) / start_rps, 1) if start_rps else 0.0,
+    }
+
+
+def busy_warnings(name: str, stats: dict) -> list[str]:
+    """Plain warnings when other processes took a large share of the CPU during a scenario
+    (or tasks waited for a CPU much of the time): its figures say more about the machine."""
+    lines = []
+    others = stats.get("others_cpu_pct")
+    if others is not None and others > BUSY_OTHERS_PCT:
+        lines.append(
+            f"WARNING: other processes took {others:.0f}% of the machine's CPU during {name}; "
+            "its rate is lower than this app gets on a quiet machine."
+        )
+    pressure = stats.get("cpu_pressure_avg10")
+    if pressure is not None and pressure > BUSY_PRESSURE_PCT:
+        lines.append(
+            f"WARNING: during {name} some task waited for a CPU {pressure:.0f}% of the time "
+            "(/proc/pressure/cpu)."
+        )
+    return lines
+
+
 # Reporting ---------------------------------------------------------------------------------
 
 HEADER = (
     f"{'mentors':>8}  {'scenario':<24} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'rps':>7}"
-    f" {'app cpu':>8} {'db cpu':>7} {'cpu-bound':>9} {'others':>7}\n"
-    f"{'':>8}  {'':<24} {'':>8} {'':>8} {'':>8} {'':>7} {'ms/req':>8} {'ms/req':>7}"
+    f" {'x R0':>6} {'app cpu':>8} {'db cpu':>7} {'cpu-bound':>9} {'others':>7}\n"
+    f"{'':>8}  {'':<24} {'':>8} {'':>8} {'':>8} {'':>7} {'':>6} {'ms/req':>8} {'ms/req':>7}"
     f" {'rps':>9} {'cpu %':>7}"
 )
 
@@ -744,6 +997,7 @@ def _row(size: int, name: str, stats: dict) -> str:
         value = stats.get(key)
         return f"{value:>{width}.1f}" if isinstance(value, int | float) else f"{'-':>{width}}"
 
+    ratio = f"{stats['r0_ratio']:.2f}" if stats.get("r0_ratio") is not None else "-"
     extra = ""
     if stats.get("errors"):
         extra += f"  errors {stats['errors']}"
@@ -753,7 +1007,7 @@ def _row(size: int, name: str, stats: dict) -> str:
         extra += f"  {stats['late_sends']} sends late (max {stats['max_lag_ms']:.0f} ms)"
     return (
         f"{size:>8,}  {name:<24} {stats['p50_ms']:>8.1f} {stats['p95_ms']:>8.1f} "
-        f"{stats['p99_ms']:>8.1f} {rps:>7.0f} {num('app_cpu_ms_per_request', 8)} "
+        f"{stats['p99_ms']:>8.1f} {rps:>7.0f} {ratio:>6} {num('app_cpu_ms_per_request', 8)} "
         f"{num('db_cpu_ms_per_request', 7)} {num('cpu_bound_rps', 9)} "
         f"{num('others_cpu_pct', 7)}{extra}"
     )
@@ -798,12 +1052,28 @@ def versions(wrk: str, server: str) -> dict:
 
 
 def checks(sizes: dict, rate: float) -> dict:
+    """The issue's targets at the largest size: each scenario's rate as a share of R0's, the
+    search's p95 at the offered rate, and the workers' memory after the run."""
     size = str(max(int(s) for s in sizes))
     at = sizes[size]
+    ratios = {}
+    for name, target in TARGET_RATIOS.items():
+        stats = at.get(name)
+        if stats is None:
+            continue
+        ratio = stats.get("r0_ratio")
+        ratios[name] = {
+            "rps": stats.get("max_rps"),
+            "r0_ratio": ratio,
+            "target": target,
+            "ok": ratio is not None and ratio >= target,
+        }
     search = at.get(f"directory_search_at_{rate:g}rps", {})
-    ratio = at["directory"]["max_rps"] / at["trivial"]["max_rps"]
+    rss = at.get("worker_rss_mb") or []
     return {
         "size": int(size),
+        "r0_rps": (at.get("r0") or {}).get("rps"),
+        "ratios": ratios,
         "search_p95_ms_at_offered_rate": search.get("p95_ms"),
         "search_p95_target_ms": TARGET_SEARCH_P95_MS,
         "search_offered_rps": rate,
@@ -812,10 +1082,33 @@ def checks(sizes: dict, rate: float) -> dict:
         and bool(search.get("sustained"))
         and search.get("p95_ms", 1e9) <= TARGET_SEARCH_P95_MS
         and not search.get("errors"),
-        "directory_to_trivial_rps": round(ratio, 3),
-        "directory_to_trivial_target": TARGET_DIRECTORY_RATIO,
-        "directory_rps_ok": ratio >= TARGET_DIRECTORY_RATIO,
+        "worker_rss_mb": max(rss) if rss else None,
+        "worker_rss_target_mb": TARGET_WORKER_RSS_MB,
+        "worker_rss_ok": bool(rss) and max(rss) <= TARGET_WORKER_RSS_MB,
     }
+
+
+def check_lines(c: dict) -> list[str]:
+    """The checks as the run prints them: OK, or MISSED with the figure and the target."""
+
+    def verdict(ok: bool) -> str:
+        return "OK" if ok else "MISSED"
+
+    lines = [f"At {c['size']:,} mentors (R0: {c['r0_rps'] or 0:,.0f} rps):"]
+    for name, r in c["ratios"].items():
+        ratio = "-" if r["r0_ratio"] is None else f"{r['r0_ratio']:.2f}"
+        lines.append(f"  {name:<24} {ratio:>5} x R0 (target >= {r['target']:g}) {verdict(r['ok'])}")
+    sustained = "" if c["search_rate_sustained"] else " (rate NOT sustained)"
+    lines.append(
+        f"  search p95 at {c['search_offered_rps']:g} rps offered: "
+        f"{c['search_p95_ms_at_offered_rate']} ms (target <= {c['search_p95_target_ms']:g} ms)"
+        f"{sustained} {verdict(c['search_p95_ok'])}"
+    )
+    lines.append(
+        f"  worker RSS after the run: {c['worker_rss_mb']} MB "
+        f"(target <= {c['worker_rss_target_mb']:g} MB) {verdict(c['worker_rss_ok'])}"
+    )
+    return lines
 
 
 def main() -> None:
@@ -838,6 +1131,11 @@ def main() -> None:
         help="wrk connections for the offered rate (default: twice the workers, at least 4)",
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the bench databases")
+    parser.add_argument(
+        "--db-prefix",
+        default=DB_PREFIX,
+        help="bench databases are <prefix>_<size> (default: BENCH_DB_PREFIX or %(default)s)",
+    )
     parser.add_argument(
         "--output",
         type=Path,
@@ -922,17 +1220,16 @@ def main() -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2) + "\n")
 
-    c = report["checks"]
     say()
-    say(f"At {c['size']:,} mentors:")
-    say(
-        f"  search p95 at {args.rate:g} rps offered: {c['search_p95_ms_at_offered_rate']} ms "
-        f"(target <= {TARGET_SEARCH_P95_MS:g} ms) {'OK' if c['search_p95_ok'] else 'MISSED'}"
-    )
-    say(
-        f"  directory / trivial max rps: {c['directory_to_trivial_rps']:.2f} "
-        f"(target >= {TARGET_DIRECTORY_RATIO}) {'OK' if c['directory_rps_ok'] else 'MISSED'}"
-    )
+    say("Final table (ratios to R0's mean over the start and end of each size's run):")
+    say(HEADER)
+    for size, stats_by_name in report["sizes"].items():
+        for name, stats in stats_by_name.items():
+            if isinstance(stats, dict) and "p50_ms" in stats:
+                say(_row(int(size), name, stats))
+    say()
+    for line in check_lines(report["checks"]):
+        say(line)
     say(f"  search uses mentor_search_gin: {report['search_uses_gin_index']}")
     busy = report["machine"]["others_cpu_pct_mean"]
     if busy and busy > 15:

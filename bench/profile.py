@@ -1,0 +1,233 @@
+"""`make profile PAGE=/mentors/?programme=careers [AS=mentee@demo.test] [N=200]`: where one page's
+time goes, in-process.
+
+Builds the app as `make bench` serves it (bench.settings, DEBUG=0, a random SECRET_KEY, static
+files collected for WhiteNoise's manifest) against a bench database made by `make bench`
+(`mentoring_bench_100000` unless --size or --database-url says otherwise), signs in as a demo
+account with the test Client (`force_login`), warms up, then:
+
+- counts the page's queries (the median over the warm-up requests),
+- times N requests without a profiler (ms per request: what the page costs in-process, without
+  gunicorn, the network or the load generator),
+- times N more under pyinstrument, prints the top of the call tree and the functions with the
+  most time of their own, and writes the full HTML report to bench/results/profile-<page>.html.
+
+Signing in writes a session and the account's last_login in that database (throwaway data).
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import statistics
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this file's folder leads sys.path, and this module would shadow the standard
+# library's `profile` (which cProfile imports): the project's root takes that place instead.
+if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
+elif str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import run  # noqa: E402 - the bench's database naming and app environment
+
+RESULTS = ROOT / "bench" / "results"
+STATIC = RESULTS / "static"  # collected once, then updated (git-ignored)
+DEFAULT_SIZE = 100_000
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("page", help="the path to profile, e.g. /mentors/?programme=careers")
+    parser.add_argument(
+        "--as",
+        dest="email",
+        default=run.MENTEE,
+        help="the demo account signed in (default: %(default)s; 'anonymous' for nobody)",
+    )
+    parser.add_argument("-n", type=int, default=200, help="requests timed and profiled")
+    parser.add_argument("--warmup", type=int, default=20, help="requests before measuring")
+    parser.add_argument(
+        "--size",
+        type=int,
+        default=DEFAULT_SIZE,
+        help="the bench database of this many mentors (default: %(default)s; make bench builds it)",
+    )
+    parser.add_argument(
+        "--db-prefix", default=run.DB_PREFIX, help="bench database prefix (as make bench's)"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="profile against this database instead (e.g. the development database)",
+    )
+    parser.add_argument("--top", type=int, default=60, help="lines of the call tree printed")
+    parser.add_argument("--output", type=Path, help="HTML report (default: bench/results/...)")
+    args = parser.parse_args(argv)
+    if args.n < 1 or args.warmup < 0:
+        parser.error("-n must be at least 1 and --warmup at least 0")
+    if not args.page.startswith("/"):
+        parser.error("the page is a path starting with /")
+    return args
+
+
+def report_path(page: str) -> Path:
+    """bench/results/profile-<the page as a file name>.html"""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", page).strip("-") or "root"
+    return RESULTS / f"profile-{slug[:80]}.html"
+
+
+@dataclass
+class Profile:
+    page: str
+    status: int
+    queries_per_request: int
+    ms: list[float] = field(default_factory=list)  # each request, no profiler
+    profiled_ms: list[float] = field(default_factory=list)  # each request, under pyinstrument
+    tree: str = ""
+    self_times: list[tuple[str, float]] = field(default_factory=list)  # (function, ms/request)
+    html: str = ""
+
+    def summary(self) -> str:
+        ms = sorted(self.ms)
+        return (
+            f"{self.page}: {self.status}, {self.queries_per_request} queries, "
+            f"{statistics.mean(ms):.2f} ms/request mean, {statistics.median(ms):.2f} median, "
+            f"{ms[max(int(len(ms) * 0.95) - 1, 0)]:.2f} p95 (n={len(ms)}, no profiler); "
+            f"{statistics.mean(self.profiled_ms):.2f} ms/request under pyinstrument"
+        )
+
+
+def self_time_by_function(root, requests: int) -> list[tuple[str, float]]:
+    """Each function's own time (not its callees'), summed over the tree, ms per request,
+    largest first."""
+    totals: dict[str, float] = defaultdict(float)
+    stack = [root] if root is not None else []
+    while stack:
+        frame = stack.pop()
+        stack.extend(frame.children)
+        if frame.total_self_time and not frame.is_synthetic:
+            totals[f"{frame.function}  {frame.file_path_short}:{frame.line_no}"] += (
+                frame.total_self_time
+            )
+    return sorted(
+        ((name, 1000 * seconds / requests) for name, seconds in totals.items()),
+        key=lambda item: -item[1],
+    )
+
+
+def profile_page(client, page: str, *, n: int, warmup: int, top: int = 60) -> Profile:
+    """Warm up (counting queries), time `n` requests, then profile `n` more: `client` is a
+    django.test.Client, signed in or not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from pyinstrument import Profiler
+
+    counts = []
+    status = 0
+    for _ in range(max(warmup, 1)):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page)
+        status = response.status_code
+        counts.append(len(captured.captured_queries))
+    if status != 200:
+        raise SystemExit(f"GET {page} answered {status}, not 200: nothing worth profiling.")
+    result = Profile(page=page, status=status, queries_per_request=int(statistics.median(counts)))
+    for _ in range(n):
+        started = time.perf_counter()
+        client.get(page)
+        result.ms.append(1000 * (time.perf_counter() - started))
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(n):
+        started = time.perf_counter()
+        client.get(page)
+        result.profiled_ms.append(1000 * (time.perf_counter() - started))
+    profiler.stop()
+    text = profiler.output_text(unicode=False, color=False, show_all=False)
+    result.tree = "\n".join(text.splitlines()[:top])
+    result.self_times = self_time_by_function(profiler.last_session.root_frame(), n)
+    result.html = profiler.output_html()
+    return result
+
+
+def setup_django(args: argparse.Namespace) -> str:
+    """The bench's app environment for the chosen database, then django.setup(). Returns the
+    database's name."""
+    if args.database_url:
+        url = args.database_url
+    else:
+        url = run.database_url(run.server_url(), f"{args.db_prefix}_{args.size}")
+    name = url.rsplit("/", 1)[-1].split("?")[0]
+    STATIC.mkdir(parents=True, exist_ok=True)
+    env = run.app_env(
+        url, debug=False, secret_key=secrets.token_urlsafe(50), static_root=str(STATIC)
+    )
+    env["ALLOWED_HOSTS"] = "testserver"  # the test Client's host
+    os.environ.clear()
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    # Incremental: unchanged files are not copied again.
+    call_command("collectstatic", "--noinput", verbosity=0)
+    return name
+
+
+def client_for(email: str):
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+
+    client = Client()
+    if email != "anonymous":
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            raise SystemExit(f"No account {email} in this database.")
+        client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    return client
+
+
+def print_profile(result: Profile, output: Path, *, self_top: int = 20) -> None:
+    out = sys.stdout
+    out.write(result.tree + "\n\n")
+    out.write(f"Own time by function (ms/request, top {self_top}):\n")
+    for name, ms in result.self_times[:self_top]:
+        out.write(f"  {ms:7.3f}  {name}\n")
+    out.write("\n" + result.summary() + "\n")
+    shown = output.resolve()
+    shown = shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown
+    out.write(f"Wrote {shown}\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    database = setup_django(args)
+    sys.stdout.write(f"Profiling {args.page} as {args.email} against {database} (DEBUG=0)\n")
+    from django.db import OperationalError
+
+    try:
+        client = client_for(args.email)
+    except OperationalError as exc:
+        raise SystemExit(
+            f"Cannot use database {database} ({exc}); `make bench` builds the bench databases."
+        ) from exc
+    result = profile_page(client, args.page, n=args.n, warmup=args.warmup, top=args.top)
+    output = args.output or report_path(args.page)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(result.html)
+    print_profile(result, output)
+
+
+if __name__ == "__main__":
+    main()
