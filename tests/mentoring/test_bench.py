@@ -60,7 +60,13 @@ def test_checks_hold_each_scenario_to_its_target_share_of_r0_at_the_largest_size
     assert checks["r0_rps"] == 2000.0
     assert set(checks["ratios"]) == set(run.TARGET_RATIOS)
     # Exactly at the target passes; the directory at 0.15 x R0 misses its 0.25.
-    assert checks["ratios"]["ping"] == {"rps": 1000.0, "r0_ratio": 0.5, "target": 0.5, "ok": True}
+    assert checks["ratios"]["ping"] == {
+        "rps": 1000.0,
+        "r0_ratio": 0.5,
+        "r0_cpu_ratio": None,
+        "target": 0.5,
+        "ok": True,
+    }
     assert checks["ratios"]["directory"]["r0_ratio"] == 0.15
     assert checks["ratios"]["directory"]["ok"] is False
     assert checks["search_p95_ok"] is True
@@ -68,9 +74,11 @@ def test_checks_hold_each_scenario_to_its_target_share_of_r0_at_the_largest_size
     assert checks["worker_rss_mb"] == 151.0
     assert checks["worker_rss_ok"] is False
 
+    checks["ratios"]["directory"]["r0_cpu_ratio"] = 0.12
     lines = run.check_lines(checks)
     directory = next(line for line in lines if line.strip().startswith("directory "))
     assert "0.15 x R0" in directory and "target >= 0.25" in directory
+    assert "by CPU cost 0.12" in directory
     assert directory.endswith("MISSED")
     assert next(line for line in lines if line.strip().startswith("ping")).endswith("OK")
     assert lines[-1].endswith("MISSED") and "151.0 MB" in lines[-1]
