@@ -93,6 +93,7 @@ class Profile:
     profiled_ms: list[float] = field(default_factory=list)  # each request, under pyinstrument
     tree: str = ""
     self_times: list[tuple[str, float]] = field(default_factory=list)  # (function, ms/request)
+    by_package: list[tuple[str, float]] = field(default_factory=list)  # (package, ms/request)
     html: str = ""
 
     def summary(self) -> str:
@@ -123,6 +124,25 @@ def self_time_by_function(root, requests: int) -> list[tuple[str, float]]:
     )
 
 
+def package_of(location: str) -> str:
+    """Where a function's own time is charged: Django by sub-package (django/db, django/template,
+    ...), anything else by its top folder (psycopg, profiles, ...); built-ins apart."""
+    path = location.split("  ", 1)[-1].rsplit(":", 1)[0]
+    if path.startswith("<"):
+        return "(built-ins)"
+    parts = path.split("/")
+    if parts[0] == "django" and len(parts) > 2:
+        return "/".join(parts[:2])
+    return parts[0] if len(parts) > 1 else path
+
+
+def by_package(self_times: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    totals: dict[str, float] = defaultdict(float)
+    for name, ms in self_times:
+        totals[package_of(name)] += ms
+    return sorted(totals.items(), key=lambda item: -item[1])
+
+
 def profile_page(client, page: str, *, n: int, warmup: int, top: int = 60) -> Profile:
     """Warm up (counting queries), time `n` requests, then profile `n` more: `client` is a
     django.test.Client, signed in or not."""
@@ -144,7 +164,9 @@ def profile_page(client, page: str, *, n: int, warmup: int, top: int = 60) -> Pr
         started = time.perf_counter()
         client.get(page)
         result.ms.append(1000 * (time.perf_counter() - started))
-    profiler = Profiler(interval=0.0005)
+    # A timing thread: reading the clock at every sample costs tens of microseconds on some
+    # machines (pyinstrument warns), which would distort a page of a few milliseconds.
+    profiler = Profiler(interval=0.0005, use_timing_thread=True)
     profiler.start()
     for _ in range(n):
         started = time.perf_counter()
@@ -154,6 +176,7 @@ def profile_page(client, page: str, *, n: int, warmup: int, top: int = 60) -> Pr
     text = profiler.output_text(unicode=False, color=False, show_all=False)
     result.tree = "\n".join(text.splitlines()[:top])
     result.self_times = self_time_by_function(profiler.last_session.root_frame(), n)
+    result.by_package = by_package(result.self_times)
     result.html = profiler.output_html()
     return result
 
@@ -203,6 +226,9 @@ def print_profile(result: Profile, output: Path, *, self_top: int = 20) -> None:
     out.write(result.tree + "\n\n")
     out.write(f"Own time by function (ms/request, top {self_top}):\n")
     for name, ms in result.self_times[:self_top]:
+        out.write(f"  {ms:7.3f}  {name}\n")
+    out.write("\nOwn time by package (ms/request):\n")
+    for name, ms in result.by_package[:12]:
         out.write(f"  {ms:7.3f}  {name}\n")
     out.write("\n" + result.summary() + "\n")
     shown = output.resolve()

@@ -177,6 +177,11 @@ def test_profiling_a_page_in_process(client, mentee, tmp_path):
     times = [ms for _, ms in result.self_times]
     assert times and times == sorted(times, reverse=True)
     assert "<html" in result.html.lower()
+    # The same own time, by package: Django's ORM and templates apart, the app's code by app.
+    assert sum(ms for _, ms in result.by_package) == pytest.approx(sum(times))
+    assert profile.package_of("render  django/template/base.py:1106") == "django/template"
+    assert profile.package_of("wait  psycopg/connection.py:479") == "psycopg"
+    assert profile.package_of("len  <built-in>:0") == "(built-ins)"
     output = tmp_path / "profile.html"
     output.write_text(result.html)
     profile.print_profile(result, output)
