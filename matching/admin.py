@@ -17,7 +17,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
 )
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -46,7 +46,6 @@ from mentoring.admin_utils import (
     coordinated_programme_ids,
     coordinated_programmes,
 )
-from profiles import rules
 from profiles.admin import ProfileOwnerMixin, in_programmes_as
 from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
 
@@ -526,15 +525,9 @@ class MenteeProfileAdmin(
         score first with the reasons, each to match now or propose to the mentor (both through
         a confirmation page), under the same rules as a mentee's own request."""
         mentee_profile, programme, programmes = self._mentee_in_programme(request, pk)
-        if request.method == "POST":
-            mentor = get_object_or_404(
-                MentorProfile.objects.select_related("user"), pk=request.POST.get("mentor")
-            )
-            mentorship = self._match(
-                request, mentor=mentor, mentee=mentee_profile.user, programme=programme
-            )
-            if mentorship is not None:
-                return redirect("admin:matching_mentorship_change", mentorship.pk)
+        if request.method not in ("GET", "HEAD"):
+            # Matching goes through the confirmation page (its note, its checks).
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         ctx = {
             **self.admin_site.each_context(request),
             "title": f"Find a mentor for {mentee_profile.user.full_name}",
@@ -550,23 +543,10 @@ class MenteeProfileAdmin(
     def applicants_view(self, request, programme_pk: int):
         """The queue of a programme that matches centrally: mentees who applied to be matched
         and have no mentor in it yet, longest waiting first, each with suggested mentors."""
-        if not self.has_match_permission(request):
-            raise PermissionDenied
-        programme = get_object_or_404(coordinated_programmes(request), pk=programme_pk)
-        if not programme.matches_centrally:
-            raise Http404(f"{programme.name} does not match mentees centrally.")
-        if request.method == "POST":
-            # Any mentee of this programme: one matched a moment ago (a second click) gets the
-            # service's sentence, not a missing page.
-            mentees = Membership.objects.mentees().filter(programme=programme)
-            applicant = get_object_or_404(
-                mentees.select_related("user"), pk=request.POST.get("applicant")
-            )
-            mentor = get_object_or_404(
-                MentorProfile.objects.select_related("user"), pk=request.POST.get("mentor")
-            )
-            self._match(request, mentor=mentor, mentee=applicant.user, programme=programme)
-            return redirect(request.path)
+        programme = self._central_programme(request, programme_pk)
+        if request.method not in ("GET", "HEAD"):
+            # Matching goes through the confirmation page (its note, its checks).
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         queue = list(
             applicants(programme)
             .select_related("user__mentee_profile")
@@ -770,39 +750,63 @@ def applicants(programme: Programme):
 def suggest_for_queue(programme: Programme, queue: list[Membership]) -> None:
     """Up to three suggestions for each applicant, best score first (matching.match_scoring:
     areas, goals, industry, format, language, place, free places and past pairs, each with its
-    reasons), in a fixed number of queries for the whole page."""
+    reasons), the mentors they named with why one cannot be matched, and the scheme team's
+    latest proposal for them (waiting, declined or expired), in a fixed number of queries for
+    the whole page."""
     now = timezone.now()
+    today = timezone.localdate(now)
     profiles = [
         m.user.mentee_profile for m in queue if getattr(m.user, "mentee_profile", None) is not None
     ]
     scored = match_scoring.score_candidates(programme, profiles)
+    named = [u.pk for m in queue for u in m.preferred_mentors.all()]
+    here = services.pairs_here(programme, named)
+    proposals = latest_proposals(programme, [m.user_id for m in queue])
     for membership in queue:
         mentee_profile = getattr(membership.user, "mentee_profile", None)
         wanted = sorted(mentee_profile.areas.all(), key=lambda a: a.pk) if mentee_profile else []
         membership.waiting_days = (now - membership.applied_at).days
         membership.wanted = [a.name for a in wanted]
         membership.suggestions = scored.get(membership.user_id, [])[:SUGGESTIONS_PER_APPLICANT]
+        membership.proposal = proposals.get(membership.user_id)
         membership.preferred = [
             {
                 "user": user,
                 "profile": getattr(user, "mentor_profile", None),
-                "refusal": _preferred_refusal(programme, mentee_profile, user),
+                "refusal": _preferred_refusal(
+                    programme, mentee_profile, user, today=today, here=here.get(user.pk, 0)
+                ),
             }
             for user in membership.preferred_mentors.all()
         ]
 
 
-def _preferred_refusal(programme: Programme, mentee_profile, user: User) -> str | None:
+def latest_proposals(programme: Programme, mentee_ids: list[int]) -> dict[int, MentorshipRequest]:
+    """Each mentee's latest proposal by the scheme team in `programme` (services.propose_match),
+    with its mentor, in one query: the queue says it waits, or was declined or expired."""
+    latest = (
+        MentorshipRequest.objects.filter(
+            programme=programme, mentee__in=mentee_ids, proposed_by__isnull=False
+        )
+        .select_related("mentor")
+        .order_by("mentee_id", "-created_at", "-pk")
+        .distinct("mentee_id")
+    )
+    return {r.mentee_id: r for r in latest if r.mentee_id is not None}
+
+
+def _preferred_refusal(
+    programme: Programme, mentee_profile, user: User, *, today, here: int
+) -> str | None:
     """Why a mentor the applicant named cannot be matched with them here, shown before anyone
-    tries (matching refuses the same with the same sentence)."""
+    tries: the rules central matching checks on the mentor, in its words
+    (services.central_rules_refusal; `here`: the mentor's pairs in the programme)."""
     profile = getattr(user, "mentor_profile", None)
-    if profile is None or programme.pk not in profile.programme_ids:
+    if profile is None:
         return f"{user.full_name} is not an approved mentor in {programme.name}."
-    if refusal := rules.line_management_refusal(programme, mentee_profile, profile):
-        return refusal
-    if profile.is_full:
-        return f"{user.full_name} has no free place."
-    return None
+    return services.central_rules_refusal(
+        programme, mentor_profile=profile, mentee_profile=mentee_profile, today=today, here=here
+    )
 
 
 def suggested_mentors(

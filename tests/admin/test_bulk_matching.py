@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from matching import services
 from matching.models import MatchRun, MatchRunPair, Mentorship, MentorshipRequest
 from profiles.models import Membership, Round
 from tests.factories import (
@@ -208,7 +209,7 @@ def test_changing_a_mentor_is_checked_against_places(client_for, coordinator, st
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Xavier Expert&#x27;s 1 free place is already given to other pairs in this set." in page
+    assert "Xavier Expert&#x27;s 1 free place is already given to another pair in this set." in page
     assert f'aria-describedby="error-{ann.user_id}"' in page
     assert _pairs(run) == {("Ann Applicant", "Yasmin Young"), ("Ben Budget", "Xavier Expert")}
 
@@ -445,3 +446,48 @@ def test_the_dashboard_leads_to_a_draft_until_it_is_published(
     assert line(other_coordinator) is None
     client.post(_publish_url(run))
     assert line(coordinator) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"is_active": False}, "Yasmin Young is not taking new mentees at the moment."),
+        ({"away_until": 5}, "Yasmin Young is away until"),
+    ],
+)
+def test_a_mentor_away_or_switched_off_by_publish_is_not_paired(
+    client_for, coordinator, staff, greedy_trap, change, said
+):
+    xavier, yasmin, ann, ben = greedy_trap
+    client = client_for(coordinator)
+    client.post(_propose_url(staff))
+    run = MatchRun.objects.get(programme=staff)
+    if "away_until" in change:
+        change = {"away_until": timezone.localdate() + timedelta(days=change["away_until"])}
+    for field, value in change.items():
+        setattr(yasmin, field, value)
+    yasmin.save(update_fields=list(change))
+
+    client.post(_publish_url(run))
+
+    ann_pair = MatchRunPair.objects.get(run=run, mentee=ann.user)
+    assert ann_pair.outcome == MatchRunPair.Outcome.FAILED
+    assert ann_pair.outcome_note.startswith(said)
+    assert not Mentorship.objects.filter(mentor=yasmin.user).exists()
+
+
+def test_a_run_leaves_out_an_applicant_waiting_for_a_proposal(
+    client_for, coordinator, staff, greedy_trap
+):
+    """Proposed to one mentor by hand, Ann is not approached with a second one by a run."""
+    xavier, yasmin, ann, ben = greedy_trap
+    services.propose_match(mentor=yasmin.user, mentee=ann.user, by=coordinator, programme=staff)
+    client = client_for(coordinator)
+
+    client.post(_propose_url(staff))
+    run = MatchRun.objects.get(programme=staff)
+    client.post(_publish_url(run), {"how": "propose"})
+
+    assert run.summary["applicants"] == [ben.user_id]
+    assert MentorshipRequest.objects.pending().filter(mentee=ann.user).count() == 1
+    assert _pairs(run) == {("Ben Budget", "Xavier Expert")}

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from matching import jobs, services
 from matching.models import Mentorship
 from profiles.models import Membership
 from tests.factories import (
@@ -76,6 +77,15 @@ def _applicant(programme, name, *, days=1, department="", manager="", areas=(), 
 
 def _queue_url(programme) -> str:
     return reverse("admin:profiles_menteeprofile_applicants", args=[programme.pk])
+
+
+def _confirm(client, applicant, mentor, programme, **extra):
+    """Match now from the queue: the confirmation page's POST (the only way to match)."""
+    url = reverse(
+        "admin:profiles_menteeprofile_match_confirm", args=[applicant.user.mentee_profile.pk]
+    )
+    data = {"mentor": mentor.pk, "programme": programme.pk, "action": "match", "back": "queue"}
+    return client.post(url, {**data, **extra})
 
 
 def _messages(response) -> list[str]:
@@ -145,9 +155,10 @@ def test_a_coordinator_matches_an_applicant_with_a_suggested_mentor(
     applicant = _applicant(staff, "Amir Applicant", department="Finance", areas=[leadership])
     client = client_for(coordinator)
 
-    response = client.post(_queue_url(staff), {"applicant": applicant.pk, "mentor": mentor.pk})
+    response = _confirm(client, applicant, mentor, staff)
 
     assert response.status_code == 302
+    assert response.url == _queue_url(staff)
     pair = Mentorship.objects.get(mentee=applicant.user)
     assert (pair.mentor, pair.programme, pair.created_by) == (mentor.user, staff, coordinator)
     assert any(
@@ -165,14 +176,14 @@ def test_the_line_manager_is_refused_with_a_clear_sentence(client_for, coordinat
     client = client_for(coordinator)
 
     page = client.get(_queue_url(staff)).content.decode()
-    response = client.post(_queue_url(staff), {"applicant": applicant.pk, "mentor": manager.pk})
+    response = _confirm(client, applicant, manager, staff)
 
     sentence = (
         "Martin Manager is Amir Applicant's line manager. Professional staff mentoring pairs "
         "mentees with a mentor outside their line management."
     )
     assert f"Not possible: {sentence}" in page.replace("&#x27;", "'")
-    assert response.status_code == 302
+    assert response.status_code == 200  # the confirmation page again, with the sentence
     assert _messages(response) == [sentence]
     assert not Mentorship.objects.filter(mentee=applicant.user).exists()
 
@@ -185,7 +196,7 @@ def test_the_single_mentees_page_leaves_out_the_line_manager_too(client_for, coo
     client = client_for(coordinator)
 
     suggested = {s.mentor.pk for s in client.get(url).context["suggestions"]}
-    response = client.post(url, {"mentor": manager.pk, "programme": staff.pk})
+    response = _confirm(client, applicant, manager, staff, back="")
 
     assert suggested == {outside.pk}
     assert response.status_code == 200
@@ -205,11 +216,31 @@ def test_an_applicant_of_another_programme_cannot_be_matched_from_this_queue(
     stranger = _applicant(other, "Sam Stranger")
     mentor = _mentor(staff, "Olivia Outside")
 
-    response = client_for(coordinator).post(
-        _queue_url(staff), {"applicant": stranger.pk, "mentor": mentor.pk}
-    )
+    response = _confirm(client_for(coordinator), stranger, mentor, staff)
 
     assert response.status_code == 404
+    assert not Mentorship.objects.exists()
+
+
+@pytest.mark.parametrize("page", ["queue", "mentee"])
+def test_the_queue_and_the_mentees_page_do_not_match_without_the_confirmation(
+    client_for, coordinator, staff, page
+):
+    """The old direct POST (no confirmation, no note, any programme's mentor) is gone."""
+    mentor = _mentor(staff, "Olivia Outside")
+    applicant = _applicant(staff, "Amir Applicant")
+    url = (
+        _queue_url(staff)
+        if page == "queue"
+        else reverse("admin:profiles_menteeprofile_match", args=[applicant.user.mentee_profile.pk])
+    )
+
+    response = client_for(coordinator).post(
+        url, {"applicant": applicant.pk, "mentor": mentor.pk, "programme": staff.pk}
+    )
+    garbled = client_for(coordinator).post(url, {"applicant": applicant.pk, "mentor": "abc"})
+
+    assert (response.status_code, garbled.status_code) == (405, 405)
     assert not Mentorship.objects.exists()
 
 
@@ -238,18 +269,95 @@ def test_the_queue_costs_the_same_queries_for_1_or_10_applicants(
     ten, ten_rows = _queries(client, url)
 
     assert (one_rows, ten_rows) == (1, 10)
-    assert one == ten <= 15
+    assert one == ten <= 16  # with the latest proposal of each applicant: one query
 
 
 def test_a_second_click_is_told_the_applicant_has_a_mentor(client_for, coordinator, staff):
     mentor = _mentor(staff, "Olivia Outside", department="Library")
     applicant = _applicant(staff, "Amir Applicant", department="Finance")
     client = client_for(coordinator)
-    data = {"applicant": applicant.pk, "mentor": mentor.pk}
 
-    client.post(_queue_url(staff), data)
-    again = client.post(_queue_url(staff), data)
+    _confirm(client, applicant, mentor, staff)
+    again = _confirm(client, applicant, mentor, staff)
 
-    assert again.status_code == 302
+    assert again.status_code == 200
     assert _messages(again)[-1] == "Olivia Outside already mentors Amir Applicant."
     assert Mentorship.objects.filter(mentee=applicant.user).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "sentence"),
+    [
+        ({"is_active": False}, "Pia Preferred is not taking new mentees at the moment."),
+        ({"away_until": timedelta(days=9)}, "Pia Preferred is away until"),
+        ({"capacity": 1, "mentee_count": 1}, "Pia Preferred has no free place."),
+    ],
+)
+def test_a_named_mentor_the_service_would_refuse_offers_no_buttons(
+    client_for, coordinator, staff, change, sentence
+):
+    """The queue says why before anyone presses a button, with the service's own rules."""
+    if "away_until" in change:
+        change = {"away_until": timezone.localdate() + change["away_until"]}
+    preferred = _mentor(staff, "Pia Preferred", **change)
+    _applicant(staff, "Amir Applicant", preferred=[preferred])
+
+    page = client_for(coordinator).get(_queue_url(staff)).content.decode()
+
+    assert f"Not possible: {sentence}" in page
+    assert "Match now: Amir Applicant with Pia Preferred" not in page
+
+
+def test_a_named_mentor_at_the_programmes_cap_is_not_possible(client_for, coordinator, staff):
+    staff.mentor_places_cap = 1
+    staff.save(update_fields=["mentor_places_cap"])
+    preferred = _mentor(staff, "Pia Preferred", capacity=3, mentee_count=1)
+    MentorshipFactory(mentor=preferred.user, programme=staff)
+    _applicant(staff, "Amir Applicant", preferred=[preferred])
+
+    page = client_for(coordinator).get(_queue_url(staff)).content.decode()
+
+    assert (
+        "Not possible: Pia Preferred has no free place in Professional staff mentoring at the "
+        "moment." in page
+    )
+
+
+def _propose(admin_user, mentor, applicant, programme):
+    return services.propose_match(
+        mentor=mentor.user, mentee=applicant.user, by=admin_user, programme=programme
+    )
+
+
+def test_an_applicant_waiting_for_a_proposal_is_marked(client_for, coordinator, staff, admin_user):
+    mentor = _mentor(staff, "Olivia Outside")
+    applicant = _applicant(staff, "Amir Applicant")
+    proposal = _propose(admin_user, mentor, applicant, staff)
+
+    page = client_for(coordinator).get(_queue_url(staff)).content.decode()
+
+    when = timezone.localtime(proposal.created_at).strftime("%-d %B %Y")
+    assert f"Proposed to Olivia Outside, waiting since {when}." in page
+
+
+@pytest.mark.parametrize("ending", ["declined", "expired"])
+def test_a_declined_or_expired_proposal_is_shown(
+    client_for, coordinator, staff, admin_user, ending
+):
+    mentor = _mentor(staff, "Olivia Outside")
+    applicant = _applicant(staff, "Amir Applicant")
+    proposal = _propose(admin_user, mentor, applicant, staff)
+    if ending == "declined":
+        services.decline_request(proposal, by=mentor.user, reason="full")
+    else:
+        proposal.created_at -= timedelta(days=60)
+        proposal.save(update_fields=["created_at"])
+        jobs.expire_requests()
+    proposal.refresh_from_db()
+    assert proposal.status == ending
+
+    page = client_for(coordinator).get(_queue_url(staff)).content.decode()
+
+    when = timezone.localtime(proposal.ended_at).strftime("%-d %B %Y")
+    assert f"Proposal to Olivia Outside {ending} on {when}." in page
+    assert "waiting since" not in page
