@@ -365,15 +365,33 @@ def _match_url() -> str:
     return reverse("admin:profiles_menteeprofile_match", args=[MenteeProfileFactory().pk])
 
 
+def _confirm_url() -> str:
+    url = reverse("admin:profiles_menteeprofile_match_confirm", args=[MenteeProfileFactory().pk])
+    return f"{url}?mentor={MentorProfileFactory().pk}&action=match"
+
+
 def _post_match(client, user) -> object:
+    """Match now: the confirmation page's POST, the only way to match."""
+    mentor = MentorProfileFactory()
+    mentee_profile = MenteeProfileFactory()
+    response = client.post(
+        reverse("admin:profiles_menteeprofile_match_confirm", args=[mentee_profile.pk]),
+        {"mentor": mentor.pk, "action": "match"},
+    )
+    matched = Mentorship.objects.filter(mentor=mentor.user, mentee=mentee_profile.user).exists()
+    assert matched == (response.status_code == 302)
+    return response
+
+
+def _post_match_page(client, user) -> object:
+    """The mentee's matching page itself matches nobody (405 once the person may see it)."""
     mentor = MentorProfileFactory()
     mentee_profile = MenteeProfileFactory()
     response = client.post(
         reverse("admin:profiles_menteeprofile_match", args=[mentee_profile.pk]),
         {"mentor": mentor.pk},
     )
-    matched = Mentorship.objects.filter(mentor=mentor.user, mentee=mentee_profile.user).exists()
-    assert matched == (response.status_code == 302)
+    assert not Mentorship.objects.filter(mentor=mentor.user).exists()
     return response
 
 
@@ -391,8 +409,8 @@ def _applicants_url() -> str:
 def _post_applicant_match(client, user) -> object:
     mentor, applicant = MentorProfileFactory(), _applicant()
     response = client.post(_applicants_url(), {"applicant": applicant.pk, "mentor": mentor.pk})
-    matched = Mentorship.objects.filter(mentor=mentor.user, mentee=applicant.user).exists()
-    assert matched == (response.status_code == 302)
+    # Matching from the queue goes through the confirmation page (_post_match).
+    assert not Mentorship.objects.filter(mentor=mentor.user, mentee=applicant.user).exists()
     return response
 
 
@@ -526,6 +544,10 @@ OTHER_VIEWS = {
     # Central matching creates a mentorship.
     "profiles_menteeprofile_match": {
         "central matching page": (_get(_match_url), (403, 200, 200)),
+        "no matching without the confirmation": (_post_match_page, (403, 405, 405)),
+    },
+    "profiles_menteeprofile_match_confirm": {
+        "confirmation page": (_get(_confirm_url), (403, 200, 200)),
         "central matching": (_post_match, (403, 302, 302)),
     },
     # Reviewing a mentor's profile as mentees will see it: whoever may approve profiles.
@@ -536,7 +558,7 @@ OTHER_VIEWS = {
     # The queue of applicants of a programme that matches centrally, and matching from it.
     "profiles_menteeprofile_applicants": {
         "applicants queue": (_get(_applicants_url), (403, 200, 200)),
-        "matching an applicant": (_post_applicant_match, (403, 302, 302)),
+        "no matching without the confirmation": (_post_applicant_match, (403, 405, 405)),
     },
     # Bulk matching runs of such a programme: as central matching.
     "profiles_menteeprofile_propose_run": {
