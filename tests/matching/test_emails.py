@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from matching import jobs, services
+from matching import availability, jobs, services
 from tests.factories import (
     DEFAULT_PROGRAMME,
     MentorProfileFactory,
@@ -367,3 +367,76 @@ def test_every_email_has_a_subject_text_and_html_template(kind):
 
     for suffix in ("_subject.txt", ".txt", ".html"):
         assert get_template(f"emails/{kind}{suffix}")
+
+
+def _proposal(mentee_profile, mentor_profile, admin_user, **fields):
+    return MentorshipRequestFactory(
+        mentee=mentee_profile.user,
+        mentor=mentor_profile.user,
+        proposed_by=admin_user,
+        message="",
+        **fields,
+    )
+
+
+def _assert_not_in_either_part(message, *fragments: str) -> None:
+    html = html_part(message)
+    for fragment in fragments:
+        assert fragment not in message.body, fragment
+        assert fragment not in html, fragment
+
+
+def test_an_expired_proposal_tells_the_mentee_the_scheme_team_will_propose_another(
+    django_capture_on_commit_callbacks, mailoutbox, mentee_profile, mentor_profile, admin_user
+):
+    """The mentee sent no request, and may not be able to choose: no directory link."""
+    _proposal(
+        mentee_profile, mentor_profile, admin_user, created_at=timezone.now() - timedelta(days=15)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.expire_requests(older_than=timezone.now() - timedelta(days=14))
+
+    email = _only_email(mailoutbox)
+    assert email.subject == "Daniel Mentor could not answer the scheme team's proposal in time"
+    _assert_in_both_parts(
+        email,
+        "The scheme team proposed Daniel Mentor as your mentor",
+        "The scheme team will propose another mentor for you: you need do nothing.",
+    )
+    _assert_not_in_either_part(email, "your request in time", "Approach another mentor", DIRECTORY)
+
+
+def test_a_proposal_kept_waiting_tells_the_mentee_the_scheme_team_will_follow_up(
+    django_capture_on_commit_callbacks, mailoutbox, mentee_profile, mentor_profile, admin_user
+):
+    _proposal(mentee_profile, mentor_profile, admin_user)
+    until = timezone.localdate() + timedelta(days=20)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        availability.go_away(mentor_profile.user, until=until, keep_waiting=True)
+
+    email = _only_email(mailoutbox)
+    assert email.subject == (
+        f"Daniel Mentor is away until {until.day} {until:%B}: the scheme team's proposal is "
+        "still waiting"
+    )
+    _assert_in_both_parts(
+        email,
+        "keep the scheme team's proposal waiting",
+        "the scheme team will propose another mentor for you.",
+    )
+    _assert_not_in_either_part(email, "withdraw it", "look for another mentor", DIRECTORY)
+
+
+def test_a_declined_proposal_does_not_send_the_mentee_to_the_directory(
+    django_capture_on_commit_callbacks, mailoutbox, mentee_profile, mentor_profile, admin_user
+):
+    proposal = _proposal(mentee_profile, mentor_profile, admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decline_request(proposal, by=mentor_profile.user, reason="full")
+
+    email = _only_email(mailoutbox)
+    _assert_in_both_parts(email, "the scheme team will look for another mentor for you")
+    _assert_not_in_either_part(email, "approach another mentor", DIRECTORY)
