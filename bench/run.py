@@ -380,6 +380,48 @@ def get(port: int, path: str, cookie: str = "") -> tuple[int, str]:
         conn.close()
 
 
+class Redis:
+    """A private redis-server on a free loopback port for one size's run: the app's cache, as a
+    deployment has one (without REDIS_URL the app caches in its database, which would add a query
+    to every cached read). None of it is saved; stopped (by its pid) on exit."""
+
+    def __init__(self, binary: str, workdir: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._log_file = (workdir / f"redis-{self.port}.log").open("w")
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(workdir)],
+            cwd=workdir,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock,
+            ):
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.stop()
+        raise SystemExit(f"redis-server did not start on port {self.port}.")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log_file.close()
+
+
 # CPU accounting: the machine is shared (the load generator, Postgres, and whatever else runs),
 # so each scenario also records the CPU time the app and its database backends spent per request,
 # which depends far less than latency on how busy the machine was, and how much CPU other
@@ -419,9 +461,13 @@ def cpu_pressure() -> float | None:
 class CpuMeter:
     """CPU used by gunicorn (master and workers) and by the bench database's backends."""
 
-    def __init__(self, server: Server, db_url: str = "", database: str = ""):
-        """Without a database (R0), only gunicorn's CPU is counted."""
+    def __init__(
+        self, server: Server, db_url: str = "", database: str = "", cache_pid: int | None = None
+    ):
+        """Without a database (R0), only gunicorn's CPU is counted; with a private Redis, its
+        CPU is the app's cache's."""
         self.server, self.db_url, self.database = server, db_url, database
+        self.cache_pids = [cache_pid] if cache_pid else []
         parts = urlsplit(db_url)
         # A TCP loopback address or a Unix socket (pgserver's "?host=/dir"): /proc shows it.
         self.local_db = bool(database) and (parts.hostname or "") in {
@@ -450,6 +496,7 @@ class CpuMeter:
         return {
             "server": process_cpu(self._server_pids()),
             "db": process_cpu(self._db_pids()),
+            "cache": process_cpu(self.cache_pids),
             "load": children.children_user + children.children_system,
             "busy": busy,
             "total": total,
@@ -462,19 +509,21 @@ class CpuMeter:
     def report(self, before: dict, after: dict, requests: int) -> dict:
         server = self._used(before["server"], after["server"])
         db = self._used(before["db"], after["db"])
+        cache = self._used(before["cache"], after["cache"])
         load = after["load"] - before["load"]
         busy = after["busy"] - before["busy"]
         total = after["total"] - before["total"]
         per = 1000 / max(requests, 1)
-        cpu_ms = (server + db) * per
+        cpu_ms = (server + db + cache) * per
         return {
             "app_cpu_ms_per_request": round(server * per, 2),
             "db_cpu_ms_per_request": round(db * per, 2) if self.local_db else None,
+            "cache_cpu_ms_per_request": round(cache * per, 2) if self.cache_pids else None,
             # The rate at which the app and its database would use every core: a ceiling on
             # throughput here even on an idle machine (the load generator's share not counted).
             "cpu_bound_rps": round((os.cpu_count() or 1) * 1000 / cpu_ms, 1) if cpu_ms else None,
             "machine_busy_pct": round(100 * busy / total, 1) if total else None,
-            "others_cpu_pct": round(100 * max(busy - server - db - load, 0) / total, 1)
+            "others_cpu_pct": round(100 * max(busy - server - db - cache - load, 0) / total, 1)
             if total
             else None,
             "cpu_pressure_avg10": cpu_pressure(),
@@ -834,8 +883,22 @@ def bench_size(args, wrk: str, server: str, size: int, static_root: str, logs: P
         secret_key=secret_key,
         static_root=static_root,
     )
+    redis_binary = shutil.which("redis-server")
+    redis = Redis(redis_binary, logs) if redis_binary else None
+    if redis:
+        env["REDIS_URL"] = redis.url
+    else:
+        say("redis-server is missing: the app caches in its database (each cached read a query).")
+    try:
+        return _bench_size(args, wrk, size, db, db_url, env, redis, logs)
+    finally:
+        if redis:
+            redis.stop()
+
+
+def _bench_size(args, wrk, size, db, db_url, env, redis, logs: Path) -> dict:
     info = prepare(env)
-    results: dict = {}
+    results: dict = {"cache": "redis (private)" if redis else "database"}
 
     def start(wsgi: str, log: str) -> Server:
         proc = Server(
@@ -877,7 +940,7 @@ def bench_size(args, wrk: str, server: str, size: int, static_root: str, logs: P
     results["r0_start"] = measure_r0("r0_start")
     app = start("mentoring.wsgi", f"gunicorn-{size}.log")
     try:
-        meter = CpuMeter(app, db_url, db["database"])
+        meter = CpuMeter(app, db_url, db["database"], redis.process.pid if redis else None)
         baseline = results["r0_start"]["max_rps"]
         for name, scenario in scenarios(info).items():
             cookie = info["cookies"][scenario["as"]]
