@@ -625,15 +625,18 @@ class MenteeProfileAdmin(
         run = self._run(request, run_pk)
         errors: dict[int, str] = {}
         chosen: dict[int, str] = {}
+        confirm_discard = False
         if request.method == "POST":
             action = request.POST.get("action")
             mentee_id = request.POST.get("applicant", "")
             try:
-                if action == "discard":
+                if action == "discard" and request.POST.get("confirm") != "1":
+                    confirm_discard = run.status == MatchRun.Status.DRAFT  # asked first
+                elif action == "discard":
                     if match_runs.discard(run):
                         self.message_user(request, "The draft set of pairs was discarded.")
                     return redirect("admin:profiles_menteeprofile_applicants", run.programme_id)
-                if not mentee_id.isdigit():
+                elif not mentee_id.isdigit():
                     raise Http404("No such applicant.")
                 if action == "remove":
                     match_runs.remove_pair(run, mentee_id=int(mentee_id))
@@ -657,12 +660,18 @@ class MenteeProfileAdmin(
             run.refresh_from_db()
         pairs = list(run.pairs.select_related("mentee", "mentor").order_by("pk"))
         options = match_runs.choices(run, pairs) if run.status == MatchRun.Status.DRAFT else {}
+        elsewhere = (
+            match_runs.in_other_drafts(run, [p.mentor_id for p in pairs])
+            if run.status == MatchRun.Status.DRAFT
+            else {}
+        )
         rows = [
             {
                 "pair": p,
                 "options": options.get(p.mentee_id, []),
                 "error": errors.get(p.mentee_id),
                 "chosen": chosen.get(p.mentee_id, str(p.mentor_id)),
+                "elsewhere": elsewhere.get(p.mentor_id, []),
             }
             for p in pairs
         ]
@@ -683,6 +692,7 @@ class MenteeProfileAdmin(
             "rows": rows,
             "left": left,
             "is_draft": run.status == MatchRun.Status.DRAFT,
+            "confirm_discard": confirm_discard,
             "total": round(sum(p.score for p in pairs), 3),
             "opts": self.model._meta,
         }
@@ -707,10 +717,7 @@ class MenteeProfileAdmin(
                 made = len(outcomes) - failed
                 self.message_user(
                     request,
-                    f"Published: {made} pair{'s' if made != 1 else ''} "
-                    + ("proposed to the mentors" if how == match_runs.PROPOSE else "matched")
-                    + (f", {failed} could not be made (see why below)" if failed else "")
-                    + ".",
+                    _published_sentence(made, failed, proposed=how == match_runs.PROPOSE),
                     messages.SUCCESS if not failed else messages.WARNING,
                 )
             return redirect("admin:profiles_menteeprofile_run", run.pk)
@@ -879,3 +886,25 @@ def _proposed_sentence(pairs: int, applicants: int) -> str:
         "n": applicants
     }
     return f"{proposed} {among} Nothing is sent until you publish."
+
+
+def _published_sentence(made: int, failed: int, *, proposed: bool) -> str:
+    """ "Published: 2 pairs matched, 1 could not be made (see why below).", each number with
+    its own plural."""
+    if proposed:
+        done = ngettext(
+            "Published: %(n)d pair proposed to the mentor",
+            "Published: %(n)d pairs proposed to the mentors",
+            made,
+        )
+    else:
+        done = ngettext("Published: %(n)d pair matched", "Published: %(n)d pairs matched", made)
+    done %= {"n": made}
+    if not failed:
+        return f"{done}."
+    not_made = ngettext(
+        "%(n)d could not be made (see why below).",
+        "%(n)d could not be made (see why below).",
+        failed,
+    ) % {"n": failed}
+    return f"{done}, {not_made}"

@@ -287,6 +287,23 @@ def unmatched(run: MatchRun, pairs: list[MatchRunPair]) -> list[Unmatched]:
     return result
 
 
+def in_other_drafts(run: MatchRun, mentor_ids: list[int]) -> dict[int, list[str]]:
+    """For each of these mentors also paired in another programme's draft run: those
+    programmes' names (one query). Each draft counts the mentor's free places on its own;
+    publishing checks them again, so the second to publish may find them gone."""
+    rows = (
+        MatchRunPair.objects.filter(run__status=MatchRun.Status.DRAFT, mentor__in=mentor_ids)
+        .exclude(run=run)
+        .values_list("mentor_id", "run__programme__name")
+        .distinct()
+        .order_by("mentor_id", "run__programme__name")
+    )
+    found: dict[int, list[str]] = {}
+    for mentor_id, name in rows:
+        found.setdefault(mentor_id, []).append(name)
+    return found
+
+
 def choices(run: MatchRun, pairs: list[MatchRunPair]) -> dict[int, list[tuple[int, str]]]:
     """For each applicant of the run: the eligible mentors (from the proposal) who still have
     room in this set, plus their current mentor, as (mentor user id, label) for a dropdown."""

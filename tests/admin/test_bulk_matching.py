@@ -324,7 +324,7 @@ def test_a_discarded_draft_cannot_change_and_a_new_one_can_be_proposed(
     client.post(_propose_url(staff))
     run = MatchRun.objects.get(programme=staff)
 
-    client.post(_run_url(run), {"action": "discard"})
+    client.post(_run_url(run), {"action": "discard", "confirm": "1"})
     client.post(_publish_url(run))
     client.post(_propose_url(staff))
 
@@ -353,7 +353,7 @@ def test_the_run_page_reads_a_constant_number_of_queries(
     for i in range(4, 12):
         _mentor(staff, f"Mentor {i}", areas=[areas[0]], capacity=2)
         _applicant(staff, f"Applicant {i}", days=20 - i, areas=[areas[0]])
-    client.post(_run_url(run), {"action": "discard"})
+    client.post(_run_url(run), {"action": "discard", "confirm": "1"})
     client.post(_propose_url(staff))
     run = MatchRun.objects.get(programme=staff, status=MatchRun.Status.DRAFT)
     assert run.pairs.count() == 12
@@ -491,3 +491,63 @@ def test_a_run_leaves_out_an_applicant_waiting_for_a_proposal(
     assert run.summary["applicants"] == [ben.user_id]
     assert MentorshipRequest.objects.pending().filter(mentee=ann.user).count() == 1
     assert _pairs(run) == {("Ben Budget", "Xavier Expert")}
+
+
+def test_discarding_a_draft_asks_first(client_for, coordinator, staff, greedy_trap):
+    client = client_for(coordinator)
+    client.post(_propose_url(staff))
+    run = MatchRun.objects.get(programme=staff)
+
+    asked = client.post(_run_url(run), {"action": "discard"})
+
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.DRAFT
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert "Discard this draft?" in page
+    assert "The 2 proposed pairs and your changes to them are thrown away." in page
+    assert 'name="confirm" value="1"' in page
+
+    done = client.post(_run_url(run), {"action": "discard", "confirm": "1"})
+
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.DISCARDED
+    assert done.url == reverse("admin:profiles_menteeprofile_applicants", args=[staff.pk])
+
+
+def test_a_mentor_also_in_another_programmes_draft_is_flagged(
+    client_for, coordinator, staff, areas
+):
+    careers = ProgrammeFactory(name="Careers", slug="careers", matching="central")
+    both = MentorProfileFactory(
+        user=UserFactory(full_name="Bea Both"),
+        programmes=[staff, careers],
+        areas=[areas[0]],
+        department="Library",
+        capacity=1,
+    )
+    _applicant(staff, "Sam Staff", areas=[areas[0]])
+    other = MatchRun.objects.create(programme=careers, created_by=coordinator, summary={})
+    MatchRunPair.objects.create(
+        run=other, mentee=UserFactory(), mentor=both.user, score=1.0, reasons=[]
+    )
+    client = client_for(coordinator)
+    client.post(_propose_url(staff))
+    run = MatchRun.objects.get(programme=staff, status=MatchRun.Status.DRAFT)
+
+    page = client.get(_run_url(run)).content.decode().replace("&#x27;", "'")
+
+    assert _pairs(run) == {("Sam Staff", "Bea Both")}
+    assert "Also proposed in Careers's draft: the first set published takes the place." in page
+
+
+def test_publishing_one_pair_says_pair(client_for, coordinator, staff, areas):
+    _mentor(staff, "Bea Both", areas=[areas[0]], capacity=1)
+    _applicant(staff, "Sam Staff", areas=[areas[0]])
+    client = client_for(coordinator)
+    client.post(_propose_url(staff))
+    run = MatchRun.objects.get(programme=staff)
+
+    response = client.post(_publish_url(run), {"how": "propose"})
+
+    assert _messages(response)[-1] == "Published: 1 pair proposed to the mentor."
