@@ -22,8 +22,10 @@ import argparse
 import os
 import re
 import secrets
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -181,9 +183,9 @@ def profile_page(client, page: str, *, n: int, warmup: int, top: int = 60) -> Pr
     return result
 
 
-def setup_django(args: argparse.Namespace) -> str:
-    """The bench's app environment for the chosen database, then django.setup(). Returns the
-    database's name."""
+def setup_django(args: argparse.Namespace, redis_url: str = "") -> str:
+    """The bench's app environment for the chosen database (and cache), then django.setup().
+    Returns the database's name."""
     if args.database_url:
         url = args.database_url
     else:
@@ -194,6 +196,8 @@ def setup_django(args: argparse.Namespace) -> str:
         url, debug=False, secret_key=secrets.token_urlsafe(50), static_root=str(STATIC)
     )
     env["ALLOWED_HOSTS"] = "testserver"  # the test Client's host
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     os.environ.clear()
     os.environ.update(env)
     import django
@@ -238,8 +242,23 @@ def print_profile(result: Profile, output: Path, *, self_top: int = 20) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    database = setup_django(args)
-    sys.stdout.write(f"Profiling {args.page} as {args.email} against {database} (DEBUG=0)\n")
+    # The cache as make bench gives the app: a private redis-server when there is one.
+    binary = shutil.which("redis-server")
+    with tempfile.TemporaryDirectory(prefix="mentoring-profile-") as tmp:
+        redis = run.Redis(binary, Path(tmp)) if binary else None
+        try:
+            _profile(args, redis.url if redis else "")
+        finally:
+            if redis:
+                redis.stop()
+
+
+def _profile(args: argparse.Namespace, redis_url: str) -> None:
+    database = setup_django(args, redis_url)
+    cache = "a private Redis" if redis_url else "the database"
+    sys.stdout.write(
+        f"Profiling {args.page} as {args.email} against {database} (DEBUG=0, cache in {cache})\n"
+    )
     from django.db import OperationalError
 
     try:
