@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_email_preferences_per_kind'),
+        ("accounts", "0006_email_preferences_per_kind"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(blank=True, db_default='', default='', max_length=10, verbose_name='language'),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=10, verbose_name="language"
+            ),
         ),
     ]

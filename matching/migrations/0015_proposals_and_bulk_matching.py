@@ -7,69 +7,181 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0014_scheme_closes_are_closed'),
-        ('profiles', '0017_programme_words_edits_invitations'),
+        ("matching", "0014_scheme_closes_are_closed"),
+        ("profiles", "0017_programme_words_edits_invitations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mentorship',
-            name='introduction_note',
-            field=models.TextField(blank=True, db_default='', max_length=2000, verbose_name='introduction from the coordinator'),
+            model_name="mentorship",
+            name="introduction_note",
+            field=models.TextField(
+                blank=True,
+                db_default="",
+                max_length=2000,
+                verbose_name="introduction from the coordinator",
+            ),
         ),
         migrations.AddField(
-            model_name='mentorshiprequest',
-            name='coordinator_note',
-            field=models.TextField(blank=True, db_default='', max_length=2000, verbose_name='note from the coordinator'),
+            model_name="mentorshiprequest",
+            name="coordinator_note",
+            field=models.TextField(
+                blank=True, db_default="", max_length=2000, verbose_name="note from the coordinator"
+            ),
         ),
         migrations.AddField(
-            model_name='mentorshiprequest',
-            name='proposed_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="mentorshiprequest",
+            name="proposed_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.CreateModel(
-            name='MatchRun',
+            name="MatchRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('discarded', 'Discarded')], default='draft', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_runs', to='profiles.programme')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='match_runs', to='profiles.round')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("discarded", "Discarded"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="match_runs",
+                        to="profiles.programme",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="match_runs",
+                        to="profiles.round",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='MatchRunPair',
+            name="MatchRunPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField(default=0)),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('adjusted', models.BooleanField(default=False, help_text='Chosen or changed by a coordinator.')),
-                ('outcome', models.CharField(choices=[('proposed', 'Proposed'), ('matched', 'Matched'), ('requested', 'Proposed to the mentor'), ('failed', 'Could not be made')], default='proposed', max_length=10)),
-                ('outcome_note', models.CharField(blank=True, max_length=255)),
-                ('mentee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mentor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pairs', to='matching.matchrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.FloatField(default=0)),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                (
+                    "adjusted",
+                    models.BooleanField(
+                        default=False, help_text="Chosen or changed by a coordinator."
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("matched", "Matched"),
+                            ("requested", "Proposed to the mentor"),
+                            ("failed", "Could not be made"),
+                        ],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("outcome_note", models.CharField(blank=True, max_length=255)),
+                (
+                    "mentee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mentor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pairs",
+                        to="matching.matchrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='matchrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('programme',), name='one_draft_match_run_per_programme'),
+            model_name="matchrun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "draft")),
+                fields=("programme",),
+                name="one_draft_match_run_per_programme",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='matchrunpair',
-            constraint=models.UniqueConstraint(fields=('run', 'mentee'), name='one_pair_per_mentee_per_run'),
+            model_name="matchrunpair",
+            constraint=models.UniqueConstraint(
+                fields=("run", "mentee"), name="one_pair_per_mentee_per_run"
+            ),
         ),
     ]

@@ -8,60 +8,140 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('profiles', '0016_search_document_places'),
+        ("profiles", "0016_search_document_places"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='programme',
-            name='contact_email',
-            field=models.EmailField(blank=True, db_default='', help_text="Where participants write to the team; shown in emails and on the programme's pages. Empty: the site's contact address.", max_length=254, verbose_name='contact address'),
+            model_name="programme",
+            name="contact_email",
+            field=models.EmailField(
+                blank=True,
+                db_default="",
+                help_text="Where participants write to the team; shown in emails and on the programme's pages. Empty: the site's contact address.",
+                max_length=254,
+                verbose_name="contact address",
+            ),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='logo',
-            field=models.ImageField(blank=True, db_default='', help_text="Shown at the top of the programme's pages and emails (PNG or JPEG).", max_length=200, upload_to='programme-logos/', verbose_name='logo'),
+            model_name="programme",
+            name="logo",
+            field=models.ImageField(
+                blank=True,
+                db_default="",
+                help_text="Shown at the top of the programme's pages and emails (PNG or JPEG).",
+                max_length=200,
+                upload_to="programme-logos/",
+                verbose_name="logo",
+            ),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='single_sign_on',
-            field=models.CharField(blank=True, db_default='', help_text='The university login members of this programme sign in with (the id of a configured single sign-on provider). Empty: email and password or any provider.', max_length=100, verbose_name='sign in with'),
+            model_name="programme",
+            name="single_sign_on",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                help_text="The university login members of this programme sign in with (the id of a configured single sign-on provider). Empty: email and password or any provider.",
+                max_length=100,
+                verbose_name="sign in with",
+            ),
         ),
         migrations.CreateModel(
-            name='ProfileEdit',
+            name="ProfileEdit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changes', models.JSONField(default=list)),
-                ('seen_at', models.DateTimeField(blank=True, null=True)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_edits', to='profiles.mentorprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("changes", models.JSONField(default=list)),
+                ("seen_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_edits",
+                        to="profiles.mentorprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
-                'indexes': [models.Index(fields=['profile', '-at'], name='profile_edit_idx')],
+                "ordering": ["-at"],
+                "indexes": [models.Index(fields=["profile", "-at"], name="profile_edit_idx")],
             },
         ),
         migrations.CreateModel(
-            name='ProgrammeInvitation',
+            name="ProgrammeInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='email address')),
-                ('name', models.CharField(blank=True, max_length=150, verbose_name='name')),
-                ('role', models.CharField(choices=[('mentor', 'Mentor'), ('mentee', 'Mentee')], max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='profiles.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="email address")),
+                ("name", models.CharField(blank=True, max_length=150, verbose_name="name")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("mentor", "Mentor"), ("mentee", "Mentee")], max_length=10
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="profiles.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(models.F('programme'), django.db.models.functions.text.Lower('email'), name='one_invitation_per_programme_and_address')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("programme"),
+                        django.db.models.functions.text.Lower("email"),
+                        name="one_invitation_per_programme_and_address",
+                    )
+                ],
             },
         ),
     ]
