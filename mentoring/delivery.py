@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Kinds whose body carries a key, code or link that signs someone in or changes their account
-# (allauth's template names). Their bodies are blanked in the transaction that marks them sent,
-# so no one reading the outbox afterwards can use them.
+# (allauth's template names, and a programme's invitation: its link vouches for the address,
+# so signing up with it needs no confirmation and passes the allowed domains). Their bodies are
+# blanked in the transaction that marks them sent, so no one reading the outbox afterwards can
+# use them.
 SECRET_KINDS = frozenset(
     {
         "password_reset_key",
@@ -42,6 +44,7 @@ SECRET_KINDS = frozenset(
         "login_code",
         "account_already_exists",
         "unknown_account",
+        "programme_invitation",
     }
 )
 # What a row keeps once its content is purged: who, what kind, subject, status and dates.

@@ -692,14 +692,17 @@ class ProgrammeAdmin(admin.ModelAdmin):
         if programme is None:
             raise Http404("No such programme.")
         allowed = coordinated_programmes(request)
-        form = InviteForm(request.POST or None, request.FILES or None)
-        preview, upload = None, ""
+        sending = "send" in request.POST
+        # "Send" posts only the signed list: its form is unbound, so a refusal shows no
+        # "This field is required." on fields it never had, and says why above the form.
+        form = InviteForm(None if sending else (request.POST or None), request.FILES or None)
+        preview, upload, list_error = None, "", ""
         try:
-            if "send" in request.POST:
+            if sending:
                 upload = request.POST.get("upload", "")
                 rows = invitations.read_upload(upload, programme=programme)
                 done = invitations.send(rows, programme=programme, allowed=allowed, by=request.user)
-                sent = done.counts[invitations.NEW]
+                sent = done.to_send
                 self.message_user(
                     request,
                     ngettext(
@@ -722,8 +725,18 @@ class ProgrammeAdmin(admin.ModelAdmin):
                 upload = invitations.sign_upload(
                     kind=kind, text=text, role=role, programme=programme
                 )
+        except invitations.UploadExpired as exc:
+            # What the coordinator gave, back in the form to check again (a file's text is
+            # shown as pasted lines only when it was pasted: a file is chosen again).
+            upload, list_error = "", str(exc)
+            form = InviteForm(
+                initial={"addresses": exc.text if exc.kind == "paste" else "", "role": exc.role}
+            )
         except invitations.InvitationError as exc:
-            form.add_error(None, str(exc))
+            if sending:
+                upload, list_error = "", str(exc)
+            else:
+                form.add_error(None, str(exc))
         ctx = {
             **self.admin_site.each_context(request),
             "title": f"Invite people to {programme.name}",
@@ -732,7 +745,9 @@ class ProgrammeAdmin(admin.ModelAdmin):
             "form": form,
             "preview": preview,
             "upload": upload,
-            "new_count": preview.counts[invitations.NEW] if preview else 0,
+            "list_error": list_error,
+            "new_count": preview.to_send if preview else 0,
+            "days": invitations.TOKEN_MAX_AGE.days,
             "memberships_url": reverse("admin:profiles_membership_changelist")
             + f"?programme={programme.pk}",
         }
@@ -865,7 +880,8 @@ class RoundAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
 @admin.register(ProgrammeInvitation)
 class ProgrammeInvitationAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
     """Whom a programme invited and whether they joined. Read-only: people are invited from the
-    programme's "Invite people" page (profiles.invitations), which sends each email once."""
+    programme's "Invite people" page (profiles.invitations), which sends each email once; an
+    unaccepted invitation can be resent with a fresh link (its first may have expired)."""
 
     list_display = ["email", "name", "programme", "role", "invited_by", "sent_at", "accepted_at"]
     list_filter = ["role", "accepted_at"]
@@ -885,11 +901,59 @@ class ProgrammeInvitationAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    actions = ["resend_invitation"]
+
     def has_add_permission(self, request):
         return False  # the programme's "Invite people" page
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_resend_permission(self, request) -> bool:
+        # Whoever may invite (a programme's coordinators); the list is already theirs only.
+        return request.user.has_perm("profiles.add_programmeinvitation")
+
+    @admin.action(
+        description="Resend invitation (a fresh link; not for accepted ones)",
+        permissions=["resend"],
+    )
+    def resend_invitation(self, request, queryset):
+        resent, accepted, recent = invitations.resend(queryset, by=request.user)
+        if resent:
+            self.message_user(
+                request,
+                ngettext(
+                    "Resent %(n)d invitation with a fresh link.",
+                    "Resent %(n)d invitations with a fresh link.",
+                    resent,
+                )
+                % {"n": resent},
+                messages.SUCCESS,
+            )
+        if accepted:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d invitation was not resent: it has been accepted.",
+                    "%(n)d invitations were not resent: they have been accepted.",
+                    accepted,
+                )
+                % {"n": accepted},
+                messages.WARNING,
+            )
+        if recent:
+            minutes = int(invitations.RESEND_GAP.total_seconds() // 60)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d invitation was not resent: it was sent in the last %(minutes)d minutes.",
+                    "%(n)d invitations were not resent: they were sent in the last %(minutes)d "
+                    "minutes.",
+                    recent,
+                )
+                % {"n": recent, "minutes": minutes},
+                messages.WARNING,
+            )
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser

@@ -24,11 +24,21 @@ def programme_invited(request, slug: str, token: str):
     try:
         invitation = invitations.invitation_for_token(token, slug=slug)
     except invitations.LinkExpired:
-        return render(request, TEMPLATE, {"expired": True}, status=410)
+        return render(
+            request,
+            TEMPLATE,
+            {"expired": True, "days": invitations.TOKEN_MAX_AGE.days},
+            status=410,
+        )
     if invitation is None:
         return render(request, TEMPLATE, {"invalid": True}, status=404)
     here = request.get_full_path()
     ctx = {"invitation": invitation, "programme": invitation.programme, "here": here}
+    if not request.user.is_authenticated and invitation.accepted_at is not None:
+        # Used already: the link vouches for nobody's address any more, so it only offers to
+        # sign in (a forwarded or leaked link must not verify an address for a new account).
+        ctx["login_url"] = reverse("account_login") + "?" + urlencode({"next": here})
+        return render(request, TEMPLATE, {**ctx, "accepted_already": True})
     if not request.user.is_authenticated:
         # Signing up with the invited address needs no second email to verify it (the link
         # proved it), and the programme's or the site's allowed domains do not refuse it
@@ -53,6 +63,18 @@ def _accept(request, invitation):
     programme = invitation.programme
     try:
         membership = invitations.accept(invitation, user=request.user)
+    except invitations.NotTheInvitee:
+        return render(
+            request,
+            TEMPLATE,
+            {
+                "invitation": invitation,
+                "programme": programme,
+                "here": request.get_full_path(),
+                "wrong_person": True,
+            },
+            status=403,
+        )
     except invitations.InvitationUsed:
         return render(
             request,

@@ -8,8 +8,12 @@ addresses are not a table at all, and the confirmation's side effect is an email
 machinery would be bent out of shape; the checks below are one small function each.
 
 The preview is computed, never stored: the confirmation recomputes it from the same signed
-upload under a lock of the programmes it names, so what is sent is what the preview said (or,
-after a race, less: a second confirmation finds every row "already invited").
+upload under a lock of the programmes its rows name, so what is sent is what the preview said
+(or, after a race, less: a second confirmation finds every row "already invited").
+
+An invitation nobody accepted before its link expired (TOKEN_MAX_AGE after it was sent) is not a
+dead end: the same address in a later list is "invited again" with a fresh link, and the
+invitations list in the admin can resend one.
 """
 
 from __future__ import annotations
@@ -31,23 +35,30 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.emails import absolute_url, queue
+from mentoring.emails import absolute_url, queue_many, render
 from profiles import services
 from profiles.models import Membership, Programme, ProgrammeInvitation
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django.db.models import QuerySet
 
     from accounts.models import User
+    from mentoring.models import Outbox
 
 MAX_ROWS = 2000
 TOKEN_SALT = "profiles.programme-invitation"
 TOKEN_MAX_AGE = timedelta(days=30)
 UPLOAD_SALT = "profiles.invitation-upload"
+UPLOAD_MAX_AGE = timedelta(hours=12)
+# A resend from the admin within this long of the last sending is taken for a double click.
+RESEND_GAP = timedelta(minutes=5)
 
 NEW = "new"
 MEMBER = "member"
 INVITED = "invited"
+INVITED_AGAIN = "invited_again"
 DUPLICATE = "duplicate"
 BAD_ADDRESS = "bad_address"
 UNKNOWN_PROGRAMME = "unknown_programme"
@@ -58,6 +69,11 @@ OUTCOMES = [
     (NEW, "new", "new"),
     (MEMBER, "already a member", "already members"),
     (INVITED, "already invited", "already invited"),
+    (
+        INVITED_AGAIN,
+        "invited again (the first link expired)",
+        "invited again (the first link expired)",
+    ),
     (DUPLICATE, "duplicate in the list", "duplicates in the list"),
     (BAD_ADDRESS, "bad address", "bad addresses"),
     (UNKNOWN_PROGRAMME, "unknown programme", "unknown programmes"),
@@ -71,6 +87,14 @@ class InvitationError(Exception):
     """A list that cannot be read at all; the message is the sentence the coordinator sees."""
 
 
+class UploadExpired(InvitationError):
+    """A genuine signed list past UPLOAD_MAX_AGE: what it held, so the form can show it again."""
+
+    def __init__(self, message: str, *, kind: str, text: str, role: str):
+        super().__init__(message)
+        self.kind, self.text, self.role = kind, text, role
+
+
 @dataclass
 class Row:
     line: int
@@ -81,6 +105,8 @@ class Row:
     outcome: str = ""
     target: Programme | None = None
     note: str = ""
+    # The unaccepted invitation whose link expired, for an "invited again" row.
+    invitation: ProgrammeInvitation | None = None
 
 
 @dataclass
@@ -91,6 +117,15 @@ class Preview:
     @property
     def new_rows(self) -> list[Row]:
         return [r for r in self.rows if r.outcome == NEW]
+
+    @property
+    def again_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.outcome == INVITED_AGAIN]
+
+    @property
+    def to_send(self) -> int:
+        """How many emails sending this preview sends: the new rows and the invited again."""
+        return self.counts[NEW] + self.counts[INVITED_AGAIN]
 
     @property
     def summary(self) -> str:
@@ -181,7 +216,20 @@ def sign_upload(*, kind: str, text: str, role: str, programme: Programme) -> str
 
 def read_upload(signed: str, *, programme: Programme) -> list[Row]:
     try:
-        data = signing.loads(signed, salt=UPLOAD_SALT, max_age=timedelta(hours=12))
+        data = signing.loads(signed, salt=UPLOAD_SALT, max_age=UPLOAD_MAX_AGE)
+    except signing.SignatureExpired:
+        # Genuine but old: its rows may have changed since, so it is checked again, not sent.
+        data = signing.loads(signed, salt=UPLOAD_SALT)
+        if data.get("programme") != programme.pk:
+            raise InvitationError("The list has expired: upload it again.") from None
+        raise UploadExpired(
+            "The list has expired: check it again."
+            if data["kind"] != "csv"
+            else "The list has expired: choose the file and check it again.",
+            kind=data["kind"],
+            text=data["text"],
+            role=data["role"],
+        ) from None
     except signing.BadSignature:
         raise InvitationError("The list has expired: upload it again.") from None
     if data.get("programme") != programme.pk:
@@ -198,6 +246,11 @@ def check(rows: list[Row], *, programme: Programme, allowed: QuerySet[Programme]
     """Each row's outcome, in a fixed number of queries whatever the number of rows.
     `programme` is the page's (rows with no programme); `allowed` the ones the coordinator
     runs (a programme they do not run is as unknown as one that does not exist)."""
+    _find_targets(rows, programme=programme, allowed=allowed)
+    return _judge(rows)
+
+
+def _find_targets(rows: list[Row], *, programme: Programme, allowed: QuerySet[Programme]) -> None:
     targets = {programme.slug.lower(): programme}
     if any(r.programme for r in rows):
         # A coordinator runs a handful of programmes: read them all, match slug or name.
@@ -206,6 +259,11 @@ def check(rows: list[Row], *, programme: Programme, allowed: QuerySet[Programme]
             targets.setdefault(p.name.lower(), p)
     for row in rows:
         row.target = targets.get((row.programme or programme.slug).lower())
+
+
+def _judge(rows: list[Row]) -> Preview:
+    """Each row's outcome against the memberships and invitations of its programme: three
+    queries at most, whatever the number of rows."""
     wanted = [r for r in rows if r.target is not None]
     emails = {r.email.lower() for r in wanted}
     programme_ids = {r.target.pk for r in wanted if r.target is not None}
@@ -216,12 +274,13 @@ def check(rows: list[Row], *, programme: Programme, allowed: QuerySet[Programme]
         .filter(address__in=emails)
         .values_list("programme_id", "address")
     )
-    invited = set(
-        ProgrammeInvitation.objects.filter(programme__in=programme_ids)
+    invited = {
+        (i.programme_id, i.address): i
+        for i in ProgrammeInvitation.objects.filter(programme__in=programme_ids)
         .annotate(address=Lower("email"))
         .filter(address__in=emails)
-        .values_list("programme_id", "address")
-    )
+        .only("pk", "programme", "email", "name", "role", "created_at", "sent_at", "accepted_at")
+    }
     seen: dict[tuple[int, str], int] = {}
     preview = Preview(rows=rows)
     for row in rows:
@@ -230,7 +289,17 @@ def check(rows: list[Row], *, programme: Programme, allowed: QuerySet[Programme]
     return preview
 
 
-def _outcome(row: Row, members: set, invited: set, seen: dict) -> tuple[str, str]:
+def link_expired(invitation: ProgrammeInvitation, *, now: datetime | None = None) -> bool:
+    """Whether the last link emailed for an unaccepted invitation no longer works (the link is
+    signed when the email is written, as `sent_at` is set; one never sent counts from its
+    creation). An accepted invitation never expires: its person has joined."""
+    if invitation.accepted_at is not None:
+        return False
+    last = invitation.sent_at or invitation.created_at
+    return last <= (now or timezone.now()) - TOKEN_MAX_AGE
+
+
+def _outcome(row: Row, members: set, invited: dict, seen: dict) -> tuple[str, str]:
     try:
         validate_email(row.email)
     except ValidationError:
@@ -248,6 +317,12 @@ def _outcome(row: Row, members: set, invited: set, seen: dict) -> tuple[str, str
     if key in members:
         return MEMBER, f"Already in {row.target.name}"
     if key in invited:
+        if link_expired(invited[key]):
+            row.invitation = invited[key]
+            role_label = Membership.Role(role).label.lower()
+            return INVITED_AGAIN, (
+                f"Invite again to {row.target.name} as {role_label}: the first link expired"
+            )
         return INVITED, f"Already invited to {row.target.name}"
     return NEW, f"Invite to {row.target.name} as {Membership.Role(role).label.lower()}"
 
@@ -258,13 +333,26 @@ def _outcome(row: Row, members: set, invited: set, seen: dict) -> tuple[str, str
 def send(
     rows: list[Row], *, programme: Programme, allowed: QuerySet[Programme], by: User
 ) -> Preview:
-    """Invite the preview's new rows: checked again under a lock of their programmes, so two
-    confirmations of the same list (a double click) invite each person once. Returns the
-    preview as it stood when sending: its new rows are exactly the invitations made."""
+    """Invite the preview's new rows and invite again those whose first link expired: checked
+    again under a lock of the programmes the rows name, so two confirmations of the same list
+    (a double click) invite each person once. Returns the preview as it stood when sending:
+    its new and invited-again rows are exactly the emails sent.
+
+    A fixed number of queries whatever the number of rows: the invitations are inserted in one
+    statement with `sent_at` set, the invited again updated in one, and the emails queued in
+    one."""
     with transaction.atomic():
-        ids = {programme.pk} | set(allowed.values_list("pk", flat=True))
-        list(Programme.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-        preview = check(rows, programme=programme, allowed=allowed)
+        _find_targets(rows, programme=programme, allowed=allowed)
+        ids = sorted({r.target.pk for r in rows if r.target is not None})
+        # Only the rows' programmes: a coordinator's other programmes stay free.
+        list(
+            Programme.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        preview = _judge(rows)
+        now = timezone.now()
         made = ProgrammeInvitation.objects.bulk_create(
             [
                 ProgrammeInvitation(
@@ -273,19 +361,49 @@ def send(
                     name=r.name[:150],
                     role=r.role,
                     invited_by=by,
+                    sent_at=now,
                 )
                 for r in preview.new_rows
             ]
         )
-        for invitation in made:
-            send_invitation(invitation)
+        again = []
+        for r in preview.again_rows:
+            invitation = r.invitation
+            assert invitation is not None and r.target is not None
+            invitation.programme = r.target
+            invitation.role = r.role
+            invitation.name = r.name[:150] or invitation.name
+            invitation.sent_at = now
+            again.append(invitation)
+        if again:
+            ProgrammeInvitation.objects.bulk_update(again, ["role", "name", "sent_at"])
+        queue_many([_email(i, inviter=by) for i in [*made, *again]])
     return preview
+
+
+def resend(invitations: QuerySet[ProgrammeInvitation], *, by: User) -> tuple[int, int, int]:
+    """Email the unaccepted invitations of `invitations` again with a fresh link (the admin's
+    "Resend invitation"). Under a lock of the rows, one sent in the last RESEND_GAP is left
+    alone, so a double click sends once. Returns (resent, already accepted, sent moments ago)."""
+    with transaction.atomic():
+        locked = list(
+            invitations.select_for_update(of=("self",)).select_related("programme").order_by("pk")
+        )
+        now = timezone.now()
+        open_ = [i for i in locked if i.accepted_at is None]
+        due = [i for i in open_ if i.sent_at is None or i.sent_at <= now - RESEND_GAP]
+        for invitation in due:
+            invitation.sent_at = now
+        if due:
+            ProgrammeInvitation.objects.bulk_update(due, ["sent_at"])
+        queue_many([_email(i, inviter=by) for i in due])
+    return len(due), len(locked) - len(open_), len(open_) - len(due)
 
 
 @transaction.atomic
 def send_invitation(invitation: ProgrammeInvitation) -> bool:
-    """Email one invitation, once: `sent_at` is set under a lock of the row. Returns whether
-    it was sent now."""
+    """Email one invitation never sent, once: `sent_at` is set under a lock of the row. Returns
+    whether it was sent now."""
     invitation = (
         ProgrammeInvitation.objects.select_for_update(of=("self",))
         .select_related("programme", "invited_by")
@@ -293,7 +411,18 @@ def send_invitation(invitation: ProgrammeInvitation) -> bool:
     )
     if invitation.sent_at is not None:
         return False
-    queue(
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["sent_at"])
+    queue_many([_email(invitation, inviter=invitation.invited_by)])
+    return True
+
+
+def _email(invitation: ProgrammeInvitation, *, inviter: User | None) -> Outbox:
+    """The invitation's email for its latest sending (`sent_at`), rendered with a fresh link and
+    no query of its own. Each sending has its own dedupe key, so an invitation sent again is
+    not dropped as a copy of the first email, while the same sending queued twice is."""
+    assert invitation.sent_at is not None
+    return render(
         "programme_invitation",
         to=invitation.email,
         ctx={
@@ -301,15 +430,12 @@ def send_invitation(invitation: ProgrammeInvitation) -> bool:
             "programme": invitation.programme,
             "name": invitation.name,
             "role": invitation.role,
-            "inviter": invitation.invited_by.full_name if invitation.invited_by else "",
+            "inviter": inviter.full_name if inviter else "",
             "url": absolute_url(invitation_path(invitation)),
             "days": TOKEN_MAX_AGE.days,
         },
-        dedupe_key=f"programme-invitation:{invitation.pk}",
+        dedupe_key=f"programme-invitation:{invitation.pk}:{invitation.sent_at.isoformat()}",
     )
-    invitation.sent_at = timezone.now()
-    invitation.save(update_fields=["sent_at"])
-    return True
 
 
 # The link ---------------------------------------------------------------------------------
@@ -360,12 +486,19 @@ class InvitationUsed(Exception):
     pass
 
 
+class NotTheInvitee(Exception):
+    """The signed-in person is not the one invited: another address is not covered."""
+
+
 @transaction.atomic
 def accept(invitation: ProgrammeInvitation, *, user: User) -> Membership:
     """The invited person joins the programme in the invited role, through the usual service
     (a mentor may still wait for approval). The invitation covers a programme that is by
     invitation, limited to some email domains or closed. Accepting twice returns the same
-    membership; an invitation accepted by someone else is used."""
+    membership; an invitation accepted by someone else is used. Only the invitee may accept,
+    whoever calls this: the view checks it first only to say so kindly."""
+    if not is_for(invitation, user):
+        raise NotTheInvitee
     invitation = (
         ProgrammeInvitation.objects.select_for_update(of=("self",))
         .select_related("programme")

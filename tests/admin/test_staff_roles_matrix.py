@@ -279,6 +279,10 @@ def _new_link(response, obj) -> bool:
     return obj.invitation_token != old
 
 
+def _invitation_resent(response, obj) -> bool:
+    return Outbox.objects.filter(kind="programme_invitation", to_email=obj.email).exists()
+
+
 def _asked_what_to_change(response, obj) -> bool:
     return response.status_code == 200 and b"What should the mentor change?" in response.content
 
@@ -310,6 +314,7 @@ ACTION_EFFECTS = {
     "export_csv": _csv_downloaded,
     "approve": _approved,
     "new_invitation_link": _new_link,
+    "resend_invitation": _invitation_resent,
     "request_changes": _asked_what_to_change,
     "retry_now": _requeued,
     "make_verified": _verified,
@@ -340,6 +345,8 @@ ACTIONS = {
     ("profiles.menteeprofile", "export_csv"): VIEWERS,
     ("profiles.menteeprofile", "delete_selected"): SUPERUSER,
     ("profiles.programme", "new_invitation_link"): REVIEWERS,
+    ("profiles.programmeinvitation", "resend_invitation"): REVIEWERS,
+    ("profiles.programmeinvitation", "delete_selected"): SUPERUSER,
     ("profiles.programme", "delete_selected"): SUPERUSER,
     ("profiles.round", "delete_selected"): SUPERUSER,
     ("profiles.membership", "approve"): REVIEWERS,
