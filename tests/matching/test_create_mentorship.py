@@ -57,13 +57,16 @@ def test_create_at_the_active_limit_closes_the_mentees_other_requests(
     assert other.closing_note == "The mentee has been matched with a mentor."
 
 
-def test_create_works_for_a_switched_off_mentor(mentee_profile, admin_user):
-    # Switched off means "no new approaches"; the scheme team may still match them by hand.
-    profile = MentorProfileFactory(is_active=False)
+def test_create_refused_for_a_switched_off_mentor(mentee_profile, admin_user):
+    # Switched off means "not taking new mentees": the scheme team does not give them one
+    # either (they switch it back on, or are asked to, first).
+    profile = MentorProfileFactory(is_active=False, user__full_name="Toby Ward")
 
-    mentorship = create_mentorship(mentor=profile.user, mentee=mentee_profile.user, by=admin_user)
+    with pytest.raises(MatchingError) as exc:
+        create_mentorship(mentor=profile.user, mentee=mentee_profile.user, by=admin_user)
 
-    assert mentorship.is_active
+    assert str(exc.value) == "Toby Ward is not taking new mentees at the moment."
+    assert not Mentorship.objects.exists()
 
 
 def test_create_refused_with_yourself(mentee_profile, admin_user):
