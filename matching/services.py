@@ -25,7 +25,13 @@ from accounts.models import User
 from matching import conversations, emails, engagement_rules, signals
 from matching.models import Engagement, Mentorship, MentorshipRequest, RequestReport, StatusChange
 from profiles import rules, training
-from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
+from profiles.models import (
+    Membership,
+    MenteeProfile,
+    MentorProfile,
+    MentorProfileQuerySet,
+    Programme,
+)
 from profiles.services import free_place, take_place
 
 Status = MentorshipRequest.Status
@@ -163,7 +169,7 @@ def _refuse_outside_programme(
         raise MatchingError(refusal)
 
 
-def _long_term_pairs_in(programme: Programme):
+def _long_term_pairs_in(programme: Programme) -> QuerySet[Mentorship]:
     return Mentorship.objects.active().filter(programme=programme, engagement=Engagement.LONG_TERM)
 
 
@@ -184,7 +190,9 @@ def pairs_here(programme: Programme, mentor_user_ids: list[int]) -> dict[int, in
     return dict(rows)
 
 
-def with_free_places_in(programme: Programme, mentors: QuerySet[MentorProfile]):
+def with_free_places_in(
+    programme: Programme, mentors: MentorProfileQuerySet
+) -> MentorProfileQuerySet:
     """`mentors` with a free place for `programme`: their capacity across programmes and,
     where the programme caps places, fewer pairs in it than the cap (annotated `here`, which
     free_places reads)."""
