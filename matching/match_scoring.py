@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -241,6 +242,127 @@ def _mentor_languages(mentor: MentorProfile) -> list[str]:
     return [part.strip() for part in re.split(r"[,;/]| and ", mentor.languages) if part.strip()]
 
 
+@dataclass
+class _Batch:
+    """What the criteria read, loaded once for a whole batch of mentees and mentors."""
+
+    area_names: dict[int, str]
+    wanted: dict[int, set[int]]
+    languages: dict[int, str]
+    history: dict[tuple[int, int], list[Mentorship]]
+    experienced: set[int]
+    goals: dict[tuple[int, int], tuple[float, list[str]]]
+    format_labels: Mapping[str, object]  # the choices' labels (lazy translations)
+
+
+@dataclass
+class _Pair:
+    """One mentee with one mentor while the criteria score it."""
+
+    mentee: MenteeProfile
+    mentor: MentorProfile
+    mentee_words: set[str]
+    free: int
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)
+
+    def add(self, points: float, reason: str = "", warning: str = "") -> None:
+        self.score += points
+        if reason:
+            self.reasons.append(reason)
+        if warning:
+            self.warnings.append(warning)
+
+
+def _areas(pair: _Pair, batch: _Batch) -> None:
+    shared = [
+        batch.area_names[i]
+        for i in sorted(pair.mentor.area_ids)
+        if i in batch.wanted[pair.mentee.pk] and batch.area_names.get(i)
+    ]
+    pair.shared = shared
+    if shared:
+        pair.add(
+            AREA_WEIGHT * len(shared),
+            ngettext("Shares %(n)d area: %(areas)s", "Shares %(n)d areas: %(areas)s", len(shared))
+            % {"n": len(shared), "areas": ", ".join(shared)},
+        )
+
+
+def _goals(pair: _Pair, batch: _Batch) -> None:
+    rank, goal_words = batch.goals.get((pair.mentee.user_id, pair.mentor.pk), (0.0, []))
+    if rank > 0:
+        pair.add(
+            min(GOALS_WEIGHT * rank, GOALS_CAP),
+            "The mentee's goals match the profile: " + " ".join(goal_words[:GOAL_WORDS_SHOWN]),
+        )
+
+
+def _industry(pair: _Pair, batch: _Batch) -> None:
+    if _industry_named(pair.mentor, pair.mentee_words):
+        pair.add(
+            INDUSTRY_WEIGHT,
+            f"Works in the industry the mentee names: {pair.mentor.get_industry_display()}",
+        )
+
+
+def _format(pair: _Pair, batch: _Batch) -> None:
+    preferred = [f for f in pair.mentee.preferred_formats if f in batch.format_labels]
+    offered = [f for f in preferred if f in pair.mentor.formats]
+    if offered:
+        labels = [str(batch.format_labels[f]).lower() for f in offered]
+        pair.add(FORMAT_WEIGHT, f"Offers {get_text_list(labels, 'and')}, which the mentee prefers")
+    elif preferred and pair.mentor.formats:
+        labels = [str(batch.format_labels[f]).lower() for f in preferred]
+        pair.add(
+            FORMAT_MISS,
+            warning=f"Offers none of the formats the mentee prefers ({', '.join(labels)})",
+        )
+
+
+def _language(pair: _Pair, batch: _Batch) -> None:
+    spoken = _mentor_languages(pair.mentor)
+    if (
+        batch.languages.get(pair.mentee.user_id) == "cy"
+        and {s.lower() for s in spoken} & WELSH_NAMES
+    ):
+        pair.add(LANGUAGE_WEIGHT, "Speaks Welsh, the mentee's language on the site")
+        return
+    named = [s for s in spoken if s.lower() in pair.mentee_words and s.lower() != "english"]
+    if named:
+        pair.add(LANGUAGE_WEIGHT, f"Speaks {', '.join(named)}, which the mentee mentions")
+
+
+def _location(pair: _Pair, batch: _Batch) -> None:
+    city = _words(pair.mentor.city)
+    if city and city <= pair.mentee_words:
+        pair.add(LOCATION_WEIGHT, f"Based in {pair.mentor.city}, which the mentee mentions")
+
+
+def _places(pair: _Pair, batch: _Batch) -> None:
+    pair.add(
+        PLACE_WEIGHT * min(pair.free, PLACES_COUNTED),
+        ngettext("%(n)d free place", "%(n)d free places", pair.free) % {"n": pair.free},
+    )
+
+
+def _past_pairs(pair: _Pair, batch: _Batch) -> None:
+    past = batch.history.get((pair.mentee.user_id, pair.mentor.user_id), [])
+    if any(_is_bad(p) for p in past):
+        pair.add(HISTORY_BAD, warning="Was this mentee's mentor before, and it did not go well")
+    elif past:
+        pair.add(HISTORY_GOOD, "Was this mentee's mentor before")
+    elif pair.mentor.user_id in batch.experienced:
+        pair.add(EXPERIENCE_WEIGHT, "Has mentored in this programme before")
+
+
+# Each criterion adds its points and says why (the module's docstring gives the weights), in
+# the order the reasons are shown.
+CRITERIA = (_areas, _goals, _industry, _format, _language, _location, _places, _past_pairs)
+
+
 def score_candidates(
     programme: Programme,
     mentee_profiles: list[MenteeProfile],
@@ -260,92 +382,39 @@ def score_candidates(
         return result
     mentee_ids = [m.user_id for m in mentee_profiles]
     mentor_user_ids = [m.user_id for m in mentors]
-    names = dict(ExpertiseArea.objects.values_list("pk", "name"))
-    wanted = _wanted_areas(mentee_profiles)
-    languages = _languages(mentee_profiles)
     history, active, experienced = _history(programme, mentee_ids, mentor_user_ids)
+    batch = _Batch(
+        area_names=dict(ExpertiseArea.objects.values_list("pk", "name")),
+        wanted=_wanted_areas(mentee_profiles),
+        languages=_languages(mentee_profiles),
+        history=history,
+        experienced=experienced,
+        goals=_goal_matches(mentee_profiles, mentors),
+        format_labels=dict(MeetingFormat.choices),
+    )
     here = services.pairs_here(programme, mentor_user_ids)
-    goals = _goal_matches(mentee_profiles, mentors)
-    format_labels = dict(MeetingFormat.choices)
     confirmed_order = {m.pk: i for i, m in enumerate(mentors)}
-
     for mentee in mentee_profiles:
         mentee_words = _words(" ".join([mentee.goals, mentee.role, mentee.introduction]))
         ranked: list[tuple[float, int, Suggestion]] = []
         for mentor in mentors:
             free = services.free_places(programme, mentor, here.get(mentor.user_id, 0))
-            if mentor.user_id == mentee.user_id or free <= 0:
-                continue
-            if (mentee.user_id, mentor.user_id) in active:
-                continue
-            if rules.line_management_refusal(programme, mentee, mentor):
-                continue
-            score, reasons, warnings = 0.0, [], []
-            shared = [names[i] for i in sorted(mentor.area_ids) if i in wanted[mentee.pk]]
-            shared = [n for n in shared if n]
-            if shared:
-                score += AREA_WEIGHT * len(shared)
-                reasons.append(
-                    ngettext(
-                        "Shares %(n)d area: %(areas)s", "Shares %(n)d areas: %(areas)s", len(shared)
-                    )
-                    % {"n": len(shared), "areas": ", ".join(shared)}
-                )
-            rank, goal_words = goals.get((mentee.user_id, mentor.pk), (0.0, []))
-            if rank > 0:
-                score += min(GOALS_WEIGHT * rank, GOALS_CAP)
-                reasons.append(
-                    "The mentee's goals match the profile: "
-                    + " ".join(goal_words[:GOAL_WORDS_SHOWN])
-                )
-            if _industry_named(mentor, mentee_words):
-                score += INDUSTRY_WEIGHT
-                reasons.append(
-                    f"Works in the industry the mentee names: {mentor.get_industry_display()}"
-                )
-            preferred = [f for f in mentee.preferred_formats if f in format_labels]
-            offered = [f for f in preferred if f in mentor.formats]
-            if offered:
-                score += FORMAT_WEIGHT
-                labels = [str(format_labels[f]).lower() for f in offered]
-                reasons.append(f"Offers {get_text_list(labels, 'and')}, which the mentee prefers")
-            elif preferred and mentor.formats:
-                score += FORMAT_MISS
-                labels = [str(format_labels[f]).lower() for f in preferred]
-                warnings.append(
-                    f"Offers none of the formats the mentee prefers ({', '.join(labels)})"
-                )
-            spoken = _mentor_languages(mentor)
-            spoken_lower = {s.lower() for s in spoken}
-            if languages.get(mentee.user_id) == "cy" and spoken_lower & WELSH_NAMES:
-                score += LANGUAGE_WEIGHT
-                reasons.append("Speaks Welsh, the mentee's language on the site")
-            else:
-                named = [s for s in spoken if s.lower() in mentee_words and s.lower() != "english"]
-                if named:
-                    score += LANGUAGE_WEIGHT
-                    reasons.append(f"Speaks {', '.join(named)}, which the mentee mentions")
-            if mentor.city and _words(mentor.city) and _words(mentor.city) <= mentee_words:
-                score += LOCATION_WEIGHT
-                reasons.append(f"Based in {mentor.city}, which the mentee mentions")
-            score += PLACE_WEIGHT * min(free, PLACES_COUNTED)
-            reasons.append(ngettext("%(n)d free place", "%(n)d free places", free) % {"n": free})
-            past = history.get((mentee.user_id, mentor.user_id), [])
-            if any(_is_bad(p) for p in past):
-                score += HISTORY_BAD
-                warnings.append("Was this mentee's mentor before, and it did not go well")
-            elif past:
-                score += HISTORY_GOOD
-                reasons.append("Was this mentee's mentor before")
-            elif mentor.user_id in experienced:
-                score += EXPERIENCE_WEIGHT
-                reasons.append("Has mentored in this programme before")
+            if (
+                mentor.user_id == mentee.user_id
+                or free <= 0
+                or (mentee.user_id, mentor.user_id) in active
+                or rules.line_management_refusal(programme, mentee, mentor)
+            ):
+                continue  # the hard rules: never suggested
+            pair = _Pair(mentee=mentee, mentor=mentor, mentee_words=mentee_words, free=free)
+            for criterion in CRITERIA:
+                criterion(pair, batch)
             suggestion = Suggestion(
                 mentor=mentor,
-                score=round(score, 3),
-                reasons=reasons,
-                warnings=warnings,
-                shared_areas=shared,
+                score=round(pair.score, 3),
+                reasons=pair.reasons,
+                warnings=pair.warnings,
+                shared_areas=pair.shared,
             )
             ranked.append((-suggestion.score, confirmed_order[mentor.pk], suggestion))
         ranked.sort(key=lambda item: (item[0], item[1]))
