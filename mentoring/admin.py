@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 
 from mentoring import email_kinds
 from mentoring.admin_utils import ProgrammeScopedMixin, coordinated_programme_ids
-from mentoring.delivery import SECRET_KINDS
+from mentoring.delivery import PRIVATE_KINDS, SECRET_KINDS
 from mentoring.models import EmailWording, Month, Outbox, SchemeSettings
 from profiles.models import Membership
 
@@ -17,7 +17,8 @@ from profiles.models import Membership
 @admin.register(Outbox)
 class OutboxAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
     """Metadata, and for superusers the email as sent with every link's secret part masked
-    (`email_as_sent`; never an email that carries a sign-in or reset link). An email's content
+    (`email_as_sent`; never an email that carries a sign-in or reset link, nor one that quotes a
+    pair's private words: delivery.PRIVATE_KINDS). An email's content
     (body, headers, context) may hold such a link, so it is never searched, filtered on or
     loaded for the list.
 
@@ -106,9 +107,12 @@ class OutboxAdmin(ProgrammeScopedMixin, admin.ModelAdmin):
     def email_as_sent(self, obj):
         """The rendered email, for superusers: its HTML in a sandboxed frame served with its own
         strict policy (mentoring.backoffice.views.outbox_email_html), its text below, every
-        link's secret part masked. Emails that carry a sign-in or reset link show nothing."""
+        link's secret part masked. Emails that carry a sign-in or reset link, or quote a pair's
+        private words (delivery.PRIVATE_KINDS), show nothing."""
         if obj.kind in SECRET_KINDS:
             return "Not shown: this email carries a sign-in, confirmation or reset link."
+        if obj.kind in PRIVATE_KINDS:
+            return "Not shown: this email carries a pair's private words."
         if not (obj.body_text or obj.body_html):
             return "Not kept: the retention job has removed this email's content."
         from mentoring.logs import mask_links

@@ -47,6 +47,21 @@ SECRET_KINDS = frozenset(
         "programme_invitation",
     }
 )
+# Kinds whose body quotes a pair's private words, which no one reads in the admin (there is no
+# admin for conversation messages or working agreements): a conversation's messages
+# (message_notification, message_digest) and the notes of the pair's working agreement
+# (agreement_proposed, agreement_agreed). The outbox shows a superuser their metadata only, as for
+# SECRET_KINDS; they are sent and purged like any other email. Emails that quote words the admin
+# already shows staff are not here: a request's message and the mentor's reply or away note
+# (request_received, request_reminder, request_accepted, request_declined, ...; the requests'
+# admin), a pair's ending message (mentorship_ended; the mentorships' admin), a meeting's shared
+# summary and next steps (meeting_recap; the meetings' admin; private meeting notes are never in
+# an email), check-in answers (check_in_alert; the check-ins' admin), and the notes the scheme team
+# writes itself. A reported message or request (message_reported, request_reported) goes to the
+# coordinators on purpose: reporting it shares it with them.
+PRIVATE_KINDS = frozenset(
+    {"message_notification", "message_digest", "agreement_proposed", "agreement_agreed"}
+)
 # What a row keeps once its content is purged: who, what kind, subject, status and dates.
 _PURGED = {"body_text": "", "body_html": "", "headers": {}, "context": {}}
 

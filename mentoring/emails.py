@@ -79,7 +79,9 @@ def render(
         programme_id, brand = programme.pk, wording.brand_of(programme)
     else:
         programme_id, brand = wording.programme_in(ctx or {})
-    words = wording.words_for(kind, programme_id, getattr(recipient, "language", ""))
+    # Looked up in the language the email is written in: most people's saved language is ""
+    # (the site's default), and words saved for English must reach them too.
+    words = wording.words_for(kind, programme_id, email_language(recipient))
     # The names the `scheme` context processor gives pages, so a template reads the same with or
     # without a request (emails/base.html uses SCHEME_NAME).
     context = {

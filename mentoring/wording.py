@@ -64,16 +64,20 @@ class Words:
 
 
 def _rows() -> dict[tuple[str, int | None, str], tuple[str, str]]:
+    # Read once and kept in a local: another thread (a request starting, a save) may empty the
+    # shared dict at any moment, so what was just checked or stored is never read back from it.
     cache = _fresh()
-    if "rows" not in cache:
+    rows = cache.get("rows")
+    if rows is None:
         model = apps.get_model("mentoring", "EmailWording")
-        cache["rows"] = {
+        rows = {
             (kind, programme_id, language): (intro.strip(), sign_off.strip())
             for kind, programme_id, language, intro, sign_off in model.objects.values_list(
                 "kind", "programme_id", "language", "intro", "sign_off"
             )
         }
-    return cache["rows"]
+        cache["rows"] = rows
+    return rows
 
 
 def words_for(kind: str, programme_id: int | None, language: str = "") -> Words:
@@ -122,16 +126,18 @@ def brand_of(programme: Any) -> Brand:
 
 
 def _brands() -> dict[int, Brand]:
-    cache = _fresh()
-    if "brands" not in cache:
+    cache = _fresh()  # never read back after storing: see _rows
+    brands = cache.get("brands")
+    if brands is None:
         # Every programme at once: a scheme runs a handful, and a job emailing people of many
         # programmes then reads them in one query, not one per programme.
         model = apps.get_model("profiles", "Programme")
-        cache["brands"] = {
+        brands = {
             programme.pk: brand_of(programme)
             for programme in model.objects.only("name", "logo", "contact_email")
         }
-    return cache["brands"]
+        cache["brands"] = brands
+    return brands
 
 
 def brand_for(programme_id: int) -> Brand | None:

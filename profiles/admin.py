@@ -481,6 +481,14 @@ class ProgrammeAdminForm(forms.ModelForm):
     def clean_logo(self):
         return logos.clean_upload(self.cleaned_data.get("logo"))
 
+    def save(self, commit=True):
+        # The admin saves the programme in its transaction right after this (commit=False);
+        # the old logo's file is deleted once that commits.
+        old_logo = getattr(self.initial.get("logo"), "name", "") or ""
+        programme = super().save(commit=commit)
+        logos.after_save(old_logo, programme.logo.name or "")
+        return programme
+
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):

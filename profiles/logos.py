@@ -16,7 +16,9 @@ from typing import Any
 
 from django import forms
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 MAX_BYTES = 1024 * 1024
@@ -69,3 +71,11 @@ def clean_upload(value: Any) -> Any:
     if value and isinstance(value, UploadedFile):
         return process(value)
     return value
+
+
+def after_save(old_name: str, new_name: str) -> None:
+    """Once a programme is saved: a replaced or cleared logo's old file goes when the transaction
+    commits (not before: a save that rolls back still shows the old logo), as a mentor's old
+    photo does (profiles.photos.after_save)."""
+    if old_name and old_name != new_name:
+        transaction.on_commit(lambda: default_storage.delete(old_name), robust=True)

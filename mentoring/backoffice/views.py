@@ -29,7 +29,7 @@ from mentoring.backoffice import charts, previews
 from mentoring.backoffice.reports import Scope, build_report
 from mentoring.backoffice.reports.pairs import pair_rows
 from mentoring.backoffice.reports.query import Period
-from mentoring.delivery import SECRET_KINDS
+from mentoring.delivery import PRIVATE_KINDS, SECRET_KINDS
 from mentoring.logs import mask_links
 from mentoring.models import Outbox
 
@@ -90,16 +90,25 @@ def email_previews(request):
     return render(request, "admin/email_previews.html", ctx)
 
 
+# The policy of an email's HTML shown in a frame (a preview, or an outbox email as sent). It
+# replaces the site's whole policy, so it names every directive that does not fall back to
+# default-src: no form submits anywhere (form-action), no <base> moves relative links
+# (base-uri), and `sandbox` makes the page sandboxed even when opened outside its sandboxed
+# frame (no script, no forms, no popups, its own opaque origin).
+EMAIL_FRAME_POLICY = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "frame-ancestors": [CSP.SELF],
+    "form-action": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "sandbox": True,
+}
+
+
 @staff_member_required
 @xframe_options_sameorigin
-@csp_override(
-    {
-        "default-src": [CSP.NONE],
-        "style-src": [CSP.UNSAFE_INLINE],
-        "img-src": [CSP.SELF, "data:"],
-        "frame-ancestors": [CSP.SELF],
-    }
-)
+@csp_override(EMAIL_FRAME_POLICY)
 @require_safe
 def email_preview_html(request, kind: str):
     """The HTML part alone, shown in an iframe: emails use inline styles, which the site's CSP
@@ -114,22 +123,17 @@ def email_preview_html(request, kind: str):
 
 @staff_member_required
 @xframe_options_sameorigin
-@csp_override(
-    {
-        "default-src": [CSP.NONE],
-        "style-src": [CSP.UNSAFE_INLINE],
-        "img-src": [CSP.SELF, "data:"],
-        "frame-ancestors": [CSP.SELF],
-    }
-)
+@csp_override(EMAIL_FRAME_POLICY)
 @require_safe
 def outbox_email_html(request, pk: int):
     """An outbox email's HTML part as sent, for superusers (mentoring.admin.OutboxAdmin), every
-    link's secret part masked; never an email that carries a sign-in or reset link. Shown in a
-    sandboxed frame: no script runs and no form submits, whatever the email holds."""
+    link's secret part masked; never an email that carries a sign-in or reset link or quotes a
+    pair's private words (delivery.PRIVATE_KINDS). Shown in a sandboxed frame: no script runs
+    and no form submits, whatever the email holds."""
     if not (request.user.is_active and request.user.is_superuser):
         raise PermissionDenied
-    row = get_object_or_404(Outbox.objects.exclude(kind__in=SECRET_KINDS), pk=pk)
+    hidden = SECRET_KINDS | PRIVATE_KINDS
+    row = get_object_or_404(Outbox.objects.exclude(kind__in=hidden), pk=pk)
     return HttpResponse(mask_links(row.body_html))
 
 

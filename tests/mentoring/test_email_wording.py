@@ -104,6 +104,54 @@ def test_a_languages_wording_goes_to_people_who_read_that_language_only(careers)
     assert "Welcome, everyone." in english.body_text and "Croeso" not in english.body_html
 
 
+def test_wording_for_english_reaches_people_who_never_chose_a_language(careers):
+    # Most people's saved language is "": their email is in the site's default (English), so
+    # the words saved for English are theirs, and not the Welsh ones.
+    EmailWording.objects.create(kind=KIND, programme=careers, language="en-gb", intro="Hello all.")
+    EmailWording.objects.create(kind=KIND, programme=careers, language="cy", intro="Croeso!")
+
+    email = _email(careers, language="")
+
+    assert "Hello all." in email.body_text and "<p>Hello all.</p>" in email.body_html
+    assert "Croeso" not in email.body_text
+
+
+def test_a_cache_emptied_by_another_thread_mid_read_never_fails(careers, staff, monkeypatch):
+    """Another thread's request_started (or a save) may empty the shared cache between any two
+    steps of a read: the wording and brands are still returned, never a KeyError."""
+    EmailWording.objects.create(kind=KIND, programme=careers, intro="Still here.")
+
+    class EmptiedByAnotherThread(dict):
+        # Every access is followed at once by another thread emptying the dict.
+        def __contains__(self, key):
+            found = super().__contains__(key)
+            self.clear()
+            return found
+
+        def get(self, key, default=None):
+            value = super().get(key, default)
+            self.clear()
+            return value
+
+        def __getitem__(self, key):
+            value = super().__getitem__(key)
+            self.clear()
+            return value
+
+        def __setitem__(self, key, value):
+            super().__setitem__(key, value)
+            self.clear()
+
+    for primed in (False, True):
+        shared = EmptiedByAnotherThread()
+        if primed:  # a cache that holds rows when the read starts
+            dict.update(shared, rows=dict(wording._rows()), brands=dict(wording._brands()))
+        monkeypatch.setattr(wording, "_fresh", lambda shared=shared: shared)
+
+        assert wording.words_for(KIND, careers.pk).intro == "Still here."
+        assert wording.brand_for(staff.pk).name == "Staff mentoring"
+
+
 def test_the_all_programmes_default_applies_when_a_programme_has_no_row(careers, staff):
     EmailWording.objects.create(kind=KIND, programme=None, sign_off="The scheme office")
     EmailWording.objects.create(kind=KIND, programme=staff, intro="Staff only.")
@@ -356,7 +404,7 @@ def _image(fmt="PNG", size=(120, 40)):
     return out.getvalue()
 
 
-def _programme_form(programme, client, logo):
+def _programme_form(programme, client, logo, **extra):
     from django.forms.models import model_to_dict
 
     page = client.get(reverse("admin:profiles_programme_change", args=[programme.pk]))
@@ -370,6 +418,7 @@ def _programme_form(programme, client, logo):
     data.update(model_to_dict(programme, fields=["name", "slug"]))
     data["logo"] = logo
     data["contact_email"] = "careers@example.org"
+    data.update(extra)
     return client.post(reverse("admin:profiles_programme_change", args=[programme.pk]), data)
 
 
@@ -420,6 +469,56 @@ def test_a_png_logo_is_stored_and_shown_on_the_programme_page(
     page = page.content.decode()
     assert f'<img src="{careers.logo.url}" alt="Careers mentoring"' in page
     assert 'href="mailto:careers@example.org"' in page
+
+
+def test_a_replaced_or_cleared_logos_old_file_is_deleted_once_the_save_commits(
+    client_for, admin_user, careers, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        _programme_form(careers, client, SimpleUploadedFile("a.png", _image(), "image/png"))
+    careers.refresh_from_db()
+    first = careers.logo.name
+    assert (tmp_path / first).exists()
+
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        response = _programme_form(
+            careers, client, SimpleUploadedFile("b.png", _image("JPEG"), "image/jpeg")
+        )
+        assert response.status_code == 302
+        assert (tmp_path / first).exists()  # not before the save commits
+    for callback in pending:
+        callback()
+    careers.refresh_from_db()
+    second = careers.logo.name
+    assert second != first and (tmp_path / second).exists()
+    assert not (tmp_path / first).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _programme_form(careers, client, "", **{"logo-clear": "on"})
+    assert response.status_code == 302
+    careers.refresh_from_db()
+    assert not careers.logo
+    assert not (tmp_path / second).exists()
+
+
+def test_saving_a_programme_without_touching_its_logo_keeps_the_file(
+    client_for, admin_user, careers, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        _programme_form(careers, client, SimpleUploadedFile("a.png", _image(), "image/png"))
+    careers.refresh_from_db()
+    kept = careers.logo.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _programme_form(careers, client, "")
+
+    assert response.status_code == 302
+    careers.refresh_from_db()
+    assert careers.logo.name == kept and (tmp_path / kept).exists()
 
 
 def test_the_programme_page_falls_back_to_the_sites_contact_address(client_for, mentee, careers):

@@ -87,6 +87,74 @@ def test_a_superuser_sees_the_email_as_sent_with_its_secrets_masked(
     assert frame["X-Frame-Options"] == "SAMEORIGIN"
 
 
+def _directives(response) -> dict[str, str]:
+    policy = response["Content-Security-Policy"]
+    return {
+        part.split(" ", 1)[0]: (part.split(" ", 1) + [""])[1]
+        for part in (p.strip() for p in policy.split(";"))
+        if part
+    }
+
+
+def test_an_emails_frame_submits_no_form_moves_no_link_and_is_sandboxed(
+    client_for, admin_user, reminder
+):
+    # The frame's policy replaces the site's: directives that do not fall back to default-src
+    # are named, and the page is sandboxed even when opened on its own, outside its frame.
+    client = client_for(admin_user)
+    outbox = client.get(_frame(reminder))
+    preview = client.get(reverse("admin-email-preview-html", args=["request_received"]))
+
+    for response in (outbox, preview):
+        assert response.status_code == 200
+        directives = _directives(response)
+        assert directives["form-action"] == "'none'"
+        assert directives["base-uri"] == "'none'"
+        assert directives["sandbox"] == ""  # no allow-scripts, allow-forms, allow-same-origin
+        assert directives["default-src"] == "'none'"
+        assert directives["frame-ancestors"] == "'self'"
+
+
+PRIVATE_WORDS = "I have been struggling with my manager, please keep this between us"
+
+
+@pytest.mark.parametrize(
+    "kind", ["message_notification", "message_digest", "agreement_proposed", "agreement_agreed"]
+)
+def test_an_email_quoting_a_pairs_private_words_is_never_shown(
+    client_for, admin_user, reminder, kind
+):
+    # No one reads a pair's conversation or agreement notes in the admin (the README's roles
+    # table): not even a superuser through the outbox.
+    reminder.kind = kind
+    reminder.body_text = f"Hello Maya,\n\n{PRIVATE_WORDS}\n"
+    reminder.body_html = f"<html><body><p>{PRIVATE_WORDS}</p></body></html>"
+    reminder.save()
+    client = client_for(admin_user)
+
+    page = client.get(_change(reminder)).content.decode()
+
+    assert "Not shown: this email carries a pair&#x27;s private words." in page
+    assert PRIVATE_WORDS not in page
+    assert "email-frame" not in page
+    assert client.get(_frame(reminder)).status_code == 404
+
+
+def test_only_the_emails_meant_to_be_hidden_are(client_for, admin_user, reminder):
+    # Emails that quote words the admin already shows staff (a request's message), or that
+    # share a report with the coordinators on purpose, stay readable.
+    client = client_for(admin_user)
+    for kind in ("request_received", "message_reported", "meeting_recap"):
+        reminder.kind = kind
+        reminder.save()
+
+        page = client.get(_change(reminder)).content.decode()
+
+        assert "Not shown" not in page and "Hello <strong>Maya</strong>" not in page
+        assert "Stop reminders" in page
+        assert client.get(_frame(reminder)).status_code == 200
+
+
 def test_an_email_carrying_a_sign_in_or_reset_link_is_never_shown(client_for, admin_user, reminder):
     reminder.kind = "password_reset_key"
     reminder.save()
