@@ -12,6 +12,8 @@ from __future__ import annotations
 from allauth.socialaccount.models import SocialAccount, SocialLogin
 from allauth.socialaccount.providers.saml.provider import SAMLProvider as AllauthSAMLProvider
 
+from accounts.sso_config import DEFAULT_MFA_AMR
+
 # Session key: the id of the user whose sign-in the identity provider confirmed with a second
 # factor (a later sign-in as someone else, or without SSO, replaces it).
 IDP_MFA_SESSION_KEY = "sso_idp_mfa_user"
@@ -54,7 +56,8 @@ def idp_asserted_mfa(sociallogin: SocialLogin) -> bool:
     amr = claims.get("amr") or []
     if isinstance(amr, str):
         amr = [amr]
-    if set(settings.get("mfa_amr", [])) & set(amr):
+    # A provider added in the admin without "mfa_amr" gets the environment's default too.
+    if set(settings.get("mfa_amr", DEFAULT_MFA_AMR)) & set(amr):
         return True
     return bool(claims.get("acr")) and claims.get("acr") in settings.get("mfa_acr", [])
 
@@ -67,6 +70,27 @@ def record_sign_in(sender, request, user, **kwargs) -> None:
         request.session[IDP_MFA_SESSION_KEY] = user.pk
     else:
         request.session.pop(IDP_MFA_SESSION_KEY, None)
+
+
+def forget_idp_mfa(sender, request, user, **kwargs) -> None:
+    """Django's user_logged_in, sent by every sign-in (the admin's login page and allauth's
+    alike): the note from an earlier sign-in goes. Signing in again as the same person keeps
+    the session's data, so without this a password sign-in would inherit an earlier single
+    sign-on's second factor. An SSO sign-in's own note is written after this, by allauth's
+    user_logged_in (record_sign_in), which allauth sends once Django has signed the person in."""
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(IDP_MFA_SESSION_KEY, None)
+
+
+def provider_email_domains(provider) -> list[str]:
+    """The email domains this provider may vouch for when it signs someone in to an account
+    that already exists here: its app's "email_domains" (from the environment, or the settings
+    JSON of a provider added in the admin). Empty: none, it only makes new accounts."""
+    settings = (provider.app.settings if provider.app else None) or {}
+    domains = settings.get("email_domains") or []
+    if isinstance(domains, str):
+        domains = [domains]
+    return [str(d).lower().lstrip("@") for d in domains]
 
 
 def mark_idp_mfa(request) -> None:

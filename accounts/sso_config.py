@@ -14,7 +14,16 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 # The `amr` values (RFC 8176) that say the person gave a second factor at the identity provider.
-DEFAULT_MFA_AMR = ["mfa", "otp", "hwk", "swk", "sms", "fpt", "face"]
+# Only "mfa": the other RFC 8176 values name one method ("sms", "otp", "hwk"...), which an IdP
+# may send for a single-factor sign-in. A provider that sends them only alongside a second
+# factor can list them in its own "mfa_amr".
+DEFAULT_MFA_AMR = ["mfa"]
+
+
+def email_domains(item: dict[str, Any]) -> list[str]:
+    """The email domains a provider may vouch for when it signs someone in to an account that
+    already exists here (accounts.adapters): empty, it only makes new accounts."""
+    return [d.lower().lstrip("@") for d in item.get("email_domains", [])]
 
 
 def _load(name: str, raw: str) -> list[dict[str, Any]]:
@@ -38,8 +47,8 @@ def _require(name: str, item: dict, *keys: str) -> None:
 def oidc_apps(raw: str, name: str = "SSO_OIDC_PROVIDERS") -> list[dict[str, Any]]:
     """OpenID Connect providers (Microsoft Entra ID, Google Workspace, Keycloak...), e.g.
     [{"id": "university", "name": "University login", "server_url": "https://login...",
-    "client_id": "...", "secret": "..."}] with optional "trusted_email_domains",
-    "mfa_amr" and "mfa_acr"."""
+    "client_id": "...", "secret": "..."}] with optional "email_domains",
+    "trusted_email_domains", "mfa_amr" and "mfa_acr"."""
     apps = []
     for item in _load(name, raw):
         _require(name, item, "id", "server_url", "client_id")
@@ -47,6 +56,7 @@ def oidc_apps(raw: str, name: str = "SSO_OIDC_PROVIDERS") -> list[dict[str, Any]
             "server_url": item["server_url"],
             "mfa_amr": list(item.get("mfa_amr", DEFAULT_MFA_AMR)),
             "mfa_acr": list(item.get("mfa_acr", [])),
+            "email_domains": email_domains(item),
         }
         # Entra ID sends no `email_verified`: addresses in these domains count as verified.
         if item.get("trusted_email_domains"):
@@ -69,8 +79,8 @@ def saml_apps(raw: str, name: str = "SSO_SAML_PROVIDERS") -> list[dict[str, Any]
     """SAML 2.0 identity providers, e.g. [{"id": "university-saml", "name": "University
     login", "slug": "university", "entity_id": "https://idp...", "sso_url": "https://idp.../sso",
     "x509cert": "MIIC...", "attribute_mapping": {"email": "...", "first_name": "..."}}] with
-    optional "trusted_for_email" (true or a list of domains), "mfa_authn_contexts" and
-    "sp_entity_id". Assertions must be signed by the certificate."""
+    optional "email_domains", "trusted_for_email" (true or a list of domains),
+    "mfa_authn_contexts" and "sp_entity_id". Assertions must be signed by the certificate."""
     apps = []
     for item in _load(name, raw):
         _require(name, item, "id", "slug", "entity_id", "sso_url", "x509cert")
@@ -82,6 +92,7 @@ def saml_apps(raw: str, name: str = "SSO_SAML_PROVIDERS") -> list[dict[str, Any]
             },
             "advanced": {"want_assertion_signed": True, "strict": True},
             "mfa_authn_contexts": list(item.get("mfa_authn_contexts", [])),
+            "email_domains": email_domains(item),
         }
         if item.get("slo_url"):
             settings["idp"]["slo_url"] = item["slo_url"]

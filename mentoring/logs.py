@@ -1,8 +1,8 @@
 """Secrets in URLs stay out of the logs.
 
 Some links carry their own credential in the path: a check-in survey, a private calendar feed,
-an unsubscribe link, a mentor's "still up to date" link, allauth's email-confirmation and
-password-reset keys. Whoever reads the access log could otherwise follow them. The filter is used
+an unsubscribe link, a mentor's "still up to date" link, a programme invitation, allauth's
+email-confirmation and password-reset keys. Whoever reads the access log could otherwise follow them. The filter is used
 by Django's logging (runserver's request lines, "Not Found: <path>" warnings) and by gunicorn's
 access log (mentoring/gunicorn_conf.py).
 """
@@ -22,6 +22,7 @@ _SECRET_IN_PATH = re.compile(
     rf"(?P<prefix>{_SEP}(?:check-ins|email{_SEP}unsubscribe|profile{_SEP}mentor{_SEP}confirm"
     rf"|accounts{_SEP}confirm-email){_SEP}"
     rf"|{_SEP}accounts{_SEP}password{_SEP}reset{_SEP}key{_SEP}(?!done{_END})"
+    rf"|{_SEP}programmes{_SEP}{_SECRET}{_SEP}invitation{_SEP}"
     rf"|{_SEP}calendar{_SEP}(?={_SECRET}\.ics{_END}))"
     rf"(?P<secret>{_SECRET})(?P<suffix>\.ics)?{_END}"
 )

@@ -59,7 +59,7 @@ class ProviderUser:
     email: str
     first_name: str
     last_name: str
-    groups: list[str] = field(default_factory=list)  # "unverified", "mfa"
+    groups: list[str] = field(default_factory=list)  # "unverified", "mfa", "amr:sms"
 
 
 @dataclass

@@ -22,6 +22,7 @@ def test_an_openid_connect_provider_becomes_an_allauth_app():
                     "client_id": "abc",
                     "secret": "xyz",
                     "trusted_email_domains": ["Uni.Example.ac.uk"],
+                    "email_domains": ["@Uni.Example.ac.uk"],
                     "mfa_acr": ["urn:example:mfa"],
                 }
             ]
@@ -31,7 +32,8 @@ def test_an_openid_connect_provider_becomes_an_allauth_app():
     assert app["provider_id"] == "entra"
     assert (app["name"], app["client_id"], app["secret"]) == ("University login", "abc", "xyz")
     assert app["settings"]["verified_email"] == ["uni.example.ac.uk"]
-    assert app["settings"]["mfa_amr"] == sso_config.DEFAULT_MFA_AMR
+    assert app["settings"]["email_domains"] == ["uni.example.ac.uk"]
+    assert app["settings"]["mfa_amr"] == sso_config.DEFAULT_MFA_AMR == ["mfa"]
     assert app["settings"]["mfa_acr"] == ["urn:example:mfa"]
 
 
@@ -53,6 +55,7 @@ def test_a_saml_idp_must_sign_its_assertions_and_is_not_trusted_for_email_by_def
     assert app["client_id"] == "uni"
     assert app["settings"]["advanced"]["want_assertion_signed"] is True
     assert app["settings"]["verified_email"] is False
+    assert app["settings"]["email_domains"] == []  # links no existing account by email
 
 
 @pytest.mark.parametrize(

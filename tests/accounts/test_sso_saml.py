@@ -43,7 +43,12 @@ def _host_header(client, settings):
 
 @pytest.fixture(autouse=True)
 def _idp_configured(settings, idp):
-    """The IdP as SSO_SAML_PROVIDERS would configure it: trusted for addresses in its domain."""
+    configure(settings, idp)
+
+
+def configure(settings, idp, **options) -> None:
+    """The IdP as SSO_SAML_PROVIDERS would configure it: trusted for addresses in its domain,
+    and may sign in to existing accounts with them."""
     config = [
         {
             "id": "university-saml",
@@ -58,7 +63,9 @@ def _idp_configured(settings, idp):
                 "last_name": SURNAME,
             },
             "trusted_for_email": ["uni.example.ac.uk"],
+            "email_domains": ["uni.example.ac.uk"],
             "mfa_authn_contexts": [MFA_CONTEXT],
+            **options,
         }
     ]
     settings.SOCIALACCOUNT_PROVIDERS = {
@@ -70,9 +77,9 @@ def _idp_configured(settings, idp):
     }
 
 
-def start(client) -> str:
+def start(client, process: str = "login") -> str:
     """Presses "Sign in with University SAML login"; returns the AuthnRequest's ID."""
-    response = client.post(reverse("saml_login", args=[SLUG]), {"process": "login"})
+    response = client.post(reverse("saml_login", args=[SLUG]), {"process": process})
     assert response.status_code == 302
     assert response["Location"].startswith("https://idp.example.ac.uk/sso?SAMLRequest=")
     return authn_request_id(response["Location"])
@@ -155,10 +162,49 @@ def test_an_address_outside_the_domains_the_idp_is_trusted_for_is_refused(client
     assert not User.objects.exists()
 
 
+def test_an_idp_trusted_for_every_address_signs_in_to_no_account_outside_its_domains(
+    client, idp, settings
+):
+    """trusted_for_email true vouches for any address; that does not let the IdP sign in to an
+    existing account (here a superuser's) whose domain is not one of its email_domains."""
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    configure(settings, idp, trusted_for_email=True)
+    root = UserFactory(email="root@personal.example.com", is_staff=True, is_superuser=True)
+
+    response = post(client, response_for(idp, start(client), root.email, authn_context=MFA_CONTEXT))
+
+    assert not response.wsgi_request.user.is_authenticated
+    [message] = get_messages(response.wsgi_request)
+    assert "An account with the email address root@personal.example.com already exists" in (
+        message.message
+    )
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert not SocialAccount.objects.exists()
+
+
+def test_a_staff_account_is_not_signed_in_by_its_address(client, idp, settings):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    staff = UserFactory(email="vc@uni.example.ac.uk", is_staff=True, is_superuser=True)
+
+    response = post(
+        client, response_for(idp, start(client), staff.email, authn_context=MFA_CONTEXT)
+    )
+
+    assert not response.wsgi_request.user.is_authenticated
+    [message] = get_messages(response.wsgi_request)
+    assert "cannot sign in to a scheme administrator's account" in message.message
+    assert not SocialAccount.objects.exists()
+
+
 @pytest.mark.parametrize(("context", "admin_opens"), [(MFA_CONTEXT, True), (None, False)])
 def test_staff_mfa_follows_the_authentication_context(client, idp, settings, context, admin_opens):
     settings.MFA_REQUIRED_FOR_STAFF = True
     staff = UserFactory(email="vc@uni.example.ac.uk", is_staff=True, is_superuser=True)
+    # Staff link the IdP while signed in; after that it signs them in.
+    client.force_login(staff)
+    post(client, response_for(idp, start(client, process="connect"), staff.email))
+    assert SocialAccount.objects.get().user == staff
+    client.logout()
     kwargs = {"authn_context": context} if context else {}
 
     response = post(client, response_for(idp, start(client), staff.email, **kwargs))

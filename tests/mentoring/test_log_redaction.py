@@ -30,6 +30,7 @@ TOKENED_PATHS = [
     f"/profile/mentor/confirm/{SECRET}/",
     f"/accounts/confirm-email/{SECRET}/",
     f"/accounts/password/reset/key/1-{SECRET}/",
+    f"/programmes/staff/invitation/{SECRET}/",
 ]
 
 
@@ -83,7 +84,19 @@ def test_redaction_keeps_the_rest_of_the_path():
     assert redact_secrets(f"/accounts/login/?next=%2Fcheck-ins%2F{SECRET}%2F") == (
         "/accounts/login/?next=%2Fcheck-ins%2F[redacted]%2F"
     )
-    for harmless in ("/calendar/reset/", "/accounts/password/reset/key/done/", "/mentors/3/"):
+    assert redact_secrets(f"GET /programmes/staff-2/invitation/{SECRET}/ HTTP/1.1") == (
+        "GET /programmes/staff-2/invitation/[redacted]/ HTTP/1.1"
+    )
+    assert redact_secrets(
+        f"/accounts/login/?next=%2Fprogrammes%2Fstaff%2Finvitation%2F{SECRET}%2F"
+    ) == ("/accounts/login/?next=%2Fprogrammes%2Fstaff%2Finvitation%2F[redacted]%2F")
+    for harmless in (
+        "/calendar/reset/",
+        "/accounts/password/reset/key/done/",
+        "/mentors/3/",
+        "/programmes/staff/",
+        "/programmes/staff/invitation/",
+    ):
         assert redact_secrets(harmless) == harmless
 
 
