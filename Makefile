@@ -22,6 +22,7 @@ help:
 	@echo "make run     set up, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test    lint, migration check and the whole test suite"
 	@echo "make bench   directory (10k and 100k mentors), scheduled jobs and emails/s benchmarks; BENCH_ARGS=\"--sizes 10000\" for a quick run"
+	@echo "make profile PAGE=/mentors/ [AS=email] [N=200]  one page under pyinstrument, in-process, against a bench database"
 	@echo "make messages  update the Welsh catalogue (locale/cy) from the code, COMPENDIUM=file.po to fill it, and compile it"
 	@echo "make lint | fmt | migrations-check | stop-db | clean"
 

@@ -1,9 +1,10 @@
-"""`make bench`: the mentor directory under load, at 10,000 and 100,000 mentors.
+"""`make bench`: the pages people use under load, at 10,000 and 100,000 mentors, against R0.
 
 For each size: a separate database (`mentoring_bench_<size>`, reused when it already holds that
-data set), the app under gunicorn with DEBUG=0, the demo mentee signed in through a session made
-with Django, and wrk on 127.0.0.1 for every scenario: closed-loop maximum throughput with
-p50/p95/p99 latencies, then the search at a fixed offered rate. The mentors are spread over the
+data set), R0 (a bare Django app, bench/r0) and then the app under the same gunicorn settings
+with DEBUG=0 and a private Redis, the demo accounts signed in through sessions made with Django,
+and wrk on 127.0.0.1 for every scenario: closed-loop maximum throughput with p50/p95/p99
+latencies and the ratio to R0's rate, then the search at a fixed offered rate, then R0 again. The mentors are spread over the
 demo's three programmes (seed_demo: about half in careers, three in ten in staff, a fifth at the
 advice point), and the directory is read as the demo mentee reads it, scoped to one programme
 (`/mentors/?programme=careers`). Prints a table and writes bench/results/latest.json. See
@@ -1248,7 +1249,8 @@ def main() -> None:
             "directory": f"/mentors/?programme={PROGRAMME}",
             "searches": search_paths(),
             "profiles": f"{PROFILES} listed mentors of {PROGRAMME}, in turn",
-            "signed_in_as": MENTEE,
+            "signed_in_as": f"{MENTEE} (the homes: also {MENTOR}; pair space: a seeded pair's "
+            f"mentee; dashboard: {COORDINATOR})",
         },
         "machine": machine(),
         "versions": versions(wrk, server),
