@@ -8,9 +8,16 @@ from django.dispatch import Signal, receiver
 
 from accounts.models import User
 from profiles import cache as directory_cache
-from profiles import photos
+from profiles import handbook, photos
 from profiles.context_processors import refresh_visible_programme_count
-from profiles.models import ExpertiseArea, JobHistoryEntry, Membership, MentorProfile, Programme
+from profiles.models import (
+    ExpertiseArea,
+    HandbookPage,
+    JobHistoryEntry,
+    Membership,
+    MentorProfile,
+    Programme,
+)
 from profiles.search import update_search_documents
 
 # Sent by services.leave_programme inside its transaction with `membership` (now left): matching
@@ -94,3 +101,10 @@ def programme_changed(sender, instance: Programme, raw: bool = False, **kwargs):
         transaction.on_commit(refresh_visible_programme_count, robust=True)
         # The cached directory shows what the programme allows (the advice badge and filter).
         directory_cache.directory_changed()
+
+
+@receiver([post_save, post_delete], sender=HandbookPage)
+def handbook_page_changed(sender, instance: HandbookPage, **kwargs):
+    """Pages link a programme's handbook pages from the cache (profiles.handbook.pages_at): any
+    page saved or deleted, however (admin, shell, a fixture, its programme deleted), bumps it."""
+    handbook.handbook_changed()

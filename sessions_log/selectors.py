@@ -4,12 +4,13 @@ reports page."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -90,28 +91,49 @@ def _objectives(mentorship: Mentorship) -> list[Objective]:
 
 def _meetings(mentorship: Mentorship, user: User) -> list[WithAnnotations[Meeting, _MeetingExtras]]:
     """The pair's meetings, each with the ids of the objectives it discussed and the viewer's
-    own private note (never the other person's) in the same query."""
+    own private note (never the other person's) in the same query.
+
+    Both are subqueries on unique indexes, so the query neither groups nor joins: joining the
+    objectives (to aggregate them) and the planner (`created_by`) made Postgres group every
+    meeting's columns and, misjudging how many meetings a pair has, merge-join the whole user
+    table. Who planned a meeting is one of the pair, so `_attach_planners` sets it from the
+    pair's two people already loaded."""
     my_note = MeetingPrivateNote.objects.filter(meeting=OuterRef("pk"), author=user)
-    return list(
-        mentorship.meetings.select_related("created_by")
-        .annotate(
-            my_note=Subquery(my_note.values("text")[:1]),
-            objective_ids=ArrayAgg(
-                "objectives__id",
-                filter=Q(objectives__isnull=False),
-                order_by="objectives__position",
-                default=Value([]),
-            ),
-        )
-        .order_by("-starts_at", "-pk")
+    discussed = Meeting.objectives.through.objects.filter(meeting_id=OuterRef("pk")).values(
+        "objective_id"
     )
+    meetings = list(
+        mentorship.meetings.annotate(
+            my_note=Subquery(my_note.values("text")[:1]),
+            objective_ids=ArraySubquery(discussed),
+        ).order_by("-starts_at", "-pk")
+    )
+    _attach_planners(mentorship, meetings)
+    return meetings
+
+
+def _attach_planners(mentorship: Mentorship, meetings: Sequence[Meeting]) -> None:
+    """Set each meeting's `created_by` without a query per meeting: the pair's mentor or mentee
+    when they planned it (always, from the site), else one query for the others (a meeting
+    added in the admin)."""
+    pair: list[User | None] = []
+    if Mentorship.mentor.is_cached(mentorship):
+        pair.append(mentorship.mentor)
+    if Mentorship.mentee.is_cached(mentorship):
+        pair.append(mentorship.mentee)
+    people = {u.pk: u for u in pair if u is not None}
+    others = {m.created_by_id for m in meetings if m.created_by_id is not None} - set(people)
+    if others:
+        people.update(User.objects.in_bulk(others))
+    for meeting in meetings:
+        if meeting.created_by_id is not None:
+            meeting.created_by = people.get(meeting.created_by_id)
 
 
 def pair_space(mentorship: Mentorship, user: User) -> dict:
     """The context of the pair's objectives, meetings and timeline for `user`, one of the pair."""
     now = timezone.now()
     objectives = _objectives(mentorship)
-    by_id = {o.pk: o for o in objectives}
     meetings = _meetings(mentorship, user)
 
     totals = Totals(objectives=len(objectives))
@@ -133,7 +155,8 @@ def pair_space(mentorship: Mentorship, user: User) -> dict:
     totals.objectives -= totals.dropped
 
     for meeting in meetings:
-        meeting.discussed = [by_id[pk] for pk in meeting.objective_ids if pk in by_id]
+        # In the plan's order (objectives are read by position).
+        meeting.discussed = [o for o in objectives if o.pk in meeting.objective_ids]
         if meeting.is_held:
             totals.held += 1
             totals.minutes += meeting.duration_minutes

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from profiles import handbook
 from sessions_log import services
 from sessions_log.models import Meeting, MeetingPrivateNote, ObjectiveUpdate
 from sessions_log.selectors import Totals, pair_space
@@ -25,8 +26,9 @@ from tests.support import text_of
 pytestmark = pytest.mark.django_db
 
 # The pair's conversation adds two: the conversation and its latest page of messages; the
-# briefing (the mentee's goals and first message) one; the other person's photo one.
-PAGE_QUERY_BUDGET = 12
+# briefing (the mentee's goals and first message) one; the other person's photo one; the
+# handbook links one, none once they are in the cache.
+PAGE_QUERY_BUDGET = 10
 
 
 def _pair_with_history(meetings: int):
@@ -77,6 +79,7 @@ def _pair_with_history(meetings: int):
 def _count_page_queries(client_for, meetings: int) -> int:
     mentorship, mentee = _pair_with_history(meetings)
     client = client_for(mentee)
+    handbook.handbook_changed()  # each count with the handbook's links not cached
     with CaptureQueriesContext(connection) as queries:
         response = client.get(mentorship.get_absolute_url())
     assert response.status_code == 200
@@ -252,3 +255,24 @@ def test_the_pair_see_each_others_email_address(
 ):
     assert "daniel@example.org" in text_of(client_for(mentee).get(mentorship.get_absolute_url()))
     assert "maya@example.org" in text_of(client_for(mentor).get(mentorship.get_absolute_url()))
+
+
+def test_who_planned_each_meeting_without_a_query_per_meeting(client_for, mentorship, mentee):
+    """The planner is one of the pair (read with the pair) or, for a meeting added in the
+    admin, someone else (one query for them all)."""
+    coordinator = UserFactory(full_name="Casey Coordinator")
+    MeetingFactory(mentorship=mentorship, starts_at=next_week(), created_by=mentee)
+    MeetingFactory(
+        mentorship=mentorship, starts_at=next_week() + timedelta(days=1), created_by=coordinator
+    )
+    MeetingFactory(
+        mentorship=mentorship,
+        starts_at=next_week() + timedelta(days=2),
+        created_by=mentorship.mentor,
+    )
+
+    html = text_of(client_for(mentee).get(mentorship.get_absolute_url()))
+
+    assert "planned by you" in html
+    assert "planned by Casey Coordinator" in html
+    assert f"planned by {mentorship.mentor.full_name}" in html
