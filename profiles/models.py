@@ -543,6 +543,13 @@ class Membership(models.Model):
         permissions = [("approve_membership", "Can approve mentors in their programmes")]
         indexes = [
             models.Index(fields=["programme", "role", "status"], name="membership_programme_idx"),
+            # "Current members of these programmes in this role" (the admin's programme scoping,
+            # the dashboard's counts) read from the index alone, without the table.
+            models.Index(
+                fields=["programme", "role", "user"],
+                name="membership_current_idx",
+                condition=~Q(status="left"),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -771,6 +778,18 @@ class MentorProfile(models.Model):
                 F("id").desc(),
                 name="mentor_review_queue_idx",
                 condition=Q(review_status="submitted"),
+            ),
+            # The dashboard's "to review" and "listed" counts of a programme's mentors: merged
+            # with the programme's memberships by user, from these small indexes alone instead
+            # of a scan of every profile (mentoring.backoffice.dashboard).
+            models.Index(
+                fields=["user"],
+                include=["submitted_at"],
+                name="mentor_review_user_idx",
+                condition=Q(review_status="submitted"),
+            ),
+            models.Index(
+                fields=["user"], name="mentor_listed_user_idx", condition=Q(is_listed=True)
             ),
         ]
         constraints = [

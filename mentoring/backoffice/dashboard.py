@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -131,115 +131,148 @@ def draft_runs(request: HttpRequest) -> list[dict]:
     )
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One number on the dashboard: the rows of `model`'s admin list, with that admin's
+    programme scoping, that meet `condition`; with `oldest`, also the earliest of that date."""
+
+    key: str
+    label: str
+    url: str
+    model: type
+    condition: Q
+    oldest: str | None = None
+
+    def rows(self, request: HttpRequest) -> QuerySet:
+        """The rows counted. The condition is in the WHERE clause, not an aggregate's FILTER:
+        the database then reads only those rows, through a partial index where there is one
+        (the review queue, listed mentors), instead of every profile of the programme."""
+        rows = self.model._default_manager.all()
+        return _admin_for(self.model).scope(request, rows).filter(self.condition)
+
+    def aggregates(self) -> dict[str, Any]:
+        # COUNT(*), not COUNT(id): the rows are already the ones counted, and an index without
+        # the id (an index-only scan) can answer it.
+        aggregates: dict[str, Any] = {"n": Count("*")}
+        if self.oldest:
+            aggregates["oldest"] = Min(self.oldest)
+        return aggregates
+
+
+def waiting_figures(request: HttpRequest, now: datetime) -> list[Figure]:
+    """What can wait for a coordinator, each counted with the rule of the list it links to."""
+    since = (now - REPORTS_SINCE).date()
+    return [
+        Figure(
+            "review",
+            "Mentor profiles to review",
+            _url("admin:profiles_mentorprofile_changelist", review="queue"),
+            MentorProfile,
+            Q(review_status=MentorProfile.ReviewStatus.SUBMITTED),
+            "submitted_at",
+        ),
+        Figure(
+            "requests",
+            "Requests unanswered after a week",
+            _url("admin:matching_mentorshiprequest_changelist", attention="waiting"),
+            MentorshipRequest,
+            _rule(RequestAttentionFilter, "waiting", request),
+            "created_at",
+        ),
+        Figure(
+            "pairs",
+            "Pairs with no meeting in 60 days",
+            _url("admin:matching_mentorship_changelist", attention="no_meeting"),
+            Mentorship,
+            _rule(MentorshipAttentionFilter, "no_meeting", request),
+            "started_at",
+        ),
+        Figure(
+            "check_ins",
+            "Check-ins rated low or asking for contact (30 days)",
+            _url("admin:sessions_log_checkin_changelist", attention="recent"),
+            CheckIn,
+            _rule(CheckInAttentionFilter, "recent", request),
+            "answered_at",
+        ),
+        Figure(
+            "message_reports",
+            "Messages reported (30 days)",
+            _url(
+                "admin:matching_messagereport_changelist", created_at__date__gte=since.isoformat()
+            ),
+            MessageReport,
+            Q(created_at__date__gte=since),
+            "created_at",
+        ),
+        Figure(
+            "request_reports",
+            "Requests reported (30 days)",
+            _url(
+                "admin:matching_requestreport_changelist", created_at__date__gte=since.isoformat()
+            ),
+            RequestReport,
+            Q(created_at__date__gte=since),
+            "created_at",
+        ),
+        Figure(
+            "failed_emails",
+            "Emails that failed to send",
+            _url("admin:mentoring_outbox_changelist", status__exact=Outbox.Status.FAILED),
+            Outbox,
+            Q(status=Outbox.Status.FAILED),
+            "created_at",
+        ),
+    ]
+
+
+def headline_figures(request: HttpRequest) -> list[Figure]:
+    """The programmes' headline numbers."""
+    return [
+        Figure(
+            "active_pairs",
+            "Active pairs",
+            _url("admin:matching_mentorship_changelist", status__exact=Mentorship.Status.ACTIVE),
+            Mentorship,
+            Q(status=Mentorship.Status.ACTIVE, engagement=Engagement.LONG_TERM),
+        ),
+        Figure(
+            "mentors_listed",
+            "Mentors listed",
+            _url("admin:profiles_mentorprofile_changelist", is_listed__exact=1),
+            MentorProfile,
+            Q(is_listed=True),
+        ),
+        Figure(
+            "mentees_without_mentor",
+            "Mentees without a mentor",
+            _url("admin:profiles_menteeprofile_changelist", attention="no_mentor"),
+            MenteeProfile,
+            _rule(MenteeAttentionFilter, "no_mentor", request),
+        ),
+    ]
+
+
 def build_dashboard(request: HttpRequest) -> Dashboard:
     now = timezone.now()
     together = Together()
-    parts: list[tuple[str, str, str, dict, str | None]] = []  # key, label, url, result, oldest
 
-    def count(key, label, url, model, condition, oldest):
-        model_admin = _viewable(request, model)
-        if model_admin is None:
-            return
-        aggregates = {"n": Count("pk", filter=condition)}
-        if oldest:
-            aggregates["oldest"] = Min(oldest, filter=condition)
-        rows = model_admin.scope(request, model._default_manager.all())
-        parts.append((key, label, url, together.aggregate(rows, **aggregates), oldest))
+    def counted(figures: list[Figure]) -> list[tuple[Figure, dict]]:
+        """Each figure the person may see the list of, with the dict `together` fills in."""
+        return [
+            (figure, together.aggregate(figure.rows(request), **figure.aggregates()))
+            for figure in figures
+            if _viewable(request, figure.model) is not None
+        ]
 
-    submitted = Q(review_status=MentorProfile.ReviewStatus.SUBMITTED)
-    count(
-        "review",
-        "Mentor profiles to review",
-        _url("admin:profiles_mentorprofile_changelist", review="queue"),
-        MentorProfile,
-        submitted,
-        "submitted_at",
-    )
-    count(
-        "requests",
-        "Requests unanswered after a week",
-        _url("admin:matching_mentorshiprequest_changelist", attention="waiting"),
-        MentorshipRequest,
-        _rule(RequestAttentionFilter, "waiting", request),
-        "created_at",
-    )
-    count(
-        "pairs",
-        "Pairs with no meeting in 60 days",
-        _url("admin:matching_mentorship_changelist", attention="no_meeting"),
-        Mentorship,
-        _rule(MentorshipAttentionFilter, "no_meeting", request),
-        "started_at",
-    )
-    count(
-        "check_ins",
-        "Check-ins rated low or asking for contact (30 days)",
-        _url("admin:sessions_log_checkin_changelist", attention="recent"),
-        CheckIn,
-        _rule(CheckInAttentionFilter, "recent", request),
-        "answered_at",
-    )
-    since = (now - REPORTS_SINCE).date()
-    count(
-        "message_reports",
-        "Messages reported (30 days)",
-        _url("admin:matching_messagereport_changelist", created_at__date__gte=since.isoformat()),
-        MessageReport,
-        Q(created_at__date__gte=since),
-        "created_at",
-    )
-    count(
-        "request_reports",
-        "Requests reported (30 days)",
-        _url("admin:matching_requestreport_changelist", created_at__date__gte=since.isoformat()),
-        RequestReport,
-        Q(created_at__date__gte=since),
-        "created_at",
-    )
-    count(
-        "failed_emails",
-        "Emails that failed to send",
-        _url("admin:mentoring_outbox_changelist", status__exact=Outbox.Status.FAILED),
-        Outbox,
-        Q(status=Outbox.Status.FAILED),
-        "created_at",
-    )
-
-    # Headline numbers.
-    heads: list[tuple[str, str, dict]] = []
-
-    def headline(label, url, model, condition):
-        model_admin = _viewable(request, model)
-        if model_admin is None:
-            return
-        rows = model_admin.scope(request, model._default_manager.all())
-        heads.append((label, url, together.aggregate(rows, n=Count("pk", filter=condition))))
-
-    headline(
-        "Active pairs",
-        _url("admin:matching_mentorship_changelist", status__exact=Mentorship.Status.ACTIVE),
-        Mentorship,
-        Q(status=Mentorship.Status.ACTIVE, engagement=Engagement.LONG_TERM),
-    )
-    headline(
-        "Mentors listed",
-        _url("admin:profiles_mentorprofile_changelist", is_listed__exact=1),
-        MentorProfile,
-        Q(is_listed=True),
-    )
-    headline(
-        "Mentees without a mentor",
-        _url("admin:profiles_menteeprofile_changelist", attention="no_mentor"),
-        MenteeProfile,
-        _rule(MenteeAttentionFilter, "no_mentor", request),
-    )
-
+    parts = counted(waiting_figures(request, now))
+    heads = counted(headline_figures(request))
     if parts or heads:
         together.run()
 
     lines = [
-        Line(key, label, result["n"], url, result.get("oldest") if oldest else None)
-        for key, label, url, result, oldest in parts
+        Line(figure.key, figure.label, result["n"], figure.url, result.get("oldest"))
+        for figure, result in parts
     ]
     menteeprofile_admin = _admin_for(MenteeProfile)
     if menteeprofile_admin.has_match_permission(request):
@@ -275,6 +308,6 @@ def build_dashboard(request: HttpRequest) -> Dashboard:
     return Dashboard(
         waiting=waiting,
         clear=clear,
-        headlines=[Headline(label, result["n"], url) for label, url, result in heads],
+        headlines=[Headline(figure.label, result["n"], figure.url) for figure, result in heads],
         programmes=names,
     )

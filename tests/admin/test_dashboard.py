@@ -8,13 +8,17 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.db.models import Count, Min
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import RequestReport
+from mentoring.backoffice.dashboard import build_dashboard, headline_figures, waiting_figures
 from mentoring.models import Outbox
 from profiles.models import Membership
 from tests.factories import (
@@ -176,6 +180,68 @@ def test_each_line_counts_the_rows_its_link_lists(client_for, programmes):
     for number in dashboard.headlines:
         response = client.get(number.url)
         assert response.context["cl"].result_count == number.count, number.label
+
+
+def counted_the_first_way(request, figure) -> dict:
+    """A figure as the dashboard first counted it: every row of the admin list, with the rule
+    in the aggregates' FILTER rather than in the WHERE clause."""
+    model_admin = admin.site.get_model_admin(figure.model)
+    rows = model_admin.scope(request, figure.model._default_manager.all())
+    aggregates = {"n": Count("pk", filter=figure.condition)}
+    if figure.oldest:
+        aggregates["oldest"] = Min(figure.oldest, filter=figure.condition)
+    return rows.aggregate(**aggregates)
+
+
+def test_the_counts_are_those_of_the_rule_over_every_listed_row(admin_user, programmes):
+    """The dashboard filters before counting (so the database can use its partial indexes):
+    the same numbers and dates as counting every row of the list with the rule as a FILTER,
+    for each kind of person, with rows that must not count (another programme, a membership
+    that ended, answered long ago, unlisted, a pair for advice)."""
+    careers, staff = programmes
+    both = MentorProfileFactory(
+        programmes=[careers, staff], review_status="submitted", submitted_at=ago(days=5)
+    )
+    gone = MentorProfileFactory(
+        programmes=[staff], review_status="submitted", submitted_at=ago(days=50)
+    )
+    Membership.objects.filter(user=gone.user).update(status="left", left_at=ago(days=1))
+    listed_then_left = MentorProfileFactory(programmes=[staff])
+    Membership.objects.filter(user=listed_then_left.user).update(status="left", left_at=ago(days=1))
+    advised = MenteeProfileFactory(programmes=[staff])
+    MentorshipFactory(mentor=both.user, mentee=advised.user, programme=staff, engagement="advice")
+    old_pair = MentorshipFactory(mentor=listed_then_left.user, programme=staff, ended=True)
+    CheckInFactory(mentorship=old_pair, answered_at=ago(days=40), rating=1)
+    RequestReport.objects.filter(request__programme=staff).update(created_at=ago(days=31))
+
+    people = [
+        coordinator_of(staff),
+        coordinator_of(careers, staff),
+        coordinator_of(ProgrammeFactory(slug="empty", name="Empty")),
+        admin_user,
+    ]
+    seen = {}
+    for person in people:
+        request = RequestFactory().get(reverse("admin:index"))
+        request.user = person
+        dashboard = build_dashboard(request)
+        lines = {line.key: line for line in dashboard.waiting + dashboard.clear}
+        numbers = {headline.label: headline.count for headline in dashboard.headlines}
+        for figure in waiting_figures(request, timezone.now()):
+            expected = counted_the_first_way(request, figure)
+            assert lines[figure.key].count == expected["n"], (person, figure.key)
+            assert lines[figure.key].oldest == expected["oldest"], (person, figure.key)
+        for figure in headline_figures(request):
+            assert numbers[figure.label] == counted_the_first_way(request, figure)["n"]
+        seen[person.pk] = {key: line.count for key, line in lines.items()} | numbers
+
+    staff_only, admin_counts = seen[people[0].pk], seen[admin_user.pk]
+    # Two in the fill and the mentor of both; not the one who left.
+    assert staff_only["review"] == 3
+    assert admin_counts["review"] == 1 + 3 + 1  # careers, staff and the one who left
+    assert staff_only["request_reports"] == 0  # reported 31 days ago
+    assert staff_only["Mentees without a mentor"] == 2 + 1  # the advised mentee too
+    assert set(seen[people[2].pk].values()) == {0}
 
 
 def test_the_same_queries_whatever_the_data(client_for, admin_user):
