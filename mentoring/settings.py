@@ -117,7 +117,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, the signed-in person's row from the cache while it is current.
+    "accounts.user_cache.CachedUserAuthenticationMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.UserTimeZoneMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
@@ -514,6 +515,14 @@ SESSION_COOKIE_HTTPONLY = True
 # member's ends after 30 minutes without a request.
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 STAFF_SESSION_IDLE_SECONDS = 30 * 60
+# Sessions are read from the cache, so a signed-in request runs no query for them; the database
+# stays the truth, read while Redis is down and at least every SESSION_CACHE_SECONDS otherwise
+# (which bounds an old copy left in Redis by a write dropped during an outage:
+# accounts/session_store.py).
+SESSION_ENGINE = "accounts.session_store"
+SESSION_CACHE_SECONDS = envint("SESSION_CACHE_SECONDS", 60)
+# The signed-in person's row likewise, under a version every change bumps (accounts/user_cache.py).
+USER_CACHE_SECONDS = envint("USER_CACHE_SECONDS", 60)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
