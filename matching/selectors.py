@@ -7,6 +7,7 @@ its aggregate queries) use the very same definition.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
-    Case,
     Count,
     DurationField,
     Exists,
@@ -24,9 +24,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import JSONObject
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +45,7 @@ from matching.services import (
 )
 from mentoring.models import Outbox
 from profiles import rules
-from profiles.models import Membership, MenteeProfile, MentorProfile, Programme, Round
+from profiles.models import Membership, MentorProfile, Programme, Round
 from profiles.selectors import line_management_profile, programme_from_json, programme_json
 
 if TYPE_CHECKING:
@@ -59,120 +58,157 @@ def viewer_state(viewer: User, mentor_id: int) -> dict:
     (`services.flood_checks`), the visible programmes (`programme_rows`, each with the
     viewer's membership, their waiting requests and mentors in it, the mentor's pairs in it and
     whether its mentees may look for a mentor today), and the viewer's mentee profile's
-    department and line manager."""
-    pending = MentorshipRequest.objects.pending().filter(mentee=OuterRef("pk"))
-    # A long-term pair first: it is what "X is your mentor" means.
-    active = (
-        Mentorship.objects.active()
-        .filter(mentee=OuterRef("pk"))
-        .order_by(Case(When(engagement=Engagement.LONG_TERM, then=0), default=1), "pk")
-    )
-    viewer_ref = OuterRef(OuterRef("pk"))
-    today = timezone.localdate()
+    department and line manager.
 
-    def count(qs: QuerySet[Any], by: str) -> Coalesce:
-        return Coalesce(Subquery(qs.order_by().values(by).annotate(n=Count("pk")).values("n")), 0)
-
-    in_programme = {"programme": OuterRef("pk")}
-    programmes = Programme.objects.visible().values(
-        j=programme_json(
-            is_member=_member(viewer_ref),
-            is_mentee=_member(viewer_ref, Membership.Role.MENTEE),
-            # Long-term and advice requests are limited apart (services.send_request).
-            pending=count(
-                MentorshipRequest.objects.pending().filter(
-                    mentee=viewer_ref, engagement=Engagement.LONG_TERM, **in_programme
-                ),
-                "mentee",
-            ),
-            advice_pending=count(
-                MentorshipRequest.objects.pending().filter(
-                    mentee=viewer_ref, engagement=Engagement.ADVICE, **in_programme
-                ),
-                "mentee",
-            ),
-            # Long-term pairs only: advice and informal pairs take no place and count in no
-            # limit (matching.engagement_rules).
-            active=count(
-                Mentorship.objects.active().filter(
-                    mentee=viewer_ref, engagement=Engagement.LONG_TERM, **in_programme
-                ),
-                "mentee",
-            ),
-            mentor_active=count(
-                Mentorship.objects.active().filter(
-                    mentor=mentor_id, engagement=Engagement.LONG_TERM, **in_programme
-                ),
-                "mentor",
-            ),
-            window_open=Exists(
-                Round.objects.filter(
-                    mentee_opens_on__lte=today, mentee_closes_on__gte=today, **in_programme
-                )
-            ),
-        )
-    )
-    mentee_profile = MenteeProfile.objects.filter(user=OuterRef("pk"))
-    checks = flood_checks(mentor_id=mentor_id, now=timezone.now())
-    return (
+    Every mentor's page runs it, so it reads a few short lists (the viewer's waiting requests
+    and requests to this mentor, their active pairs, their memberships, the mentor's pairs that
+    count in a limit) and one row of counts, and works out the answers here: building one
+    subquery per answer cost the ORM more than the page's template."""
+    now = timezone.now()
+    me = OuterRef("pk")
+    checks = flood_checks(mentor_id=mentor_id, now=now)
+    pending = MentorshipRequest.Status.PENDING
+    row = (
         User.objects.filter(pk=viewer.pk)
         .annotate(
             **checks,
-            pending_id=Subquery(pending.filter(mentor=mentor_id).values("pk")[:1]),
-            # Requests waiting for this mentor's answer, from anyone (services.waiting_cap).
-            mentor_waiting=count(
-                MentorshipRequest.objects.pending().filter(
-                    mentor=mentor_id, engagement=Engagement.LONG_TERM
-                ),
-                "mentor",
+            # Waiting requests (for the limits in each programme) and every request to this
+            # mentor (asked before), the latest first (the pending one to link to).
+            requests=ArraySubquery(
+                MentorshipRequest.objects.filter(Q(status=pending) | Q(mentor=mentor_id), mentee=me)
+                .order_by("-created_at", "-pk")
+                .values(
+                    j=JSONObject(
+                        id="id",
+                        mentor="mentor_id",
+                        programme="programme_id",
+                        engagement="engagement",
+                        status="status",
+                    )
+                )
             ),
-            # The mentor's advice conversations this month and advice requests waiting for
-            # them (engagement_rules.advice_cap_refusal), from anyone.
-            mentor_advice_taken=count(
+            pairs=ArraySubquery(
+                Mentorship.objects.filter(status=Mentorship.Status.ACTIVE, mentee=me)
+                .order_by("pk")
+                .values(
+                    j=JSONObject(
+                        id="id",
+                        mentor="mentor_id",
+                        programme="programme_id",
+                        engagement="engagement",
+                    )
+                )
+            ),
+            member_rows=ArraySubquery(
+                Membership.objects.filter(user=me, status=Membership.Status.APPROVED)
+                .order_by()
+                .values(j=JSONObject(programme="programme_id", role="role"))
+            ),
+            # Requests waiting for this mentor's answer, from anyone: long-term ones count in
+            # their waiting cap (services.waiting_cap), advice ones in their advice cap
+            # (engagement_rules.advice_cap_refusal).
+            mentor_waiting=Subquery(
+                MentorshipRequest.objects.filter(status=pending, mentor=mentor_id)
+                .order_by()
+                .values("mentor")
+                .annotate(
+                    j=JSONObject(
+                        long_term=Count("pk", filter=Q(engagement=Engagement.LONG_TERM)),
+                        advice=Count("pk", filter=Q(engagement=Engagement.ADVICE)),
+                    )
+                )
+                .values("j")
+            ),
+            # The mentor's long-term pairs (their places in each programme) and advice
+            # conversations this month (advice cap). Advice and informal pairs take no place.
+            mentor_pairs=ArraySubquery(
                 Mentorship.objects.filter(
+                    Q(status=Mentorship.Status.ACTIVE, engagement=Engagement.LONG_TERM)
+                    | Q(
+                        engagement=Engagement.ADVICE,
+                        started_at__gte=engagement_rules.month_start(now),
+                    ),
                     mentor=mentor_id,
-                    engagement=Engagement.ADVICE,
-                    started_at__gte=engagement_rules.month_start(timezone.now()),
-                ),
-                "mentor",
+                )
+                .order_by()
+                .values(j=JSONObject(programme="programme_id", engagement="engagement"))
             ),
-            mentor_advice_waiting=count(
-                MentorshipRequest.objects.pending().filter(
-                    mentor=mentor_id, engagement=Engagement.ADVICE
-                ),
-                "mentor",
+            programme_rows=ArraySubquery(
+                Programme.objects.visible().values(
+                    j=programme_json(window_open=Exists(_open_rounds(timezone.localdate(now))))
+                )
             ),
-            mentorship_id=Subquery(active.filter(mentor=mentor_id).values("pk")[:1]),
-            mentorship_engagement=Subquery(
-                active.filter(mentor=mentor_id).values("engagement")[:1]
-            ),
-            asked_before=Exists(
-                MentorshipRequest.objects.filter(mentee=OuterRef("pk"), mentor=mentor_id)
-            ),
-            programme_rows=ArraySubquery(programmes),
-            mentee_department=Subquery(mentee_profile.values("department")[:1]),
-            mentee_manager=Subquery(mentee_profile.values("line_manager_email")[:1]),
         )
         .values(
-            "pending_id",
+            "requests",
+            "pairs",
+            "member_rows",
             "mentor_waiting",
-            "mentor_advice_taken",
-            "mentor_advice_waiting",
-            "mentorship_id",
-            "mentorship_engagement",
-            "asked_before",
+            "mentor_pairs",
             "programme_rows",
-            "mentee_department",
-            "mentee_manager",
+            "mentee_profile__department",
+            "mentee_profile__line_manager_email",
             *checks,
         )
         .get()
     )
+    return {**{name: row[name] for name in checks}, **_viewer_facts(row, mentor_id)}
 
 
-def _member(user: OuterRef, role: str | None = None) -> Exists:
-    memberships = Membership.objects.approved().filter(user=user, programme=OuterRef("pk"))
-    return Exists(memberships.filter(role=role) if role else memberships)
+def _open_rounds(today: date) -> QuerySet[Round]:
+    """For a programme row: its rounds in which mentees may look for a mentor today."""
+    return Round.objects.filter(
+        programme=OuterRef("pk"), mentee_opens_on__lte=today, mentee_closes_on__gte=today
+    )
+
+
+def _viewer_facts(row: dict, mentor_id: int) -> dict:
+    """viewer_state's answers from the lists its query read."""
+    requests, pairs = row["requests"], row["pairs"]
+    waiting = [r for r in requests if r["status"] == MentorshipRequest.Status.PENDING]
+    with_mentor = [p for p in pairs if p["mentor"] == mentor_id]
+    # A long-term pair first: it is what "X is your mentor" means.
+    with_mentor.sort(key=lambda p: (p["engagement"] != Engagement.LONG_TERM, p["id"]))
+    mentor_waiting = row["mentor_waiting"] or {}
+    long_term_places = Counter(
+        p["programme"] for p in row["mentor_pairs"] if p["engagement"] == Engagement.LONG_TERM
+    )
+    roles: dict[int, set[str]] = {}
+    for membership in row["member_rows"]:
+        roles.setdefault(membership["programme"], set()).add(membership["role"])
+
+    def count(rows: list[dict], programme: int, engagement: str) -> int:
+        return sum(1 for r in rows if r["programme"] == programme and r["engagement"] == engagement)
+
+    programme_rows = [
+        {
+            **p,
+            "is_member": p["id"] in roles,
+            "is_mentee": Membership.Role.MENTEE in roles.get(p["id"], ()),
+            # Long-term and advice requests are limited apart (services.send_request).
+            "pending": count(waiting, p["id"], Engagement.LONG_TERM),
+            "advice_pending": count(waiting, p["id"], Engagement.ADVICE),
+            # Long-term pairs only: advice and informal pairs take no place and count in no
+            # limit (matching.engagement_rules).
+            "active": count(pairs, p["id"], Engagement.LONG_TERM),
+            "mentor_active": long_term_places[p["id"]],
+        }
+        for p in row["programme_rows"]
+    ]
+    return {
+        "pending_id": next((r["id"] for r in waiting if r["mentor"] == mentor_id), None),
+        "mentor_waiting": mentor_waiting.get("long_term", 0),
+        "mentor_advice_taken": sum(
+            1 for p in row["mentor_pairs"] if p["engagement"] == Engagement.ADVICE
+        ),
+        "mentor_advice_waiting": mentor_waiting.get("advice", 0),
+        "mentorship_id": with_mentor[0]["id"] if with_mentor else None,
+        "mentorship_engagement": with_mentor[0]["engagement"] if with_mentor else None,
+        "asked_before": any(r["mentor"] == mentor_id for r in requests),
+        "programme_rows": programme_rows,
+        "mentee_department": row["mentee_profile__department"],
+        "mentee_manager": row["mentee_profile__line_manager_email"],
+    }
 
 
 @dataclass

@@ -22,7 +22,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     TextField,
     Value,
     When,
@@ -106,15 +105,6 @@ def programme_from_json(data: dict) -> Programme:
     programme = Programme(**{name: data[name] for name in _PROGRAMME_COLUMNS})
     programme._state.adding, programme._state.db = False, "default"
     return programme
-
-
-def _member_of(role: str | None = None) -> Exists:
-    """For a programme row inside a query of users: the user is an approved member (in
-    `role`)."""
-    memberships = Membership.objects.approved().filter(
-        user=OuterRef(OuterRef("pk")), programme=OuterRef("pk")
-    )
-    return Exists(memberships.filter(role=role) if role else memberships)
 
 
 @dataclass
@@ -209,7 +199,6 @@ def directory_viewer(user: User) -> DirectoryViewer:
     wanted = MenteeProfile.areas.through.objects.filter(
         menteeprofile__user=OuterRef(OuterRef("pk")), expertisearea=OuterRef("pk")
     )
-    mentee = MenteeProfile.objects.filter(user=OuterRef("pk"))
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
@@ -225,16 +214,14 @@ def directory_viewer(user: User) -> DirectoryViewer:
                     )
                 )
             ),
-            programme_rows=ArraySubquery(
-                programmes.values(
-                    j=programme_json(
-                        is_member=_member_of(), is_mentee=_member_of(Membership.Role.MENTEE)
-                    )
-                )
+            programme_rows=ArraySubquery(programmes.values(j=programme_json())),
+            # The person's approved memberships, one short list for both questions (member,
+            # mentee) of every programme.
+            member_rows=ArraySubquery(
+                Membership.objects.filter(user=OuterRef("pk"), status=Membership.Status.APPROVED)
+                .order_by()
+                .values(j=JSONObject(programme="programme_id", role="role"))
             ),
-            mentee_id=Subquery(mentee.values("pk")[:1]),
-            mentee_department=Subquery(mentee.values("department")[:1]),
-            mentee_manager=Subquery(mentee.values("line_manager_email")[:1]),
             shortlist_ids=ArraySubquery(
                 ShortlistEntry.objects.filter(mentee=OuterRef("pk")).values("mentor_profile_id")
             ),
@@ -242,10 +229,12 @@ def directory_viewer(user: User) -> DirectoryViewer:
         .values(
             "area_rows",
             "programme_rows",
-            "mentee_id",
-            "mentee_department",
-            "mentee_manager",
+            "member_rows",
             "shortlist_ids",
+            # The mentee profile by its one-to-one join: no subquery to build for each column.
+            mentee_id=F("mentee_profile__id"),
+            mentee_department=F("mentee_profile__department"),
+            mentee_manager=F("mentee_profile__line_manager_email"),
         )
         .get()
     )
@@ -253,6 +242,8 @@ def directory_viewer(user: User) -> DirectoryViewer:
         ExpertiseArea(**{k: v for k, v in a.items() if k != "wanted"}) for a in row["area_rows"]
     ]
     programmes = [programme_from_json(p) for p in row["programme_rows"]]
+    member_of = {m["programme"] for m in row["member_rows"]}
+    mentee_in = {m["programme"] for m in row["member_rows"] if m["role"] == Membership.Role.MENTEE}
     mentee_profile = None
     if row["mentee_id"] is not None:
         mentee_profile = line_management_profile(
@@ -262,8 +253,8 @@ def directory_viewer(user: User) -> DirectoryViewer:
         areas=areas,
         wanted_area_ids=[a["id"] for a in row["area_rows"] if a["wanted"]],
         programmes=programmes,
-        member_of={p["id"] for p in row["programme_rows"] if p["is_member"]},
-        mentee_in={p["id"] for p in row["programme_rows"] if p["is_mentee"]},
+        member_of=member_of & {p.pk for p in programmes},
+        mentee_in=mentee_in & {p.pk for p in programmes},
         mentee=mentee_profile,
         coordinates=coordinates,
         shortlist=set(row["shortlist_ids"]),
