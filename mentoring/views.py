@@ -31,14 +31,17 @@ def home(request):
         # The next meeting, the to-do list, each pair's progress and the conversations.
         **home_for(request.user, mentor_profile),
     }
+    # The training notice reads them too (the training_due tag), whatever the programmes.
+    memberships = list(
+        Membership.objects.current()
+        .filter(user=request.user)
+        .select_related("programme")
+        .order_by("programme__position", "programme__name", "role")
+    )
+    ctx["current_memberships"] = memberships
     if visible_programme_count() > 1:
         # Several programmes: the person's own, or the way to choose one.
-        ctx["memberships"] = list(
-            Membership.objects.current()
-            .filter(user=request.user)
-            .select_related("programme")
-            .order_by("programme__position", "programme__name", "role")
-        )
+        ctx["memberships"] = memberships
     return render(request, "home.html", ctx)
 
 

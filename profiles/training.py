@@ -15,6 +15,7 @@ those items are what approval waits for, and recording one also fills in the pro
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -149,6 +150,63 @@ def outstanding_required(
                     )
                 )
     return missing
+
+
+def due_notices(user: User, memberships: Iterable[Membership]) -> list[dict]:
+    """{programme, sentence} for each of `memberships` (the person's current ones, with their
+    programmes) whose approval or matching waits for training: what `outstanding_required`
+    answers for each, in at most three queries whatever their number (the programmes'
+    training, the person's records, and the mentor profile when an older rule needs it)."""
+    candidates = [
+        m for m in memberships if not (m.role == Membership.Role.MENTOR and m.is_approved)
+    ]
+    if not candidates:
+        return []
+    today = timezone.localdate()
+    trainings = list(
+        Training.objects.filter(programme__in={m.programme_id for m in candidates}).order_by(
+            "position", "name"
+        )
+    )
+    records = (
+        {
+            r.training_id: r
+            for r in TrainingRecord.objects.filter(
+                user=user, training__in=[t.pk for t in trainings]
+            )
+        }
+        if trainings
+        else {}
+    )
+    profile: list[MentorProfile | None] = []  # read once, when first needed
+    notices = []
+    for membership in candidates:
+        programme, role = membership.programme, membership.role
+        own = [t for t in trainings if t.programme_id == programme.pk]
+        is_mentor = role == Membership.Role.MENTOR
+        if not own and not (is_mentor and programme.mentor_training_required):
+            continue
+        audiences = audiences_for(role)
+        expected = [Expected(t, records.get(t.pk), today) for t in own if t.audience in audiences]
+        missing = [e for e in expected if e.training.required and not e.done]
+        if (
+            is_mentor
+            and programme.mentor_training_required
+            and not any(e.training.required for e in expected)
+        ):
+            if not profile:
+                profile.append(
+                    MentorProfile.objects.filter(user=user).only("training_completed_on").first()
+                )
+            if profile[0] is None or profile[0].training_completed_on is None:
+                missing.append(Expected(_legacy_mentor_training(programme), None, today))
+        if not missing:
+            continue
+        sentence = (
+            approval_sentence(missing) if is_mentor else matching_sentence(missing, programme)
+        )
+        notices.append({"programme": programme, "sentence": sentence})
+    return notices
 
 
 def _names(outstanding: list[Expected]) -> str:

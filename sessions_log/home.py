@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,7 +20,7 @@ from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from matching import conversations
-from matching.models import Agreement, Conversation, Mentorship, MentorshipRequest
+from matching.models import Agreement, Conversation, Mentorship, MentorshipRequest, Message
 from matching.selectors import request_expires_at
 from profiles.models import MentorProfile
 from sessions_log.models import MAX_DURATION, CheckIn, Meeting, Objective
@@ -79,8 +79,71 @@ class Home:
     pairs: list[PairSummary] = field(default_factory=list)
     todo: list[ToDo] = field(default_factory=list)
     next_meeting: NextMeeting | None = None
-    conversations: list[Conversation] = field(default_factory=list)
+    conversations: list[ConversationLine] = field(default_factory=list)
     unread: int = 0
+
+
+@dataclass
+class ConversationLine:
+    """One of the latest conversations on home: who, where, when, the last message's text."""
+
+    url: str
+    other_name: str
+    is_unread: bool
+    last_message_at: datetime
+    last_body: str | None
+
+
+def _latest_conversations(user: User) -> list[ConversationLine]:
+    """The latest conversations as plain rows (one query, the two names the only join): home
+    shows a line for each, no Conversation, people, programme, pair or request objects."""
+    last_body = (
+        Message.objects.filter(conversation=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("body")[:1]
+    )
+    rows = (
+        Conversation.objects.for_user(user)
+        .filter(last_message_at__isnull=False)
+        .annotate(last_body=Subquery(last_body))
+        .order_by("-last_message_at", "-pk")
+        .values(
+            "mentorship_id",
+            "request_id",
+            "mentor_id",
+            "mentee_id",
+            "last_message_at",
+            "last_author_id",
+            "mentor_read_at",
+            "mentee_read_at",
+            "last_body",
+            mentor_name=F("mentor__full_name"),
+            mentee_name=F("mentee__full_name"),
+        )[:CONVERSATIONS_SHOWN]
+    )
+    lines = []
+    for row in rows:
+        as_mentor = user.pk == row["mentor_id"]
+        # As conversations.is_unread and conversations.other_name, on the row.
+        read_at = row["mentor_read_at"] if as_mentor else row["mentee_read_at"]
+        unread = row["last_author_id"] != user.pk and (
+            read_at is None or read_at < row["last_message_at"]
+        )
+        other = row["mentor_name"] if user.pk == row["mentee_id"] else row["mentee_name"]
+        if row["mentorship_id"] is not None:
+            url = reverse("sessions_log:mentorship-detail", args=[row["mentorship_id"]])
+        else:
+            url = reverse("matching:request-detail", args=[row["request_id"]])
+        lines.append(
+            ConversationLine(
+                url=url,
+                other_name=other if other is not None else "a former participant",
+                is_unread=unread,
+                last_message_at=row["last_message_at"],
+                last_body=row["last_body"],
+            )
+        )
+    return lines
 
 
 def _closes(n: int) -> str:
@@ -251,15 +314,7 @@ def home_for(user: User, mentor_profile: MentorProfile | None = None) -> dict:
                 )
             )
 
-    home.conversations = list(
-        conversations.inbox(user)
-        .filter(last_message_at__isnull=False)
-        .order_by("-last_message_at", "-pk")[:CONVERSATIONS_SHOWN]
-    )
-    for conversation in home.conversations:
-        conversation.is_unread = conversations.is_unread(conversation, user)  # type: ignore[attr-defined]
-        conversation.url = conversations.conversation_url(conversation)  # type: ignore[attr-defined]
-        conversation.other_name = conversations.other_name(conversation, user)  # type: ignore[attr-defined]
+    home.conversations = _latest_conversations(user)
     home.unread = conversations.unread_count(user)
     home.pairs = list(pairs.values())
 

@@ -64,35 +64,21 @@ def handbook_links(
 
 
 @register.inclusion_tag("profiles/includes/training_due.html", takes_context=True)
-def training_due(context, programme=None) -> dict:
+def training_due(context, programme=None, memberships=None) -> dict:
     """The training the signed-in person still has to do before approval or matching, across
-    their programmes (or in `programme`)."""
+    their programmes (or in `programme`). A page that has read the person's current
+    memberships (with their programmes) passes them, saving the query."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"notices": []}
-    memberships = Membership.objects.current().filter(user=user).select_related("programme")
-    if programme is not None:
-        memberships = memberships.filter(programme=programme)
-    notices = []
-    for membership in memberships:
-        if membership.role == Membership.Role.MENTOR and membership.is_approved:
-            continue
-        if not membership.programme.trainings.exists() and not (
-            membership.role == Membership.Role.MENTOR
-            and membership.programme.mentor_training_required
-        ):
-            continue
-        outstanding = training.outstanding_required(user, membership.programme, membership.role)
-        if not outstanding:
-            continue
-        sentence = (
-            training.approval_sentence(outstanding)
-            if membership.role == Membership.Role.MENTOR
-            else training.matching_sentence(outstanding, membership.programme)
-        )
-        notices.append({"programme": membership.programme, "sentence": sentence})
-    return {"notices": notices}
+    if memberships is None:
+        memberships = Membership.objects.current().filter(user=user).select_related("programme")
+        if programme is not None:
+            memberships = memberships.filter(programme=programme)
+    elif programme is not None:
+        memberships = [m for m in memberships if m.programme_id == programme.pk]
+    return {"notices": training.due_notices(user, memberships)}
 
 
 @register.inclusion_tag("profiles/includes/programme_guidance.html", takes_context=True)

@@ -308,7 +308,7 @@ def test_home_reads_a_constant_number_of_queries(
     three = _queries(client)
 
     assert one == three
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(13):
         client.get(HOME)
 
 
@@ -318,7 +318,7 @@ def test_a_new_user_reads_few_queries(client_for, django_assert_max_num_queries)
     client = client_for(UserFactory())
     client.get(HOME)
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         html = text_of(client.get(HOME))
 
     assert "How would you like to take part" in html

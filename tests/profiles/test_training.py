@@ -553,3 +553,69 @@ def test_recording_in_bulk_lists_a_mentor_where_no_approval_is_needed(client_for
 
     membership.refresh_from_db()
     assert membership.status == Membership.Status.APPROVED
+
+
+def test_the_notices_of_many_programmes_take_the_same_queries_as_one(django_assert_num_queries):
+    """The training notice (home, profile pages) reads every programme's training and the
+    person's records at once, and says what `outstanding_required` says for each programme:
+    done, expired, advised, for the other role, and the older mentor rule."""
+    mentee = UserFactory()
+    MentorProfileFactory(user=mentee, programmes=[], training_completed_on=None)
+    today = timezone.localdate()
+
+    def programme_with(n: int) -> list[Membership]:
+        memberships = []
+        for i in range(n):
+            p = ProgrammeFactory(name=f"Programme {n}-{i}", slug=f"p-{n}-{i}")
+            done, lapsed, _ = (
+                Training.objects.create(programme=p, name=name, required=True, audience=audience)
+                for name, audience in (
+                    ("Done", "mentees"),
+                    ("Lapsed", "both"),
+                    ("Orientation", "mentees"),
+                )
+            )
+            Training.objects.create(programme=p, name="Advised", required=False)
+            Training.objects.create(programme=p, name="Mentors only", audience="mentors")
+            TrainingRecord.objects.create(user=mentee, training=done, completed_on=today)
+            TrainingRecord.objects.create(
+                user=mentee,
+                training=lapsed,
+                completed_on=today - timedelta(days=400),
+                expires_on=today - timedelta(days=1),
+            )
+            memberships.append(
+                Membership.objects.create(user=mentee, programme=p, role=Membership.Role.MENTEE)
+            )
+            legacy = ProgrammeFactory(
+                name=f"Legacy {n}-{i}", slug=f"legacy-{n}-{i}", mentor_training_required=True
+            )
+            memberships.append(
+                Membership.objects.create(
+                    user=mentee,
+                    programme=legacy,
+                    role=Membership.Role.MENTOR,
+                    status=Membership.Status.PENDING,
+                )
+            )
+        return memberships
+
+    for n in (1, 3):
+        memberships = programme_with(n)
+        with django_assert_num_queries(3):
+            notices = training.due_notices(mentee, memberships)
+        expected = [
+            {"programme": m.programme, "sentence": sentence}
+            for m in memberships
+            if (missing := training.outstanding_required(mentee, m.programme, m.role))
+            for sentence in [
+                training.approval_sentence(missing)
+                if m.role == Membership.Role.MENTOR
+                else training.matching_sentence(missing, m.programme)
+            ]
+        ]
+        assert notices == expected
+        assert len(notices) == 2 * n
+        assert "Lapsed" in notices[0]["sentence"] and "Orientation" in notices[0]["sentence"]
+        assert "Done" not in notices[0]["sentence"] and "Advised" not in notices[0]["sentence"]
+        assert "Mentor training" in notices[1]["sentence"]
