@@ -25,7 +25,7 @@ from matching.models import (
     RequestReport,
 )
 from mentoring.models import EmailWording, Outbox
-from profiles.models import Membership, MentorProfile, Round
+from profiles.models import Membership, MentorProfile, ProgrammeInvitation, Round
 from tests.factories import (
     CheckInFactory,
     MeetingFactory,
@@ -114,6 +114,9 @@ def _everything_in(programme, tag: str) -> dict:
         "sessions_log.checkin": CheckInFactory(
             mentorship=pair, answered_at=timezone.now(), rating=1
         ),
+        "profiles.programmeinvitation": ProgrammeInvitation.objects.create(
+            programme=programme, email=f"{tag.lower()}@example.org", name=tag, role="mentee"
+        ),
         **_guidance_in(programme, tag, person=mentor.user),
     }
 
@@ -180,14 +183,17 @@ SCOPED = [
     "profiles.training",
     "profiles.trainingrecord",
     "profiles.handbookpage",
+    "profiles.programmeinvitation",
 ]
 
 
 def test_every_admin_of_a_persons_data_is_in_the_table():
     registered = {model._meta.label_lower for model in admin.site._registry}
     # Not a person's data: areas and the scheme-wide settings; superusers only: groups, email
-    # addresses and two-factor devices.
+    # addresses, two-factor devices, single sign-on providers and the accounts linked to them.
     unscoped = {
+        "socialaccount.socialapp",
+        "socialaccount.socialaccount",
         "profiles.expertisearea",
         "mentoring.schemesettings",
         "auth.group",
