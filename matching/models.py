@@ -203,6 +203,10 @@ class MentorshipRequest(models.Model):
         return self.status == self.Status.ACCEPTED
 
     @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.EXPIRED
+
+    @property
     def ended_at(self):
         """When it stopped waiting, whichever way."""
         return self.responded_at or self.withdrawn_at or self.expired_at or self.closed_at
