@@ -152,7 +152,7 @@ def test_a_staff_mentee_applies_to_be_matched_and_sees_what_they_sent(
     # Sent empty: the reason is beside the field, the mentor chosen stays chosen.
     page.get_by_label("Hana Okafor, Head of Research Office").check()
     page.get_by_role("button", name="Send my application").click()
-    expect(page.get_by_role("alert")).to_contain_text("Please correct the 1 problem below")
+    expect(page.get_by_role("alert")).to_contain_text("Please correct the problem below")
     expect(field(page, "What I am looking for in a mentor")).to_have_accessible_description(
         re.compile("Tell the coordinators what you are looking for")
     )
