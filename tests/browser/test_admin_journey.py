@@ -95,7 +95,8 @@ def test_an_administrator_approves_matches_and_reports(
         "link", name="Find a mentor"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Find a mentor for Maya Patel")
-    page.get_by_role("button", name="Match with Daniel").click()
+    page.get_by_role("link", name="Match now with Daniel Okafor").click()
+    page.get_by_role("button", name="Match Maya Patel with Daniel Okafor").click()
     expect(page.locator(".messagelist")).to_contain_text("Matched Maya Patel with Daniel Okafor")
     assert Mentorship.objects.filter(
         mentee__full_name="Maya Patel", mentor__full_name="Daniel Okafor", status="active"
