@@ -79,6 +79,15 @@ def _load_user(backend: Any, user_id: Any) -> Any:
     backends that read the row as ModelBackend does; any other is asked directly."""
     if not isinstance(backend, ModelBackend) or type(backend).get_user is not ModelBackend.get_user:
         return backend.get_user(user_id)
+    user = cached_row(user_id)
+    if user is None:
+        return None
+    return user if backend.user_can_authenticate(user) else None
+
+
+def cached_row(user_id: Any) -> Any:
+    """The user's row (a new instance each time), from the cache when the entry was made under
+    the current version, else from the database, then cached; None if there is no such user."""
     version_key, entry_key = _version_key(user_id), _entry_key(user_id)
     try:
         found = cache.get_many([version_key, entry_key])
@@ -86,21 +95,24 @@ def _load_user(backend: Any, user_id: Any) -> Any:
         found = {}
     version, entry = found.get(version_key), found.get(entry_key)
     if version is not None and entry is not None and entry[0] == version:
-        user = entry[1]
-    else:
-        user = _read_row(user_id)
-        if user is None:
-            return None
+        return entry[1]
+    if version is None:
+        # A version of our own, set before the row is read; if another request or a change set
+        # one first, this request does not cache.
+        fresh = time.time_ns()
         try:
-            if version is None:
-                cache.add(version_key, time.time_ns(), None)
-            else:
-                # Made under the version read before the row: a change committed since has
-                # bumped it, and this entry is never used.
-                cache.set(entry_key, (version, user), settings.USER_CACHE_SECONDS)
+            version = fresh if cache.add(version_key, fresh, None) else None
+        except Exception:  # noqa: BLE001
+            version = None
+    user = _read_row(user_id)
+    if user is not None and version is not None:
+        try:
+            # Made under the version read before the row: a change committed since has bumped
+            # it, and this entry is never used.
+            cache.set(entry_key, (version, user), settings.USER_CACHE_SECONDS)
         except Exception:  # noqa: BLE001 - the next request reads the database again
             pass
-    return user if backend.user_can_authenticate(user) else None
+    return user
 
 
 def _read_row(user_id: Any) -> Any:

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from accounts.user_cache import cached_row
 from mentoring.celery import app as celery_app
 from tests.factories import MenteeProfileFactory, MentorProfileFactory, UserFactory
 from tests.support import START
@@ -70,6 +71,9 @@ def client_for():
         client = Client()
         if user is not None:
             client.force_login(user)
+            # As after a first page: the person's row is in the cache (accounts/user_cache.py),
+            # so a test's first request counts the same queries as its later ones.
+            cached_row(user.pk)
         return client
 
     return make
