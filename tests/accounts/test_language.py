@@ -211,3 +211,18 @@ def test_allauths_sign_in_page_is_welsh_too(client):
     assert "Os nad ydych wedi creu cyfrif eto" in html and "Remember me" not in html
     english = client.get(reverse("account_login"), **ENGLISH_BROWSER).content.decode()
     assert "Sign in" in english and "Remember me" in english  # locale/en_GB's wording
+
+
+def test_time_since_and_allauths_messages_are_welsh():
+    """Django's Welsh catalogue has no units for `timesince`; allauth ships no Welsh: ours gives
+    both (home, the requests and the inbox say how long ago)."""
+    from datetime import timedelta
+
+    from django.utils import timezone, translation
+    from django.utils.timesince import timesince
+
+    with translation.override("cy"):
+        ago = timesince(timezone.now() - timedelta(days=2, hours=5)).replace("\xa0", " ")
+        signed_in = translation.gettext("Successfully signed in as %(name)s.") % {"name": "Maya"}
+    assert ago == "2 ddiwrnod, 5 awr"
+    assert signed_in == "Rydych wedi mewngofnodi fel Maya."
