@@ -19,26 +19,7 @@ from profiles.models import MentorProfile, ProfileEdit
 
 # Fields the mentor writes on their own form; staff changes to these are recorded. Review and
 # visibility fields have their own trail (review notes, the history of requests closed).
-MENTOR_WRITTEN = (
-    "photo",
-    "headline",
-    "job_title",
-    "organisation",
-    "industry",
-    "department",
-    "city",
-    "country",
-    "languages",
-    "course",
-    "graduation_year",
-    "key_areas",
-    "moves_experience",
-    "areas",
-    "help_offered",
-    "formats",
-    "frequency",
-    "capacity",
-)
+MENTOR_WRITTEN = frozenset(MentorProfileForm.Meta.fields)
 SHOWN_FOR_DAYS = 90
 
 
