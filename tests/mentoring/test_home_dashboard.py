@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from matching import conversations
 from tests.factories import (
@@ -126,9 +127,10 @@ def test_each_pair_shows_its_objective_progress_and_kind(client_for, mentor, men
 
     assert "Objectives: 1 of 2 achieved." in html
     assert (
-        f'{advice.mentee.full_name}</a>\n  <span class="badge text-bg-light border">Advice' in html
+        f'{escape(advice.mentee.full_name)}</a>\n  <span class="badge text-bg-light border">Advice'
+        in html
     )
-    assert f"{informal.mentee.full_name}</a>\n  " in html and ">Informal</span>" in html
+    assert f"{escape(informal.mentee.full_name)}</a>\n  " in html and ">Informal</span>" in html
 
 
 def test_both_roles_see_both_cards_and_both_pairs(client_for, mentee_profile):
