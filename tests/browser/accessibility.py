@@ -59,10 +59,15 @@ _AUDIT_JS = """
     ]);
   // The first audit runs once the document is parsed and styled, not on "load": a new
   // navigation stops a page's pending loads, so a journey that moves on quickly would leave a
-  // page whose load event never comes. axe refuses to run twice at once, so every audit of
-  // this document joins one queue.
+  // page whose load event never comes. A navigation that starts while the parser waits for a
+  // script (a click on a button above it) aborts the parser: the document then goes straight
+  // to "complete" and DOMContentLoaded never fires, so that starts the audit too. axe refuses
+  // to run twice at once, so every audit of this document joins one queue.
   let queue = new Promise((resolve) => {
-    document.addEventListener("DOMContentLoaded", () => {
+    let started = false;
+    const start = () => {
+      if (started) return;
+      started = true;
       // A turn later, so that the page's own DOMContentLoaded handlers (focusing the error
       // summary) have run.
       setTimeout(() => {
@@ -74,6 +79,10 @@ _AUDIT_JS = """
           )
           .finally(resolve);
       }, 0);
+    };
+    document.addEventListener("DOMContentLoaded", start);
+    document.addEventListener("readystatechange", () => {
+      if (document.readyState === "complete") start();
     });
   });
   Object.defineProperty(window, "__a11yAuditNow", {

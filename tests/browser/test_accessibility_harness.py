@@ -16,6 +16,11 @@ PAGES = {
         <link rel="stylesheet" href="/never.css" media="print">
         <main><h1>Broken</h1><a href="/next">Next</a><img src="data:,"><input></main>""",
     "/next": """<!doctype html><html lang="en"><title>Fine</title><main><h1>Fine</h1></main>""",
+    # The parser waits for a script that never arrives, below a link the journey follows: the
+    # navigation aborts the parser, and DOMContentLoaded never comes.
+    "/blocked": """<!doctype html><html lang="en"><title>Blocked</title>
+        <main><h1>Blocked</h1><a href="/next">Next</a><img src="data:,"></main>
+        <script src="/never.js"></script>""",
 }
 
 
@@ -52,6 +57,21 @@ def test_violations_are_reported_for_a_page_left_at_once(auditor_and_page):
     assert "      elements: img" in report
     assert "      more: https://dequeuniversity.com/rules/axe/" in report
     assert "harness.test/next" not in report  # audited and clean
+
+
+def test_a_page_left_while_its_parser_waits_is_still_audited(auditor_and_page):
+    auditor, page = auditor_and_page
+
+    page.goto("http://harness.test/blocked", wait_until="commit")
+    page.get_by_role("link", name="Next").click()
+    expect(page).to_have_title("Fine")
+    auditor.wait_for_audit(page)
+
+    report = auditor.report()
+    assert report.splitlines()[0] == "http://harness.test/blocked:"
+    assert "  - image-alt (critical): Images must have alternative text" in report
+    assert "did not finish" not in report
+    assert "never audited" not in report
 
 
 def test_an_audit_after_a_change_in_place_sees_the_change(auditor_and_page):
