@@ -8,7 +8,10 @@ class MentoringConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from mentoring import translation_memo
         from mentoring.roles import ensure_coordinator_group
+
+        translation_memo.install()
 
         post_migrate.connect(ensure_coordinator_group, dispatch_uid="mentoring-coordinator-group")
         self._connect_wording_cache()

@@ -1,0 +1,81 @@
+"""mentoring.translation_memo: translated messages remembered per language give the answers
+Django's own lookup gives, and nothing more."""
+
+import gettext as gettext_module
+
+import pytest
+from django.utils import translation
+from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext, pgettext, trans_real
+
+from mentoring import translation_memo
+
+DJANGO_LOOKUP = gettext_module.GNUTranslations.gettext
+
+
+def test_it_is_installed_on_djangos_translation_class():
+    # A Django upgrade that renames or replaces what it wraps fails here, not silently.
+    assert trans_real.DjangoTranslation.gettext is translation_memo._remembering_gettext
+    assert translation_memo._lookup is DJANGO_LOOKUP
+
+
+def _british_spelling() -> tuple[str, str]:
+    """A message Django's own en_GB catalogue translates (its fallbacks are English)."""
+    with translation.override("en-gb"):
+        for key, value in trans_real.catalog()._catalog.items():
+            if isinstance(key, str) and key and value and value != key:
+                return key, value
+    raise AssertionError("Django's en_GB catalogue translates nothing")
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+def test_the_same_answers_as_djangos_lookup(language):
+    british, _ = _british_spelling()
+    messages = ["Find a mentor", "Nothing translates this message", british]
+    with translation.override(language):
+        expected = [DJANGO_LOOKUP(trans_real._active.value, m) for m in messages]
+        # Twice: the first answers come from Django's lookup, the second from memory.
+        assert [gettext(m) for m in messages] == expected
+        assert [gettext(m) for m in messages] == expected
+
+
+def test_welsh_and_english_are_remembered_apart():
+    with translation.override("cy"):
+        assert gettext("Find a mentor") == "Dod o hyd i fentor"
+    with translation.override("en-gb"):
+        assert gettext("Find a mentor") == "Find a mentor"
+    with translation.override("cy"):
+        assert gettext("Find a mentor") == "Dod o hyd i fentor"
+
+
+def test_a_welsh_page_falls_back_to_british_english():
+    british, spelt = _british_spelling()
+    with translation.override("cy"):
+        welsh = trans_real.catalog()._catalog.get(british)
+        assert gettext(british) == (welsh or spelt)
+
+
+def test_contexts_are_kept_apart():
+    with translation.override("cy"):
+        assert pgettext("the author of a message", "You") == "Chi"
+        assert pgettext("no such context", "Find a mentor") == "Find a mentor"
+        assert gettext("Find a mentor") == "Dod o hyd i fentor"
+
+
+def test_a_safe_message_does_not_make_the_next_caller_safe():
+    text = "<b>Not in any catalogue</b> but marked safe by one caller"
+    with translation.override("en-gb"):
+        assert isinstance(gettext(mark_safe(text)), SafeData)  # Django marks it again
+        plain = gettext(text)
+    assert plain == text
+    assert not isinstance(plain, SafeData)
+
+
+def test_memory_is_bounded(monkeypatch):
+    monkeypatch.setattr(translation_memo, "MAX_REMEMBERED", 3)
+    with translation.override("en-gb"):
+        remembered = trans_real._active.value.__dict__.setdefault("_remembered", {})
+        remembered.clear()
+        for n in range(10):
+            assert gettext(f"Typed by someone: {n}") == f"Typed by someone: {n}"
+        assert len(remembered) == 3
