@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from accounts.models import User
 from matching.models import (
@@ -493,13 +493,13 @@ def thread_context(
         conversation.mentor_id: conversation.mentor.full_name if conversation.mentor else "",
         conversation.mentee_id: conversation.mentee.full_name if conversation.mentee else "",
     }
+    you = pgettext("the author of a message", "You")
+    former = gettext("A former participant")
     rows = [
         {
             "message": m,
             "mine": m.author_id is not None and m.author_id == user.pk,
-            "author": "You"
-            if m.author_id == user.pk
-            else (names.get(m.author_id) or "A former participant"),
+            "author": you if m.author_id == user.pk else (names.get(m.author_id) or former),
             "reported": m.pk is not None and hasattr(m, "report"),
         }
         for m in page.messages

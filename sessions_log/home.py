@@ -137,7 +137,7 @@ def _latest_conversations(user: User) -> list[ConversationLine]:
         lines.append(
             ConversationLine(
                 url=url,
-                other_name=other if other is not None else "a former participant",
+                other_name=other if other is not None else gettext("a former participant"),
                 is_unread=unread,
                 last_message_at=row["last_message_at"],
                 last_body=row["last_body"],

@@ -241,3 +241,18 @@ def test_deleting_an_account_blanks_its_messages_and_keeps_the_others(sent, ment
     conversation.refresh_from_db()
     assert conversation.mentee is None
     assert conversations.other_name(conversation, mentor) == "a former participant"
+
+
+def test_the_thread_names_its_authors_in_the_readers_language(sent, mentee, mentor):
+    from django.utils import translation
+
+    from accounts.privacy import delete_account
+
+    conversation = Conversation.objects.get(request=sent)
+    post_message(conversation, author=mentor, body="Which city are you in?")
+    delete_account(mentor)
+    conversation.refresh_from_db()
+
+    with translation.override("cy"):
+        rows = conversations.thread_context(conversation, mentee, post_url="/")["thread"]
+    assert [row["author"] for row in rows] == ["Chi", "Cyn-gyfranogwr"]
