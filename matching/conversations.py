@@ -374,7 +374,7 @@ def thread_page(conversation: Conversation, *, before: int | None = None) -> Thr
 
 def other_name(conversation: Conversation, user: User) -> str:
     other = conversation.mentor if user.pk == conversation.mentee_id else conversation.mentee
-    return other.full_name if other is not None else "a former participant"
+    return other.full_name if other is not None else gettext("a former participant")
 
 
 def inbox(user: User):
