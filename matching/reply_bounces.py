@@ -84,6 +84,7 @@ def bounce(exc: InboundError) -> bool:
                 "max_length": Message.MAX_LENGTH,
                 "detail": detail[:1].lower() + detail[1:],
             }
+            other = other_name(conversation, person) if conversation else ""
         url = absolute_url(
             conversation_url(conversation)
             if conversation is not None
@@ -95,7 +96,7 @@ def bounce(exc: InboundError) -> bool:
             ctx={
                 "why": why,
                 "url": url,
-                "other_name": other_name(conversation, person) if conversation else "",
+                "other_name": other,
                 "has_conversation": conversation is not None,
                 "body": exc.body,
             },

@@ -228,3 +228,20 @@ def test_a_reply_with_a_large_attachment_is_stored_and_a_huge_one_refused(
     response = client.post(URL, data=raw, content_type="message/rfc822", headers=headers)
     assert response.status_code == 413
     assert Message.objects.count() == 1
+
+
+def test_a_welsh_speakers_explanation_names_a_deleted_participant_in_welsh(conv):
+    from accounts.models import User
+    from accounts.privacy import delete_account
+
+    User.objects.filter(pk=conv.mentor_id).update(language="cy")
+    mentor = User.objects.get(pk=conv.mentor_id)
+    delete_account(conv.mentee)  # closes the request: its conversation is read-only
+    raw = raw_reply(the_address(conv, mentor), mentor.email, "Shall we meet Tuesday?")
+
+    assert refuse(raw).reason == "read_only"
+
+    [email] = bounces()
+    assert email.recipient == mentor
+    assert "cyn-gyfranogwr" in email.body_text
+    assert "a former participant" not in email.body_text
