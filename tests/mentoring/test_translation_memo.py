@@ -65,23 +65,41 @@ def test_contexts_are_kept_apart():
         assert gettext("Find a mentor") == "Dod o hyd i fentor"
 
 
-def test_a_safe_message_does_not_make_the_next_caller_safe():
+@pytest.fixture
+def english():
+    """A translation object of its own (the process's may have met django-countries' trick)."""
+    return trans_real.DjangoTranslation("en-gb")
+
+
+def test_a_safe_message_does_not_make_the_next_caller_safe(english):
     # Django's gettext hands the lookup a plain copy of the message; code that calls the
     # translation object itself may hand it a safe string.
     text = "<b>Not in any catalogue</b> but marked safe by one caller"
-    with translation.override("en-gb"):
-        first = trans_real.catalog().gettext(mark_safe(text))
-        assert first == text
-        plain = gettext(text)
+    assert english.gettext(mark_safe(text)) == text
+    assert english._remembered == {text: text}
+    plain = english.gettext(text)
     assert plain == text
     assert not isinstance(plain, SafeData)
 
 
-def test_memory_is_bounded(monkeypatch):
+def test_memory_is_bounded(monkeypatch, english):
     monkeypatch.setattr(translation_memo, "MAX_REMEMBERED", 3)
+    for n in range(10):
+        assert english.gettext(f"Typed by someone: {n}") == f"Typed by someone: {n}"
+    assert len(english._remembered) == 3
+
+
+def test_django_countries_can_still_interrupt_the_fallbacks(english):
+    """django-countries puts a translator of its own in the chain that answers "" while its
+    flag is set: nothing answered then is remembered, and nothing remembered answers then."""
+    from django_countries import countries, no_translation_fallback
+
     with translation.override("en-gb"):
-        remembered = trans_real._active.value.__dict__.setdefault("_remembered", {})
-        remembered.clear()
-        for n in range(10):
-            assert gettext(f"Typed by someone: {n}") == f"Typed by someone: {n}"
-        assert len(remembered) == 3
+        trans_real._active.value = english
+        assert gettext("United Kingdom") == "United Kingdom"
+        assert "United Kingdom" in english._remembered
+        with no_translation_fallback():
+            assert gettext("Nothing translates this message") == ""
+        assert gettext("Nothing translates this message") == "Nothing translates this message"
+        assert countries.name("GB") == "United Kingdom"
+        assert gettext("United Kingdom") == "United Kingdom"
