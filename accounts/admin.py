@@ -21,7 +21,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
-from accounts import privacy
+from accounts import privacy, sso_config
 from accounts.models import User
 from mentoring.admin_utils import ProgrammeScopedMixin
 from mentoring.admin_widgets import LabelledCheckboxSelectMultiple
@@ -212,6 +212,32 @@ class SocialAppForm(AllauthSocialAppForm):
 
     def clean_secret(self) -> str:
         return self.cleaned_data["secret"] or (self.instance.secret if self.instance.pk else "")
+
+    def clean(self):
+        """The settings JSON takes the keys an entry of SSO_OIDC_PROVIDERS / SSO_SAML_PROVIDERS
+        takes (README "Single sign-on") and is saved in allauth's shape, with the same rules as
+        a provider from the environment: a SAML IdP's assertions must be signed, and only the
+        listed domains count as verified. Other keys of allauth's are kept as given."""
+        cleaned = super().clean()
+        provider, raw = cleaned.get("provider"), cleaned.get("settings")
+        if provider not in {"openid_connect", "saml"} or "settings" in self.errors:
+            return cleaned
+        raw = raw if isinstance(raw, dict) else {}
+        if provider == "openid_connect":
+            missing = [] if raw.get("server_url") else ["server_url"]
+            build = sso_config.oidc_settings
+        else:
+            idp = raw.get("idp") if isinstance(raw.get("idp"), dict) else {}
+            missing = [k for k in sso_config.SAML_IDP_KEYS if not (raw.get(k) or idp.get(k))]
+            build = sso_config.saml_settings
+        if missing:
+            self.add_error(
+                "settings", f"Give the provider's {', '.join(missing)} (README: Single sign-on)."
+            )
+            return cleaned
+        kept = {k: v for k, v in raw.items() if k not in sso_config.ENVIRONMENT_ONLY_KEYS}
+        cleaned["settings"] = {**kept, **build(raw)}
+        return cleaned
 
 
 @admin.register(SocialApp)

@@ -111,5 +111,19 @@ def find_provider(request, provider_id: str):
     return None
 
 
+def provider_choices(current: str = "") -> list[tuple[str, str]]:
+    """The choices for a programme's "sign in with": any way, or one configured provider. A
+    provider the programme names that is no longer configured stays listed, marked, so saving
+    the programme does not change it unnoticed."""
+    from allauth.socialaccount.adapter import get_adapter
+
+    choices = [("", "Any way of signing in (email and password or any provider)")]
+    for provider in get_adapter().list_providers(None):
+        choices.append((provider.sub_id, f"{provider.name} ({provider.sub_id})"))
+    if current and current not in {value for value, _ in choices}:
+        choices.append((current, f"{current} (no such provider is configured now)"))
+    return choices
+
+
 def has_account_with(user, provider_id: str) -> bool:
     return SocialAccount.objects.filter(user=user, provider=provider_id).exists()

@@ -52,27 +52,35 @@ def oidc_apps(raw: str, name: str = "SSO_OIDC_PROVIDERS") -> list[dict[str, Any]
     apps = []
     for item in _load(name, raw):
         _require(name, item, "id", "server_url", "client_id")
-        settings: dict[str, Any] = {
-            "server_url": item["server_url"],
-            "mfa_amr": list(item.get("mfa_amr", DEFAULT_MFA_AMR)),
-            "mfa_acr": list(item.get("mfa_acr", [])),
-            "email_domains": email_domains(item),
-        }
-        # Entra ID sends no `email_verified`: addresses in these domains count as verified.
-        if item.get("trusted_email_domains"):
-            settings["verified_email"] = [d.lower() for d in item["trusted_email_domains"]]
-        if item.get("token_auth_method"):
-            settings["token_auth_method"] = item["token_auth_method"]
         apps.append(
             {
                 "provider_id": item["id"],
                 "name": item.get("name") or item["id"],
                 "client_id": item["client_id"],
                 "secret": item.get("secret", ""),
-                "settings": settings,
+                "settings": oidc_settings(item),
             }
         )
     return apps
+
+
+def oidc_settings(item: dict[str, Any]) -> dict[str, Any]:
+    """allauth's settings for an OpenID Connect provider from one entry's keys (the
+    environment's, or the settings JSON of a provider added in the admin)."""
+    settings: dict[str, Any] = {
+        "server_url": item["server_url"],
+        "mfa_amr": list(item.get("mfa_amr", DEFAULT_MFA_AMR)),
+        "mfa_acr": list(item.get("mfa_acr", [])),
+        "email_domains": email_domains(item),
+    }
+    # Entra ID sends no `email_verified`: addresses in these domains count as verified.
+    if item.get("trusted_email_domains"):
+        settings["verified_email"] = [d.lower() for d in item["trusted_email_domains"]]
+    elif item.get("verified_email"):  # allauth's own key, as an admin entry may give it
+        settings["verified_email"] = item["verified_email"]
+    if item.get("token_auth_method"):
+        settings["token_auth_method"] = item["token_auth_method"]
+    return settings
 
 
 def saml_apps(raw: str, name: str = "SSO_SAML_PROVIDERS") -> list[dict[str, Any]]:
@@ -84,35 +92,53 @@ def saml_apps(raw: str, name: str = "SSO_SAML_PROVIDERS") -> list[dict[str, Any]
     apps = []
     for item in _load(name, raw):
         _require(name, item, "id", "slug", "entity_id", "sso_url", "x509cert")
-        settings: dict[str, Any] = {
-            "idp": {
-                "entity_id": item["entity_id"],
-                "sso_url": item["sso_url"],
-                "x509cert": item["x509cert"],
-            },
-            "advanced": {"want_assertion_signed": True, "strict": True},
-            "mfa_authn_contexts": list(item.get("mfa_authn_contexts", [])),
-            "email_domains": email_domains(item),
-        }
-        if item.get("slo_url"):
-            settings["idp"]["slo_url"] = item["slo_url"]
-        if item.get("attribute_mapping"):
-            settings["attribute_mapping"] = item["attribute_mapping"]
-        if item.get("sp_entity_id"):
-            settings["sp"] = {"entity_id": item["sp_entity_id"]}
-        trusted = item.get("trusted_for_email", False)
-        if isinstance(trusted, list):
-            trusted = [d.lower() for d in trusted]
-        settings["verified_email"] = trusted
         apps.append(
             {
                 "provider_id": item["id"],
                 "name": item.get("name") or item["id"],
                 "client_id": item["slug"],
-                "settings": settings,
+                "settings": saml_settings(item),
             }
         )
     return apps
+
+
+SAML_IDP_KEYS = ("entity_id", "sso_url", "x509cert")
+# Keys of an entry that allauth's settings hold under other names (oidc_settings, saml_settings).
+ENVIRONMENT_ONLY_KEYS = frozenset(
+    {*SAML_IDP_KEYS, "slo_url", "sp_entity_id", "trusted_email_domains", "trusted_for_email"}
+)
+
+
+def saml_settings(item: dict[str, Any]) -> dict[str, Any]:
+    """allauth's settings for a SAML identity provider from one entry's keys (the
+    environment's, or the settings JSON of a provider added in the admin, which may also give
+    allauth's own "idp" object). Assertions must always be signed, whatever the entry says."""
+    idp = dict(item.get("idp") or {})
+    for key in (*SAML_IDP_KEYS, "slo_url"):
+        if item.get(key):
+            idp[key] = item[key]
+    settings: dict[str, Any] = {
+        "idp": idp,
+        "advanced": {
+            **(item.get("advanced") or {}),
+            "want_assertion_signed": True,
+            "strict": True,
+        },
+        "mfa_authn_contexts": list(item.get("mfa_authn_contexts", [])),
+        "email_domains": email_domains(item),
+    }
+    if item.get("attribute_mapping"):
+        settings["attribute_mapping"] = item["attribute_mapping"]
+    if item.get("sp_entity_id"):
+        settings["sp"] = {"entity_id": item["sp_entity_id"]}
+    elif item.get("sp"):
+        settings["sp"] = item["sp"]
+    trusted = item.get("trusted_for_email", item.get("verified_email", False))
+    if isinstance(trusted, list):
+        trusted = [d.lower() for d in trusted]
+    settings["verified_email"] = trusted
+    return settings
 
 
 def form_action_origins(*app_lists: list[dict[str, Any]]) -> list[str]:

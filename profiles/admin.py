@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
+from accounts import sso
 from accounts.models import User
 from mentoring.admin_utils import (
     CsvExportMixin,
@@ -478,6 +479,18 @@ class ProgrammeAdminForm(forms.ModelForm):
         model = Programme
         fields = ["logo"]  # the admin adds its fieldsets' fields
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "single_sign_on" in self.fields:
+            model_field = self.fields["single_sign_on"]
+            self.fields["single_sign_on"] = forms.ChoiceField(
+                label=model_field.label,
+                required=False,
+                choices=sso.provider_choices(self.instance.single_sign_on or ""),
+                help_text="Members of this programme sign in with this university login before "
+                "they join (providers are set up by a superuser: README, Single sign-on).",
+            )
+
     def clean_logo(self):
         return logos.clean_upload(self.cleaned_data.get("logo"))
 
@@ -539,6 +552,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
                     "coordinators",
                     "mentor_email_domains",
                     "mentee_email_domains",
+                    "single_sign_on",
                     "invitation_only",
                     "invitation_link",
                     "invite_link",

@@ -371,3 +371,42 @@ def test_a_provider_added_in_the_admin_reads_its_email_domains_and_mfa_default_t
     _linked_staff(client, provider, "mari", "mari.staff@uni.example.ac.uk")
     sso_sign_in(client, provider, "mari")
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_provider_added_in_the_admin_needs_its_server_url_and_takes_the_environments_keys(
+    client_for, admin_user
+):
+    staff = client_for(admin_user)
+    form = {
+        "provider": "openid_connect",
+        "provider_id": "university",
+        "name": "University login",
+        "client_id": "mentoring",
+        "secret": "s3cret",
+        "key": "",
+    }
+
+    missing = staff.post(reverse("admin:socialaccount_socialapp_add"), {**form, "settings": "{}"})
+    assert "Give the provider&#x27;s server_url" in missing.content.decode()
+
+    staff.post(
+        reverse("admin:socialaccount_socialapp_add"),
+        {
+            **form,
+            "settings": json.dumps(
+                {
+                    "server_url": "https://login.example.ac.uk",
+                    "trusted_email_domains": ["Uni.Example.ac.uk"],
+                    "fetch_userinfo": False,
+                }
+            ),
+        },
+    )
+    assert SocialApp.objects.get().settings == {
+        "server_url": "https://login.example.ac.uk",
+        "verified_email": ["uni.example.ac.uk"],
+        "mfa_amr": ["mfa"],
+        "mfa_acr": [],
+        "email_domains": [],
+        "fetch_userinfo": False,
+    }

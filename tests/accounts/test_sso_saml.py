@@ -8,7 +8,7 @@ import base64
 import json
 
 import pytest
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -215,3 +215,61 @@ def test_staff_mfa_follows_the_authentication_context(client, idp, settings, con
         assert admin.status_code == 200
     else:
         assert admin.url == reverse("mfa_activate_totp")
+
+
+def test_a_provider_added_in_the_admin_with_the_environments_keys_signs_in_and_checks_signatures(
+    client, client_for, admin_user, idp, settings
+):
+    """A superuser pastes the keys an SSO_SAML_PROVIDERS entry takes into Social applications:
+    they are saved in allauth's shape, with signed assertions required as for the environment's
+    providers."""
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        **settings.SOCIALACCOUNT_PROVIDERS,
+        "saml": {**settings.SOCIALACCOUNT_PROVIDERS["saml"], "APPS": []},
+    }
+    entry = {
+        "entity_id": idp.entity_id,
+        "sso_url": "https://idp.example.ac.uk/sso",
+        "x509cert": idp.cert_base64,
+        "attribute_mapping": {"email": EMAIL, "first_name": GIVEN_NAME, "last_name": SURNAME},
+        "trusted_for_email": ["Uni.Example.ac.uk"],
+        "advanced": {"want_assertion_signed": False},
+    }
+    staff = client_for(admin_user)
+    staff.defaults["HTTP_HOST"] = HOST
+    form = {
+        "provider": "saml",
+        "provider_id": "university-saml",
+        "name": "University SAML login",
+        "client_id": SLUG,
+        "secret": "",
+        "key": "",
+    }
+
+    missing = staff.post(
+        reverse("admin:socialaccount_socialapp_add"),
+        {**form, "settings": json.dumps({"sso_url": entry["sso_url"]})},
+    )
+    assert "entity_id, x509cert" in missing.content.decode()
+    assert not SocialApp.objects.exists()
+
+    saved = staff.post(
+        reverse("admin:socialaccount_socialapp_add"), {**form, "settings": json.dumps(entry)}
+    )
+    assert saved.status_code == 302
+    app = SocialApp.objects.get()
+    assert app.settings == {
+        **sso_config.saml_apps(json.dumps([{**entry, "id": "x", "slug": SLUG}]))[0]["settings"],
+        "advanced": {"want_assertion_signed": True, "strict": True},
+    }
+    assert app.settings["idp"]["entity_id"] == idp.entity_id
+    assert app.settings["verified_email"] == ["uni.example.ac.uk"]
+
+    impostor = make_idp(entity_id=idp.entity_id)
+    refused = post(
+        client, response_for(idp, start(client), "sian@uni.example.ac.uk", signing_idp=impostor)
+    )
+    assert refused.status_code == 401
+    response = post(client, response_for(idp, start(client), "sian@uni.example.ac.uk"))
+    assert response.wsgi_request.user.email == "sian@uni.example.ac.uk"
+    assert SocialAccount.objects.get().provider == "university-saml"

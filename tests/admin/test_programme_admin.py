@@ -359,3 +359,40 @@ def test_a_programme_in_rounds_lists_its_rounds_with_a_link_to_each(client_for, 
 
     assert always_open.context["inline_admin_formsets"] == []
     assert reverse("admin:profiles_round_change", args=[autumn.pk]) in in_rounds.content.decode()
+
+
+def test_a_coordinator_chooses_the_login_members_sign_in_with_from_the_configured_providers(
+    client_for, coordinator, staff
+):
+    """Programme → Sign in with: any way, or a provider a superuser configured (here one added
+    in the admin); a provider no longer configured stays listed, marked, rather than vanishing
+    on the next save."""
+    from allauth.socialaccount.models import SocialApp
+
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="university",
+        name="University login",
+        client_id="mentoring",
+        settings={"server_url": "https://login.example.ac.uk"},
+    )
+    client = client_for(coordinator)
+    url = reverse("admin:profiles_programme_change", args=[staff.pk])
+    page = client.get(url)
+    choices = dict(page.context["adminform"].form.fields["single_sign_on"].choices)
+    assert choices["university"] == "University login (university)"
+    assert "" in choices
+
+    response = client.post(url, {**_form_data(page), "single_sign_on": "university"})
+    assert response.status_code == 302
+    staff.refresh_from_db()
+    assert staff.single_sign_on == "university"
+
+    refused = client.post(url, {**_form_data(page), "single_sign_on": "made-up"})
+    assert "Select a valid choice" in str(refused.context["adminform"].form.errors)
+
+    SocialApp.objects.all().delete()
+    page = client.get(url)
+    choices = dict(page.context["adminform"].form.fields["single_sign_on"].choices)
+    assert choices["university"] == "university (no such provider is configured now)"
+    assert '<option value="university" selected>' in page.text
