@@ -26,7 +26,7 @@ def time_zone_names() -> list[str]:
 
 def validate_time_zone(value: str) -> None:
     if value not in _available_zones():
-        raise ValidationError("Choose a time zone from the list, e.g. Europe/London.")
+        raise ValidationError(_("Choose a time zone from the list, e.g. Europe/London."))
 
 
 def default_time_zone() -> str:

@@ -25,6 +25,7 @@ from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from mentoring.models import Outbox
@@ -41,40 +42,50 @@ class AccountDeletionError(Exception):
 def personal_data(user: User) -> dict[str, list[dict[str, Any]]]:
     """Everything the service holds about `user`, section by section (see the module docstring)."""
     data: dict[str, list[dict[str, Any]]] = {
-        "Account": [
+        gettext_noop("Account"): [
             {
-                "Full name": user.full_name,
-                "Email address (sign-in)": user.email,
-                "Joined": user.date_joined,
-                "Last signed in": user.last_login,
-                "Time zone": user.time_zone,
-                "Reminders of upcoming meetings": user.meeting_reminder_emails,
-                "Nudges when a pair has not met for a while": user.nudge_emails,
-                "Reminders of requests waiting for your answer": user.request_reminder_emails,
-                "Reminders about your profile and training": user.reminder_emails,
-                "Emails about new messages": user.get_message_emails_display(),
-                "Scheme team (staff) access": user.is_staff,
+                gettext_noop("Full name"): user.full_name,
+                gettext_noop("Email address (sign-in)"): user.email,
+                gettext_noop("Joined"): user.date_joined,
+                gettext_noop("Last signed in"): user.last_login,
+                gettext_noop("Time zone"): user.time_zone,
+                gettext_noop("Reminders of upcoming meetings"): user.meeting_reminder_emails,
+                gettext_noop("Nudges when a pair has not met for a while"): user.nudge_emails,
+                gettext_noop(
+                    "Reminders of requests waiting for your answer"
+                ): user.request_reminder_emails,
+                gettext_noop("Reminders about your profile and training"): user.reminder_emails,
+                gettext_noop("Emails about new messages"): user.get_message_emails_display(),
+                gettext_noop("Scheme team (staff) access"): user.is_staff,
             }
         ],
-        "Email addresses": [
-            {"Address": a.email, "Verified": a.verified, "Primary": a.primary}
+        gettext_noop("Email addresses"): [
+            {
+                gettext_noop("Address"): a.email,
+                gettext_noop("Verified"): a.verified,
+                gettext_noop("Primary"): a.primary,
+            }
             for a in EmailAddress.objects.filter(user=user).order_by("-primary", "email")
         ],
-        "Two-factor authentication": [
-            {"Method": a.get_type_display(), "Added": a.created_at, "Last used": a.last_used_at}
+        gettext_noop("Two-factor authentication"): [
+            {
+                gettext_noop("Method"): a.get_type_display(),
+                gettext_noop("Added"): a.created_at,
+                gettext_noop("Last used"): a.last_used_at,
+            }
             for a in Authenticator.objects.filter(user=user).order_by("created_at")
         ],
     }
     for _receiver, part in collect_personal_data.send(sender=User, user=user):
         data.update(part or {})
     # What was sent, never the bodies: a sign-in or reset link may still be live.
-    data["Emails sent to you"] = [
+    data[gettext_noop("Emails sent to you")] = [
         {
-            "Kind": row.kind.replace("_", " "),
-            "Subject": row.subject,
-            "Status": row.get_status_display(),
-            "Written": row.created_at,
-            "Sent": row.sent_at,
+            gettext_noop("Kind"): row.kind.replace("_", " "),
+            gettext_noop("Subject"): row.subject,
+            gettext_noop("Status"): row.get_status_display(),
+            gettext_noop("Written"): row.created_at,
+            gettext_noop("Sent"): row.sent_at,
         }
         for row in _outbox_to(user).only("kind", "subject", "status", "created_at", "sent_at")
     ]

@@ -112,8 +112,10 @@ def personal_data(request):
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = f'attachment; filename="my-mentoring-data-{stamp}.json"'
         return response
+    # The download keeps the English names (stable keys for whoever reads the file); the page
+    # reads in the person's language (the names are marked with gettext_noop where made).
     sections = [
-        (title, [[(label, _readable(v)) for label, v in row.items()] for row in rows])
+        (_(title), [[(_(label), _readable(v)) for label, v in row.items()] for row in rows])
         for title, rows in data.items()
     ]
     return render(request, "accounts/personal_data.html", {"sections": sections})

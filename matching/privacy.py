@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import Q
 from django.dispatch import receiver
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 from accounts.privacy import closing_account, collect_personal_data, erasing_account
@@ -19,23 +21,24 @@ from matching.models import (
     MessageReport,
     RequestReport,
 )
+from mentoring.emails import email_language
 from profiles.models import MeetingFormat, MenteeProfile, MentorProfile
 
 
 def _request_row(req: MentorshipRequest, *, other: str) -> dict[str, Any]:
     return {
-        other: req.mentor_name if other == "To" else req.mentee_name,
-        "Sent": req.created_at,
-        "Asking for": req.get_engagement_display(),
-        "Topic of the advice conversation": req.topic,
-        "Message": req.message,
-        "Status": req.get_status_display(),
-        "Decline reason": req.get_decline_reason_display(),
+        other: req.mentor_name if other == "To" else req.mentee_name,  # "To" / "From"
+        gettext_noop("Sent"): req.created_at,
+        gettext_noop("Asking for"): req.get_engagement_display(),
+        gettext_noop("Topic of the advice conversation"): req.topic,
+        gettext_noop("Message"): req.message,
+        gettext_noop("Status"): req.get_status_display(),
+        gettext_noop("Decline reason"): req.get_decline_reason_display(),
         # A decline's message, or the welcome note sent with an acceptance.
-        "Message with the answer": req.response_message,
-        "Closed": req.ended_at,
-        "Closed by the scheme because": req.get_close_reason_display(),
-        "Why the scheme closed it": req.closing_note,
+        gettext_noop("Message with the answer"): req.response_message,
+        gettext_noop("Closed"): req.ended_at,
+        gettext_noop("Closed by the scheme because"): req.get_close_reason_display(),
+        gettext_noop("Why the scheme closed it"): req.closing_note,
     }
 
 
@@ -43,8 +46,9 @@ def _end_reason(m: Mentorship) -> str:
     """Why it ended: the reason given, or that its programme's term ended (completed, not
     ended early)."""
     if m.is_completed:
-        term = m.round.name if m.round else "the programme's term"
-        return f"Completed at the end of {term}"
+        if m.round:
+            return gettext("Completed at the end of %(round)s") % {"round": m.round.name}
+        return gettext("Completed at the end of the programme's term")
     return m.get_end_reason_display()
 
 
@@ -63,15 +67,15 @@ def _message_rows(user: User) -> list[dict[str, Any]]:
         other_name = other.full_name if other else "a former participant"
         rows.append(
             {
-                "Conversation": c.pk,
-                "Programme": c.programme.name,
-                "With": other_name,
-                "From": "You"
+                gettext_noop("Conversation"): c.pk,
+                gettext_noop("Programme"): c.programme.name,
+                gettext_noop("With"): other_name,
+                gettext_noop("From"): "You"
                 if m.author_id == user.pk
                 else (other_name if m.author_id else "a former participant"),
-                "Sent": m.created_at,
-                "Message": m.body,
-                "By email": m.by_email,
+                gettext_noop("Sent"): m.created_at,
+                gettext_noop("Message"): m.body,
+                gettext_noop("By email"): m.by_email,
             }
         )
     return rows
@@ -89,7 +93,7 @@ def _agreement_rows(user: User) -> list[dict[str, Any]]:
     def who(person: User | None) -> str:
         if person is None:
             return ""
-        return "You" if person.pk == user.pk else person.full_name
+        return gettext("You") if person.pk == user.pk else person.full_name
 
     formats = dict(MeetingFormat.choices)
     rows = []
@@ -97,20 +101,22 @@ def _agreement_rows(user: User) -> list[dict[str, Any]]:
         m = a.mentorship
         rows.append(
             {
-                "Mentorship": m.pk,
-                "With": m.mentee_name if m.role_of(user) == "mentor" else m.mentor_name,
-                "Status": a.get_status_display(),
-                "How often we meet": a.get_frequency_display(),
-                "How often, in our words": a.frequency_other,
-                "How we meet": [formats.get(f, f) for f in a.formats],
-                "We keep what we discuss confidential": a.confidentiality,
-                "We review how it is going on": a.review_on,
-                "We intend to finish by": a.ends_on,
-                "Anything else we agree": a.notes,
-                "Proposed by": who(a.proposed_by),
-                "Proposed": a.proposed_at,
-                "Agreed by": who(a.agreed_by),
-                "Agreed": a.agreed_at,
+                gettext_noop("Mentorship"): m.pk,
+                gettext_noop("With"): m.mentee_name
+                if m.role_of(user) == "mentor"
+                else m.mentor_name,
+                gettext_noop("Status"): a.get_status_display(),
+                gettext_noop("How often we meet"): a.get_frequency_display(),
+                gettext_noop("How often, in our words"): a.frequency_other,
+                gettext_noop("How we meet"): [formats.get(f, f) for f in a.formats],
+                gettext_noop("We keep what we discuss confidential"): a.confidentiality,
+                gettext_noop("We review how it is going on"): a.review_on,
+                gettext_noop("We intend to finish by"): a.ends_on,
+                gettext_noop("Anything else we agree"): a.notes,
+                gettext_noop("Proposed by"): who(a.proposed_by),
+                gettext_noop("Proposed"): a.proposed_at,
+                gettext_noop("Agreed by"): who(a.agreed_by),
+                gettext_noop("Agreed"): a.agreed_at,
             }
         )
     return rows
@@ -124,39 +130,51 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
     # Only reports the person filed: a mentee is never told they were reported.
     reports = RequestReport.objects.filter(reported_by=user).select_related("request__mentee")
     return {
-        "Requests you sent": [_request_row(r, other="To") for r in sent],
-        "Requests you received": [_request_row(r, other="From") for r in received],
-        "Mentorships": [
+        gettext_noop("Requests you sent"): [
+            _request_row(r, other=gettext_noop("To")) for r in sent
+        ],
+        gettext_noop("Requests you received"): [
+            _request_row(r, other=gettext_noop("From")) for r in received
+        ],
+        gettext_noop("Mentorships"): [
             {
-                "Reference": m.pk,
-                "Your role": m.role_of(user),
-                "With": m.mentee_name if m.role_of(user) == "mentor" else m.mentor_name,
-                "Kind": m.get_engagement_display(),
-                "Status": m.get_status_display(),
-                "Started": m.started_at,
-                "Ended": m.ended_at,
-                "End reason": _end_reason(m),
-                "Message at the end": m.end_message,
+                gettext_noop("Reference"): m.pk,
+                gettext_noop("Your role"): m.role_of(user),
+                gettext_noop("With"): m.mentee_name
+                if m.role_of(user) == "mentor"
+                else m.mentor_name,
+                gettext_noop("Kind"): m.get_engagement_display(),
+                gettext_noop("Status"): m.get_status_display(),
+                gettext_noop("Started"): m.started_at,
+                gettext_noop("Ended"): m.ended_at,
+                gettext_noop("End reason"): _end_reason(m),
+                gettext_noop("Message at the end"): m.end_message,
                 # What the person who ended it told the scheme team is theirs alone.
-                "Your feedback for the scheme team": (
+                gettext_noop("Your feedback for the scheme team"): (
                     m.feedback_comment if m.ended_by_id == user.pk else ""
                 ),
-                "Your rating": m.feedback_rating if m.ended_by_id == user.pk else None,
+                gettext_noop("Your rating"): m.feedback_rating
+                if m.ended_by_id == user.pk
+                else None,
             }
             for m in mentorships
         ],
-        "Agreements": _agreement_rows(user),
-        "Messages": _message_rows(user),
-        "Messages you reported": [
-            {"Message sent": r.message.created_at, "Reported": r.created_at, "Why": r.reason}
+        gettext_noop("Agreements"): _agreement_rows(user),
+        gettext_noop("Messages"): _message_rows(user),
+        gettext_noop("Messages you reported"): [
+            {
+                gettext_noop("Message sent"): r.message.created_at,
+                gettext_noop("Reported"): r.created_at,
+                gettext_noop("Why"): r.reason,
+            }
             for r in MessageReport.objects.filter(reported_by=user).select_related("message")
         ],
-        "Requests you reported": [
+        gettext_noop("Requests you reported"): [
             {
-                "Request from": r.request.mentee_name,
-                "Request sent": r.request.created_at,
-                "Reported": r.created_at,
-                "What was inappropriate": r.reason,
+                gettext_noop("Request from"): r.request.mentee_name,
+                gettext_noop("Request sent"): r.request.created_at,
+                gettext_noop("Reported"): r.created_at,
+                gettext_noop("What was inappropriate"): r.reason,
             }
             for r in reports
         ],
@@ -189,20 +207,33 @@ def close_requests_and_mentorships(sender, *, user: User, **kwargs) -> None:
                 req,
                 by=user,
                 reason=MentorshipRequest.DeclineReason.NOT_AVAILABLE,
-                # Kept in the mentee's records after the deletion: the message names nobody.
-                message="This mentor has left the scheme.",
+                # Kept in the mentee's records after the deletion, in the mentee's language: the
+                # message names nobody.
+                message=_in_language_of(
+                    req.mentee, gettext_noop("This mentor has left the scheme.")
+                ),
             )
         else:  # an informal pair their mentor recorded, which they would have confirmed
             services.decline_request(req, by=user, reason=MentorshipRequest.DeclineReason.OTHER)
     for mentorship in Mentorship.objects.active().for_user(user):
+        if mentorship.role_of(user) == "mentor":
+            other = mentorship.mentee
+            message = gettext_noop("Your mentor has left the scheme and deleted their account.")
+        else:
+            other = mentorship.mentor
+            message = gettext_noop("Your mentee has left the scheme and deleted their account.")
         services.end_mentorship(
             mentorship,
             by=user,
             reason=Mentorship.EndReason.ACCOUNT_DELETED,
-            message=(
-                f"Your {mentorship.role_of(user)} has left the scheme and deleted their account."
-            ),
+            message=_in_language_of(other, message),
         )
+
+
+def _in_language_of(person: User | None, message: str) -> str:
+    """A stored sentence the other person reads later: written in their language."""
+    with translation.override(email_language(person)):
+        return gettext(message)
 
 
 @receiver(erasing_account, dispatch_uid="matching-erase-messages")

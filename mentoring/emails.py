@@ -65,11 +65,14 @@ def render(
     dedupe_key: str,
     headers: dict[str, str] | None = None,
     programme: Any = None,
+    language: str = "",
 ) -> Outbox:
     """Render `templates/emails/<kind>{_subject.txt,.txt,.html}` into an unsaved outbox row.
 
     `programme` (by default the one the context is about) gives the email its name, logo,
-    contact address and wording; the previews page passes the programme a person chose."""
+    contact address and wording; the previews page passes the programme a person chose.
+    `language`: for an email to an address (`to` a str) whose owner's saved language is known,
+    e.g. an invitation to someone who already has an account."""
     recipient = None if isinstance(to, str) else to
     to_email = to if isinstance(to, str) else to.email
     # The programme the email is about (its name, logo and contact address) and the team's
@@ -81,7 +84,8 @@ def render(
         programme_id, brand = wording.programme_in(ctx or {})
     # Looked up in the language the email is written in: most people's saved language is ""
     # (the site's default), and words saved for English must reach them too.
-    words = wording.words_for(kind, programme_id, email_language(recipient))
+    language = email_language(recipient, language)
+    words = wording.words_for(kind, programme_id, language)
     # The names the `scheme` context processor gives pages, so a template reads the same with or
     # without a request (emails/base.html uses SCHEME_NAME).
     context = {
@@ -94,7 +98,7 @@ def render(
         **(ctx or {}),
     }
     # In the recipient's language (their words, dates and plurals), whoever's request sends it.
-    with translation.override(email_language(recipient)):
+    with translation.override(language):
         subject = render_subject(kind, context)
         body_text = wording.apply_to_text(
             render_to_string(f"emails/{kind}.txt", context), words, settings.SCHEME_NAME
@@ -115,11 +119,11 @@ def render(
     )
 
 
-def email_language(recipient: User | None) -> str:
-    """The language of an email to `recipient`: the one saved on their account (User.language)
-    if the site offers it, else the site's default (not the language of whoever's request
-    sent it: that may be the other person's)."""
-    language = getattr(recipient, "language", "") or ""
+def email_language(recipient: User | None, saved: str = "") -> str:
+    """The language of an email to `recipient`: the one saved on their account (User.language,
+    or `saved` for an email to an address) if the site offers it, else the site's default (not
+    the language of whoever's request sent it: that may be the other person's)."""
+    language = getattr(recipient, "language", "") or saved
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 

@@ -35,6 +35,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from mentoring.emails import absolute_url, queue_many, render
 from profiles import services
 from profiles.models import Membership, Programme, ProgrammeInvitation
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
     from django.db.models import QuerySet
 
-    from accounts.models import User
     from mentoring.models import Outbox
 
 MAX_ROWS = 2000
@@ -377,7 +377,9 @@ def send(
             again.append(invitation)
         if again:
             ProgrammeInvitation.objects.bulk_update(again, ["role", "name", "sent_at"])
-        queue_many([_email(i, inviter=by) for i in [*made, *again]])
+        sending = [*made, *again]
+        languages = _saved_languages(sending)
+        queue_many([_email(i, inviter=by, languages=languages) for i in sending])
     return preview
 
 
@@ -396,7 +398,8 @@ def resend(invitations: QuerySet[ProgrammeInvitation], *, by: User) -> tuple[int
             invitation.sent_at = now
         if due:
             ProgrammeInvitation.objects.bulk_update(due, ["sent_at"])
-        queue_many([_email(i, inviter=by) for i in due])
+        languages = _saved_languages(due)
+        queue_many([_email(i, inviter=by, languages=languages) for i in due])
     return len(due), len(locked) - len(open_), len(open_) - len(due)
 
 
@@ -413,11 +416,28 @@ def send_invitation(invitation: ProgrammeInvitation) -> bool:
         return False
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["sent_at"])
-    queue_many([_email(invitation, inviter=invitation.invited_by)])
+    languages = _saved_languages([invitation])
+    queue_many([_email(invitation, inviter=invitation.invited_by, languages=languages)])
     return True
 
 
-def _email(invitation: ProgrammeInvitation, *, inviter: User | None) -> Outbox:
+def _saved_languages(invitations: list[ProgrammeInvitation]) -> dict[str, str]:
+    """The saved language of each invited address that already has an account (one query, none
+    for no invitations): an invitation to someone who reads the site in Welsh is in Welsh."""
+    addresses = {i.email.lower() for i in invitations}
+    if not addresses:
+        return {}
+    return dict(
+        User.objects.annotate(address=Lower("email"))
+        .filter(address__in=addresses)
+        .exclude(language="")
+        .values_list("address", "language")
+    )
+
+
+def _email(
+    invitation: ProgrammeInvitation, *, inviter: User | None, languages: dict[str, str]
+) -> Outbox:
     """The invitation's email for its latest sending (`sent_at`), rendered with a fresh link and
     no query of its own. Each sending has its own dedupe key, so an invitation sent again is
     not dropped as a copy of the first email, while the same sending queued twice is."""
@@ -435,6 +455,7 @@ def _email(invitation: ProgrammeInvitation, *, inviter: User | None) -> Outbox:
             "days": TOKEN_MAX_AGE.days,
         },
         dedupe_key=f"programme-invitation:{invitation.pk}:{invitation.sent_at.isoformat()}",
+        language=languages.get(invitation.email.lower(), ""),
     )
 
 

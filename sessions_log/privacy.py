@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.dispatch import receiver
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.privacy import collect_personal_data
@@ -44,15 +45,15 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
     check_ins = CheckIn.objects.filter(person=user).order_by("created_at", "pk")
     feed = CalendarFeed.objects.filter(user=user).first()
     return {
-        "Objectives": [
+        gettext_noop("Objectives"): [
             {
-                "Mentorship": o.mentorship_id,
-                "Objective": o.title,
-                "What success looks like": o.success,
-                "Target date": o.target_date,
-                "Status": o.get_status_display(),
-                "Achieved on": o.achieved_on,
-                "Updates": [
+                gettext_noop("Mentorship"): o.mentorship_id,
+                gettext_noop("Objective"): o.title,
+                gettext_noop("What success looks like"): o.success,
+                gettext_noop("Target date"): o.target_date,
+                gettext_noop("Status"): o.get_status_display(),
+                gettext_noop("Achieved on"): o.achieved_on,
+                gettext_noop("Updates"): [
                     f"{u.created_at:%Y-%m-%d}: {u.get_status_display() or 'note'}"
                     + (f" – {u.note}" if u.note else "")
                     for u in o.updates.all()
@@ -60,34 +61,36 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
             }
             for o in objectives
         ],
-        "Meetings": [
+        gettext_noop("Meetings"): [
             {
-                "Mentorship": m.mentorship_id,
-                "Date and time": m.starts_at,
-                "Status": m.get_status_display(),
-                "Duration (minutes)": m.duration_minutes,
-                "Format": m.get_format_display(),
-                "Place or link": m.location,
-                "Agenda": m.agenda,
-                "Summary": m.summary,
-                "Next steps": m.next_steps,
-                "Your private note": m.own_notes[0].text if m.own_notes else "",
+                gettext_noop("Mentorship"): m.mentorship_id,
+                gettext_noop("Date and time"): m.starts_at,
+                gettext_noop("Status"): m.get_status_display(),
+                gettext_noop("Duration (minutes)"): m.duration_minutes,
+                gettext_noop("Format"): m.get_format_display(),
+                gettext_noop("Place or link"): m.location,
+                gettext_noop("Agenda"): m.agenda,
+                gettext_noop("Summary"): m.summary,
+                gettext_noop("Next steps"): m.next_steps,
+                gettext_noop("Your private note"): m.own_notes[0].text if m.own_notes else "",
             }
             for m in meetings
         ],
-        "Check-ins you were sent": [
+        gettext_noop("Check-ins you were sent"): [
             {
-                "Mentorship": c.mentorship_id,
-                "Check-in": c.get_kind_display(),
-                "Sent": c.sent_at,
-                "Answered": c.answered_at,
-                "Rating": c.rating,
-                "Comment": c.comment,
-                "Asked the scheme team to contact you": c.wants_contact,
+                gettext_noop("Mentorship"): c.mentorship_id,
+                gettext_noop("Check-in"): c.get_kind_display(),
+                gettext_noop("Sent"): c.sent_at,
+                gettext_noop("Answered"): c.answered_at,
+                gettext_noop("Rating"): c.rating,
+                gettext_noop("Comment"): c.comment,
+                gettext_noop("Asked the scheme team to contact you"): c.wants_contact,
             }
             for c in check_ins
         ],
-        "Calendar feed": (
-            [{"Subscription address created": feed.created_at}] if feed is not None else []
+        gettext_noop("Calendar feed"): (
+            [{gettext_noop("Subscription address created"): feed.created_at}]
+            if feed is not None
+            else []
         ),
     }

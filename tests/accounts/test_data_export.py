@@ -266,3 +266,24 @@ def test_the_export_holds_advice_topics_agreements_training_and_away_settings(
     assert profile["One-off advice conversations a month"] == 2
     assert theirs["Agreements"][0]["Proposed by"] == "Maya Mentee"
     assert theirs["Agreements"][0]["Agreed by"] == "You"
+
+
+def test_a_welsh_readers_page_names_the_data_in_welsh_and_the_download_keeps_its_keys(
+    client_for, mentee, held_pair
+):
+    mentee.language = "cy"
+    mentee.save(update_fields=["language"])
+    client = client_for(mentee)
+
+    html = client.get(URL).content.decode()
+    data = json.loads(client.get(URL, {"format": "json"}).content)
+
+    for welsh in [
+        "Cyfrif",
+        "Cyfeiriad e-bost (mewngofnodi)",
+        "Ceisiadau a anfonoch",
+        "Proffil mentorai",
+    ]:
+        assert welsh in html
+    assert "Requests you sent" not in html
+    assert data["Account"][0]["Email address (sign-in)"] == mentee.email

@@ -11,7 +11,7 @@ from matching.models import Mentorship, MentorshipRequest
 from matching.services import accept_request, decline_request, end_mentorship, withdraw_request
 from sessions_log import services as sessions_services
 from sessions_log.models import CheckIn, Meeting
-from tests.factories import CheckInFactory, MeetingFactory
+from tests.factories import CheckInFactory, MeetingFactory, MentorshipRequestFactory
 from tests.support import messages_of
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +225,22 @@ def test_the_check_in_page_names_a_former_participant(client_for, orphaned):
     assert response.status_code == 200
     assert "How is your mentoring with a former participant going?" in html
     assert "the other person does not see it" in html
+
+
+def test_what_the_other_person_keeps_is_written_in_their_language(pending, mentorship):
+    """Daniel leaves: Maya reads the scheme in Welsh, so the sentences kept for her are Welsh."""
+    maya = pending.mentee
+    maya.language = "cy"
+    maya.save(update_fields=["language"])
+    other_request = MentorshipRequestFactory(mentor=pending.mentor)  # an English reader's
+
+    delete_account(pending.mentor)
+
+    pending.refresh_from_db()
+    mentorship.refresh_from_db()
+    other_request.refresh_from_db()
+    assert pending.response_message == "Mae’r mentor hwn wedi gadael y cynllun."
+    assert mentorship.end_message == (
+        "Mae eich mentor wedi gadael y cynllun ac wedi dileu eu cyfrif."
+    )
+    assert other_request.response_message == "This mentor has left the scheme."

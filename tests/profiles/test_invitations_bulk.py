@@ -283,3 +283,23 @@ def test_the_invitations_list_shows_a_coordinator_their_programmes_only(
     assert "ours@example.org" in mine and "theirs@example.org" not in mine
     assert "ours@example.org" in everyone and "theirs@example.org" in everyone
     assert other_page.status_code == 404
+
+
+def test_an_invitation_to_someone_with_an_account_is_in_their_saved_language(
+    client_for, coordinator, programme
+):
+    """An address with no account gets the site's language; one whose owner reads the site in
+    Welsh gets the invitation in Welsh (whatever the coordinator reads)."""
+    UserFactory(email="Sian@example.org", language="cy")
+    client = client_for(coordinator)
+    text = "name,email,role\nSiân Jones,sian@example.org,mentee\nAnn New,ann@example.org,mentee\n"
+
+    send(client, programme, upload(client, programme, text))
+
+    subjects = dict(
+        Outbox.objects.filter(kind="programme_invitation").values_list("to_email", "subject")
+    )
+    assert subjects == {
+        "sian@example.org": "Fe’ch gwahoddir i ymuno â Alumni careers",
+        "ann@example.org": "You are invited to join Alumni careers",
+    }
