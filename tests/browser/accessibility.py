@@ -55,7 +55,7 @@ _AUDIT_JS = """
             link.addEventListener("error", done);
           }))
       ),
-      new Promise((done) => setTimeout(done, 2000)),
+      new Promise((done) => setTimeout(done, 5000)),
     ]);
   // The first audit runs once the document is parsed and styled, not on "load": a new
   // navigation stops a page's pending loads, so a journey that moves on quickly would leave a

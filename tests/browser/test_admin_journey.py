@@ -64,7 +64,14 @@ def test_an_administrator_approves_matches_and_reports(
         submitted_at=timezone.now() - timedelta(days=2),
         areas=[careers],
     )
-    MentorProfileFactory(user__full_name="Daniel Okafor", areas=[careers])
+    # A long title and organisation squeeze the match page's columns: its "Match now" and
+    # "Propose to the mentor" links must stay whole 24px targets (a CI run once found them split).
+    MentorProfileFactory(
+        user__full_name="Daniel Okafor",
+        job_title="Senior Principal Strategic Partnerships and Knowledge Exchange Manager",
+        organisation="Department for Business, Energy and Industrial Strategy Regional Office",
+        areas=[careers],
+    )
     MenteeProfileFactory(user__full_name="Maya Patel", areas=[careers])
     _some_history()
 
