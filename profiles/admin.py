@@ -421,19 +421,28 @@ class MentorProfileAdmin(
     def request_changes(self, request, queryset):
         form = RequestChangesForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
+            # Each profile on its own: one the reviewer may not send back (a mentor of another
+            # programme too) is explained, and the others are still asked.
+            asked, refused = 0, []
             for profile in queryset:
-                services.request_changes(
-                    profile, by=request.user, message=form.cleaned_data["message"]
+                try:
+                    services.request_changes(
+                        profile, by=request.user, message=form.cleaned_data["message"]
+                    )
+                    asked += 1
+                except services.ProfileError as exc:
+                    refused.append(str(exc))
+            if asked:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "Asked %(n)d mentor for changes.", "Asked %(n)d mentors for changes.", asked
+                    )
+                    % {"n": asked},
+                    messages.SUCCESS,
                 )
-            asked = queryset.count()
-            self.message_user(
-                request,
-                ngettext(
-                    "Asked %(n)d mentor for changes.", "Asked %(n)d mentors for changes.", asked
-                )
-                % {"n": asked},
-                messages.SUCCESS,
-            )
+            for sentence in refused:
+                self.message_user(request, sentence, messages.ERROR)
             return None
         ctx = {
             **self.admin_site.each_context(request),

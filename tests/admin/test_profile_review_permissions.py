@@ -8,13 +8,15 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from matching.models import Mentorship
-from profiles.models import MentorProfile
+from profiles.models import Membership, MentorProfile
 from tests.factories import (
     MenteeProfileFactory,
     MentorProfileFactory,
+    ProgrammeFactory,
     UserFactory,
     default_programme,
 )
@@ -121,6 +123,42 @@ def test_coordinators_request_changes(client_for, coordinator, submitted):
     submitted.refresh_from_db()
     assert submitted.review_status == MentorProfile.ReviewStatus.CHANGES_REQUESTED
     assert submitted.review_note == "Please add your job history."
+
+
+def test_the_bulk_action_explains_a_mentor_it_may_not_send_back_and_asks_the_others(
+    client_for, coordinator, submitted
+):
+    """A mentor also approved in a programme the coordinator does not run is refused with the
+    reason (it was a server error); the other selected mentors are still asked."""
+    shared = MentorProfileFactory(
+        user__full_name="Sam Shared", review_status=MentorProfile.ReviewStatus.SUBMITTED
+    )
+    Membership.objects.create(
+        user=shared.user,
+        programme=ProgrammeFactory(name="Elsewhere scheme"),
+        role=Membership.Role.MENTOR,
+        status=Membership.Status.APPROVED,
+        approved_at=timezone.now(),
+    )
+
+    response = client_for(coordinator).post(
+        CHANGELIST,
+        {
+            "action": "request_changes",
+            ACTION_CHECKBOX_NAME: [submitted.pk, shared.pk],
+            "apply": "1",
+            "message": "Please add your job history.",
+        },
+    )
+
+    assert response.status_code == 302
+    said = [str(m.message) for m in get_messages(response.wsgi_request)]
+    assert said[0] == "Asked 1 mentor for changes."
+    assert "Sam Shared mentors in Elsewhere scheme too" in said[1]
+    submitted.refresh_from_db()
+    shared.refresh_from_db()
+    assert submitted.review_status == MentorProfile.ReviewStatus.CHANGES_REQUESTED
+    assert shared.review_status == MentorProfile.ReviewStatus.SUBMITTED
 
 
 def test_matching_needs_the_right_to_create_mentorships(client_for, viewer):
