@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -85,6 +85,31 @@ class JobHistoryInline(admin.StackedInline):
     model = JobHistoryEntry
     extra = 0
     fields = ["title", "organisation", "start_year", "end_year", "description"]
+
+
+def listed_rule(request) -> Q:
+    """Listed in the directory of a programme the person runs (of any programme, for a
+    superuser): approved where needed, shown, not away, and an approved mentor there. What
+    "visible to mentees" means on the mentors' list and on the dashboard."""
+    ids = coordinated_programme_ids(request)
+    if ids is None:
+        return Q(is_listed=True) & ~Q(programme_ids=[])
+    return Q(is_listed=True, programme_ids__overlap=ids)
+
+
+class ListedFilter(admin.SimpleListFilter):
+    title = "visible to mentees"
+    parameter_name = "listed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(listed_rule(request))
+        if self.value() == "no":
+            return queryset.exclude(listed_rule(request))
+        return queryset
 
 
 class ReviewStatusFilter(admin.SimpleListFilter):
@@ -187,7 +212,13 @@ class MentorProfileAdmin(
         "submitted_at",
         "review_link",
     ]
-    list_filter = [ReviewStatusFilter, "is_active", "industry", "training_completed_on"]
+    list_filter = [
+        ReviewStatusFilter,
+        ListedFilter,
+        "is_active",
+        "industry",
+        "training_completed_on",
+    ]
     search_fields = ["user__full_name", "user__email", "organisation", "job_title"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
@@ -209,7 +240,7 @@ class MentorProfileAdmin(
         ("Country", "country.name"),
         ("Areas", "areas"),
         ("Review", "get_review_status_display"),
-        ("Visible to mentees", "is_listed"),
+        ("Visible to mentees", "listed_here"),
         ("Capacity", "capacity"),
         ("Current mentees", "mentee_count"),
         ("Training completed on", "training_completed_on"),
@@ -282,10 +313,11 @@ class MentorProfileAdmin(
             return ["submitted_at", "pk"]
         return super().get_ordering(request)
 
-    @admin.display(boolean=True, description="visible to mentees", ordering="is_listed")
+    @admin.display(boolean=True, description="visible to mentees", ordering="listed_here")
     def visible(self, obj):
-        # Listed in the directory (approved where needed, shown, not away), not merely "shown".
-        return obj.is_listed
+        # Listed in the directory of one of the reviewer's programmes (approved where needed,
+        # shown, not away, an approved mentor there), not merely "shown".
+        return obj.listed_here
 
     @admin.display(description="waiting", ordering="submitted_at")
     def waiting(self, obj):
@@ -367,7 +399,14 @@ class MentorProfileAdmin(
         return reverse("admin:profiles_mentorprofile_changelist") + "?review=queue"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("search_vector")
+        return (
+            super()
+            .get_queryset(request)
+            .defer("search_vector")
+            .annotate(
+                listed_here=ExpressionWrapper(listed_rule(request), output_field=BooleanField())
+            )
+        )
 
     def save_model(self, request, obj, form, change):
         # Showing or hiding goes through the service, so hiding closes the mentor's waiting

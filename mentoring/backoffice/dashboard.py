@@ -38,6 +38,7 @@ from mentoring.admin_utils import (
 )
 from mentoring.backoffice.reports.query import Together
 from mentoring.models import Outbox
+from profiles.admin import listed_rule
 from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
 from sessions_log.admin import CheckInAttentionFilter, MentorshipAttentionFilter
 from sessions_log.models import CheckIn
@@ -242,9 +243,9 @@ def headline_figures(request: HttpRequest) -> list[Figure]:
         Figure(
             "mentors_listed",
             "Mentors listed",
-            _url("admin:profiles_mentorprofile_changelist", is_listed__exact=1),
+            _url("admin:profiles_mentorprofile_changelist", listed="yes"),
             MentorProfile,
-            Q(is_listed=True),
+            listed_rule(request),
         ),
         Figure(
             "mentees_without_mentor",

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import Outbox, SchemeSettings
+from profiles import search
 from profiles.models import Membership, MentorProfile
 from tests.factories import (
     MentorProfileFactory,
@@ -80,6 +81,40 @@ def test_visible_to_mentees_is_the_directory_listing_not_the_shown_switch(client
     column = cl.model_admin.visible
     rows = {p.pk: column(p) for p in cl.result_list}
     assert rows[waiting.pk] is False and rows[listed.pk] is True
+
+
+def test_visible_to_mentees_means_listed_in_one_of_the_coordinators_programmes(
+    client_for, coordinator, other_coordinator
+):
+    """Approved and listed in the default programme, still waiting in Otto's: Otto's list says
+    "not visible" (his directory does not show them), Cora's says visible; a mentor who left
+    every programme is visible nowhere. The filter and the dashboard's figure agree."""
+    other = other_coordinator.coordinated_programmes.get()
+    both = MentorProfileFactory(user__full_name="Bea Both")
+    Membership.objects.create(
+        user=both.user, programme=other, role=Membership.Role.MENTOR, status="pending"
+    )
+    gone = MentorProfileFactory(user__full_name="Gil Gone")
+    Membership.objects.filter(user=gone.user).delete()
+    search.update_search_documents([gone.pk])
+    gone.refresh_from_db()
+    assert gone.is_listed and gone.programme_ids == []  # the flag alone would say "visible"
+
+    def visible(user):
+        cl = client_for(user).get("/admin/profiles/mentorprofile/").context["cl"]
+        return {p.user.full_name: cl.model_admin.visible(p) for p in cl.result_list}
+
+    def listed(user):
+        cl = client_for(user).get("/admin/profiles/mentorprofile/?listed=yes").context["cl"]
+        return {p.user.full_name for p in cl.result_list}
+
+    assert visible(other_coordinator) == {"Bea Both": False}
+    assert visible(coordinator)["Bea Both"] is True
+    assert listed(other_coordinator) == set()
+    assert listed(coordinator) == {"Bea Both"}
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    assert visible(admin)["Gil Gone"] is False
+    assert "Gil Gone" not in listed(admin)
 
 
 def test_the_queue_costs_the_same_queries_for_1_or_20_waiting(
