@@ -5,7 +5,7 @@ away. Their beat tasks (profiles.tasks) and commands are thin doors to them."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +25,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import User
-from mentoring.models import SchemeSettings
+from mentoring.models import Outbox, SchemeSettings
 from profiles import emails, training
 from profiles.models import Membership, MentorProfile, Programme, RecruitmentWindow
 from profiles.search import update_search_documents
@@ -192,27 +192,29 @@ def remind_expiring_training(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def digest_submitted_profiles(*, now: datetime | None = None) -> int:
     """Once a day, after PROFILE_DIGEST_HOUR (default 8, the scheme's time zone), email each
-    coordinator the mentor profiles of their programmes submitted for review in the day before
-    that hour and still waiting: the windows (yesterday's hour, today's hour] tile, so a profile
-    is in exactly one digest however often the job runs. Each email's dedupe key names the
-    coordinator and the day: run twice (or from two beats) = once. Coordinators are a
-    programme's `coordinators` who are active staff; a mentor waiting in two of a coordinator's
-    programmes is listed under each, and counted once. Set-based: two queries and one INSERT.
-    Returns how many digests were queued."""
+    coordinator the mentor profiles of their programmes submitted for review since their last
+    digest's hour (at most DIGEST_CATCH_UP_DAYS back) and still waiting: each digest's window
+    starts where that coordinator's previous one ended, so a profile is in exactly one digest
+    however often the job runs, and a day the job did not run at all (workers down) is caught
+    up by the next digest rather than lost. Each email's dedupe key names the coordinator and
+    the day: run twice (or from two beats) = once. Coordinators are a programme's
+    `coordinators` who are active staff; a mentor waiting in two of a coordinator's programmes
+    is listed under each, and counted once. Set-based: three queries and one INSERT. Returns
+    how many digests were queued."""
     now = now or timezone.now()
     local = timezone.localtime(now)
     hour = getattr(settings, "PROFILE_DIGEST_HOUR", 8)
     until = local.replace(hour=hour, minute=0, second=0, microsecond=0)
     if local < until:
         return 0
-    since = until - timedelta(days=1)
+    earliest = until - timedelta(days=DIGEST_CATCH_UP_DAYS)
     waiting = (
         Membership.objects.current()
         .mentors()
         .filter(
             user__is_active=True,
             user__mentor_profile__review_status=MentorProfile.ReviewStatus.SUBMITTED,
-            user__mentor_profile__submitted_at__gt=since,
+            user__mentor_profile__submitted_at__gt=earliest,
             user__mentor_profile__submitted_at__lte=until,
         )
         .select_related("programme", "user__mentor_profile")
@@ -224,14 +226,41 @@ def digest_submitted_profiles(*, now: datetime | None = None) -> int:
         group[1].append(membership.user.mentor_profile)
     if not by_programme:
         return 0
-    links = (
+    links = list(
         Programme.coordinators.through.objects.filter(
             programme_id__in=by_programme, user__is_active=True, user__is_staff=True
         )
         .select_related("user")
         .order_by("user_id", "programme__name")
     )
+    since = _last_digest_hours({link.user_id for link in links}, earliest=earliest, hour=hour)
     digests: dict[int, tuple[User, list[tuple[Programme, list[MentorProfile]]]]] = {}
     for link in links:
-        digests.setdefault(link.user_id, (link.user, []))[1].append(by_programme[link.programme_id])
+        start = since.get(link.user_id, earliest)
+        programme, profiles = by_programme[link.programme_id]
+        new = [p for p in profiles if p.submitted_at and p.submitted_at > start]
+        if new:
+            digests.setdefault(link.user_id, (link.user, []))[1].append((programme, new))
     return emails.profiles_submitted_digests(list(digests.values()), day=f"{until:%Y-%m-%d}")
+
+
+# How far back a digest looks for profiles its coordinator has not been told of (a coordinator's
+# first digest, or after days the job did not run).
+DIGEST_CATCH_UP_DAYS = 7
+
+
+def _last_digest_hours(coordinator_ids: set[int], *, earliest: datetime, hour: int) -> dict:
+    """Each coordinator's last digest: the digest hour of the day its dedupe key names (the end
+    of the window it covered), for digests queued since `earliest`. One query."""
+    keys = Outbox.objects.filter(
+        kind="profiles_submitted",
+        recipient_id__in=coordinator_ids,
+        created_at__gte=earliest - timedelta(days=1),
+    ).values_list("recipient_id", "dedupe_key")
+    last: dict[int, datetime] = {}
+    for recipient_id, key in keys:
+        day = date.fromisoformat(key.rsplit(":", 1)[1])
+        ended = timezone.make_aware(datetime.combine(day, time(hour)))
+        if recipient_id not in last or ended > last[recipient_id]:
+            last[recipient_id] = ended
+    return last

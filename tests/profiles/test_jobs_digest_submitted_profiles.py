@@ -46,7 +46,12 @@ def schemes(db):
 
 
 def _digests():
-    return {row.to_email: row for row in Outbox.objects.filter(kind="profiles_submitted")}
+    return {
+        row.to_email: row
+        for row in Outbox.objects.filter(kind="profiles_submitted").exclude(
+            to_email="yesterday@example.org"
+        )
+    }
 
 
 def test_each_coordinator_gets_one_digest_of_their_programmes_only(schemes):
@@ -54,6 +59,8 @@ def test_each_coordinator_gets_one_digest_of_their_programmes_only(schemes):
     _submitted("Nadia Northern", [north], hours_ago=3)
     _submitted("Sam Southern", [south], hours_ago=20)
     _submitted("Olly Old", [north], hours_ago=30)  # in yesterday's digest
+    assert digest_submitted_profiles(now=NOW - timedelta(days=1)) == 2  # cora and bo: Olly
+    Outbox.objects.filter(kind="profiles_submitted").update(to_email="yesterday@example.org")
     approved = MentorProfileFactory(user__full_name="Andy Approved", programmes=[north])
     assert approved.review_status == MentorProfile.ReviewStatus.APPROVED
 
@@ -84,6 +91,36 @@ def test_run_again_the_same_day_sends_nothing_more(schemes):
     assert digest_submitted_profiles(now=NOW + timedelta(days=1)) == 2
     latest = Outbox.objects.filter(kind="profiles_submitted", to_email=cora.email).latest("pk")
     assert "Late Larry" in latest.body_text and "Nadia Northern" not in latest.body_text
+
+
+def test_a_day_the_job_never_ran_is_caught_up_by_the_next_digest_once(schemes):
+    """The workers were down all of yesterday after the digest hour: the profiles of that day's
+    window come in today's digest, with today's, and not again tomorrow."""
+    north, _, cora, _, _ = schemes
+    assert digest_submitted_profiles(now=NOW - timedelta(days=2)) == 0  # nothing waited then
+    _submitted("Missed Mo", [north], hours_ago=40)  # yesterday's window: the job did not run
+    _submitted("Today Tia", [north], hours_ago=3)
+
+    assert digest_submitted_profiles(now=NOW) == 2
+    text = _digests()[cora.email].body_text
+    assert "Missed Mo" in text and "Today Tia" in text
+
+    _submitted("Next Ned", [north], hours_ago=-5)
+    assert digest_submitted_profiles(now=NOW + timedelta(days=1)) == 2
+    latest = Outbox.objects.filter(kind="profiles_submitted", to_email=cora.email).latest("pk")
+    assert "Next Ned" in latest.body_text
+    assert "Missed Mo" not in latest.body_text and "Today Tia" not in latest.body_text
+
+
+def test_a_first_digest_looks_back_a_week_at_most(schemes):
+    north, _, cora, _, _ = schemes
+    _submitted("Week Old Wyn", [north], hours_ago=24 * 6)
+    _submitted("Too Old Tom", [north], hours_ago=24 * 8)
+
+    digest_submitted_profiles(now=NOW)
+
+    text = _digests()[cora.email].body_text
+    assert "Week Old Wyn" in text and "Too Old Tom" not in text
 
 
 def test_nothing_before_the_digest_hour_nor_when_nothing_waits(schemes):
