@@ -408,6 +408,12 @@ class MentorProfileAdmin(
             )
         )
 
+    def save_formset(self, request, form, formset, change):
+        # The job history is the mentor's own words too: staff changes to it are recorded.
+        if change and formset.model is JobHistoryEntry:
+            staff_edits.record_job_history(form.instance, by=request.user, formset=formset)
+        super().save_formset(request, form, formset, change)
+
     def save_model(self, request, obj, form, change):
         # Showing or hiding goes through the service, so hiding closes the mentor's waiting
         # requests kindly (the `mentor_hidden` signal), as it does on the mentor's own page.

@@ -63,6 +63,46 @@ def record(profile: MentorProfile, *, by, form: forms.ModelForm) -> ProfileEdit 
     return ProfileEdit.objects.create(profile=profile, by=by, changes=found)
 
 
+# The job history, edited in the admin's inline beneath the profile: one change per entry added,
+# changed or removed, each entry written as one line.
+JOB_HISTORY = "job_history"
+
+
+def _job_line(data: dict) -> str:
+    if not data.get("title") and not data.get("organisation"):
+        return ""
+    start, end = data.get("start_year") or "", data.get("end_year") or ""
+    line = f"{data.get('title', '')}, {data.get('organisation', '')} ({start}–{end})"
+    return f"{line}: {data['description']}" if data.get("description") else line
+
+
+def job_history_changes(formset: forms.BaseFormSet) -> list[dict]:
+    """What a staff member's valid job-history inline changes: entries added, changed, removed."""
+    deleted = set(map(id, formset.deleted_forms)) if formset.can_delete else set()
+    found = []
+    for form in formset.forms:
+        removed = id(form) in deleted
+        if not form.has_changed() and not removed:
+            continue
+        before = _job_line(form.initial) if form.instance.pk else ""
+        after = "" if removed else _job_line(form.cleaned_data)
+        if before != after:
+            found.append({"field": JOB_HISTORY, "before": before, "after": after})
+    return found
+
+
+def record_job_history(
+    profile: MentorProfile, *, by, formset: forms.BaseFormSet
+) -> ProfileEdit | None:
+    """Record the job-history entries `by` changed on someone else's profile."""
+    if by is not None and by.pk == profile.user_id:
+        return None
+    found = job_history_changes(formset)
+    if not found:
+        return None
+    return ProfileEdit.objects.create(profile=profile, by=by, changes=found)
+
+
 def _words(field: forms.Field | None, value) -> str:
     if value in ("", [], None):
         return ""
@@ -84,7 +124,10 @@ def readable(edits: list[ProfileEdit]) -> list[ProfileEdit]:
         edit.lines = []
         for change in edit.changes:
             field = fields.get(change.get("field"))
-            label = field.label if field is not None and field.label else change.get("field")
+            if change.get("field") == JOB_HISTORY:
+                label = _("Job history")
+            else:
+                label = field.label if field is not None and field.label else change.get("field")
             edit.lines.append(
                 {
                     "label": str(label),

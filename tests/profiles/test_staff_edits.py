@@ -15,6 +15,7 @@ from tests.admin.test_mentor_review_page import _coordinator
 from tests.admin.test_programme_admin import _form_data
 from tests.factories import (
     ExpertiseAreaFactory,
+    JobHistoryEntryFactory,
     MentorProfileFactory,
     ProgrammeFactory,
     UserFactory,
@@ -138,3 +139,48 @@ def test_a_welsh_reader_sees_the_changes_in_welsh(client_for, admin_user):
             str(dict(MeetingFormat.choices)[code]) for code in ("phone", "video")
         )
         assert line["after"] != "Phone, Video call"  # Welsh, not the English of the edit
+
+
+def _with_inline_forms(page) -> dict:
+    """The change form as shown, the job history inline's entries included."""
+    data = _form_data(page)
+    for inline in page.context["inline_admin_formsets"]:
+        for form in inline.formset.forms:
+            for name in form.fields:
+                value = form[name].value()
+                if value not in (None, False):
+                    data[form.add_prefix(name)] = value
+    return data
+
+
+def test_staff_changes_to_the_job_history_are_recorded_and_shown(client_for, admin_user):
+    profile = MentorProfileFactory()
+    kept = JobHistoryEntryFactory(
+        profile=profile, title="Analyst", organisation="Acme", start_year=2015, end_year=2018
+    )
+    dropped = JobHistoryEntryFactory(
+        profile=profile, title="Intern", organisation="Beta", start_year=2014, end_year=2015
+    )
+    client = client_for(admin_user)
+    page = client.get(_change(profile))
+    data = _with_inline_forms(page)
+    forms = {f.instance.pk: f for f in page.context["inline_admin_formsets"][0].formset.forms}
+    data[forms[kept.pk].add_prefix("title")] = "Senior analyst"
+    data[forms[dropped.pk].add_prefix("DELETE")] = "on"
+
+    response = client.post(_change(profile), data)
+
+    assert response.status_code == 302
+    [edit] = ProfileEdit.objects.filter(profile=profile)
+    assert edit.changes == [
+        {
+            "field": "job_history",
+            "before": "Analyst, Acme (2015–2018)",
+            "after": "Senior analyst, Acme (2015–2018)",
+        },
+        {"field": "job_history", "before": "Intern, Beta (2014–2015)", "after": ""},
+    ]
+    page = client_for(profile.user).get(MENTOR_PAGE).content.decode()
+    assert "Job history" in page
+    assert "“Analyst, Acme (2015–2018)” is now “Senior analyst, Acme (2015–2018)”" in page
+    assert "removed “Intern, Beta (2014–2015)”" in page
