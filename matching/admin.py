@@ -47,7 +47,7 @@ from mentoring.admin_utils import (
     coordinated_programmes,
 )
 from profiles.admin import ProfileOwnerMixin, in_programmes_as
-from profiles.models import Membership, MenteeProfile, MentorProfile, Programme
+from profiles.models import MeetingFormat, Membership, MenteeProfile, MentorProfile, Programme
 
 
 class HistoryInline(admin.TabularInline):
@@ -240,6 +240,20 @@ class MenteeAttentionFilter(AttentionFilter):
         ]
 
 
+class MenteeProfileAdminForm(forms.ModelForm):
+    # Labelled checkboxes rather than the array's comma-separated text ("video,phone").
+    preferred_formats = forms.MultipleChoiceField(
+        label="Formats preferred",
+        choices=MeetingFormat.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = MenteeProfile
+        fields = ["preferred_formats"]  # the admin adds the others it shows
+
+
 @admin.register(MenteeProfile)
 class MenteeProfileAdmin(
     ProgrammeScopedMixin,
@@ -250,6 +264,7 @@ class MenteeProfileAdmin(
 ):
     # A coordinator sees the mentees of their programmes (one EXISTS on the memberships).
     programme_lookup = "user__memberships__programme"
+    form = MenteeProfileAdminForm
     list_display = ["name", "role", "stage", "created_at", "has_mentor", "match_link"]
     list_filter = [MenteeAttentionFilter]
     search_fields = ["user__full_name", "user__email", "role", "goals"]

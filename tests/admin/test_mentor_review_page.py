@@ -15,7 +15,9 @@ from django.utils import timezone
 from mentoring.models import Outbox, SchemeSettings
 from profiles import search
 from profiles.models import Membership, MentorProfile
+from tests.admin.test_programme_admin import _form_data
 from tests.factories import (
+    MenteeProfileFactory,
     MentorProfileFactory,
     ProgrammeFactory,
     UserFactory,
@@ -295,3 +297,21 @@ def test_recruitment_months_are_checkboxes_and_save(client_for, admin_user):
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert SchemeSettings.objects.get().recruitment_months == [4, 10]
+
+
+def test_a_mentees_preferred_formats_are_checkboxes_and_save(client_for, admin_user):
+    profile = MenteeProfileFactory(preferred_formats=["video"])
+    client = client_for(admin_user)
+    url = reverse("admin:profiles_menteeprofile_change", args=[profile.pk])
+    page = client.get(url)
+    html = page.content.decode()
+    assert 'type="checkbox" name="preferred_formats" value="phone"' in html
+    assert 'name="preferred_formats" value="video"' in html
+
+    data = {**_form_data(page), "preferred_formats": ["phone", "in_person"]}
+    data["areas"] = [a.pk for a in profile.areas.all()]
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    profile.refresh_from_db()
+    assert sorted(profile.preferred_formats) == ["in_person", "phone"]
