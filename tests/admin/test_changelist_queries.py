@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,9 +18,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from matching.models import RequestReport
-from mentoring.models import Outbox
-from profiles.models import Membership, Round
+from matching.conversations import conversation_for_mentorship
+from matching.models import Message, MessageReport, RequestReport
+from mentoring.models import EmailWording, Outbox
+from profiles.models import (
+    HandbookPage,
+    Membership,
+    ProgrammeInvitation,
+    Round,
+    Training,
+    TrainingRecord,
+)
 from tests.factories import (
     CheckInFactory,
     ExpertiseAreaFactory,
@@ -105,6 +114,52 @@ def _round():
     )
 
 
+def _message_report():
+    pair = MentorshipFactory()
+    message = Message.objects.create(
+        conversation=conversation_for_mentorship(pair), author=pair.mentee, body="Hello."
+    )
+    MessageReport.objects.create(message=message, reported_by=pair.mentor, reason="Rude.")
+
+
+def _coordinated_programme():
+    return ProgrammeFactory(
+        coordinators=list(User.objects.filter(is_staff=True, is_superuser=False))
+    )
+
+
+def _wording():
+    EmailWording.objects.create(
+        kind="request_received", programme=_coordinated_programme(), intro="Hello from us."
+    )
+
+
+def _invitation():
+    ProgrammeInvitation.objects.create(
+        programme=default_programme(), email=f"{uuid.uuid4().hex[:10]}@example.org", role="mentee"
+    )
+
+
+def _training():
+    Training.objects.create(programme=default_programme(), name=f"Course {uuid.uuid4().hex[:6]}")
+
+
+def _training_record():
+    training, _ = Training.objects.get_or_create(programme=default_programme(), name="Safeguarding")
+    TrainingRecord.objects.create(
+        training=training, user=MentorProfileFactory().user, completed_on=timezone.localdate()
+    )
+
+
+def _handbook_page():
+    HandbookPage.objects.create(
+        programme=default_programme(),
+        title="Your first meeting",
+        slug=f"first-{uuid.uuid4().hex[:8]}",
+        body="Agree how often you will meet.",
+    )
+
+
 LISTS = [
     ("matching_mentorshiprequest", _request, {"attention": "waiting"}),
     ("matching_mentorship", _mentorship, {"attention": "no_meeting"}),
@@ -119,6 +174,12 @@ LISTS = [
     ("profiles_round", _round, {"q": "Round"}),
     ("accounts_user", _member, {"is_active__exact": "1"}),
     ("mentoring_outbox", _outbox, {"status__exact": "queued"}),
+    ("matching_messagereport", _message_report, {"q": ""}),
+    ("mentoring_emailwording", _wording, {"language": ""}),
+    ("profiles_programmeinvitation", _invitation, {"role__exact": "mentee"}),
+    ("profiles_training", _training, {"required__exact": "0"}),
+    ("profiles_trainingrecord", _training_record, {"q": "Safeguarding"}),
+    ("profiles_handbookpage", _handbook_page, {"moment__exact": "anytime"}),
 ]
 
 
@@ -140,12 +201,28 @@ def _device():
     TOTP.activate(UserFactory(), generate_totp_secret())
 
 
+def _provider():
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id=f"idp-{uuid.uuid4().hex[:8]}",
+        name="University login",
+        client_id="mentoring",
+        settings={"server_url": "https://login.example.ac.uk"},
+    )
+
+
+def _linked_login():
+    SocialAccount.objects.create(user=UserFactory(), provider="university", uid=uuid.uuid4().hex)
+
+
 # Lists only superusers see (or, for areas, with nothing of a programme in them).
 SUPERUSER_LISTS = [
     ("profiles_expertisearea", _area, {"q": "a"}),
     ("auth_group", _group, {"q": "Group"}),
     ("account_emailaddress", _address, {"verified__exact": "0"}),
     ("mfa_authenticator", _device, {"type__exact": "totp"}),
+    ("socialaccount_socialapp", _provider, {"q": "University"}),
+    ("socialaccount_socialaccount", _linked_login, {"provider": "university"}),
 ]
 
 
