@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.models import RequestReport
+from matching.conversations import conversation_for_mentorship
+from matching.models import Message, MessageReport, RequestReport
 from mentoring.backoffice.dashboard import build_dashboard, headline_figures, waiting_figures
 from mentoring.models import Outbox
 from profiles.models import Membership
@@ -66,6 +67,10 @@ def fill(programme, n: int, *, review_days: int) -> None:
             mentee=paired.user, mentor=mentor.user, programme=programme, declined=True
         )
         RequestReport.objects.create(request=declined, reported_by=mentor.user, reason="Rude.")
+        message = Message.objects.create(
+            conversation=conversation_for_mentorship(pair), author=paired.user, body="Hello."
+        )
+        MessageReport.objects.create(message=message, reported_by=mentor.user, reason="Rude.")
         key = uuid.uuid4().hex
         Outbox.objects.create(
             kind="request_received",
@@ -115,7 +120,7 @@ def test_a_coordinator_sees_their_programmes_counts_only(client_for, programmes)
         "requests": 2,
         "pairs": 2,
         "check_ins": 2,
-        "message_reports": 0,
+        "message_reports": 2,
         "request_reports": 2,
         "failed_emails": 2,
         f"applicants-{staff.pk}": 2,
@@ -146,7 +151,7 @@ def test_a_superuser_sees_every_programme(client_for, admin_user, programmes):
         "requests": 3,
         "pairs": 3,
         "check_ins": 3,
-        "message_reports": 0,
+        "message_reports": 3,
         "request_reports": 3,
         "failed_emails": 3,
         f"applicants-{careers.pk}": 1,
@@ -159,6 +164,7 @@ def test_a_superuser_sees_every_programme(client_for, admin_user, programmes):
 
 def test_oldest_first_and_nothing_waiting_listed_apart(client_for, programmes):
     _, staff = programmes
+    MessageReport.objects.all().delete()
     dashboard = client_for(coordinator_of(staff)).get(reverse("admin:index")).context["dashboard"]
     oldest = [line.oldest for line in dashboard.waiting]
     assert oldest == sorted(oldest)
