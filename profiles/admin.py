@@ -112,6 +112,15 @@ class ListedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ShownFilter(admin.BooleanFieldListFilter):
+    """The mentor's own "visible to mentees" switch, named apart from whether the directory
+    lists them (ListedFilter), which also needs approval, no absence and a programme."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "switched on by the mentor"
+
+
 class ReviewStatusFilter(admin.SimpleListFilter):
     title = "review"
     parameter_name = "review"
@@ -201,8 +210,7 @@ class MentorProfileAdmin(
     form = MentorProfileAdminForm
     list_display = [
         "name",
-        "job_title",
-        "organisation",
+        "role",
         "review_status",
         "waiting",
         "visible",
@@ -212,10 +220,13 @@ class MentorProfileAdmin(
         "submitted_at",
         "review_link",
     ]
+    # The review queue: every row is waiting for review, and the yearly confirmation is not
+    # what a reviewer decides on.
+    QUEUE_HIDES = {"review_status", "confirmed_at"}
     list_filter = [
         ReviewStatusFilter,
         ListedFilter,
-        "is_active",
+        ("is_active", ShownFilter),
         "industry",
         "training_completed_on",
     ]
@@ -299,6 +310,16 @@ class MentorProfileAdmin(
     @admin.display(ordering="user__full_name")
     def name(self, obj):
         return obj.user.full_name
+
+    @admin.display(description="role", ordering="organisation")
+    def role(self, obj):
+        return ", ".join(part for part in (obj.job_title, obj.organisation) if part) or "–"
+
+    def get_list_display(self, request):
+        display = super().get_list_display(request)
+        if request.GET.get(ReviewStatusFilter.parameter_name) == "queue":
+            return [name for name in display if name not in self.QUEUE_HIDES]
+        return display
 
     @admin.display(description="places used")
     def places(self, obj):

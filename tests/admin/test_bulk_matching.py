@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.template.defaultfilters import floatformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -140,8 +141,8 @@ def test_the_proposal_is_the_assignment_and_beats_greedy(
     assert run.summary["total"] > run.summary["greedy_total"]
     page = client.get(_run_url(run)).content.decode()
     assert "Shares 1 area: Budgets" in page
-    assert f"It scored {run.summary['total']} with 2 pairs" in page
-    assert f"would score {run.summary['greedy_total']} with 1 pair" in page
+    assert f"It scored {floatformat(run.summary['total'], 1)} with 2 pairs" in page
+    assert f"would score {floatformat(run.summary['greedy_total'], 1)} with 1 pair" in page
 
 
 def test_a_second_proposal_opens_the_draft_instead_of_replacing_it(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -134,8 +135,8 @@ def test_a_coordinator_reviews_a_profile_then_runs_and_publishes_a_bulk_match(
     run = MatchRun.objects.get(programme=staff)
     assert run.summary["total"] > run.summary["greedy_total"]
     expect(page.locator("#content-main")).to_contain_text(
-        f"It scored {run.summary['total']:g} with 3 pairs; taking the best mentor for each "
-        f"applicant in turn would score {run.summary['greedy_total']:g}"
+        f"It scored {floatformat(run.summary['total'], 1)} with 3 pairs; taking the best mentor "
+        f"for each applicant in turn would score {floatformat(run.summary['greedy_total'], 1)}"
     )
     page.screenshot(path=artifacts_dir / "bulk-matching-proposed.png", full_page=True)
 
