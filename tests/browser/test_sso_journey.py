@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
@@ -50,7 +51,7 @@ def provider(live_server, tmp_path, settings):
 
 
 def test_a_member_of_staff_signs_in_with_the_university_login_and_joins_the_staff_programme(
-    page: Page, live_server, provider
+    page: Page, live_server, provider, artifacts_dir: Path
 ):
     ProgrammeFactory(
         name="Professional staff mentoring",
@@ -61,6 +62,7 @@ def test_a_member_of_staff_signs_in_with_the_university_login_and_joins_the_staf
     )
 
     page.goto(live_server.url + reverse("account_login"))
+    page.screenshot(path=artifacts_dir / "sso-sign-in-page.png", full_page=True)
     page.get_by_role("button", name="Sign in with University login").click()
 
     # The university's own sign-in page.
@@ -81,12 +83,13 @@ def test_a_member_of_staff_signs_in_with_the_university_login_and_joins_the_staf
     page.get_by_role("button", name="Join as a mentee").click()
 
     expect(page.get_by_text("You have joined Professional staff mentoring")).to_be_visible()
+    page.screenshot(path=artifacts_dir / "sso-joined.png", full_page=True)
     membership = Membership.objects.get(user=mari)
     assert (membership.programme.slug, membership.role) == ("staff", "mentee")
 
 
 def test_a_member_of_staff_with_a_password_account_links_the_university_login_to_join(
-    page: Page, live_server, provider
+    page: Page, live_server, provider, artifacts_dir: Path
 ):
     ProgrammeFactory(
         name="Professional staff mentoring",
@@ -106,6 +109,7 @@ def test_a_member_of_staff_with_a_password_account_links_the_university_login_to
         page.get_by_text("Members of Professional staff mentoring sign in with University login.")
     ).to_be_visible()
     expect(page.get_by_role("button", name="Join as a mentee")).to_have_count(0)
+    page.screenshot(path=artifacts_dir / "sso-programme-asks-for-the-login.png", full_page=True)
     page.get_by_role("button", name="Sign in with University login").click()
     page.get_by_label("Username").fill("mjones")
     page.get_by_label("Password").fill(PASSWORD)
