@@ -431,6 +431,7 @@ class MentorProfileAdmin(
             "waiting": self.waiting(profile),
             "change_url": reverse("admin:profiles_mentorprofile_change", args=[profile.pk]),
             "queue_url": self.queue_url(),
+            "waits_for": services.approval_waits_for(profile, by=request.user),
         }
         return TemplateResponse(request, "admin/profiles/mentor_review.html", ctx)
 

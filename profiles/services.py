@@ -170,6 +170,28 @@ def approve_profile(profile: MentorProfile, *, by: User) -> MentorProfile:
     return profile
 
 
+def approval_waits_for(profile: MentorProfile, *, by: User) -> list[str]:
+    """What approving `profile` now would be refused for (the sentences approve_profile gives):
+    the required training of the reviewer's programmes the mentor waits in. Reads only, for the
+    review page to say before anyone presses Approve."""
+    pending = (
+        Membership.objects.mentors()
+        .filter(user=profile.user_id, status=Membership.Status.PENDING)
+        .filter(programme__in=Programme.objects.coordinated_by(by))
+        .select_related("programme")
+    )
+    sentences = []
+    for membership in pending:
+        outstanding = training.outstanding_required(
+            profile.user, membership.programme, Membership.Role.MENTOR
+        )
+        if outstanding:
+            sentences.append(
+                training.coordinator_sentence(profile.user, membership.programme, outstanding)
+            )
+    return sentences
+
+
 def _refuse_untrained(profile: MentorProfile, programme: Programme) -> None:
     """Approval waits for the programme's required mentor training (profiles.training)."""
     outstanding = training.outstanding_required(profile.user, programme, Membership.Role.MENTOR)

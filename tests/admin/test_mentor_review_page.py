@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from mentoring.models import Outbox, SchemeSettings
 from profiles import search
-from profiles.models import Membership, MentorProfile
+from profiles.models import Membership, MentorProfile, Training
 from tests.admin.test_programme_admin import _form_data
 from tests.factories import (
     MenteeProfileFactory,
@@ -315,3 +315,23 @@ def test_a_mentees_preferred_formats_are_checkboxes_and_save(client_for, admin_u
     assert response.status_code == 302, response.context["adminform"].form.errors
     profile.refresh_from_db()
     assert sorted(profile.preferred_formats) == ["in_person", "phone"]
+
+
+def test_the_page_says_before_approving_that_required_training_is_missing(client_for, coordinator):
+    programme = default_programme()
+    Training.objects.create(
+        programme=programme, name="Mentor briefing", audience="mentors", required=True
+    )
+    profile = _submitted("Tara Untrained", 2)
+
+    html = client_for(coordinator).get(_review_url(profile)).content.decode()
+
+    assert "Approving waits for training:" in html
+    assert "Tara Untrained has not completed mentor training yet" in html
+    assert "Mentor briefing" in html
+
+
+def test_the_page_says_nothing_of_training_when_none_is_missing(client_for, coordinator):
+    html = client_for(coordinator).get(_review_url(_submitted("Tom Ready", 2))).content.decode()
+
+    assert "Approving waits for training" not in html
