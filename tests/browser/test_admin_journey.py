@@ -97,6 +97,7 @@ def test_an_administrator_approves_matches_and_reports(
     assert MentorProfile.objects.get(user__full_name="Priya Shah").review_status == "approved"
 
     # Central matching: find a mentor for Maya and match her with Daniel.
+    page.get_by_role("link", name="Home").click()  # the dashboard lists everything
     page.get_by_role("link", name="Mentee profiles").first.click()
     page.get_by_role("row").filter(has_text="Maya Patel").get_by_role(
         "link", name="Find a mentor"
