@@ -1,5 +1,5 @@
 """Issue #18: a coordinator signs in, sees the dashboard, reviews and approves a mentor's profile,
-then runs a bulk match for the applicants of a programme that matches centrally: proposes a set
+then runs a bulk match for the applicants of a round of a programme that matches centrally: proposes a set
 of pairs, changes one applicant's mentor, publishes, and reads the outcome. Every admin page on
 the way is audited for accessibility."""
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from matching.models import MatchRun, Mentorship
-from profiles.models import Membership, MentorProfile
+from profiles.models import Membership, MentorProfile, Round
 from tests.browser.locators import field
 from tests.factories import (
     PASSWORD,
@@ -86,6 +86,17 @@ def test_a_coordinator_reviews_a_profile_then_runs_and_publishes_a_bulk_match(
     _applicant(staff, "Ann Archer", days=20, areas=[leadership, budgets])
     _applicant(staff, "Ben Baker", days=15, areas=[budgets], manager="yasmin@example.org")
     _applicant(staff, "Cat Cole", days=10, areas=[careers], department="Estates")
+    # The run is for this autumn's round: Dan applied before its window opened and waits for
+    # another run.
+    today = timezone.localdate()
+    autumn = Round.objects.create(
+        programme=staff,
+        name="Autumn 2026",
+        mentee_opens_on=today - timedelta(days=30),
+        mentee_closes_on=today,
+        term_ends_on=today + timedelta(days=200),
+    )
+    _applicant(staff, "Dan Early", days=60, areas=[careers])
     # Wendy is Ann's and Ben's colleague (Finance), so only Cat may have her. The best set is
     # Ann–Yasmin, Ben–Xavier, Cat–Zoe; one applicant at a time would give Ann Xavier and Ben
     # nobody (Yasmin is his line manager).
@@ -99,7 +110,7 @@ def test_a_coordinator_reviews_a_profile_then_runs_and_publishes_a_bulk_match(
     expect(page).to_have_url(f"{live_server.url}/admin/")
     cards = page.locator(".dashboard-waiting .attention-card")
     expect(cards.filter(has_text="Mentor profiles to review")).to_have_count(1)
-    expect(cards.filter(has_text="Applicants to match: Staff mentoring")).to_contain_text("3")
+    expect(cards.filter(has_text="Applicants to match: Staff mentoring")).to_contain_text("4")
 
     # Review and approve Priya on her review page.
     cards.filter(has_text="Mentor profiles to review").get_by_role("link").click()
@@ -118,7 +129,8 @@ def test_a_coordinator_reviews_a_profile_then_runs_and_publishes_a_bulk_match(
         "Applicants to be matched: Staff mentoring"
     )
 
-    # Propose a set of pairs: the assignment, which beats one applicant at a time.
+    # Propose a set of pairs for the round: the assignment, which beats one applicant at a time.
+    page.get_by_label("Applicants").select_option(label="Applied in Autumn 2026")
     page.get_by_role("button", name="Propose a set of pairs").click()
     expect(page.locator(".messagelist")).to_contain_text("Proposed 3 pairs for 3 applicants.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Matching run: Staff mentoring")
@@ -133,6 +145,9 @@ def test_a_coordinator_reviews_a_profile_then_runs_and_publishes_a_bulk_match(
         "Shares 1 area: Careers"
     )
     run = MatchRun.objects.get(programme=staff)
+    assert run.round == autumn
+    expect(page.locator("#content-main")).to_contain_text("applicants of Autumn 2026")
+    expect(pairs).not_to_contain_text("Dan Early")
     assert run.summary["total"] > run.summary["greedy_total"]
     expect(page.locator("#content-main")).to_contain_text(
         f"It scored {floatformat(run.summary['total'], 1)} with 3 pairs; taking the best mentor "
