@@ -1,7 +1,7 @@
 """Issue #18: a coordinator signs in, sees the dashboard, reviews and approves a mentor's profile,
-then runs a bulk match for the applicants of a round of a programme that matches centrally: proposes a set
-of pairs, changes one applicant's mentor, publishes, and reads the outcome. Every admin page on
-the way is audited for accessibility."""
+then runs a bulk match for the applicants of a round of a programme that matches centrally:
+proposes a set of pairs, changes one applicant's mentor, publishes, and reads the outcome. Every
+admin page on the way is audited for accessibility."""
 
 from __future__ import annotations
 
