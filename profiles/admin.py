@@ -113,6 +113,19 @@ class ListedFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _each(profiles, act) -> tuple[int, list[str]]:
+    """`act` on each profile on its own: one refused (services.ProfileError) does not stop the
+    others. Returns how many were done and the refusals' sentences."""
+    done, refused = 0, []
+    for profile in profiles:
+        try:
+            act(profile)
+            done += 1
+        except services.ProfileError as exc:
+            refused.append(str(exc))
+    return done, refused
+
+
 def _day(moment) -> str:
     return date_format(timezone.localtime(moment), "j M Y") if moment else "–"
 
@@ -484,13 +497,10 @@ class MentorProfileAdmin(
         description="Approve the selected profiles (emails each mentor)", permissions=["approve"]
     )
     def approve(self, request, queryset):
-        approved, refused = 0, []
-        for profile in queryset.select_related("user"):
-            try:
-                services.approve_profile(profile, by=request.user)
-                approved += 1
-            except services.ProfileError as exc:
-                refused.append(str(exc))
+        approved, refused = _each(
+            queryset.select_related("user"),
+            lambda profile: services.approve_profile(profile, by=request.user),
+        )
         if approved:
             self.message_user(
                 request,
@@ -506,17 +516,13 @@ class MentorProfileAdmin(
     def request_changes(self, request, queryset):
         form = RequestChangesForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            # Each profile on its own: one the reviewer may not send back (a mentor of another
-            # programme too) is explained, and the others are still asked.
-            asked, refused = 0, []
-            for profile in queryset:
-                try:
-                    services.request_changes(
-                        profile, by=request.user, message=form.cleaned_data["message"]
-                    )
-                    asked += 1
-                except services.ProfileError as exc:
-                    refused.append(str(exc))
+            # One the reviewer may not send back (a mentor of another programme too) is
+            # explained, and the others are still asked.
+            message = form.cleaned_data["message"]
+            asked, refused = _each(
+                queryset,
+                lambda profile: services.request_changes(profile, by=request.user, message=message),
+            )
             if asked:
                 self.message_user(
                     request,

@@ -55,12 +55,14 @@ def changes(form: forms.ModelForm) -> list[dict]:
 
 def record(profile: MentorProfile, *, by, form: forms.ModelForm) -> ProfileEdit | None:
     """Record the changes `by` made to someone else's profile (none for one's own)."""
+    return _record(profile, by, lambda: changes(form))
+
+
+def _record(profile: MentorProfile, by, found) -> ProfileEdit | None:
     if by is not None and by.pk == profile.user_id:
         return None
-    found = changes(form)
-    if not found:
-        return None
-    return ProfileEdit.objects.create(profile=profile, by=by, changes=found)
+    lines = found()
+    return ProfileEdit.objects.create(profile=profile, by=by, changes=lines) if lines else None
 
 
 # The job history, edited in the admin's inline beneath the profile: one change per entry added,
@@ -95,12 +97,7 @@ def record_job_history(
     profile: MentorProfile, *, by, formset: forms.BaseFormSet
 ) -> ProfileEdit | None:
     """Record the job-history entries `by` changed on someone else's profile."""
-    if by is not None and by.pk == profile.user_id:
-        return None
-    found = job_history_changes(formset)
-    if not found:
-        return None
-    return ProfileEdit.objects.create(profile=profile, by=by, changes=found)
+    return _record(profile, by, lambda: job_history_changes(formset))
 
 
 def _words(field: forms.Field | None, value) -> str:
