@@ -235,8 +235,13 @@ class SocialAppForm(AllauthSocialAppForm):
                 "settings", f"Give the provider's {', '.join(missing)} (README: Single sign-on)."
             )
             return cleaned
+        try:
+            built = build(raw)
+        except (TypeError, ValueError, AttributeError) as exc:
+            self.add_error("settings", f"These settings cannot be read: {exc}.")
+            return cleaned
         kept = {k: v for k, v in raw.items() if k not in sso_config.ENVIRONMENT_ONLY_KEYS}
-        cleaned["settings"] = {**kept, **build(raw)}
+        cleaned["settings"] = {**kept, **built}
         return cleaned
 
 

@@ -20,10 +20,21 @@ from django.core.exceptions import ImproperlyConfigured
 DEFAULT_MFA_AMR = ["mfa"]
 
 
+def domains(value: Any) -> list[str]:
+    """A list of email domains as an entry gives it: a list, or one domain as a string."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+        raise ValueError("email domains must be a list of domains")
+    return [d.strip().lower().lstrip("@") for d in value]
+
+
 def email_domains(item: dict[str, Any]) -> list[str]:
     """The email domains a provider may vouch for when it signs someone in to an account that
     already exists here (accounts.adapters): empty, it only makes new accounts."""
-    return [d.lower().lstrip("@") for d in item.get("email_domains", [])]
+    return domains(item.get("email_domains"))
 
 
 def _load(name: str, raw: str) -> list[dict[str, Any]]:
@@ -75,7 +86,7 @@ def oidc_settings(item: dict[str, Any]) -> dict[str, Any]:
     }
     # Entra ID sends no `email_verified`: addresses in these domains count as verified.
     if item.get("trusted_email_domains"):
-        settings["verified_email"] = [d.lower() for d in item["trusted_email_domains"]]
+        settings["verified_email"] = domains(item["trusted_email_domains"])
     elif item.get("verified_email"):  # allauth's own key, as an admin entry may give it
         settings["verified_email"] = item["verified_email"]
     if item.get("token_auth_method"):
@@ -106,7 +117,15 @@ def saml_apps(raw: str, name: str = "SSO_SAML_PROVIDERS") -> list[dict[str, Any]
 SAML_IDP_KEYS = ("entity_id", "sso_url", "x509cert")
 # Keys of an entry that allauth's settings hold under other names (oidc_settings, saml_settings).
 ENVIRONMENT_ONLY_KEYS = frozenset(
-    {*SAML_IDP_KEYS, "slo_url", "sp_entity_id", "trusted_email_domains", "trusted_for_email"}
+    {
+        *SAML_IDP_KEYS,
+        "slo_url",
+        "sp_entity_id",
+        "trusted_email_domains",
+        "trusted_for_email",
+        "idp",
+        "advanced",
+    }
 )
 
 
@@ -114,17 +133,19 @@ def saml_settings(item: dict[str, Any]) -> dict[str, Any]:
     """allauth's settings for a SAML identity provider from one entry's keys (the
     environment's, or the settings JSON of a provider added in the admin, which may also give
     allauth's own "idp" object). Assertions must always be signed, whatever the entry says."""
-    idp = dict(item.get("idp") or {})
-    for key in (*SAML_IDP_KEYS, "slo_url"):
-        if item.get(key):
-            idp[key] = item[key]
+    given = item.get("idp") or {}
+    if not isinstance(given, dict):
+        raise ValueError("idp must be an object")
+    # The IdP's certificate is the one given here, never read from a metadata address at sign-in,
+    # and the security settings are the environment's: nothing an entry says loosens them.
+    idp = {
+        key: item.get(key) or given.get(key)
+        for key in (*SAML_IDP_KEYS, "slo_url")
+        if item.get(key) or given.get(key)
+    }
     settings: dict[str, Any] = {
         "idp": idp,
-        "advanced": {
-            **(item.get("advanced") or {}),
-            "want_assertion_signed": True,
-            "strict": True,
-        },
+        "advanced": {"want_assertion_signed": True, "strict": True},
         "mfa_authn_contexts": list(item.get("mfa_authn_contexts", [])),
         "email_domains": email_domains(item),
     }
@@ -135,9 +156,7 @@ def saml_settings(item: dict[str, Any]) -> dict[str, Any]:
     elif item.get("sp"):
         settings["sp"] = item["sp"]
     trusted = item.get("trusted_for_email", item.get("verified_email", False))
-    if isinstance(trusted, list):
-        trusted = [d.lower() for d in trusted]
-    settings["verified_email"] = trusted
+    settings["verified_email"] = trusted if isinstance(trusted, bool) else domains(trusted)
     return settings
 
 

@@ -102,8 +102,10 @@ def _readable(value: Any) -> Any:
 @require_safe
 def personal_data(request):
     """Everything held about me: a readable page, or `?format=json` to download."""
-    data = privacy.personal_data(request.user)
     if request.GET.get("format") == "json":
+        # Keys and values in one language, whatever the page is read in.
+        with translation.override(settings.LANGUAGE_CODE):
+            data = privacy.personal_data(request.user)
         response = JsonResponse(
             {"generated_at": timezone.now(), **data},
             encoder=DjangoJSONEncoder,
@@ -112,6 +114,7 @@ def personal_data(request):
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = f'attachment; filename="my-mentoring-data-{stamp}.json"'
         return response
+    data = privacy.personal_data(request.user)
     # The download keeps the English names (stable keys for whoever reads the file); the page
     # reads in the person's language (the names are marked with gettext_noop where made).
     sections = [

@@ -64,15 +64,15 @@ def _message_rows(user: User) -> list[dict[str, Any]]:
     for m in messages:
         c = m.conversation
         other = c.mentor if c.mentee_id == user.pk else c.mentee
-        other_name = other.full_name if other else "a former participant"
+        other_name = other.full_name if other else gettext("a former participant")
         rows.append(
             {
                 gettext_noop("Conversation"): c.pk,
                 gettext_noop("Programme"): c.programme.name,
                 gettext_noop("With"): other_name,
-                gettext_noop("From"): "You"
+                gettext_noop("From"): gettext("You")
                 if m.author_id == user.pk
-                else (other_name if m.author_id else "a former participant"),
+                else (other_name if m.author_id else gettext("a former participant")),
                 gettext_noop("Sent"): m.created_at,
                 gettext_noop("Message"): m.body,
                 gettext_noop("By email"): m.by_email,
@@ -139,7 +139,9 @@ def personal_data(sender, *, user: User, **kwargs) -> dict[str, list[dict[str, A
         gettext_noop("Mentorships"): [
             {
                 gettext_noop("Reference"): m.pk,
-                gettext_noop("Your role"): m.role_of(user),
+                gettext_noop("Your role"): gettext("Mentor")
+                if m.role_of(user) == "mentor"
+                else gettext("Mentee"),
                 gettext_noop("With"): m.mentee_name
                 if m.role_of(user) == "mentor"
                 else m.mentor_name,

@@ -586,7 +586,10 @@ class ProgrammeAdminForm(forms.ModelForm):
             self.fields["single_sign_on"] = forms.ChoiceField(
                 label=model_field.label,
                 required=False,
-                choices=sso.provider_choices(self.instance.single_sign_on or ""),
+                # A new programme's value is the database's default until it is saved.
+                choices=sso.provider_choices(
+                    self.instance.single_sign_on if self.instance.pk else ""
+                ),
                 help_text="Members of this programme sign in with this university login before "
                 "they join (providers are set up by a superuser: README, Single sign-on).",
             )

@@ -140,7 +140,10 @@ def mentors_back(profiles: list[MentorProfile]) -> int:
 
 
 def profiles_submitted_digests(
-    digests: list[tuple[User, list[tuple[Programme, list[MentorProfile]]]]], *, day: str
+    digests: list[tuple[User, list[tuple[Programme, list[MentorProfile]]]]],
+    *,
+    day: str,
+    until: str,
 ) -> int:
     """To each coordinator, once a day at most (the dedupe key names the coordinator and the
     day): the mentor profiles of their programmes submitted for review since the last digest
@@ -173,6 +176,8 @@ def profiles_submitted_digests(
                     ],
                     "count": len({p.pk for _, profiles in programmes for p in profiles}),
                     "queue_url": queue_url,
+                    # Where the window this digest covers ended: the next one starts there.
+                    "window_end": until,
                 },
                 dedupe_key=f"profiles-submitted:{coordinator.pk}:{day}",
             )

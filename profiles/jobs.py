@@ -241,7 +241,9 @@ def digest_submitted_profiles(*, now: datetime | None = None) -> int:
         new = [p for p in profiles if p.submitted_at and p.submitted_at > start]
         if new:
             digests.setdefault(link.user_id, (link.user, []))[1].append((programme, new))
-    return emails.profiles_submitted_digests(list(digests.values()), day=f"{until:%Y-%m-%d}")
+    return emails.profiles_submitted_digests(
+        list(digests.values()), day=f"{until:%Y-%m-%d}", until=until.isoformat()
+    )
 
 
 # How far back a digest looks for profiles its coordinator has not been told of (a coordinator's
@@ -250,17 +252,21 @@ DIGEST_CATCH_UP_DAYS = 7
 
 
 def _last_digest_hours(coordinator_ids: set[int], *, earliest: datetime, hour: int) -> dict:
-    """Each coordinator's last digest: the digest hour of the day its dedupe key names (the end
-    of the window it covered), for digests queued since `earliest`. One query."""
+    """Each coordinator's last digest: where the window it covered ended (kept in its context;
+    an older digest's is the digest hour of the day its dedupe key names), for digests queued
+    since `earliest`. One query."""
     keys = Outbox.objects.filter(
         kind="profiles_submitted",
         recipient_id__in=coordinator_ids,
         created_at__gte=earliest - timedelta(days=1),
-    ).values_list("recipient_id", "dedupe_key")
+    ).values_list("recipient_id", "dedupe_key", "context")
     last: dict[int, datetime] = {}
-    for recipient_id, key in keys:
-        day = date.fromisoformat(key.rsplit(":", 1)[1])
-        ended = timezone.make_aware(datetime.combine(day, time(hour)))
+    for recipient_id, key, context in keys:
+        if (context or {}).get("window_end"):
+            ended = datetime.fromisoformat(context["window_end"])
+        else:
+            day = date.fromisoformat(key.rsplit(":", 1)[1])
+            ended = timezone.make_aware(datetime.combine(day, time(hour)))
         if recipient_id not in last or ended > last[recipient_id]:
             last[recipient_id] = ended
     return last

@@ -286,4 +286,8 @@ def test_a_welsh_readers_page_names_the_data_in_welsh_and_the_download_keeps_its
     ]:
         assert welsh in html
     assert "Requests you sent" not in html
+    assert "Mentorai" in html  # her role in the pair
+    # The download is in one language, keys and values alike.
     assert data["Account"][0]["Email address (sign-in)"] == mentee.email
+    assert data["Mentorships"][0]["Your role"] == "Mentee"
+    assert data["Account"][0]["Scheme team (staff) access"] is False

@@ -113,3 +113,67 @@ def test_anonymous_people_are_sent_to_sign_in(client, app):
 
     assert response.status_code == 302
     assert "login" in response.url
+
+
+def _add(client, provider: str, settings: str):
+    return client.post(
+        reverse("admin:socialaccount_socialapp_add"),
+        {
+            "provider": provider,
+            "provider_id": f"{provider}-idp",
+            "name": "University login",
+            "client_id": "university",
+            "secret": "",
+            "key": "",
+            "settings": settings,
+        },
+    )
+
+
+def test_settings_given_as_one_domain_or_unreadable_are_handled_beside_the_field(
+    client_for, admin_user
+):
+    client = client_for(admin_user)
+
+    unreadable = _add(
+        client, "saml", '{"idp": "x", "entity_id": "e", "sso_url": "s", "x509cert": "M"}'
+    )
+    assert "These settings cannot be read" in unreadable.text
+    assert not SocialApp.objects.exists()
+
+    _add(
+        client,
+        "openid_connect",
+        '{"server_url": "https://login.example.ac.uk", "email_domains": "Uni.example.ac.uk",'
+        ' "trusted_email_domains": "uni.example.ac.uk"}',
+    )
+    app = SocialApp.objects.get()
+    assert app.settings["email_domains"] == ["uni.example.ac.uk"]
+    assert app.settings["verified_email"] == ["uni.example.ac.uk"]
+
+
+def test_a_saml_provider_added_in_the_admin_cannot_loosen_the_environments_rules(
+    client_for, admin_user
+):
+    _add(
+        client_for(admin_user),
+        "saml",
+        '{"entity_id": "https://idp.example.ac.uk", "sso_url": "https://idp.example.ac.uk/sso",'
+        ' "x509cert": "MIIC", "idp": {"metadata_url": "https://elsewhere.example.com/md"},'
+        ' "advanced": {"reject_deprecated_algorithm": false, "strict": false}}',
+    )
+
+    settings = SocialApp.objects.get().settings
+    assert settings["advanced"] == {"want_assertion_signed": True, "strict": True}
+    assert settings["idp"] == {
+        "entity_id": "https://idp.example.ac.uk",
+        "sso_url": "https://idp.example.ac.uk/sso",
+        "x509cert": "MIIC",
+    }
+
+
+def test_a_new_programmes_page_offers_only_real_choices_to_sign_in_with(client_for, admin_user):
+    page = client_for(admin_user).get(reverse("admin:profiles_programme_add"))
+
+    choices = page.context["adminform"].form.fields["single_sign_on"].choices
+    assert choices == [("", "Any way of signing in (email and password or any provider)")]

@@ -241,6 +241,6 @@ def test_what_the_other_person_keeps_is_written_in_their_language(pending, mento
     other_request.refresh_from_db()
     assert pending.response_message == "Mae’r mentor hwn wedi gadael y cynllun."
     assert mentorship.end_message == (
-        "Mae eich mentor wedi gadael y cynllun ac wedi dileu eu cyfrif."
+        "Mae eich mentor wedi gadael y cynllun ac wedi dileu ei gyfrif."
     )
     assert other_request.response_message == "This mentor has left the scheme."

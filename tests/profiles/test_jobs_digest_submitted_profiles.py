@@ -159,3 +159,19 @@ def test_the_job_costs_the_same_queries_for_1_or_10_profiles(schemes):
     with CaptureQueriesContext(connection) as ten:
         digest_submitted_profiles(now=NOW)
     assert len(one) == len(ten)
+
+
+def test_moving_the_digest_hour_neither_loses_nor_repeats_a_profile(schemes, settings):
+    """Yesterday's digest went at 08:00 (London); from today it goes at 11:00: a profile
+    submitted between 08:00 and 11:00 yesterday is in today's digest, and yesterday's are not
+    repeated (the next window starts where the last one ended, not at the new hour)."""
+    north, _, cora, _, _ = schemes
+    _submitted("Before Bea", [north], hours_ago=24 + 3)  # 07:00 yesterday, in its digest
+    assert digest_submitted_profiles(now=NOW - timedelta(days=1)) == 2
+    _submitted("Between Ben", [north], hours_ago=24 + 1)  # 09:00 yesterday
+    settings.PROFILE_DIGEST_HOUR = 11  # from today: yesterday's window would have ended at 11
+
+    assert digest_submitted_profiles(now=NOW + timedelta(hours=1)) == 2
+
+    latest = Outbox.objects.filter(kind="profiles_submitted", to_email=cora.email).latest("pk")
+    assert "Between Ben" in latest.body_text and "Before Bea" not in latest.body_text
