@@ -115,6 +115,10 @@ bench: install
 
 # One page under pyinstrument, in-process, against a bench database (bench/README.md):
 # make profile PAGE=/mentors/?programme=careers [AS=mentee@demo.test] [N=200] [PROFILE_ARGS=...]
+# make's built-in AS (the assembler, "as") would otherwise sign in as a person called "as".
+ifeq ($(origin AS),default)
+AS :=
+endif
 profile: install
 	@test -n "$(PAGE)" || { echo "Usage: make profile PAGE=/path/ [AS=email] [N=requests]"; exit 2; }
 	$(BIN)/python bench/profile.py '$(PAGE)' $(if $(AS),--as '$(AS)') $(if $(N),-n $(N)) $(PROFILE_ARGS)

@@ -7,6 +7,7 @@ Only the two people read a conversation; coordinators see a message once one of 
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.dispatch import receiver
+from django.template.defaultfilters import linebreaksbr, urlize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext, pgettext
 
 from accounts.models import User
@@ -372,6 +375,16 @@ def thread_page(conversation: Conversation, *, before: int | None = None) -> Thr
     return ThreadPage(messages=page, older_before=page[0].pk if older and page else None)
 
 
+@functools.lru_cache(maxsize=1024)
+def message_html(body: str) -> SafeString:
+    """A message's text as a thread shows it: escaped, its links clickable, its line breaks
+    kept (the template filters `urlize|linebreaksbr`, which cost about a tenth of a millisecond
+    per message). A pure function of the text, so each process keeps the last texts it drew
+    (about a megabyte): a thread read again costs a lookup per message, and an edited or
+    removed text is a different key, never a stale one."""
+    return linebreaksbr(urlize(body, autoescape=True), autoescape=True)
+
+
 def other_name(conversation: Conversation, user: User) -> str:
     other = conversation.mentor if user.pk == conversation.mentee_id else conversation.mentee
     return other.full_name if other is not None else gettext("a former participant")
@@ -498,9 +511,16 @@ def thread_context(
     rows = [
         {
             "message": m,
+            "body": message_html(m.body) if m.body else "",
             "mine": m.author_id is not None and m.author_id == user.pk,
             "author": you if m.author_id == user.pk else (names.get(m.author_id) or former),
             "reported": m.pk is not None and hasattr(m, "report"),
+            # The other person's message, still there: it can be reported.
+            "report_url": (
+                reverse("matching:message-report", args=[m.pk])
+                if m.pk and m.author_id and m.author_id != user.pk and m.body
+                else ""
+            ),
         }
         for m in page.messages
     ]

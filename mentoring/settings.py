@@ -77,6 +77,8 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = env("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
+# A link typed without its scheme (www.example.org) opens over HTTPS (Django's coming default).
+URLIZE_ASSUME_HTTPS = True
 
 ROOT_URLCONF = "mentoring.urls"
 WSGI_APPLICATION = "mentoring.wsgi.application"

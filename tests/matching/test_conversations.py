@@ -256,3 +256,29 @@ def test_the_thread_names_its_authors_in_the_readers_language(sent, mentee, ment
     with translation.override("cy"):
         rows = conversations.thread_context(conversation, mentee, post_url="/")["thread"]
     assert [row["author"] for row in rows] == ["Chi", "Cyn-gyfranogwr"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "See https://example.org/cv <script>alert(1)</script>",
+        "Line one\nline two\r\n\r\nand www.example.org & a <b>tag</b>",
+        "Write to me at someone@example.org.",
+        "Plain words, nothing to link.",
+    ],
+)
+def test_a_message_is_drawn_as_the_template_filters_draw_it(body):
+    from django.template import engines
+
+    filters = engines["django"].from_string("{{ body|urlize|linebreaksbr }}")
+    assert conversations.message_html(body) == filters.render({"body": body})
+
+
+def test_a_message_read_again_is_not_drawn_again():
+    conversations.message_html.cache_clear()
+    body = "Shall we meet at https://example.org/room on Friday?"
+    first = conversations.message_html(body)
+    again = conversations.message_html("".join(body))  # an equal text from another query
+    assert again == first
+    info = conversations.message_html.cache_info()
+    assert (info.hits, info.misses) == (1, 1)

@@ -280,3 +280,19 @@ def test_nobody_reports_their_own_message_or_a_strangers(client_for, mentee, str
     assert client_for(mentee).post(url, {"reason": "mine"}).status_code == 404
     assert client_for(stranger).post(url, {"reason": "nosy"}).status_code == 404
     assert not MessageReport.objects.exists()
+
+
+def test_the_thread_offers_a_report_form_only_for_the_other_persons_messages(
+    client_for, mentor, mentee, pending, thread
+):
+    mine = conversations.post_message(thread, author=mentor, body="A reply from the mentor")
+    theirs = thread.messages.exclude(pk=mine.pk).get()
+    html = text_of(client_for(mentor).get(pending.get_absolute_url()))
+    assert f'action="{reverse("matching:message-report", args=[theirs.pk])}"' in html
+    assert f'id="report-reason-{theirs.pk}"' in html
+    assert reverse("matching:message-report", args=[mine.pk]) not in html
+    assert html.count("Report this message") == 1
+    # The other side: the mentor's reply can be reported, the mentee's own message cannot.
+    html = text_of(client_for(mentee).get(pending.get_absolute_url()))
+    assert reverse("matching:message-report", args=[mine.pk]) in html
+    assert reverse("matching:message-report", args=[theirs.pk]) not in html
