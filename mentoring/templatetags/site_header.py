@@ -1,0 +1,99 @@
+"""`{% site_header %}`: the header every page draws, kept per process for the values it shows.
+
+The header (templates/includes/header.html) is the same for everyone who shares its few inputs:
+whether someone is signed in, their short name and staff flag, their unread count, whether
+there are several programmes, which link is the current page, the scheme's name and the
+language. Drawing it costs about a millisecond (some twenty links reversed and words
+translated); a process draws it once for each set of inputs and afterwards looks it up. The
+template is rendered from exactly those inputs (no request, no user), so the key is complete
+by construction: a header that used anything else would show it blank in the tests, never
+stale. The sign-out form's CSRF token is the one per-request part: it is put in afterwards.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+from django import template
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+CSRF_MARK = "<!--csrf-token-->"
+# The links that can be the current page, by the URL name or the path of the page.
+CURRENT_BY_NAME = {"home": "home", "programme-list": "programmes"}
+CURRENT_BY_PATH = {
+    "profiles:directory": "directory",
+    "matching:request-list": "requests",
+    "matching:mentorship-list": "mentorships",
+    "matching:inbox": "inbox",
+}
+
+
+class HeaderKey(NamedTuple):
+    language: str
+    script_prefix: str
+    scheme_name: str
+    signed_in: bool
+    current: str
+    short_name: str
+    is_staff: bool
+    unread: int
+    several_programmes: bool
+
+
+@functools.lru_cache(maxsize=32)
+def _paths(script_prefix: str) -> dict[str, str]:
+    return {reverse(name): current for name, current in CURRENT_BY_PATH.items()}
+
+
+def _current(request, script_prefix: str) -> str:
+    if request is None:
+        return ""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name in CURRENT_BY_NAME:
+        return CURRENT_BY_NAME[match.url_name]
+    return _paths(script_prefix).get(request.path, "")
+
+
+@functools.lru_cache(maxsize=512)
+def _drawn(key: HeaderKey) -> str:
+    context = {**key._asdict(), "csrf_input": mark_safe(CSRF_MARK)}  # noqa: S308 - a constant
+    return render_to_string("includes/header.html", context)
+
+
+def header_key(context) -> HeaderKey:
+    request = context.get("request")
+    user = context.get("user") or getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    prefix = get_script_prefix()
+    unread = context.get("unread_conversations", 0) if signed_in else 0
+    return HeaderKey(
+        language=get_language() or "",
+        script_prefix=prefix,
+        scheme_name=str(context.get("SCHEME_NAME", "")),
+        signed_in=signed_in,
+        current=_current(request, prefix),
+        short_name=user.get_short_name() if signed_in else "",
+        is_staff=bool(signed_in and user.is_staff),
+        unread=int(unread() if callable(unread) else unread),
+        several_programmes=bool(signed_in and context.get("several_programmes")),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context) -> SafeString:
+    key = header_key(context)
+    html = _drawn(key)
+    if key.signed_in:
+        request = context.get("request")
+        token = get_token(request) if request is not None else ""
+        csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+        html = html.replace(CSRF_MARK, csrf)
+    return mark_safe(html)  # noqa: S308 - drawn by the template, escaped there
