@@ -418,7 +418,7 @@ def is_unread(conversation: Conversation, user: User) -> bool:
     return read_at is None or read_at < conversation.last_message_at
 
 
-def _unread_key(user_id: int) -> str:
+def unread_key(user_id: int) -> str:
     return f"unread-conversations:{user_id}"
 
 
@@ -444,7 +444,7 @@ def _refresh_unread(user_id: int) -> int:
         .count()
     )
     try:
-        cache.set(_unread_key(user_id), count, UNREAD_CACHE_SECONDS)
+        cache.set(unread_key(user_id), count, UNREAD_CACHE_SECONDS)
     except Exception:  # noqa: BLE001 - the cache is a help: writing a message must not need it
         logger.warning("Could not cache an unread count", exc_info=True)
     return count
@@ -460,7 +460,7 @@ def unread_count(user: User) -> int:
     """How many of the user's conversations have a message they have not read: from the cache
     (signing in, posting and reading work it out), or one query when it has gone."""
     try:
-        count = cache.get(_unread_key(user.pk))
+        count = cache.get(unread_key(user.pk))
     except Exception:  # noqa: BLE001 - with the cache gone, the page counts in the database
         count = None
     if count is None:

@@ -143,7 +143,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mentoring.context_processors.scheme",
                 "profiles.context_processors.programmes",
-                "matching.context_processors.unread_messages",
             ],
         },
     },

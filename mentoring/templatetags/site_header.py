@@ -8,6 +8,8 @@ translated); a process draws it once for each set of inputs and afterwards looks
 template is rendered from exactly those inputs (no request, no user), so the key is complete
 by construction: a header that used anything else would show it blank in the tests, never
 stale. The sign-out form's CSRF token is the one per-request part: it is put in afterwards.
+The two counts in the key (unread conversations, visible programmes) come from the cache in one
+round trip.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ import functools
 from typing import NamedTuple
 
 from django import template
+from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+from matching import conversations
+from profiles.context_processors import VISIBLE_COUNT_KEY, visible_programme_count
 
 register = template.Library()
 
@@ -68,12 +74,25 @@ def _drawn(key: HeaderKey) -> str:
     return render_to_string("includes/header.html", context)
 
 
+def _counts(user) -> tuple[int, int]:
+    """The person's unread conversations and the programmes participants see: both from the
+    cache in one round trip (each worked out again by its own module when it has gone)."""
+    unread_key = conversations.unread_key(user.pk)
+    found = cache.get_many([unread_key, VISIBLE_COUNT_KEY])
+    unread = found.get(unread_key)
+    programmes = found.get(VISIBLE_COUNT_KEY)
+    return (
+        conversations.unread_count(user) if unread is None else unread,
+        visible_programme_count() if programmes is None else programmes,
+    )
+
+
 def header_key(context) -> HeaderKey:
     request = context.get("request")
     user = context.get("user") or getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
     prefix = get_script_prefix()
-    unread = context.get("unread_conversations", 0) if signed_in else 0
+    unread, programmes = _counts(user) if signed_in else (0, 0)
     return HeaderKey(
         language=get_language() or "",
         script_prefix=prefix,
@@ -82,8 +101,8 @@ def header_key(context) -> HeaderKey:
         current=_current(request, prefix),
         short_name=user.get_short_name() if signed_in else "",
         is_staff=bool(signed_in and user.is_staff),
-        unread=int(unread() if callable(unread) else unread),
-        several_programmes=bool(signed_in and context.get("several_programmes")),
+        unread=unread,
+        several_programmes=programmes > 1,
     )
 
 

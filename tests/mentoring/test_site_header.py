@@ -17,6 +17,7 @@ from django.utils import translation
 from matching import conversations
 from matching.services import send_request
 from mentoring.templatetags import site_header
+from profiles.context_processors import VISIBLE_COUNT_KEY
 from tests.factories import default_programme
 from tests.support import text_of
 
@@ -153,3 +154,25 @@ def test_signing_out_from_the_header_works_with_its_token(mentee):
     response = client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert client.get(HOME).wsgi_request.user.is_anonymous
+
+
+def test_the_header_reads_its_two_counts_in_one_round_trip(client_for, mentee, monkeypatch):
+    client = client_for(mentee)
+    client.get(HOME)  # both counts are now in the cache
+    calls = []
+    real = site_header.cache
+
+    class Spy:
+        def __getattr__(self, name):
+            method = getattr(real, name)
+
+            def call(*args, **kwargs):
+                calls.append((name, args))
+                return method(*args, **kwargs)
+
+            return call
+
+    monkeypatch.setattr(site_header, "cache", Spy())
+    header = _header(text_of(client.get(NAV["requests"])))
+    assert calls == [("get_many", ([conversations.unread_key(mentee.pk), VISIBLE_COUNT_KEY],))]
+    assert "unread-badge" not in header
