@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import copy
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -70,6 +73,15 @@ def _pair(request, mentorship: Mentorship) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=8)
+def _blank_end_form(language: str) -> SafeString:
+    """The end form's fields as the pair page first shows them, drawn once per language: crispy
+    takes about 3 ms for them, and a blank EndMentorshipForm holds nothing but its fixed
+    choices and words. A form sent back with errors is drawn afresh."""
+    fields = engines["django"].from_string("{% load crispy_forms_tags %}{{ form|crispy }}")
+    return mark_safe(fields.render({"form": EndMentorshipForm()}))  # noqa: S308 - crispy's HTML
+
+
 def _render_mentorship(
     request,
     mentorship: Mentorship,
@@ -80,6 +92,7 @@ def _render_mentorship(
     ctx = {
         **_pair(request, mentorship),
         "end_form": end_form,
+        "blank_end_form": None if end_form.is_bound else _blank_end_form(get_language()),
         **(space := pair_space(mentorship, request.user)),
         # The agreement, its "next meeting due by" and the programme's suggested objectives.
         **agreement_space.pair_context(mentorship, request.user, space["space"]),
