@@ -60,16 +60,22 @@ def _bump() -> None:
 
 
 def cache_key(
-    querystring: str, wanted_area_ids: list[int], *, programme_id: int, exclusion: str = ""
+    querystring: str,
+    wanted_area_ids: list[int],
+    *,
+    programme_id: int,
+    exclusion: str = "",
+    at_version: int | None = None,
 ) -> str:
     """The key of one rendered directory: its programme, its query, the areas the viewer
     wants, what their exclusions depend on (a programme that keeps mentors outside the
     mentee's line management lists different mentors to people in different departments) and
     the language it is written in (a Welsh page never gets the English cards). The key is a
-    digest: no department or address is readable in the cache."""
+    digest: no department or address is readable in the cache. `at_version` is the version
+    the caller has read (one read for the several keys of a request), else it is read here."""
     raw = (
         f"{get_language()}|{programme_id}|{exclusion}|{querystring}|"
         f"{','.join(map(str, wanted_area_ids))}"
     )
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    return f"directory:{version()}:{digest}"
+    return f"directory:{version() if at_version is None else at_version}:{digest}"

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import sso
 from profiles import rules, search_stats, selectors, services, shortlist, staff_edits, tokens
 from profiles.cache import DIRECTORY_CACHE_SECONDS, cache_key
+from profiles.cache import version as directory_version
 from profiles.forms import (
     DirectoryFilterForm,
     JobHistoryFormSet,
@@ -259,6 +260,7 @@ def directory(request):
         wanted_area_ids=wanted,
         programme_id=programme.pk,
         exclusion=viewer.exclusion_key(programme),
+        at_version=directory_version(),  # read once for both keys
     )
     pages_key = "directory-pages:" + keyed(key_query.urlencode()).split(":", 1)[1]
     requested = int(query.get("page", 1))

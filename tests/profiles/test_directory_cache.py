@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from matching import services
+from profiles import cache as directory_cache
+from profiles import views
 from tests.factories import (
     ExpertiseAreaFactory,
     MenteeProfileFactory,
@@ -168,3 +170,18 @@ def test_a_bump_while_redis_is_skipped_logs_nothing_more(caplog, monkeypatch):
         directory_cache._bump()
 
     assert caplog.records == []
+
+
+def test_a_request_reads_the_directory_version_once(client_for, mentee, monkeypatch):
+    MentorProfileFactory.create_batch(2, headline="Banker")
+    client = client_for(mentee)
+    client.get(URL, {"q": "banker"})
+    reads = []
+    real = directory_cache.version
+    monkeypatch.setattr(directory_cache, "version", lambda: reads.append(1) or real())
+    monkeypatch.setattr(views, "directory_version", directory_cache.version)
+
+    _, html = _queries(client, q="banker")
+
+    assert "2 mentors" in html
+    assert len(reads) == 1
