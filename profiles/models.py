@@ -788,8 +788,13 @@ class MentorProfile(models.Model):
                 name="mentor_review_user_idx",
                 condition=Q(review_status="submitted"),
             ),
+            # "Listed in one of these programmes" (admin.listed_rule) read from the index alone:
+            # at 100k mentors a scan of the profiles took 110 ms of the dashboard's 130.
             models.Index(
-                fields=["user"], name="mentor_listed_user_idx", condition=Q(is_listed=True)
+                fields=["user"],
+                include=["programme_ids"],
+                name="mentor_listed_programmes_idx",
+                condition=Q(is_listed=True),
             ),
         ]
         constraints = [
