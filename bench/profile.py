@@ -71,6 +71,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="profile against this database instead (e.g. the development database)",
     )
     parser.add_argument("--top", type=int, default=60, help="lines of the call tree printed")
+    parser.add_argument(
+        "--templates",
+        action="store_true",
+        help="instead of the profiler: each template's time per request, own and with what it "
+        "includes (no profiler overhead)",
+    )
     parser.add_argument("--output", type=Path, help="HTML report (default: bench/results/...)")
     args = parser.parse_args(argv)
     if args.n < 1 or args.warmup < 0:
@@ -183,6 +189,59 @@ def profile_page(client, page: str, *, n: int, warmup: int, top: int = 60) -> Pr
     return result
 
 
+def template_times(client, page: str, *, n: int, warmup: int) -> tuple[float, list[tuple]]:
+    """Time `n` requests with every template's rendering timed: the ms per request, and for
+    each template (most own time first) its own ms per request (without the templates it
+    includes or extends), its ms with them, and how many times a request renders it. A block
+    a page fills in is timed with the template that renders it (base.html for `content`)."""
+    from django.template import base
+
+    own: dict[str, float] = defaultdict(float)
+    total: dict[str, float] = defaultdict(float)
+    calls: dict[str, int] = defaultdict(int)
+    inner: list[float] = []  # per open template, the time of the templates it rendered
+    render = base.Template._render
+
+    def timed(self, context):
+        name = self.origin.template_name if self.origin else "(a string)"
+        started = time.perf_counter()
+        inner.append(0.0)
+        try:
+            return render(self, context)
+        finally:
+            took = time.perf_counter() - started
+            own[name] += took - inner.pop()
+            total[name] += took
+            calls[name] += 1
+            if inner:
+                inner[-1] += took
+
+    base.Template._render = timed
+    try:
+        for _ in range(max(warmup, 1)):
+            client.get(page)
+        own.clear(), total.clear(), calls.clear()
+        started = time.perf_counter()
+        for _ in range(n):
+            client.get(page)
+        ms = 1000 * (time.perf_counter() - started) / n
+    finally:
+        base.Template._render = render
+    rows = [
+        (name, 1000 * own[name] / n, 1000 * total[name] / n, calls[name] / n)
+        for name in sorted(own, key=lambda name: -own[name])
+    ]
+    return ms, rows
+
+
+def print_template_times(page: str, ms: float, rows: list[tuple], *, top: int) -> None:
+    out = sys.stdout
+    out.write(f"{page}: {ms:.2f} ms/request with every template timed\n")
+    out.write("   own ms   with includes   renders   template\n")
+    for name, own_ms, total_ms, per_request in rows[:top]:
+        out.write(f"  {own_ms:7.2f}  {total_ms:14.2f}  {per_request:8.1f}   {name}\n")
+
+
 def setup_django(args: argparse.Namespace, redis_url: str = "") -> str:
     """The bench's app environment for the chosen database (and cache), then django.setup().
     Returns the database's name."""
@@ -267,6 +326,10 @@ def _profile(args: argparse.Namespace, redis_url: str) -> None:
         raise SystemExit(
             f"Cannot use database {database} ({exc}); `make bench` builds the bench databases."
         ) from exc
+    if args.templates:
+        ms, rows = template_times(client, args.page, n=args.n, warmup=args.warmup)
+        print_template_times(args.page, ms, rows, top=args.top)
+        return
     result = profile_page(client, args.page, n=args.n, warmup=args.warmup, top=args.top)
     output = args.output or report_path(args.page)
     output.parent.mkdir(parents=True, exist_ok=True)

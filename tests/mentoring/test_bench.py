@@ -192,3 +192,27 @@ def test_profiling_a_page_in_process(client, mentee, tmp_path):
 def test_profiling_a_page_that_is_not_200_stops_with_a_message(client):
     with pytest.raises(SystemExit, match="answered 302"):
         profile.profile_page(client, "/requests/", n=1, warmup=1)
+
+
+@pytest.mark.django_db
+def test_timing_each_template_of_a_page(client, mentee, capsys):
+    from django.template import base
+
+    render = base.Template._render
+    client.force_login(mentee)
+
+    ms, rows = profile.template_times(client, "/requests/", n=2, warmup=1)
+
+    assert base.Template._render is render, "the timing is taken off again"
+    names = [name for name, *_ in rows]
+    assert {"base.html", "matching/request_list.html"} <= set(names)
+    own = [own_ms for _, own_ms, _, _ in rows]
+    assert own == sorted(own, reverse=True)
+    by_name = {name: (own_ms, total_ms, renders) for name, own_ms, total_ms, renders in rows}
+    # The page's template extends base.html, which renders its blocks: all of it within the page.
+    page_total = by_name["matching/request_list.html"][1]
+    assert 0 < page_total <= ms
+    assert all(0 <= own_ms <= total_ms for own_ms, total_ms, _ in by_name.values())
+    assert by_name["base.html"][2] == 1.0
+    profile.print_template_times("/requests/", ms, rows, top=5)
+    assert "ms/request with every template timed" in capsys.readouterr().out
