@@ -203,7 +203,7 @@ def template_times(client, page: str, *, n: int, warmup: int) -> tuple[float, li
     render = base.Template._render
 
     def timed(self, context):
-        name = self.origin.template_name if self.origin else "(a string)"
+        name = self.origin.template_name or "(a string)"
         started = time.perf_counter()
         inner.append(0.0)
         try:
@@ -220,7 +220,9 @@ def template_times(client, page: str, *, n: int, warmup: int) -> tuple[float, li
     try:
         for _ in range(max(warmup, 1)):
             client.get(page)
-        own.clear(), total.clear(), calls.clear()
+        own.clear()
+        total.clear()
+        calls.clear()
         started = time.perf_counter()
         for _ in range(n):
             client.get(page)

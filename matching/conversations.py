@@ -375,14 +375,27 @@ def thread_page(conversation: Conversation, *, before: int | None = None) -> Thr
     return ThreadPage(messages=page, older_before=page[0].pk if older and page else None)
 
 
-@functools.lru_cache(maxsize=1024)
+# Texts up to this long are kept: most messages. A long text, linkified, can be several times its
+# length, so keeping those could take a worker's memory; they are drawn each time.
+MESSAGE_HTML_KEPT_CHARS = 600
+
+
 def message_html(body: str) -> SafeString:
     """A message's text as a thread shows it: escaped, its links clickable, its line breaks
     kept (the template filters `urlize|linebreaksbr`, which cost about a tenth of a millisecond
-    per message). A pure function of the text, so each process keeps the last texts it drew
-    (about a megabyte): a thread read again costs a lookup per message, and an edited or
-    removed text is a different key, never a stale one."""
+    per message). A pure function of the text, so each process keeps the last short texts it
+    drew (at most 512, a few megabytes at worst): a thread read again costs a lookup per
+    message, and an edited or removed text is a different key, never a stale one."""
+    if len(body) > MESSAGE_HTML_KEPT_CHARS:
+        return _message_html(body)
+    return _kept_message_html(body)
+
+
+def _message_html(body: str) -> SafeString:
     return linebreaksbr(urlize(body, autoescape=True), autoescape=True)
+
+
+_kept_message_html = functools.lru_cache(maxsize=512)(_message_html)
 
 
 def other_name(conversation: Conversation, user: User) -> str:
@@ -426,11 +439,11 @@ def _forget_unread(user_id: int | None) -> None:
     """Work the person's unread count out again now, at the write (and once more after the
     commit, as others then see it), so that pages read it from the cache without a query."""
     if user_id is not None:
-        _refresh_unread(user_id)
-        transaction.on_commit(lambda: _refresh_unread(user_id))
+        refresh_unread(user_id)
+        transaction.on_commit(lambda: refresh_unread(user_id))
 
 
-def _refresh_unread(user_id: int) -> int:
+def refresh_unread(user_id: int) -> int:
     unread_as_mentor = Q(mentor_id=user_id) & (
         Q(mentor_read_at__isnull=True) | Q(last_message_at__gt=F("mentor_read_at"))
     )
@@ -453,7 +466,7 @@ def _refresh_unread(user_id: int) -> int:
 @receiver(user_logged_in, dispatch_uid="matching-unread-on-login")
 def _warm_unread_on_login(sender, request, user, **kwargs) -> None:
     """Signing in works the header's unread count out once, so pages find it in the cache."""
-    _refresh_unread(user.pk)
+    refresh_unread(user.pk)
 
 
 def unread_count(user: User) -> int:
@@ -464,7 +477,7 @@ def unread_count(user: User) -> int:
     except Exception:  # noqa: BLE001 - with the cache gone, the page counts in the database
         count = None
     if count is None:
-        count = _refresh_unread(user.pk)
+        count = refresh_unread(user.pk)
     return count
 
 

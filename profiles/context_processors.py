@@ -1,4 +1,5 @@
-"""What the header needs to know about programmes on every page."""
+"""Whether participants have several programmes to choose from: the header's "Programmes" link
+(mentoring.templatetags.site_header) and the start page's pointer to it."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def refresh_visible_programme_count() -> int:
 
 
 def programmes(request):
-    """`several_programmes`: whether the header links to /programmes/. An installation with one
-    programme has nothing to choose. Worked out only when a template asks."""
+    """`several_programmes`: whether there is more than one programme to choose from (the start
+    page points to /programmes/ then). An installation with one programme has nothing to
+    choose. Worked out only when a template asks."""
     return {"several_programmes": SimpleLazyObject(lambda: visible_programme_count() > 1)}

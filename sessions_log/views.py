@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import copy
 import functools
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.dispatch import receiver
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.autoreload import file_changed
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
@@ -79,7 +82,14 @@ def _blank_end_form(language: str) -> SafeString:
     takes about 3 ms for them, and a blank EndMentorshipForm holds nothing but its fixed
     choices and words. A form sent back with errors is drawn afresh."""
     fields = engines["django"].from_string("{% load crispy_forms_tags %}{{ form|crispy }}")
-    return mark_safe(fields.render({"form": EndMentorshipForm()}))  # noqa: S308 - crispy's HTML
+    return fields.render({"form": EndMentorshipForm()})
+
+
+@receiver(file_changed, dispatch_uid="blank-end-form-template-changed")
+def _forget_end_form(sender, file_path: Path, **kwargs) -> None:
+    """In development a changed template is read again without a restart: so is this form."""
+    if file_path.suffix == ".html":
+        _blank_end_form.cache_clear()
 
 
 def _render_mentorship(

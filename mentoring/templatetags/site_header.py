@@ -15,25 +15,34 @@ round trip.
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from django import template
 from django.core.cache import cache
+from django.dispatch import receiver
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
+from django.utils.autoreload import file_changed
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from matching import conversations
-from profiles.context_processors import VISIBLE_COUNT_KEY, visible_programme_count
+from profiles.context_processors import VISIBLE_COUNT_KEY, refresh_visible_programme_count
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django.template import Context
+
+    from accounts.models import User
 
 register = template.Library()
 
 CSRF_MARK = "<!--csrf-token-->"
-# The links that can be the current page, by the URL name or the path of the page.
-CURRENT_BY_NAME = {"home": "home", "programme-list": "programmes"}
+# The links that can be the current page, by the view name or the path of the page.
+CURRENT_BY_VIEW = {"home": "home", "profiles:programme-list": "programmes"}
 CURRENT_BY_PATH = {
     "profiles:directory": "directory",
     "matching:request-list": "requests",
@@ -59,12 +68,12 @@ def _paths(script_prefix: str) -> dict[str, str]:
     return {reverse(name): current for name, current in CURRENT_BY_PATH.items()}
 
 
-def _current(request, script_prefix: str) -> str:
+def _current(request: HttpRequest | None, script_prefix: str) -> str:
     if request is None:
         return ""
     match = getattr(request, "resolver_match", None)
-    if match is not None and match.url_name in CURRENT_BY_NAME:
-        return CURRENT_BY_NAME[match.url_name]
+    if match is not None and match.view_name in CURRENT_BY_VIEW:
+        return CURRENT_BY_VIEW[match.view_name]
     return _paths(script_prefix).get(request.path, "")
 
 
@@ -74,7 +83,7 @@ def _drawn(key: HeaderKey) -> str:
     return render_to_string("includes/header.html", context)
 
 
-def _counts(user) -> tuple[int, int]:
+def _counts(user: User) -> tuple[int, int]:
     """The person's unread conversations and the programmes participants see: both from the
     cache in one round trip (each worked out again by its own module when it has gone)."""
     unread_key = conversations.unread_key(user.pk)
@@ -82,12 +91,12 @@ def _counts(user) -> tuple[int, int]:
     unread = found.get(unread_key)
     programmes = found.get(VISIBLE_COUNT_KEY)
     return (
-        conversations.unread_count(user) if unread is None else unread,
-        visible_programme_count() if programmes is None else programmes,
+        conversations.refresh_unread(user.pk) if unread is None else unread,
+        refresh_visible_programme_count() if programmes is None else programmes,
     )
 
 
-def header_key(context) -> HeaderKey:
+def header_key(context: Context) -> HeaderKey:
     request = context.get("request")
     user = context.get("user") or getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
@@ -107,7 +116,7 @@ def header_key(context) -> HeaderKey:
 
 
 @register.simple_tag(takes_context=True)
-def site_header(context) -> SafeString:
+def site_header(context: Context) -> SafeString:
     key = header_key(context)
     html = _drawn(key)
     if key.signed_in:
@@ -116,3 +125,10 @@ def site_header(context) -> SafeString:
         csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
         html = html.replace(CSRF_MARK, csrf)
     return mark_safe(html)  # noqa: S308 - drawn by the template, escaped there
+
+
+@receiver(file_changed, dispatch_uid="site-header-template-changed")
+def _forget_on_template_change(sender, file_path: Path, **kwargs) -> None:
+    """In development a changed template is read again without a restart: so is the header."""
+    if file_path.suffix == ".html":
+        _drawn.cache_clear()

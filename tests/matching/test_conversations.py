@@ -275,10 +275,19 @@ def test_a_message_is_drawn_as_the_template_filters_draw_it(body):
 
 
 def test_a_message_read_again_is_not_drawn_again():
-    conversations.message_html.cache_clear()
+    conversations._kept_message_html.cache_clear()
     body = "Shall we meet at https://example.org/room on Friday?"
     first = conversations.message_html(body)
     again = conversations.message_html("".join(body))  # an equal text from another query
     assert again == first
-    info = conversations.message_html.cache_info()
+    info = conversations._kept_message_html.cache_info()
     assert (info.hits, info.misses) == (1, 1)
+
+
+def test_a_long_message_is_drawn_each_time_not_kept():
+    conversations._kept_message_html.cache_clear()
+    body = "www.example.org\n" * 100  # linkified, many times its length
+    assert len(body) > conversations.MESSAGE_HTML_KEPT_CHARS
+    assert conversations.message_html(body).count("<a href=") == 100
+    assert conversations.message_html(body) == conversations.message_html(body)
+    assert conversations._kept_message_html.cache_info().currsize == 0
