@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from django.contrib.messages import get_messages
@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from matching.models import Mentorship, MentorshipRequest
 from mentoring import wording
@@ -96,3 +97,11 @@ def use_test_templates(settings) -> None:
     templates = copy.deepcopy(settings.TEMPLATES)
     templates[0]["DIRS"] = [*templates[0]["DIRS"], TEST_TEMPLATES]
     settings.TEMPLATES = templates
+
+
+def local_noon(days_ago: int) -> datetime:
+    """Noon, local time, `days_ago` days before today: its local date is exactly that day
+    whatever the hour now and whatever clock change lies between ("now less 40 days", late in
+    the evening after October's change, is the next local day)."""
+    day = timezone.localdate() - timedelta(days=days_ago)
+    return timezone.make_aware(datetime.combine(day, time(12)))

@@ -25,6 +25,7 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
 )
+from tests.support import local_noon
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def _applicant(programme, name, *, days=1, department="", manager="", areas=(), 
     )
     membership = Membership.objects.get(user=profile.user, programme=programme, role="mentee")
     membership.application = f"{name} would like a mentor who has led a team."
-    membership.applied_at = timezone.now() - timedelta(days=days)
+    membership.applied_at = local_noon(days)
     membership.save(update_fields=["application", "applied_at"])
     membership.preferred_mentors.set([p.user for p in preferred])
     return membership

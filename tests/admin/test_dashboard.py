@@ -33,6 +33,7 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
 )
+from tests.support import local_noon
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def fill(programme, n: int, *, review_days: int) -> None:
     for _ in range(n):
         mentor = MentorProfileFactory(programmes=[programme])
         MentorProfileFactory(
-            programmes=[programme], review_status="submitted", submitted_at=ago(days=review_days)
+            programmes=[programme], review_status="submitted", submitted_at=local_noon(review_days)
         )
         # A mentee who asked a mentor a week and more ago and applied to be matched.
         asking = MenteeProfileFactory(programmes=[programme])

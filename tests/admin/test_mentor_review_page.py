@@ -5,8 +5,6 @@ checkboxes; "Visible to mentees" is whether the directory lists them."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -23,6 +21,7 @@ from tests.factories import (
     UserFactory,
     default_programme,
 )
+from tests.support import local_noon
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +46,10 @@ def other_coordinator(db):
 
 
 def _submitted(name, days_ago, **kwargs):
-    # At noon on the local day `days_ago` days back: "now less 40 days" crosses a clock change
-    # and, late in the evening, lands on the next local day (39 days waiting).
-    day = timezone.localdate() - timedelta(days=days_ago)
     profile = MentorProfileFactory(
         user__full_name=name,
         review_status=MentorProfile.ReviewStatus.SUBMITTED,
-        submitted_at=timezone.make_aware(datetime.combine(day, time(12))),
+        submitted_at=local_noon(days_ago),
         **kwargs,
     )
     Membership.objects.filter(user=profile.user).update(status=Membership.Status.PENDING)

@@ -19,6 +19,7 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
 )
+from tests.support import local_noon
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,13 +36,13 @@ def test_a_coordinator_lands_on_the_dashboard_and_opens_the_review_queue(page: P
         user__full_name="Priya Shah",
         programmes=[staff],
         review_status="submitted",
-        submitted_at=timezone.now() - timedelta(days=9),
+        submitted_at=local_noon(9),
     )
     MentorProfileFactory(
         user__full_name="Olu Adeyemi",
         programmes=[careers],
         review_status="submitted",
-        submitted_at=timezone.now() - timedelta(days=30),
+        submitted_at=local_noon(30),
     )
     mentor = MentorProfileFactory(user__full_name="Daniel Okafor", programmes=[staff])
     MentorshipRequestFactory(

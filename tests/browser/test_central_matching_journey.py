@@ -4,7 +4,6 @@ Every admin page on the way is audited for accessibility."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
 )
+from tests.support import local_noon
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,7 +74,7 @@ def test_a_coordinator_matches_a_staff_applicant_centrally(
     )
     Membership.objects.filter(user=amir.user, programme=staff).update(
         application="Someone who moved from a specialist role into leading people.",
-        applied_at=timezone.now() - timedelta(days=12),
+        applied_at=local_noon(12),
     )
 
     # Signs in through the site's own sign-in page, then opens the admin.

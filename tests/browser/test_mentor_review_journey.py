@@ -4,16 +4,14 @@ Approve. Every page on the way is audited for accessibility."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.auth.models import Group
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from profiles.models import Membership, MentorProfile
 from tests.browser.locators import field
 from tests.factories import PASSWORD, MentorProfileFactory, ProgrammeFactory, UserFactory
+from tests.support import local_noon
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +31,7 @@ def test_a_coordinator_reviews_and_approves_a_mentor(page: Page, live_server):
             user__full_name=name,
             programmes=[staff],
             review_status="submitted",
-            submitted_at=timezone.now() - timedelta(days=days),
+            submitted_at=local_noon(days),
             key_areas=key_areas,
         )
         Membership.objects.filter(user=profile.user).update(status=Membership.Status.PENDING)
