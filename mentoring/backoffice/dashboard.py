@@ -60,7 +60,8 @@ class Line:
     def waiting_days(self) -> int | None:
         if self.oldest is None:
             return None
-        return max((timezone.now() - self.oldest).days, 0)
+        # Calendar days, as the review queue counts them: sent on the 15th, 12 days on the 27th.
+        return max((timezone.localdate() - timezone.localdate(self.oldest)).days, 0)
 
 
 @dataclass

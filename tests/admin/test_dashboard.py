@@ -5,7 +5,7 @@ land there after signing in."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib import admin
@@ -346,3 +346,21 @@ def test_mentors_listed_are_counted_from_an_index_alone(programmes, admin_user, 
 
     assert _fields_read(listed_rule(request)) <= held
     assert held == {"user", "programme_ids", "is_listed"}
+
+
+@pytest.mark.parametrize("hour", [0, 23])
+def test_days_waiting_are_calendar_days_at_any_hour(client_for, time_machine, hour):
+    # Sent at noon on the 15th: 12 days on the 27th, early or late, on the dashboard and in
+    # the review queue alike (the dashboard once counted whole 24 hours: 11 before noon).
+    staff = ProgrammeFactory(slug="staff", name="Staff")
+    time_machine.move_to(timezone.make_aware(datetime(2026, 11, 15, 12, 0)), tick=False)
+    MentorProfileFactory(programmes=[staff], review_status="submitted", submitted_at=timezone.now())
+    time_machine.move_to(timezone.make_aware(datetime(2026, 11, 27, hour, 30)), tick=False)
+    client = client_for(coordinator_of(staff))
+
+    dashboard = client.get(reverse("admin:index"))
+    queue = client.get(reverse("admin:profiles_mentorprofile_changelist") + "?review=queue")
+
+    review = next(line for line in dashboard.context["dashboard"].waiting if line.key == "review")
+    assert review.waiting_days == 12
+    assert "Waiting 12 days" in queue.content.decode()
