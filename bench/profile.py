@@ -77,6 +77,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="instead of the profiler: each template's time per request, own and with what it "
         "includes (no profiler overhead)",
     )
+    parser.add_argument(
+        "--queries",
+        action="store_true",
+        help="instead of the profiler: each query of one request, where the page makes it, its "
+        "columns and rows, the CPU spent before it since the previous one (building and "
+        "compiling it, and handling the previous one's rows) and its time in the database",
+    )
     parser.add_argument("--output", type=Path, help="HTML report (default: bench/results/...)")
     args = parser.parse_args(argv)
     if args.n < 1 or args.warmup < 0:
@@ -236,6 +243,97 @@ def template_times(client, page: str, *, n: int, warmup: int) -> tuple[float, li
     return ms, rows
 
 
+APP_PACKAGES = ("accounts/", "profiles/", "matching/", "sessions_log/", "mentoring/")
+
+
+@dataclass
+class QueryTime:
+    caller: str  # the innermost frame in the app's own code
+    sql: str
+    columns: int
+    rows: int
+    cpu_before_ms: float  # CPU since the previous query ended (or the request began)
+    db_ms: float  # wall time of the execution, as the app waited for it
+
+
+def query_times(client, page: str, *, n: int, warmup: int) -> list[QueryTime]:
+    """Each query of the page's request, its figures the median of `n` requests."""
+    import traceback
+
+    from django.db import connection
+
+    runs: list[list[QueryTime]] = []
+    for number in range(max(warmup, 1) + n):
+        made: list[QueryTime] = []
+        mark = [time.process_time()]
+
+        def timed(execute, sql, params, many, context, made=made, mark=mark):
+            before = time.process_time() - mark[0]
+            caller = next(
+                (
+                    f"{frame.filename.rsplit(str(ROOT) + '/', 1)[-1]}:{frame.lineno} {frame.name}"
+                    for frame in reversed(traceback.extract_stack()[:-1])
+                    if str(ROOT) in frame.filename
+                    and frame.filename.rsplit(str(ROOT) + "/", 1)[-1].startswith(APP_PACKAGES)
+                ),
+                "(Django)",
+            )
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                took = time.perf_counter() - started
+                cursor = context["cursor"]
+                made.append(
+                    QueryTime(
+                        caller=caller,
+                        sql=" ".join(sql.split())[:90],
+                        columns=len(cursor.description or ()),
+                        rows=max(cursor.rowcount, 0),
+                        cpu_before_ms=1000 * before,
+                        db_ms=1000 * took,
+                    )
+                )
+                mark[0] = time.process_time()
+
+        with connection.execute_wrapper(timed):
+            client.get(page)
+        if number >= max(warmup, 1):
+            runs.append(made)
+    shapes = {tuple(q.caller for q in run) for run in runs}
+    if len(shapes) != 1:
+        raise SystemExit(f"{page} made different queries from one request to the next.")
+    return [
+        QueryTime(
+            caller=first.caller,
+            sql=first.sql,
+            columns=first.columns,
+            rows=first.rows,
+            cpu_before_ms=statistics.median(run[i].cpu_before_ms for run in runs),
+            db_ms=statistics.median(run[i].db_ms for run in runs),
+        )
+        for i, first in enumerate(runs[0])
+    ]
+
+
+def print_query_times(page: str, queries: list[QueryTime]) -> None:
+    out = sys.stdout
+    out.write(
+        f"{page}: {len(queries)} queries; CPU before each (building it and handling the rows "
+        "before it), database wall time, median ms per request\n"
+    )
+    out.write("  cpu ms   db ms  cols  rows  where the page makes it / the SQL\n")
+    for q in queries:
+        out.write(
+            f"  {q.cpu_before_ms:6.2f}  {q.db_ms:6.2f}  {q.columns:4d}  {q.rows:4d}  {q.caller}\n"
+        )
+        out.write(f"  {'':30}{q.sql}\n")
+    out.write(
+        f"  {sum(q.cpu_before_ms for q in queries):6.2f}  {sum(q.db_ms for q in queries):6.2f}"
+        "  in all (the CPU after the last query, the rest of the page, is not counted)\n"
+    )
+
+
 def print_template_times(page: str, ms: float, rows: list[tuple], *, top: int) -> None:
     out = sys.stdout
     out.write(f"{page}: {ms:.2f} ms/request with every template timed\n")
@@ -328,6 +426,9 @@ def _profile(args: argparse.Namespace, redis_url: str) -> None:
         raise SystemExit(
             f"Cannot use database {database} ({exc}); `make bench` builds the bench databases."
         ) from exc
+    if args.queries:
+        print_query_times(args.page, query_times(client, args.page, n=args.n, warmup=args.warmup))
+        return
     if args.templates:
         ms, rows = template_times(client, args.page, n=args.n, warmup=args.warmup)
         print_template_times(args.page, ms, rows, top=args.top)
