@@ -140,6 +140,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
+                "accounts.context_processors.user",
                 "django.contrib.messages.context_processors.messages",
                 "mentoring.context_processors.scheme",
                 "profiles.context_processors.programmes",
