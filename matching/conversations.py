@@ -35,6 +35,7 @@ from matching.models import (
     MessageReport,
 )
 from mentoring.emails import absolute_url, queue
+from mentoring.reversing import url_for_each
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +136,11 @@ def find_for_mentorship(mentorship: Mentorship) -> Conversation:
     mine = Q(mentorship=mentorship)
     if mentorship.request_id is not None:
         mine |= Q(request_id=mentorship.request_id)
-    conversation = _with_people().filter(mine).first()
+    # The pair and its two people are the page's already: only the conversation's own row is
+    # read (the request's too, which says why an old request's conversation is read-only).
+    conversation = Conversation.objects.select_related("request").filter(mine).first()
+    if conversation is not None:
+        _share_people(conversation, mentorship)
     if conversation is None:
         conversation = Conversation(
             programme_id=mentorship.programme_id,
@@ -144,6 +149,21 @@ def find_for_mentorship(mentorship: Mentorship) -> Conversation:
             mentee=mentorship.mentee,
         )
     return conversation
+
+
+def _share_people(conversation: Conversation, mentorship: Mentorship) -> None:
+    """Give `conversation` the pair and whichever of its two people `mentorship` has loaded,
+    where they are the same rows (they are, unless one has since deleted their account)."""
+    if conversation.mentorship_id == mentorship.pk:
+        Conversation._meta.get_field("mentorship").set_cached_value(conversation, mentorship)
+    for name in ("mentor", "mentee"):
+        field = Mentorship._meta.get_field(name)
+        if field.is_cached(mentorship) and getattr(conversation, f"{name}_id") == getattr(
+            mentorship, f"{name}_id"
+        ):
+            Conversation._meta.get_field(name).set_cached_value(
+                conversation, field.get_cached_value(mentorship)
+            )
 
 
 def conversation_for_request(req: MentorshipRequest) -> Conversation:
@@ -521,6 +541,7 @@ def thread_context(
     }
     you = pgettext("the author of a message", "You")
     former = gettext("A former participant")
+    report_url = url_for_each("matching:message-report")
     rows = [
         {
             "message": m,
@@ -530,7 +551,7 @@ def thread_context(
             "reported": m.pk is not None and hasattr(m, "report"),
             # The other person's message, still there: it can be reported.
             "report_url": (
-                reverse("matching:message-report", args=[m.pk])
+                report_url(m.pk)
                 if m.pk and m.author_id and m.author_id != user.pk and m.body
                 else ""
             ),

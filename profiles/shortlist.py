@@ -12,12 +12,12 @@ import re
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
 from accounts.models import User
+from mentoring.reversing import url_for_each
 from profiles import rules
 from profiles.models import (
     Membership,
@@ -123,11 +123,14 @@ def fill_slots(
         return mark_safe(_SLOT_RE.sub("", html))  # noqa: S308 - our own cached HTML
     token, frame = get_token(request), _card_buttons(next_url)
     before, after = frame["fields"]
+    urls = {
+        name: url_for_each(f"profiles:{name}") for name in ("shortlist-remove", "shortlist-save")
+    }
 
     def button(match: re.Match) -> str:
         pk = int(match.group(1))
         name, label = ("shortlist-remove", "saved") if pk in saved else ("shortlist-save", "save")
-        url = escape(reverse(f"profiles:{name}", args=[pk]))
+        url = escape(urls[name](pk))
         head, tail = frame[label]
         return f"{frame['form'] % url}{before}{token}{after}{head}{pk}{tail}</form>"
 

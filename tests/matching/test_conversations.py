@@ -291,3 +291,36 @@ def test_a_long_message_is_drawn_each_time_not_kept():
     assert conversations.message_html(body).count("<a href=") == 100
     assert conversations.message_html(body) == conversations.message_html(body)
     assert conversations._kept_message_html.cache_info().currsize == 0
+
+
+def test_the_pairs_page_reads_the_conversation_with_the_people_it_has(sent, mentee, mentor):
+    accept_request(sent, by=mentor)
+    mentorship = (
+        type(sent.mentorship).objects.select_related("mentor", "mentee").get(pk=sent.mentorship.pk)
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        conversation = conversations.find_for_mentorship(mentorship)
+        names = (conversation.mentor.full_name, conversation.mentee.full_name)
+        reason = conversations.read_only_reason(conversation)
+
+    assert len(queries) == 1
+    assert conversation.mentorship is mentorship
+    assert names == (mentor.full_name, mentee.full_name)
+    assert reason is None
+
+
+def test_a_person_who_left_is_not_lent_to_the_conversation(sent, mentee, mentor):
+    accept_request(sent, by=mentor)
+    mentorship = (
+        type(sent.mentorship).objects.select_related("mentor", "mentee").get(pk=sent.mentorship.pk)
+    )
+    # The conversation no longer names the mentee (as after they deleted their account),
+    # while this copy of the pair, read before, still does.
+    Conversation.objects.filter(request=sent).update(mentee=None)
+
+    conversation = conversations.find_for_mentorship(mentorship)
+
+    assert conversation.mentee is None
+    assert conversation.mentor == mentor
+    assert "deleted their account" in conversations.read_only_reason(conversation)
