@@ -240,6 +240,21 @@ class _LenientMultipleChoiceField(forms.MultipleChoiceField):
         return [v for v in (value or []) if v in known]
 
 
+def _country_choices() -> list[tuple[str, str]]:
+    return [("", gettext("Any country")), *countries]
+
+
+class _CountryField(forms.ChoiceField):
+    """A country by its code. Its 249 names, in the reader's language, are listed only when the
+    filters are drawn: most directory pages come from the cache and only check the code."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=_country_choices, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value in countries
+
+
 class DirectoryFilterForm(forms.Form):
     """The directory's GET parameters. Invalid values are ignored, never an error page."""
 
@@ -251,7 +266,7 @@ class DirectoryFilterForm(forms.Form):
     industry = forms.ChoiceField(
         label=_("Industry"), required=False, choices=[("", _("Any industry")), *Industry.choices]
     )
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = _CountryField(label=_("Country"), required=False)
     format = forms.ChoiceField(
         label=_("Meeting format"),
         required=False,
@@ -264,7 +279,6 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, *args, areas: list[ExpertiseArea], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [(a.slug, a.name) for a in areas]
-        self.fields["country"].choices = [("", gettext("Any country")), *countries]
 
     def value(self, name: str, default=None):
         """The cleaned value of a field, or the default when it was missing or invalid."""

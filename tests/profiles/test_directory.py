@@ -3,6 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from profiles.forms import DirectoryFilterForm
 from profiles.models import MentorProfile
 from tests.factories import (
     ExpertiseAreaFactory,
@@ -230,3 +231,25 @@ def test_email_addresses_are_not_shown(client_for, mentee):
     response = client_for(mentee).get(URL)
 
     assert b"secret.mentor@example.org" not in response.content
+
+
+def test_a_country_filter_takes_any_known_code_and_ignores_others(client_for, mentee):
+    MentorProfileFactory(user__full_name="Irish Ida", country="IE")
+    MentorProfileFactory(user__full_name="Spanish Sol", country="ES")
+    client = client_for(mentee)
+
+    assert _names(client.get(URL, {"country": "IE"})) == ["Irish Ida"]
+    # Unknown or lower-case codes are ignored, as any invalid filter is.
+    for code in ("ie", "XX"):
+        page = client.get(URL, {"country": code}).text
+        assert "Irish Ida" in page and "Spanish Sol" in page
+
+
+def test_the_filters_list_every_country_after_any_country():
+    # The list is made when the filters are drawn, not for each form.
+    select = str(DirectoryFilterForm({"country": "DE"}, areas=[])["country"])
+
+    options = select.count("<option")
+    assert options == 250
+    assert select.index('<option value="">Any country</option>') < select.index('value="AF"')
+    assert '<option value="DE" selected>Germany</option>' in select
