@@ -165,11 +165,24 @@ def _due(n: int) -> str:
 
 
 def _pending(user: User) -> list[MentorshipRequest]:
+    """The person's waiting requests, with only what home shows of them: the names, when each
+    was sent and when it closes (a third of the columns, and of the time, of whole rows)."""
     last_message = Conversation.objects.filter(request=OuterRef("pk")).values("last_message_at")
     return list(
         MentorshipRequest.objects.pending()
         .filter(Q(mentor=user) | Q(mentee=user))
         .select_related("mentor", "mentee", "programme")
+        .only(
+            "mentor_id",
+            "mentee_id",
+            "programme_id",
+            "engagement",
+            "created_at",
+            "expires_after",
+            "mentor__full_name",
+            "mentee__full_name",
+            "programme__request_expiry_days",
+        )
         .annotate(conversation_last_message_at=Subquery(last_message[:1]))
         .order_by("created_at")
     )
@@ -290,6 +303,14 @@ def home_for(user: User, mentor_profile: MentorProfile | None = None) -> dict:
             person=user, answered_at__isnull=True, sent_at__isnull=False, expires_at__gt=now
         )
         .select_related("mentorship__mentor", "mentorship__mentee")
+        .only(
+            "token",
+            "expires_at",
+            "mentorship__mentor_id",
+            "mentorship__mentee_id",
+            "mentorship__mentor__full_name",
+            "mentorship__mentee__full_name",
+        )
         .order_by("expires_at")
     )
     for check_in in check_ins:
