@@ -286,12 +286,13 @@ def _moment(at: datetime, *, now: datetime) -> str:
     return gettext("%(date)s at %(time)s") % {"date": day, "time": time}
 
 
-def flood_checks(*, mentor_id: int, now: datetime) -> dict:
+def flood_checks(*, mentor_id: int, sent_since: datetime) -> dict:
     """Annotations on a query of users (the mentee) with what the checks against flooding a
     mentor need: whether this mentor reported one of their requests, when this mentor last
     declined them, when they last withdrew a request to this mentor themself (not the scheme
-    when they were matched), and when they sent their recent requests. `send_request` and the
-    mentor's page use the same ones, so both say the same."""
+    when they were matched), and when they sent their requests since `sent_since`
+    (`rate_window_start`). `send_request` and the mentor's page use the same ones, so both say
+    the same."""
     mine = MentorshipRequest.objects.filter(mentee=OuterRef("pk"))
     # An informal record is no approach to a mentor: declining or withdrawing one (either
     # person may record it) is no reason to wait before asking that mentor.
@@ -314,7 +315,7 @@ def flood_checks(*, mentor_id: int, now: datetime) -> dict:
         ),
         "sent_recently": Subquery(
             # What the mentee sent: not the informal pairs a mentor recorded with them.
-            mine.filter(created_at__gt=now - _longest_rate_window(), sent_by_mentor=False)
+            mine.filter(created_at__gt=sent_since, sent_by_mentor=False)
             .order_by()
             .values("mentee")
             .annotate(times=ArrayAgg("created_at"))
@@ -324,7 +325,7 @@ def flood_checks(*, mentor_id: int, now: datetime) -> dict:
 
 
 def _flood_state(mentee: User, mentor: User, *, now: datetime) -> dict:
-    checks = flood_checks(mentor_id=mentor.pk, now=now)
+    checks = flood_checks(mentor_id=mentor.pk, sent_since=rate_window_start(now))
     return User.objects.filter(pk=mentee.pk).annotate(**checks).values(*checks).get()
 
 
@@ -362,8 +363,9 @@ def pair_wait_sentence(state: dict, *, mentor_name: str, now: datetime) -> str |
     return None
 
 
-def _longest_rate_window() -> timedelta:
-    return max((window for _, window, _ in _rate_limits()), default=timedelta(0))
+def rate_window_start(now: datetime) -> datetime:
+    """Since when the requests a mentee sent count in the rate limits (the longest window)."""
+    return now - max((window for _, window, _ in _rate_limits()), default=timedelta(0))
 
 
 def _rate_limits() -> list[tuple[int, timedelta, str]]:
