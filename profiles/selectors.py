@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -34,6 +35,7 @@ from django.utils.translation import pgettext
 
 from accounts.models import User
 from accounts.staff import has_staff_access
+from mentoring.prepared import PreparedQuery
 from profiles import rules
 from profiles.models import (
     ExpertiseArea,
@@ -221,22 +223,18 @@ def line_management_profile(user: User, *, department: str, manager: str) -> Men
     return profile
 
 
-def directory_viewer(user: User) -> DirectoryViewer:
-    """One query for everything about the viewer the directory needs (the rendered results are
-    cached, so this is most of what a page costs)."""
-    coordinates: set[int] = set()
+def _directory_viewer_query(*, user_id: int, coordinates: Collection[int] = ()) -> QuerySet:
+    """directory_viewer's query: the areas (each marked when the person's mentee profile wants
+    it), the programmes they may see (with those they coordinate), their approved memberships,
+    their shortlist and their mentee profile's line-management columns."""
     programmes = Programme.objects.visible()
-    if has_staff_access(user):
-        coordinated = Programme.objects.coordinated_by(user).exclude(
-            status=Programme.Status.ARCHIVED
-        )
-        coordinates = set(coordinated.values_list("pk", flat=True))
+    if coordinates:
         programmes = Programme.objects.filter(Q(pk__in=programmes) | Q(pk__in=coordinates))
     wanted = MenteeProfile.areas.through.objects.filter(
         menteeprofile__user=OuterRef(OuterRef("pk")), expertisearea=OuterRef("pk")
     )
-    row = (
-        User.objects.filter(pk=user.pk)
+    return (
+        User.objects.filter(pk=user_id)
         .annotate(
             area_rows=ArraySubquery(
                 ExpertiseArea.objects.values(
@@ -272,8 +270,27 @@ def directory_viewer(user: User) -> DirectoryViewer:
             mentee_department=F("mentee_profile__department"),
             mentee_manager=F("mentee_profile__line_manager_email"),
         )
-        .get()
     )
+
+
+# A placeholder no real input has (mentoring.prepared).
+_DIRECTORY_VIEWER = PreparedQuery(_directory_viewer_query, user_id=-900_000_201)
+
+
+def directory_viewer(user: User) -> DirectoryViewer:
+    """One query for everything about the viewer the directory needs (the rendered results are
+    cached, so this is most of what a page costs). Its SQL is built once per process
+    (`mentoring.prepared`), except for staff who coordinate programmes (theirs join in)."""
+    coordinates: set[int] = set()
+    if has_staff_access(user):
+        coordinated = Programme.objects.coordinated_by(user).exclude(
+            status=Programme.Status.ARCHIVED
+        )
+        coordinates = set(coordinated.values_list("pk", flat=True))
+    if coordinates:
+        row = _directory_viewer_query(user_id=user.pk, coordinates=coordinates).get()
+    else:
+        (row,) = _DIRECTORY_VIEWER.rows(user_id=user.pk)
     areas = [
         ExpertiseArea(**{k: v for k, v in a.items() if k != "wanted"}) for a in row["area_rows"]
     ]
