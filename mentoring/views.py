@@ -25,6 +25,8 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "landing.html")
     mentor_profile = MentorProfile.objects.filter(user=request.user).first()
+    if mentor_profile is not None:
+        mentor_profile.user = request.user  # the page asks whether they are active: no query
     ctx = {
         "mentor_profile": mentor_profile,
         "mentee_profile": MenteeProfile.objects.filter(user=request.user).first(),
