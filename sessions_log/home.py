@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,6 +22,7 @@ from accounts.models import User
 from matching import conversations
 from matching.models import Agreement, Conversation, Mentorship, MentorshipRequest, Message
 from matching.selectors import request_expires_at
+from mentoring.prepared import PreparedQuery
 from profiles.models import MentorProfile
 from sessions_log.models import MAX_DURATION, CheckIn, Meeting, Objective
 
@@ -94,16 +95,14 @@ class ConversationLine:
     last_body: str | None
 
 
-def _latest_conversations(user: User) -> list[ConversationLine]:
-    """The latest conversations as plain rows (one query, the two names the only join): home
-    shows a line for each, no Conversation, people, programme, pair or request objects."""
+def _latest_conversations_query(*, user_id: int) -> QuerySet:
     last_body = (
         Message.objects.filter(conversation=OuterRef("pk"))
         .order_by("-created_at", "-pk")
         .values("body")[:1]
     )
-    rows = (
-        Conversation.objects.for_user(user)
+    return (
+        Conversation.objects.filter(Q(mentee=user_id) | Q(mentor=user_id))
         .filter(last_message_at__isnull=False)
         .annotate(last_body=Subquery(last_body))
         .order_by("-last_message_at", "-pk")
@@ -121,6 +120,12 @@ def _latest_conversations(user: User) -> list[ConversationLine]:
             mentee_name=F("mentee__full_name"),
         )[:CONVERSATIONS_SHOWN]
     )
+
+
+def _latest_conversations(user: User) -> list[ConversationLine]:
+    """The latest conversations as plain rows (one query, the two names the only join): home
+    shows a line for each, no Conversation, people, programme, pair or request objects."""
+    rows = _LATEST_CONVERSATIONS.rows(user_id=user.pk)
     lines = []
     for row in rows:
         as_mentor = user.pk == row["mentor_id"]
@@ -229,6 +234,48 @@ def _objective_todos(
         )
 
 
+def _active_pairs(user_id: int) -> QuerySet:
+    return Mentorship.objects.active().filter(Q(mentor=user_id) | Q(mentee=user_id)).values("pk")
+
+
+def _last_met_query(*, user_id: int) -> QuerySet:
+    return (
+        Meeting.objects.held()
+        .filter(mentorship__in=_active_pairs(user_id))
+        .values("mentorship_id")
+        .annotate(last=Max("starts_at"))
+        .order_by()
+    )
+
+
+def _objectives_query(*, user_id: int) -> QuerySet:
+    return (
+        Objective.objects.filter(mentorship__in=_active_pairs(user_id))
+        .exclude(status=Objective.Status.DROPPED)
+        .values("pk", "mentorship_id", "title", "status", "target_date")
+        .order_by("target_date", "position", "pk")
+    )
+
+
+def _proposals_query(*, user_id: int) -> QuerySet:
+    """Agreements the other person proposed, waiting for this person's agreement."""
+    return (
+        Agreement.objects.filter(
+            mentorship__in=_active_pairs(user_id), status=Agreement.Status.PROPOSED
+        )
+        .exclude(proposed_by=user_id)
+        .values("mentorship_id")
+    )
+
+
+# Home's lists whose SQL is built once per process (mentoring.prepared); placeholders no real
+# person has.
+_LATEST_CONVERSATIONS = PreparedQuery(_latest_conversations_query, user_id=-900_000_301)
+_LAST_MET = PreparedQuery(_last_met_query, user_id=-900_000_302)
+_OBJECTIVES = PreparedQuery(_objectives_query, user_id=-900_000_303)
+_PROPOSALS = PreparedQuery(_proposals_query, user_id=-900_000_304)
+
+
 def home_for(user: User, mentor_profile: MentorProfile | None = None) -> dict:
     """The home page's context for `user`: the `home` summary and the request lists the role
     cards show (waiting_for_me, waiting_on_others, mentoring, mentored_by)."""
@@ -261,32 +308,21 @@ def home_for(user: User, mentor_profile: MentorProfile | None = None) -> dict:
                 pair.next_meeting = meeting
             if home.next_meeting is None:
                 home.next_meeting = NextMeeting(meeting=meeting, pair=pair)
-        last_met = (
-            Meeting.objects.held()
-            .filter(mentorship_id__in=ids)
-            .values("mentorship_id")
-            .annotate(last=Max("starts_at"))
-            .order_by()
-        )
-        for row in last_met:
-            pairs[row["mentorship_id"]].last_met = row["last"]
-        objectives = list(
-            Objective.objects.filter(mentorship_id__in=ids)
-            .exclude(status=Objective.Status.DROPPED)
-            .values("pk", "mentorship_id", "title", "status", "target_date")
-            .order_by("target_date", "position", "pk")
-        )
+        # By the person's active pairs, not by the ids above, so that the SQL is the same for
+        # everyone (mentoring.prepared); a pair that became active since is left out.
+        for row in _LAST_MET.rows(user_id=user.pk):
+            if row["mentorship_id"] in pairs:
+                pairs[row["mentorship_id"]].last_met = row["last"]
+        objectives = [o for o in _OBJECTIVES.rows(user_id=user.pk) if o["mentorship_id"] in pairs]
         for o in objectives:
             pair = pairs[o["mentorship_id"]]
             pair.objectives += 1
             pair.achieved += o["status"] == Objective.Status.ACHIEVED
         home.todo.extend(_objective_todos(objectives, pairs, today))
-        proposals = (
-            Agreement.objects.filter(mentorship_id__in=ids, status=Agreement.Status.PROPOSED)
-            .exclude(proposed_by=user)
-            .values_list("mentorship_id", flat=True)
-        )
+        proposals = [row["mentorship_id"] for row in _PROPOSALS.rows(user_id=user.pk)]
         for pk in proposals:
+            if pk not in pairs:
+                continue
             pair = pairs[pk]
             home.todo.append(
                 ToDo(

@@ -325,3 +325,25 @@ def test_a_new_user_reads_few_queries(client_for, django_assert_max_num_queries)
         html = text_of(client.get(HOME))
 
     assert "How would you like to take part" in html
+
+
+def test_homes_prepared_lists_are_the_orms(client_for):
+    # sessions_log.home builds these four queries' SQL once per process (mentoring.prepared).
+    from sessions_log import home
+
+    me = MentorProfileFactory(capacity=10).user
+    MenteeProfileFactory(user=me)
+    for n in (1, 2):
+        _full_pair(me, MenteeProfileFactory().user, n)
+        _full_pair(MentorProfileFactory(capacity=10).user, me, n)
+    MentorshipFactory(mentor=me, ended=True)  # not on home
+
+    for prepared, query in (
+        (home._LATEST_CONVERSATIONS, home._latest_conversations_query),
+        (home._LAST_MET, home._last_met_query),
+        (home._OBJECTIVES, home._objectives_query),
+        (home._PROPOSALS, home._proposals_query),
+    ):
+        rows = prepared.rows(user_id=me.pk)
+        assert rows == list(query(user_id=me.pk))
+        assert rows, query  # the data gives each something to show
