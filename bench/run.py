@@ -820,6 +820,9 @@ def scenarios(info: dict) -> dict[str, dict]:
     pair = f"/mentorships/{info['pair_id']}/"
     return {
         "ping": {"paths": ["/bench/ping"], "as": "mentee", "expect": r"^pong$"},
+        # No target: a signed-in page that reads nothing (the privacy notice), what every page
+        # costs before its own content (middleware, the base template, the header).
+        "floor": {"paths": ["/privacy/"], "as": "mentee", "expect": SIGNED_IN},
         "home_mentee": {
             "paths": ["/"],
             "as": "mentee",

@@ -124,6 +124,8 @@ def test_every_target_has_a_scenario_signed_in_as_someone_the_bench_makes_a_sess
     }
     assert scenarios["pair_space"]["paths"] == ["/mentorships/8/"]
     assert scenarios["dashboard"]["paths"] == ["/admin/"]
+    # The floor, with no target: a signed-in page that reads nothing.
+    assert scenarios["floor"]["paths"] == ["/privacy/"] and "floor" not in run.TARGET_RATIOS
 
 
 @pytest.mark.django_db
