@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db.models import F, Q
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import User
-from mentoring.prepared import PreparedQuery
+from mentoring.prepared import PreparedQuery, prepared_queries
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,12 +41,13 @@ def test_the_rows_are_the_orms_for_any_inputs():
 
 
 def test_converters_run_as_the_orms_do():
-    # Dates come back aware, as from the ORM.
-    UserFactory()
-    (row,) = PreparedQuery(people, **SENTINELS).rows(
-        pk=-1, joined_after=datetime(2000, 1, 1, tzinfo=UTC)
-    )
-    assert row["date_joined"].tzinfo is not None
+    # A JSON column comes back as the ORM gives it (a dict, not its text).
+    def with_json(*, pk: int):
+        return User.objects.filter(pk=pk).values(j=JSONObject(name="full_name", id="pk"))
+
+    ada = UserFactory(full_name="Ada")
+    (row,) = PreparedQuery(with_json, pk=-900_000_103).rows(pk=ada.pk)
+    assert row == {"j": {"name": "Ada", "id": ada.pk}} == next(iter(with_json(pk=ada.pk)))
 
 
 @pytest.mark.parametrize(
@@ -68,6 +70,53 @@ def test_a_placeholder_that_is_not_a_parameter_is_refused():
 
     with pytest.raises(ValueError, match="joined_after"):
         PreparedQuery(shifted, **SENTINELS).rows(pk=1, joined_after=timezone.now())
+
+
+def test_a_value_derived_from_an_input_beside_it_is_refused():
+    # The input reaches the SQL as itself, and a value made from it would be kept as made
+    # from the placeholder: building twice shows it.
+    def also_shifted(*, pk: int, joined_after: datetime):
+        return people(pk=pk, joined_after=joined_after).filter(
+            last_login__lt=joined_after + timedelta(days=1)
+        )
+
+    with pytest.raises(ValueError, match="depend on"):
+        PreparedQuery(also_shifted, **SENTINELS).rows(pk=1, joined_after=timezone.now())
+
+
+def test_sql_that_depends_on_the_time_zone_is_refused():
+    # A lookup by local date passes the active time zone's name: the first visitor's would
+    # have served everyone.
+    def joined_on(*, pk: int, joined_after: datetime):
+        return people(pk=pk, joined_after=joined_after).filter(date_joined__date__gte="2000-01-01")
+
+    with pytest.raises(ValueError, match="time zone"):
+        PreparedQuery(joined_on, **SENTINELS).rows(pk=1, joined_after=timezone.now())
+
+
+def test_a_changed_setting_makes_each_query_compile_again(settings):
+    prepared = PreparedQuery(people, **SENTINELS)
+    prepared.rows(pk=1, joined_after=timezone.now())
+    assert prepared._compiled is not None
+
+    settings.REQUEST_RATE_LIMIT_PER_DAY = 1
+
+    assert prepared._compiled is None
+
+
+def test_every_prepared_query_of_the_app_compiles():
+    # A query that cannot be prepared fails here rather than on its page's first request.
+    import matching.selectors
+    import profiles.selectors
+    import sessions_log.home
+
+    made = prepared_queries()
+    for module in (matching.selectors, profiles.selectors, sessions_log.home):
+        for value in vars(module).values():
+            if isinstance(value, PreparedQuery):
+                assert value in made
+                value.compile()
+    assert len({q for q in made if q._compiled is not None}) >= 6
 
 
 def test_a_queryset_of_models_is_refused():
