@@ -787,9 +787,7 @@ def suggest_for_queue(programme: Programme, queue: list[Membership]) -> None:
     for membership in queue:
         mentee_profile = getattr(membership.user, "mentee_profile", None)
         wanted = sorted(mentee_profile.areas.all(), key=lambda a: a.pk) if mentee_profile else []
-        membership.waiting_days = (
-            timezone.localdate(now) - timezone.localdate(membership.applied_at)
-        ).days
+        membership.waiting_days = (today - timezone.localdate(membership.applied_at)).days
         membership.wanted = [a.name for a in wanted]
         membership.suggestions = scored.get(membership.user_id, [])[:SUGGESTIONS_PER_APPLICANT]
         membership.proposal = proposals.get(membership.user_id)

@@ -4,7 +4,7 @@ same rules as everywhere (the line manager is refused with a clear sentence)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -362,3 +362,17 @@ def test_a_declined_or_expired_proposal_is_shown(
     when = timezone.localtime(proposal.ended_at).strftime("%-d %B %Y")
     assert f"Proposal to Olivia Outside {ending} on {when}." in page
     assert "waiting since" not in page
+
+
+@pytest.mark.parametrize("hour", [0, 23])
+def test_days_waiting_are_calendar_days_at_any_hour(
+    client_for, coordinator, staff, time_machine, hour
+):
+    # As on the dashboard and in the review queue: applied at noon on the 7th, 20 days on the
+    # 27th, early or late (whole 24 hours said 19 before noon).
+    time_machine.move_to(timezone.make_aware(datetime(2026, 11, 27, hour, 30)), tick=False)
+    _applicant(staff, "Olga Oldest", days=20)
+
+    page = client_for(coordinator).get(_queue_url(staff)).content.decode()
+
+    assert "Waiting 20 days" in page
