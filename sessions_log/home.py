@@ -102,7 +102,7 @@ def _latest_conversations_query(*, user_id: int) -> QuerySet:
         .values("body")[:1]
     )
     return (
-        Conversation.objects.filter(Q(mentee=user_id) | Q(mentor=user_id))
+        Conversation.objects.for_user(user_id)
         .filter(last_message_at__isnull=False)
         .annotate(last_body=Subquery(last_body))
         .order_by("-last_message_at", "-pk")
@@ -234,14 +234,16 @@ def _objective_todos(
         )
 
 
-def _active_pairs(user_id: int) -> QuerySet:
-    return Mentorship.objects.active().filter(Q(mentor=user_id) | Q(mentee=user_id)).values("pk")
+def _pairs_of(user_id: int) -> QuerySet:
+    """The person's pairs, ended ones too: a pair home shows that ends while the page is being
+    read keeps its figures (rows of pairs home does not show are left out in Python)."""
+    return Mentorship.objects.for_user(user_id).values("pk")
 
 
 def _last_met_query(*, user_id: int) -> QuerySet:
     return (
         Meeting.objects.held()
-        .filter(mentorship__in=_active_pairs(user_id))
+        .filter(mentorship__in=_pairs_of(user_id))
         .values("mentorship_id")
         .annotate(last=Max("starts_at"))
         .order_by()
@@ -250,7 +252,7 @@ def _last_met_query(*, user_id: int) -> QuerySet:
 
 def _objectives_query(*, user_id: int) -> QuerySet:
     return (
-        Objective.objects.filter(mentorship__in=_active_pairs(user_id))
+        Objective.objects.filter(mentorship__in=_pairs_of(user_id))
         .exclude(status=Objective.Status.DROPPED)
         .values("pk", "mentorship_id", "title", "status", "target_date")
         .order_by("target_date", "position", "pk")
@@ -261,7 +263,7 @@ def _proposals_query(*, user_id: int) -> QuerySet:
     """Agreements the other person proposed, waiting for this person's agreement."""
     return (
         Agreement.objects.filter(
-            mentorship__in=_active_pairs(user_id), status=Agreement.Status.PROPOSED
+            mentorship__in=_pairs_of(user_id), status=Agreement.Status.PROPOSED
         )
         .exclude(proposed_by=user_id)
         .values("mentorship_id")
@@ -308,8 +310,8 @@ def home_for(user: User, mentor_profile: MentorProfile | None = None) -> dict:
                 pair.next_meeting = meeting
             if home.next_meeting is None:
                 home.next_meeting = NextMeeting(meeting=meeting, pair=pair)
-        # By the person's active pairs, not by the ids above, so that the SQL is the same for
-        # everyone (mentoring.prepared); a pair that became active since is left out.
+        # By the person's pairs, not by the ids above, so that the SQL is the same for everyone
+        # (mentoring.prepared); only the pairs read above are shown.
         for row in _LAST_MET.rows(user_id=user.pk):
             if row["mentorship_id"] in pairs:
                 pairs[row["mentorship_id"]].last_met = row["last"]

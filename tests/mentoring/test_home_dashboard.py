@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from matching import conversations
+from sessions_log import home
 from tests.factories import (
     AgreementFactory,
     CheckInFactory,
@@ -327,10 +328,8 @@ def test_a_new_user_reads_few_queries(client_for, django_assert_max_num_queries)
     assert "How would you like to take part" in html
 
 
-def test_homes_prepared_lists_are_the_orms(client_for):
+def test_homes_prepared_lists_are_the_orms():
     # sessions_log.home builds these four queries' SQL once per process (mentoring.prepared).
-    from sessions_log import home
-
     me = MentorProfileFactory(capacity=10).user
     MenteeProfileFactory(user=me)
     for n in (1, 2):
