@@ -4,13 +4,13 @@ viewer and mentor."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
 from matching import engagement_rules, selectors, services
-from matching.models import RequestReport
+from matching.models import MentorshipRequest, RequestReport
 from profiles.models import Round
 from tests.factories import (
     MenteeProfileFactory,
@@ -88,3 +88,35 @@ def test_the_answers_name_every_flood_check(scheme):
     assert state["reported"] is True
     assert state["declined_at"] is not None
     assert state["asked_before"] is True
+
+
+def test_each_moment_reaches_its_own_question(time_machine):
+    # On 20 November: the rate window is the last day, the advice cap counts this month, a
+    # programme's round is open today or not. Each answer changes if its moment is another's.
+    time_machine.move_to(timezone.make_aware(datetime(2026, 11, 20, 12, 0)), tick=False)
+    now = timezone.now()
+    careers = ProgrammeFactory(slug="careers", rhythm="rounds", engagement_types=["advice"])
+    closed = ProgrammeFactory(slug="closed-round", rhythm="rounds")
+    today = timezone.localdate()
+    for programme, closes in ((careers, today), (closed, today - timedelta(days=1))):
+        Round.objects.create(
+            programme=programme,
+            name="This year",
+            mentee_opens_on=today - timedelta(days=30),
+            mentee_closes_on=closes,
+            term_ends_on=today + timedelta(days=100),
+        )
+    mentor = MentorProfileFactory(programmes=[careers, closed]).user
+    mentee = MenteeProfileFactory(programmes=[careers, closed]).user
+    recent = MentorshipRequestFactory(mentee=mentee, programme=careers)
+    MentorshipRequestFactory(mentee=mentee, programme=careers, created_at=now - timedelta(days=2))
+    MentorshipRequest.objects.filter(pk=recent.pk).update(created_at=now - timedelta(hours=1))
+    for started in (now - timedelta(days=10), now - timedelta(days=30)):  # 10 Nov, 21 October
+        MentorshipFactory(mentor=mentor, programme=careers, engagement="advice", started_at=started)
+
+    state = selectors.viewer_state(mentee, mentor.pk)
+
+    assert state["sent_recently"] == [now - timedelta(hours=1)]
+    assert state["mentor_advice_taken"] == 1
+    windows = {row["slug"]: row["window_open"] for row in state["programme_rows"]}
+    assert (windows["careers"], windows["closed-round"]) == (True, False)
