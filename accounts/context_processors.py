@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.utils.functional import LazyObject, empty
 
 
-def user(request) -> dict:
+def user(request: HttpRequest) -> dict:
     """`user` as the person's own object, after Django's auth context processor (which still
     gives `perms`, and which the admin requires): Django gives `request.user`'s lazy stand-in,
     whose every attribute read goes through a proxy, and a page reads `user` hundreds of times
@@ -15,6 +16,7 @@ def user(request) -> dict:
     if person is None:
         return {}
     if isinstance(person, LazyObject):
+        # LazyObject's own attributes (Django's, private): evaluate it, then take what it holds.
         if person._wrapped is empty:
             person._setup()
         person = person._wrapped

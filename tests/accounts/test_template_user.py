@@ -38,7 +38,7 @@ def test_nobody_signed_in_is_anonymous(client):
     assert isinstance(user, AnonymousUser) and not isinstance(user, LazyObject)
 
 
-def test_a_person_signed_in_during_the_request_is_the_one_shown(client):
+def test_a_person_signed_in_during_the_request_is_the_one_shown():
     # After a login the view's request.user is the person (set by django.contrib.auth.login),
     # not the lazy one from the start of the request.
     person = UserFactory(email="ada@example.org", full_name="Ada Lovelace")

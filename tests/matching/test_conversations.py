@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from matching import conversations
 from matching.conversations import ConversationError, post_message
-from matching.models import Conversation, Message, MessageReport
+from matching.models import Conversation, Mentorship, Message, MessageReport
 from matching.services import accept_request, create_mentorship, end_mentorship, send_request
 from mentoring.models import Outbox
 from tests.factories import MentorshipRequestFactory, UserFactory, default_programme
@@ -295,9 +295,7 @@ def test_a_long_message_is_drawn_each_time_not_kept():
 
 def test_the_pairs_page_reads_the_conversation_with_the_people_it_has(sent, mentee, mentor):
     accept_request(sent, by=mentor)
-    mentorship = (
-        type(sent.mentorship).objects.select_related("mentor", "mentee").get(pk=sent.mentorship.pk)
-    )
+    mentorship = Mentorship.objects.select_related("mentor", "mentee").get(pk=sent.mentorship.pk)
 
     with CaptureQueriesContext(connection) as queries:
         conversation = conversations.find_for_mentorship(mentorship)
@@ -312,9 +310,7 @@ def test_the_pairs_page_reads_the_conversation_with_the_people_it_has(sent, ment
 
 def test_a_person_who_left_is_not_lent_to_the_conversation(sent, mentee, mentor):
     accept_request(sent, by=mentor)
-    mentorship = (
-        type(sent.mentorship).objects.select_related("mentor", "mentee").get(pk=sent.mentorship.pk)
-    )
+    mentorship = Mentorship.objects.select_related("mentor", "mentee").get(pk=sent.mentorship.pk)
     # The conversation no longer names the mentee (as after they deleted their account),
     # while this copy of the pair, read before, still does.
     Conversation.objects.filter(request=sent).update(mentee=None)

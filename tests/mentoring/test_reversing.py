@@ -1,5 +1,7 @@
 """mentoring.reversing: one reverse() for many rows gives the URLs reverse() gives."""
 
+from __future__ import annotations
+
 import pytest
 from django.urls import reverse, set_script_prefix
 
