@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from matching import jobs, services
 from matching.models import MentorshipRequest, StatusChange
@@ -69,7 +70,7 @@ def test_the_admin_shows_the_history(client_for, admin_user, pending, mentor):
     )
 
     assert "declined" in html
-    assert mentor.full_name in html
+    assert escape(mentor.full_name) in html
 
 
 def test_a_history_line_belongs_to_exactly_one_thing(pending, mentorship):

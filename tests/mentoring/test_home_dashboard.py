@@ -145,8 +145,9 @@ def test_both_roles_see_both_cards_and_both_pairs(client_for, mentee_profile):
     html = text_of(client_for(me).get(HOME))
 
     assert "As a mentor" in html and "As a mentee" in html
-    assert as_mentor.mentee.full_name in html and as_mentee.mentor.full_name in html
-    assert f"with {as_mentee.mentor.full_name}" in html  # the next meeting
+    assert escape(as_mentor.mentee.full_name) in html
+    assert escape(as_mentee.mentor.full_name) in html
+    assert f"with {escape(as_mentee.mentor.full_name)}" in html  # the next meeting
 
 
 def test_an_ended_pair_is_not_on_home(client_for, mentee, mentee_profile):
@@ -154,7 +155,7 @@ def test_an_ended_pair_is_not_on_home(client_for, mentee, mentee_profile):
 
     html = text_of(client_for(mentee).get(HOME))
 
-    assert ended.mentor.full_name not in html
+    assert escape(ended.mentor.full_name) not in html
 
 
 # The to-do list

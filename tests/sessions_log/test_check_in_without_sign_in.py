@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from sessions_log import check_in_links
 from sessions_log.models import CheckIn
@@ -43,8 +44,8 @@ def test_an_anonymous_visitor_sees_only_the_check_in(client, check_in, mentee, m
     page = client.get(_url(check_in.token)).text
 
     assert mentee.email not in page
-    assert mentee.full_name not in page
-    assert mentor.full_name not in page  # the first name gives the question its context
+    assert escape(mentee.full_name) not in page
+    assert escape(mentor.full_name) not in page  # the first name gives the question its context
     assert check_in.mentorship.get_absolute_url() not in page
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from profiles import handbook
 from sessions_log import services
@@ -275,4 +276,4 @@ def test_who_planned_each_meeting_without_a_query_per_meeting(client_for, mentor
 
     assert "planned by you" in html
     assert "planned by Casey Coordinator" in html
-    assert f"planned by {mentorship.mentor.full_name}" in html
+    assert f"planned by {escape(mentorship.mentor.full_name)}" in html
