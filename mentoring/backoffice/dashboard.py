@@ -166,7 +166,8 @@ class Figure:
 
 def waiting_figures(request: HttpRequest, now: datetime) -> list[Figure]:
     """What can wait for a coordinator, each counted with the rule of the list it links to."""
-    since = (now - REPORTS_SINCE).date()
+    # The lists filter by the date in the scheme's time zone: the day 30 days back is counted there too.
+    since = timezone.localdate(now) - REPORTS_SINCE
     return [
         Figure(
             "review",

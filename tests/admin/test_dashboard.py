@@ -364,3 +364,39 @@ def test_days_waiting_are_calendar_days_at_any_hour(client_for, time_machine, ho
     review = next(line for line in dashboard.context["dashboard"].waiting if line.key == "review")
     assert review.waiting_days == 12
     assert "Waiting 12 days" in queue.content.decode()
+
+
+@pytest.mark.parametrize("hour", [0, 23])
+def test_reports_of_30_days_are_counted_in_the_schemes_days(client_for, time_machine, hour):
+    # The list they link to filters by the day in the scheme's time zone: so does the count.
+    # Just after midnight in summer the UTC date is the day before, which once counted a
+    # report of 31 days ago that its list left out.
+    staff = ProgrammeFactory(slug="staff", name="Staff")
+    mentor = MentorProfileFactory(programmes=[staff])
+    now = timezone.make_aware(datetime(2027, 7, 2, hour, 20))
+    reports = {}
+    for days in (30, 31):
+        declined = MentorshipRequestFactory(
+            mentee=MenteeProfileFactory(programmes=[staff]).user,
+            mentor=mentor.user,
+            programme=staff,
+            declined=True,
+        )
+        reports[days] = RequestReport.objects.create(
+            request=declined, reported_by=mentor.user, reason="Rude."
+        )
+    for days, report in reports.items():
+        at = timezone.make_aware(datetime.combine(now.date() - timedelta(days=days), now.time()))
+        RequestReport.objects.filter(pk=report.pk).update(created_at=at)
+    time_machine.move_to(now, tick=False)
+    client = client_for(coordinator_of(staff))
+
+    dashboard = client.get(reverse("admin:index"))
+    line = next(
+        line for line in dashboard.context["dashboard"].waiting if line.key == "request_reports"
+    )
+    listed = client.get(line.url)
+
+    assert line.count == 1
+    assert listed.context["cl"].result_count == 1
+    assert list(listed.context["cl"].result_list) == [reports[30]]
