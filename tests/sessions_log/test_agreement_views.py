@@ -109,7 +109,7 @@ def test_the_agreed_terms_and_the_history(client_for, mentorship, mentor, mentee
 
     page = text_of(client_for(mentee).get(mentorship.get_absolute_url()))
 
-    assert f"Agreed on {dateformat.format(first.agreed_at, 'j F Y')}" in page
+    assert f"Agreed on {dateformat.format(timezone.localtime(first.agreed_at), 'j F Y')}" in page
     assert "Monthly" in page
     assert "Daniel Mentor proposed a change" in page
     assert "Messages" in page  # "email" reads "Messages" in an agreement
