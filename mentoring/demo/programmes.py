@@ -183,10 +183,15 @@ def ensure_rounds(programme: Programme, *, today: date) -> tuple[Round, Round]:
     """Last academic year's round (its term ended, its pairs completed) and this year's, whose
     mentee window is open: mentees from 1 August to 30 June, the term ending on 31 July, and
     mentors recruited in August and March. Windows already open were announced when they
-    opened. Returns (previous, current)."""
+    opened. In July, when this year's mentees may no longer look, next year's round is set up
+    too, as a coordinator would have: mentees are told the day they can look again. Returns
+    (previous, current)."""
     year = academic_year(today)
+    starts = [year - 1, year]
+    if today > date(year + 1, 6, 30):
+        starts.append(year + 1)
     rounds = []
-    for start in (year - 1, year):
+    for start in starts:
         existing = Round.objects.filter(programme=programme, name=round_name(start)).first()
         if existing is not None:
             rounds.append(existing)
@@ -229,7 +234,7 @@ def ensure_rounds(programme: Programme, *, today: date) -> tuple[Round, Round]:
             ],
         )
         rounds.append(Round.objects.get(pk=pk))
-    previous, current = rounds
+    previous, current = rounds[:2]
     return previous, current
 
 

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -65,7 +65,8 @@ def test_seed_demo_creates_the_known_accounts_and_realistic_people(capsys):
     assert not MentorProfile.objects.filter(search_vector__isnull=True).exists()
 
 
-def test_the_three_programmes_have_their_own_rules():
+def test_the_three_programmes_have_their_own_rules(time_machine):
+    time_machine.move_to(timezone.make_aware(datetime(2026, 11, 27, 10, 0)))
     _seed()
     today = timezone.localdate()
 
@@ -105,6 +106,27 @@ def test_the_three_programmes_have_their_own_rules():
     # Limits differ per programme.
     assert len({p.max_active_mentorships for p in (careers, staff, advice)}) == 3
     assert advice.request_expiry_days < careers.request_expiry_days
+
+
+def test_in_july_the_careers_mentees_are_told_when_next_years_round_opens(time_machine):
+    # This year's mentees stopped looking on 30 June; its pairs run to 31 July.
+    time_machine.move_to(timezone.make_aware(datetime(2027, 7, 15, 10, 0)))
+    _seed()
+    today = timezone.localdate()
+    careers = Programme.objects.get(slug="careers")
+
+    running = rules.current_round(careers, today=today)
+    assert running is not None and running.name == "2026–27" and running.completed_at is None
+    assert list(careers.rounds.order_by("mentee_opens_on").values_list("name", flat=True)) == [
+        "2025–26",
+        "2026–27",
+        "2027–28",
+    ]
+    assert rules.mentee_window_refusal(careers, today=today) == (
+        "Mentees in Alumni career mentoring can look for a mentor from 1 August 2027 (2027–28)."
+    )
+    upcoming = careers.rounds.get(name="2027–28")
+    assert not upcoming.recruitment_windows.filter(announced_at__isnull=False).exists()
 
 
 def test_mentors_and_mentees_are_spread_over_the_programmes_in_their_directory():
