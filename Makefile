@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+PYTEST_FRESH ?=
+TEST_WORKERS ?= auto
 BENCH_ARGS ?=
 
 # The first Python >= 3.12 found: PYTHON=..., python3.13/python3.12 on PATH, then pyenv's.
@@ -88,8 +90,21 @@ run: install
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
+# The whole suite in two parts: the tests that need no browser, worker or fault of their own run
+# on every core (pytest-xdist, a database per process); the browser journeys and the delivery
+# tests, which time real processes, then run one at a time. Both parts always run, and either
+# failing fails the target. PYTEST_ARGS (e.g. "-k outbox" or a test's path) runs just those, in
+# one process; PYTEST_FRESH (e.g. --create-db) is added to both parts.
+SERIAL_TESTS := tests/browser tests/delivery
 test: install browser tools lint migrations-check
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+ifeq ($(strip $(PYTEST_ARGS)),)
+	@status=0; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_FRESH) tests $(addprefix --ignore=,$(SERIAL_TESTS)) || status=1; \
+	$(BIN)/python -m pytest $(PYTEST_FRESH) $(SERIAL_TESTS) || status=1; \
+	exit $$status
+else
+	$(BIN)/python -m pytest $(PYTEST_FRESH) $(PYTEST_ARGS)
+endif
 
 # mypy's Django plugin loads the settings, which want a real SECRET_KEY unless DEBUG is on.
 lint: export DEBUG = 1
