@@ -9,6 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 PYTEST_FRESH ?=
 TEST_WORKERS ?= auto
+TEST_MAX_WORKERS ?= 8
 BENCH_ARGS ?=
 
 # The first Python >= 3.12 found: PYTHON=..., python3.13/python3.12 on PATH, then pyenv's.
@@ -90,16 +91,18 @@ run: install
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
-# The whole suite in two parts: the tests that need no browser, worker or fault of their own run
-# on every core (pytest-xdist, a database per process); the browser journeys and the delivery
-# tests, which time real processes, then run one at a time. Both parts always run, and either
-# failing fails the target. PYTEST_ARGS (e.g. "-k outbox" or a test's path) runs just those, in
-# one process; PYTEST_FRESH (e.g. --create-db) is added to both parts.
+# The whole suite in two parts. First the tests without a browser, worker or fault of their own,
+# on every core up to TEST_MAX_WORKERS (pytest-xdist, a test database per process; the tests
+# that take a port on loopback share one process, their xdist_group). Then the browser journeys
+# and the delivery tests, which time real servers and workers, one at a time. Both parts always
+# run and either failing fails the target; Ctrl-C stops it. PYTEST_ARGS (e.g. "-k outbox" or a
+# test's path) runs just those, in one process; PYTEST_FRESH (e.g. --create-db) goes to both.
 SERIAL_TESTS := tests/browser tests/delivery
 test: install browser tools lint migrations-check
 ifeq ($(strip $(PYTEST_ARGS)),)
-	@status=0; \
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_FRESH) tests $(addprefix --ignore=,$(SERIAL_TESTS)) || status=1; \
+	@trap 'exit 130' INT TERM; status=0; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=$(TEST_MAX_WORKERS) --dist loadgroup \
+	  $(PYTEST_FRESH) tests $(addprefix --ignore=,$(SERIAL_TESTS)) || status=1; \
 	$(BIN)/python -m pytest $(PYTEST_FRESH) $(SERIAL_TESTS) || status=1; \
 	exit $$status
 else

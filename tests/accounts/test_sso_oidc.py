@@ -20,7 +20,9 @@ from profiles import services
 from tests.factories import PASSWORD, ProgrammeFactory, UserFactory
 from tests.sso_support import OIDCProvider, ProviderUser, start_oidc_provider
 
-pytestmark = pytest.mark.django_db
+# Takes a free port on loopback (or one it knows is closed): under `make test`'s parallel part
+# the tests that do run in one process, one at a time, so no two of them meet on a port.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("ports")]
 
 CALLBACK = "http://testserver/accounts/oidc/university/login/callback/"
 USERS = [

@@ -17,7 +17,9 @@ from accounts.models import User
 from tests.factories import UserFactory
 from tests.sso_support import TestIdP, authn_request_id, make_idp, saml_response
 
-pytestmark = pytest.mark.django_db
+# Takes a free port on loopback (or one it knows is closed): under `make test`'s parallel part
+# the tests that do run in one process, one at a time, so no two of them meet on a port.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("ports")]
 
 SLUG = "university"
 HOST = "mentoring.example.ac.uk"  # python3-saml refuses single-label hosts like "testserver"

@@ -31,7 +31,9 @@ from matching.reply_address import reply_address
 from tests.matching.messaging import conversation
 from tests.matching.test_reply_by_email import DOMAIN, raw_reply
 
-pytestmark = pytest.mark.django_db
+# Takes a free port on loopback (or one it knows is closed): under `make test`'s parallel part
+# the tests that do run in one process, one at a time, so no two of them meet on a port.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("ports")]
 USER, PASSWORD = "replies", "mailbox-password"
 
 

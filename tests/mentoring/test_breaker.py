@@ -20,6 +20,10 @@ from mentoring.celery import app as celery_app
 from mentoring.models import Outbox
 from mentoring.tasks import send_outbox_email
 
+# Takes a free port on loopback (or one it knows is closed): under `make test`'s parallel part
+# the tests that do run in one process, one at a time, so no two of them meet on a port.
+pytestmark = pytest.mark.xdist_group("ports")
+
 COOLDOWN = 10.0
 
 

@@ -5,6 +5,10 @@ import pytest
 from mentoring.cache import ResilientRedisCache
 from tests.factories import PASSWORD
 
+# Takes a free port on loopback (or one it knows is closed): under `make test`'s parallel part
+# the tests that do run in one process, one at a time, so no two of them meet on a port.
+pytestmark = pytest.mark.xdist_group("ports")
+
 
 @pytest.fixture
 def dead_redis_cache():

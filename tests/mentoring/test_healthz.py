@@ -5,7 +5,9 @@ import socket
 import pytest
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
+# Takes a free port on loopback (or one it knows is closed): under `make test`'s parallel part
+# the tests that do run in one process, one at a time, so no two of them meet on a port.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("ports")]
 
 REAL_REDIS = "redis://127.0.0.1:6379/0"
 

@@ -19,6 +19,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+# Takes a free port on loopback (or one it knows is closed): under `make test`'s parallel part
+# the tests that do run in one process, one at a time, so no two of them meet on a port.
+pytestmark = pytest.mark.xdist_group("ports")
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cret" + secrets.token_hex(8)
 

@@ -25,6 +25,10 @@ from mentoring.backoffice import previews
 from mentoring.models import Outbox
 from tests.delivery.conftest import free_port
 
+# Takes a free port on loopback (or one it knows is closed): under `make test`'s parallel part
+# the tests that do run in one process, one at a time, so no two of them meet on a port.
+pytestmark = pytest.mark.xdist_group("ports")
+
 DATE_LINE = re.compile(rb"^Date: (.*)\r\n", re.MULTILINE)
 BOUNDARY = re.compile(rb"={15}\d{19}==")
 FROZEN = datetime(2026, 3, 9, 14, 5, 7, 250000, tzinfo=UTC)
