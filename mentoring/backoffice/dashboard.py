@@ -166,7 +166,8 @@ class Figure:
 
 def waiting_figures(request: HttpRequest, now: datetime) -> list[Figure]:
     """What can wait for a coordinator, each counted with the rule of the list it links to."""
-    # The lists filter by the date in the scheme's time zone: the day 30 days back is counted there too.
+    # 30 days of dates where the reader is (their time zone, as the list's date filter), not of
+    # UTC dates: just after midnight in summer those reached back 31 days.
     since = timezone.localdate(now) - REPORTS_SINCE
     return [
         Figure(
