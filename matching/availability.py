@@ -34,8 +34,9 @@ LONGEST_AWAY_DAYS = 366
 
 
 def return_moment(until: date) -> datetime:
-    """The start of the return day, in the scheme's time zone."""
-    return timezone.make_aware(datetime.combine(until, time.min))
+    """The start of the return day, in the scheme's time zone (as the job that lists the mentor
+    again reads it), whoever's time zone the request is being served in."""
+    return timezone.make_aware(datetime.combine(until, time.min), timezone.get_default_timezone())
 
 
 def away_refusal(until: date | None, *, today: date) -> str | None:

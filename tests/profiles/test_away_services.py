@@ -4,7 +4,8 @@ profile closes waiting requests too."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -75,6 +76,21 @@ def test_a_request_closed_by_an_away_mentor_leaves_no_wait_once_they_are_back(
     again = send_request(mentee=mentee_profile.user, mentor=mentor_profile.user, message=MESSAGE)
 
     assert again.is_pending and again.pk != req.pk
+
+
+def test_the_return_day_starts_in_the_schemes_time_zone_wherever_the_mentor_is(
+    mentor_profile, waiting
+):
+    # A mentor in New York says they are back on 1 March: their requests wait until midnight
+    # in London, the moment the job lists them again, not midnight in New York.
+    with timezone.override("America/New_York"):
+        availability.go_away(mentor_profile.user, until=BACK, keep_waiting=True)
+
+    london_midnight = datetime(2026, 3, 1, tzinfo=ZoneInfo("Europe/London"))
+    assert availability.return_moment(BACK) == london_midnight
+    for req in waiting:
+        req.refresh_from_db()
+        assert req.expires_after == london_midnight
 
 
 def test_an_away_mentor_cannot_be_asked(mentor_profile, mentee_profile):
