@@ -197,7 +197,9 @@ def ensure_rounds(programme: Programme, *, today: date) -> tuple[Round, Round]:
             rounds.append(existing)
             continue
         term_ends_on = date(start + 1, 7, 31)
-        finished = term_ends_on <= today
+        # On the term's last day the round is still running: the job completes it and its
+        # pairs that day, as it would any round's.
+        finished = term_ends_on < today
         pk = next_ids(Round, 1)[0]
         copy_rows(
             Round,
