@@ -651,9 +651,13 @@ class BulkBuilder:
                 )
                 ended_at = _at(last.term_ends_on)
             else:
-                started = self.between(
-                    max(_at(round_.mentee_opens_on), after_joining),
-                    self.now - timedelta(days=5),
+                # Never after now: on the round's first morning its 09:00 is still to come.
+                started = min(
+                    self.between(
+                        max(_at(round_.mentee_opens_on), after_joining),
+                        self.now - timedelta(days=5),
+                    ),
+                    self.now,
                 )
         else:
             started = self.between(

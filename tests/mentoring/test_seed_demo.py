@@ -129,6 +129,22 @@ def test_in_july_the_careers_mentees_are_told_when_next_years_round_opens(time_m
     assert not upcoming.recruitment_windows.filter(announced_at__isnull=False).exists()
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [datetime(2027, 7, 31, 23, 30), datetime(2027, 8, 1, 7, 0), datetime(2027, 8, 3, 12, 0)],
+)
+def test_around_a_rounds_start_nothing_seeded_happens_after_now(time_machine, moment):
+    # The new round's mentees may look from 1 August: its pairs once started at 09:00 that day,
+    # in the future when the demo was seeded that morning.
+    time_machine.move_to(timezone.make_aware(moment))
+    _seed(mentors=60, mentees=40)
+    now = timezone.now()
+
+    assert not Mentorship.objects.filter(started_at__gt=now).exists()
+    assert not MentorshipRequest.objects.filter(created_at__gt=now).exists()
+    assert not MentorshipRequest.objects.filter(responded_at__gt=now).exists()
+
+
 def test_mentors_and_mentees_are_spread_over_the_programmes_in_their_directory():
     _seed(mentors=60, mentees=40)
     slugs = dict(Programme.objects.values_list("pk", "slug"))
